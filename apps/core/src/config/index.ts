@@ -1,0 +1,2 @@
+export { loadConfig, type LoadConfigOptions } from './load.js';
+export type { CmuxConfig, CmuxConfigInput, TmuxSocket } from './schema.js';

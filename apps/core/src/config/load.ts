@@ -1,0 +1,194 @@
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { z } from 'zod';
+import { CmuxError } from '../errors/index.js';
+import { REPO_ROOT } from '../paths/index.js';
+import { configInputSchema, type CmuxConfig, type CmuxConfigInput } from './schema.js';
+
+type Tree = Record<string, unknown>;
+type Path = readonly string[];
+
+interface Layer {
+  // A file path, or 'environment'.
+  source: string;
+  data: Tree;
+  // For the environment layer: which variable set which key.
+  variables?: Map<string, string>;
+}
+
+// Environment variables and the keys they override (CONTRACT §2). Read here and nowhere else.
+const ENV_OVERRIDES: ReadonlyArray<{ variable: string; path: Path; kind: 'string' | 'int' | 'path' }> = [
+  { variable: 'CMUX_HOME', path: ['home'], kind: 'path' },
+  { variable: 'CMUX_HOST', path: ['server', 'host'], kind: 'string' },
+  { variable: 'CMUX_PORT', path: ['server', 'port'], kind: 'int' },
+  { variable: 'CMUX_TOKEN', path: ['server', 'token'], kind: 'string' },
+  { variable: 'CMUX_TMUX_SOCKET', path: ['tmux', 'socket'], kind: 'string' },
+  { variable: 'CMUX_SESSION', path: ['tmux', 'session'], kind: 'string' },
+  { variable: 'CMUX_AGENT_COMMAND', path: ['agents', 'command'], kind: 'string' },
+  { variable: 'CMUX_LOG_CHECK_INTERVAL', path: ['logWatcher', 'intervalSeconds'], kind: 'int' },
+  { variable: 'CMUX_HEAL_INTERVAL', path: ['healer', 'intervalSeconds'], kind: 'int' },
+];
+
+// Keys holding paths, resolved against the folder their layer says they are relative to.
+const PATH_KEYS: readonly Path[] = [['home'], ['frontend', 'dist']];
+
+export interface LoadConfigOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  // The folder holding config/cmux.yaml; the repository root unless a test says otherwise.
+  root?: string;
+}
+
+// Layers config/cmux.yaml, the CMUX_CONFIG file and the environment, validates the result
+// and returns it resolved and frozen. Throws CMUX_ERR_CONFIG_INVALID naming key, file and reason.
+export function loadConfig(options: LoadConfigOptions = {}): CmuxConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const root = options.root ?? REPO_ROOT;
+  const defaultsFile = join(root, 'config', 'cmux.yaml');
+  const userFile = nonEmpty(env.CMUX_CONFIG) ? resolve(cwd, env.CMUX_CONFIG) : null;
+
+  const layers: Layer[] = [readYamlLayer(defaultsFile, root)];
+  if (userFile) layers.push(readYamlLayer(userFile, dirname(userFile)));
+  layers.push(readEnvLayer(env, cwd));
+
+  const merged = layers.reduce<Tree>((acc, layer) => mergeTrees(acc, layer.data), {});
+  const parsed = configInputSchema.safeParse(merged);
+  if (!parsed.success) throw configErrorFromIssue(parsed.error.issues[0]!, layers, merged);
+  return resolveConfig(parsed.data, { root, defaults: defaultsFile, user: userFile });
+}
+
+function resolveConfig(input: CmuxConfigInput, files: { root: string; defaults: string; user: string | null }): CmuxConfig {
+  const { socket } = input.tmux;
+  return deepFreeze({
+    root: files.root,
+    home: input.home,
+    server: { ...input.server },
+    tmux: {
+      socket: socket.startsWith('/') ? { kind: 'path', path: socket } : { kind: 'name', name: socket },
+      session: input.tmux.session,
+      systemWindows: [...input.tmux.systemWindows],
+      commandTimeoutMs: input.tmux.commandTimeoutSeconds * 1000,
+    },
+    agents: { ...input.agents },
+    logWatcher: { ...input.logWatcher },
+    healer: { ...input.healer },
+    frontend: { ...input.frontend },
+    webhooks: { sources: { ...input.webhooks.sources } },
+    processes: { ...input.processes },
+    files: { defaults: files.defaults, user: files.user },
+  });
+}
+
+function readYamlLayer(file: string, base: string): Layer {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : String(error);
+    throw configError({ key: '(file)', source: file, reason });
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (error) {
+    const where = error instanceof YAMLParseError && error.linePos ? ` at line ${error.linePos[0].line}` : '';
+    const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw configError({ key: '(file)', source: file, reason: `invalid YAML${where}: ${detail}` });
+  }
+  if (data === null || data === undefined) data = {};
+  if (!isTree(data)) throw configError({ key: '(file)', source: file, reason: 'the top level must be a mapping of keys' });
+  for (const path of PATH_KEYS) {
+    const value = getPath(data, path);
+    if (typeof value === 'string' && value.length > 0) setPath(data, path, resolve(base, value));
+  }
+  return { source: file, data };
+}
+
+function readEnvLayer(env: NodeJS.ProcessEnv, cwd: string): Layer {
+  const data: Tree = {};
+  const variables = new Map<string, string>();
+  for (const { variable, path, kind } of ENV_OVERRIDES) {
+    const raw = env[variable];
+    if (!nonEmpty(raw)) continue;
+    let value: unknown = raw;
+    if (kind === 'int') {
+      if (!/^-?\d+$/.test(raw.trim())) {
+        throw configError({ key: variable, source: 'environment', value: raw, reason: 'expected a whole number' });
+      }
+      value = Number(raw.trim());
+    } else if (kind === 'path') {
+      value = isAbsolute(raw) ? raw : resolve(cwd, raw);
+    }
+    setPath(data, path, value);
+    variables.set(path.join('.'), variable);
+  }
+  return { source: 'environment', data, variables };
+}
+
+function configErrorFromIssue(issue: z.core.$ZodIssue, layers: Layer[], merged: Tree): CmuxError {
+  const path = issue.path.map(String);
+  const keyPath = issue.code === 'unrecognized_keys' ? [...path, issue.keys[0] ?? '?'] : path;
+  const reason = issue.code === 'unrecognized_keys' ? 'unknown key' : issue.message;
+  const layer = [...layers].reverse().find((l) => getPath(l.data, keyPath) !== undefined) ?? layers[0]!;
+  const variable = layer.variables?.get(keyPath.join('.'));
+  return configError({
+    key: variable ?? (keyPath.join('.') || '(top level)'),
+    source: layer.source,
+    value: getPath(merged, keyPath),
+    reason,
+  });
+}
+
+function configError(details: { key: string; source: string; value?: unknown; reason: string }): CmuxError {
+  const shown = details.value === undefined ? '' : ` (got ${JSON.stringify(details.value)})`;
+  return new CmuxError(
+    'CMUX_ERR_CONFIG_INVALID',
+    `invalid configuration: ${details.key} in ${details.source}: ${details.reason}${shown}`,
+    { context: { ...details } },
+  );
+}
+
+function nonEmpty(value: string | undefined): value is string {
+  return value !== undefined && value.trim() !== '';
+}
+
+function isTree(value: unknown): value is Tree {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function mergeTrees(base: Tree, over: Tree): Tree {
+  const out: Tree = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] = isTree(current) && isTree(value) ? mergeTrees(current, value) : value;
+  }
+  return out;
+}
+
+function getPath(tree: unknown, path: Path): unknown {
+  let node = tree;
+  for (const key of path) {
+    if (!isTree(node) || !Object.hasOwn(node, key)) return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
+function setPath(tree: Tree, path: Path, value: unknown): void {
+  let node = tree;
+  for (const key of path.slice(0, -1)) {
+    if (!isTree(node[key])) node[key] = {};
+    node = node[key] as Tree;
+  }
+  node[path[path.length - 1]!] = value;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+const SOCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const SESSION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
+
+const seconds = z.number().int().min(1).max(86_400);
+const milliseconds = z.number().int().min(100).max(600_000);
+
+// The whole configuration as it is written in YAML (and after environment overrides).
+// Strict everywhere: an unknown key is an error, never silently ignored.
+export const configInputSchema = z.strictObject({
+  home: z.string().min(1),
+  server: z.strictObject({
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65_535),
+    token: z
+      .string()
+      .min(16, 'a token needs at least 16 characters')
+      .regex(/^[\x21-\x7e]+$/, 'a token is printable ASCII without spaces')
+      .nullable(),
+    bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024),
+  }),
+  tmux: z.strictObject({
+    socket: z
+      .string()
+      .refine((s) => s.startsWith('/') || SOCKET_NAME.test(s), 'a socket name ([A-Za-z0-9_.-]) or an absolute path'),
+    session: z.string().regex(SESSION_NAME, 'letters, digits, _ and -, starting with a letter or digit'),
+    systemWindows: z.array(z.string().min(1)),
+    commandTimeoutSeconds: seconds,
+  }),
+  agents: z.strictObject({
+    command: z.string().min(1).nullable(),
+  }),
+  logWatcher: z.strictObject({ intervalSeconds: seconds }),
+  healer: z.strictObject({ intervalSeconds: seconds }),
+  frontend: z.strictObject({ dist: z.string().min(1) }),
+  webhooks: z.strictObject({
+    sources: z.record(
+      z.string().regex(/^[a-z0-9][a-z0-9_-]{0,47}$/, 'a source name is lowercase letters, digits, _ and -'),
+      z.strictObject({ secret: z.string().min(8, 'a webhook secret needs at least 8 characters') }),
+    ),
+  }),
+  processes: z.strictObject({
+    killTimeoutMs: milliseconds,
+    readyTimeoutMs: milliseconds,
+    stopGraceMs: milliseconds,
+  }),
+});
+
+export type CmuxConfigInput = z.infer<typeof configInputSchema>;
+
+export type TmuxSocket = { kind: 'name'; name: string } | { kind: 'path'; path: string };
+
+// The resolved configuration every app receives: frozen, paths absolute, nothing optional.
+export interface CmuxConfig {
+  root: string;
+  home: string;
+  server: { host: string; port: number; token: string | null; bodyLimitBytes: number };
+  tmux: { socket: TmuxSocket; session: string; systemWindows: readonly string[]; commandTimeoutMs: number };
+  agents: { command: string | null };
+  logWatcher: { intervalSeconds: number };
+  healer: { intervalSeconds: number };
+  frontend: { dist: string };
+  webhooks: { sources: Readonly<Record<string, { secret: string }>> };
+  processes: { killTimeoutMs: number; readyTimeoutMs: number; stopGraceMs: number };
+  // The files the configuration was read from, for messages and `cmux doctor`.
+  files: { defaults: string; user: string | null };
+}

@@ -1,0 +1,93 @@
+import { join } from 'node:path';
+import type { CmuxConfig } from '../config/index.js';
+import { homePaths } from '../paths/index.js';
+
+// The four PM2 apps and their namespace (CONTRACT §1).
+export const APP_NAMES = {
+  server: 'cmux-server',
+  router: 'cmux-router',
+  logWatcher: 'cmux-log-watcher',
+  healer: 'cmux-frontend-healer',
+} as const;
+
+export type AppName = (typeof APP_NAMES)[keyof typeof APP_NAMES];
+export const ALL_APP_NAMES: readonly AppName[] = Object.values(APP_NAMES);
+export const PM2_NAMESPACE = 'cmux';
+
+const ENTRY_FOLDERS: Record<AppName, string> = {
+  'cmux-server': 'server',
+  'cmux-router': 'router',
+  'cmux-log-watcher': 'log-watcher',
+  'cmux-frontend-healer': 'frontend-healer',
+};
+
+// One PM2 app definition (the subset of PM2's options cmux sets).
+export interface EcosystemApp {
+  name: AppName;
+  namespace: string;
+  script: string;
+  cwd: string;
+  interpreter: string;
+  env: Record<string, string>;
+  out_file: string;
+  error_file: string;
+  merge_logs: boolean;
+  wait_ready: boolean;
+  listen_timeout: number;
+  kill_timeout: number;
+  exp_backoff_restart_delay: number;
+  autorestart: boolean;
+  treekill: boolean;
+}
+
+// The log files PM2 writes for an app, under $CMUX_HOME/logs.
+export function appLogFiles(config: CmuxConfig, name: AppName): { out: string; err: string } {
+  const { logs } = homePaths(config.home);
+  return { out: join(logs, `${name}.out.log`), err: join(logs, `${name}.err.log`) };
+}
+
+// The environment every app gets, so that a `pm2 restart` sees the same cmux as `cmux start` did.
+export function appEnvironment(config: CmuxConfig, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const socket = config.tmux.socket.kind === 'name' ? config.tmux.socket.name : config.tmux.socket.path;
+  const vars: Record<string, string> = {
+    CMUX_HOME: config.home,
+    CMUX_HOST: config.server.host,
+    CMUX_PORT: String(config.server.port),
+    CMUX_TMUX_SOCKET: socket,
+    CMUX_SESSION: config.tmux.session,
+    NODE_ENV: env.NODE_ENV ?? 'production',
+  };
+  for (const passed of ['CMUX_CONFIG', 'PM2_HOME'] as const) {
+    if (env[passed]) vars[passed] = env[passed];
+  }
+  return vars;
+}
+
+// The PM2 ecosystem of the four apps for one configuration. The apps run the compiled
+// JavaScript in dist/ (see README: why compiled), each with its own cwd so that PM2 resolves
+// nothing against the caller's folder.
+export function buildEcosystem(config: CmuxConfig, env: NodeJS.ProcessEnv = process.env): { apps: EcosystemApp[] } {
+  const appEnv = appEnvironment(config, env);
+  return {
+    apps: ALL_APP_NAMES.map((name) => {
+      const logs = appLogFiles(config, name);
+      return {
+        name,
+        namespace: PM2_NAMESPACE,
+        script: join(config.root, 'dist', 'apps', ENTRY_FOLDERS[name], 'index.js'),
+        cwd: config.root,
+        interpreter: process.execPath,
+        env: { ...appEnv },
+        out_file: logs.out,
+        error_file: logs.err,
+        merge_logs: true,
+        wait_ready: true,
+        listen_timeout: config.processes.readyTimeoutMs,
+        kill_timeout: config.processes.killTimeoutMs,
+        exp_backoff_restart_delay: 200,
+        autorestart: true,
+        treekill: true,
+      };
+    }),
+  };
+}

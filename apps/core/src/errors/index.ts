@@ -1,0 +1,2 @@
+export { CmuxError, isCmuxError, type ErrorContext } from './cmux-error.js';
+export { ERROR_CODES, type ErrorCode } from './codes.js';

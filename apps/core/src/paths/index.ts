@@ -1,0 +1,2 @@
+export { REPO_ROOT } from './root.js';
+export { homePaths, type HomePaths } from './home.js';

@@ -1,0 +1,21 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// The repository root: the nearest folder above this module whose package.json is cmux's.
+// Works the same from the TypeScript sources and from the compiled dist/ tree.
+function findRepoRoot(start: string): string {
+  let dir = start;
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      const { name } = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string };
+      if (name === 'cmux') return dir;
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`cmux: no cmux package.json above ${start}`);
+    dir = parent;
+  }
+}
+
+export const REPO_ROOT = findRepoRoot(dirname(fileURLToPath(import.meta.url)));

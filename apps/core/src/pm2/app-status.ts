@@ -1,0 +1,41 @@
+import type { ProcessDescription } from 'pm2';
+import { ALL_APP_NAMES, PM2_NAMESPACE } from '../ecosystem/index.js';
+import { withPm2 } from './client.js';
+
+// One cmux app as PM2 sees it (CONTRACT §3 GET /api/processes).
+export interface AppStatus {
+  name: string;
+  status: string;
+  pid: number | null;
+  restarts: number;
+  uptimeMs: number | null;
+  memory: number | null;
+  cpu: number | null;
+}
+
+// The four cmux apps as PM2 reports them; an app PM2 does not know is listed as `not started`.
+// Never starts a PM2 daemon.
+export async function listAppStatus(): Promise<AppStatus[]> {
+  const described = (await withPm2((pm2) => pm2.list(), { spawnDaemon: false })) ?? [];
+  return ALL_APP_NAMES.map((name) => toStatus(name, described.find((p) => isCmuxApp(p, name))));
+}
+
+export function isCmuxApp(p: ProcessDescription, name?: string): boolean {
+  const env = p.pm2_env as { namespace?: string } | undefined;
+  return env?.namespace === PM2_NAMESPACE && (name ? p.name === name : ALL_APP_NAMES.includes(p.name as never));
+}
+
+function toStatus(name: string, p: ProcessDescription | undefined): AppStatus {
+  if (!p) return { name, status: 'not started', pid: null, restarts: 0, uptimeMs: null, memory: null, cpu: null };
+  const env = (p.pm2_env ?? {}) as { status?: string; restart_time?: number; pm_uptime?: number };
+  const online = env.status === 'online';
+  return {
+    name,
+    status: env.status ?? 'unknown',
+    pid: online && p.pid ? p.pid : null,
+    restarts: env.restart_time ?? 0,
+    uptimeMs: online && env.pm_uptime ? Date.now() - env.pm_uptime : null,
+    memory: online ? (p.monit?.memory ?? null) : null,
+    cpu: online ? (p.monit?.cpu ?? null) : null,
+  };
+}

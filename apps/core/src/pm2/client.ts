@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { execa } from 'execa';
+import type { ProcessDescription, StartOptions } from 'pm2';
+import { CmuxError } from '../errors/index.js';
+import { isAlive, waitUntil } from '../proc/index.js';
+
+type Pm2 = typeof import('pm2');
+
+// PM2's home as PM2 itself resolves it.
+export function pm2Home(env: NodeJS.ProcessEnv = process.env): string {
+  return env.PM2_HOME || join(env.HOME || homedir(), '.pm2');
+}
+
+// The pid of the PM2 daemon for this PM2_HOME, or null when none runs. Reads pm2.pid, so it
+// never starts a daemon (every PM2 client call does).
+export function daemonPid(env: NodeJS.ProcessEnv = process.env): number | null {
+  try {
+    const pid = Number(readFileSync(join(pm2Home(env), 'pm2.pid'), 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+// pm2 creates $PM2_HOME the moment it is loaded, so it is loaded late, after the caller has
+// settled PM2_HOME, and only by the code paths that really talk to PM2.
+async function loadPm2(): Promise<Pm2> {
+  return (await import('pm2')).default;
+}
+
+export interface Pm2Session {
+  list(): Promise<ProcessDescription[]>;
+  start(app: StartOptions): Promise<void>;
+  delete(name: string): Promise<void>;
+  restart(name: string): Promise<void>;
+}
+
+// Connects to the PM2 daemon (starting it when `spawnDaemon`), runs `fn`, and disconnects.
+// Returns null without connecting when no daemon runs and none may be started.
+export async function withPm2<T>(fn: (pm2: Pm2Session) => Promise<T>, opts: { spawnDaemon: boolean }): Promise<T | null> {
+  if (!opts.spawnDaemon && daemonPid() === null) return null;
+  const pm2 = await loadPm2();
+  await wrap('connect to the PM2 daemon', promisify(pm2.connect.bind(pm2))());
+  try {
+    return await fn({
+      list: () => wrap('list PM2 apps', promisify(pm2.list.bind(pm2))()),
+      start: (app) => wrap(`start ${app.name}`, promisify<StartOptions, unknown>(pm2.start.bind(pm2))(app)).then(() => undefined),
+      delete: (name) => wrap(`delete ${name}`, promisify<string, unknown>(pm2.delete.bind(pm2))(name)).then(() => undefined),
+      restart: (name) =>
+        wrap(`restart ${name}`, promisify<string, unknown>(pm2.restart.bind(pm2))(name)).then(() => undefined),
+    });
+  } finally {
+    pm2.disconnect();
+  }
+}
+
+// Stops the PM2 daemon with the CLI's `pm2 kill`: the API's killDaemon leaves its caller hanging.
+// Waits until the daemon process is really gone.
+export async function killDaemon(timeoutMs: number): Promise<number | null> {
+  const pid = daemonPid();
+  if (pid === null) return null;
+  const bin = join(createRequire(import.meta.url).resolve('pm2/package.json'), '..', 'bin', 'pm2');
+  const result = await execa(process.execPath, [bin, 'kill'], { reject: false, timeout: timeoutMs, forceKillAfterDelay: 1_000 });
+  if (!(await waitUntil(() => !isAlive(pid), 3_000))) {
+    process.kill(pid, 'SIGKILL');
+    await waitUntil(() => !isAlive(pid), 2_000);
+  }
+  if (isAlive(pid)) {
+    throw new CmuxError('CMUX_ERR_PM2_FAILED', `the PM2 daemon (pid ${pid}) did not stop: ${result.stderr || result.stdout}`);
+  }
+  return pid;
+}
+
+async function wrap<T>(what: string, promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : Array.isArray(error) ? error.map(String).join('; ') : String(error);
+    throw new CmuxError('CMUX_ERR_PM2_FAILED', `PM2 could not ${what}: ${detail}`, { cause: error });
+  }
+}

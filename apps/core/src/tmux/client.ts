@@ -1,0 +1,215 @@
+import { randomBytes } from 'node:crypto';
+import { execa } from 'execa';
+import { CmuxError } from '../errors/index.js';
+import type { TmuxSocket } from '../config/index.js';
+import { tmuxError } from './errors.js';
+import { parseWindowList, WINDOW_LIST_FORMAT, type TmuxWindow } from './window-list.js';
+
+const DEFAULT_TIMEOUT_MS = 5_000;
+// tmux names that cmux creates: no separators tmux would read as a target (`:` `.`), no
+// leading `-` that would read as a flag.
+const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
+
+export interface TmuxClientOptions {
+  socket: TmuxSocket;
+  // cmux's own tmux.conf, read when this client starts the server.
+  configFile: string;
+  timeoutMs?: number;
+}
+
+export interface NewWindowOptions {
+  session: string;
+  name: string;
+  // argv of the program the window runs. One element is run by tmux through `sh -c`; more are
+  // run directly. Omitted: the default shell.
+  command?: readonly string[];
+  cwd?: string;
+  env?: Readonly<Record<string, string>>;
+}
+
+export interface CaptureOptions {
+  // How many lines of history above the visible screen to include.
+  historyLines?: number;
+}
+
+export type TmuxClient = ReturnType<typeof createTmuxClient>;
+
+// The only code in cmux that runs tmux: argument arrays, a bounded time for every call,
+// the cmux socket and config on every call, and failures as typed CmuxErrors.
+export function createTmuxClient(options: TmuxClientOptions) {
+  const socketArgs = options.socket.kind === 'name' ? ['-L', options.socket.name] : ['-S', options.socket.path];
+  const baseArgs = [...socketArgs, '-f', options.configFile];
+  const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  let bufferCounter = 0;
+
+  async function run(args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
+    const argv = [...baseArgs, ...args];
+    const result = await execa('tmux', argv, {
+      input: opts.input,
+      timeout: opts.timeoutMs ?? defaultTimeout,
+      forceKillAfterDelay: 1_000,
+      reject: false,
+      env: tmuxEnv(),
+      extendEnv: false,
+      stripFinalNewline: false,
+    });
+    if (!result.failed) return result.stdout;
+    throw tmuxError({
+      argv: ['tmux', ...argv],
+      exitCode: result.exitCode,
+      stderr: String(result.stderr ?? ''),
+      durationMs: Math.round(result.durationMs),
+      timedOut: result.timedOut,
+      missingBinary: (result as { code?: string }).code === 'ENOENT',
+      cause: result.cause,
+    });
+  }
+
+  function windowArgs(opts: Omit<NewWindowOptions, 'session'>): string[] {
+    assertSafeName(opts.name, 'window');
+    const args = ['-n', opts.name, '-P', '-F', '#{window_id}'];
+    if (opts.cwd) args.push('-c', opts.cwd);
+    for (const [key, value] of Object.entries(opts.env ?? {})) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+        throw new CmuxError('CMUX_ERR_TMUX_BAD_NAME', `invalid environment variable name: ${JSON.stringify(key)}`);
+      }
+      args.push('-e', `${key}=${value}`);
+    }
+    if (opts.command?.length) args.push('--', ...opts.command);
+    return args;
+  }
+
+  return {
+    socketArgs,
+
+    run,
+
+    // tmux's version string, e.g. "tmux 3.3a". Needs no server.
+    async version(): Promise<string> {
+      return (await run(['-V'])).trim();
+    },
+
+    // Whether a server answers on the cmux socket.
+    async hasServer(): Promise<boolean> {
+      try {
+        await run(['list-sessions', '-F', '#{session_name}']);
+        return true;
+      } catch (error) {
+        if (error instanceof CmuxError && error.code === 'CMUX_ERR_TMUX_NO_SERVER') return false;
+        throw error;
+      }
+    },
+
+    async hasSession(session: string): Promise<boolean> {
+      assertSafeName(session, 'session');
+      try {
+        await run(['has-session', '-t', `=${session}`]);
+        return true;
+      } catch (error) {
+        if (error instanceof CmuxError && ['CMUX_ERR_TMUX_NO_SERVER', 'CMUX_ERR_TMUX_TARGET_NOT_FOUND'].includes(error.code)) {
+          return false;
+        }
+        throw error;
+      }
+    },
+
+    // Creates a detached session whose first window is `name`; starts the server if needed.
+    // Returns the first window's id (@N).
+    async newSession(opts: NewWindowOptions & { width?: number; height?: number }): Promise<string> {
+      assertSafeName(opts.session, 'session');
+      const size = ['-x', String(opts.width ?? 200), '-y', String(opts.height ?? 50)];
+      return (await run(['new-session', '-d', '-s', opts.session, ...size, ...windowArgs(opts)])).trim();
+    },
+
+    // Creates a detached window at the end of the session. Returns its id (@N).
+    async newWindow(opts: NewWindowOptions): Promise<string> {
+      assertSafeName(opts.session, 'session');
+      return (await run(['new-window', '-d', '-t', `=${opts.session}:`, ...windowArgs(opts)])).trim();
+    },
+
+    // Every window of every session, in one call.
+    async listWindows(): Promise<TmuxWindow[]> {
+      try {
+        return parseWindowList(await run(['list-windows', '-a', '-F', WINDOW_LIST_FORMAT]));
+      } catch (error) {
+        if (error instanceof CmuxError && error.code === 'CMUX_ERR_TMUX_NO_SERVER') return [];
+        throw error;
+      }
+    },
+
+    // Types text exactly as given: no key names are interpreted.
+    async sendText(target: string, text: string): Promise<void> {
+      await run(['send-keys', '-t', target, '-l', '--', text]);
+    },
+
+    // Presses named keys (Enter, Escape, C-c, …).
+    async sendKeys(target: string, ...keys: string[]): Promise<void> {
+      await run(['send-keys', '-t', target, ...keys]);
+    },
+
+    // Pastes text through a buffer of its own (so concurrent pastes never mix), with
+    // bracketed-paste framing when the program asked for it; the buffer is always deleted.
+    async pasteText(target: string, text: string, opts: { timeoutMs?: number } = {}): Promise<void> {
+      bufferCounter += 1;
+      const buffer = `cmux-${process.pid}-${bufferCounter}-${randomBytes(4).toString('hex')}`;
+      const timeoutMs = opts.timeoutMs ?? defaultTimeout + Math.ceil(text.length / 100_000) * 1_000;
+      try {
+        await run(['load-buffer', '-b', buffer, '-'], { input: text, timeoutMs });
+        await run(['paste-buffer', '-p', '-d', '-b', buffer, '-t', target], { timeoutMs });
+      } finally {
+        await run(['delete-buffer', '-b', buffer]).catch(() => undefined);
+      }
+    },
+
+    // The pane's text: the visible screen plus `historyLines` of scrollback.
+    async capturePane(target: string, opts: CaptureOptions = {}): Promise<string> {
+      const start = opts.historyLines ? ['-S', String(-Math.abs(opts.historyLines))] : [];
+      return run(['capture-pane', '-p', '-J', '-t', target, ...start]);
+    },
+
+    async killWindow(target: string): Promise<void> {
+      await run(['kill-window', '-t', target]);
+    },
+
+    // Stops the cmux tmux server. Returns false when none was running.
+    async killServer(): Promise<boolean> {
+      try {
+        await run(['kill-server']);
+        return true;
+      } catch (error) {
+        if (error instanceof CmuxError && error.code === 'CMUX_ERR_TMUX_NO_SERVER') return false;
+        throw error;
+      }
+    },
+
+    // Hands the terminal to `tmux attach` until the person detaches.
+    async attach(target: string): Promise<number> {
+      const result = await execa('tmux', [...baseArgs, 'attach-session', '-t', target], {
+        stdio: 'inherit',
+        reject: false,
+        env: tmuxEnv(),
+        extendEnv: false,
+      });
+      return result.exitCode ?? 1;
+    },
+  };
+}
+
+// Throws CMUX_ERR_TMUX_BAD_NAME unless `name` is safe to give tmux as a session or window name.
+export function assertSafeName(name: string, what: string): void {
+  if (!SAFE_NAME.test(name)) {
+    throw new CmuxError(
+      'CMUX_ERR_TMUX_BAD_NAME',
+      `invalid ${what} name ${JSON.stringify(name)}: use 1-48 letters, digits, _ or -, starting with a letter or digit`,
+      { context: { name } },
+    );
+  }
+}
+
+// The caller's environment without the variables that would make tmux think it is nested.
+function tmuxEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.TMUX;
+  delete env.TMUX_PANE;
+  return env;
+}

@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import {
+  CmuxError,
+  describeProcess,
+  findListeners,
+  once,
+  type AppHandle,
+  type CmuxConfig,
+  type Logger,
+} from '../core/src/index.js';
+import { buildApp } from './app.js';
+import { ensureToken } from './auth/token.js';
+import { isLoopback } from './auth/loopback.js';
+
+// The cmux-server app: refuses an unsafe bind, makes sure a token exists, and serves the API.
+export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
+  let app: FastifyInstance | undefined;
+  return {
+    async start() {
+      const { host, port } = config.server;
+      if (!isLoopback(host) && !config.server.token) {
+        throw new CmuxError(
+          'CMUX_ERR_UNSAFE_BIND',
+          `refusing to listen on ${host}, which is not loopback, without a token chosen for it: set CMUX_TOKEN (16+ characters) or server.token, or bind to 127.0.0.1`,
+        );
+      }
+      const token = ensureToken(config);
+      app = await buildApp({ config, token, logger });
+      try {
+        await app.listen({ host, port });
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw await portInUse(port, host);
+        throw error;
+      }
+      logger.info(`listening on http://${host}:${port}`);
+    },
+    stop: once(async () => {
+      await app?.close();
+    }),
+  };
+}
+
+// A port-in-use error that names whoever holds the port.
+export async function portInUse(port: number, host: string): Promise<CmuxError> {
+  const holders = await Promise.all((await findListeners(port)).map(describeProcess));
+  const names = holders.filter((h) => h !== null).map((h) => `pid ${h.pid} (${h.command})`);
+  const who = names.length > 0 ? `held by ${names.join(', ')}` : 'held by a process cmux cannot see';
+  return new CmuxError('CMUX_ERR_PORT_IN_USE', `port ${port} on ${host} is already in use, ${who}: stop it or set CMUX_PORT to a free port`, {
+    context: { port, host, holders },
+  });
+}
