@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import {
   CmuxError,
-  describeProcess,
-  findListeners,
+  findPortHolders,
   once,
+  portInUseError,
   type AppHandle,
   type CmuxConfig,
   type Logger,
@@ -29,7 +29,7 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
       try {
         await app.listen({ host, port });
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw await portInUse(port, host);
+        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw portInUseError(port, host, await findPortHolders(port, config.home));
         throw error;
       }
       logger.info(`listening on http://${host}:${port}`);
@@ -40,12 +40,3 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
   };
 }
 
-// A port-in-use error that names whoever holds the port.
-export async function portInUse(port: number, host: string): Promise<CmuxError> {
-  const holders = await Promise.all((await findListeners(port)).map(describeProcess));
-  const names = holders.filter((h) => h !== null).map((h) => `pid ${h.pid} (${h.command})`);
-  const who = names.length > 0 ? `held by ${names.join(', ')}` : 'held by a process cmux cannot see';
-  return new CmuxError('CMUX_ERR_PORT_IN_USE', `port ${port} on ${host} is already in use, ${who}: stop it or set CMUX_PORT to a free port`, {
-    context: { port, host, holders },
-  });
-}

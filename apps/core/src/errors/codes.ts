@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   CMUX_ERR_UNSAFE_BIND: 500,
   CMUX_ERR_NOT_RUNNING: 503,
   CMUX_ERR_USAGE: 400,
+  CMUX_ERR_REGISTRY_CORRUPT: 500,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

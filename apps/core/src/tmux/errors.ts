@@ -37,7 +37,8 @@ export function tmuxError(failure: TmuxFailure): CmuxError {
     code = 'CMUX_ERR_TMUX_TARGET_NOT_FOUND';
     reason = 'tmux target not found';
   }
-  const message = [reason, `command: ${command}`, stderr && `stderr: ${stderr}`].filter(Boolean).join('\n');
+  // A missing tmux is one line a person acts on; the other failures carry the command.
+  const message = failure.missingBinary ? reason : [reason, `command: ${command}`, stderr && `stderr: ${stderr}`].filter(Boolean).join('\n');
   return new CmuxError(code, message, {
     cause: failure.cause,
     context: {

@@ -1,0 +1,21 @@
+import { Command } from 'commander';
+import { ALL_APP_NAMES, isCmuxApp, loadConfig, withPm2 } from '../../core/src/index.js';
+import { startCmux } from '../ops/start.js';
+import { say } from '../output.js';
+
+export const restartCommand = new Command('restart')
+  .description('restart the four PM2 apps with the current configuration; agents keep running')
+  .action(async () => {
+    const config = loadConfig();
+    await withPm2(
+      async (pm2) => {
+        const ours = (await pm2.list()).filter((p) => isCmuxApp(p));
+        await Promise.all(ours.map((p) => pm2.delete(p.name!)));
+        if (ours.length > 0) say(`stopped ${ours.map((p) => p.name).join(', ')}`);
+      },
+      { spawnDaemon: false },
+    );
+    const result = await startCmux(config, say);
+    say(`restarted ${ALL_APP_NAMES.length} apps`);
+    say(`dashboard: ${result.url}`);
+  });

@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import {
+  canBind,
+  daemonPid,
+  findPortHolders,
+  isCmuxError,
+  pm2Home,
+  tmuxClientFromConfig,
+  TMUX_INSTALL_HINT,
+  type CmuxConfig,
+} from '../../core/src/index.js';
+import { which } from './which.js';
+
+export type CheckLevel = 'ok' | 'warn' | 'fail';
+
+export interface Check {
+  name: string;
+  level: CheckLevel;
+  detail: string;
+  // What to do about it, for warn and fail.
+  fix?: string;
+}
+
+const MIN_NODE = [20, 19] as const;
+const MIN_TMUX = 3.0;
+
+// Checks what cmux needs on this machine and says how to fix each thing that is off.
+export async function runDoctor(config: CmuxConfig): Promise<Check[]> {
+  return [checkNode(), await checkTmux(config), checkPm2(), await checkPort(config), checkHome(config), checkAgentCommand(config)];
+}
+
+function checkNode(): Check {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  const ok = major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
+  return ok
+    ? { name: 'node', level: 'ok', detail: `v${process.versions.node}` }
+    : { name: 'node', level: 'fail', detail: `v${process.versions.node} is too old`, fix: `install Node.js ${MIN_NODE.join('.')} or newer` };
+}
+
+async function checkTmux(config: CmuxConfig): Promise<Check> {
+  try {
+    const version = await tmuxClientFromConfig(config).version();
+    const number = Number.parseFloat(version.replace(/^tmux\s+(next-)?/, ''));
+    if (Number.isFinite(number) && number < MIN_TMUX) {
+      return { name: 'tmux', level: 'fail', detail: `${version} is too old (new-window -e needs ${MIN_TMUX})`, fix: TMUX_INSTALL_HINT };
+    }
+    return { name: 'tmux', level: 'ok', detail: version };
+  } catch (error) {
+    const detail = isCmuxError(error, 'CMUX_ERR_TMUX_MISSING') ? 'not installed or not on PATH' : String(error);
+    return { name: 'tmux', level: 'fail', detail, fix: TMUX_INSTALL_HINT };
+  }
+}
+
+function checkPm2(): Check {
+  try {
+    const { version } = createRequire(import.meta.url)('pm2/package.json') as { version: string };
+    const pid = daemonPid();
+    return { name: 'pm2', level: 'ok', detail: `pm2 ${version}, home ${pm2Home()}, ${pid ? `daemon pid ${pid}` : 'no daemon running'}` };
+  } catch {
+    return { name: 'pm2', level: 'fail', detail: 'the pm2 package is missing', fix: 'run `npm install` in the cmux folder' };
+  }
+}
+
+async function checkPort(config: CmuxConfig): Promise<Check> {
+  const { host, port } = config.server;
+  const holders = await findPortHolders(port, config.home);
+  const name = `port ${port}`;
+  if (holders.length > 0 && holders.every((h) => h.ours)) return { name, level: 'ok', detail: `held by this cmux (pid ${holders.map((h) => h.pid).join(', ')})` };
+  if (holders.length > 0) {
+    const who = holders.filter((h) => !h.ours).map((h) => `pid ${h.pid} (${h.command})`).join(', ');
+    return { name, level: 'fail', detail: `in use by ${who}`, fix: 'stop that process or set CMUX_PORT to a free port' };
+  }
+  if (!(await canBind(host, port))) {
+    return { name, level: 'fail', detail: `cannot listen on ${host}:${port}`, fix: 'set CMUX_HOST/CMUX_PORT to an address this machine can bind' };
+  }
+  return { name, level: 'ok', detail: `free on ${host}` };
+}
+
+function checkHome(config: CmuxConfig): Check {
+  const probe = join(config.home, `.doctor-${randomBytes(4).toString('hex')}`);
+  try {
+    mkdirSync(config.home, { recursive: true, mode: 0o700 });
+    writeFileSync(probe, 'ok', { mode: 0o600 });
+    rmSync(probe);
+    return { name: 'CMUX_HOME', level: 'ok', detail: `${config.home} is writable` };
+  } catch (error) {
+    return {
+      name: 'CMUX_HOME',
+      level: 'fail',
+      detail: `${config.home} is not writable: ${(error as Error).message}`,
+      fix: 'fix its permissions or set CMUX_HOME to a folder you own',
+    };
+  }
+}
+
+function checkAgentCommand(config: CmuxConfig): Check {
+  const name = 'agent command';
+  if (config.agents.command) {
+    const program = config.agents.command.trim().split(/\s+/)[0]!;
+    return which(program)
+      ? { name, level: 'ok', detail: `${config.agents.command} (${which(program)})` }
+      : { name, level: 'fail', detail: `${program} (from CMUX_AGENT_COMMAND / agents.command) is not on PATH`, fix: `install ${program} or change CMUX_AGENT_COMMAND` };
+  }
+  const claude = which('claude');
+  return claude
+    ? { name, level: 'ok', detail: `claude --dangerously-skip-permissions (${claude})` }
+    : {
+        name,
+        level: 'warn',
+        detail: 'claude is not on PATH: agents will run the bundled demo agent',
+        fix: 'install Claude Code (`npm install -g @anthropic-ai/claude-code`) for real work',
+      };
+}

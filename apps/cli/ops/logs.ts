@@ -1,0 +1,47 @@
+import { existsSync, openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { execa } from 'execa';
+import { ALL_APP_NAMES, appLogFiles, CmuxError, homePaths, type AppName, type CmuxConfig } from '../../core/src/index.js';
+
+// How much of a log's end is read to find its last lines.
+const TAIL_WINDOW_BYTES = 4 * 1024 * 1024;
+
+export interface LogTail {
+  file: string;
+  lines: string[];
+}
+
+// The log files of one app, or of all four, that exist.
+export function logFilesFor(config: CmuxConfig, app?: string): string[] {
+  if (app !== undefined && !ALL_APP_NAMES.includes(app as AppName)) {
+    throw new CmuxError('CMUX_ERR_USAGE', `unknown app ${JSON.stringify(app)}: use one of ${ALL_APP_NAMES.join(', ')}`);
+  }
+  const apps = app ? [app as AppName] : ALL_APP_NAMES;
+  return apps.flatMap((name) => Object.values(appLogFiles(config, name))).filter((file) => existsSync(file));
+}
+
+// The last `count` lines of each log file.
+export function tailLogs(config: CmuxConfig, app: string | undefined, count: number): LogTail[] {
+  return logFilesFor(config, app).map((file) => ({ file, lines: lastLines(file, count) }));
+}
+
+// Streams the logs as they grow until the person stops it (Ctrl-C).
+export async function followLogs(config: CmuxConfig, app: string | undefined, count: number): Promise<void> {
+  const files = logFilesFor(config, app);
+  if (files.length === 0) throw new CmuxError('CMUX_ERR_NOT_RUNNING', `no logs yet in ${homePaths(config.home).logs}: start cmux first`);
+  await execa('tail', ['-n', String(count), '-F', ...files], { stdio: 'inherit', reject: false });
+}
+
+function lastLines(file: string, count: number): string[] {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, TAIL_WINDOW_BYTES);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    const lines = buffer.toString('utf8').split('\n');
+    if (lines.at(-1) === '') lines.pop();
+    return lines.slice(-count);
+  } finally {
+    closeSync(fd);
+  }
+}

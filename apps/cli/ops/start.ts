@@ -1,0 +1,95 @@
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import type { StartOptions } from 'pm2';
+import {
+  appEnvironment,
+  buildEcosystem,
+  canBind,
+  CmuxError,
+  findPortHolders,
+  homePaths,
+  isCmuxApp,
+  portInUseError,
+  tmuxClientFromConfig,
+  waitUntil,
+  withPm2,
+  type CmuxConfig,
+} from '../../core/src/index.js';
+import { readToken } from '../../server/auth/token.js';
+import { fetchHealth, serverUrl } from './health.js';
+
+export interface StartResult {
+  alreadyRunning: boolean;
+  url: string;
+  started: string[];
+}
+
+// The window that holds the cmux session open and shows the apps' logs to whoever attaches.
+const CONTROL_WINDOW = 'cmux';
+
+// Starts what is not running: the cmux tmux session, then the four PM2 apps; waits until the
+// server answers health and returns the dashboard URL with the token.
+export async function startCmux(config: CmuxConfig, report: (line: string) => void): Promise<StartResult> {
+  const tmux = tmuxClientFromConfig(config);
+  await tmux.version();
+  const paths = homePaths(config.home);
+  for (const dir of [paths.home, paths.logs, paths.state]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+
+  const { apps } = buildEcosystem(config);
+  // PM2 appends to log files that exist and keeps their mode: logs stay owner-only.
+  for (const app of apps) for (const file of [app.out_file, app.error_file]) closeSync(openSync(file, 'a', 0o600));
+  const online = await onlineApps();
+  const missing = apps.filter((app) => !online.has(app.name));
+  if (!online.has('cmux-server')) await assertPortFree(config);
+
+  if (!(await tmux.hasSession(config.tmux.session))) {
+    await tmux.newSession({
+      session: config.tmux.session,
+      name: CONTROL_WINDOW,
+      command: [process.execPath, join(config.root, 'scripts', 'cmux.mjs'), 'logs', '--follow'],
+      cwd: config.root,
+      env: appEnvironment(config),
+    });
+    report(`started the tmux session ${config.tmux.session}`);
+  }
+
+  if (missing.length > 0) {
+    await withPm2(
+      async (pm2) => {
+        const known = await pm2.list();
+        for (const app of missing) {
+          // An app PM2 still knows but that is not online (stopped, errored) is replaced.
+          if (known.some((p) => isCmuxApp(p, app.name))) await pm2.delete(app.name);
+          await pm2.start(app as unknown as StartOptions);
+          report(`started ${app.name}`);
+        }
+      },
+      { spawnDaemon: true },
+    );
+  }
+
+  const healthy = await waitUntil(async () => (await fetchHealth(config, 1_000)) !== null, config.processes.readyTimeoutMs);
+  if (!healthy) {
+    throw new CmuxError(
+      'CMUX_ERR_START_FAILED',
+      `cmux-server did not answer ${serverUrl(config)}/health within ${config.processes.readyTimeoutMs} ms: see \`npx cmux logs cmux-server\`, then \`npx cmux stop\``,
+    );
+  }
+  const token = readToken(config);
+  return {
+    alreadyRunning: missing.length === 0,
+    url: `${serverUrl(config)}/${token ? `?token=${encodeURIComponent(token)}` : ''}`,
+    started: missing.map((app) => app.name),
+  };
+}
+
+async function onlineApps(): Promise<Set<string>> {
+  const list = (await withPm2((pm2) => pm2.list(), { spawnDaemon: false })) ?? [];
+  return new Set(list.filter((p) => isCmuxApp(p) && p.pm2_env?.status === 'online').map((p) => p.name ?? ''));
+}
+
+async function assertPortFree(config: CmuxConfig): Promise<void> {
+  const { host, port } = config.server;
+  const holders = await findPortHolders(port, config.home);
+  if (holders.length > 0 || !(await canBind(host, port))) throw portInUseError(port, host, holders);
+}

@@ -1,0 +1,94 @@
+import { lstatSync, rmSync } from 'node:fs';
+import {
+  daemonPid,
+  findPortHolders,
+  isCmuxApp,
+  killDaemon,
+  terminateAll,
+  tmuxClientFromConfig,
+  withPm2,
+  type CmuxConfig,
+} from '../../core/src/index.js';
+
+// Headroom over PM2's kill_timeout for everything stop does besides waiting on the apps.
+const STOP_SLACK_MS = 5_000;
+const MIN_PORT_GRACE_MS = 500;
+
+export interface StopResult {
+  // One line per thing stopped; empty when nothing ran.
+  stopped: string[];
+  // Things seen but deliberately left alone (foreign listeners, a shared PM2 daemon).
+  left: string[];
+}
+
+// Stops everything this cmux started, in bounded time (kill_timeout + 5 s): the PM2 apps
+// (graceful, then forced by PM2), any leftover listener on the port that is this cmux's, the
+// cmux tmux server, and the PM2 daemon when it manages nothing else. Idempotent.
+export async function stopCmux(config: CmuxConfig, report: (line: string) => void = () => undefined): Promise<StopResult> {
+  const deadline = Date.now() + config.processes.killTimeoutMs + STOP_SLACK_MS;
+  const result: StopResult = { stopped: [], left: [] };
+  const stopped = (line: string) => {
+    result.stopped.push(line);
+    report(line);
+  };
+  const left = (line: string) => {
+    result.left.push(line);
+    report(line);
+  };
+
+  const remaining = await withPm2(
+    async (pm2) => {
+      const ours = (await pm2.list()).filter((p) => isCmuxApp(p));
+      await Promise.all(
+        ours.map(async (p) => {
+          await pm2.delete(p.name!);
+          stopped(`stopped ${p.name}${p.pid ? ` (pid ${p.pid})` : ''}`);
+        }),
+      );
+      return (await pm2.list()).length;
+    },
+    { spawnDaemon: false },
+  );
+
+  const { port } = config.server;
+  const holders = await findPortHolders(port, config.home);
+  for (const holder of holders.filter((h) => !h.ours)) {
+    left(`left pid ${holder.pid} (${holder.command}) listening on port ${port}: it is not cmux's`);
+  }
+  const graceMs = Math.max(MIN_PORT_GRACE_MS, Math.min(config.processes.stopGraceMs, deadline - Date.now() - 3_000));
+  for (const outcome of await terminateAll(holders.filter((h) => h.ours).map((h) => h.pid), graceMs)) {
+    const how = outcome.result === 'killed' ? 'SIGKILL after SIGTERM was ignored' : 'SIGTERM';
+    if (outcome.result === 'survived') left(`pid ${outcome.pid} still listens on port ${port} after SIGKILL`);
+    else if (outcome.result !== 'gone') stopped(`stopped pid ${outcome.pid} listening on port ${port} (${how})`);
+  }
+
+  const tmux = tmuxClientFromConfig(config);
+  if (await tmux.killServer().catch(() => false)) stopped(`stopped the tmux server (${describeSocket(config)})`);
+  if (!(await tmux.hasServer().catch(() => true))) removeStaleSocket(config);
+
+  if (remaining === 0) {
+    const pid = await killDaemon(Math.max(1_000, deadline - Date.now()));
+    if (pid !== null) stopped(`stopped the PM2 daemon (pid ${pid})`);
+  } else if (remaining !== null) {
+    left(`left the PM2 daemon (pid ${daemonPid() ?? '?'}) running: it manages ${remaining} other app(s)`);
+  }
+
+  if (result.stopped.length === 0) report('nothing to stop');
+  return result;
+}
+
+function describeSocket(config: CmuxConfig): string {
+  const { socket } = config.tmux;
+  return socket.kind === 'name' ? `socket name ${socket.name}` : `socket ${socket.path}`;
+}
+
+// tmux leaves its socket file behind after kill-server; a -S path is ours to tidy.
+function removeStaleSocket(config: CmuxConfig): void {
+  const { socket } = config.tmux;
+  if (socket.kind !== 'path') return;
+  try {
+    if (lstatSync(socket.path).isSocket()) rmSync(socket.path);
+  } catch {
+    // Already gone.
+  }
+}

@@ -1,0 +1,2 @@
+export { readRegistry } from './read.js';
+export type { AgentEntry, RegistryFile } from './schema.js';

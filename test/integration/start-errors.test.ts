@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { isAlive } from '../../apps/core/src/index.ts';
+import { cleanEnv, createInstance, processesMentioning, type TestInstance } from '../helpers/instance.ts';
+import { killFixture, spawnFixture } from '../helpers/spawn-fixture.ts';
+import type { ChildProcess } from 'node:child_process';
+
+// Nothing of this instance may be running: no PM2 daemon, no tmux server, no app.
+function assertNothingStarted(cmux: TestInstance): void {
+  assert.equal(existsSync(join(cmux.pm2Home, 'pm2.pid')), false, 'no PM2 daemon was started');
+  assert.equal(existsSync(cmux.socket), false, 'no tmux server was started');
+  assert.deepEqual(processesMentioning(cmux.base), []);
+}
+
+describe('start refuses clearly and starts nothing', { timeout: 120_000 }, () => {
+  let cmux: TestInstance;
+  const children: ChildProcess[] = [];
+  before(async () => {
+    cmux = await createInstance();
+  });
+  afterEach(async () => {
+    await Promise.all(children.splice(0).map(killFixture));
+  });
+  after(async () => cmux.cleanup());
+
+  it('names the foreign process that holds the port and kills nothing', async () => {
+    const foreign = await spawnFixture('stubborn-server.mjs', [String(cmux.port)], { env: cleanEnv(), readyLine: 'listening' });
+    children.push(foreign);
+    const start = await cmux.cli(['start']);
+    assert.equal(start.exitCode, 1);
+    assert.match(String(start.stderr), new RegExp(`^cmux: port ${cmux.port} on 127\\.0\\.0\\.1 is already in use, held by pid ${foreign.pid} \\(.*stubborn-server\\.mjs.*\\): stop it or set CMUX_PORT`));
+    assert.equal(isAlive(foreign.pid!), true);
+    assertNothingStarted(cmux);
+  });
+
+  const badConfigs: Array<{ name: string; yaml?: string; env?: NodeJS.ProcessEnv; error: RegExp }> = [
+    { name: 'an unknown key', yaml: 'server:\n  prot: 9000\n', error: /invalid configuration: server\.prot in .*user\.yaml: unknown key/ },
+    { name: 'a wrong type', yaml: 'healer:\n  intervalSeconds: "fast"\n', error: /invalid configuration: healer\.intervalSeconds in .*user\.yaml: .*expected number.*\(got "fast"\)/ },
+    { name: 'bad YAML', yaml: 'server: [port: 1\n  x', error: /invalid configuration: \(file\) in .*user\.yaml: invalid YAML/ },
+    { name: 'a bad environment value', env: { CMUX_PORT: 'abc' }, error: /invalid configuration: CMUX_PORT in environment: expected a whole number \(got "abc"\)/ },
+    { name: 'a port out of range', env: { CMUX_PORT: '70000' }, error: /invalid configuration: CMUX_PORT in environment: .*65535/ },
+  ];
+  for (const bad of badConfigs) {
+    it(`rejects ${bad.name} with the key, the file and the reason`, async () => {
+      const env: NodeJS.ProcessEnv = { ...bad.env };
+      if (bad.yaml !== undefined) {
+        const file = join(cmux.base, 'user.yaml');
+        (await import('node:fs')).writeFileSync(file, bad.yaml);
+        env.CMUX_CONFIG = file;
+      }
+      const start = await cmux.cli(['start'], { env });
+      assert.equal(start.exitCode, 1);
+      assert.match(String(start.stderr), bad.error);
+      assert.doesNotMatch(String(start.stderr), /\n\s+at /, 'no stack trace');
+      assertNothingStarted(cmux);
+    });
+  }
+
+  it('says in one line how to install a missing tmux', async () => {
+    const bin = mkdtempSync(join(tmpdir(), 'cx-bin-'));
+    try {
+      symlinkSync(process.execPath, join(bin, 'node'));
+      const start = await cmux.cli(['start'], { env: { PATH: bin } });
+      assert.equal(start.exitCode, 1);
+      const lines = String(start.stderr).trim().split('\n');
+      assert.equal(lines.length, 1, String(start.stderr));
+      assert.match(lines[0]!, /^cmux: tmux is not installed or not on PATH; install it: `sudo apt-get install tmux`/);
+      assertNothingStarted(cmux);
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { execa } from 'execa';
+import { isAlive } from '../../apps/core/src/index.ts';
+import { cleanEnv, createInstance, ROOT, type TestInstance } from '../helpers/instance.ts';
+import { killFixture, spawnFixture } from '../helpers/spawn-fixture.ts';
+import type { ChildProcess } from 'node:child_process';
+
+const KILL_TIMEOUT_MS = 5_000;
+
+describe('stop with processes that do not go quietly', { timeout: 120_000 }, () => {
+  let cmux: TestInstance;
+  const children: ChildProcess[] = [];
+  before(async () => {
+    cmux = await createInstance();
+  });
+  afterEach(async () => {
+    await Promise.all(children.splice(0).map(killFixture));
+  });
+  after(async () => cmux.cleanup());
+
+  it('frees the port from a cmux server that ignores SIGTERM, and spares a connected client', async () => {
+    const stubborn = await spawnFixture('stubborn-server.mjs', [String(cmux.port)], {
+      env: { ...cleanEnv(), CMUX_HOME: cmux.home },
+      readyLine: 'listening',
+      detached: true,
+    });
+    const client = await spawnFixture('hold-connection.mjs', [String(cmux.port)], { readyLine: 'connected' });
+    children.push(stubborn, client);
+
+    const started = Date.now();
+    const stop = await cmux.cli(['stop']);
+    const took = Date.now() - started;
+    assert.equal(stop.exitCode, 0, String(stop.stderr));
+    assert.match(String(stop.stdout), new RegExp(`stopped pid ${stubborn.pid} listening on port ${cmux.port} \\(SIGKILL after SIGTERM was ignored\\)`));
+    assert.ok(took < KILL_TIMEOUT_MS + 5_000, `stop took ${took} ms`);
+    assert.equal(isAlive(stubborn.pid!), false);
+    assert.equal(isAlive(client.pid!), true, 'a client connected to the port is never killed');
+    assert.doesNotMatch(String(stop.stdout), new RegExp(`pid ${client.pid}`));
+  });
+
+  it('reports a foreign listener on the port and leaves it alone', async () => {
+    const foreign = await spawnFixture('stubborn-server.mjs', [String(cmux.port)], { env: cleanEnv(), readyLine: 'listening' });
+    children.push(foreign);
+    const stop = await cmux.cli(['stop']);
+    assert.equal(stop.exitCode, 0, String(stop.stderr));
+    assert.match(String(stop.stdout), new RegExp(`left pid ${foreign.pid} \\(.*stubborn-server.mjs.*\\) listening on port ${cmux.port}: it is not cmux's`));
+    assert.match(String(stop.stdout), /nothing to stop/);
+    assert.equal(isAlive(foreign.pid!), true);
+  });
+
+  it('leaves a PM2 daemon that manages other apps running, and says so', async () => {
+    const pm2 = join(ROOT, 'node_modules', '.bin', 'pm2');
+    const pm2Env = { ...cleanEnv(), PM2_HOME: cmux.pm2Home };
+    const other = await execa(pm2, ['start', join(ROOT, 'test', 'fixtures', 'hold-connection.mjs'), '--name', 'not-cmux', '--', '1'], {
+      env: pm2Env,
+      extendEnv: false,
+      reject: false,
+      timeout: 30_000,
+    });
+    assert.equal(other.exitCode, 0, String(other.stderr));
+    try {
+      const start = await cmux.cli(['start']);
+      assert.equal(start.exitCode, 0, String(start.stderr));
+      const stop = await cmux.cli(['stop']);
+      assert.equal(stop.exitCode, 0, String(stop.stderr));
+      assert.match(String(stop.stdout), /stopped cmux-server/);
+      assert.match(String(stop.stdout), /left the PM2 daemon \(pid \d+\) running: it manages 1 other app/);
+      const list = await execa(pm2, ['jlist'], { env: pm2Env, extendEnv: false, timeout: 30_000 });
+      assert.deepEqual((JSON.parse(list.stdout) as Array<{ name: string }>).map((p) => p.name), ['not-cmux']);
+    } finally {
+      await execa(pm2, ['kill'], { env: pm2Env, extendEnv: false, reject: false, timeout: 30_000 });
+    }
+  });
+});
