@@ -27,11 +27,15 @@ export async function buildApp({ config, token, logger }: AppDeps): Promise<Fast
     }
     return reply.code(status).send({ error: (error as Error).message });
   });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` }));
+  const authenticate = requireToken(token);
+  // Unknown paths need the token too, so an unauthenticated probe learns nothing of the API.
+  app.setNotFoundHandler({ preHandler: authenticate }, (request, reply) =>
+    reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` }),
+  );
 
   await app.register(healthRoutes, { config });
   await app.register(async (scope) => {
-    scope.addHook('onRequest', requireToken(token));
+    scope.addHook('onRequest', authenticate);
     await scope.register(processRoutes);
   });
   return app;

@@ -83,6 +83,32 @@ describe('the real ecosystem: start, status, stop', { timeout: 180_000 }, () => 
     assert.ok(now.restarts >= 1);
   });
 
+  it('shows logs, checks the machine, and restarts the apps while the tmux session lives on', async () => {
+    const logs = await cmux.cli(['logs', 'cmux-server', '-n', '5']);
+    assert.equal(logs.exitCode, 0, String(logs.stderr));
+    assert.match(String(logs.stdout), /cmux-server\.out\.log <==[\s\S]*cmux-server ready/);
+    const json = JSON.parse(String((await cmux.cli(['logs', '--json', '-n', '1'])).stdout)) as Array<{ file: string; lines: string[] }>;
+    assert.equal(json.length, 8, 'out and err files of the four apps');
+    const bad = await cmux.cli(['logs', 'no-such-app']);
+    assert.equal(bad.exitCode, 2);
+    assert.match(String(bad.stderr), /unknown app "no-such-app": use one of cmux-server/);
+
+    const doctor = JSON.parse(String((await cmux.cli(['doctor', '--json'])).stdout)) as Array<{ name: string; level: string; detail: string }>;
+    assert.deepEqual(doctor.map((c) => c.name), ['node', 'tmux', 'pm2', `port ${cmux.port}`, 'CMUX_HOME', 'agent command']);
+    assert.match(doctor.find((c) => c.name === `port ${cmux.port}`)!.detail, /held by this cmux/);
+    assert.equal(doctor.filter((c) => c.level === 'fail').length, 0);
+
+    const tmuxBefore = await execa('tmux', ['-S', cmux.socket, 'display-message', '-p', '-t', '=cmux', '#{pid} #{session_id}'], { timeout: 5_000 });
+    const before = JSON.parse(String((await cmux.cli(['status', '--json'])).stdout)) as { apps: Array<{ pid: number }> };
+    const restart = await cmux.cli(['restart']);
+    assert.equal(restart.exitCode, 0, String(restart.stderr));
+    const after = JSON.parse(String((await cmux.cli(['status', '--json'])).stdout)) as { running: boolean; apps: Array<{ pid: number; status: string }> };
+    assert.equal(after.running, true);
+    for (const [i, app] of after.apps.entries()) assert.notEqual(app.pid, before.apps[i]!.pid);
+    const tmuxAfter = await execa('tmux', ['-S', cmux.socket, 'display-message', '-p', '-t', '=cmux', '#{pid} #{session_id}'], { timeout: 5_000 });
+    assert.equal(tmuxAfter.stdout, tmuxBefore.stdout, 'the tmux server and session survive a restart');
+  });
+
   it('stops everything: no process, port, tmux server or PM2 daemon left; a second stop has nothing to do', async () => {
     const daemon = Number(readFileSync(join(cmux.pm2Home, 'pm2.pid'), 'utf8'));
     const started = Date.now();

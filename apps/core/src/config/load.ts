@@ -130,23 +130,30 @@ function readEnvLayer(env: NodeJS.ProcessEnv, cwd: string): Layer {
 function configErrorFromIssue(issue: z.core.$ZodIssue, layers: Layer[], merged: Tree): CmuxError {
   const path = issue.path.map(String);
   const keyPath = issue.code === 'unrecognized_keys' ? [...path, issue.keys[0] ?? '?'] : path;
-  const reason = issue.code === 'unrecognized_keys' ? 'unknown key' : issue.message;
+  const reason =
+    issue.code === 'unrecognized_keys'
+      ? 'unknown key'
+      : issue.code === 'invalid_key'
+        ? `invalid key name: ${issue.issues[0]?.message ?? issue.message}`
+        : issue.message;
   const layer = [...layers].reverse().find((l) => getPath(l.data, keyPath) !== undefined) ?? layers[0]!;
   const variable = layer.variables?.get(keyPath.join('.'));
   return configError({
     key: variable ?? (keyPath.join('.') || '(top level)'),
     source: layer.source,
-    value: getPath(merged, keyPath),
+    value: issue.code === 'invalid_key' ? undefined : getPath(merged, keyPath),
     reason,
   });
 }
 
 function configError(details: { key: string; source: string; value?: unknown; reason: string }): CmuxError {
-  const shown = details.value === undefined ? '' : ` (got ${JSON.stringify(details.value)})`;
+  // Secrets are never echoed back, not even wrong ones.
+  const secret = /token|secret/i.test(details.key);
+  const shown = details.value === undefined || secret ? '' : ` (got ${JSON.stringify(details.value)})`;
   return new CmuxError(
     'CMUX_ERR_CONFIG_INVALID',
     `invalid configuration: ${details.key} in ${details.source}: ${details.reason}${shown}`,
-    { context: { ...details } },
+    { context: { key: details.key, source: details.source, reason: details.reason } },
   );
 }
 

@@ -41,6 +41,8 @@ export async function runApp(name: string, factory: AppFactory): Promise<void> {
       logger.error(`${name} did not stop cleanly`, { error });
       process.exitCode = 1;
     }
+    // The IPC channel PM2 opened would keep the loop alive; nothing more is sent on it.
+    if (process.connected) process.disconnect();
     setTimeout(() => process.exit(), DRAIN_GRACE_MS).unref();
   });
   const onSignal = (signal: string) => {

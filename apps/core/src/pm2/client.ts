@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { execa } from 'execa';
 import type { ProcessDescription, StartOptions } from 'pm2';
 import { CmuxError } from '../errors/index.js';
 import { isAlive, waitUntil } from '../proc/index.js';
@@ -58,20 +56,18 @@ export async function withPm2<T>(fn: (pm2: Pm2Session) => Promise<T>, opts: { sp
   }
 }
 
-// Stops the PM2 daemon with the CLI's `pm2 kill`: the API's killDaemon leaves its caller hanging.
-// Waits until the daemon process is really gone.
+// Stops the PM2 daemon through its own graceful-exit path (SIGTERM runs what `pm2 kill` runs:
+// delete what is left, remove pm2.pid, exit) and waits until it is gone, SIGKILL after
+// `timeoutMs`. The API's killDaemon is not used: it leaves its caller hanging.
 export async function killDaemon(timeoutMs: number): Promise<number | null> {
   const pid = daemonPid();
   if (pid === null) return null;
-  const bin = join(createRequire(import.meta.url).resolve('pm2/package.json'), '..', 'bin', 'pm2');
-  const result = await execa(process.execPath, [bin, 'kill'], { reject: false, timeout: timeoutMs, forceKillAfterDelay: 1_000 });
-  if (!(await waitUntil(() => !isAlive(pid), 3_000))) {
+  process.kill(pid, 'SIGTERM');
+  if (!(await waitUntil(() => !isAlive(pid), timeoutMs))) {
     process.kill(pid, 'SIGKILL');
     await waitUntil(() => !isAlive(pid), 2_000);
   }
-  if (isAlive(pid)) {
-    throw new CmuxError('CMUX_ERR_PM2_FAILED', `the PM2 daemon (pid ${pid}) did not stop: ${result.stderr || result.stdout}`);
-  }
+  if (isAlive(pid)) throw new CmuxError('CMUX_ERR_PM2_FAILED', `the PM2 daemon (pid ${pid}) did not stop, even after SIGKILL`);
   return pid;
 }
 

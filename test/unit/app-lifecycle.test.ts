@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { cleanEnv, freePort, ROOT } from '../helpers/instance.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'cx-life-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const APPS = ['server', 'router', 'log-watcher', 'frontend-healer'];
+
+// Runs a compiled app as PM2 does (forked, with an IPC channel) and returns what it said.
+async function runUntilReady(app: string, env: NodeJS.ProcessEnv) {
+  const child = fork(join(ROOT, 'dist', 'apps', app, 'index.js'), [], { env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = await new Promise<boolean>((resolve) => {
+    const timer = setTimeout(() => resolve(false), 10_000);
+    child.on('message', (m) => m === 'ready' && (clearTimeout(timer), resolve(true)));
+    void exited.then(() => (clearTimeout(timer), resolve(false)));
+  });
+  return { child, ready, exited, output: () => output };
+}
+
+describe('every PM2 app: ready, then a clean stop however often it is signalled', { timeout: 60_000 }, () => {
+  for (const app of APPS) {
+    for (const signals of [['SIGTERM', 'SIGTERM'], ['SIGINT', 'SIGINT', 'SIGTERM']] as const) {
+      it(`${app}: says ready and exits 0 on ${signals.join(' + ')}`, async () => {
+        const env = { ...cleanEnv(), CMUX_HOME: join(dir, `${app}-${signals.length}`), CMUX_PORT: String(await freePort()) };
+        const run = await runUntilReady(app, env);
+        assert.equal(run.ready, true, run.output());
+        for (const signal of signals) run.child.kill(signal);
+        assert.equal(await run.exited, 0, run.output());
+        assert.equal(run.output().match(/ stopped\b/g)?.length, 1, 'stopped exactly once');
+      });
+    }
+  }
+
+  it('an app with a bad configuration exits 1 with the reason, not a stack trace', async () => {
+    const env = { ...cleanEnv(), CMUX_HOME: join(dir, 'bad'), CMUX_PORT: 'not-a-port' };
+    const run = await runUntilReady('router', env);
+    assert.equal(run.ready, false);
+    assert.equal(await run.exited, 1);
+    assert.match(run.output(), /ERROR \[cmux-router\] cmux-router cannot start: invalid configuration: CMUX_PORT in environment/);
+    assert.doesNotMatch(run.output(), /\n\s+at /);
+  });
+});

@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { createLogger, isCmuxError, loadConfig, type CmuxConfig } from '../../apps/core/src/index.ts';
+import { buildApp } from '../../apps/server/app.ts';
+import { isLoopback } from '../../apps/server/auth/loopback.ts';
+import { ensureToken } from '../../apps/server/auth/token.ts';
+import { createServer } from '../../apps/server/server.ts';
+import { freePort } from '../helpers/instance.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'cx-server-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const quiet = createLogger('test', { out: { write: () => true } as never, err: { write: () => true } as never });
+
+function configFor(name: string, env: NodeJS.ProcessEnv = {}): CmuxConfig {
+  return loadConfig({ env: { CMUX_HOME: join(dir, name), ...env }, cwd: dir });
+}
+
+describe('server routes', () => {
+  const token = 'test-token-0123456789abcdef';
+
+  it('answers health without a token, degraded while no frontend is built', async () => {
+    const app = await buildApp({ config: configFor('h', {}), token, logger: quiet });
+    for (const url of ['/api/webhooks/health', '/health']) {
+      const res = await app.inject({ url });
+      assert.equal(res.statusCode, 200);
+      const body = res.json() as { status: string; api: string; frontend: Record<string, unknown> };
+      assert.equal(body.api, 'healthy');
+      assert.equal(body.status, 'degraded');
+      assert.deepEqual(Object.keys(body.frontend).sort(), ['indexExists', 'jsBundles', 'lastCheck', 'lastHeal', 'served', 'status']);
+      assert.equal(body.frontend.indexExists, false);
+    }
+    await app.close();
+  });
+
+  it('reports a complete build as healthy and a missing bundle as degraded', async () => {
+    const dist = join(dir, 'dist');
+    mkdirSync(join(dist, 'assets'), { recursive: true });
+    writeFileSync(join(dist, 'index.html'), '<html><script type="module" src="/assets/main.js"></script></html>');
+    const userConfig = join(dir, 'front.yaml');
+    writeFileSync(userConfig, `frontend:\n  dist: ${dist}\n`);
+    const app = await buildApp({ config: configFor('f', { CMUX_CONFIG: userConfig }), token, logger: quiet });
+    assert.equal((await app.inject({ url: '/health' })).json().status, 'degraded', 'the script is referenced but missing');
+    writeFileSync(join(dist, 'assets', 'main.js'), 'console.log(1)');
+    const body = (await app.inject({ url: '/health' })).json() as { status: string; frontend: { jsBundles: number } };
+    assert.equal(body.status, 'healthy');
+    assert.equal(body.frontend.jsBundles, 1);
+    await app.close();
+  });
+
+  it('needs the token on every other route: header, cookie or query; compared exactly', async () => {
+    const app = await buildApp({ config: configFor('a'), token, logger: quiet });
+    const cases: Array<[Record<string, string>, string, number]> = [
+      [{}, '/api/processes', 401],
+      [{ authorization: 'Bearer wrong' }, '/api/processes', 401],
+      [{ authorization: `Bearer ${token}x` }, '/api/processes', 401],
+      [{ authorization: `Basic ${token}` }, '/api/processes', 401],
+      [{ authorization: `Bearer ${token}` }, '/api/processes', 200],
+      [{ cookie: `other=1; cmux_token=${token}` }, '/api/processes', 200],
+      [{}, `/api/processes?token=${token}`, 200],
+      [{}, '/api/no-such-route', 401],
+    ];
+    for (const [headers, url, status] of cases) {
+      const res = await app.inject({ url, headers });
+      assert.equal(res.statusCode, status, `${url} ${JSON.stringify(headers)}`);
+      if (status === 401) assert.match(res.json().error, /missing or wrong token/);
+    }
+    const missing = await app.inject({ url: '/api/no-such-route', headers: { authorization: `Bearer ${token}` } });
+    assert.equal(missing.statusCode, 404);
+    assert.match(missing.json().error, /no route GET \/api\/no-such-route/);
+    await app.close();
+  });
+});
+
+describe('server start', () => {
+  it('creates the token file 0600 once and keeps it', () => {
+    const config = configFor('token');
+    const first = ensureToken(config);
+    assert.ok(first.length >= 16);
+    assert.equal(statSync(join(config.home, 'token')).mode & 0o777, 0o600);
+    assert.equal(ensureToken(config), first);
+    assert.equal(readFileSync(join(config.home, 'token'), 'utf8').trim(), first);
+  });
+
+  it('uses CMUX_TOKEN when set and writes no file', () => {
+    const config = configFor('envtoken', { CMUX_TOKEN: 'from-the-environment-123' });
+    assert.equal(ensureToken(config), 'from-the-environment-123');
+    assert.throws(() => statSync(join(config.home, 'token')));
+  });
+
+  it('knows loopback addresses', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) assert.equal(isLoopback(host), true, host);
+    for (const host of ['0.0.0.0', '::', '10.0.0.1', '192.168.1.1', 'example.com', '128.0.0.1']) assert.equal(isLoopback(host), false, host);
+  });
+
+  it('refuses to bind a non-loopback address without a chosen token', async () => {
+    const server = createServer(configFor('bind', { CMUX_HOST: '0.0.0.0' }), quiet);
+    await assert.rejects(server.start(), (error) => isCmuxError(error, 'CMUX_ERR_UNSAFE_BIND') && /CMUX_TOKEN/.test(error.message));
+    await server.stop();
+  });
+
+  it('names the holder when its port is taken', async () => {
+    const port = await freePort();
+    const holder = createNetServer();
+    await new Promise<void>((r) => holder.listen(port, '127.0.0.1', r));
+    const server = createServer(configFor('busy', { CMUX_PORT: String(port) }), quiet);
+    try {
+      await assert.rejects(server.start(), (error) => {
+        assert.ok(isCmuxError(error, 'CMUX_ERR_PORT_IN_USE'));
+        assert.match(error.message, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use, held by pid ${process.pid} `));
+        return true;
+      });
+    } finally {
+      await server.stop();
+      await server.stop();
+      holder.close();
+    }
+  });
+
+  it('serves on its port and stops cleanly, twice', async () => {
+    const port = await freePort();
+    const config = configFor('serve', { CMUX_PORT: String(port) });
+    const server = createServer(config, quiet);
+    await server.start();
+    assert.equal((await fetch(`http://127.0.0.1:${port}/health`)).status, 200);
+    await Promise.all([server.stop(), server.stop()]);
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/health`));
+  });
+});

@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { isCmuxError, type TmuxClient } from '../../apps/core/src/index.ts';
+import { eventually, privateTmux } from '../helpers/tmux.ts';
+
+async function rejectsWith(promise: Promise<unknown>, code: string): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(isCmuxError(error), `expected a CmuxError, got ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    return error;
+  }
+  assert.fail(`expected ${code}`);
+}
+
+describe('tmux client on a private socket', { timeout: 60_000 }, () => {
+  let ctx: ReturnType<typeof privateTmux>;
+  let tmux: TmuxClient;
+  before(() => {
+    ctx = privateTmux();
+    tmux = ctx.tmux;
+  });
+  after(async () => ctx.cleanup());
+
+  it('reports no server before one is started', async () => {
+    assert.match(await tmux.version(), /^tmux \d/);
+    assert.equal(await tmux.hasServer(), false);
+    assert.deepEqual(await tmux.listWindows(), []);
+    assert.equal(await tmux.hasSession('cmux'), false);
+    await rejectsWith(tmux.run(['list-windows']), 'CMUX_ERR_TMUX_NO_SERVER');
+    assert.equal(await tmux.killServer(), false);
+  });
+
+  it('starts its server with cmux\'s tmux.conf, whatever the user\'s ~/.tmux.conf says', async () => {
+    const fakeHome = join(ctx.dir, 'home');
+    mkdirSync(fakeHome);
+    writeFileSync(join(fakeHome, '.tmux.conf'), 'set -g history-limit 7\nset -g automatic-rename on\nset -g base-index 5\n');
+    const realHome = process.env.HOME;
+    process.env.HOME = fakeHome;
+    try {
+      const id = await tmux.newSession({ session: 'cmux', name: 'control', command: ['cat'] });
+      assert.match(id, /^@\d+$/);
+    } finally {
+      process.env.HOME = realHome;
+    }
+    const options = await tmux.run(['show-options', '-g']);
+    assert.match(options, /^history-limit 50000$/m);
+    assert.match(options, /^base-index 0$/m);
+    assert.match(await tmux.run(['show-window-options', '-g']), /^automatic-rename off$/m);
+    assert.equal(await tmux.hasServer(), true);
+    assert.equal(await tmux.hasSession('cmux'), true);
+  });
+
+  it('creates named windows with their environment and lists every window in one call', async () => {
+    const out = join(ctx.dir, 'env.txt');
+    const id = await tmux.newWindow({
+      session: 'cmux',
+      name: 'worker-1',
+      env: { CMUX_AGENT: '1', CMUX_AGENT_NAME: 'worker-1', ODD: 'a b;$c' },
+      cwd: ctx.dir,
+      command: ['sh', '-c', `printf '%s|%s|%s|%s' "$CMUX_AGENT" "$CMUX_AGENT_NAME" "$ODD" "$PWD" > ${out}; exec cat`],
+    });
+    await eventually(async () => existsSync(out) && readFileSync(out, 'utf8'), (text) => Boolean(text));
+    assert.equal(readFileSync(out, 'utf8'), `1|worker-1|a b;$c|${ctx.dir}`);
+    const windows = await tmux.listWindows();
+    const row = windows.find((w) => w.windowId === id);
+    assert.ok(row);
+    assert.equal(row.name, 'worker-1');
+    assert.equal(row.session, 'cmux');
+    assert.equal(row.paneDead, false);
+    assert.ok(row.panePid > 0);
+    assert.match(row.paneId, /^%\d+$/);
+  });
+
+  it('keeps a window\'s id when a person renames it', async () => {
+    const id = await tmux.newWindow({ session: 'cmux', name: 'renamed', command: ['cat'] });
+    await tmux.run(['rename-window', '-t', id, 'a name: with spaces']);
+    const row = (await tmux.listWindows()).find((w) => w.windowId === id);
+    assert.equal(row?.name, 'a name: with spaces');
+    // tmux escapes control characters in formats, so a tab in a name cannot split a row.
+    await tmux.run(['rename-window', '-t', id, 'tab\there']);
+    const tabbed = (await tmux.listWindows()).find((w) => w.windowId === id);
+    assert.equal(tabbed?.name, 'tab\\there');
+  });
+
+  it('types literal text and presses keys: nothing is read as a key name', async () => {
+    const file = join(ctx.dir, 'typed.txt');
+    const id = await tmux.newWindow({ session: 'cmux', name: 'typist', command: ['sh', '-c', `cat > ${file}`] });
+    const text = `Enter C-c "quotes" 'single' $HOME \`tick\` \\back ~!@#%^&*() ünïcødé 🚀\tTab`;
+    await tmux.sendText(id, text);
+    await tmux.sendKeys(id, 'Enter');
+    await eventually(async () => (existsSync(file) ? readFileSync(file, 'utf8') : ''), (t) => t.endsWith('\n'));
+    assert.equal(readFileSync(file, 'utf8'), `${text}\n`);
+  });
+
+  it('pastes multi-line text byte-exact through a buffer of its own and leaves no buffer behind', async () => {
+    const file = join(ctx.dir, 'pasted.txt');
+    const id = await tmux.newWindow({ session: 'cmux', name: 'paster', command: ['sh', '-c', `cat > ${file}`] });
+    const lines = Array.from({ length: 200 }, (_, i) => `line ${i}: "q" '$VAR' \`b\` \ttab ✓`);
+    const text = `${lines.join('\n')}\n`;
+    await Promise.all([tmux.pasteText(id, text.slice(0, text.length / 2)), tmux.run(['list-buffers'])]);
+    await tmux.pasteText(id, text.slice(text.length / 2));
+    await eventually(async () => (existsSync(file) ? readFileSync(file, 'utf8') : ''), (t) => t.length >= text.length);
+    assert.equal(readFileSync(file, 'utf8'), text);
+    assert.equal(await tmux.run(['list-buffers']), '');
+  });
+
+  it('captures the pane with scrollback', async () => {
+    const id = await tmux.newWindow({ session: 'cmux', name: 'printer', command: ['sh', '-c', 'seq 1 300; exec cat'] });
+    const visible = await eventually(() => tmux.capturePane(id), (t) => t.includes('300'));
+    assert.doesNotMatch(visible, /^1$/m, 'line 1 scrolled off the visible screen');
+    const history = await tmux.capturePane(id, { historyLines: 1000 });
+    assert.match(history, /^1$/m);
+    assert.match(history, /^300$/m);
+  });
+
+  it('marks a pane whose program exited as dead (remain-on-exit)', async () => {
+    const id = await tmux.newWindow({ session: 'cmux', name: 'short-lived', command: ['true'] });
+    const row = await eventually(async () => (await tmux.listWindows()).find((w) => w.windowId === id), (w) => w?.paneDead === true);
+    assert.equal(row?.paneDead, true);
+  });
+
+  it('raises typed errors: missing target, bad names, timeouts', async () => {
+    await rejectsWith(tmux.killWindow('@99999'), 'CMUX_ERR_TMUX_TARGET_NOT_FOUND');
+    await rejectsWith(tmux.capturePane('@99999'), 'CMUX_ERR_TMUX_TARGET_NOT_FOUND');
+    for (const name of ['a:b', '-t', '', 'x'.repeat(49), 'a.b', '%1', '@2', 'a b', '../x', 'a;b']) {
+      await rejectsWith(tmux.newWindow({ session: 'cmux', name }), 'CMUX_ERR_TMUX_BAD_NAME');
+    }
+    await rejectsWith(tmux.newWindow({ session: 'cmux', name: 'ok', env: { 'BAD-NAME': 'x' } }), 'CMUX_ERR_TMUX_BAD_NAME');
+    const timeout = await rejectsWith(tmux.run(['wait-for', 'a-signal-nobody-sends'], { timeoutMs: 300 }), 'CMUX_ERR_TMUX_TIMEOUT');
+    assert.match(timeout.message, /wait-for a-signal-nobody-sends/);
+  });
+
+  it('kills a window, then the server', async () => {
+    const id = await tmux.newWindow({ session: 'cmux', name: 'doomed', command: ['cat'] });
+    await tmux.killWindow(id);
+    assert.equal((await tmux.listWindows()).some((w) => w.windowId === id), false);
+    assert.equal(await tmux.killServer(), true);
+    assert.equal(await tmux.hasServer(), false);
+  });
+
+  it('says how to install tmux when it is not on PATH', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = ctx.dir;
+    try {
+      const error = await rejectsWith(tmux.version(), 'CMUX_ERR_TMUX_MISSING');
+      assert.match(error.message, /apt-get install tmux/);
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+});
