@@ -1,8 +1,11 @@
 import { Command } from 'commander';
+import { compactCommand, interruptCommand, killCommand, sendCommand, terminalCommand } from './commands/agent-actions.js';
+import { agentsCommand } from './commands/agents.js';
 import { attachCommand } from './commands/attach.js';
 import { doctorCommand } from './commands/doctor.js';
 import { logsCommand } from './commands/logs.js';
 import { restartCommand } from './commands/restart.js';
+import { spawnCommand } from './commands/spawn.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 import { stopCommand } from './commands/stop.js';
@@ -13,7 +16,23 @@ const program = new Command('cmux')
   .showHelpAfterError()
   .exitOverride();
 
-for (const command of [startCommand, stopCommand, restartCommand, statusCommand, logsCommand, attachCommand, doctorCommand]) {
+const commands = [
+  startCommand,
+  stopCommand,
+  restartCommand,
+  statusCommand,
+  logsCommand,
+  attachCommand,
+  agentsCommand,
+  spawnCommand,
+  killCommand,
+  sendCommand,
+  interruptCommand,
+  compactCommand,
+  terminalCommand,
+  doctorCommand,
+];
+for (const command of commands) {
   program.addCommand(command.exitOverride());
 }
 

@@ -1,2 +1,14 @@
 export { readRegistry } from './read.js';
+export { updateRegistry, type RegistryUpdate } from './update.js';
+export {
+  createAgentWindow,
+  listAgentWindows,
+  registerExistingWindow,
+  unregisterAgent,
+  type AgentWindow,
+  type AgentWindows,
+  type NewAgentWindow,
+  type RegisteredAgent,
+  type RegistryDeps,
+} from './windows.js';
 export type { AgentEntry, RegistryFile } from './schema.js';

@@ -1,18 +1,31 @@
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { CmuxError, type CmuxConfig, type Logger } from '../core/src/index.js';
+import type { AgentDeps } from '../agents/index.js';
+import type { HookStore } from './agents/hook-events.js';
+import type { StatusMonitor } from './agents/status-monitor.js';
 import { requireToken } from './auth/hook.js';
+import { agentEventRoutes } from './routes/agent-events.js';
+import { agentRoutes } from './routes/agents.js';
 import { healthRoutes } from './routes/health.js';
 import { processRoutes } from './routes/processes.js';
+import { wsRoutes } from './routes/ws.js';
+import type { Hub } from './ws/hub.js';
 
 export interface AppDeps {
   config: CmuxConfig;
   token: string;
   logger: Logger;
+  agents: AgentDeps;
+  monitor: StatusMonitor;
+  hooks: HookStore;
+  hub: Hub;
 }
 
 // Builds the HTTP app without listening: health in the open scope, every other route behind
 // the token. One error handler turns every failure into the contract's {error} body.
-export async function buildApp({ config, token, logger }: AppDeps): Promise<FastifyInstance> {
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, token, logger } = deps;
   const app = Fastify({ logger: false, bodyLimit: config.server.bodyLimitBytes, return503OnClosing: true });
 
   app.setErrorHandler((error, request, reply) => {
@@ -33,10 +46,15 @@ export async function buildApp({ config, token, logger }: AppDeps): Promise<Fast
     reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` }),
   );
 
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(healthRoutes, { config });
   await app.register(async (scope) => {
     scope.addHook('onRequest', authenticate);
     await scope.register(processRoutes);
+    await scope.register(agentRoutes, { agents: deps.agents, monitor: deps.monitor, hooks: deps.hooks, hub: deps.hub });
+    await scope.register(agentEventRoutes, { hooks: deps.hooks, monitor: deps.monitor });
+    await scope.register(wsRoutes, { hub: deps.hub });
   });
+  app.addHook('preClose', async () => deps.hub.closeAll());
   return app;
 }

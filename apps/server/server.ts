@@ -1,20 +1,21 @@
 import type { FastifyInstance } from 'fastify';
-import {
-  CmuxError,
-  findPortHolders,
-  once,
-  portInUseError,
-  type AppHandle,
-  type CmuxConfig,
-  type Logger,
-} from '../core/src/index.js';
+import { CmuxError, findPortHolders, once, portInUseError, type AppHandle, type CmuxConfig, type Logger } from '../core/src/index.js';
+import { createAgentDeps } from '../agents/index.js';
+import { createHookStore } from './agents/hook-events.js';
+import { createStatusMonitor } from './agents/status-monitor.js';
 import { buildApp } from './app.js';
-import { ensureToken } from './auth/token.js';
 import { isLoopback } from './auth/loopback.js';
+import { ensureToken } from './auth/token.js';
+import { createHub } from './ws/hub.js';
 
-// The cmux-server app: refuses an unsafe bind, makes sure a token exists, and serves the API.
+// The cmux-server app: refuses an unsafe bind, makes sure a token exists, serves the API and
+// watches the agents' status.
 export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
   let app: FastifyInstance | undefined;
+  const hub = createHub();
+  const hooks = createHookStore();
+  const agents = createAgentDeps(config, logger);
+  const monitor = createStatusMonitor(agents, hooks, hub, logger);
   return {
     async start() {
       const { host, port } = config.server;
@@ -25,18 +26,19 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
         );
       }
       const token = ensureToken(config);
-      app = await buildApp({ config, token, logger });
+      app = await buildApp({ config, token, logger, agents, monitor, hooks, hub });
       try {
         await app.listen({ host, port });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw portInUseError(port, host, await findPortHolders(port, config.home));
         throw error;
       }
+      monitor.start();
       logger.info(`listening on http://${host}:${port}`);
     },
     stop: once(async () => {
+      await monitor.stop();
       await app?.close();
     }),
   };
 }
-

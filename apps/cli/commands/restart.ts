@@ -1,12 +1,13 @@
 import { Command } from 'commander';
-import { ALL_APP_NAMES, isCmuxApp, loadConfig, withPm2 } from '../../core/src/index.js';
+import { ALL_APP_NAMES, isCmuxApp, withPm2 } from '../../core/src/index.js';
+import { agentContext } from '../agent-context.js';
 import { startCmux } from '../ops/start.js';
 import { say } from '../output.js';
 
 export const restartCommand = new Command('restart')
   .description('restart the four PM2 apps with the current configuration; agents keep running')
   .action(async () => {
-    const config = loadConfig();
+    const { deps } = agentContext();
     await withPm2(
       async (pm2) => {
         const ours = (await pm2.list()).filter((p) => isCmuxApp(p));
@@ -15,7 +16,7 @@ export const restartCommand = new Command('restart')
       },
       { spawnDaemon: false },
     );
-    const result = await startCmux(config, say);
+    const result = await startCmux(deps, say);
     say(`restarted ${ALL_APP_NAMES.length} apps`);
     say(`dashboard: ${result.url}`);
   });

@@ -1,13 +1,12 @@
 import { Command } from 'commander';
-import { loadConfig } from '../../core/src/index.js';
+import { agentContext } from '../agent-context.js';
 import { startCmux } from '../ops/start.js';
 import { say } from '../output.js';
 
 export const startCommand = new Command('start')
   .description('start the cmux ecosystem under PM2 and print the dashboard URL')
   .action(async () => {
-    const config = loadConfig();
-    const result = await startCmux(config, say);
+    const result = await startCmux(agentContext().deps, say);
     say(result.alreadyRunning ? 'cmux is already running; nothing to start' : 'cmux is running');
     say(`dashboard: ${result.url}`);
   });

@@ -10,9 +10,10 @@ import {
   pm2Home,
   tmuxClientFromConfig,
   TMUX_INSTALL_HINT,
+  which,
   type CmuxConfig,
 } from '../../core/src/index.js';
-import { which } from './which.js';
+
 
 export type CheckLevel = 'ok' | 'warn' | 'fail';
 

@@ -10,13 +10,15 @@ import {
   homePaths,
   isCmuxApp,
   portInUseError,
-  tmuxClientFromConfig,
+  resolveAgentCommand,
   waitUntil,
   withPm2,
   type CmuxConfig,
 } from '../../core/src/index.js';
+import type { AgentDeps } from '../../agents/index.js';
 import { readToken } from '../../server/auth/token.js';
 import { fetchHealth, serverUrl } from './health.js';
+import { ensureSupervisor } from './supervisor.js';
 
 export interface StartResult {
   alreadyRunning: boolean;
@@ -28,9 +30,11 @@ export interface StartResult {
 const CONTROL_WINDOW = 'cmux';
 
 // Starts what is not running: the cmux tmux session, then the four PM2 apps; waits until the
-// server answers health and returns the dashboard URL with the token.
-export async function startCmux(config: CmuxConfig, report: (line: string) => void): Promise<StartResult> {
-  const tmux = tmuxClientFromConfig(config);
+// server answers health, launches the supervisor if it is missing, and returns the dashboard
+// URL with the token.
+export async function startCmux(deps: AgentDeps, report: (line: string) => void): Promise<StartResult> {
+  const { config } = deps;
+  const { tmux } = deps;
   await tmux.version();
   const paths = homePaths(config.home);
   for (const dir of [paths.home, paths.logs, paths.state]) mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -75,6 +79,11 @@ export async function startCmux(config: CmuxConfig, report: (line: string) => vo
       `cmux-server did not answer ${serverUrl(config)}/health within ${config.processes.readyTimeoutMs} ms: see \`npx cmux logs cmux-server\`, then \`npx cmux stop\``,
     );
   }
+  const agentCommand = resolveAgentCommand(config);
+  if (agentCommand.source === 'demo') {
+    report('claude is not on PATH: agents run the bundled demo agent (install Claude Code, or set CMUX_AGENT_COMMAND)');
+  }
+  await ensureSupervisor(deps, report);
   const token = readToken(config);
   return {
     alreadyRunning: missing.length === 0,

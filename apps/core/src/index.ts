@@ -8,3 +8,8 @@ export * from './proc/index.js';
 export * from './lifecycle/index.js';
 export * from './ecosystem/index.js';
 export * from './pm2/index.js';
+export * from './lock/index.js';
+export * from './fs/index.js';
+export * from './agents/index.js';
+export * from './input/index.js';
+export * from './journal/index.js';

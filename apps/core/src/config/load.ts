@@ -71,7 +71,7 @@ function resolveConfig(input: CmuxConfigInput, files: { root: string; defaults: 
       systemWindows: [...input.tmux.systemWindows],
       commandTimeoutMs: input.tmux.commandTimeoutSeconds * 1000,
     },
-    agents: { ...input.agents },
+    agents: { command: input.agents.command, readyTimeoutMs: input.agents.readyTimeoutSeconds * 1000 },
     logWatcher: { ...input.logWatcher },
     healer: { ...input.healer },
     frontend: { ...input.frontend },

@@ -29,7 +29,13 @@ export const configInputSchema = z.strictObject({
     commandTimeoutSeconds: seconds,
   }),
   agents: z.strictObject({
-    command: z.string().min(1).nullable(),
+    command: z
+      .string()
+      .min(1)
+      .max(4096)
+      .regex(/^[^\n\r\0]*$/, 'one line')
+      .nullable(),
+    readyTimeoutSeconds: seconds,
   }),
   logWatcher: z.strictObject({ intervalSeconds: seconds }),
   healer: z.strictObject({ intervalSeconds: seconds }),
@@ -57,7 +63,7 @@ export interface CmuxConfig {
   home: string;
   server: { host: string; port: number; token: string | null; bodyLimitBytes: number };
   tmux: { socket: TmuxSocket; session: string; systemWindows: readonly string[]; commandTimeoutMs: number };
-  agents: { command: string | null };
+  agents: { command: string | null; readyTimeoutMs: number };
   logWatcher: { intervalSeconds: number };
   healer: { intervalSeconds: number };
   frontend: { dist: string };

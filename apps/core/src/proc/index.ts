@@ -2,3 +2,4 @@ export { findListeners } from './listeners.js';
 export { describeProcess, isAlive, readEnvironment, type ProcessInfo } from './process-info.js';
 export { canBind, findPortHolders, portInUseError, type PortHolder } from './port-holders.js';
 export { terminateAll, waitUntil, type TerminateOutcome } from './terminate.js';
+export { which } from './which.js';

@@ -1,0 +1,59 @@
+import { CmuxError, deliverText, isCmuxError, writeAttachment, type DeliveryResult } from '../core/src/index.js';
+import { unregisterAgent, type RegisteredAgent } from '../registry/index.js';
+import type { AgentDeps } from './deps.js';
+import { findAgent, findLiveAgent } from './find.js';
+
+const ARCHIVE_HISTORY_LINES = 50_000;
+export const MAX_TERMINAL_LINES = 10_000;
+
+// Types `text` into the agent, in order with everything else typed into it.
+export async function sendToAgent(deps: AgentDeps, id: string, text: string, from: string): Promise<DeliveryResult> {
+  const { agent } = await findLiveAgent(deps, id);
+  const kind = deps.kinds.forCommand(agent.command);
+  return deps.input.run(agent.windowId, () => deliverText({ tmux: deps.tmux, target: agent.windowId, text, kind, from }));
+}
+
+// Stops the agent's current turn with its kind's interrupt keys (Escape for Claude Code).
+export async function interruptAgent(deps: AgentDeps, id: string): Promise<void> {
+  const { agent } = await findLiveAgent(deps, id);
+  const kind = deps.kinds.forCommand(agent.command);
+  await deps.input.run(agent.windowId, () => deps.tmux.sendKeys(agent.windowId, ...kind.interruptKeys));
+}
+
+// Asks the agent to compact its context (`/compact`, typed as the user would).
+export async function compactAgent(deps: AgentDeps, id: string): Promise<DeliveryResult> {
+  return sendToAgent(deps, id, '/compact', 'user');
+}
+
+// The last `lines` lines of the agent's pane, scrollback included.
+export async function agentTerminal(deps: AgentDeps, id: string, lines: number): Promise<string> {
+  if (!Number.isInteger(lines) || lines < 1 || lines > MAX_TERMINAL_LINES) {
+    throw new CmuxError('CMUX_ERR_BAD_REQUEST', `lines must be a whole number from 1 to ${MAX_TERMINAL_LINES}`);
+  }
+  const { agent } = await findAgent(deps, id);
+  const text = await deps.tmux.capturePane(agent.windowId, { historyLines: lines });
+  return text.replace(/\n+$/, '').split('\n').slice(-lines).join('\n');
+}
+
+export interface KilledAgent {
+  agent: RegisteredAgent;
+  // The pane's text, archived in the journal's attachments (null when the window was gone).
+  archive: string | null;
+}
+
+// Archives the pane text into the journal, kills the window and unregisters the agent.
+// A window that is already gone is simply unregistered.
+export async function killAgent(deps: AgentDeps, id: string): Promise<KilledAgent> {
+  const { agent, window } = await findAgent(deps, id);
+  let archive: string | null = null;
+  if (window) {
+    const text = await deps.tmux.capturePane(agent.windowId, { historyLines: ARCHIVE_HISTORY_LINES });
+    archive = writeAttachment(deps.config.home, `${agent.id}-pane`, 'txt', text);
+    await deps.tmux.killWindow(agent.windowId).catch((error: unknown) => {
+      if (!isCmuxError(error, 'CMUX_ERR_TMUX_TARGET_NOT_FOUND')) throw error;
+    });
+  }
+  await unregisterAgent(deps, agent.id);
+  deps.logger.info(`killed agent ${agent.id}`, { windowId: agent.windowId, archive });
+  return { agent, archive };
+}

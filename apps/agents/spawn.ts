@@ -1,0 +1,103 @@
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  assertAgentName,
+  CmuxError,
+  deliverText,
+  detectPaneStatus,
+  lastLines,
+  launchLine,
+  resolveAgentCommand,
+  serverUrl,
+  type AgentKind,
+  type DeliveryResult,
+} from '../core/src/index.js';
+import { createAgentWindow, type RegisteredAgent } from '../registry/index.js';
+import type { AgentDeps } from './deps.js';
+
+const READY_POLL_MS = 150;
+const STARTUP_KEY_COOLDOWN_MS = 1_500;
+
+export interface SpawnRequest {
+  name: string;
+  task?: string | undefined;
+  command?: string | undefined;
+  cwd?: string | undefined;
+  role?: string;
+  createdBy: string;
+}
+
+// Validates the request, then creates and registers the agent's window running the agent
+// command directly (its environment set through tmux, nothing typed into a shell).
+export async function createAgent(deps: AgentDeps, request: SpawnRequest): Promise<RegisteredAgent> {
+  assertAgentName(request.name);
+  const { config } = deps;
+  const command = request.command ?? resolveAgentCommand(config).command;
+  if (!/^[^\n\r\0]{1,4096}$/.test(command)) {
+    throw new CmuxError('CMUX_ERR_BAD_REQUEST', 'command must be one line of at most 4096 characters');
+  }
+  const cwd = request.cwd ?? config.root;
+  if (!isAbsolute(cwd) || !existsSync(cwd) || !statSync(cwd).isDirectory()) {
+    throw new CmuxError('CMUX_ERR_BAD_REQUEST', `cwd must be an absolute path to an existing folder: ${JSON.stringify(cwd)}`);
+  }
+  const socket = config.tmux.socket.kind === 'name' ? config.tmux.socket.name : config.tmux.socket.path;
+  return createAgentWindow(deps, {
+    name: request.name,
+    role: request.role ?? 'worker',
+    command,
+    launch: launchLine(command, deps.kinds.forCommand(command)),
+    cwd,
+    createdBy: request.createdBy,
+    env: {
+      CMUX_AGENT: '1',
+      CMUX_AGENT_NAME: request.name,
+      CMUX_HOME: config.home,
+      CMUX_URL: serverUrl(config),
+      CMUX_SESSION: config.tmux.session,
+      CMUX_TMUX_SOCKET: socket,
+      CMUX_HOOK: join(config.root, 'scripts', 'claude-hook.mjs'),
+      // `cmux` on the agent's PATH, so it can answer with `cmux mail send`.
+      PATH: `${join(config.root, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    },
+  });
+}
+
+// Waits until the agent shows its prompt (answering startup dialogs on the way), then delivers
+// the task, if any. No fixed sleeps: the screen says when it is ready, within readyTimeoutMs.
+export async function startAgent(deps: AgentDeps, agent: RegisteredAgent, task?: string): Promise<DeliveryResult | null> {
+  const kind = deps.kinds.forCommand(agent.command);
+  await waitUntilReady(deps, agent, kind);
+  if (task === undefined || task.trim() === '') return null;
+  return deps.input.run(agent.windowId, () =>
+    deliverText({ tmux: deps.tmux, target: agent.windowId, text: task, kind, from: agent.createdBy }),
+  );
+}
+
+async function waitUntilReady(deps: AgentDeps, agent: RegisteredAgent, kind: AgentKind): Promise<void> {
+  const deadline = Date.now() + deps.config.agents.readyTimeoutMs;
+  const answered = new Map<number, number>();
+  let previous: string | null = null;
+  while (Date.now() < deadline) {
+    const row = (await deps.tmux.listWindows()).find((w) => w.windowId === agent.windowId);
+    const pane = row ? await deps.tmux.capturePane(agent.windowId).catch(() => null) : null;
+    if (!row || row.paneDead || pane === null) {
+      throw new CmuxError('CMUX_ERR_AGENT_NOT_READY', `agent ${agent.id} exited while starting${pane ? `; its last lines:\n${lastLines(pane, 8)}` : ''}`, {
+        context: { id: agent.id },
+      });
+    }
+    const dialog = kind.startup.findIndex((s) => s.when.test(lastLines(pane, kind.statusLines)));
+    if (dialog !== -1 && Date.now() - (answered.get(dialog) ?? 0) > STARTUP_KEY_COOLDOWN_MS) {
+      answered.set(dialog, Date.now());
+      deps.logger.info(`answering a startup dialog of ${agent.id}`, { keys: kind.startup[dialog]!.keys });
+      await deps.tmux.sendKeys(agent.windowId, ...kind.startup[dialog]!.keys);
+    } else if (kind.status.idle.length === 0 ? pane === previous && pane.trim() !== '' : detectPaneStatus(kind, pane) === 'idle') {
+      return;
+    }
+    previous = pane;
+    await sleep(READY_POLL_MS);
+  }
+  throw new CmuxError('CMUX_ERR_AGENT_NOT_READY', `agent ${agent.id} did not show its prompt within ${deps.config.agents.readyTimeoutMs} ms`, {
+    context: { id: agent.id },
+  });
+}

@@ -1,0 +1,11 @@
+import { createLogger, loadConfig, type CmuxConfig } from '../core/src/index.js';
+import { createAgentDeps, type AgentDeps } from '../agents/index.js';
+
+// The CLI's view of the agents: the configuration and one set of agent dependencies.
+// It logs only warnings and errors, to stderr; the commands print their own results.
+export function agentContext(): { config: CmuxConfig; deps: AgentDeps } {
+  const config = loadConfig();
+  const sink = { write: () => true } as unknown as NodeJS.WritableStream;
+  const logger = createLogger('cli', { out: sink, err: process.stderr });
+  return { config, deps: createAgentDeps(config, logger) };
+}

@@ -1,0 +1,24 @@
+import { Command } from 'commander';
+import { observeAgents, type AgentView } from '../../agents/index.js';
+import { agentContext } from '../agent-context.js';
+import { getFromServer } from '../ops/server-client.js';
+import { printJson, say } from '../output.js';
+
+export const agentsCommand = new Command('agents')
+  .description('list the registered agents with their status')
+  .option('--json', 'print JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const { config, deps } = agentContext();
+    // The running server's answer includes hook-reported status; without a server, read tmux.
+    const agents = (await getFromServer<AgentView[]>(config, '/api/agents')) ?? (await readDirect());
+    async function readDirect(): Promise<AgentView[]> {
+      const listing = await observeAgents(deps);
+      if (listing.warning) process.stderr.write(`cmux: warning: ${listing.warning}\n`);
+      return listing.agents;
+    }
+    if (opts.json) return printJson(agents);
+    if (agents.length === 0) return say('no agents');
+    for (const a of agents) {
+      say(`${a.id.padEnd(24)} ${a.status.padEnd(9)} ${a.role.padEnd(11)} ${a.windowId.padEnd(5)} ${a.kind.padEnd(12)} ${a.registered ? '' : '(unregistered)'}`.trimEnd());
+    }
+  });

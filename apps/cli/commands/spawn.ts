@@ -1,0 +1,24 @@
+import { Command } from 'commander';
+import { createAgent, startAgent } from '../../agents/index.js';
+import { agentContext } from '../agent-context.js';
+import { say } from '../output.js';
+import { readTextArgument } from '../text-argument.js';
+
+export const spawnCommand = new Command('spawn')
+  .description('start a worker agent in its own tmux window, wait for its prompt and give it a task')
+  .argument('<name>', 'the agent name: 1-48 letters, digits, _ or -')
+  .option('--task <text>', 'the first message to the agent (- reads it from stdin)')
+  .option('--command <command>', 'the program to run instead of the configured agent command')
+  .option('--cwd <dir>', 'the folder the agent works in (absolute)')
+  .option('--no-wait', 'return once the window exists, without waiting for the prompt')
+  .action(async (name: string, opts: { task?: string; command?: string; cwd?: string; wait: boolean }) => {
+    const { deps } = agentContext();
+    const task = opts.task === undefined ? undefined : await readTextArgument(opts.task);
+    const agent = await createAgent(deps, { name, task, command: opts.command, cwd: opts.cwd, createdBy: 'user' });
+    say(`spawned ${agent.id} (window ${agent.windowId})`);
+    if (!opts.wait) return;
+    const delivery = await startAgent(deps, agent, task);
+    say(`${agent.id} is ready`);
+    if (delivery) say(`task ${delivery.outcome} (${delivery.bytes} bytes, ${delivery.method})`);
+    if (delivery?.outcome === 'typed-not-submitted') process.exitCode = 1;
+  });

@@ -1,0 +1,66 @@
+import type { AgentKind } from './kinds.js';
+
+// The one status vocabulary of cmux: the API, the CLI, the dashboard and the router share it.
+export const AGENT_STATUS = {
+  starting: 'starting',
+  idle: 'idle',
+  busy: 'busy',
+  waiting: 'waiting',
+  exited: 'exited',
+  missing: 'missing',
+  unknown: 'unknown',
+} as const;
+export type AgentStatus = (typeof AGENT_STATUS)[keyof typeof AGENT_STATUS];
+
+// The last `count` non-empty lines of a pane capture.
+export function lastLines(pane: string, count: number): string {
+  return pane
+    .split('\n')
+    .map((line) => line.replace(/\s+$/, ''))
+    .filter((line) => line !== '')
+    .slice(-count)
+    .join('\n');
+}
+
+// What the screen says: busy is checked first (a prompt stays visible while an agent works),
+// then waiting, then idle; null when nothing matches.
+export function detectPaneStatus(kind: AgentKind, pane: string): 'busy' | 'waiting' | 'idle' | null {
+  const tail = lastLines(pane, kind.statusLines);
+  for (const status of ['busy', 'waiting', 'idle'] as const) {
+    if (kind.status[status].some((pattern) => pattern.test(tail))) return status;
+  }
+  return null;
+}
+
+// A status an agent's own hooks reported (Claude Code PostToolUse, Stop, Notification…).
+export interface HookReport {
+  status: 'busy' | 'waiting' | 'idle';
+  at: number;
+}
+
+// How long a hook report outranks the screen.
+export const HOOK_FRESH_MS = 30_000;
+
+export interface StatusInputs {
+  windowExists: boolean;
+  paneDead: boolean;
+  pane: string | null;
+  kind: AgentKind;
+  hook?: HookReport | undefined;
+  ageMs: number;
+  startingGraceMs: number;
+  now: number;
+}
+
+// The single owner of the status decision. A missing window or a dead pane is final; a fresh
+// hook report wins over the screen, except that a dialog on screen (waiting) always shows;
+// otherwise the screen decides, and a young agent the screen cannot read yet is `starting`.
+export function deriveStatus(input: StatusInputs): AgentStatus {
+  if (!input.windowExists) return 'missing';
+  if (input.paneDead) return 'exited';
+  const screen = input.pane === null ? null : detectPaneStatus(input.kind, input.pane);
+  if (screen === 'waiting') return 'waiting';
+  if (input.hook && input.now - input.hook.at <= HOOK_FRESH_MS) return input.hook.status;
+  if (screen) return screen;
+  return input.ageMs < input.startingGraceMs ? 'starting' : 'unknown';
+}

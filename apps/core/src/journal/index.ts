@@ -1,0 +1,1 @@
+export { journalDay, writeAttachment } from './attachments.js';

@@ -1,0 +1,60 @@
+import type { AgentStatus, Logger } from '../../core/src/index.js';
+import { observeAgents, type AgentDeps, type AgentView } from '../../agents/index.js';
+import type { Hub } from '../ws/hub.js';
+import type { HookStore } from './hook-events.js';
+
+const POLL_MS = 1_000;
+
+export type AgentSnapshot = AgentView & { statusSince: string };
+
+// Watches every agent once a second and tells the dashboards what changed: agents that
+// appeared, disappeared, or changed status (with when the status began).
+export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub, logger: Logger) {
+  let known = new Map<string, AgentSnapshot>();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<AgentSnapshot[]> | undefined;
+
+  async function poll(): Promise<AgentSnapshot[]> {
+    const { agents } = await observeAgents(deps, hooks.reports);
+    const next = new Map<string, AgentSnapshot>();
+    for (const view of agents) {
+      const before = known.get(view.id);
+      const changed = !before || before.status !== view.status;
+      const snapshot = { ...view, statusSince: changed ? new Date().toISOString() : before.statusSince };
+      next.set(view.id, snapshot);
+      if (!before) hub.broadcast('agent_created', snapshot);
+      else if (changed) hub.broadcast('agent_status', { id: view.id, status: view.status, previous: before.status, since: snapshot.statusSince });
+    }
+    for (const id of known.keys()) if (!next.has(id)) hub.broadcast('agent_removed', { id });
+    known = next;
+    return [...next.values()];
+  }
+
+  return {
+    // A fresh reading, shared with a poll already under way.
+    refresh(): Promise<AgentSnapshot[]> {
+      running ??= poll().finally(() => (running = undefined));
+      return running;
+    },
+    statusOf(id: string): AgentStatus | undefined {
+      return known.get(id)?.status;
+    },
+    start(): void {
+      const tick = () => {
+        this.refresh()
+          .catch((error: unknown) => logger.warn(`agent status poll failed: ${(error as Error).message}`))
+          .finally(() => {
+            if (timer) timer = setTimeout(tick, POLL_MS);
+          });
+      };
+      timer = setTimeout(tick, 0);
+    },
+    async stop(): Promise<void> {
+      clearTimeout(timer);
+      timer = undefined;
+      await running?.catch(() => undefined);
+    },
+  };
+}
+
+export type StatusMonitor = ReturnType<typeof createStatusMonitor>;

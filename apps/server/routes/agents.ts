@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import { z } from 'zod';
+import {
+  agentTerminal,
+  compactAgent,
+  createAgent,
+  findAgent,
+  interruptAgent,
+  killAgent,
+  MAX_TERMINAL_LINES,
+  observeAgents,
+  sendToAgent,
+  startAgent,
+  type AgentDeps,
+} from '../../agents/index.js';
+import { registerExistingWindow, unregisterAgent } from '../../registry/index.js';
+import type { HookStore } from '../agents/hook-events.js';
+import type { StatusMonitor } from '../agents/status-monitor.js';
+import { parse } from '../validate.js';
+import type { Hub } from '../ws/hub.js';
+
+const MAX_TEXT_BYTES = 1024 * 1024;
+
+const spawnBody = z.strictObject({
+  name: z.string(),
+  task: z.string().max(MAX_TEXT_BYTES).optional(),
+  command: z.string().min(1).max(4096).optional(),
+  cwd: z.string().min(1).max(4096).optional(),
+});
+const messageBody = z.strictObject({ text: z.string().min(1, 'text is empty').max(MAX_TEXT_BYTES) });
+const registerBody = z.strictObject({
+  id: z.string().min(1).max(120),
+  role: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/).optional(),
+  session: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/).optional(),
+  window: z.string().min(1).max(120),
+});
+const idParams = z.object({ id: z.string().min(1).max(120) });
+const terminalQuery = z.object({ lines: z.coerce.number().int().min(1).max(MAX_TERMINAL_LINES).default(200) });
+
+export interface AgentRouteDeps {
+  agents: AgentDeps;
+  monitor: StatusMonitor;
+  hooks: HookStore;
+  hub: Hub;
+}
+
+// The agents resource (CONTRACT §3): list, spawn, inspect, kill, type, interrupt, compact,
+// read the terminal, and register windows that exist already.
+export const agentRoutes: FastifyPluginAsync<AgentRouteDeps> = async (app, { agents, monitor, hooks, hub }) => {
+  const log = agents.logger;
+
+  app.get('/api/agents', async (_request, reply) => {
+    const listing = await observeAgents(agents, hooks.reports);
+    if (listing.warning) void reply.header('x-cmux-warning', listing.warning);
+    return listing.agents;
+  });
+
+  app.post('/api/agents', async (request, reply) => {
+    const body = parse(spawnBody, request.body);
+    const agent = await createAgent(agents, { ...body, createdBy: 'user' });
+    void monitor.refresh().catch(() => undefined);
+    // The window is there and registered; readiness and the task follow without holding the request.
+    startAgent(agents, agent, body.task).then(
+      (delivery) => delivery && log.info(`delivered the task of ${agent.id}`, { ...delivery }),
+      (error: unknown) => log.error(`agent ${agent.id} did not start: ${(error as Error).message}`),
+    );
+    return reply.code(201).send({ ...agent, status: 'starting' });
+  });
+
+  app.get('/api/agents/:id', async (request) => {
+    const { id } = parse(idParams, request.params, 'id');
+    await findAgent(agents, id);
+    const view = (await observeAgents(agents, hooks.reports)).agents.find((a) => a.id === id && a.registered);
+    return view;
+  });
+
+  app.delete('/api/agents/:id', async (request) => {
+    const { id } = parse(idParams, request.params, 'id');
+    const killed = await killAgent(agents, id);
+    hooks.forget(id);
+    hub.broadcast('agent_removed', { id });
+    void monitor.refresh().catch(() => undefined);
+    return { id, archive: killed.archive };
+  });
+
+  app.post('/api/agents/:id/message', async (request, reply) => {
+    const { id } = parse(idParams, request.params, 'id');
+    const { text } = parse(messageBody, request.body);
+    await findAgent(agents, id);
+    const messageId = randomUUID();
+    // TODO(#4): append to the mailbox and let the router deliver it; until then the server types it.
+    sendToAgent(agents, id, text, 'user').then(
+      (result) => log.info(`delivered message ${messageId} to ${id}`, { ...result }),
+      (error: unknown) => log.error(`could not deliver message ${messageId} to ${id}: ${(error as Error).message}`),
+    );
+    return reply.code(202).send({ id: messageId });
+  });
+
+  app.post('/api/agents/:id/interrupt', async (request, reply) => {
+    const { id } = parse(idParams, request.params, 'id');
+    await interruptAgent(agents, id);
+    return reply.code(202).send({ id });
+  });
+
+  app.post('/api/agents/:id/compact', async (request, reply) => {
+    const { id } = parse(idParams, request.params, 'id');
+    await findAgent(agents, id);
+    compactAgent(agents, id).catch((error: unknown) => log.error(`could not compact ${id}: ${(error as Error).message}`));
+    return reply.code(202).send({ id });
+  });
+
+  app.get('/api/agents/:id/terminal', async (request) => {
+    const { id } = parse(idParams, request.params, 'id');
+    const { lines } = parse(terminalQuery, request.query, 'lines');
+    return { text: await agentTerminal(agents, id, lines) };
+  });
+
+  app.post('/api/agents/register', async (request, reply) => {
+    const body = parse(registerBody, request.body);
+    const agent = await registerExistingWindow(agents, {
+      id: body.id,
+      role: body.role ?? 'worker',
+      session: body.session ?? agents.config.tmux.session,
+      window: body.window,
+      createdBy: 'user',
+    });
+    void monitor.refresh().catch(() => undefined);
+    return reply.code(201).send(agent);
+  });
+
+  app.delete('/api/agents/register/:id', async (request) => {
+    const { id } = parse(idParams, request.params, 'id');
+    const agent = await unregisterAgent(agents, id);
+    hub.broadcast('agent_removed', { id });
+    return agent;
+  });
+};

@@ -1,0 +1,44 @@
+import type { WebSocket } from 'ws';
+
+// The WebSocket frames cmux sends (CONTRACT §3).
+export const WS_EVENTS = {
+  agentCreated: 'agent_created',
+  agentRemoved: 'agent_removed',
+  agentStatus: 'agent_status',
+  message: 'message',
+  alert: 'alert',
+  health: 'health',
+  process: 'process',
+} as const;
+export type WsEvent = (typeof WS_EVENTS)[keyof typeof WS_EVENTS];
+
+// A client slower than this many unsent bytes is dropped rather than buffered without bound.
+const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+export type Hub = ReturnType<typeof createHub>;
+
+// Every connected dashboard, and one way to send them all an event.
+export function createHub() {
+  const clients = new Set<WebSocket>();
+  return {
+    add(socket: WebSocket): void {
+      clients.add(socket);
+      socket.on('close', () => clients.delete(socket));
+      socket.on('error', () => clients.delete(socket));
+    },
+    broadcast(event: WsEvent, data: unknown): void {
+      const frame = JSON.stringify({ event, data, ts: new Date().toISOString() });
+      for (const socket of clients) {
+        if (socket.bufferedAmount > MAX_BUFFERED_BYTES) socket.terminate();
+        else if (socket.readyState === socket.OPEN) socket.send(frame);
+      }
+    },
+    get size(): number {
+      return clients.size;
+    },
+    closeAll(): void {
+      for (const socket of clients) socket.close(1001, 'server stopping');
+      clients.clear();
+    },
+  };
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// Claude Code hook: forwards the hook's JSON (stdin) to cmux's POST /api/agent-events, so the
+// agent's status comes from Claude Code itself. Never fails the hook: Claude must go on.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const { CMUX_URL, CMUX_HOME, CMUX_AGENT_NAME, CMUX_TOKEN } = process.env;
+let input = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk) => (input += chunk));
+process.stdin.on('end', async () => {
+  try {
+    if (!CMUX_URL || !CMUX_AGENT_NAME) return;
+    const token = CMUX_TOKEN || readFileSync(join(CMUX_HOME ?? '.cmux', 'token'), 'utf8').trim();
+    const payload = input.trim() ? JSON.parse(input) : {};
+    await fetch(`${CMUX_URL}/api/agent-events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ agent: CMUX_AGENT_NAME, event: payload.hook_event_name ?? 'unknown', payload }),
+      signal: AbortSignal.timeout(2_000),
+    });
+  } catch {
+    // cmux may be down; the hook must not block or fail Claude Code.
+  }
+});
