@@ -7,17 +7,21 @@ const ARCHIVE_HISTORY_LINES = 50_000;
 export const MAX_TERMINAL_LINES = 10_000;
 
 // Types `text` into the agent, in order with everything else typed into it.
+// Queued before anything is awaited, so calls keep the order they were made in.
 export async function sendToAgent(deps: AgentDeps, id: string, text: string, from: string): Promise<DeliveryResult> {
-  const { agent } = await findLiveAgent(deps, id);
-  const kind = deps.kinds.forCommand(agent.command);
-  return deps.input.run(agent.windowId, () => deliverText({ tmux: deps.tmux, target: agent.windowId, text, kind, from }));
+  return deps.input.run(id, async () => {
+    const { agent } = await findLiveAgent(deps, id);
+    const kind = deps.kinds.forCommand(agent.command);
+    return deliverText({ tmux: deps.tmux, target: agent.windowId, text, kind, from });
+  });
 }
 
 // Stops the agent's current turn with its kind's interrupt keys (Escape for Claude Code).
 export async function interruptAgent(deps: AgentDeps, id: string): Promise<void> {
-  const { agent } = await findLiveAgent(deps, id);
-  const kind = deps.kinds.forCommand(agent.command);
-  await deps.input.run(agent.windowId, () => deps.tmux.sendKeys(agent.windowId, ...kind.interruptKeys));
+  await deps.input.run(id, async () => {
+    const { agent } = await findLiveAgent(deps, id);
+    await deps.tmux.sendKeys(agent.windowId, ...deps.kinds.forCommand(agent.command).interruptKeys);
+  });
 }
 
 // Asks the agent to compact its context (`/compact`, typed as the user would).

@@ -6,6 +6,6 @@ export interface AgentDeps {
   tmux: TmuxClient;
   kinds: AgentKinds;
   logger: Logger;
-  // Serialises everything typed into one agent (keyed by window id).
+  // Serialises everything typed into one agent (keyed by agent id).
   input: SerialQueue;
 }

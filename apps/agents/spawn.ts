@@ -69,11 +69,12 @@ export async function startAgent(deps: AgentDeps, agent: RegisteredAgent, task?:
   const kind = deps.kinds.forCommand(agent.command);
   await waitUntilReady(deps, agent, kind);
   if (task === undefined || task.trim() === '') return null;
-  return deps.input.run(agent.windowId, () =>
+  return deps.input.run(agent.id, () =>
     deliverText({ tmux: deps.tmux, target: agent.windowId, text: task, kind, from: agent.createdBy }),
   );
 }
 
+// A kind with no idle pattern (a plain program) is ready once its screen holds still.
 async function waitUntilReady(deps: AgentDeps, agent: RegisteredAgent, kind: AgentKind): Promise<void> {
   const deadline = Date.now() + deps.config.agents.readyTimeoutMs;
   const answered = new Map<number, number>();
@@ -91,7 +92,7 @@ async function waitUntilReady(deps: AgentDeps, agent: RegisteredAgent, kind: Age
       answered.set(dialog, Date.now());
       deps.logger.info(`answering a startup dialog of ${agent.id}`, { keys: kind.startup[dialog]!.keys });
       await deps.tmux.sendKeys(agent.windowId, ...kind.startup[dialog]!.keys);
-    } else if (kind.status.idle.length === 0 ? pane === previous && pane.trim() !== '' : detectPaneStatus(kind, pane) === 'idle') {
+    } else if (kind.status.idle.length === 0 ? pane === previous : detectPaneStatus(kind, pane) === 'idle') {
       return;
     }
     previous = pane;

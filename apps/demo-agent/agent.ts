@@ -3,6 +3,8 @@ import { createInputParser, type InputEvent } from './input-parser.js';
 
 const WORK_MS = 500;
 const COMPACT_MS = 1_000;
+// How long a lone Escape waits for the rest of a key sequence before it counts as Escape.
+const ESCAPE_WAIT_MS = 30;
 
 export interface DemoAgentOptions {
   name: string;
@@ -26,7 +28,7 @@ export function runDemoAgent(opts: DemoAgentOptions): void {
   let lastInterrupt = 0;
   const queue: string[] = [];
   let footerHeight = 0;
-  const parse = createInputParser();
+  const parser = createInputParser();
 
   const columns = () => Math.max(20, out.columns || 80);
   const clip = (line: string) => (line.length > columns() - 1 ? `${line.slice(0, columns() - 2)}…` : line);
@@ -145,7 +147,10 @@ export function runDemoAgent(opts: DemoAgentOptions): void {
   print(`cmux demo agent · ${opts.name}`, 'A stand-in for a coding agent. `sleep N` works N seconds; /compact; Escape interrupts.');
   opts.input.setEncoding('utf8');
   opts.input.on('end', () => opts.onExit(0));
+  let quiet: NodeJS.Timeout | undefined;
   opts.input.on('data', (chunk: string) => {
-    for (const event of parse(chunk)) onEvent(event);
+    clearTimeout(quiet);
+    for (const event of parser.feed(chunk)) onEvent(event);
+    if (parser.waiting) quiet = setTimeout(() => parser.flush().forEach(onEvent), ESCAPE_WAIT_MS);
   });
 }

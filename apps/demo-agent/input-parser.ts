@@ -12,10 +12,17 @@ const PASTE_START = '\x1b[200~';
 const PASTE_END = '\x1b[201~';
 
 // A stateful parser: feed it chunks, get events. A paste may span chunks; it is one event.
+// A lone Escape cannot be told from the start of a sequence until no more bytes follow, so
+// the caller calls flush() when the input has been quiet for a moment.
 export function createInputParser() {
   let paste: string | null = null;
   let pending = '';
-  return function feed(chunk: string): InputEvent[] {
+  function flush(): InputEvent[] {
+    if (paste !== null || pending !== '\x1b') return [];
+    pending = '';
+    return [{ type: 'escape' }];
+  }
+  function feed(chunk: string): InputEvent[] {
     const events: InputEvent[] = [];
     let data = pending + chunk;
     pending = '';
@@ -80,7 +87,8 @@ export function createInputParser() {
     }
     flushText();
     return events;
-  };
+  }
+  return { feed, flush, get waiting(): boolean { return pending !== ''; } };
 }
 
 function partialSuffix(data: string, marker: string): number {

@@ -25,10 +25,11 @@ describe('module boundaries', () => {
     assert.deepEqual(offenders.map((f) => relative(ROOT, f)), []);
   });
 
-  it('reads CMUX_* environment variables only in the config loader', () => {
+  it('reads the configuration variables only in the config loader', () => {
+    const configVariable = /process\.env\.(CMUX_(HOME|HOST|PORT|TOKEN|TMUX_SOCKET|SESSION|AGENT_COMMAND|LOG_CHECK_INTERVAL|HEAL_INTERVAL|CONFIG)\b|PM2_HOME)/;
     const offenders = sources(join(ROOT, 'apps'))
-      .filter((file) => !relative(ROOT, file).startsWith('apps/core/src/config/'))
-      .filter((file) => /process\.env\.CMUX_(?!DEBUG)/.test(readFileSync(file, 'utf8')));
+      .filter((file) => !/^apps\/core\/src\/(config|pm2|ecosystem)\//.test(relative(ROOT, file)))
+      .filter((file) => configVariable.test(readFileSync(file, 'utf8')));
     assert.deepEqual(offenders.map((f) => relative(ROOT, f)), []);
   });
 });

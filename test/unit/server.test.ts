@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createLogger, isCmuxError, loadConfig, type CmuxConfig } from '../../apps/core/src/index.ts';
+import { createAgentDeps } from '../../apps/agents/index.ts';
 import { buildApp } from '../../apps/server/app.ts';
+import { createHookStore } from '../../apps/server/agents/hook-events.ts';
+import { createStatusMonitor } from '../../apps/server/agents/status-monitor.ts';
+import { createHub } from '../../apps/server/ws/hub.ts';
 import { isLoopback } from '../../apps/server/auth/loopback.ts';
 import { ensureToken } from '../../apps/server/auth/token.ts';
 import { createServer } from '../../apps/server/server.ts';
@@ -16,14 +20,22 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const quiet = createLogger('test', { out: { write: () => true } as never, err: { write: () => true } as never });
 
 function configFor(name: string, env: NodeJS.ProcessEnv = {}): CmuxConfig {
-  return loadConfig({ env: { CMUX_HOME: join(dir, name), ...env }, cwd: dir });
+  return loadConfig({ env: { CMUX_HOME: join(dir, name), CMUX_TMUX_SOCKET: join(dir, 'tmux.sock'), ...env }, cwd: dir });
+}
+
+// The HTTP app over real services; no tmux server runs, so the agent list is empty.
+function appFor(config: CmuxConfig, token: string) {
+  const agents = createAgentDeps(config, quiet);
+  const hooks = createHookStore();
+  const hub = createHub();
+  return buildApp({ config, token, logger: quiet, agents, hooks, hub, monitor: createStatusMonitor(agents, hooks, hub, quiet) });
 }
 
 describe('server routes', () => {
   const token = 'test-token-0123456789abcdef';
 
   it('answers health without a token, degraded while no frontend is built', async () => {
-    const app = await buildApp({ config: configFor('h', {}), token, logger: quiet });
+    const app = await appFor(configFor('h', {}), token);
     for (const url of ['/api/webhooks/health', '/health']) {
       const res = await app.inject({ url });
       assert.equal(res.statusCode, 200);
@@ -42,7 +54,7 @@ describe('server routes', () => {
     writeFileSync(join(dist, 'index.html'), '<html><script type="module" src="/assets/main.js"></script></html>');
     const userConfig = join(dir, 'front.yaml');
     writeFileSync(userConfig, `frontend:\n  dist: ${dist}\n`);
-    const app = await buildApp({ config: configFor('f', { CMUX_CONFIG: userConfig }), token, logger: quiet });
+    const app = await appFor(configFor('f', { CMUX_CONFIG: userConfig }), token);
     assert.equal((await app.inject({ url: '/health' })).json().status, 'degraded', 'the script is referenced but missing');
     writeFileSync(join(dist, 'assets', 'main.js'), 'console.log(1)');
     const body = (await app.inject({ url: '/health' })).json() as { status: string; frontend: { jsBundles: number } };
@@ -52,7 +64,7 @@ describe('server routes', () => {
   });
 
   it('needs the token on every other route: header, cookie or query; compared exactly', async () => {
-    const app = await buildApp({ config: configFor('a'), token, logger: quiet });
+    const app = await appFor(configFor('a'), token);
     const cases: Array<[Record<string, string>, string, number]> = [
       [{}, '/api/processes', 401],
       [{ authorization: 'Bearer wrong' }, '/api/processes', 401],

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { deriveStatus, detectPaneStatus, guardText, loadAgentKinds, stillInComposer } from '../../apps/core/src/index.ts';
+import { hookStatus } from '../../apps/server/agents/hook-events.ts';
+import { ROOT } from '../helpers/instance.ts';
+
+const kinds = loadAgentKinds(ROOT);
+const pane = (name: string) => readFileSync(join(ROOT, 'test', 'fixtures', 'panes', `${name}.txt`), 'utf8');
+
+describe('agent kinds and status rules', () => {
+  it('picks the kind from the command', () => {
+    assert.equal(kinds.forCommand('claude --dangerously-skip-permissions').name, 'claude-code');
+    assert.equal(kinds.forCommand('/usr/local/bin/claude').name, 'claude-code');
+    assert.equal(kinds.forCommand('/usr/bin/node /x/dist/apps/demo-agent/index.js').name, 'demo');
+    assert.equal(kinds.forCommand('cat').name, 'generic');
+    assert.equal(kinds.forCommand('claudette').name, 'generic');
+  });
+
+  it('reads Claude Code screens: busy beats the prompt that stays visible, a dialog is waiting', () => {
+    const claude = kinds.forCommand('claude');
+    assert.equal(detectPaneStatus(claude, pane('claude-code-constructed-busy')), 'busy');
+    assert.equal(detectPaneStatus(claude, pane('claude-code-constructed-idle')), 'idle');
+    assert.equal(detectPaneStatus(claude, pane('claude-code-constructed-waiting')), 'waiting');
+  });
+
+  it('reads the demo agent', () => {
+    const demo = kinds.forCommand('demo-agent');
+    assert.equal(detectPaneStatus(demo, 'banner\n> hi\n✻ Working… (esc to interrupt)\n❯ '), 'busy');
+    assert.equal(detectPaneStatus(demo, 'banner\n> hi\n⏺ Done\n❯ '), 'idle');
+    assert.equal(detectPaneStatus(demo, 'banner\nDo you want to proceed? (y/n)\n❯ '), 'waiting');
+    assert.equal(detectPaneStatus(demo, ''), null);
+  });
+
+  const claude = kinds.forCommand('claude');
+  const base = { windowExists: true, paneDead: false, pane: pane('claude-code-constructed-idle'), kind: claude, ageMs: 120_000, startingGraceMs: 60_000, now: 1_000_000 };
+  const cases: Array<[string, Partial<Parameters<typeof deriveStatus>[0]>, string]> = [
+    ['no window', { windowExists: false }, 'missing'],
+    ['a dead pane', { paneDead: true }, 'exited'],
+    ['the screen alone', {}, 'idle'],
+    ['a fresh busy hook over an idle screen', { hook: { status: 'busy', at: 995_000 } }, 'busy'],
+    ['a stale busy hook', { hook: { status: 'busy', at: 900_000 } }, 'idle'],
+    ['a dialog on screen over a fresh busy hook', { pane: pane('claude-code-constructed-waiting'), hook: { status: 'busy', at: 999_000 } }, 'waiting'],
+    ['a young agent with an unreadable screen', { pane: 'loading', ageMs: 1_000 }, 'starting'],
+    ['an old agent with an unreadable screen', { pane: 'loading' }, 'unknown'],
+    ['a pane that could not be captured', { pane: null, ageMs: 1_000 }, 'starting'],
+  ];
+  for (const [name, input, expected] of cases) {
+    it(`derives ${expected} from ${name}`, () => assert.equal(deriveStatus({ ...base, ...input }), expected));
+  }
+
+  it('maps Claude Code hook events to a status, telling permission from the idle reminder', () => {
+    assert.equal(hookStatus('PreToolUse', {}), 'busy');
+    assert.equal(hookStatus('Stop', {}), 'idle');
+    assert.equal(hookStatus('Notification', { message: 'Claude needs your permission to use Bash' }), 'waiting');
+    assert.equal(hookStatus('Notification', { message: 'Claude is waiting for your input' }), 'idle');
+    assert.equal(hookStatus('Notification', { message: 'something else' }), null);
+    assert.equal(hookStatus('Whatever', {}), null);
+  });
+});
+
+describe('input helpers', () => {
+  it('prefixes command-like text from anyone but the user', () => {
+    assert.equal(guardText('/compact', 'user'), '/compact');
+    assert.equal(guardText('/compact', 'supervisor'), '[supervisor] /compact');
+    assert.equal(guardText('!rm -rf /', 'webhook:github'), '[webhook:github] !rm -rf /');
+    assert.equal(guardText('hello /x', 'supervisor'), 'hello /x');
+  });
+
+  it('tells whether the composer still holds the message', () => {
+    const demo = kinds.forCommand('demo-agent').composer!;
+    assert.equal(stillInComposer(demo, 'x\n❯ hello world, how are you', 'hello world, how are you'), true);
+    assert.equal(stillInComposer(demo, 'x\n❯ [Pasted text #1 +3 lines]', 'a\nb\nc'), true);
+    assert.equal(stillInComposer(demo, '> hello world, how are you\n⏺ Done\n❯ ', 'hello world, how are you'), false);
+    const claudeComposer = kinds.forCommand('claude').composer!;
+    assert.equal(stillInComposer(claudeComposer, pane('claude-code-constructed-idle'), 'refactor the parser'), false);
+    const typed = pane('claude-code-constructed-idle').replace('│ >      ', '│ > refactor the parser');
+    assert.equal(stillInComposer(claudeComposer, typed, 'please refactor the parser'), true);
+  });
+});
