@@ -3,9 +3,16 @@
 import { join } from 'node:path';
 import { ROOT } from '../test/helpers/instance.ts';
 import { writeReport, type BenchRow } from './report.ts';
+import { benchAgents } from './agents.bench.ts';
 import { benchStop } from './stop.bench.ts';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
-const rows: BenchRow[] = [...(await benchStop(log))];
+const only = process.argv.slice(2);
+const benches: Array<[string, (log: (line: string) => void) => Promise<BenchRow[]>]> = [
+  ['stop', benchStop],
+  ['agents', benchAgents],
+];
+const rows: BenchRow[] = [];
+for (const [name, bench] of benches) if (only.length === 0 || only.includes(name)) rows.push(...(await bench(log)));
 writeReport(join(ROOT, 'docs', 'PERFORMANCE.md'), rows);
 log(`wrote docs/PERFORMANCE.md (${rows.length} rows)`);

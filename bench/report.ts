@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 
 // One measured figure against the baseline measured in the same run.
@@ -19,8 +19,15 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-// Writes the table of docs/PERFORMANCE.md: each figure, its baseline and their ratio.
+// Writes the table of docs/PERFORMANCE.md: each figure, its baseline and their ratio. Rows of
+// areas this run did not measure are kept from the file as they were.
 export function writeReport(file: string, rows: readonly BenchRow[]): void {
+  const measured = new Set(rows.map((r) => r.area));
+  const kept = existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((line) => /^\| [a-z-]+ \|/.test(line) && !line.startsWith('| area |') && !measured.has(line.split('|')[1]!.trim()))
+    : [];
   const fmt = (n: number) => (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2));
   const lines = [
     '# Performance',
@@ -30,6 +37,7 @@ export function writeReport(file: string, rows: readonly BenchRow[]): void {
     '',
     '| area | measurement | cmux | baseline | ratio | notes |',
     '|---|---|---|---|---|---|',
+    ...kept,
     ...rows.map(
       (r) =>
         `| ${r.area} | ${r.name} | ${fmt(r.value)} ${r.unit} | ${fmt(r.baseline)} ${r.unit} (${r.baselineName}) | ${(r.value / r.baseline).toFixed(2)} | ${r.note ?? ''} |`,

@@ -1,0 +1,101 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createAgent, observeAgents, sendToAgent, startAgent } from '../apps/agents/index.ts';
+import { shellQuote } from '../apps/core/src/index.ts';
+import { listAgentWindows, createAgentWindow } from '../apps/registry/index.ts';
+import { agentHarness } from '../test/helpers/agents.ts';
+import { median, type BenchRow } from './report.ts';
+
+const AGENTS = 100;
+const LIST_RUNS = 30;
+
+async function timeRuns(runs: number, fn: () => Promise<unknown>): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await fn();
+    samples.push(performance.now() - started);
+  }
+  return median(samples);
+}
+
+async function waitForFile(file: string, length: number): Promise<void> {
+  while (!existsSync(file) || readFileSync(file).length < length) await sleep(2);
+}
+
+// Listing 100 agents with one tmux call, and typing into an agent, against the original's ways.
+export async function benchAgents(log: (line: string) => void): Promise<BenchRow[]> {
+  const harness = agentHarness();
+  const { deps } = harness;
+  try {
+    for (let i = 0; i < AGENTS; i++) {
+      await createAgentWindow(deps, {
+        name: `a${i}`,
+        role: 'worker',
+        command: 'cat',
+        launch: 'cat',
+        cwd: harness.base,
+        createdBy: 'bench',
+        env: {},
+      });
+    }
+    log(`agents: ${AGENTS} windows registered`);
+    const ours = await timeRuns(LIST_RUNS, () => listAgentWindows(deps));
+    const { agents } = await listAgentWindows(deps);
+    const perAgent = await timeRuns(LIST_RUNS, () =>
+      Promise.all(agents.map(({ agent }) => deps.tmux.run(['list-windows', '-t', `=${agent.session}`, '-f', `#{==:#{window_id},${agent.windowId}}`, '-F', '#{window_id} #{window_name} #{pane_dead}']))),
+    );
+    const withStatus = await timeRuns(10, () => observeAgents(deps));
+    log(`agents: list ${ours.toFixed(1)} ms, per-agent baseline ${perAgent.toFixed(1)} ms, with status ${withStatus.toFixed(1)} ms`);
+
+    const file = join(harness.base, 'typed.out');
+    const agent = await createAgent(deps, { name: 'typist', command: `cat > ${shellQuote(file)}`, cwd: harness.base, createdBy: 'bench' });
+    await startAgent(deps, agent);
+    const deliver = async (text: string, how: (text: string) => Promise<unknown>) => {
+      rmSync(file, { force: true });
+      await deps.tmux.run(['respawn-pane', '-k', '-t', agent.windowId, `cat > ${shellQuote(file)}`]);
+      await sleep(100);
+      const started = performance.now();
+      await how(text);
+      await waitForFile(file, Buffer.byteLength(text) + 1);
+      return performance.now() - started;
+    };
+    // The original: send-keys, a fixed pause (100 ms typed, 500 ms pasted), then Enter.
+    const original = async (text: string) => {
+      if (text.length <= 4096 && !text.includes('\n')) {
+        await deps.tmux.sendText(agent.windowId, text);
+        await sleep(100);
+      } else {
+        const temp = join(harness.base, 'message.tmp');
+        writeFileSync(temp, text);
+        await deps.tmux.run(['load-buffer', '-b', 'cmux-msg', temp]);
+        await deps.tmux.run(['paste-buffer', '-d', '-b', 'cmux-msg', '-t', agent.windowId]);
+        await sleep(500);
+      }
+      await deps.tmux.sendKeys(agent.windowId, 'Enter');
+    };
+    const oneLine = 'please review the parser change and report back';
+    const big = Array.from({ length: 1300 }, (_, i) => `${i} ${'x'.repeat(72)}`).join('\n');
+    const sample = async (text: string, runs: number) => {
+      const cmuxTimes: number[] = [];
+      const originalTimes: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        cmuxTimes.push(await deliver(text, (t) => sendToAgent(deps, 'typist', t, 'user')));
+        originalTimes.push(await deliver(text, original));
+      }
+      return { cmux: median(cmuxTimes), original: median(originalTimes) };
+    };
+    const line = await sample(oneLine, 15);
+    const large = await sample(big, 5);
+    log(`agents: delivery one line ${line.cmux.toFixed(1)} ms (original ${line.original.toFixed(1)}), 100 KB ${large.cmux.toFixed(1)} ms (original ${large.original.toFixed(1)})`);
+    return [
+      { area: 'agents', name: `list ${AGENTS} agents (registry + one list-windows)`, unit: 'ms', value: ours, baseline: perAgent, baselineName: 'one list-windows per agent' },
+      { area: 'agents', name: `list ${AGENTS} agents with status (+ one capture-pane each, 8 at a time)`, unit: 'ms', value: withStatus, baseline: perAgent, baselineName: 'one list-windows per agent, no status', note: 'what GET /api/agents costs' },
+      { area: 'agents', name: 'deliver a one-line message until the program has it', unit: 'ms', value: line.cmux, baseline: line.original, baselineName: 'original: send-keys, 100 ms pause, Enter' },
+      { area: 'agents', name: `deliver a ${(Buffer.byteLength(big) / 1024).toFixed(0)} KB message until the program has it`, unit: 'ms', value: large.cmux, baseline: large.original, baselineName: 'original: temp file, load/paste-buffer, 500 ms pause, Enter', note: 'cmux waits for the screen to settle instead of a fixed pause' },
+    ];
+  } finally {
+    await harness.cleanup();
+  }
+}
