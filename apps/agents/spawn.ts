@@ -46,7 +46,8 @@ export async function createAgent(deps: AgentDeps, request: SpawnRequest): Promi
     name: request.name,
     role: request.role ?? 'worker',
     command,
-    launch: launchLine(command, deps.kinds.forCommand(command)),
+    // `cmux` on the agent's PATH, so it can answer with `cmux mail send`.
+    launch: launchLine(command, deps.kinds.forCommand(command), join(config.root, 'bin')),
     cwd,
     createdBy: request.createdBy,
     env: {
@@ -57,8 +58,6 @@ export async function createAgent(deps: AgentDeps, request: SpawnRequest): Promi
       CMUX_SESSION: config.tmux.session,
       CMUX_TMUX_SOCKET: socket,
       CMUX_HOOK: join(config.root, 'scripts', 'claude-hook.mjs'),
-      // `cmux` on the agent's PATH, so it can answer with `cmux mail send`.
-      PATH: `${join(config.root, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
     },
   });
 }

@@ -3,7 +3,9 @@ import { compactCommand, interruptCommand, killCommand, sendCommand, terminalCom
 import { agentsCommand } from './commands/agents.js';
 import { attachCommand } from './commands/attach.js';
 import { doctorCommand } from './commands/doctor.js';
+import { journalCommand } from './commands/journal.js';
 import { logsCommand } from './commands/logs.js';
+import { mailCommand } from './commands/mail.js';
 import { restartCommand } from './commands/restart.js';
 import { spawnCommand } from './commands/spawn.js';
 import { startCommand } from './commands/start.js';
@@ -30,6 +32,8 @@ const commands = [
   interruptCommand,
   compactCommand,
   terminalCommand,
+  mailCommand,
+  journalCommand,
   doctorCommand,
 ];
 for (const command of commands) {

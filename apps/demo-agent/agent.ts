@@ -12,12 +12,15 @@ export interface DemoAgentOptions {
   output: NodeJS.WriteStream;
   // Each submitted message is appended here as a JSON line (the tests' record of what arrived).
   recordFile?: string | undefined;
+  // Sends a mailbox message (as an agent does with `cmux mail send`); `report` shows the outcome.
+  sendMail: (to: string, subject: string, report: (line: string) => void) => void;
   onExit: (code: number) => void;
 }
 
 // A small interactive program that behaves like a coding agent in a terminal: a prompt with a
 // composer, bracketed paste shown as a placeholder, a busy phase while it "works", a yes/no
-// dialog, /compact, Escape to interrupt, and queued messages while busy.
+// dialog, /compact, Escape to interrupt, queued messages while busy, and mail: a message that
+// says `reply to <address>: <text>` is answered through the mailbox.
 export function runDemoAgent(opts: DemoAgentOptions): void {
   const out = opts.output;
   let composer = '';
@@ -80,10 +83,14 @@ export function runDemoAgent(opts: DemoAgentOptions): void {
       redraw();
       return;
     }
+    const reply = /\breply to ([A-Za-z0-9][\w-]*(?::[A-Za-z0-9][\w-]*)?)[:,]?\s*(.*)/.exec(text);
     const sleep = /\bsleep (\d+(?:\.\d+)?)\b/.exec(text);
     const ms = sleep ? Math.min(Number(sleep[1]) * 1000, 3_600_000) : WORK_MS;
     const bytes = Buffer.byteLength(text);
-    work('Working', ms, () => `⏺ Done: received ${bytes} bytes in ${lines.length} line(s): ${lines[0]!.slice(0, 60)}`);
+    work('Working', ms, () => {
+      if (reply) opts.sendMail(reply[1]!, reply[2]?.trim() || `done: ${lines[0]!.slice(0, 60)}`, (line) => print(line));
+      return `⏺ Done: received ${bytes} bytes in ${lines.length} line(s): ${lines[0]!.slice(0, 60)}`;
+    });
   }
 
   function submit(): void {

@@ -1,4 +1,4 @@
-import { APP_NAMES, createIdleApp, runApp } from '../core/src/index.js';
+import { APP_NAMES, runApp } from '../core/src/index.js';
+import { createRouter } from './router.js';
 
-// TODO(#4): the router delivers the mailbox; until then it only takes part in the lifecycle.
-await runApp(APP_NAMES.router, createIdleApp);
+await runApp(APP_NAMES.router, createRouter);

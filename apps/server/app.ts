@@ -1,6 +1,6 @@
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { CmuxError, type CmuxConfig, type Logger } from '../core/src/index.js';
+import { CmuxError, type CmuxConfig, type HistoryStore, type Logger } from '../core/src/index.js';
 import type { AgentDeps } from '../agents/index.js';
 import type { HookStore } from './agents/hook-events.js';
 import type { StatusMonitor } from './agents/status-monitor.js';
@@ -8,7 +8,10 @@ import { requireToken } from './auth/hook.js';
 import { agentEventRoutes } from './routes/agent-events.js';
 import { agentRoutes } from './routes/agents.js';
 import { healthRoutes } from './routes/health.js';
+import { journalRoutes } from './routes/journal.js';
+import { messageRoutes } from './routes/messages.js';
 import { processRoutes } from './routes/processes.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { wsRoutes } from './routes/ws.js';
 import type { Hub } from './ws/hub.js';
 
@@ -20,6 +23,7 @@ export interface AppDeps {
   monitor: StatusMonitor;
   hooks: HookStore;
   hub: Hub;
+  history: HistoryStore;
 }
 
 // Builds the HTTP app without listening: health in the open scope, every other route behind
@@ -48,11 +52,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(healthRoutes, { config });
+  // Webhooks authenticate themselves (a signature, or the token), so they sit outside the scope.
+  await app.register(webhookRoutes, { config, token });
   await app.register(async (scope) => {
     scope.addHook('onRequest', authenticate);
     await scope.register(processRoutes);
     await scope.register(agentRoutes, { agents: deps.agents, monitor: deps.monitor, hooks: deps.hooks, hub: deps.hub });
     await scope.register(agentEventRoutes, { hooks: deps.hooks, monitor: deps.monitor });
+    await scope.register(messageRoutes, { config, history: deps.history, hub: deps.hub });
+    await scope.register(journalRoutes, { config });
     await scope.register(wsRoutes, { hub: deps.hub });
   });
   app.addHook('preClose', async () => deps.hub.closeAll());

@@ -1,5 +1,15 @@
 import type { FastifyInstance } from 'fastify';
-import { CmuxError, findPortHolders, once, portInUseError, type AppHandle, type CmuxConfig, type Logger } from '../core/src/index.js';
+import {
+  CmuxError,
+  findPortHolders,
+  once,
+  openHistory,
+  portInUseError,
+  type AppHandle,
+  type CmuxConfig,
+  type HistoryStore,
+  type Logger,
+} from '../core/src/index.js';
 import { createAgentDeps } from '../agents/index.js';
 import { createHookStore } from './agents/hook-events.js';
 import { createStatusMonitor } from './agents/status-monitor.js';
@@ -12,6 +22,7 @@ import { createHub } from './ws/hub.js';
 // watches the agents' status.
 export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
   let app: FastifyInstance | undefined;
+  let history: HistoryStore | undefined;
   const hub = createHub();
   const hooks = createHookStore();
   const agents = createAgentDeps(config, logger);
@@ -26,7 +37,8 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
         );
       }
       const token = ensureToken(config);
-      app = await buildApp({ config, token, logger, agents, monitor, hooks, hub });
+      history = openHistory(config.home);
+      app = await buildApp({ config, token, logger, agents, monitor, hooks, hub, history });
       try {
         await app.listen({ host, port });
       } catch (error) {
@@ -39,6 +51,7 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
     stop: once(async () => {
       await monitor.stop();
       await app?.close();
+      history?.close();
     }),
   };
 }

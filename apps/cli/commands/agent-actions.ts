@@ -1,16 +1,10 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { agentTerminal, compactAgent, interruptAgent, killAgent, MAX_TERMINAL_LINES, sendToAgent } from '../../agents/index.js';
-import { CmuxError, type DeliveryResult } from '../../core/src/index.js';
+import { agentTerminal, findAgent, interruptAgent, killAgent, MAX_TERMINAL_LINES } from '../../agents/index.js';
+import { appendMessage, CmuxError, summarise } from '../../core/src/index.js';
+import { awaitDelivery } from '../ops/await-delivery.js';
 import { agentContext } from '../agent-context.js';
 import { printJson, say } from '../output.js';
 import { readTextArgument } from '../text-argument.js';
-
-function reportDelivery(agent: string, result: DeliveryResult): void {
-  if (result.outcome === 'typed-not-submitted') {
-    throw new CmuxError('CMUX_ERR_DELIVERY_FAILED', `the text is in ${agent}'s input but Enter did not submit it (${result.enterPresses} presses)`);
-  }
-  say(`delivered to ${agent} (${result.bytes} bytes, ${result.method})`);
-}
 
 export const killCommand = new Command('kill')
   .description('archive an agent\'s terminal into the journal, close its window and unregister it')
@@ -21,13 +15,33 @@ export const killCommand = new Command('kill')
     say(`killed ${id}${archive ? `; its terminal is archived in ${archive}` : ''}`);
   });
 
+// Queues a message to an agent through the mailbox and, unless told not to, waits for the
+// router to report it delivered.
+async function mailToAgent(id: string, text: string, subject: string, wait: { wait: boolean; timeout: number }): Promise<void> {
+  const { config, deps } = agentContext();
+  await findAgent(deps, id);
+  const message = await appendMessage(config.home, { from: 'user', to: id, subject, ...(text === subject ? {} : { body: text }) });
+  if (!wait.wait) return say(`queued ${message.id} for ${id}`);
+  const stored = await awaitDelivery(config, message.id, wait.timeout * 1000);
+  if (stored.status === 'dead') throw new CmuxError('CMUX_ERR_DELIVERY_FAILED', `message ${message.id} to ${id} could not be delivered: ${stored.detail}`);
+  say(`delivered ${message.id} to ${id}`);
+}
+
+function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 86_400) throw new InvalidArgumentError('a whole number of seconds');
+  return n;
+}
+
 export const sendCommand = new Command('send')
-  .description('type a message into an agent and submit it (- reads the text from stdin)')
+  .description('send a message to an agent through the mailbox and wait until it is typed in (- reads stdin)')
   .argument('<agent>')
   .argument('<text>')
-  .action(async (id: string, text: string) => {
-    const { deps } = agentContext();
-    reportDelivery(id, await sendToAgent(deps, id, await readTextArgument(text), 'user'));
+  .option('--no-wait', 'return once the message is queued')
+  .option('--timeout <seconds>', 'how long to wait for the delivery', parseSeconds, 120)
+  .action(async (id: string, text: string, opts: { wait: boolean; timeout: number }) => {
+    const body = await readTextArgument(text);
+    await mailToAgent(id, body, summarise(body), opts);
   });
 
 export const interruptCommand = new Command('interrupt')
@@ -40,12 +54,11 @@ export const interruptCommand = new Command('interrupt')
   });
 
 export const compactCommand = new Command('compact')
-  .description('ask the agent to compact its context (/compact)')
+  .description('ask the agent to compact its context (/compact, typed in its turn)')
   .argument('<agent>')
-  .action(async (id: string) => {
-    const { deps } = agentContext();
-    reportDelivery(id, await compactAgent(deps, id));
-  });
+  .option('--no-wait', 'return once the request is queued')
+  .option('--timeout <seconds>', 'how long to wait for the delivery', parseSeconds, 120)
+  .action(async (id: string, opts: { wait: boolean; timeout: number }) => mailToAgent(id, '/compact', '/compact', opts));
 
 function parseLines(value: string): number {
   const n = Number(value);

@@ -13,3 +13,5 @@ export * from './fs/index.js';
 export * from './agents/index.js';
 export * from './input/index.js';
 export * from './journal/index.js';
+export * from './mailbox/index.js';
+export * from './history/index.js';

@@ -1,19 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import {
   agentTerminal,
-  compactAgent,
   createAgent,
   findAgent,
   interruptAgent,
   killAgent,
   MAX_TERMINAL_LINES,
   observeAgents,
-  sendToAgent,
   startAgent,
   type AgentDeps,
 } from '../../agents/index.js';
+import { appendMessage, summarise } from '../../core/src/index.js';
 import { registerExistingWindow, unregisterAgent } from '../../registry/index.js';
 import type { HookStore } from '../agents/hook-events.js';
 import type { StatusMonitor } from '../agents/status-monitor.js';
@@ -88,13 +86,8 @@ export const agentRoutes: FastifyPluginAsync<AgentRouteDeps> = async (app, { age
     const { id } = parse(idParams, request.params, 'id');
     const { text } = parse(messageBody, request.body);
     await findAgent(agents, id);
-    const messageId = randomUUID();
-    // TODO(#4): append to the mailbox and let the router deliver it; until then the server types it.
-    sendToAgent(agents, id, text, 'user').then(
-      (result) => log.info(`delivered message ${messageId} to ${id}`, { ...result }),
-      (error: unknown) => log.error(`could not deliver message ${messageId} to ${id}: ${(error as Error).message}`),
-    );
-    return reply.code(202).send({ id: messageId });
+    const message = await appendMessage(agents.config.home, { from: 'user', to: id, subject: summarise(text), body: text });
+    return reply.code(202).send({ id: message.id });
   });
 
   app.post('/api/agents/:id/interrupt', async (request, reply) => {
@@ -106,8 +99,9 @@ export const agentRoutes: FastifyPluginAsync<AgentRouteDeps> = async (app, { age
   app.post('/api/agents/:id/compact', async (request, reply) => {
     const { id } = parse(idParams, request.params, 'id');
     await findAgent(agents, id);
-    compactAgent(agents, id).catch((error: unknown) => log.error(`could not compact ${id}: ${(error as Error).message}`));
-    return reply.code(202).send({ id });
+    // Through the mailbox, so the router types it in turn with the agent's other messages.
+    const message = await appendMessage(agents.config.home, { from: 'user', to: id, subject: '/compact' });
+    return reply.code(202).send({ id: message.id });
   });
 
   app.get('/api/agents/:id/terminal', async (request) => {

@@ -23,10 +23,12 @@ export function demoAgentCommand(config: CmuxConfig): string {
   return `${shellQuote(process.execPath)} ${shellQuote(join(config.root, 'dist', 'apps', 'demo-agent', 'index.js'))}`;
 }
 
-// The shell command a window runs for `command` of `kind`: Claude Code also gets cmux's hook
-// settings. tmux hands a single string to `sh -c`, so nothing else is interpolated.
-export function launchLine(command: string, kind: AgentKind): string {
-  return kind.settingsFile ? `${command} --settings ${shellQuote(kind.settingsFile)}` : command;
+// The shell line a window runs for `command` of `kind`: `pathPrefix` goes first on PATH (tmux
+// gives a new pane its client's PATH whatever -e says, so it is set here), and Claude Code
+// also gets cmux's hook settings. tmux hands the line to `sh -c`.
+export function launchLine(command: string, kind: AgentKind, pathPrefix: string): string {
+  const launch = kind.settingsFile ? `${command} --settings ${shellQuote(kind.settingsFile)}` : command;
+  return `PATH=${shellQuote(pathPrefix)}:"$PATH"; export PATH; ${launch}`;
 }
 
 // Quotes one word for sh.

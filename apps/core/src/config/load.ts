@@ -75,7 +75,12 @@ function resolveConfig(input: CmuxConfigInput, files: { root: string; defaults: 
     logWatcher: { ...input.logWatcher },
     healer: { ...input.healer },
     frontend: { ...input.frontend },
-    webhooks: { sources: { ...input.webhooks.sources } },
+    router: {
+      unknownRecipientMs: input.router.unknownRecipientSeconds * 1000,
+      busyWaitMs: input.router.busyWaitSeconds * 1000,
+      deliveryAttempts: input.router.deliveryAttempts,
+    },
+    webhooks: { bodyLimitBytes: input.webhooks.bodyLimitBytes, sources: { ...input.webhooks.sources } },
     processes: { ...input.processes },
     files: { defaults: files.defaults, user: files.user },
   });

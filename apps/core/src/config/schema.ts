@@ -40,7 +40,13 @@ export const configInputSchema = z.strictObject({
   logWatcher: z.strictObject({ intervalSeconds: seconds }),
   healer: z.strictObject({ intervalSeconds: seconds }),
   frontend: z.strictObject({ dist: z.string().min(1) }),
+  router: z.strictObject({
+    unknownRecipientSeconds: seconds,
+    busyWaitSeconds: seconds,
+    deliveryAttempts: z.number().int().min(1).max(20),
+  }),
   webhooks: z.strictObject({
+    bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024),
     sources: z.record(
       z.string().regex(/^[a-z0-9][a-z0-9_-]{0,47}$/, 'a source name is lowercase letters, digits, _ and -'),
       z.strictObject({ secret: z.string().min(8, 'a webhook secret needs at least 8 characters') }),
@@ -67,7 +73,8 @@ export interface CmuxConfig {
   logWatcher: { intervalSeconds: number };
   healer: { intervalSeconds: number };
   frontend: { dist: string };
-  webhooks: { sources: Readonly<Record<string, { secret: string }>> };
+  router: { unknownRecipientMs: number; busyWaitMs: number; deliveryAttempts: number };
+  webhooks: { bodyLimitBytes: number; sources: Readonly<Record<string, { secret: string }>> };
   processes: { killTimeoutMs: number; readyTimeoutMs: number; stopGraceMs: number };
   // The files the configuration was read from, for messages and `cmux doctor`.
   files: { defaults: string; user: string | null };

@@ -17,6 +17,10 @@ export function createSerialQueue() {
     get busyKeys(): number {
       return tails.size;
     },
+    // Resolves when everything queued so far has finished.
+    async idle(): Promise<void> {
+      while (tails.size > 0) await Promise.all(tails.values());
+    },
   };
 }
 

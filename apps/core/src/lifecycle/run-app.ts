@@ -10,10 +10,6 @@ export interface AppHandle {
 
 export type AppFactory = (config: CmuxConfig, logger: Logger) => AppHandle;
 
-// If the event loop still holds something after a clean stop, exit anyway after this long
-// (still well inside PM2's kill_timeout), so a forgotten handle never turns into a SIGKILL.
-const DRAIN_GRACE_MS = 2_000;
-
 // Memoises an async function of no arguments: every call after the first gets the first promise.
 export function once(fn: () => Promise<void>): () => Promise<void> {
   let done: Promise<void> | undefined;
@@ -29,8 +25,7 @@ export async function runApp(name: string, factory: AppFactory): Promise<void> {
     handle = factory(loadConfig(), logger);
   } catch (error) {
     logger.error(`${name} cannot start: ${isCmuxError(error) ? error.message : String(error)}`);
-    process.exitCode = 1;
-    return;
+    process.exit(1);
   }
   const stop = once(async () => {
     logger.info(`${name} stopping`);
@@ -41,9 +36,9 @@ export async function runApp(name: string, factory: AppFactory): Promise<void> {
       logger.error(`${name} did not stop cleanly`, { error });
       process.exitCode = 1;
     }
-    // The IPC channel PM2 opened would keep the loop alive; nothing more is sent on it.
-    if (process.connected) process.disconnect();
-    setTimeout(() => process.exit(), DRAIN_GRACE_MS).unref();
+    // Everything the app holds is closed; PM2's IPC channel would keep the loop alive, and
+    // stdout/stderr are synchronous on pipes and files, so nothing logged is lost.
+    process.exit();
   });
   const onSignal = (signal: string) => {
     logger.info(`${name} received ${signal}`);

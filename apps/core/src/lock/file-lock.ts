@@ -24,7 +24,7 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, opts: 
           context: { file },
         });
       }
-      await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+      await new Promise((r) => setTimeout(r, 1 + Math.random() * 4));
     }
   }
   try {

@@ -167,6 +167,11 @@ export function createTmuxClient(options: TmuxClientOptions) {
       return run(['capture-pane', '-p', '-J', '-t', target, ...start]);
     },
 
+    // The cursor's column in the pane: 0 when a line-based program has nothing typed pending.
+    async cursorColumn(target: string): Promise<number> {
+      return Number((await run(['display-message', '-p', '-t', target, '#{cursor_x}'])).trim());
+    },
+
     async killWindow(target: string): Promise<void> {
       await run(['kill-window', '-t', target]);
     },

@@ -1,0 +1,45 @@
+import { Command } from 'commander';
+import { addJournalEntry, listJournalDates, loadConfig, readJournalDay, searchJournal, type JournalEntry } from '../../core/src/index.js';
+import { printJson, say } from '../output.js';
+import { readTextArgument } from '../text-argument.js';
+
+function printEntries(entries: JournalEntry[], json?: boolean): void {
+  if (json) return printJson(entries);
+  if (entries.length === 0) return say('no entries');
+  for (const e of entries) say(`## ${e.date} ${e.time} - ${e.title}\n\n${e.content}\n`);
+}
+
+const add = new Command('add')
+  .description('add an entry to today\'s journal')
+  .requiredOption('--title <text>')
+  .option('--content <text>', 'the entry (- reads stdin)', '')
+  .action(async (opts: { title: string; content: string }) => {
+    const entry = await addJournalEntry(loadConfig().home, { title: opts.title, content: await readTextArgument(opts.content) });
+    say(`added "${entry.title}" at ${entry.date} ${entry.time}`);
+  });
+
+const show = new Command('show')
+  .description('show one day of the journal (default today), or list the days')
+  .option('--date <YYYY-MM-DD>')
+  .option('--dates', 'list the days that have entries')
+  .option('--json', 'print JSON')
+  .action((opts: { date?: string; dates?: boolean; json?: boolean }) => {
+    const { home } = loadConfig();
+    if (opts.dates) {
+      const dates = listJournalDates(home);
+      return opts.json ? printJson(dates) : say(dates.join('\n') || 'no journal yet');
+    }
+    printEntries(readJournalDay(home, opts.date ?? new Date().toISOString().slice(0, 10)), opts.json);
+  });
+
+const search = new Command('search')
+  .description('find entries whose title or text contains the words')
+  .argument('<text>')
+  .option('--json', 'print JSON')
+  .action((text: string, opts: { json?: boolean }) => printEntries(searchJournal(loadConfig().home, text), opts.json));
+
+export const journalCommand = new Command('journal')
+  .description('the journal: add, show, search')
+  .addCommand(add.exitOverride())
+  .addCommand(show.exitOverride())
+  .addCommand(search.exitOverride());

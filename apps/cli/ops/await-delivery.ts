@@ -1,0 +1,26 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CmuxError, openHistory, type CmuxConfig, type StoredMessage } from '../../core/src/index.js';
+
+const POLL_MS = 100;
+
+// Waits until the router has delivered (or dead-lettered) message `id`; CMUX_ERR_NOT_RUNNING
+// when nothing happened within `timeoutMs` (the router is not running, or the agent stays busy).
+export async function awaitDelivery(config: CmuxConfig, id: string, timeoutMs: number): Promise<StoredMessage> {
+  const history = openHistory(config.home);
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const stored = history.get(id);
+      if (stored && (stored.status === 'delivered' || stored.status === 'dead')) return stored;
+      if (Date.now() >= deadline) {
+        throw new CmuxError(
+          'CMUX_ERR_NOT_RUNNING',
+          `message ${id} is queued but was not delivered within ${timeoutMs / 1000} s (${stored ? `status ${stored.status}` : 'the router has not read it'}): is cmux running (\`npx cmux status\`)?`,
+        );
+      }
+      await sleep(POLL_MS);
+    }
+  } finally {
+    history.close();
+  }
+}

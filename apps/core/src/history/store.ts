@@ -1,0 +1,170 @@
+import { chmodSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+import { agentOf, type MailboxMessage } from '../mailbox/index.js';
+import { homePaths } from '../paths/index.js';
+
+export type DeliveryStatus = 'queued' | 'delivering' | 'delivered' | 'dead';
+
+// A message as the history keeps it: the mailbox line plus where its delivery stands.
+export interface StoredMessage extends MailboxMessage {
+  seq: number;
+  status: DeliveryStatus;
+  storedAt: string;
+  deliveredAt: string | null;
+  detail: string | null;
+}
+
+export interface HistoryPage {
+  agent?: string | undefined;
+  limit: number;
+  // Only messages older than this seq (the cursor of the previous page).
+  before?: number | undefined;
+}
+
+interface Row {
+  seq: number;
+  id: string;
+  ts: string;
+  from_addr: string;
+  to_addr: string;
+  subject: string;
+  body: string | null;
+  body_file: string | null;
+  status: DeliveryStatus;
+  stored_at: string;
+  delivered_at: string | null;
+  detail: string | null;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS messages (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  ts TEXT NOT NULL,
+  from_addr TEXT NOT NULL,
+  to_addr TEXT NOT NULL,
+  from_agent TEXT,
+  to_agent TEXT,
+  subject TEXT NOT NULL,
+  body TEXT,
+  body_file TEXT,
+  status TEXT NOT NULL,
+  stored_at TEXT NOT NULL,
+  delivered_at TEXT,
+  detail TEXT
+);
+CREATE INDEX IF NOT EXISTS messages_from ON messages (from_addr, seq);
+CREATE INDEX IF NOT EXISTS messages_to ON messages (to_addr, seq);
+CREATE INDEX IF NOT EXISTS messages_from_agent ON messages (from_agent, seq);
+CREATE INDEX IF NOT EXISTS messages_to_agent ON messages (to_agent, seq);
+CREATE INDEX IF NOT EXISTS messages_pending ON messages (status, seq) WHERE status IN ('queued', 'delivering');
+`;
+
+// Where the message history lives.
+export function historyFile(home: string): string {
+  return join(homePaths(home).state, 'messages.sqlite');
+}
+
+export type HistoryStore = ReturnType<typeof openHistory>;
+
+// The durable message history (SQLite, WAL): every message once, by id, with its delivery
+// status. The router writes it; the server reads it. Inserting an id twice is a no-op, which
+// is what makes a re-read mailbox line harmless.
+export function openHistory(home: string, opts: { readonly?: boolean } = {}) {
+  const file = historyFile(home);
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const db = new Database(file, { fileMustExist: false, timeout: 5_000 });
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  if (!opts.readonly) {
+    db.exec(SCHEMA);
+    chmodSync(file, 0o600);
+  }
+  const insert = db.prepare(
+    `INSERT OR IGNORE INTO messages (id, ts, from_addr, to_addr, from_agent, to_agent, subject, body, body_file, status, stored_at)
+     VALUES (@id, @ts, @from, @to, @fromAgent, @toAgent, @subject, @body, @bodyFile, @status, @storedAt)`,
+  );
+  const setStatus = db.prepare(
+    `UPDATE messages SET status = @status, detail = @detail,
+       delivered_at = CASE WHEN @status = 'delivered' THEN @at ELSE delivered_at END
+     WHERE id = @id`,
+  );
+  const byId = db.prepare('SELECT * FROM messages WHERE id = ?');
+  const pending = db.prepare(`SELECT * FROM messages WHERE status IN ('queued', 'delivering') ORDER BY seq`);
+  const count = db.prepare('SELECT COUNT(*) AS n FROM messages');
+
+  return {
+    // Stores a message; returns false when its id was already stored.
+    insert(message: MailboxMessage, status: DeliveryStatus): boolean {
+      return (
+        insert.run({
+          id: message.id,
+          ts: message.ts,
+          from: message.from,
+          to: message.to,
+          fromAgent: agentOf(message.from)?.name ?? null,
+          toAgent: agentOf(message.to)?.name ?? null,
+          subject: message.subject,
+          body: message.body ?? null,
+          bodyFile: message.bodyFile ?? null,
+          status,
+          storedAt: new Date().toISOString(),
+        }).changes === 1
+      );
+    },
+    // Stores many messages in one transaction; returns the ones that were new.
+    insertMany(messages: ReadonlyArray<{ message: MailboxMessage; status: DeliveryStatus }>): MailboxMessage[] {
+      return db.transaction(() => messages.filter(({ message, status }) => this.insert(message, status)).map((m) => m.message))();
+    },
+    setStatus(id: string, status: DeliveryStatus, detail: string | null = null): void {
+      setStatus.run({ id, status, detail, at: new Date().toISOString() });
+    },
+    get(id: string): StoredMessage | null {
+      const row = byId.get(id) as Row | undefined;
+      return row ? toMessage(row) : null;
+    },
+    // Messages whose delivery to an agent is not finished, oldest first.
+    pending(): StoredMessage[] {
+      return (pending.all() as Row[]).map(toMessage);
+    },
+    // A page of history, newest first; `agent` matches either end (an agent name or `user`).
+    page({ agent, limit, before }: HistoryPage): StoredMessage[] {
+      const where: string[] = [];
+      const params: Record<string, unknown> = { limit };
+      if (agent) {
+        where.push('(from_addr = @agent OR to_addr = @agent OR from_agent = @agent OR to_agent = @agent)');
+        params.agent = agent;
+      }
+      if (before !== undefined) {
+        where.push('seq < @before');
+        params.before = before;
+      }
+      const sql = `SELECT * FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit`;
+      return (db.prepare(sql).all(params) as Row[]).map(toMessage);
+    },
+    count(): number {
+      return (count.get() as { n: number }).n;
+    },
+    close(): void {
+      db.close();
+    },
+  };
+}
+
+function toMessage(row: Row): StoredMessage {
+  return {
+    seq: row.seq,
+    id: row.id,
+    ts: row.ts,
+    from: row.from_addr,
+    to: row.to_addr,
+    subject: row.subject,
+    ...(row.body === null ? {} : { body: row.body }),
+    ...(row.body_file === null ? {} : { bodyFile: row.body_file }),
+    status: row.status,
+    storedAt: row.stored_at,
+    deliveredAt: row.delivered_at,
+    detail: row.detail,
+  };
+}

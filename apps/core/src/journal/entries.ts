@@ -1,0 +1,83 @@
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CmuxError } from '../errors/index.js';
+import { withFileLock } from '../lock/index.js';
+import { homePaths } from '../paths/index.js';
+import { journalDay } from './attachments.js';
+
+export const JOURNAL_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+const ENTRY_HEADING = /^## (\d{2}:\d{2}) - (.*)$/;
+const MAX_SEARCH_RESULTS = 200;
+
+export interface JournalEntry {
+  date: string;
+  time: string;
+  title: string;
+  content: string;
+}
+
+// Appends `## HH:MM - Title` and the content to today's journal.md, under its lock.
+export async function addJournalEntry(home: string, entry: { title: string; content: string }, at: Date = new Date()): Promise<JournalEntry> {
+  const title = entry.title.replace(/\s+/g, ' ').trim();
+  if (title === '') throw new CmuxError('CMUX_ERR_BAD_REQUEST', 'title is empty');
+  const dir = journalDay(home, at);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = join(dir, 'journal.md');
+  const time = at.toISOString().slice(11, 16);
+  const content = entry.content.replace(/\r\n?/g, '\n').trimEnd();
+  // A line of the content that looks like an entry heading would split the entry on reading.
+  const safe = content.replace(/^## /gm, '\\## ');
+  await withFileLock(file, async () => {
+    const header = existsSync(file) ? '' : `# Journal ${at.toISOString().slice(0, 10)}\n`;
+    appendFileSync(file, `${header}\n## ${time} - ${title}\n\n${safe}\n`, { mode: 0o600 });
+  });
+  return { date: at.toISOString().slice(0, 10), time, title, content };
+}
+
+// The entries of one day, oldest first (empty when the day has none).
+export function readJournalDay(home: string, date: string): JournalEntry[] {
+  assertDate(date);
+  const file = join(homePaths(home).journal, date, 'journal.md');
+  if (!existsSync(file)) return [];
+  const entries: JournalEntry[] = [];
+  let current: JournalEntry | null = null;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const heading = ENTRY_HEADING.exec(line);
+    if (heading) {
+      if (current) entries.push(current);
+      current = { date, time: heading[1]!, title: heading[2]!, content: '' };
+    } else if (current) {
+      current.content += `${line.replace(/^\\## /, '## ')}\n`;
+    }
+  }
+  if (current) entries.push(current);
+  return entries.map((e) => ({ ...e, content: e.content.trim() }));
+}
+
+// The days that have a journal, newest first.
+export function listJournalDates(home: string): string[] {
+  const dir = homePaths(home).journal;
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((d) => JOURNAL_DATE.test(d) && existsSync(join(dir, d, 'journal.md')))
+    .sort()
+    .reverse();
+}
+
+// Entries whose title or content contains `query` (case-insensitive), newest day first.
+export function searchJournal(home: string, query: string, limit = 50): JournalEntry[] {
+  const needle = query.trim().toLowerCase();
+  if (needle === '') throw new CmuxError('CMUX_ERR_BAD_REQUEST', 'the search text is empty');
+  const found: JournalEntry[] = [];
+  for (const date of listJournalDates(home)) {
+    for (const entry of readJournalDay(home, date).reverse()) {
+      if (`${entry.title}\n${entry.content}`.toLowerCase().includes(needle)) found.push(entry);
+      if (found.length >= Math.min(limit, MAX_SEARCH_RESULTS)) return found;
+    }
+  }
+  return found;
+}
+
+function assertDate(date: string): void {
+  if (!JOURNAL_DATE.test(date)) throw new CmuxError('CMUX_ERR_BAD_REQUEST', `date must be YYYY-MM-DD, got ${JSON.stringify(date.slice(0, 40))}`);
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+const NAME = '[A-Za-z0-9][A-Za-z0-9_-]{0,47}';
+// CONTRACT §4 addresses: user, <agent>, <session>:<agent>, system:<daemon>, webhook:<source>.
+export const ADDRESS = new RegExp(`^(user|${NAME}(:${NAME})?)$`);
+
+// Bodies up to this size travel inline; larger ones go to a journal attachment.
+export const MAX_INLINE_BODY_BYTES = 1024 * 1024;
+export const MAX_SUBJECT_CHARS = 2_000;
+// A mailbox line longer than this cannot be a message cmux wrote.
+export const MAX_LINE_BYTES = 2 * MAX_INLINE_BODY_BYTES + 64 * 1024;
+
+export const addressSchema = z.string().regex(ADDRESS, 'an address: user, <agent>, <session>:<agent>, system:<name> or webhook:<name>');
+
+// One mailbox line (CONTRACT §4). `bodyFile` replaces `body` when the body was too large to inline.
+export const mailboxMessageSchema = z.strictObject({
+  id: z.string().min(1).max(100),
+  ts: z.iso.datetime(),
+  from: addressSchema,
+  to: addressSchema,
+  subject: z.string().max(MAX_SUBJECT_CHARS),
+  body: z.string().optional(),
+  bodyFile: z.string().optional(),
+});
+export type MailboxMessage = z.infer<typeof mailboxMessageSchema>;
+
+// What a producer hands to appendMessage.
+export const newMessageSchema = z.strictObject({
+  from: addressSchema,
+  to: addressSchema,
+  subject: z.string().min(1, 'subject is empty').max(MAX_SUBJECT_CHARS),
+  body: z.string().optional(),
+});
+export type NewMessage = z.infer<typeof newMessageSchema>;
+
+// The agent part of an address (`session:agent` → agent), or null for user/system/webhook.
+export function agentOf(address: string): { session: string | null; name: string } | null {
+  if (address === 'user') return null;
+  const colon = address.indexOf(':');
+  if (colon === -1) return { session: null, name: address };
+  const prefix = address.slice(0, colon);
+  if (prefix === 'system' || prefix === 'webhook') return null;
+  return { session: prefix, name: address.slice(colon + 1) };
+}
+
+// A message's subject for a free text: its first line, cut to a readable length.
+export function summarise(text: string): string {
+  const first = text.trim().split('\n')[0]!.trim();
+  return (first.length > 120 ? `${first.slice(0, 117)}…` : first) || '(empty)';
+}

@@ -1,0 +1,136 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  agentId,
+  agentOf,
+  deliverText,
+  detectPaneStatus,
+  isCmuxError,
+  lastLines,
+  stillInComposer,
+  type HistoryStore,
+  type Logger,
+  type MailboxMessage,
+} from '../core/src/index.js';
+import { findAgent, type AgentDeps } from '../agents/index.js';
+import type { DeadLetters } from './dead-letters.js';
+import { renderForAgent } from './render.js';
+
+const STATUS_POLL_MS = 300;
+const RESOLVE_BACKOFF_MS = [250, 500, 1_000, 2_000, 5_000];
+const RETRY_DELAY_MS = 1_000;
+const RECOVERY_HISTORY_LINES = 2_000;
+
+export interface AgentDeliveryContext {
+  deps: AgentDeps;
+  history: HistoryStore;
+  deadLetters: DeadLetters;
+  logger: Logger;
+  isStopping: () => boolean;
+}
+
+type Resolved = Awaited<ReturnType<typeof findAgent>>;
+
+// Types one stored message into its agent: waits (bounded) for the agent to exist and to be
+// idle, types it through the input module, and records the outcome. `recovering` is set for
+// a message the router was typing when it died: if its text is already on the screen, it is
+// only submitted (or counted), never typed twice.
+export async function deliverToAgent(ctx: AgentDeliveryContext, message: MailboxMessage, recovering: boolean): Promise<'delivered' | 'dead' | 'deferred'> {
+  const { deps, history, logger } = ctx;
+  const { config } = deps;
+  const target = agentOf(message.to)!;
+  const id = agentId(target.session ?? config.tmux.session, target.name, config.tmux.session);
+  const text = renderForAgent(message);
+
+  const found = await resolve(ctx, id);
+  if (found === 'stopping') return 'deferred';
+  if (found === null) return dead(ctx, message, `no live agent ${message.to} within ${config.router.unknownRecipientMs / 1000} s`);
+  const windowId = found.agent.windowId;
+  const kind = deps.kinds.forCommand(found.agent.command);
+
+  if (recovering && (await alreadyTyped(ctx, windowId, kind.composer, text))) {
+    history.setStatus(message.id, 'delivered', 'recovered after a router restart');
+    logger.info(`delivered ${message.id} ${message.from} -> ${message.to} (recovered: it was on screen)`);
+    return 'delivered';
+  }
+
+  if (kind.status.idle.length > 0) {
+    const deadline = Date.now() + config.router.busyWaitMs;
+    for (;;) {
+      if (ctx.isStopping()) return 'deferred';
+      const pane = await deps.tmux.capturePane(windowId).catch(() => '');
+      if (detectPaneStatus(kind, pane) === 'idle') break;
+      if (Date.now() >= deadline) {
+        logger.warn(`typing ${message.id} into ${id} after waiting ${config.router.busyWaitMs / 1000} s for it to be idle`);
+        break;
+      }
+      await sleep(STATUS_POLL_MS);
+    }
+  }
+
+  for (let attempt = 1; ; attempt++) {
+    if (ctx.isStopping()) return 'deferred';
+    history.setStatus(message.id, 'delivering');
+    try {
+      const result = await deliverText({ tmux: deps.tmux, target: windowId, text, kind, from: message.from });
+      if (result.outcome === 'typed-not-submitted') {
+        return dead(ctx, message, `typed into ${id} but not submitted after ${result.enterPresses} Enter presses`);
+      }
+      history.setStatus(message.id, 'delivered');
+      logger.info(`delivered ${message.id} ${message.from} -> ${message.to} in ${Date.now() - Date.parse(message.ts)} ms`, {
+        bytes: result.bytes,
+        method: result.method,
+      });
+      return 'delivered';
+    } catch (error) {
+      if (attempt >= config.router.deliveryAttempts) {
+        return dead(ctx, message, `typing into ${id} failed ${attempt} times: ${(error as Error).message.split('\n')[0]}`);
+      }
+      logger.warn(`delivery of ${message.id} to ${id} failed (attempt ${attempt}); retrying`, { error: (error as Error).message });
+      await sleep(RETRY_DELAY_MS);
+    }
+  }
+}
+
+// The agent, once it is registered with a live window; null after the bounded wait.
+async function resolve(ctx: AgentDeliveryContext, id: string): Promise<Resolved | null | 'stopping'> {
+  const deadline = Date.now() + ctx.deps.config.router.unknownRecipientMs;
+  for (let i = 0; ; i++) {
+    if (ctx.isStopping()) return 'stopping';
+    try {
+      const found = await findAgent(ctx.deps, id);
+      if (found.window && !found.window.paneDead) return found;
+    } catch (error) {
+      if (!isCmuxError(error, 'CMUX_ERR_AGENT_NOT_FOUND')) throw error;
+    }
+    if (Date.now() >= deadline) return null;
+    await sleep(Math.min(RESOLVE_BACKOFF_MS[Math.min(i, RESOLVE_BACKOFF_MS.length - 1)]!, Math.max(0, deadline - Date.now())));
+  }
+}
+
+// Whether an interrupted delivery already put the text on screen. If it still waits to be
+// submitted (in the composer, or on the cursor's line of a line-based program), Enter is
+// pressed now; either way it is not typed again.
+async function alreadyTyped(ctx: AgentDeliveryContext, windowId: string, composer: RegExp | null, text: string): Promise<boolean> {
+  const { tmux } = ctx.deps;
+  const pane = await tmux.capturePane(windowId, { historyLines: RECOVERY_HISTORY_LINES });
+  if (composer && stillInComposer(composer, pane, text)) {
+    await tmux.sendKeys(windowId, 'Enter');
+    return true;
+  }
+  const tail = lastLine(text);
+  if (tail.length < 8 || !lastLines(pane, RECOVERY_HISTORY_LINES).includes(tail)) return false;
+  if (!composer && lastLines(pane, 1).endsWith(tail) && (await tmux.cursorColumn(windowId)) > 0) await tmux.sendKeys(windowId, 'Enter');
+  return true;
+}
+
+function lastLine(text: string): string {
+  return (text.trim().split('\n').at(-1) ?? '').trim().slice(-60);
+}
+
+async function dead(ctx: AgentDeliveryContext, message: MailboxMessage, reason: string): Promise<'dead'> {
+  ctx.history.setStatus(message.id, 'dead', reason);
+  const { id, ts, from, to, subject, body, bodyFile } = message;
+  const line = JSON.stringify({ id, ts, from, to, subject, body, bodyFile });
+  await ctx.deadLetters.add({ reason, line, bytes: Buffer.byteLength(line), id: message.id, from: message.from, to: message.to });
+  return 'dead';
+}

@@ -1,0 +1,166 @@
+import { watch, type FSWatcher } from 'chokidar';
+import {
+  agentOf,
+  createSerialQueue,
+  homePaths,
+  mailboxMessageSchema,
+  MAX_LINE_BYTES,
+  once,
+  openHistory,
+  type AppHandle,
+  type CmuxConfig,
+  type DeliveryStatus,
+  type HistoryStore,
+  type Logger,
+  type MailboxMessage,
+} from '../core/src/index.js';
+import { createAgentDeps } from '../agents/index.js';
+import { createDeadLetters, type DeadLetter } from './dead-letters.js';
+import { deliverToAgent } from './deliver-agent.js';
+import { readNewLines, type MailboxCursor } from './mailbox-reader.js';
+import { notifyServer } from './notify.js';
+import { loadCursor, saveCursor } from './state.js';
+
+// chokidar reports at most one change per 50 ms and none after the last, so every event is
+// followed by a re-read a little later, and a slow poll catches anything else.
+const TRAILING_READ_MS = 75;
+const SAFETY_POLL_MS = 1_000;
+const STOP_WAIT_MS = 3_000;
+
+// The cmux-router app: reads every complete mailbox line once, stores it in the history (by
+// id, so a re-read line is harmless), and delivers it: to the user by storing and notifying
+// the dashboards, to an agent by typing it in, in order per agent. What cannot be parsed or
+// delivered goes to mailbox.dead.jsonl and the supervisor hears of it.
+export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
+  const { home } = config;
+  const mailbox = homePaths(home).mailbox;
+  const deps = createAgentDeps(config, logger);
+  const deadLetters = createDeadLetters(home, logger);
+  const queue = createSerialQueue();
+  let history: HistoryStore | undefined;
+  let cursor: MailboxCursor = { inode: 0, offset: 0 };
+  let watcher: FSWatcher | undefined;
+  let poll: NodeJS.Timeout | undefined;
+  let trailing: NodeJS.Timeout | undefined;
+  let draining: Promise<void> | null = null;
+  let again = false;
+  let stopping = false;
+
+  const isStopping = () => stopping;
+
+  function dispatch(message: MailboxMessage, recovering = false): void {
+    void notifyServer(config, 'message', message);
+    const target = agentOf(message.to);
+    if (!target) {
+      logger.info(`delivered ${message.id} ${message.from} -> ${message.to} in ${Date.now() - Date.parse(message.ts)} ms`);
+      return;
+    }
+    logger.info(`queued ${message.id} ${message.from} -> ${message.to}`);
+    void queue
+      .run(`${target.session ?? config.tmux.session}:${target.name}`, () =>
+        deliverToAgent({ deps, history: history!, deadLetters, logger, isStopping }, message, recovering),
+      )
+      .catch((error: unknown) => logger.error(`delivery of ${message.id} to ${message.to} failed: ${(error as Error).message}`));
+  }
+
+  function initialStatus(message: MailboxMessage): DeliveryStatus | string {
+    if (message.to === 'user') return 'delivered';
+    if (agentOf(message.to)) return 'queued';
+    return `${message.to} takes no messages: address the user or an agent`;
+  }
+
+  async function drainOnce(): Promise<void> {
+    for (;;) {
+      const result = readNewLines(mailbox, cursor);
+      if (result.reset) logger.warn(`the mailbox was ${result.reset}; reading it again from the start (stored ids are skipped)`);
+      const accepted: Array<{ message: MailboxMessage; status: DeliveryStatus }> = [];
+      const rejected: DeadLetter[] = [];
+      for (const line of result.lines) {
+        if (line.kind === 'oversized') {
+          rejected.push({ reason: `line of ${line.bytes} bytes is longer than ${MAX_LINE_BYTES}`, line: line.head, bytes: line.bytes });
+          continue;
+        }
+        if (line.text.trim() === '') continue;
+        const parsed = parseLine(line.text);
+        if (typeof parsed === 'string') {
+          rejected.push({ reason: parsed, line: line.text, bytes: Buffer.byteLength(line.text) });
+          continue;
+        }
+        const status = initialStatus(parsed);
+        if (status === 'delivered' || status === 'queued') accepted.push({ message: parsed, status });
+        else {
+          accepted.push({ message: parsed, status: 'dead' });
+          rejected.push({ reason: status, line: line.text, bytes: Buffer.byteLength(line.text), id: parsed.id, from: parsed.from, to: parsed.to });
+        }
+      }
+      const fresh = new Set(history!.insertMany(accepted).map((m) => m.id));
+      for (const letter of rejected) if (!letter.id || fresh.has(letter.id)) await deadLetters.add(letter);
+      const moved = result.cursor.offset !== cursor.offset || result.cursor.inode !== cursor.inode;
+      cursor = result.cursor;
+      if (moved) saveCursor(home, cursor);
+      for (const { message, status } of accepted) if (status !== 'dead' && fresh.has(message.id)) dispatch(message);
+      if (result.lines.length === 0) return;
+    }
+  }
+
+  function drain(): Promise<void> {
+    if (draining) {
+      again = true;
+      return draining;
+    }
+    draining = (async () => {
+      do {
+        again = false;
+        await drainOnce();
+      } while (again && !stopping);
+    })()
+      .catch((error: unknown) => logger.error(`reading the mailbox failed: ${(error as Error).message}`, { error }))
+      .finally(() => (draining = null));
+    return draining;
+  }
+
+  function onChange(): void {
+    void drain();
+    clearTimeout(trailing);
+    trailing = setTimeout(() => void drain(), TRAILING_READ_MS);
+  }
+
+  return {
+    async start() {
+      history = openHistory(home);
+      cursor = loadCursor(home, logger);
+      const pending = history.pending();
+      if (pending.length > 0) logger.info(`resuming ${pending.length} undelivered message(s)`);
+      for (const message of pending) dispatch(message, message.status === 'delivering');
+      await drain();
+      watcher = watch(mailbox, { ignoreInitial: true, persistent: true });
+      watcher.on('add', onChange).on('change', onChange).on('unlink', onChange);
+      watcher.on('error', (error) => logger.error(`watching the mailbox failed: ${(error as Error).message}`));
+      poll = setInterval(() => void drain(), SAFETY_POLL_MS);
+    },
+    stop: once(async () => {
+      stopping = true;
+      clearInterval(poll);
+      clearTimeout(trailing);
+      await watcher?.close();
+      await draining;
+      await Promise.race([queue.idle(), new Promise((r) => setTimeout(r, STOP_WAIT_MS))]);
+      await deadLetters.flush();
+      history?.close();
+    }),
+  };
+}
+
+// A mailbox line as a message, or the reason it is not one.
+function parseLine(text: string): MailboxMessage | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return 'not JSON';
+  }
+  const parsed = mailboxMessageSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  return `not a message: ${issue.path.join('.') || 'line'}: ${issue.message}`;
+}

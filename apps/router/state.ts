@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { homePaths, writeFileAtomic, type Logger } from '../core/src/index.js';
+import type { MailboxCursor } from './mailbox-reader.js';
+
+const cursorSchema = z.object({
+  inode: z.number().int().min(0),
+  offset: z.number().int().min(0),
+  skip: z.object({ start: z.number().int().min(0), head: z.string() }).optional(),
+});
+
+function cursorFile(home: string): string {
+  return join(homePaths(home).state, 'router.json');
+}
+
+// The saved cursor; the start of the file when there is none or it cannot be read (the
+// history's ids make re-reading harmless).
+export function loadCursor(home: string, logger: Logger): MailboxCursor {
+  try {
+    return cursorSchema.parse(JSON.parse(readFileSync(cursorFile(home), 'utf8')));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      logger.warn(`the router cursor ${cursorFile(home)} is unreadable; reading the mailbox from the start`, { error });
+    }
+    return { inode: 0, offset: 0 };
+  }
+}
+
+// Saves the cursor atomically.
+export function saveCursor(home: string, cursor: MailboxCursor): void {
+  writeFileAtomic(cursorFile(home), JSON.stringify(cursor));
+}

@@ -1,0 +1,68 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { appendMessage, CmuxError, writeAttachment, type CmuxConfig } from '../../core/src/index.js';
+import { presentedToken } from '../auth/hook.js';
+import { tokenMatches } from '../auth/token.js';
+import { parse } from '../validate.js';
+
+const sourceParams = z.object({
+  source: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,47}$/, 'a source name: lowercase letters, digits, _ and -')
+    .refine((s) => s !== 'health', 'health is not a webhook source'),
+});
+
+interface WebhookBody {
+  raw: Buffer;
+  json: unknown;
+}
+
+// Whether `header` is GitHub's `sha256=<hex>` HMAC of `raw` with `secret` (constant time).
+export function signatureMatches(raw: Buffer, header: string | undefined, secret: string): boolean {
+  if (typeof header !== 'string' || !header.startsWith('sha256=')) return false;
+  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`);
+  const given = Buffer.from(header);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+// POST /api/webhooks/:source: a source with a secret must sign its body (X-Hub-Signature-256);
+// any other needs the token. The payload is saved in the journal and the supervisor is told.
+export const webhookRoutes: FastifyPluginAsync<{ config: CmuxConfig; token: string }> = async (app, { config, token }) => {
+  // The signature covers the exact bytes, so the body is kept raw beside its parsed JSON.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: config.webhooks.bodyLimitBytes }, (_request, raw, done) => {
+    try {
+      const bytes = raw as Buffer;
+      done(null, { raw: bytes, json: JSON.parse(bytes.toString('utf8')) } satisfies WebhookBody);
+    } catch {
+      done(new CmuxError('CMUX_ERR_BAD_REQUEST', 'the body is not valid JSON'), undefined);
+    }
+  });
+
+  app.post('/api/webhooks/:source', async (request: FastifyRequest, reply) => {
+    const { source } = parse(sourceParams, request.params, 'source');
+    const body = request.body as WebhookBody | undefined;
+    if (!body) throw new CmuxError('CMUX_ERR_BAD_REQUEST', 'a JSON body is required (Content-Type: application/json)');
+    const secret = config.webhooks.sources[source]?.secret;
+    const signature = request.headers['x-hub-signature-256'];
+    const authorised = secret
+      ? signatureMatches(body.raw, Array.isArray(signature) ? signature[0] : signature, secret)
+      : tokenMatches(presentedToken(request), token);
+    if (!authorised) {
+      throw new CmuxError(
+        'CMUX_ERR_UNAUTHORIZED',
+        secret ? `the X-Hub-Signature-256 of this ${source} webhook is missing or wrong` : 'send the token, or configure webhooks.sources.<source>.secret for signed webhooks',
+      );
+    }
+    const event = request.headers['x-github-event'] ?? request.headers['x-event-type'];
+    const eventName = typeof event === 'string' ? event.replace(/[^\w.-]/g, '').slice(0, 60) : '';
+    const file = writeAttachment(config.home, `webhook-${source}${eventName ? `-${eventName}` : ''}`, 'json', `${JSON.stringify(body.json, null, 2)}\n`);
+    const message = await appendMessage(config.home, {
+      from: `webhook:${source}`,
+      to: 'supervisor',
+      subject: `[WEBHOOK] ${source}${eventName ? ` ${eventName}` : ''}`,
+      body: `A ${source} webhook arrived. Its payload is saved at ${file}.`,
+    });
+    return reply.code(202).send({ id: message.id, attachment: file });
+  });
+};

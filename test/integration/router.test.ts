@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, existsSync, readFileSync, renameSync, truncateSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { appendMessage, isAlive, shellQuote } from '../../apps/core/src/index.ts';
+import { apiClient } from '../helpers/api.ts';
+import { createInstance, ROOT, type TestInstance } from '../helpers/instance.ts';
+import { appendLoad, storedMessages } from '../helpers/load.ts';
+import { eventually } from '../helpers/tmux.ts';
+
+const SENDERS = Array.from({ length: 8 }, (_, i) => `loader-${i}`);
+const PER_SENDER = 500;
+
+function assertExactlyOnceInOrder(home: string, senders: readonly string[], count: number): void {
+  const stored = storedMessages(home).filter((m) => senders.includes(m.from));
+  assert.equal(stored.length, senders.length * count, 'each message stored once');
+  assert.equal(new Set(stored.map((m) => m.id)).size, stored.length);
+  for (const sender of senders) {
+    const subjects = stored.filter((m) => m.from === sender).map((m) => m.subject);
+    assert.deepEqual(subjects, Array.from({ length: count }, (_, i) => `${sender} ${String(i).padStart(5, '0')}`), `order of ${sender}`);
+  }
+}
+
+async function routerPid(cmux: TestInstance): Promise<number | null> {
+  const status = JSON.parse(String((await cmux.cli(['status', '--json'])).stdout)) as { apps: Array<{ name: string; pid: number | null; status: string }> };
+  const router = status.apps.find((a) => a.name === 'cmux-router')!;
+  return router.status === 'online' ? router.pid : null;
+}
+
+describe('the mailbox and the router', { timeout: 600_000 }, () => {
+  let cmux: TestInstance;
+  let api: ReturnType<typeof apiClient>;
+  const catFile = () => join(cmux.base, 'cat.out');
+  const demoRecord = () => join(cmux.base, 'demo.jsonl');
+
+  before(async () => {
+    cmux = await createInstance({ userConfig: 'router:\n  unknownRecipientSeconds: 2\nwebhooks:\n  sources:\n    github: { secret: "hook-secret-123" }\n' });
+    api = apiClient(cmux);
+    const start = await cmux.cli(['start']);
+    assert.equal(start.exitCode, 0, String(start.stderr));
+    const cat = await cmux.cli(['spawn', 'catter', '--command', `cat > ${shellQuote(catFile())}`]);
+    assert.equal(cat.exitCode, 0, String(cat.stderr));
+    const demo = await cmux.cli(['spawn', 'demo', '--command', `CMUX_DEMO_RECORD=${shellQuote(demoRecord())} ${shellQuote(process.execPath)} ${shellQuote(join(ROOT, 'dist/apps/demo-agent/index.js'))}`]);
+    assert.equal(demo.exitCode, 0, String(demo.stderr));
+  });
+  after(async () => cmux.cleanup());
+
+  it('stores 8 × 500 messages appended at full speed exactly once, in order per sender', async () => {
+    await appendLoad(cmux.home, SENDERS, 'user', PER_SENDER);
+    const lines = readFileSync(join(cmux.home, 'mailbox.jsonl'), 'utf8').split('\n').filter(Boolean);
+    assert.equal(lines.length, SENDERS.length * PER_SENDER, 'no torn or interleaved lines');
+    for (const line of lines) JSON.parse(line);
+    await eventually(async () => storedMessages(cmux.home).filter((m) => SENDERS.includes(m.from)).length, (n) => n >= SENDERS.length * PER_SENDER, 30_000);
+    assertExactlyOnceInOrder(cmux.home, SENDERS, PER_SENDER);
+  });
+
+  it('delivers to the demo agent and to cat in order and byte-exact', async () => {
+    const texts = [
+      'first: plain',
+      'second: "quotes" $VAR `tick` ünï',
+      'third:\n  two lines\n\twith a tab',
+      '/fourth looks like a command',
+      'fifth',
+    ];
+    for (const text of texts) {
+      assert.equal((await api.call('POST', '/api/agents/catter/message', { text })).status, 202);
+      assert.equal((await api.call('POST', '/api/agents/demo/message', { text })).status, 202);
+    }
+    const expectedCat = texts.map((t) => `${t}\n`).join('');
+    assert.equal(await eventually(async () => (existsSync(catFile()) ? readFileSync(catFile(), 'utf8') : ''), (t) => t.length >= expectedCat.length, 30_000), expectedCat);
+    const record = await eventually(
+      async () => (existsSync(demoRecord()) ? readFileSync(demoRecord(), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text) : []),
+      (r) => r.length >= texts.length,
+      30_000,
+    );
+    assert.deepEqual(record, texts);
+  });
+
+  it('keeps exactly-once while the router is SIGKILLed five times under load', async () => {
+    const senders = SENDERS.map((s) => `${s}-k`);
+    const catBefore = readFileSync(catFile(), 'utf8');
+    const catMessages = Array.from({ length: 60 }, (_, i) => `kill-test line ${String(i).padStart(3, '0')}`);
+    const load = appendLoad(cmux.home, senders, 'user', PER_SENDER);
+    const toCat = (async () => {
+      for (const text of catMessages) await appendMessage(cmux.home, { from: 'user', to: 'catter', subject: text });
+    })();
+    for (let kill = 0; kill < 5; kill++) {
+      await new Promise((r) => setTimeout(r, 300 + Math.random() * 700));
+      const pid = await eventually(() => routerPid(cmux), (p) => p !== null, 20_000);
+      process.kill(pid!, 'SIGKILL');
+      await eventually(async () => isAlive(pid!), (alive) => !alive, 5_000);
+    }
+    await Promise.all([load, toCat]);
+    await eventually(async () => storedMessages(cmux.home).filter((m) => senders.includes(m.from)).length, (n) => n >= senders.length * PER_SENDER, 60_000);
+    assertExactlyOnceInOrder(cmux.home, senders, PER_SENDER);
+    const expected = catMessages.map((t) => `${t}\n`).join('');
+    const cat = await eventually(async () => readFileSync(catFile(), 'utf8').slice(catBefore.length), (t) => t.length >= expected.length, 60_000);
+    assert.equal(cat, expected, 'every message to the cat agent typed once, in order');
+  });
+
+  it('dead-letters a malformed line, a 10 MB line, binary junk and an unknown recipient, tells the supervisor, and goes on', async () => {
+    const mailbox = join(cmux.home, 'mailbox.jsonl');
+    appendFileSync(mailbox, '{"this is": not json\n');
+    appendFileSync(mailbox, `${JSON.stringify({ id: 'big', ts: new Date().toISOString(), from: 'user', to: 'user', subject: 'x'.repeat(10 * 1024 * 1024) })}\n`);
+    appendFileSync(mailbox, Buffer.concat([Buffer.from([0, 1, 2, 0xff, 0xfe, 0x80]), Buffer.from('\n')]));
+    appendFileSync(mailbox, `${JSON.stringify({ id: 'no-to', ts: new Date().toISOString(), from: 'user', subject: 'x' })}\n`);
+    const ghost = await appendMessage(cmux.home, { from: 'user', to: 'ghost-agent', subject: 'are you there?' });
+    const after = await appendMessage(cmux.home, { from: 'user', to: 'user', subject: 'still flowing' });
+
+    const deadFile = join(cmux.home, 'mailbox.dead.jsonl');
+    const dead = await eventually(
+      async () => (existsSync(deadFile) ? readFileSync(deadFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { reason: string; id?: string; bytes: number }) : []),
+      (d) => d.some((l) => l.id === ghost.id),
+      30_000,
+    );
+    const reasons = dead.map((d) => d.reason);
+    assert.equal(reasons.filter((r) => r === 'not JSON').length, 2, `the malformed line and the junk: ${reasons.join(' | ')}`);
+    assert.ok(reasons.some((r) => /^line of \d+ bytes is longer than/.test(r)));
+    assert.ok(reasons.some((r) => /^not a message: to:/.test(r)));
+    assert.match(dead.find((d) => d.id === ghost.id)!.reason, /no live agent ghost-agent within 2 s/);
+    assert.equal(storedMessages(cmux.home).find((m) => m.id === after.id)?.status, 'delivered');
+    const alert = await eventually(
+      async () => storedMessages(cmux.home).find((m) => m.from === 'system:router' && m.to === 'supervisor' && (m.body ?? '').includes('ghost-agent')),
+      (m) => m?.status === 'delivered',
+      30_000,
+    );
+    assert.match(alert!.subject, /^\[DEAD LETTER\] \d+ message\(s\) could not be delivered$/);
+    assert.match(alert!.body!, /mailbox\.dead\.jsonl/);
+    const screen = (await api.call<{ text: string }>('GET', '/api/agents/supervisor/terminal?lines=200')).body.text;
+    assert.match(screen, /> \[system:router\] \[DEAD LETTER\]/, 'the supervisor was told');
+  });
+
+  it('notices a truncated and a replaced mailbox and keeps delivering', async () => {
+    const mailbox = join(cmux.home, 'mailbox.jsonl');
+    truncateSync(mailbox, 0);
+    const one = await appendMessage(cmux.home, { from: 'user', to: 'user', subject: 'after truncation' });
+    await eventually(async () => storedMessages(cmux.home).some((m) => m.id === one.id), Boolean, 10_000);
+    renameSync(mailbox, `${mailbox}.rotated`);
+    const two = await appendMessage(cmux.home, { from: 'user', to: 'user', subject: 'after replacement' });
+    await eventually(async () => storedMessages(cmux.home).some((m) => m.id === two.id), Boolean, 10_000);
+  });
+
+  it('pages the history newest first, by agent, and refuses bad queries', async () => {
+    const page = (await api.call<Array<{ seq: number; to: string; from: string }>>('GET', '/api/messages?limit=3')).body;
+    assert.equal(page.length, 3);
+    assert.ok(page[0]!.seq > page[1]!.seq && page[1]!.seq > page[2]!.seq);
+    const older = (await api.call<Array<{ seq: number }>>('GET', `/api/messages?limit=3&before=${page[2]!.seq}`)).body;
+    assert.ok(older.every((m) => m.seq < page[2]!.seq));
+    const catter = (await api.call<Array<{ to: string; from: string }>>('GET', '/api/messages?agent=catter&limit=500')).body;
+    assert.ok(catter.length >= 65 && catter.every((m) => m.to === 'catter' || m.from === 'catter'));
+    for (const query of ['limit=0', 'limit=abc', 'limit=100000', 'before=-1', 'agent=../x', 'agent=a%20b']) {
+      assert.equal((await api.call('GET', `/api/messages?${query}`)).status, 400, query);
+    }
+    const posted = await api.call<{ id: string }>('POST', '/api/messages', { to: 'user', subject: 'from the API', body: 'hello' });
+    assert.equal(posted.status, 202);
+    await eventually(async () => storedMessages(cmux.home).find((m) => m.id === posted.body.id)?.status, (s) => s === 'delivered', 10_000);
+    for (const body of [{ to: '../x', subject: 's' }, { to: 'user' }, { to: 'user', subject: '' }, { to: 'user', subject: 's', from: 'a b' }, { to: 'user', subject: 's', extra: 1 }]) {
+      assert.equal((await api.call('POST', '/api/messages', body)).status, 400, JSON.stringify(body));
+    }
+  });
+});
