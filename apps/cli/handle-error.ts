@@ -11,7 +11,8 @@ export function handleCliError(error: unknown): void {
   if (isCmuxError(error)) {
     process.stderr.write(`cmux: ${error.message}\n`);
     if (process.env.CMUX_DEBUG) process.stderr.write(`${error.code}\n${error.stack ?? ''}\n`);
-    process.exitCode = error.code === 'CMUX_ERR_USAGE' ? 2 : 1;
+    // Bad input (a 400 over HTTP) is a usage error; anything else is a failure.
+    process.exitCode = error.status === 400 ? 2 : 1;
     return;
   }
   process.stderr.write(`cmux: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

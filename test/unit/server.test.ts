@@ -4,7 +4,7 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createLogger, isCmuxError, loadConfig, type CmuxConfig } from '../../apps/core/src/index.ts';
+import { createLogger, isCmuxError, loadConfig, openHistory, type CmuxConfig } from '../../apps/core/src/index.ts';
 import { createAgentDeps } from '../../apps/agents/index.ts';
 import { buildApp } from '../../apps/server/app.ts';
 import { createHookStore } from '../../apps/server/agents/hook-events.ts';
@@ -28,7 +28,8 @@ function appFor(config: CmuxConfig, token: string) {
   const agents = createAgentDeps(config, quiet);
   const hooks = createHookStore();
   const hub = createHub();
-  return buildApp({ config, token, logger: quiet, agents, hooks, hub, monitor: createStatusMonitor(agents, hooks, hub, quiet) });
+  const history = openHistory(config.home);
+  return buildApp({ config, token, logger: quiet, agents, hooks, hub, history, monitor: createStatusMonitor(agents, hooks, hub, quiet) });
 }
 
 describe('server routes', () => {

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { appendMessage, isCmuxError, MAX_LINE_BYTES, mailboxMessageSchema } from '../../apps/core/src/index.ts';
+import { readNewLines, type MailboxCursor } from '../../apps/router/mailbox-reader.ts';
+import { renderForAgent } from '../../apps/router/render.ts';
+import { signatureMatches } from '../../apps/server/routes/webhooks.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'cx-mail-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const start: MailboxCursor = { inode: 0, offset: 0 };
+const texts = (r: ReturnType<typeof readNewLines>) => r.lines.map((l) => (l.kind === 'line' ? l.text : `<${l.bytes} bytes>`));
+
+describe('appending to the mailbox', () => {
+  it('writes whole lines with id and time, from many writers at once', async () => {
+    const home = join(dir, 'append');
+    await Promise.all(Array.from({ length: 200 }, (_, i) => appendMessage(home, { from: `w${i % 4}`, to: 'user', subject: `n ${i}`, body: 'b'.repeat(i * 50) })));
+    const lines = readFileSync(join(home, 'mailbox.jsonl'), 'utf8').split('\n').filter(Boolean);
+    assert.equal(lines.length, 200);
+    for (const line of lines) assert.ok(mailboxMessageSchema.safeParse(JSON.parse(line)).success);
+  });
+
+  it('moves a body over 1 MB into a journal attachment', async () => {
+    const home = join(dir, 'big');
+    const body = 'y'.repeat(1024 * 1024 + 1);
+    const message = await appendMessage(home, { from: 'user', to: 'w1', subject: 'big', body });
+    assert.equal(message.body, undefined);
+    assert.equal(readFileSync(message.bodyFile!, 'utf8'), body);
+    assert.ok(message.bodyFile!.startsWith(join(home, 'journal')));
+  });
+
+  it('refuses bad addresses and empty subjects without writing anything', async () => {
+    const home = join(dir, 'bad');
+    for (const input of [
+      { from: 'user', to: '../x', subject: 's' },
+      { from: 'a b', to: 'user', subject: 's' },
+      { from: 'user', to: 'user', subject: '' },
+      { from: 'user', to: 'a:b:c', subject: 's' },
+      { from: 'user', to: 'x'.repeat(49), subject: 's' },
+    ]) {
+      await assert.rejects(appendMessage(home, input), (e) => isCmuxError(e, 'CMUX_ERR_BAD_REQUEST'), JSON.stringify(input));
+    }
+    assert.throws(() => readFileSync(join(home, 'mailbox.jsonl')));
+  });
+});
+
+describe('reading the mailbox', () => {
+  it('takes complete lines only; a partial line waits for its newline', () => {
+    const file = join(dir, 'partial.jsonl');
+    writeFileSync(file, 'one\ntwo\nthr');
+    const first = readNewLines(file, start);
+    assert.deepEqual(texts(first), ['one', 'two']);
+    appendFileSync(file, 'ee\n');
+    const second = readNewLines(file, first.cursor);
+    assert.deepEqual(texts(second), ['three']);
+    assert.deepEqual(texts(readNewLines(file, second.cursor)), []);
+  });
+
+  it('skips a line longer than the limit, even one larger than a whole read, and goes on', () => {
+    const file = join(dir, 'huge.jsonl');
+    writeFileSync(file, `before\n${'z'.repeat(20 * 1024 * 1024)}\nafter\n`);
+    const seen: string[] = [];
+    let cursor = start;
+    for (let i = 0; i < 5; i++) {
+      const result = readNewLines(file, cursor);
+      seen.push(...texts(result));
+      cursor = result.cursor;
+    }
+    assert.deepEqual(seen, ['before', `<${20 * 1024 * 1024} bytes>`, 'after']);
+    assert.ok(20 * 1024 * 1024 > MAX_LINE_BYTES);
+  });
+
+  it('starts again from the top of a truncated or replaced file', () => {
+    const file = join(dir, 'rotate.jsonl');
+    writeFileSync(file, 'a\nb\n');
+    const first = readNewLines(file, start);
+    truncateSync(file, 0);
+    appendFileSync(file, 'c\n');
+    const truncated = readNewLines(file, first.cursor);
+    assert.equal(truncated.reset, 'truncated');
+    assert.deepEqual(texts(truncated), ['c']);
+    renameSync(file, `${file}.old`);
+    writeFileSync(file, 'd\ne\nf\n');
+    const replaced = readNewLines(file, truncated.cursor);
+    assert.equal(replaced.reset, 'replaced');
+    assert.deepEqual(texts(replaced), ['d', 'e', 'f']);
+  });
+
+  it('reads nothing from a mailbox that does not exist yet', () => {
+    assert.deepEqual(readNewLines(join(dir, 'none.jsonl'), start), { lines: [], cursor: start });
+  });
+});
+
+describe('what an agent reads', () => {
+  const base = { id: '1', ts: new Date().toISOString() };
+  it('gets the user\'s words as written, anyone else\'s under a sender tag', () => {
+    assert.equal(renderForAgent({ ...base, from: 'user', to: 'w1', subject: 'hi', body: '/compact' }), '/compact');
+    assert.equal(renderForAgent({ ...base, from: 'user', to: 'w1', subject: '/compact' }), '/compact');
+    assert.equal(renderForAgent({ ...base, from: 'supervisor', to: 'w1', subject: '/exit' }), '[supervisor] /exit');
+    assert.equal(renderForAgent({ ...base, from: 'w2', to: 'w1', subject: 'done', body: 'details\nhere' }), '[w2] done\n\ndetails\nhere');
+    assert.equal(renderForAgent({ ...base, from: 'w2', to: 'w1', subject: 'big', bodyFile: '/x/y.md' }), '[w2] big\n\n(The full message is in /x/y.md.)');
+  });
+});
+
+describe('webhook signatures', () => {
+  it('accepts only the exact sha256 HMAC of the exact bytes', () => {
+    const raw = Buffer.from('{"a":1}');
+    const real = `sha256=${createHmac('sha256', 'secret').update(raw).digest('hex')}`;
+    assert.equal(signatureMatches(raw, real, 'secret'), true);
+    assert.equal(signatureMatches(raw, real, 'other'), false);
+    assert.equal(signatureMatches(Buffer.from('{"a":2}'), real, 'secret'), false);
+    assert.equal(signatureMatches(raw, real.toUpperCase(), 'secret'), false);
+    assert.equal(signatureMatches(raw, undefined, 'secret'), false);
+    assert.equal(signatureMatches(raw, 'sha1=abc', 'secret'), false);
+  });
+});
