@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ROOT } from '../test/helpers/instance.ts';
 import { writeReport, type BenchRow } from './report.ts';
 import { benchAgents } from './agents.bench.ts';
+import { benchMailbox } from './mailbox.bench.ts';
 import { benchStop } from './stop.bench.ts';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -11,6 +12,7 @@ const only = process.argv.slice(2);
 const benches: Array<[string, (log: (line: string) => void) => Promise<BenchRow[]>]> = [
   ['stop', benchStop],
   ['agents', benchAgents],
+  ['mailbox', benchMailbox],
 ];
 const rows: BenchRow[] = [];
 for (const [name, bench] of benches) if (only.length === 0 || only.includes(name)) rows.push(...(await bench(log)));
