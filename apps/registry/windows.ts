@@ -9,7 +9,7 @@ import {
   type TmuxWindow,
 } from '../core/src/index.js';
 import { readRegistry } from './read.js';
-import type { AgentEntry } from './schema.js';
+import type { AgentEntry, RegistryFile } from './schema.js';
 import { updateRegistry } from './update.js';
 
 export interface RegistryDeps {
@@ -56,7 +56,7 @@ export async function createAgentWindow(deps: RegistryDeps, input: NewAgentWindo
         }
         const window = { session, name: input.name, command: [input.launch], cwd: input.cwd, env: input.env };
         created = (await tmux.hasSession(session)) ? await tmux.newWindow(window) : await tmux.newSession(window);
-        const entry: AgentEntry = {
+        return addEntry(registry, id, {
           name: input.name,
           role: input.role,
           session,
@@ -64,11 +64,8 @@ export async function createAgentWindow(deps: RegistryDeps, input: NewAgentWindo
           windowId: created,
           command: input.command,
           cwd: input.cwd,
-          createdAt: new Date().toISOString(),
           createdBy: input.createdBy,
-        };
-        registry.agents[id] = entry;
-        return { id, ...entry };
+        });
       },
       deps.logger,
     );
@@ -77,6 +74,12 @@ export async function createAgentWindow(deps: RegistryDeps, input: NewAgentWindo
     if (created) await tmux.killWindow(created).catch(() => undefined);
     throw error;
   }
+}
+
+function addEntry(registry: RegistryFile, id: string, fields: Omit<AgentEntry, 'createdAt'>): RegisteredAgent {
+  const entry: AgentEntry = { ...fields, createdAt: new Date().toISOString() };
+  registry.agents[id] = entry;
+  return { id, ...entry };
 }
 
 // Registers a window that already exists (CONTRACT POST /api/agents/register).
@@ -97,7 +100,7 @@ export async function registerExistingWindow(
     (registry) => {
       const taken = Object.entries(registry.agents).find(([key, e]) => key === id || e.windowId === window.windowId);
       if (taken) throw new CmuxError('CMUX_ERR_AGENT_EXISTS', `already registered as ${taken[0]}`, { context: { id } });
-      const entry: AgentEntry = {
+      return addEntry(registry, id, {
         name,
         role: input.role,
         session: input.session,
@@ -105,11 +108,8 @@ export async function registerExistingWindow(
         windowId: window.windowId,
         command: window.paneCommand,
         cwd: '',
-        createdAt: new Date().toISOString(),
         createdBy: input.createdBy,
-      };
-      registry.agents[id] = entry;
-      return { id, ...entry };
+      });
     },
     deps.logger,
   );

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { afterEach } from 'node:test';
 import { ROOT } from './instance.ts';
 
 // Starts a fixture script and resolves once it prints `readyLine`; rejects after 10 s.
@@ -38,4 +39,13 @@ export async function killFixture(child: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGKILL');
   await exited;
+}
+
+// The fixtures a test suite started, killed after each test.
+export function trackFixtures(): ChildProcess[] {
+  const children: ChildProcess[] = [];
+  afterEach(async () => {
+    await Promise.all(children.splice(0).map(killFixture));
+  });
+  return children;
 }

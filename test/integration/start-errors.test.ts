@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { isAlive } from '../../apps/core/src/index.ts';
 import { cleanEnv, createInstance, processesMentioning, type TestInstance } from '../helpers/instance.ts';
-import { killFixture, spawnFixture } from '../helpers/spawn-fixture.ts';
-import type { ChildProcess } from 'node:child_process';
+import { spawnFixture, trackFixtures } from '../helpers/spawn-fixture.ts';
 
 // Nothing of this instance may be running: no PM2 daemon, no tmux server, no app.
 function assertNothingStarted(cmux: TestInstance): void {
@@ -17,12 +16,9 @@ function assertNothingStarted(cmux: TestInstance): void {
 
 describe('start refuses clearly and starts nothing', { timeout: 120_000 }, () => {
   let cmux: TestInstance;
-  const children: ChildProcess[] = [];
+  const children = trackFixtures();
   before(async () => {
     cmux = await createInstance();
-  });
-  afterEach(async () => {
-    await Promise.all(children.splice(0).map(killFixture));
   });
   after(async () => cmux.cleanup());
 

@@ -1,22 +1,18 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { isAlive } from '../../apps/core/src/index.ts';
 import { cleanEnv, createInstance, ROOT, type TestInstance } from '../helpers/instance.ts';
-import { killFixture, spawnFixture } from '../helpers/spawn-fixture.ts';
-import type { ChildProcess } from 'node:child_process';
+import { spawnFixture, trackFixtures } from '../helpers/spawn-fixture.ts';
 
 const KILL_TIMEOUT_MS = 5_000;
 
 describe('stop with processes that do not go quietly', { timeout: 120_000 }, () => {
   let cmux: TestInstance;
-  const children: ChildProcess[] = [];
+  const children = trackFixtures();
   before(async () => {
     cmux = await createInstance();
-  });
-  afterEach(async () => {
-    await Promise.all(children.splice(0).map(killFixture));
   });
   after(async () => cmux.cleanup());
 
