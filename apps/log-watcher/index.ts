@@ -1,4 +1,4 @@
-import { APP_NAMES, createIdleApp, runApp } from '../core/src/index.js';
+import { APP_NAMES, runApp } from '../core/src/index.js';
+import { createLogWatcher } from './watcher.js';
 
-// TODO(#6): the log watcher scans the logs; until then it only takes part in the lifecycle.
-await runApp(APP_NAMES.logWatcher, createIdleApp);
+await runApp(APP_NAMES.logWatcher, createLogWatcher);

@@ -7,6 +7,7 @@ import {
   MAX_LINE_BYTES,
   once,
   openHistory,
+  postEvent,
   type AppHandle,
   type CmuxConfig,
   type DeliveryStatus,
@@ -18,7 +19,6 @@ import { createAgentDeps } from '../agents/index.js';
 import { createDeadLetters, type DeadLetter } from './dead-letters.js';
 import { deliverToAgent } from './deliver-agent.js';
 import { readNewLines, type MailboxCursor } from './mailbox-reader.js';
-import { notifyServer } from './notify.js';
 import { loadCursor, saveCursor } from './state.js';
 
 // chokidar reports at most one change per 50 ms and none after the last, so every event is
@@ -49,7 +49,7 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
   const isStopping = () => stopping;
 
   function dispatch(message: MailboxMessage, recovering = false): void {
-    void notifyServer(config, 'message', message);
+    void postEvent(config, 'message', message);
     const target = agentOf(message.to);
     if (!target) {
       logger.info(`delivered ${message.id} ${message.from} -> ${message.to} in ${Date.now() - Date.parse(message.ts)} ms`);

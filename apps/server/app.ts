@@ -6,6 +6,7 @@ import type { HookStore } from './agents/hook-events.js';
 import type { StatusMonitor } from './agents/status-monitor.js';
 import { requireToken } from './auth/hook.js';
 import { agentEventRoutes } from './routes/agent-events.js';
+import { alertRoutes } from './routes/alerts.js';
 import { agentRoutes } from './routes/agents.js';
 import { healthRoutes } from './routes/health.js';
 import { journalRoutes } from './routes/journal.js';
@@ -61,6 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope.register(agentEventRoutes, { hooks: deps.hooks, monitor: deps.monitor });
     await scope.register(messageRoutes, { config, history: deps.history, hub: deps.hub });
     await scope.register(journalRoutes, { config });
+    await scope.register(alertRoutes, { config });
     await scope.register(wsRoutes, { hub: deps.hub });
   });
   app.addHook('preClose', async () => deps.hub.closeAll());

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { observeAgents, type AgentView } from '../../agents/index.js';
+import { getFromServer } from '../../core/src/index.js';
 import { agentContext } from '../agent-context.js';
-import { getFromServer } from '../ops/server-client.js';
 import { printJson, say } from '../output.js';
 
 export const agentsCommand = new Command('agents')

@@ -10,13 +10,13 @@ import {
   homePaths,
   isCmuxApp,
   portInUseError,
+  readToken,
   resolveAgentCommand,
   waitUntil,
   withPm2,
   type CmuxConfig,
 } from '../../core/src/index.js';
 import type { AgentDeps } from '../../agents/index.js';
-import { readToken } from '../../server/auth/token.js';
 import { fetchHealth, serverUrl } from './health.js';
 import { ensureSupervisor } from './supervisor.js';
 

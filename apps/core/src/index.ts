@@ -15,3 +15,5 @@ export * from './input/index.js';
 export * from './journal/index.js';
 export * from './mailbox/index.js';
 export * from './history/index.js';
+export * from './server-client/index.js';
+export * from './alerts/index.js';

@@ -22,16 +22,6 @@ export function ensureToken(config: CmuxConfig): string {
   return token;
 }
 
-// The token a running cmux uses, without creating one: null when none exists yet.
-export function readToken(config: CmuxConfig): string | null {
-  if (config.server.token) return config.server.token;
-  try {
-    return readFileSync(homePaths(config.home).token, 'utf8').trim() || null;
-  } catch {
-    return null;
-  }
-}
-
 // Compares a presented token with the real one in constant time (digests have equal length).
 export function tokenMatches(presented: string | undefined, token: string): boolean {
   if (typeof presented !== 'string' || presented.length === 0) return false;

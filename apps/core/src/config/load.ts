@@ -30,8 +30,9 @@ const ENV_OVERRIDES: ReadonlyArray<{ variable: string; path: Path; kind: 'string
   { variable: 'CMUX_HEAL_INTERVAL', path: ['healer', 'intervalSeconds'], kind: 'int' },
 ];
 
-// Keys holding paths, resolved against the folder their layer says they are relative to.
-const PATH_KEYS: readonly Path[] = [['home'], ['frontend', 'dist']];
+// Keys holding paths (or lists of paths), resolved against the folder their layer says they
+// are relative to.
+const PATH_KEYS: readonly Path[] = [['home'], ['frontend', 'dist'], ['logWatcher', 'files']];
 
 export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
@@ -72,7 +73,14 @@ function resolveConfig(input: CmuxConfigInput, files: { root: string; defaults: 
       commandTimeoutMs: input.tmux.commandTimeoutSeconds * 1000,
     },
     agents: { command: input.agents.command, readyTimeoutMs: input.agents.readyTimeoutSeconds * 1000 },
-    logWatcher: { ...input.logWatcher },
+    logWatcher: {
+      intervalSeconds: input.logWatcher.intervalSeconds,
+      files: [...input.logWatcher.files],
+      cooldownMs: input.logWatcher.cooldownSeconds * 1000,
+      errorPatterns: [...input.logWatcher.errorPatterns],
+      ignorePatterns: [...input.logWatcher.ignorePatterns],
+      diskAlertPercent: input.logWatcher.diskAlertPercent,
+    },
     healer: { ...input.healer },
     frontend: { ...input.frontend },
     router: {
@@ -104,9 +112,10 @@ function readYamlLayer(file: string, base: string): Layer {
   }
   if (data === null || data === undefined) data = {};
   if (!isTree(data)) throw configError({ key: '(file)', source: file, reason: 'the top level must be a mapping of keys' });
+  const resolvePath = (value: unknown) => (typeof value === 'string' && value.length > 0 ? resolve(base, value) : value);
   for (const path of PATH_KEYS) {
     const value = getPath(data, path);
-    if (typeof value === 'string' && value.length > 0) setPath(data, path, resolve(base, value));
+    if (value !== undefined) setPath(data, path, Array.isArray(value) ? value.map(resolvePath) : resolvePath(value));
   }
   return { source: file, data };
 }
@@ -182,8 +191,9 @@ function mergeTrees(base: Tree, over: Tree): Tree {
 function getPath(tree: unknown, path: Path): unknown {
   let node = tree;
   for (const key of path) {
-    if (!isTree(node) || !Object.hasOwn(node, key)) return undefined;
-    node = node[key];
+    if (Array.isArray(node) && /^\d+$/.test(key)) node = node[Number(key)];
+    else if (isTree(node) && Object.hasOwn(node, key)) node = node[key];
+    else return undefined;
   }
   return node;
 }

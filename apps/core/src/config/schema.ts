@@ -4,6 +4,14 @@ const SOCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const SESSION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
 
 const seconds = z.number().int().min(1).max(86_400);
+// A pattern that must compile as a JavaScript regular expression.
+const regexSource = z.string().min(1).superRefine((source, ctx) => {
+  try {
+    new RegExp(source, 'u');
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `not a valid regular expression: ${(error as Error).message}` });
+  }
+});
 const milliseconds = z.number().int().min(100).max(600_000);
 
 // The whole configuration as it is written in YAML (and after environment overrides).
@@ -37,7 +45,14 @@ export const configInputSchema = z.strictObject({
       .nullable(),
     readyTimeoutSeconds: seconds,
   }),
-  logWatcher: z.strictObject({ intervalSeconds: seconds }),
+  logWatcher: z.strictObject({
+    intervalSeconds: seconds,
+    files: z.array(z.string().min(1)),
+    cooldownSeconds: z.number().int().min(0).max(86_400),
+    errorPatterns: z.array(regexSource).min(1),
+    ignorePatterns: z.array(regexSource),
+    diskAlertPercent: z.number().min(1).max(100),
+  }),
   healer: z.strictObject({ intervalSeconds: seconds }),
   frontend: z.strictObject({ dist: z.string().min(1) }),
   router: z.strictObject({
@@ -70,7 +85,14 @@ export interface CmuxConfig {
   server: { host: string; port: number; token: string | null; bodyLimitBytes: number };
   tmux: { socket: TmuxSocket; session: string; systemWindows: readonly string[]; commandTimeoutMs: number };
   agents: { command: string | null; readyTimeoutMs: number };
-  logWatcher: { intervalSeconds: number };
+  logWatcher: {
+    intervalSeconds: number;
+    files: readonly string[];
+    cooldownMs: number;
+    errorPatterns: readonly string[];
+    ignorePatterns: readonly string[];
+    diskAlertPercent: number;
+  };
   healer: { intervalSeconds: number };
   frontend: { dist: string };
   router: { unknownRecipientMs: number; busyWaitMs: number; deliveryAttempts: number };

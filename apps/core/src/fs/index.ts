@@ -1,1 +1,2 @@
 export { writeFileAtomic } from './atomic-write.js';
+export { scanLines, type LongLine, type ScannedLine, type ScanResult } from './scan-lines.js';

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CmuxConfig } from '../config/index.js';
+import { writeAttachment } from '../journal/index.js';
+import { withFileLock } from '../lock/index.js';
+import { appendMessage } from '../mailbox/index.js';
+import { homePaths } from '../paths/index.js';
+import { postEvent } from '../server-client/index.js';
+
+// One alert of a cmux daemon (log watcher, healer), as GET /api/alerts lists it.
+export interface Alert {
+  id: string;
+  ts: string;
+  // The daemon that raised it, e.g. `log-watcher`.
+  source: string;
+  kind: string;
+  title: string;
+  // How many occurrences it stands for.
+  count: number;
+  excerpt: string;
+  // The markdown file in the journal with the whole story.
+  file: string;
+}
+
+export interface NewAlert {
+  source: string;
+  kind: string;
+  title: string;
+  count: number;
+  excerpt: string;
+  // The body of the journal attachment (markdown).
+  details: string;
+}
+
+const READ_TAIL_BYTES = 1024 * 1024;
+
+function alertsFile(home: string): string {
+  return join(homePaths(home).state, 'alerts.jsonl');
+}
+
+// Raises an alert: a markdown file in the journal, a line in the alert log, a mailbox message
+// to the supervisor pointing at the file, and an event for the dashboards.
+export async function raiseAlert(config: CmuxConfig, input: NewAlert): Promise<Alert> {
+  const at = new Date();
+  const file = writeAttachment(config.home, `${input.source}-${input.kind}`, 'md', input.details, at);
+  const alert: Alert = { id: randomUUID(), ts: at.toISOString(), source: input.source, kind: input.kind, title: input.title, count: input.count, excerpt: input.excerpt.slice(0, 2_000), file };
+  const log = alertsFile(config.home);
+  await withFileLock(log, async () => appendFileSync(log, `${JSON.stringify(alert)}\n`, { mode: 0o600 }));
+  await appendMessage(config.home, {
+    from: `system:${input.source}`,
+    to: 'supervisor',
+    subject: `[ALERT] ${input.title}`.slice(0, 300),
+    body: `${input.count > 1 ? `${input.count} occurrences. ` : ''}Details: ${file}`,
+  });
+  void postEvent(config, 'alert', alert);
+  return alert;
+}
+
+// The newest alerts first (read from the end of the alert log, so its size does not matter).
+export function readAlerts(home: string, limit: number): Alert[] {
+  let fd: number;
+  try {
+    fd = openSync(alertsFile(home), 'r');
+  } catch {
+    return [];
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, READ_TAIL_BYTES);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    const lines = buffer.toString('utf8').split('\n');
+    if (length < size) lines.shift();
+    const alerts: Alert[] = [];
+    for (const line of lines.reverse()) {
+      if (alerts.length >= limit) break;
+      try {
+        if (line.trim()) alerts.push(JSON.parse(line) as Alert);
+      } catch {
+        // A torn last line after a crash is skipped.
+      }
+    }
+    return alerts;
+  } finally {
+    closeSync(fd);
+  }
+}

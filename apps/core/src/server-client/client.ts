@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { serverUrl, type CmuxConfig } from '../config/index.js';
+import { homePaths } from '../paths/index.js';
+
+// The token a running cmux uses (CMUX_TOKEN, or the token file), without creating one.
+export function readToken(config: CmuxConfig): string | null {
+  if (config.server.token) return config.server.token;
+  try {
+    return readFileSync(homePaths(config.home).token, 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+// Calls the running server with the token; null when it does not answer 2xx in time.
+async function callServer<T>(config: CmuxConfig, path: string, init: RequestInit, timeoutMs: number): Promise<T | null> {
+  const token = readToken(config);
+  if (!token) return null;
+  try {
+    const response = await fetch(`${serverUrl(config)}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    return response.ok ? ((await response.json()) as T) : null;
+  } catch {
+    return null;
+  }
+}
+
+// GETs a JSON route of the running server, or null.
+export function getFromServer<T>(config: CmuxConfig, path: string, timeoutMs = 1_500): Promise<T | null> {
+  return callServer<T>(config, path, { method: 'GET' }, timeoutMs);
+}
+
+// Hands the dashboards an event through the server. Best effort: a dashboard that missed it
+// reads the history when it reconnects.
+export async function postEvent(config: CmuxConfig, event: 'message' | 'alert', data: unknown): Promise<boolean> {
+  return (await callServer(config, '/api/events', { method: 'POST', body: JSON.stringify({ event, data }) }, 1_000)) !== null;
+}

@@ -1,0 +1,1 @@
+export { getFromServer, postEvent, readToken } from './client.js';

@@ -1,0 +1,76 @@
+// One error found in a log: the line that matched, the lines before it, and the lines that
+// belong to it (a stack trace is one finding, not one per frame).
+export interface Finding {
+  source: string;
+  line: string;
+  before: string[];
+  after: string[];
+}
+
+const CONTEXT_BEFORE = 3;
+const MAX_FOLLOWING_LINES = 60;
+// Lines that continue the error above them: stack frames, traceback bodies, `Caused by`, the
+// exception line that ends a Python traceback.
+const CONTINUATION = /^(\s+at\s|\s+File "|\s{2,}\S|\s*\.\.\. \d+ more|Caused by:|During handling of|[\w.]*(Error|Exception)\b.*:|\s*\^+\s*$|\s*$)/;
+// cmux's own traffic about the watcher's alerts (the router delivering them) is never a finding.
+const OWN_TRAFFIC = /system:log-watcher/;
+
+export interface Matcher {
+  errors: RegExp[];
+  ignores: RegExp[];
+}
+
+export function compileMatcher(errorPatterns: readonly string[], ignorePatterns: readonly string[]): Matcher {
+  return { errors: errorPatterns.map((p) => new RegExp(p, 'u')), ignores: ignorePatterns.map((p) => new RegExp(p, 'u')) };
+}
+
+// Groups the lines of one source into findings as they stream past.
+export function createFindingCollector(source: string, matcher: Matcher, emit: (finding: Finding) => void) {
+  const recent: string[] = [];
+  let current: Finding | null = null;
+  const flush = () => {
+    if (current) emit(current);
+    current = null;
+  };
+  return {
+    push(line: string): void {
+      if (current && CONTINUATION.test(line) && current.after.length < MAX_FOLLOWING_LINES) {
+        if (line.trim() !== '') current.after.push(line);
+        return;
+      }
+      flush();
+      const matched = matcher.errors.some((p) => p.test(line)) && !matcher.ignores.some((p) => p.test(line)) && !OWN_TRAFFIC.test(line);
+      if (matched) current = { source, line, before: [...recent], after: [] };
+      recent.push(line);
+      if (recent.length > CONTEXT_BEFORE) recent.shift();
+    },
+    end: flush,
+  };
+}
+
+// The finding's line with what changes between two occurrences of the same error (times,
+// ids, paths, numbers) replaced, so repeats share one fingerprint.
+export function fingerprint(finding: Finding): string {
+  const normalised = finding.line
+    .replace(/\d{4}-\d{2}-\d{2}[T ][\d:.]+Z?/g, '<time>')
+    .replace(/\b\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\b/g, '<time>')
+    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<id>')
+    .replace(/\b0x[0-9a-f]+\b/gi, '<hex>')
+    .replace(/\b[0-9a-f]{12,}\b/gi, '<hex>')
+    .replace(/(\/[\w.-]+)+/g, '<path>')
+    .replace(/\d+/g, '#')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return `${finding.source.replace(/[.-]\d+$|\.\d+\.log$/, '')}|${normalised}`;
+}
+
+// What a person should try first for this kind of error.
+export function suggestNextStep(finding: Finding, app: string): string {
+  const text = [finding.line, ...finding.after].join('\n');
+  if (/Connection refused|ECONNREFUSED/.test(text)) return 'Something it connects to is down: check `npx cmux status` and the port it tried.';
+  if (/EADDRINUSE|address already in use/.test(text)) return 'A port is taken: `npx cmux doctor` names the holder.';
+  if (/ENOSPC|No space left/.test(text)) return 'The disk is full: free space where CMUX_HOME lives.';
+  if (/EACCES|Permission denied/.test(text)) return 'A permission problem: check who owns the file or folder it names.';
+  if (/" 5\d\d\b/.test(text)) return `A request failed on the server side: read the lines around it with \`npx cmux logs ${app}\`.`;
+  return `Read the stack and the lines around it: \`npx cmux logs ${app}\`.`;
+}

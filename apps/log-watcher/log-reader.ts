@@ -1,0 +1,73 @@
+import { closeSync, fstatSync, openSync, readdirSync, statSync, type Stats } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { scanLines, type LongLine } from '../core/src/index.js';
+
+// Where the watcher stopped in one file.
+export interface LogMarker {
+  inode: number;
+  offset: number;
+  long?: LongLine | undefined;
+}
+
+// Lines longer than this are kept only by their head.
+const MAX_LINE_BYTES = 64 * 1024;
+
+export interface ReadLog {
+  marker: LogMarker;
+  // What happened to the file since the last scan.
+  event?: 'truncated' | 'rotated' | undefined;
+  // The rotated-away copy, read to its end, so that it is not read again as a new file.
+  rotated?: { file: string; marker: LogMarker } | undefined;
+}
+
+// Streams the new complete lines of `file` since `marker` to `onLine` (in bounded memory,
+// whatever the backlog). A file renamed away since the last scan (rotation) is read to its end
+// first, from where it was left, so the lines written just before the rotation are not missed;
+// a file shorter than the marker (truncation) is read from the start.
+export function readLogChanges(file: string, marker: LogMarker | undefined, onLine: (text: string) => void): ReadLog {
+  let stat: Stats;
+  try {
+    stat = statSync(file);
+  } catch {
+    return { marker: marker ?? { inode: 0, offset: 0 } };
+  }
+  let event: ReadLog['event'];
+  let rotated: ReadLog['rotated'];
+  let from = marker?.inode === stat.ino ? marker : undefined;
+  if (marker && marker.inode !== stat.ino) {
+    event = 'rotated';
+    const old = findByInode(dirname(file), marker.inode, basename(file));
+    if (old) rotated = { file: old, marker: readFrom(old, marker, onLine) };
+  } else if (marker && stat.size < marker.offset) {
+    event = 'truncated';
+    from = undefined;
+  }
+  const next = readFrom(file, from ?? { inode: stat.ino, offset: 0 }, onLine);
+  return { marker: next, event, rotated };
+}
+
+function readFrom(file: string, marker: LogMarker, onLine: (text: string) => void): LogMarker {
+  const fd = openSync(file, 'r');
+  try {
+    const stat = fstatSync(fd);
+    const result = scanLines(fd, { offset: marker.offset, limit: stat.size, maxLineBytes: MAX_LINE_BYTES, long: marker.long }, (line) =>
+      onLine(line.truncated ? `${line.text} … (${line.bytes} bytes)` : line.text),
+    );
+    return { inode: stat.ino, offset: result.offset, ...(result.long ? { long: result.long } : {}) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// The rotated-away copy of a log: a file in the same folder with the old inode.
+function findByInode(dir: string, inode: number, current: string): string | null {
+  for (const name of readdirSync(dir)) {
+    if (name === current) continue;
+    try {
+      if (statSync(join(dir, name)).ino === inode) return join(dir, name);
+    } catch {
+      // Gone between listing and stat.
+    }
+  }
+  return null;
+}

@@ -1,0 +1,203 @@
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
+import cron, { type ScheduledTask } from 'node-cron';
+import { once, raiseAlert, type AppHandle, type CmuxConfig, type Logger } from '../core/src/index.js';
+import { createAgentDeps } from '../agents/index.js';
+import { findDiscrepancies } from './discrepancies.js';
+import { compileMatcher, createFindingCollector, fingerprint, suggestNextStep, type Finding } from './findings.js';
+import { readLogChanges } from './log-reader.js';
+import { createSampler, recordSample } from './metrics.js';
+import { listSources } from './sources.js';
+import { loadState, saveState, type WatcherState } from './state.js';
+
+const SOURCE = 'log-watcher';
+const FORGET_AFTER_MS = 24 * 60 * 60 * 1000;
+
+export interface ScanReport {
+  files: number;
+  findings: number;
+  alerts: number;
+}
+
+// The app name a log file belongs to: `cmux-server.err.log` → `cmux-server`.
+function appOf(file: string): string {
+  return basename(file).replace(/(\.(out|err))?\.log.*$/, '');
+}
+
+function excerpt(finding: Finding): string {
+  return [...finding.before.map((l) => `  ${l}`), `> ${finding.line}`, ...finding.after.map((l) => `  ${l}`)].join('\n');
+}
+
+// The cmux-log-watcher app: on its schedule, reads only the new bytes of every log, turns
+// error lines (a stack trace as one) into findings, alerts the supervisor once per error
+// fingerprint and counts repeats into a summary after the cooldown, reports registry/tmux
+// discrepancies once per change, and records a health sample.
+export function createLogWatcher(config: CmuxConfig, logger: Logger): AppHandle & { scan(): Promise<ScanReport> } {
+  const matcher = compileMatcher(config.logWatcher.errorPatterns, config.logWatcher.ignorePatterns);
+  const deps = createAgentDeps(config, logger);
+  const sample = createSampler(config.home);
+  let state: WatcherState = loadState(config.home, logger);
+  let task: ScheduledTask | undefined;
+  let lastScan = 0;
+  let scanning: Promise<ScanReport> | undefined;
+
+  async function alertFinding(finding: Finding, key: string, count: number, summary: boolean): Promise<void> {
+    const fp = state.fingerprints[key]!;
+    const app = appOf(finding.source);
+    const title = summary
+      ? `${app}: the same error ${count} more time(s) since ${fp.lastAlert}: ${finding.line.trim().slice(0, 120)}`
+      : `${app}: ${finding.line.trim().slice(0, 160)}`;
+    await raiseAlert(config, {
+      source: SOURCE,
+      kind: summary ? 'log-summary' : 'log',
+      title,
+      count,
+      excerpt: excerpt(finding),
+      details: [
+        `# Log alert: ${app}`,
+        '',
+        `- Source: ${finding.source}`,
+        `- Count: ${count}${summary ? ' (repeats during the cooldown)' : ''}`,
+        `- First seen: ${fp.firstSeen}`,
+        `- Last seen: ${fp.lastSeen}`,
+        `- Fingerprint: \`${key.slice(0, 300)}\``,
+        '',
+        '## Excerpt',
+        '',
+        '```text',
+        excerpt(finding),
+        '```',
+        '',
+        '## Suggested next step',
+        '',
+        suggestNextStep(finding, app),
+        '',
+      ].join('\n'),
+    });
+  }
+
+  async function scanOnce(): Promise<ScanReport> {
+    const now = new Date();
+    const nowIso = now.toISOString();
+    const report: ScanReport = { files: 0, findings: 0, alerts: 0 };
+    const found: Array<{ finding: Finding; key: string }> = [];
+    for (const file of listSources(config)) {
+      report.files += 1;
+      const collector = createFindingCollector(file, matcher, (finding) => found.push({ finding, key: fingerprint(finding) }));
+      const known = state.markers[file] ?? Object.values(state.markers).find((m) => m.inode !== 0 && m.inode === inodeOf(file));
+      const result = readLogChanges(file, known, (line) => collector.push(line));
+      collector.end();
+      state.markers[file] = result.marker;
+      if (result.rotated) state.markers[result.rotated.file] = result.rotated.marker;
+      if (result.event) logger.info(`${file} was ${result.event}; read on from its new start`);
+    }
+    report.findings = found.length;
+
+    for (const { finding, key } of found) {
+      const fp = state.fingerprints[key];
+      if (fp && now.getTime() - Date.parse(fp.lastAlert) < config.logWatcher.cooldownMs) {
+        fp.pending += 1;
+        fp.lastSeen = nowIso;
+        continue;
+      }
+      const count = 1 + (fp?.pending ?? 0);
+      state.fingerprints[key] = { firstSeen: fp?.firstSeen ?? nowIso, lastSeen: nowIso, lastAlert: nowIso, pending: 0, source: finding.source, sample: excerpt(finding).slice(0, 4_000) };
+      await alertFinding(finding, key, count, false);
+      report.alerts += 1;
+    }
+    for (const [key, fp] of Object.entries(state.fingerprints)) {
+      const quietFor = now.getTime() - Date.parse(fp.lastAlert);
+      if (fp.pending > 0 && quietFor >= config.logWatcher.cooldownMs) {
+        const count = fp.pending;
+        const sampleFinding: Finding = { source: fp.source, line: fp.sample.split('\n').find((l) => l.startsWith('> '))?.slice(2) ?? fp.sample, before: [], after: [] };
+        await alertFinding(sampleFinding, key, count, true);
+        fp.pending = 0;
+        fp.lastAlert = nowIso;
+        report.alerts += 1;
+      } else if (fp.pending === 0 && now.getTime() - Date.parse(fp.lastSeen) > FORGET_AFTER_MS) {
+        delete state.fingerprints[key];
+      }
+    }
+
+    const comparison = await findDiscrepancies(deps).catch((error: unknown) => {
+      logger.warn(`could not compare the registry with tmux: ${(error as Error).message}`);
+      return null;
+    });
+    const discrepancies = comparison?.discrepancies;
+    if (discrepancies) {
+      const fresh = discrepancies.filter((d) => !state.discrepancies.includes(d.key));
+      state.discrepancies = discrepancies.map((d) => d.key);
+      if (fresh.length > 0) {
+        await raiseAlert(config, {
+          source: SOURCE,
+          kind: 'discrepancy',
+          title: fresh.length === 1 ? fresh[0]!.text : `${fresh.length} discrepancies between the agent registry and tmux`,
+          count: fresh.length,
+          excerpt: fresh.map((d) => d.text).join('\n'),
+          details: ['# Agent registry and tmux disagree', '', ...fresh.map((d) => `- ${d.text}`), '', '## Suggested next step', '', 'Kill what is gone (`npx cmux kill <agent>`), respawn what is needed, or register a window on purpose (`POST /api/agents/register`).', ''].join('\n'),
+        });
+        report.alerts += 1;
+      }
+    }
+
+    const metrics = await sample(comparison?.agents ?? 0);
+    recordSample(config.home, metrics);
+    const over = metrics.disk.usedPercent > config.logWatcher.diskAlertPercent;
+    if (over && !state.diskAlerted) {
+      await raiseAlert(config, {
+        source: SOURCE,
+        kind: 'disk',
+        title: `the disk holding ${config.home} is ${metrics.disk.usedPercent}% full`,
+        count: 1,
+        excerpt: `${metrics.disk.freeBytes} bytes free of ${metrics.disk.totalBytes}`,
+        details: `# Disk almost full\n\n${metrics.disk.path}: ${metrics.disk.usedPercent}% used, ${metrics.disk.freeBytes} bytes free.\n\n## Suggested next step\n\nFree space, or move CMUX_HOME; old journal attachments and rotated logs can go.\n`,
+      });
+      report.alerts += 1;
+    }
+    state.diskAlerted = over;
+    saveState(config.home, state);
+    if (report.findings > 0 || report.alerts > 0) logger.info(`scan: ${report.files} files, ${report.findings} findings, ${report.alerts} alerts`);
+    return report;
+  }
+
+  // One scan at a time; a scan asked for while one runs shares it.
+  function scan(): Promise<ScanReport> {
+    scanning ??= scanOnce().finally(() => {
+      scanning = undefined;
+      lastScan = Date.now();
+    });
+    return scanning;
+  }
+
+  return {
+    scan,
+    async start() {
+      // A one-second tick that scans when the interval has passed, so any interval works.
+      task = cron.createTask(
+        '* * * * * *',
+        async () => {
+          if (Date.now() - lastScan >= config.logWatcher.intervalSeconds * 1000) {
+            await scan().catch((error: unknown) => logger.error(`scan failed: ${(error as Error).message}`, { error }));
+          }
+        },
+        { name: 'log-watcher', noOverlap: true },
+      );
+      await scan();
+      await task.start();
+    },
+    stop: once(async () => {
+      await task?.stop();
+      await task?.destroy();
+      await scanning?.catch(() => undefined);
+      saveState(config.home, state);
+    }),
+  };
+}
+
+function inodeOf(file: string): number {
+  try {
+    return statSync(file).ino;
+  } catch {
+    return -1;
+  }
+}
