@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ROOT } from '../test/helpers/instance.ts';
 import { writeReport, type BenchRow } from './report.ts';
 import { benchAgents } from './agents.bench.ts';
+import { benchLogWatcher } from './log-watcher.bench.ts';
 import { benchMailbox } from './mailbox.bench.ts';
 import { benchStop } from './stop.bench.ts';
 
@@ -13,6 +14,7 @@ const benches: Array<[string, (log: (line: string) => void) => Promise<BenchRow[
   ['stop', benchStop],
   ['agents', benchAgents],
   ['mailbox', benchMailbox],
+  ['log-watcher', benchLogWatcher],
 ];
 const rows: BenchRow[] = [];
 for (const [name, bench] of benches) if (only.length === 0 || only.includes(name)) rows.push(...(await bench(log)));

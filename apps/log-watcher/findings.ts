@@ -16,12 +16,14 @@ const CONTINUATION = /^(\s+at\s|\s+File "|\s{2,}\S|\s*\.\.\. \d+ more|Caused by:
 const OWN_TRAFFIC = /system:log-watcher/;
 
 export interface Matcher {
-  errors: RegExp[];
-  ignores: RegExp[];
+  errors: RegExp;
+  ignores: RegExp | null;
 }
 
+// The patterns joined into one expression each, so a line is tested once, not once per pattern.
 export function compileMatcher(errorPatterns: readonly string[], ignorePatterns: readonly string[]): Matcher {
-  return { errors: errorPatterns.map((p) => new RegExp(p, 'u')), ignores: ignorePatterns.map((p) => new RegExp(p, 'u')) };
+  const join = (patterns: readonly string[]) => new RegExp(patterns.map((p) => `(?:${p})`).join('|'), 'u');
+  return { errors: join(errorPatterns), ignores: ignorePatterns.length > 0 ? join(ignorePatterns) : null };
 }
 
 // Groups the lines of one source into findings as they stream past.
@@ -39,7 +41,7 @@ export function createFindingCollector(source: string, matcher: Matcher, emit: (
         return;
       }
       flush();
-      const matched = matcher.errors.some((p) => p.test(line)) && !matcher.ignores.some((p) => p.test(line)) && !OWN_TRAFFIC.test(line);
+      const matched = matcher.errors.test(line) && !matcher.ignores?.test(line) && !OWN_TRAFFIC.test(line);
       if (matched) current = { source, line, before: [...recent], after: [] };
       recent.push(line);
       if (recent.length > CONTEXT_BEFORE) recent.shift();

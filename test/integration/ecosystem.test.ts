@@ -40,6 +40,8 @@ describe('the real ecosystem: start, status, stop', { timeout: 180_000 }, () => 
     assert.equal(parsed.running, true);
     assert.deepEqual(parsed.apps.map((a) => [a.name, a.status]), APPS.map((name) => [name, 'online']));
     for (const app of parsed.apps) assert.ok(app.pid > 0);
+    const watcher = parsed.apps.find((a) => a.name === 'cmux-log-watcher')!;
+    assert.match(readFileSync(`/proc/${watcher.pid}/cmdline`, 'utf8'), /--max-semi-space-size=2/, 'the log watcher runs with its node args');
 
     const health = await fetch(`http://127.0.0.1:${cmux.port}/api/webhooks/health`);
     assert.equal(health.status, 200);

@@ -50,7 +50,8 @@ export function scanLines(
       const end = position + newline + 1;
       const piece = chunk.subarray(start, newline);
       const truncated = long || pendingBytes + piece.length > opts.maxLineBytes;
-      const whole = Buffer.concat([...pending, piece]);
+      // Most lines lie whole inside the chunk: decode them in place, without a copy.
+      const whole = pending.length === 0 ? piece : Buffer.concat([...pending, piece]);
       onLine({ text: (truncated ? whole.subarray(0, headBytes) : whole).toString('utf8'), bytes: end - 1 - lineStart, truncated, end });
       pending = [];
       pendingBytes = 0;
