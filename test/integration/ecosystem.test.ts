@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { isAlive } from '../../apps/core/src/index.ts';
 import { createInstance, processesMentioning, ROOT, type TestInstance } from '../helpers/instance.ts';
+import { eventually } from '../helpers/tmux.ts';
 
 const APPS = ['cmux-server', 'cmux-router', 'cmux-log-watcher', 'cmux-frontend-healer'];
 
@@ -40,8 +41,9 @@ describe('the real ecosystem: start, status, stop', { timeout: 180_000 }, () => 
     assert.equal(parsed.running, true);
     assert.deepEqual(parsed.apps.map((a) => [a.name, a.status]), APPS.map((name) => [name, 'online']));
     for (const app of parsed.apps) assert.ok(app.pid > 0);
-    const watcher = parsed.apps.find((a) => a.name === 'cmux-log-watcher')!;
-    assert.match(readFileSync(`/proc/${watcher.pid}/cmdline`, 'utf8'), /--max-semi-space-size=2/, 'the log watcher runs with its node args');
+    // PM2 overwrites the process title, so the app's own ready line tells its node flags.
+    const watcherLog = await eventually(async () => readFileSync(join(cmux.home, 'logs', 'cmux-log-watcher.out.log'), 'utf8'), (t) => t.includes('ready'));
+    assert.match(watcherLog, /cmux-log-watcher ready .*"execArgv":\["--max-semi-space-size=2"\]/, 'the log watcher runs with its node args');
 
     const health = await fetch(`http://127.0.0.1:${cmux.port}/api/webhooks/health`);
     assert.equal(health.status, 200);

@@ -66,6 +66,6 @@ export async function runApp(name: string, factory: AppFactory): Promise<void> {
     await stop();
     return;
   }
-  logger.info(`${name} ready`, { pid: process.pid });
+  logger.info(`${name} ready`, { pid: process.pid, node: process.version, execArgv: process.execArgv });
   process.send?.('ready');
 }
