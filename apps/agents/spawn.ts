@@ -2,16 +2,17 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  appendMessage,
   assertAgentName,
   CmuxError,
-  deliverText,
   detectPaneStatus,
   lastLines,
   launchLine,
   resolveAgentCommand,
   serverUrl,
+  summarise,
   type AgentKind,
-  type DeliveryResult,
+  type MailboxMessage,
 } from '../core/src/index.js';
 import { createAgentWindow, type RegisteredAgent } from '../registry/index.js';
 import type { AgentDeps } from './deps.js';
@@ -62,15 +63,15 @@ export async function createAgent(deps: AgentDeps, request: SpawnRequest): Promi
   });
 }
 
-// Waits until the agent shows its prompt (answering startup dialogs on the way), then delivers
-// the task, if any. No fixed sleeps: the screen says when it is ready, within readyTimeoutMs.
-export async function startAgent(deps: AgentDeps, agent: RegisteredAgent, task?: string): Promise<DeliveryResult | null> {
+// Waits until the agent shows its prompt (answering startup dialogs on the way), then hands
+// the task, if any, to the mailbox: the router types it in, in turn with the agent's other
+// messages, and the conversation keeps it. No fixed sleeps: the screen says when it is ready.
+export async function startAgent(deps: AgentDeps, agent: RegisteredAgent, task?: string): Promise<MailboxMessage | null> {
   const kind = deps.kinds.forCommand(agent.command);
   await waitUntilReady(deps, agent, kind);
   if (task === undefined || task.trim() === '') return null;
-  return deps.input.run(agent.id, () =>
-    deliverText({ tmux: deps.tmux, target: agent.windowId, text: task, kind, from: agent.createdBy }),
-  );
+  const from = agent.createdBy === 'user' ? 'user' : `system:${agent.createdBy}`;
+  return appendMessage(deps.config.home, { from, to: agent.id, subject: summarise(task), body: task });
 }
 
 // A kind with no idle pattern (a plain program) is ready once its screen holds still.

@@ -8,6 +8,7 @@ import { requireToken } from './auth/hook.js';
 import { agentEventRoutes } from './routes/agent-events.js';
 import { alertRoutes } from './routes/alerts.js';
 import { agentRoutes } from './routes/agents.js';
+import { frontendRoutes } from './routes/frontend.js';
 import { healthRoutes } from './routes/health.js';
 import { journalRoutes } from './routes/journal.js';
 import { messageRoutes } from './routes/messages.js';
@@ -55,6 +56,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { config });
   // Webhooks authenticate themselves (a signature, or the token), so they sit outside the scope.
   await app.register(webhookRoutes, { config, token });
+  // The dashboard's files are public (the data is not); the login trades the token for a cookie.
+  await app.register(frontendRoutes, { config, token });
   await app.register(async (scope) => {
     scope.addHook('onRequest', authenticate);
     await scope.register(processRoutes);
@@ -63,7 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope.register(messageRoutes, { config, history: deps.history, hub: deps.hub });
     await scope.register(journalRoutes, { config });
     await scope.register(alertRoutes, { config });
-    await scope.register(wsRoutes, { hub: deps.hub });
+    await scope.register(wsRoutes, { hub: deps.hub, agents: deps.agents });
   });
   app.addHook('preClose', async () => deps.hub.closeAll());
   return app;

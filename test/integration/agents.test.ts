@@ -47,7 +47,7 @@ describe('agents in the real ecosystem, with the demo agent', { timeout: 300_000
     }
     const cli = await cmux.cli(['spawn', 'cli-1', '--task', 'hello from the CLI']);
     assert.equal(cli.exitCode, 0, String(cli.stderr));
-    assert.match(String(cli.stdout), /cli-1 is ready\ntask submitted/);
+    assert.match(String(cli.stdout), /cli-1 is ready\ntask delivered \(message /);
     await tmux('new-window', '-d', '-t', 'cmux:', '-n', 'by-hand', 'cat');
 
     const listed = await agents();

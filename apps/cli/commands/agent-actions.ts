@@ -3,6 +3,7 @@ import { agentTerminal, findAgent, interruptAgent, killAgent, MAX_TERMINAL_LINES
 import { appendMessage, CmuxError, summarise } from '../../core/src/index.js';
 import { awaitDelivery } from '../ops/await-delivery.js';
 import { agentContext } from '../agent-context.js';
+import { parseSeconds } from '../parse-seconds.js';
 import { printJson, say } from '../output.js';
 import { readTextArgument } from '../text-argument.js';
 
@@ -25,12 +26,6 @@ async function mailToAgent(id: string, text: string, subject: string, wait: { wa
   const stored = await awaitDelivery(config, message.id, wait.timeout * 1000);
   if (stored.status === 'dead') throw new CmuxError('CMUX_ERR_DELIVERY_FAILED', `message ${message.id} to ${id} could not be delivered: ${stored.detail}`);
   say(`delivered ${message.id} to ${id}`);
-}
-
-function parseSeconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 86_400) throw new InvalidArgumentError('a whole number of seconds');
-  return n;
 }
 
 export const sendCommand = new Command('send')

@@ -1,6 +1,9 @@
 import { Command } from 'commander';
 import { createAgent, startAgent } from '../../agents/index.js';
+import { CmuxError } from '../../core/src/index.js';
 import { agentContext } from '../agent-context.js';
+import { awaitDelivery } from '../ops/await-delivery.js';
+import { parseSeconds } from '../parse-seconds.js';
 import { say } from '../output.js';
 import { readTextArgument } from '../text-argument.js';
 
@@ -11,14 +14,17 @@ export const spawnCommand = new Command('spawn')
   .option('--command <command>', 'the program to run instead of the configured agent command')
   .option('--cwd <dir>', 'the folder the agent works in (absolute)')
   .option('--no-wait', 'return once the window exists, without waiting for the prompt')
-  .action(async (name: string, opts: { task?: string; command?: string; cwd?: string; wait: boolean }) => {
-    const { deps } = agentContext();
+  .option('--timeout <seconds>', 'how long to wait for the task to be typed in', parseSeconds, 120)
+  .action(async (name: string, opts: { task?: string; command?: string; cwd?: string; wait: boolean; timeout: number }) => {
+    const { config, deps } = agentContext();
     const task = opts.task === undefined ? undefined : await readTextArgument(opts.task);
     const agent = await createAgent(deps, { name, task, command: opts.command, cwd: opts.cwd, createdBy: 'user' });
     say(`spawned ${agent.id} (window ${agent.windowId})`);
     if (!opts.wait) return;
-    const delivery = await startAgent(deps, agent, task);
+    const queued = await startAgent(deps, agent, task);
     say(`${agent.id} is ready`);
-    if (delivery) say(`task ${delivery.outcome} (${delivery.bytes} bytes, ${delivery.method})`);
-    if (delivery?.outcome === 'typed-not-submitted') process.exitCode = 1;
+    if (!queued) return;
+    const stored = await awaitDelivery(config, queued.id, opts.timeout * 1000);
+    if (stored.status === 'dead') throw new CmuxError('CMUX_ERR_DELIVERY_FAILED', `the task could not be delivered to ${agent.id}: ${stored.detail}`);
+    say(`task delivered (message ${queued.id})`);
   });

@@ -3,11 +3,13 @@ import { join } from 'node:path';
 import type { StartOptions } from 'pm2';
 import {
   appEnvironment,
+  buildDashboard,
   buildEcosystem,
   canBind,
   CmuxError,
   findPortHolders,
   homePaths,
+  isDashboardStale,
   isCmuxApp,
   portInUseError,
   readToken,
@@ -29,7 +31,8 @@ export interface StartResult {
 // The window that holds the cmux session open and shows the apps' logs to whoever attaches.
 const CONTROL_WINDOW = 'cmux';
 
-// Starts what is not running: the cmux tmux session, then the four PM2 apps; waits until the
+// Starts what is not running: builds the dashboard if its sources changed, then the cmux tmux
+// session and the four PM2 apps; waits until the
 // server answers health, launches the supervisor if it is missing, and returns the dashboard
 // URL with the token.
 export async function startCmux(deps: AgentDeps, report: (line: string) => void): Promise<StartResult> {
@@ -45,6 +48,14 @@ export async function startCmux(deps: AgentDeps, report: (line: string) => void)
   const online = await onlineApps();
   const missing = apps.filter((app) => !online.has(app.name));
   if (!online.has('cmux-server')) await assertPortFree(config);
+
+  if (isDashboardStale(config.root, config.frontend.dist)) {
+    report('building the dashboard…');
+    const build = await buildDashboard(config.root, config.frontend.dist);
+    if (!build.ok) {
+      report(`the dashboard did not build; the API runs and the healer will retry. Last lines:\n${build.output.trim().split('\n').slice(-8).join('\n')}`);
+    }
+  }
 
   if (!(await tmux.hasSession(config.tmux.session))) {
     await tmux.newSession({

@@ -17,3 +17,4 @@ export * from './mailbox/index.js';
 export * from './history/index.js';
 export * from './server-client/index.js';
 export * from './alerts/index.js';
+export * from './frontend/index.js';

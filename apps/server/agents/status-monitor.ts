@@ -13,9 +13,12 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
   let known = new Map<string, AgentSnapshot>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<AgentSnapshot[]> | undefined;
+  let warning: string | undefined;
 
   async function poll(): Promise<AgentSnapshot[]> {
-    const { agents } = await observeAgents(deps, hooks.reports);
+    const listing = await observeAgents(deps, hooks.reports);
+    const { agents } = listing;
+    warning = listing.warning;
     const next = new Map<string, AgentSnapshot>();
     for (const view of agents) {
       const before = known.get(view.id);
@@ -31,13 +34,19 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
   }
 
   return {
-    // A fresh reading, shared with a poll already under way.
-    refresh(): Promise<AgentSnapshot[]> {
+    // A fresh reading: one already under way is awaited, then a new one is taken, so a change
+    // made just before the call (a spawn, a kill) is always in the answer.
+    async refresh(): Promise<AgentSnapshot[]> {
+      await running?.catch(() => undefined);
       running ??= poll().finally(() => (running = undefined));
       return running;
     },
     statusOf(id: string): AgentStatus | undefined {
       return known.get(id)?.status;
+    },
+    // Set while there is no registry and windows are listed by the old convention.
+    get warning(): string | undefined {
+      return warning;
     },
     start(): void {
       const tick = () => {

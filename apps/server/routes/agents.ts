@@ -7,7 +7,6 @@ import {
   interruptAgent,
   killAgent,
   MAX_TERMINAL_LINES,
-  observeAgents,
   startAgent,
   type AgentDeps,
 } from '../../agents/index.js';
@@ -48,10 +47,12 @@ export interface AgentRouteDeps {
 export const agentRoutes: FastifyPluginAsync<AgentRouteDeps> = async (app, { agents, monitor, hooks, hub }) => {
   const log = agents.logger;
 
+  // A fresh reading through the status monitor, so the list carries how long each agent has
+  // been in its state and agrees with what the WebSocket said.
   app.get('/api/agents', async (_request, reply) => {
-    const listing = await observeAgents(agents, hooks.reports);
-    if (listing.warning) void reply.header('x-cmux-warning', listing.warning);
-    return listing.agents;
+    const snapshots = await monitor.refresh();
+    if (monitor.warning) void reply.header('x-cmux-warning', monitor.warning);
+    return snapshots;
   });
 
   app.post('/api/agents', async (request, reply) => {
@@ -60,7 +61,7 @@ export const agentRoutes: FastifyPluginAsync<AgentRouteDeps> = async (app, { age
     void monitor.refresh().catch(() => undefined);
     // The window is there and registered; readiness and the task follow without holding the request.
     startAgent(agents, agent, body.task).then(
-      (delivery) => delivery && log.info(`delivered the task of ${agent.id}`, { ...delivery }),
+      (queued) => queued && log.info(`queued the task of ${agent.id} as message ${queued.id}`),
       (error: unknown) => log.error(`agent ${agent.id} did not start: ${(error as Error).message}`),
     );
     return reply.code(201).send({ ...agent, status: 'starting' });
@@ -69,8 +70,7 @@ export const agentRoutes: FastifyPluginAsync<AgentRouteDeps> = async (app, { age
   app.get('/api/agents/:id', async (request) => {
     const { id } = parse(idParams, request.params, 'id');
     await findAgent(agents, id);
-    const view = (await observeAgents(agents, hooks.reports)).agents.find((a) => a.id === id && a.registered);
-    return view;
+    return (await monitor.refresh()).find((a) => a.id === id && a.registered);
   });
 
   app.delete('/api/agents/:id', async (request) => {

@@ -30,6 +30,8 @@ export interface NewWindowOptions {
 export interface CaptureOptions {
   // How many lines of history above the visible screen to include.
   historyLines?: number;
+  // Keep the colours and attributes as escape sequences (for a terminal view).
+  escapes?: boolean;
 }
 
 export type TmuxClient = ReturnType<typeof createTmuxClient>;
@@ -164,7 +166,7 @@ export function createTmuxClient(options: TmuxClientOptions) {
     // The pane's text: the visible screen plus `historyLines` of scrollback.
     async capturePane(target: string, opts: CaptureOptions = {}): Promise<string> {
       const start = opts.historyLines ? ['-S', String(-Math.abs(opts.historyLines))] : [];
-      return run(['capture-pane', '-p', '-J', '-t', target, ...start]);
+      return run(['capture-pane', '-p', '-J', ...(opts.escapes ? ['-e'] : []), '-t', target, ...start]);
     },
 
     // The cursor's column in the pane: 0 when a line-based program has nothing typed pending.

@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import { execa } from 'execa';
+import { isCmuxError } from '../errors/index.js';
+import { withFileLock } from '../lock/index.js';
+
+const BUILD_TIMEOUT_MS = 5 * 60_000;
+const INSTALL_TIMEOUT_MS = 10 * 60_000;
+
+export interface BuildResult {
+  ok: boolean;
+  // What the build printed (the last 20 000 characters), for logs and journal entries.
+  output: string;
+  durationMs: number;
+  // Set when another process was already building: this call waited for it instead.
+  joined?: boolean;
+}
+
+// The dashboard's sources: what a build reads.
+function sourcesOf(root: string): string[] {
+  const dir = join(root, 'apps', 'dashboard');
+  return [join(dir, 'src'), join(dir, 'index.html'), join(dir, 'vite.config.ts')];
+}
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
+}
+
+// Whether the built dashboard is missing or older than its sources.
+export function isDashboardStale(root: string, dist: string): boolean {
+  const index = join(dist, 'index.html');
+  if (!existsSync(index)) return true;
+  return Math.max(...sourcesOf(root).map(newestMtime)) > statSync(index).mtimeMs;
+}
+
+// Runs `vite build` into `outDir`.
+async function runVite(root: string, outDir: string): Promise<{ ok: boolean; output: string }> {
+  const vite = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
+  const result = await execa(process.execPath, [vite, 'build', '--config', join(root, 'apps', 'dashboard', 'vite.config.ts'), '--logLevel', 'warn'], {
+    cwd: root,
+    env: { CMUX_DASHBOARD_OUT: outDir },
+    all: true,
+    reject: false,
+    timeout: BUILD_TIMEOUT_MS,
+  });
+  return { ok: result.exitCode === 0 && existsSync(join(outDir, 'index.html')), output: String(result.all ?? '').slice(-20_000) };
+}
+
+// Builds the dashboard into a fresh folder beside `dist` and swaps it in with renames, so the
+// server never serves a half-written build. One build at a time across processes: a caller
+// that finds a build under way waits for it and reports `joined` instead of building again.
+// With `reinstall`, a failed build is retried once after `npm install`.
+export async function buildDashboard(root: string, dist: string, opts: { reinstall?: boolean } = {}): Promise<BuildResult> {
+  const started = Date.now();
+  const lock = `${dist}.build`;
+  let ran = false;
+  try {
+    return await withFileLock(
+      lock,
+      async () => {
+        ran = true;
+        const out = join(dirname(dist), `.${basename(dist)}.next-${randomBytes(4).toString('hex')}`);
+        let attempt = await runVite(root, out);
+        let output = attempt.output;
+        if (!attempt.ok && opts.reinstall) {
+          const install = await execa('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, all: true, reject: false, timeout: INSTALL_TIMEOUT_MS });
+          output += `\n--- npm install (exit ${install.exitCode}) ---\n${String(install.all ?? '').slice(-5_000)}`;
+          attempt = await runVite(root, out);
+          output += `\n--- build again ---\n${attempt.output}`;
+        }
+        if (!attempt.ok) {
+          rmSync(out, { recursive: true, force: true });
+          return { ok: false, output, durationMs: Date.now() - started };
+        }
+        const old = `${out}.old`;
+        if (existsSync(dist)) renameSync(dist, old);
+        renameSync(out, dist);
+        rmSync(old, { recursive: true, force: true });
+        return { ok: true, output, durationMs: Date.now() - started };
+      },
+      { timeoutMs: 200 },
+    );
+  } catch (error) {
+    if (ran || !isCmuxError(error, 'CMUX_ERR_LOCK_TIMEOUT')) throw error;
+    // Someone else is building: wait for that build to finish, and let it count.
+    await withFileLock(lock, async () => undefined, { timeoutMs: BUILD_TIMEOUT_MS + INSTALL_TIMEOUT_MS });
+    return { ok: existsSync(join(dist, 'index.html')), output: 'joined a build already under way', durationMs: Date.now() - started, joined: true };
+  }
+}

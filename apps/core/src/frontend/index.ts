@@ -1,0 +1,1 @@
+export { buildDashboard, isDashboardStale, type BuildResult } from './build.js';

@@ -1,0 +1,92 @@
+import { useCallback, useEffect, useState } from 'react';
+import { api, Unauthorized, type Agent, type Alert, type Message } from './api';
+import { AgentList } from './components/AgentList';
+import { AgentView } from './components/AgentView';
+import { Login } from './components/Login';
+import { Messages } from './components/Messages';
+import { SystemView } from './components/SystemView';
+import { useLive, type LiveFrame } from './live';
+
+type View = 'agents' | 'messages' | 'system';
+
+export function App() {
+  const [authed, setAuthed] = useState<boolean | null>(null);
+  const [view, setView] = useState<View>('agents');
+  const [agents, setAgents] = useState<Agent[]>([]);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [messages, setMessages] = useState<Message[]>([]);
+  const [alerts, setAlerts] = useState<Alert[]>([]);
+  const [terminal, setTerminal] = useState('');
+  const [now, setNow] = useState(Date.now());
+  const [theme, setTheme] = useState(() => localStorage.getItem('cmux-theme') ?? 'dark');
+
+  const load = useCallback(async () => {
+    try {
+      const [a, m, al] = await Promise.all([api.agents(), api.messages(), api.alerts()]);
+      setAgents(a);
+      setMessages(m);
+      setAlerts(al);
+      setAuthed(true);
+    } catch (error) {
+      if (error instanceof Unauthorized) setAuthed(false);
+    }
+  }, []);
+  useEffect(() => void load(), [load]);
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), 1_000);
+    return () => window.clearInterval(timer);
+  }, []);
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+    localStorage.setItem('cmux-theme', theme);
+  }, [theme]);
+
+  const onFrame = useCallback((frame: LiveFrame) => {
+    const data = frame.data as Record<string, unknown>;
+    if (frame.event === 'agent_created') setAgents((list) => [...list.filter((a) => a.id !== data.id), data as unknown as Agent]);
+    if (frame.event === 'agent_removed') setAgents((list) => list.filter((a) => a.id !== data.id));
+    if (frame.event === 'agent_status') {
+      setAgents((list) => list.map((a) => (a.id === data.id ? { ...a, status: data.status as Agent['status'], statusSince: String(data.since) } : a)));
+    }
+    if (frame.event === 'message') setMessages((list) => [data as unknown as Message, ...list.filter((m) => m.id !== data.id)]);
+    if (frame.event === 'alert') setAlerts((list) => [data as unknown as Alert, ...list]);
+    if (frame.event === 'terminal') setTerminal(String(data.text));
+  }, []);
+  const live = useLive(authed === true, onFrame);
+  const agent = agents.find((a) => a.id === selected) ?? null;
+  useEffect(() => {
+    setTerminal('');
+    live.subscribe(selected);
+    if (selected) void api.terminal(selected).then((t) => setTerminal(t.text), () => undefined);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [selected, live.state]);
+
+  if (authed === null) return <p className="loading">Loading…</p>;
+  if (!authed) return <Login onDone={() => void load()} />;
+  return (
+    <div className="app">
+      <nav>
+        <strong>cmux</strong>
+        {(['agents', 'messages', 'system'] as const).map((v) => (
+          <button key={v} className={v === view ? 'tab active' : 'tab'} onClick={() => setView(v)}>
+            {v[0]!.toUpperCase() + v.slice(1)}
+          </button>
+        ))}
+        <span className={`connection ${live.state}`} data-connection={live.state}>
+          {live.state}
+        </span>
+        <button className="theme" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} aria-label="switch theme">
+          {theme === 'dark' ? '☀' : '☾'}
+        </button>
+      </nav>
+      {view === 'agents' && (
+        <main className="agents-layout">
+          <AgentList agents={agents} selected={selected} onSelect={setSelected} now={now} />
+          {agent ? <AgentView agent={agent} terminal={terminal} messages={messages} /> : <p className="muted pick">Pick an agent.</p>}
+        </main>
+      )}
+      {view === 'messages' && <Messages messages={messages} onOlder={(older) => setMessages((list) => [...list, ...older])} />}
+      {view === 'system' && <SystemView alerts={alerts} now={now} />}
+    </div>
+  );
+}

@@ -1,0 +1,102 @@
+// The dashboard's client of the cmux API. The session cookie (set by the printed URL or the
+// login form) carries the token; a 401 means the person has to log in.
+export class Unauthorized extends Error {}
+
+async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(path, {
+    method,
+    credentials: 'same-origin',
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 401) throw new Unauthorized('login needed');
+  const data = response.status === 204 ? undefined : await response.json();
+  if (!response.ok) throw new Error((data as { error?: string })?.error ?? `${response.status}`);
+  return data as T;
+}
+
+export type AgentStatus = 'starting' | 'idle' | 'busy' | 'waiting' | 'exited' | 'missing' | 'unknown';
+
+export interface Agent {
+  id: string;
+  name: string;
+  role: string;
+  status: AgentStatus;
+  statusSince?: string;
+  windowId: string;
+  kind: string;
+  createdAt: string;
+}
+
+export interface Message {
+  seq: number;
+  id: string;
+  ts: string;
+  from: string;
+  to: string;
+  subject: string;
+  body?: string;
+  status: string;
+}
+
+export interface AppProcess {
+  name: string;
+  status: string;
+  pid: number | null;
+  restarts: number;
+  uptimeMs: number | null;
+  memory: number | null;
+  cpu: number | null;
+}
+
+export interface Alert {
+  id: string;
+  ts: string;
+  source: string;
+  title: string;
+  count: number;
+  excerpt: string;
+}
+
+export interface JournalEntry {
+  date: string;
+  time: string;
+  title: string;
+  content: string;
+}
+
+export interface Health {
+  status: string;
+  frontend: { status: string; lastHeal: string | null; lastCheck: string | null };
+}
+
+export interface AgentEvent {
+  agent: string;
+  event: string;
+  at: string;
+  tool?: string;
+}
+
+export const api = {
+  login: (token: string) => request<void>('POST', '/api/login', { token }),
+  agents: () => request<Agent[]>('GET', '/api/agents'),
+  spawn: (name: string, task: string) => request<Agent>('POST', '/api/agents', task ? { name, task } : { name }),
+  kill: (id: string) => request<unknown>('DELETE', `/api/agents/${encodeURIComponent(id)}`),
+  send: (id: string, text: string) => request<{ id: string }>('POST', `/api/agents/${encodeURIComponent(id)}/message`, { text }),
+  interrupt: (id: string) => request<unknown>('POST', `/api/agents/${encodeURIComponent(id)}/interrupt`),
+  compact: (id: string) => request<unknown>('POST', `/api/agents/${encodeURIComponent(id)}/compact`),
+  terminal: (id: string, lines = 500) => request<{ text: string }>('GET', `/api/agents/${encodeURIComponent(id)}/terminal?lines=${lines}`),
+  events: (agent: string) => request<AgentEvent[]>('GET', `/api/agent-events?agent=${encodeURIComponent(agent)}&limit=30`),
+  messages: (agent?: string, before?: number) => {
+    const query = new URLSearchParams({ limit: '50' });
+    if (agent) query.set('agent', agent);
+    if (before) query.set('before', String(before));
+    return request<Message[]>('GET', `/api/messages?${query}`);
+  },
+  processes: () => request<AppProcess[]>('GET', '/api/processes'),
+  health: () => request<Health>('GET', '/api/webhooks/health'),
+  alerts: () => request<Alert[]>('GET', '/api/alerts?limit=50'),
+  journalDates: () => request<string[]>('GET', '/api/journal/dates'),
+  journal: (date?: string) => request<{ date: string; entries: JournalEntry[] }>('GET', `/api/journal${date ? `?date=${date}` : ''}`),
+  journalSearch: (q: string) => request<JournalEntry[]>('GET', `/api/journal/search?q=${encodeURIComponent(q)}`),
+};

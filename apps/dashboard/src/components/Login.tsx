@@ -1,0 +1,30 @@
+import { useState } from 'react';
+import { api } from '../api';
+
+// Shown when the API answers 401: paste the token from `$CMUX_HOME/token` or open the URL
+// `npm start` printed.
+export function Login({ onDone }: { onDone: () => void }) {
+  const [token, setToken] = useState('');
+  const [error, setError] = useState('');
+  return (
+    <main className="login">
+      <h1>cmux</h1>
+      <p>This dashboard needs the access token. Open the URL that <code>npm start</code> printed, or paste the token from <code>.cmux/token</code>.</p>
+      <form
+        onSubmit={async (e) => {
+          e.preventDefault();
+          try {
+            await api.login(token.trim());
+            onDone();
+          } catch {
+            setError('That token is not right.');
+          }
+        }}
+      >
+        <input aria-label="token" type="password" value={token} onChange={(e) => setToken(e.target.value)} placeholder="token" autoFocus />
+        <button type="submit">Log in</button>
+      </form>
+      {error && <p className="error" role="alert">{error}</p>}
+    </main>
+  );
+}

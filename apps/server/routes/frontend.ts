@@ -1,0 +1,79 @@
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { extname, join, normalize, sep } from 'node:path';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { CmuxConfig } from '../../core/src/index.js';
+import { TOKEN_COOKIE } from '../auth/hook.js';
+import { tokenMatches } from '../auth/token.js';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+// The session cookie: never readable by scripts, never sent by another site's page.
+export function sessionCookie(token: string): string {
+  return `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${30 * 24 * 3600}`;
+}
+
+// The file under `dist` a URL path names, or null when it would leave `dist` or does not exist.
+export function resolveAsset(dist: string, urlPath: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath.split('?')[0]!);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0')) return null;
+  const file = normalize(join(dist, decoded));
+  if (file !== dist && !file.startsWith(dist.endsWith(sep) ? dist : `${dist}${sep}`)) return null;
+  return existsSync(file) && statSync(file).isFile() ? file : null;
+}
+
+// The dashboard: the build folder is looked up at every request (a rebuilt or swapped-in
+// folder is live at once); unknown paths without an extension get index.html (the app routes
+// itself); `/?token=…` trades the token for the session cookie.
+export const frontendRoutes: FastifyPluginAsync<{ config: CmuxConfig; token: string }> = async (app, { config, token }) => {
+  const dist = config.frontend.dist;
+
+  const serve = async (request: FastifyRequest, reply: FastifyReply) => {
+    const query = request.query as Record<string, unknown>;
+    if (typeof query.token === 'string') {
+      if (!tokenMatches(query.token, token)) return reply.code(401).type('text/plain').send('Wrong token: open the URL `npm start` printed.');
+      return reply.header('set-cookie', sessionCookie(token)).redirect('/', 302);
+    }
+    const path = request.url.split('?')[0]!;
+    const asset = path === '/' ? null : resolveAsset(dist, path);
+    const file = asset ?? (extname(path) === '' ? resolveAsset(dist, '/index.html') : null);
+    if (!file) {
+      if (extname(path) !== '') return reply.code(404).type('text/plain').send('Not found');
+      return reply.code(503).type('text/plain').header('retry-after', '5').send('The dashboard is being rebuilt; it will be back in a moment. The API still answers.');
+    }
+    const html = file.endsWith('.html');
+    return reply
+      .type(CONTENT_TYPES[extname(file)] ?? 'application/octet-stream')
+      .header('cache-control', html ? 'no-cache' : 'public, max-age=31536000, immutable')
+      .header('x-content-type-options', 'nosniff')
+      .send(createReadStream(file));
+  };
+
+  app.get('/', serve);
+  app.get('/assets/*', serve);
+  app.get('/favicon.ico', serve);
+
+  app.post('/api/login', async (request, reply) => {
+    const presented = (request.body as { token?: unknown } | undefined)?.token;
+    if (typeof presented !== 'string' || !tokenMatches(presented, token)) return reply.code(401).send({ error: 'wrong token' });
+    return reply.header('set-cookie', sessionCookie(token)).code(204).send();
+  });
+  app.post('/api/logout', async (_request, reply) =>
+    reply.header('set-cookie', `${TOKEN_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`).code(204).send(),
+  );
+};

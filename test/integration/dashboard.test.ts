@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { execa } from 'execa';
+import type { Page } from 'playwright-core';
+import { apiClient } from '../helpers/api.ts';
+import { launchBrowser } from '../helpers/browser.ts';
+import { createInstance, ROOT, type TestInstance } from '../helpers/instance.ts';
+import { storedMessages } from '../helpers/load.ts';
+import { eventually } from '../helpers/tmux.ts';
+
+const SHOTS = join(ROOT, 'docs', 'screenshots');
+
+describe('the dashboard in a real Chromium', { timeout: 300_000 }, () => {
+  let cmux: TestInstance;
+  let api: ReturnType<typeof apiClient>;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let page: Page;
+  const url = (path = '/') => `http://127.0.0.1:${cmux.port}${path}`;
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    cmux = await createInstance();
+    api = apiClient(cmux);
+    const start = await cmux.cli(['start'], { env: { CMUX_LOG_CHECK_INTERVAL: '1' } });
+    assert.equal(start.exitCode, 0, String(start.stderr));
+    assert.equal((await api.call('POST', '/api/agents', { name: 'api-worker', task: 'hello from the API' })).status, 201);
+    browser = await launchBrowser();
+    page = await (await browser.browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+  });
+  after(async () => {
+    await browser?.close();
+    await cmux?.cleanup();
+  });
+
+  it('without the token: a login prompt and no data', async () => {
+    const blocked = await page.request.get(url('/api/agents'));
+    assert.equal(blocked.status(), 401);
+    await page.goto(url());
+    await page.getByText('This dashboard needs the access token').waitFor();
+    assert.equal(await page.locator('[data-agent]').count(), 0);
+    await shot('login');
+    await page.getByLabel('token').fill('not-the-token-at-all');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('alert').getByText('That token is not right.').waitFor();
+  });
+
+  it('with the printed URL: a session cookie (HttpOnly, SameSite=Strict), the supervisor and a worker with status', async () => {
+    await page.goto(url(`/?token=${api.token()}`));
+    assert.equal(page.url(), url('/'), 'the token leaves the address bar');
+    const [cookie] = await page.context().cookies();
+    assert.equal(cookie?.name, 'cmux_token');
+    assert.equal(cookie?.httpOnly, true);
+    assert.equal(cookie?.sameSite, 'Strict');
+    await page.locator('[data-agent="supervisor"]').waitFor();
+    await page.locator('[data-agent="api-worker"] [data-status="idle"]').waitFor({ timeout: 20_000 });
+    await page.locator('[data-connection="live"]').waitFor();
+  });
+
+  it('spawns a worker from the page: it appears in the list and in tmux', async () => {
+    await page.getByLabel('worker name').fill('page-worker');
+    await page.getByLabel('task').fill('hello from the page');
+    await page.getByRole('button', { name: 'Spawn' }).click();
+    await page.locator('[data-agent="page-worker"]').waitFor({ timeout: 15_000 });
+    const windows = (await execa('tmux', ['-S', cmux.socket, 'list-windows', '-a', '-F', '#{window_name}'], { timeout: 5_000 })).stdout.split('\n');
+    assert.ok(windows.includes('page-worker'), windows.join(','));
+    await page.locator('[data-agent="page-worker"] [data-status="idle"]').waitFor({ timeout: 20_000 });
+    await shot('agents');
+  });
+
+  it('sends a multi-line message from the page: it arrives byte-exact and the terminal shows the reply', async () => {
+    await page.locator('[data-agent="page-worker"]').click();
+    const lines = ['first line: "quotes" $VAR `tick`', '\tsecond line with a tab', 'third line ünïcødé ✓'];
+    const box = page.getByLabel('message');
+    for (const [i, line] of lines.entries()) {
+      await box.pressSequentially(line);
+      if (i < lines.length - 1) await box.press('Shift+Enter');
+    }
+    await box.press('Enter');
+    const text = lines.join('\n');
+    const stored = await eventually(async () => storedMessages(cmux.home).find((m) => m.to === 'page-worker' && m.body === text), (m) => m?.status === 'delivered', 20_000);
+    assert.equal(stored!.body, text);
+    const terminal = page.getByTestId('terminal');
+    await eventually(async () => (await terminal.getAttribute('data-text')) ?? '', (t) => t.includes(`Done: received ${Buffer.byteLength(text)} bytes in 3 line(s)`), 20_000);
+    assert.match((await terminal.getAttribute('data-text')) ?? '', /> first line: "quotes" \$VAR `tick` \(\+2 lines\)/);
+    await shot('agent-view');
+  });
+
+  it('shows the conversation in the messages view', async () => {
+    await page.getByRole('button', { name: 'Messages' }).click();
+    await page.getByText('hello from the page').first().waitFor();
+    await shot('messages');
+  });
+
+  it('shows a log error as an alert, and a killed router restarted, in the system view', async () => {
+    appendFileSync(join(cmux.home, 'logs', 'cmux-router.err.log'), `${new Date().toISOString()} ERROR [cmux-router] the flux capacitor overheated\n`);
+    const status = JSON.parse(String((await cmux.cli(['status', '--json'])).stdout)) as { apps: Array<{ name: string; pid: number }> };
+    process.kill(status.apps.find((a) => a.name === 'cmux-router')!.pid, 'SIGKILL');
+    await page.getByRole('button', { name: 'System' }).click();
+    await page.getByText('the flux capacitor overheated').first().waitFor({ timeout: 20_000 });
+    await page.locator('[data-app="cmux-router"] [data-restarts="1"]').waitFor({ timeout: 20_000 });
+    await shot('system');
+  });
+
+  it('fits a phone-sized screen, in the light theme too', async () => {
+    await page.getByRole('button', { name: 'Agents' }).click();
+    await page.getByLabel('switch theme').click();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.locator('[data-agent="supervisor"]').waitFor();
+    const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth') as number;
+    assert.ok(overflow <= 1, `no sideways scrolling (${overflow}px)`);
+    await shot('phone-light');
+  });
+});
