@@ -3,6 +3,7 @@ import { compactCommand, interruptCommand, killCommand, sendCommand, terminalCom
 import { agentsCommand } from './commands/agents.js';
 import { attachCommand } from './commands/attach.js';
 import { doctorCommand } from './commands/doctor.js';
+import { healCommand } from './commands/heal.js';
 import { journalCommand } from './commands/journal.js';
 import { logsCommand } from './commands/logs.js';
 import { mailCommand } from './commands/mail.js';
@@ -34,6 +35,7 @@ const commands = [
   terminalCommand,
   mailCommand,
   journalCommand,
+  healCommand,
   doctorCommand,
 ];
 for (const command of commands) {

@@ -1,4 +1,4 @@
-import { APP_NAMES, createIdleApp, runApp } from '../core/src/index.js';
+import { APP_NAMES, runApp } from '../core/src/index.js';
+import { createFrontendHealer } from './healer.js';
 
-// TODO(#5): the healer checks and rebuilds the dashboard; until then it only takes part in the lifecycle.
-await runApp(APP_NAMES.healer, createIdleApp);
+await runApp(APP_NAMES.healer, createFrontendHealer);

@@ -1,7 +1,6 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
-import cron, { type ScheduledTask } from 'node-cron';
-import { once, raiseAlert, type AppHandle, type CmuxConfig, type Logger } from '../core/src/index.js';
+import { once, raiseAlert, scheduleEvery, type AppHandle, type CmuxConfig, type Logger, type Schedule } from '../core/src/index.js';
 import { createAgentDeps } from '../agents/index.js';
 import { findDiscrepancies } from './discrepancies.js';
 import { compileMatcher, createFindingCollector, fingerprint, suggestNextStep, type Finding } from './findings.js';
@@ -37,8 +36,7 @@ export function createLogWatcher(config: CmuxConfig, logger: Logger): AppHandle 
   const deps = createAgentDeps(config, logger);
   const sample = createSampler(config.home);
   let state: WatcherState = loadState(config.home, logger);
-  let task: ScheduledTask | undefined;
-  let lastScan = 0;
+  let schedule: Schedule | undefined;
   let scanning: Promise<ScanReport> | undefined;
 
   async function alertFinding(finding: Finding, key: string, count: number, summary: boolean): Promise<void> {
@@ -162,32 +160,18 @@ export function createLogWatcher(config: CmuxConfig, logger: Logger): AppHandle 
 
   // One scan at a time; a scan asked for while one runs shares it.
   function scan(): Promise<ScanReport> {
-    scanning ??= scanOnce().finally(() => {
-      scanning = undefined;
-      lastScan = Date.now();
-    });
+    scanning ??= scanOnce().finally(() => (scanning = undefined));
     return scanning;
   }
 
   return {
     scan,
     async start() {
-      // A one-second tick that scans when the interval has passed, so any interval works.
-      task = cron.createTask(
-        '* * * * * *',
-        async () => {
-          if (Date.now() - lastScan >= config.logWatcher.intervalSeconds * 1000) {
-            await scan().catch((error: unknown) => logger.error(`scan failed: ${(error as Error).message}`, { error }));
-          }
-        },
-        { name: 'log-watcher', noOverlap: true },
-      );
       await scan();
-      await task.start();
+      schedule = scheduleEvery('log scan', config.logWatcher.intervalSeconds, async () => void (await scan()), logger);
     },
     stop: once(async () => {
-      await task?.stop();
-      await task?.destroy();
+      await schedule?.stop();
       await scanning?.catch(() => undefined);
       saveState(config.home, state);
     }),

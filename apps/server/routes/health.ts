@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
-import type { CmuxConfig } from '../../core/src/index.js';
+import { checkOnDisk, listAppStatus, readFrontendState, type CmuxConfig } from '../../core/src/index.js';
+
+const PROCESSES_TIMEOUT_MS = 1_000;
 
 export interface FrontendHealth {
   status: 'healthy' | 'degraded';
@@ -10,23 +10,23 @@ export interface FrontendHealth {
   served: boolean;
   lastCheck: string | null;
   lastHeal: string | null;
+  problem: string | null;
 }
 
-// What the disk says about the built dashboard. The frontend healer (issue #5) adds the
-// served-bytes check and the heal history; until then this reads the build directory itself.
-export function inspectFrontend(dist: string): FrontendHealth {
-  const index = join(dist, 'index.html');
-  const indexExists = existsSync(index);
-  const scripts = indexExists ? [...readFileSync(index, 'utf8').matchAll(/<script[^>]+src="([^"]+\.js)"/g)] : [];
-  const jsBundles = scripts.filter((m) => existsSync(join(dist, m[1]!.replace(/^\//, '')))).length;
-  const healthy = indexExists && jsBundles === scripts.length && jsBundles > 0;
+// The frontend's health: what the disk says now, joined with what the healer last found
+// (served bytes, browser, heals). Either one finding a problem makes it degraded.
+export function frontendHealth(config: CmuxConfig): FrontendHealth {
+  const disk = checkOnDisk(config.frontend.dist);
+  const healer = readFrontendState(config.home);
+  const problem = disk.problem ?? (healer?.status === 'degraded' ? healer.problem : null);
   return {
-    status: healthy ? 'healthy' : 'degraded',
-    indexExists,
-    jsBundles,
-    served: healthy,
-    lastCheck: new Date().toISOString(),
-    lastHeal: null,
+    status: problem === null ? 'healthy' : 'degraded',
+    indexExists: disk.indexExists,
+    jsBundles: disk.jsBundles,
+    served: disk.ok && (healer?.served ?? true),
+    lastCheck: healer?.lastCheck ?? null,
+    lastHeal: healer?.lastHeal ?? null,
+    problem,
   };
 }
 
@@ -34,10 +34,13 @@ export function inspectFrontend(dist: string): FrontendHealth {
 // problem makes the overall status `degraded`, never a 503 that would look like a dead API.
 export const healthRoutes: FastifyPluginAsync<{ config: CmuxConfig }> = async (app, { config }) => {
   const handler = async () => {
-    const frontend = inspectFrontend(config.frontend.dist);
-    return { status: frontend.status, api: 'healthy' as const, frontend };
+    const frontend = frontendHealth(config);
+    const processes = await Promise.race([
+      listAppStatus().then((apps) => apps.map(({ name, status }) => ({ name, status }))),
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), PROCESSES_TIMEOUT_MS).unref()),
+    ]).catch(() => null);
+    return { status: frontend.status, api: 'healthy' as const, frontend, processes };
   };
   app.get('/api/webhooks/health', handler);
   app.get('/health', handler);
 };
-

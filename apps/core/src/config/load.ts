@@ -81,7 +81,16 @@ function resolveConfig(input: CmuxConfigInput, files: { root: string; defaults: 
       ignorePatterns: [...input.logWatcher.ignorePatterns],
       diskAlertPercent: input.logWatcher.diskAlertPercent,
     },
-    healer: { ...input.healer },
+    healer: {
+      intervalSeconds: input.healer.intervalSeconds,
+      reinstallOnFailure: input.healer.reinstallOnFailure,
+      maxBuildAttempts: input.healer.maxBuildAttempts,
+      apiFailuresBeforeRestart: input.healer.apiFailuresBeforeRestart,
+      apiTimeoutMs: input.healer.apiTimeoutSeconds * 1000,
+      browserCheck: input.healer.browserCheck,
+      browserPath: input.healer.browserPath,
+      browserIntervalMs: input.healer.browserIntervalSeconds * 1000,
+    },
     frontend: { ...input.frontend },
     router: {
       unknownRecipientMs: input.router.unknownRecipientSeconds * 1000,

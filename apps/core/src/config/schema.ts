@@ -53,7 +53,16 @@ export const configInputSchema = z.strictObject({
     ignorePatterns: z.array(regexSource),
     diskAlertPercent: z.number().min(1).max(100),
   }),
-  healer: z.strictObject({ intervalSeconds: seconds }),
+  healer: z.strictObject({
+    intervalSeconds: seconds,
+    reinstallOnFailure: z.boolean(),
+    maxBuildAttempts: z.number().int().min(1).max(50),
+    apiFailuresBeforeRestart: z.number().int().min(1).max(100),
+    apiTimeoutSeconds: seconds,
+    browserCheck: z.enum(['auto', 'on', 'off']),
+    browserPath: z.string().min(1),
+    browserIntervalSeconds: seconds,
+  }),
   frontend: z.strictObject({ dist: z.string().min(1) }),
   router: z.strictObject({
     unknownRecipientSeconds: seconds,
@@ -93,7 +102,16 @@ export interface CmuxConfig {
     ignorePatterns: readonly string[];
     diskAlertPercent: number;
   };
-  healer: { intervalSeconds: number };
+  healer: {
+    intervalSeconds: number;
+    reinstallOnFailure: boolean;
+    maxBuildAttempts: number;
+    apiFailuresBeforeRestart: number;
+    apiTimeoutMs: number;
+    browserCheck: 'auto' | 'on' | 'off';
+    browserPath: string;
+    browserIntervalMs: number;
+  };
   frontend: { dist: string };
   router: { unknownRecipientMs: number; busyWaitMs: number; deliveryAttempts: number };
   webhooks: { bodyLimitBytes: number; sources: Readonly<Record<string, { secret: string }>> };

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
@@ -31,11 +31,40 @@ function newestMtime(path: string): number {
   return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
 }
 
+// When the dashboard's sources last changed (ms since the epoch).
+export function dashboardSourcesChangedAt(root: string): number {
+  return Math.max(...sourcesOf(root).map(newestMtime));
+}
+
 // Whether the built dashboard is missing or older than its sources.
 export function isDashboardStale(root: string, dist: string): boolean {
   const index = join(dist, 'index.html');
   if (!existsSync(index)) return true;
-  return Math.max(...sourcesOf(root).map(newestMtime)) > statSync(index).mtimeMs;
+  return dashboardSourcesChangedAt(root) > statSync(index).mtimeMs;
+}
+
+export const BUILD_INFO = 'build-info.json';
+
+// The size and sha256 of every file of a build, so a check can tell a truncated or altered
+// file from the one the build wrote.
+export interface BuildInfo {
+  builtAt: string;
+  files: Record<string, { size: number; sha256: string }>;
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? listFiles(join(dir, entry.name), `${prefix}${entry.name}/`) : [`${prefix}${entry.name}`],
+  );
+}
+
+function writeBuildInfo(dir: string): void {
+  const files: BuildInfo['files'] = {};
+  for (const file of listFiles(dir)) {
+    const bytes = readFileSync(join(dir, file));
+    files[file] = { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+  }
+  writeFileSync(join(dir, BUILD_INFO), `${JSON.stringify({ builtAt: new Date().toISOString(), files } satisfies BuildInfo, null, 2)}\n`);
 }
 
 // Runs `vite build` into `outDir`.
@@ -43,12 +72,14 @@ async function runVite(root: string, outDir: string): Promise<{ ok: boolean; out
   const vite = join(dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
   const result = await execa(process.execPath, [vite, 'build', '--config', join(root, 'apps', 'dashboard', 'vite.config.ts'), '--logLevel', 'warn'], {
     cwd: root,
-    env: { CMUX_DASHBOARD_OUT: outDir },
+    // Plain text: the output goes into logs, alerts and the journal.
+    env: { CMUX_DASHBOARD_OUT: outDir, NO_COLOR: '1', FORCE_COLOR: '0' },
     all: true,
     reject: false,
     timeout: BUILD_TIMEOUT_MS,
   });
-  return { ok: result.exitCode === 0 && existsSync(join(outDir, 'index.html')), output: String(result.all ?? '').slice(-20_000) };
+  const output = String(result.all ?? '').replace(/\x1b\[[0-9;]*m/g, '');
+  return { ok: result.exitCode === 0 && existsSync(join(outDir, 'index.html')), output: output.slice(-20_000) };
 }
 
 // Builds the dashboard into a fresh folder beside `dist` and swaps it in with renames, so the
@@ -67,7 +98,8 @@ export async function buildDashboard(root: string, dist: string, opts: { reinsta
         const out = join(dirname(dist), `.${basename(dist)}.next-${randomBytes(4).toString('hex')}`);
         let attempt = await runVite(root, out);
         let output = attempt.output;
-        if (!attempt.ok && opts.reinstall) {
+        // npm only ever runs where the project's package.json is.
+        if (!attempt.ok && opts.reinstall && existsSync(join(root, 'package.json'))) {
           const install = await execa('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, all: true, reject: false, timeout: INSTALL_TIMEOUT_MS });
           output += `\n--- npm install (exit ${install.exitCode}) ---\n${String(install.all ?? '').slice(-5_000)}`;
           attempt = await runVite(root, out);
@@ -77,6 +109,7 @@ export async function buildDashboard(root: string, dist: string, opts: { reinsta
           rmSync(out, { recursive: true, force: true });
           return { ok: false, output, durationMs: Date.now() - started };
         }
+        writeBuildInfo(out);
         const old = `${out}.old`;
         if (existsSync(dist)) renameSync(dist, old);
         renameSync(out, dist);

@@ -1,1 +1,3 @@
-export { buildDashboard, isDashboardStale, type BuildResult } from './build.js';
+export { BUILD_INFO, buildDashboard, dashboardSourcesChangedAt, isDashboardStale, type BuildInfo, type BuildResult } from './build.js';
+export { frontendStateFile, readFrontendState, writeFrontendState, type FrontendState } from './state.js';
+export { checkInBrowser, checkOnDisk, checkServed, referencedAssets, type DiskCheck, type ServedCheck } from './checks.js';

@@ -1,2 +1,2 @@
 export { runApp, once, type AppHandle, type AppFactory } from './run-app.js';
-export { createIdleApp } from './idle-app.js';
+export { scheduleEvery, type Schedule } from './schedule.js';

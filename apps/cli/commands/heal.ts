@@ -1,0 +1,34 @@
+import { writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Command } from 'commander';
+import { APP_NAMES, buildDashboard, CmuxError, listAppStatus, loadConfig, readFrontendState } from '../../core/src/index.js';
+import { healRequestFile } from '../../frontend-healer/healer.js';
+import { say } from '../output.js';
+
+const WAIT_MS = 10 * 60_000;
+
+export const healCommand = new Command('heal')
+  .description('rebuild the dashboard now (the running healer does it, or this command when cmux is stopped)')
+  .action(async () => {
+    const config = loadConfig();
+    const healer = (await listAppStatus()).find((a) => a.name === APP_NAMES.healer);
+    if (healer?.status !== 'online') {
+      say('the healer is not running; building the dashboard here…');
+      const result = await buildDashboard(config.root, config.frontend.dist, { reinstall: true });
+      if (!result.ok) throw new CmuxError('CMUX_ERR_START_FAILED', `the dashboard did not build:\n${result.output.trim().split('\n').slice(-15).join('\n')}`);
+      return say(`built the dashboard in ${result.durationMs} ms`);
+    }
+    const before = readFrontendState(config.home)?.lastHeal ?? null;
+    const asked = new Date().toISOString();
+    writeFileSync(healRequestFile(config.home), asked, { mode: 0o600 });
+    say('asked the healer to rebuild the dashboard…');
+    const deadline = Date.now() + WAIT_MS;
+    while (Date.now() < deadline) {
+      await sleep(250);
+      const state = readFrontendState(config.home);
+      if (!state?.lastCheck || state.lastCheck < asked) continue;
+      if (state.lastHeal !== before) return say(`healed at ${state.lastHeal}; the dashboard is ${state.status}`);
+      if (state.problem) throw new CmuxError('CMUX_ERR_START_FAILED', `the rebuild did not help: ${state.problem} (see \`npx cmux logs cmux-frontend-healer\`)`);
+    }
+    throw new CmuxError('CMUX_ERR_NOT_RUNNING', 'the healer did not answer within 10 minutes: see `npx cmux logs cmux-frontend-healer`');
+  });

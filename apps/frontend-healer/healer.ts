@@ -1,0 +1,176 @@
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  addJournalEntry,
+  APP_NAMES,
+  buildDashboard,
+  checkInBrowser,
+  checkOnDisk,
+  checkServed,
+  dashboardSourcesChangedAt,
+  homePaths,
+  isCmuxApp,
+  once,
+  raiseAlert,
+  readFrontendState,
+  scheduleEvery,
+  serverUrl,
+  withPm2,
+  writeFrontendState,
+  type AppHandle,
+  type CmuxConfig,
+  type FrontendState,
+  type Logger,
+  type Schedule,
+} from '../core/src/index.js';
+
+const SOURCE = 'frontend-healer';
+const MAX_BACKOFF_MS = 30 * 60_000;
+
+// The file `npx cmux heal` drops to ask the healer for a rebuild now.
+export function healRequestFile(home: string): string {
+  return join(homePaths(home).state, 'heal-request');
+}
+
+// The cmux-frontend-healer app: on its schedule it checks the dashboard on disk, as served
+// and (when it can) in a browser; rebuilds it into a fresh folder when it is broken, with
+// backoff and a bounded number of attempts, after which it tells the supervisor and waits
+// for `npx cmux heal` or a change in the sources. It also restarts a hung cmux-server.
+export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHandle & { check(): Promise<FrontendState> } {
+  const { healer } = config;
+  const dist = config.frontend.dist;
+  const previous = readFrontendState(config.home);
+  let state: FrontendState = {
+    status: 'degraded',
+    indexExists: false,
+    jsBundles: 0,
+    served: false,
+    lastCheck: null,
+    lastHeal: previous?.lastHeal ?? null,
+    problem: null,
+    gaveUp: false,
+  };
+  let attempts = 0;
+  let nextBuildAt = 0;
+  let sourcesAtGiveUp = 0;
+  let apiFailures = 0;
+  let restartBackoffMs = healer.intervalSeconds * 1000;
+  let nextRestartAt = 0;
+  let lastBrowserCheck = 0;
+  let schedule: Schedule | undefined;
+  const useBrowser = healer.browserCheck === 'on' || (healer.browserCheck === 'auto' && existsSync(healer.browserPath));
+
+  async function heal(reason: string): Promise<void> {
+    attempts += 1;
+    logger.info(`rebuilding the dashboard (attempt ${attempts} of ${healer.maxBuildAttempts}): ${reason}`);
+    const result = await buildDashboard(config.root, dist, { reinstall: healer.reinstallOnFailure && attempts === 1 });
+    if (result.ok) {
+      logger.info(`healed the dashboard in ${result.durationMs} ms${result.joined ? ' (another build was under way)' : ''}: ${reason}`);
+      state.lastHeal = new Date().toISOString();
+      attempts = 0;
+      nextBuildAt = 0;
+      return;
+    }
+    const tail = result.output.trim().split('\n').slice(-40).join('\n');
+    logger.error(`the dashboard build failed (attempt ${attempts}): ${tail.split('\n').at(-1) ?? ''}`);
+    nextBuildAt = Date.now() + Math.min(MAX_BACKOFF_MS, healer.intervalSeconds * 1000 * 2 ** attempts);
+    if (attempts >= healer.maxBuildAttempts) {
+      state.gaveUp = true;
+      sourcesAtGiveUp = dashboardSourcesChangedAt(config.root);
+      await addJournalEntry(config.home, { title: 'The dashboard does not build', content: `The healer gave up after ${attempts} attempts (${reason}).\n\n\`\`\`text\n${tail}\n\`\`\`` });
+      await raiseAlert(config, {
+        source: SOURCE,
+        kind: 'build',
+        title: `the dashboard does not build after ${attempts} attempts; waiting for \`npx cmux heal\` or a fix in apps/dashboard`,
+        count: attempts,
+        excerpt: tail,
+        details: `# The dashboard does not build\n\nWhy a rebuild was needed: ${reason}\n\n## Build output\n\n\`\`\`text\n${result.output.slice(-20_000)}\n\`\`\`\n\n## Suggested next step\n\nFix the error above in apps/dashboard (the healer rebuilds as soon as the sources change), or run \`npx cmux heal\`.\n`,
+      });
+    }
+  }
+
+  async function checkApi(): Promise<void> {
+    const healthy = await fetch(`${serverUrl(config)}/health`, { signal: AbortSignal.timeout(healer.apiTimeoutMs) }).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (healthy) {
+      apiFailures = 0;
+      restartBackoffMs = healer.intervalSeconds * 1000;
+      return;
+    }
+    apiFailures += 1;
+    if (apiFailures < healer.apiFailuresBeforeRestart || Date.now() < nextRestartAt) return;
+    const why = `GET /health failed ${apiFailures} times in a row (timeout ${healer.apiTimeoutMs} ms)`;
+    const restarted = await withPm2(
+      async (pm2) => {
+        if (!(await pm2.list()).some((p) => isCmuxApp(p, APP_NAMES.server))) return false;
+        await pm2.restart(APP_NAMES.server);
+        return true;
+      },
+      { spawnDaemon: false },
+    );
+    if (!restarted) return;
+    logger.warn(`restarted cmux-server through PM2: ${why}`);
+    apiFailures = 0;
+    nextRestartAt = Date.now() + restartBackoffMs;
+    restartBackoffMs = Math.min(MAX_BACKOFF_MS, restartBackoffMs * 2);
+    await raiseAlert(config, { source: SOURCE, kind: 'api-restart', title: `restarted cmux-server: ${why}`, count: 1, excerpt: why, details: `# cmux-server restarted\n\n${why}.\n\nThe healer restarted it through PM2; the next restart waits at least ${Math.round(restartBackoffMs / 1000)} s.\n` });
+  }
+
+  async function check(): Promise<FrontendState> {
+    await checkApi();
+    const requested = existsSync(healRequestFile(config.home));
+    if (requested) rmSync(healRequestFile(config.home), { force: true });
+    if (state.gaveUp && (requested || dashboardSourcesChangedAt(config.root) > sourcesAtGiveUp)) {
+      logger.info(requested ? 'a heal was requested' : 'the dashboard sources changed; trying again');
+      state.gaveUp = false;
+      attempts = 0;
+      nextBuildAt = 0;
+    }
+
+    let disk = checkOnDisk(dist);
+    let problem = disk.problem;
+    let served = false;
+    if (disk.ok) {
+      const result = await checkServed(serverUrl(config), dist, disk.assets, healer.apiTimeoutMs);
+      served = result.reachable && result.ok;
+      if (result.reachable && !result.ok) problem = result.problem;
+    }
+    if (disk.ok && served && useBrowser && (requested || Date.now() - lastBrowserCheck >= healer.browserIntervalMs)) {
+      lastBrowserCheck = Date.now();
+      const browser = await checkInBrowser(`${serverUrl(config)}/`, healer.browserPath).catch((error: unknown) => ({ ok: true, problem: `browser check skipped: ${(error as Error).message}` }));
+      if (!browser.ok) problem = browser.problem;
+      else if (browser.problem) logger.warn(browser.problem);
+    }
+
+    const broken = problem !== null;
+    if ((broken || requested) && !state.gaveUp && Date.now() >= nextBuildAt) {
+      await heal(problem ?? 'requested with `npx cmux heal`');
+      disk = checkOnDisk(dist);
+      problem = disk.problem;
+      served = disk.ok;
+    }
+    state = {
+      ...state,
+      status: problem === null && disk.ok ? 'healthy' : 'degraded',
+      indexExists: disk.indexExists,
+      jsBundles: disk.jsBundles,
+      served,
+      lastCheck: new Date().toISOString(),
+      problem,
+    };
+    writeFrontendState(config.home, state);
+    return state;
+  }
+
+  return {
+    check,
+    async start() {
+      schedule = scheduleEvery('frontend check', healer.intervalSeconds, async () => void (await check()), logger);
+    },
+    stop: once(async () => {
+      await schedule?.stop();
+    }),
+  };
+}
