@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { ROOT } from '../test/helpers/instance.ts';
 import { writeReport, type BenchRow } from './report.ts';
 import { benchAgents } from './agents.bench.ts';
+import { benchDashboard } from './dashboard.bench.ts';
+import { benchHealer } from './healer.bench.ts';
 import { benchLogWatcher } from './log-watcher.bench.ts';
 import { benchMailbox } from './mailbox.bench.ts';
 import { benchStop } from './stop.bench.ts';
@@ -15,6 +17,8 @@ const benches: Array<[string, (log: (line: string) => void) => Promise<BenchRow[
   ['agents', benchAgents],
   ['mailbox', benchMailbox],
   ['log-watcher', benchLogWatcher],
+  ['healer', benchHealer],
+  ['dashboard', benchDashboard],
 ];
 const rows: BenchRow[] = [];
 for (const [name, bench] of benches) if (only.length === 0 || only.includes(name)) rows.push(...(await bench(log)));

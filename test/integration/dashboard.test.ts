@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
@@ -100,7 +100,9 @@ describe('the dashboard in a real Chromium', { timeout: 300_000 }, () => {
     process.kill(status.apps.find((a) => a.name === 'cmux-router')!.pid, 'SIGKILL');
     await page.getByRole('button', { name: 'System' }).click();
     await page.getByText('the flux capacitor overheated').first().waitFor({ timeout: 20_000 });
-    await page.locator('[data-app="cmux-router"] [data-restarts="1"]').waitFor({ timeout: 20_000 });
+    await page.waitForFunction('Number(document.querySelector(\'[data-app="cmux-router"] [data-restarts]\')?.getAttribute("data-restarts")) >= 1', undefined, { timeout: 20_000 });
+    const routerLog = readFileSync(join(cmux.home, 'logs', 'cmux-router.err.log'), 'utf8');
+    assert.doesNotMatch(routerLog, /crashed/, 'the router only restarted because it was killed');
     await shot('system');
   });
 

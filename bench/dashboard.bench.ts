@@ -1,0 +1,55 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { buildDashboard, createLogger, loadConfig } from '../apps/core/src/index.ts';
+import { createServer } from '../apps/server/server.ts';
+import { launchBrowser } from '../test/helpers/browser.ts';
+import { dashboardCopy } from '../test/helpers/dashboard-copy.ts';
+import { cleanEnv, freePort } from '../test/helpers/instance.ts';
+import { median, type BenchRow } from './report.ts';
+
+const BUNDLE_BUDGET_KB = 300;
+const FIRST_SCREEN_BUDGET_MS = 1_000;
+const RUNS = 5;
+
+// The dashboard's weight (gzip) and how soon its first screen is usable in headless Chromium
+// on localhost, against the budgets the dashboard issue set.
+export async function benchDashboard(log: (line: string) => void): Promise<BenchRow[]> {
+  const copy = dashboardCopy();
+  const quiet = createLogger('bench', { out: { write: () => true } as never, err: { write: () => true } as never });
+  const config = loadConfig({
+    root: copy.root,
+    cwd: copy.root,
+    env: { ...cleanEnv(), CMUX_HOME: join(copy.root, 'home'), CMUX_PORT: String(await freePort()), CMUX_TMUX_SOCKET: join(copy.root, 'tmux.sock'), CMUX_TOKEN: 'bench-token-0123456789' },
+  });
+  await buildDashboard(copy.root, config.frontend.dist);
+  const assets = join(config.frontend.dist, 'assets');
+  const gzipKb = readdirSync(assets)
+    .filter((f) => f.endsWith('.js') || f.endsWith('.css'))
+    .reduce((sum, f) => sum + gzipSync(readFileSync(join(assets, f))).length, 0) / 1024;
+  const server = createServer(config, quiet);
+  await server.start();
+  const browser = await launchBrowser();
+  try {
+    const times: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const context = await browser.browser.newContext();
+      await context.addCookies([{ name: 'cmux_token', value: 'bench-token-0123456789', domain: '127.0.0.1', path: '/', httpOnly: true, sameSite: 'Strict' }]);
+      const page = await context.newPage();
+      const started = performance.now();
+      await page.goto(`http://127.0.0.1:${config.server.port}/`);
+      await page.getByRole('heading', { name: 'Agents' }).waitFor();
+      times.push(performance.now() - started);
+      await context.close();
+    }
+    log(`dashboard: ${gzipKb.toFixed(1)} KB gzip; first screen ${median(times).toFixed(0)} ms`);
+    return [
+      { area: 'dashboard', name: 'JS + CSS, gzip', unit: 'KB', value: gzipKb, baseline: BUNDLE_BUDGET_KB, baselineName: 'budget' },
+      { area: 'dashboard', name: `first screen usable in Chromium on localhost (median of ${RUNS}, cold page)`, unit: 'ms', value: median(times), baseline: FIRST_SCREEN_BUDGET_MS, baselineName: 'budget' },
+    ];
+  } finally {
+    await browser.close();
+    await server.stop();
+    copy.cleanup();
+  }
+}
