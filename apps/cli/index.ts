@@ -14,6 +14,9 @@ import { statusCommand } from './commands/status.js';
 import { stopCommand } from './commands/stop.js';
 import { handleCliError } from './handle-error.js';
 
+// Everything the CLI creates (home, token, mailbox, logs) is the owner's alone.
+process.umask(0o077);
+
 const program = new Command('cmux')
   .description('run a team of AI coding agents in tmux, kept alive by PM2')
   .showHelpAfterError()

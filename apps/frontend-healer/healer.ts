@@ -104,7 +104,7 @@ export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHan
     const why = `GET /health failed ${apiFailures} times in a row (timeout ${healer.apiTimeoutMs} ms)`;
     const restarted = await withPm2(
       async (pm2) => {
-        if (!(await pm2.list()).some((p) => isCmuxApp(p, APP_NAMES.server))) return false;
+        if (!(await pm2.list()).some((p) => isCmuxApp(p, APP_NAMES.server, config.home))) return false;
         await pm2.restart(APP_NAMES.server);
         return true;
       },

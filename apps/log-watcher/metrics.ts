@@ -41,7 +41,7 @@ export function createSampler(home: string) {
     const fs = statfsSync(home);
     const diskTotal = fs.blocks * fs.bsize;
     const diskFree = fs.bavail * fs.bsize;
-    const apps = await listAppStatus().catch(() => []);
+    const apps = await listAppStatus(home).catch(() => []);
     return {
       ts: new Date().toISOString(),
       loadAverage: loadavg().map((n) => Math.round(n * 100) / 100),

@@ -5,6 +5,7 @@ import type { AgentDeps } from '../agents/index.js';
 import type { HookStore } from './agents/hook-events.js';
 import type { StatusMonitor } from './agents/status-monitor.js';
 import { requireToken } from './auth/hook.js';
+import { sameOrigin } from './auth/same-origin.js';
 import { agentEventRoutes } from './routes/agent-events.js';
 import { alertRoutes } from './routes/alerts.js';
 import { agentRoutes } from './routes/agents.js';
@@ -28,11 +29,24 @@ export interface AppDeps {
   history: HistoryStore;
 }
 
+const ROUTES = new WeakMap<FastifyInstance, string[]>();
+
+// Every `METHOD url` an app built by buildApp serves (the hostile-input suite checks it has a
+// case for each).
+export function routesOf(app: FastifyInstance): readonly string[] {
+  return ROUTES.get(app) ?? [];
+}
+
 // Builds the HTTP app without listening: health in the open scope, every other route behind
 // the token. One error handler turns every failure into the contract's {error} body.
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, token, logger } = deps;
   const app = Fastify({ logger: false, bodyLimit: config.server.bodyLimitBytes, return503OnClosing: true });
+  const routes: string[] = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${route.url}`);
+  });
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof CmuxError) {
@@ -46,6 +60,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     return reply.code(status).send({ error: (error as Error).message });
   });
+  // JSON bodies only: a plain-text body is how a cross-site form smuggles JSON in.
+  app.removeContentTypeParser('text/plain');
+  app.addHook('onRequest', sameOrigin(config));
   const authenticate = requireToken(token);
   // Unknown paths need the token too, so an unauthenticated probe learns nothing of the API.
   app.setNotFoundHandler({ preHandler: authenticate }, (request, reply) =>
@@ -60,7 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(frontendRoutes, { config, token });
   await app.register(async (scope) => {
     scope.addHook('onRequest', authenticate);
-    await scope.register(processRoutes);
+    await scope.register(processRoutes, { config });
     await scope.register(agentRoutes, { agents: deps.agents, monitor: deps.monitor, hooks: deps.hooks, hub: deps.hub });
     await scope.register(agentEventRoutes, { hooks: deps.hooks, monitor: deps.monitor });
     await scope.register(messageRoutes, { config, history: deps.history, hub: deps.hub });

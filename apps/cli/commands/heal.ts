@@ -11,7 +11,7 @@ export const healCommand = new Command('heal')
   .description('rebuild the dashboard now (the running healer does it, or this command when cmux is stopped)')
   .action(async () => {
     const config = loadConfig();
-    const healer = (await listAppStatus()).find((a) => a.name === APP_NAMES.healer);
+    const healer = (await listAppStatus(config.home)).find((a) => a.name === APP_NAMES.healer);
     if (healer?.status !== 'online') {
       say('the healer is not running; building the dashboard here…');
       const result = await buildDashboard(config.root, config.frontend.dist, { reinstall: true });

@@ -10,7 +10,7 @@ export const restartCommand = new Command('restart')
     const { deps } = agentContext();
     await withPm2(
       async (pm2) => {
-        const ours = (await pm2.list()).filter((p) => isCmuxApp(p));
+        const ours = (await pm2.list()).filter((p) => isCmuxApp(p, undefined, deps.config.home));
         await Promise.all(ours.map((p) => pm2.delete(p.name!)));
         if (ours.length > 0) say(`stopped ${ours.map((p) => p.name).join(', ')}`);
       },

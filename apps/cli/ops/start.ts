@@ -1,4 +1,5 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { basename } from 'node:path';
 import { join } from 'node:path';
 import type { StartOptions } from 'pm2';
 import {
@@ -8,7 +9,9 @@ import {
   canBind,
   CmuxError,
   findPortHolders,
+  appHome,
   homePaths,
+  pm2Home,
   isDashboardStale,
   isCmuxApp,
   portInUseError,
@@ -45,7 +48,7 @@ export async function startCmux(deps: AgentDeps, report: (line: string) => void)
   const { apps } = buildEcosystem(config);
   // PM2 appends to log files that exist and keeps their mode: logs stay owner-only.
   for (const app of apps) for (const file of [app.out_file, app.error_file]) closeSync(openSync(file, 'a', 0o600));
-  const online = await onlineApps();
+  const online = await onlineApps(config.home);
   const missing = apps.filter((app) => !online.has(app.name));
   if (!online.has('cmux-server')) await assertPortFree(config);
 
@@ -74,7 +77,7 @@ export async function startCmux(deps: AgentDeps, report: (line: string) => void)
         const known = await pm2.list();
         for (const app of missing) {
           // An app PM2 still knows but that is not online (stopped, errored) is replaced.
-          if (known.some((p) => isCmuxApp(p, app.name))) await pm2.delete(app.name);
+          if (known.some((p) => isCmuxApp(p, app.name, config.home))) await pm2.delete(app.name);
           await pm2.start(app as unknown as StartOptions);
           report(`started ${app.name}`);
         }
@@ -103,9 +106,18 @@ export async function startCmux(deps: AgentDeps, report: (line: string) => void)
   };
 }
 
-async function onlineApps(): Promise<Set<string>> {
+// The names of this instance's apps that PM2 runs. A PM2 daemon that runs another cmux
+// instance's apps cannot take this one's (PM2 names are fixed): that is an error.
+async function onlineApps(home: string): Promise<Set<string>> {
   const list = (await withPm2((pm2) => pm2.list(), { spawnDaemon: false })) ?? [];
-  return new Set(list.filter((p) => isCmuxApp(p) && p.pm2_env?.status === 'online').map((p) => p.name ?? ''));
+  const other = list.find((p) => isCmuxApp(p) && appHome(p) !== home);
+  if (other) {
+    throw new CmuxError(
+      'CMUX_ERR_START_FAILED',
+      `this PM2 daemon (${pm2Home()}) already runs cmux for CMUX_HOME ${appHome(other)}: give this instance a PM2_HOME of its own, e.g. PM2_HOME=~/.pm2-${basename(home)} npm start`,
+    );
+  }
+  return new Set(list.filter((p) => isCmuxApp(p, undefined, home) && p.pm2_env?.status === 'online').map((p) => p.name ?? ''));
 }
 
 async function assertPortFree(config: CmuxConfig): Promise<void> {

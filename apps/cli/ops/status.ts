@@ -26,7 +26,7 @@ export interface CmuxStatus {
 export async function collectStatus(config: CmuxConfig): Promise<CmuxStatus> {
   const tmux = tmuxClientFromConfig(config);
   const [apps, health, server, registry] = await Promise.all([
-    listAppStatus(),
+    listAppStatus(config.home),
     fetchHealth(config),
     tmux.hasServer().catch(() => false),
     readRegistry(homePaths(config.home).registry).catch(() => null),

@@ -2,6 +2,7 @@ import { lstatSync, rmSync } from 'node:fs';
 import {
   daemonPid,
   findPortHolders,
+  appHome,
   isCmuxApp,
   killDaemon,
   terminateAll,
@@ -38,7 +39,11 @@ export async function stopCmux(config: CmuxConfig, report: (line: string) => voi
 
   const remaining = await withPm2(
     async (pm2) => {
-      const ours = (await pm2.list()).filter((p) => isCmuxApp(p));
+      const all = await pm2.list();
+      const ours = all.filter((p) => isCmuxApp(p, undefined, config.home));
+      for (const home of new Set(all.filter((p) => isCmuxApp(p) && !ours.includes(p)).map(appHome))) {
+        left(`left the cmux apps of another instance (CMUX_HOME ${home}) running`);
+      }
       await Promise.all(
         ours.map(async (p) => {
           await pm2.delete(p.name!);

@@ -36,7 +36,7 @@ export const healthRoutes: FastifyPluginAsync<{ config: CmuxConfig }> = async (a
   const handler = async () => {
     const frontend = frontendHealth(config);
     const processes = await Promise.race([
-      listAppStatus().then((apps) => apps.map(({ name, status }) => ({ name, status }))),
+      listAppStatus(config.home).then((apps) => apps.map(({ name, status }) => ({ name, status }))),
       new Promise<null>((resolve) => setTimeout(() => resolve(null), PROCESSES_TIMEOUT_MS).unref()),
     ]).catch(() => null);
     return { status: frontend.status, api: 'healthy' as const, frontend, processes };

@@ -56,7 +56,8 @@ export const webhookRoutes: FastifyPluginAsync<{ config: CmuxConfig; token: stri
     }
     const event = request.headers['x-github-event'] ?? request.headers['x-event-type'];
     const eventName = typeof event === 'string' ? event.replace(/[^\w.-]/g, '').slice(0, 60) : '';
-    const file = writeAttachment(config.home, `webhook-${source}${eventName ? `-${eventName}` : ''}`, 'json', `${JSON.stringify(body.json, null, 2)}\n`);
+    // The payload as it arrived, byte for byte (re-serialising could fail on deep input).
+    const file = writeAttachment(config.home, `webhook-${source}${eventName ? `-${eventName}` : ''}`, 'json', body.raw.toString('utf8'));
     const message = await appendMessage(config.home, {
       from: `webhook:${source}`,
       to: 'supervisor',

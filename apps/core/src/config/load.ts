@@ -65,7 +65,7 @@ function resolveConfig(input: CmuxConfigInput, files: { root: string; defaults: 
   return deepFreeze({
     root: files.root,
     home: input.home,
-    server: { ...input.server },
+    server: { ...input.server, allowedHosts: [...input.server.allowedHosts] },
     tmux: {
       socket: socket.startsWith('/') ? { kind: 'path', path: socket } : { kind: 'name', name: socket },
       session: input.tmux.session,

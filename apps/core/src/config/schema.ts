@@ -27,6 +27,7 @@ export const configInputSchema = z.strictObject({
       .regex(/^[\x21-\x7e]+$/, 'a token is printable ASCII without spaces')
       .nullable(),
     bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024),
+    allowedHosts: z.array(z.string().regex(/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/, 'a host name or address, without a port')),
   }),
   tmux: z.strictObject({
     socket: z
@@ -91,7 +92,7 @@ export type TmuxSocket = { kind: 'name'; name: string } | { kind: 'path'; path: 
 export interface CmuxConfig {
   root: string;
   home: string;
-  server: { host: string; port: number; token: string | null; bodyLimitBytes: number };
+  server: { host: string; port: number; token: string | null; bodyLimitBytes: number; allowedHosts: readonly string[] };
   tmux: { socket: TmuxSocket; session: string; systemWindows: readonly string[]; commandTimeoutMs: number };
   agents: { command: string | null; readyTimeoutMs: number };
   logWatcher: {

@@ -19,6 +19,8 @@ export function once(fn: () => Promise<void>): () => Promise<void> {
 // The edge of every PM2 app: loads the config, starts the app, tells PM2 `ready`, and stops it
 // exactly once on SIGINT, SIGTERM or a PM2 shutdown message (a signal may arrive twice), exiting 0.
 export async function runApp(name: string, factory: AppFactory): Promise<void> {
+  // Tokens, messages, logs and state are the owner's alone, whatever the caller's umask.
+  process.umask(0o077);
   const logger = createLogger(name);
   let handle: AppHandle;
   try {

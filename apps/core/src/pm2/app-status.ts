@@ -15,14 +15,22 @@ export interface AppStatus {
 
 // The four cmux apps as PM2 reports them; an app PM2 does not know is listed as `not started`.
 // Never starts a PM2 daemon.
-export async function listAppStatus(): Promise<AppStatus[]> {
+export async function listAppStatus(home: string): Promise<AppStatus[]> {
   const described = (await withPm2((pm2) => pm2.list(), { spawnDaemon: false })) ?? [];
-  return ALL_APP_NAMES.map((name) => toStatus(name, described.find((p) => isCmuxApp(p, name))));
+  return ALL_APP_NAMES.map((name) => toStatus(name, described.find((p) => isCmuxApp(p, name, home))));
 }
 
-export function isCmuxApp(p: ProcessDescription, name?: string): boolean {
+// The CMUX_HOME a PM2 app was started for.
+export function appHome(p: ProcessDescription): string | undefined {
+  return (p.pm2_env as { CMUX_HOME?: string } | undefined)?.CMUX_HOME;
+}
+
+// Whether a PM2 app is one of cmux's four (optionally the one named `name`). With `home`, only
+// the apps of the cmux instance whose CMUX_HOME that is.
+export function isCmuxApp(p: ProcessDescription, name?: string, home?: string): boolean {
   const env = p.pm2_env as { namespace?: string } | undefined;
-  return env?.namespace === PM2_NAMESPACE && (name ? p.name === name : ALL_APP_NAMES.includes(p.name as never));
+  const named = name ? p.name === name : ALL_APP_NAMES.includes(p.name as never);
+  return env?.namespace === PM2_NAMESPACE && named && (home === undefined || appHome(p) === home);
 }
 
 function toStatus(name: string, p: ProcessDescription | undefined): AppStatus {

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import { request } from 'node:http';
+import { syncBuiltinESMExports } from 'node:module';
+import { after, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import { createLogger, loadConfig, type CmuxConfig } from '../../apps/core/src/index.ts';
+import { tokenMatches } from '../../apps/server/auth/token.ts';
+import { createServer } from '../../apps/server/server.ts';
+import { agentHarness } from '../helpers/agents.ts';
+import { cleanEnv, freePort } from '../helpers/instance.ts';
+import { buildApp, routesOf } from '../../apps/server/app.ts';
+import { createAgentDeps } from '../../apps/agents/index.ts';
+import { createHookStore } from '../../apps/server/agents/hook-events.ts';
+import { createStatusMonitor } from '../../apps/server/agents/status-monitor.ts';
+import { createHub } from '../../apps/server/ws/hub.ts';
+import { openHistory } from '../../apps/core/src/index.ts';
+
+const TOKEN = 'web-security-token-0123456789';
+const PUBLIC = new Set(['GET /health', 'GET /api/webhooks/health', 'GET /', 'GET /assets/*', 'GET /favicon.ico', 'POST /api/login', 'POST /api/logout']);
+
+describe('web security of the running server', { timeout: 120_000 }, () => {
+  const harness = agentHarness({ CMUX_TOKEN: TOKEN });
+  const quiet = createLogger('test', { out: { write: () => true } as never, err: { write: () => true } as never });
+  let config: CmuxConfig;
+  let server: ReturnType<typeof createServer>;
+  let base: string;
+  // node:http, because fetch will not send a Host or Origin header of the caller's choosing.
+  const raw = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
+    new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: () => Promise<string> }>((resolve, reject) => {
+      const req = request(`${base}${path}`, { method, headers: { ...headers, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: async () => text }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  const get = (path: string, headers: Record<string, string> = {}) => raw('GET', path, headers);
+
+  before(async () => {
+    const port = await freePort();
+    config = loadConfig({ env: { ...cleanEnv(), CMUX_HOME: harness.home, CMUX_TMUX_SOCKET: `${harness.base}/tmux.sock`, CMUX_PORT: String(port), CMUX_TOKEN: TOKEN }, cwd: harness.base });
+    server = createServer(config, quiet);
+    await server.start();
+    base = `http://127.0.0.1:${port}`;
+  });
+  after(async () => {
+    await server.stop();
+    await harness.cleanup();
+  });
+
+  it('needs the token on every route but health (and the public login, webhooks authenticate themselves)', async () => {
+    const deps = createAgentDeps(config, quiet);
+    const hooks = createHookStore();
+    const hub = createHub();
+    const app = await buildApp({ config, token: TOKEN, logger: quiet, agents: deps, hooks, hub, history: openHistory(config.home), monitor: createStatusMonitor(deps, hooks, hub, quiet) });
+    const guarded = routesOf(app).filter((r) => !PUBLIC.has(r));
+    await app.close();
+    assert.ok(guarded.length >= 20);
+    for (const route of guarded) {
+      const [method, url] = route.split(' ') as [string, string];
+      const res = await fetch(`${base}${url.replace(':id', 'w1').replace(':source', 'ci')}`, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: method === 'GET' || method === 'DELETE' ? undefined : '{}',
+      });
+      assert.equal(res.status, 401, `${route} without the token answered ${res.status}`);
+    }
+  });
+
+  it('compares the token in constant time', () => {
+    const original = crypto.timingSafeEqual;
+    let calls = 0;
+    crypto.timingSafeEqual = (a, b) => {
+      calls += 1;
+      return original(a, b);
+    };
+    syncBuiltinESMExports();
+    try {
+      assert.equal(tokenMatches(TOKEN, TOKEN), true);
+      assert.equal(tokenMatches('short', TOKEN), false);
+      assert.equal(tokenMatches(`${TOKEN}x`, TOKEN), false);
+      assert.equal(calls, 3, 'every comparison, whatever the lengths, goes through timingSafeEqual');
+    } finally {
+      crypto.timingSafeEqual = original;
+      syncBuiltinESMExports();
+    }
+  });
+
+  it('sets the session cookie HttpOnly and SameSite=Strict', async () => {
+    const res = await get(`/?token=${TOKEN}`);
+    assert.equal(res.status, 302);
+    const cookie = String(res.headers['set-cookie'] ?? '');
+    assert.match(cookie, /^cmux_token=/);
+    assert.match(cookie, /HttpOnly/);
+    assert.match(cookie, /SameSite=Strict/);
+    assert.equal((await get(`/?token=wrong-${TOKEN}`)).status, 401);
+  });
+
+  it('refuses a Host header that is not its own (DNS rebinding)', async () => {
+    const port = new URL(base).port;
+    assert.equal((await get('/health', { host: `attacker.example:${port}` })).status, 421);
+    assert.equal((await get('/api/agents', { host: `attacker.example:${port}`, authorization: `Bearer ${TOKEN}` })).status, 421);
+    assert.equal((await get('/health', { host: `localhost:${port}` })).status, 200);
+    assert.equal((await get('/health', { host: `127.0.0.1:${port}` })).status, 200);
+  });
+
+  it('refuses a WebSocket from a foreign Origin, even with the cookie', async () => {
+    const status = (origin: string) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(`${base.replace('http', 'ws')}/api/ws`, { origin, headers: { cookie: `cmux_token=${TOKEN}` } });
+        ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.once('open', () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.once('error', () => resolve(-1));
+      });
+    assert.equal(await status('http://evil.example'), 403);
+    assert.equal(await status(base), 101);
+  });
+
+  it('keeps a cross-site form POST away from the agents', async () => {
+    const post = (headers: Record<string, string>, body: string) => raw('POST', '/api/agents/w1/message', { cookie: `cmux_token=${TOKEN}`, ...headers }, body);
+    assert.equal((await post({ origin: 'http://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, 'text=rm+-rf')).status, 403);
+    assert.equal((await post({ origin: 'http://evil.example', 'content-type': 'application/json' }, '{"text":"rm -rf"}')).status, 403);
+    assert.equal((await post({ 'content-type': 'application/x-www-form-urlencoded' }, 'text=rm+-rf')).status, 415, 'only JSON is taken');
+    assert.equal((await post({ 'content-type': 'text/plain' }, '{"text":"rm -rf"}')).status, 415);
+  });
+
+  it('never reflects input as HTML', async () => {
+    for (const path of ['/<script>alert(1)</script>', '/assets/<script>alert(1)</script>.js', '/api/agents/%3Cscript%3E', '/?token=%3Cscript%3E']) {
+      const res = await get(path, { authorization: `Bearer ${TOKEN}` });
+      const body = await res.text();
+      const type = String(res.headers['content-type'] ?? '');
+      assert.doesNotMatch(type, /html/, path);
+      assert.ok(!body.includes('<script>alert(1)</script>') || /json/.test(type), path);
+    }
+  });
+});
