@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ROOT } from '../test/helpers/instance.ts';
 import { writeReport, type BenchRow } from './report.ts';
 import { benchAgents } from './agents.bench.ts';
+import { benchChaos } from './chaos.bench.ts';
 import { benchDashboard } from './dashboard.bench.ts';
 import { benchHealer } from './healer.bench.ts';
 import { benchLogWatcher } from './log-watcher.bench.ts';
@@ -19,6 +20,7 @@ const benches: Array<[string, (log: (line: string) => void) => Promise<BenchRow[
   ['log-watcher', benchLogWatcher],
   ['healer', benchHealer],
   ['dashboard', benchDashboard],
+  ['chaos', benchChaos],
 ];
 const rows: BenchRow[] = [];
 for (const [name, bench] of benches) if (only.length === 0 || only.includes(name)) rows.push(...(await bench(log)));
