@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // Runs the whole suite with node's test runner (TypeScript through tsx), one file at a time:
-// the integration files each start real PM2, tmux and HTTP servers.
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+// the integration files each start real PM2, tmux and HTTP servers. Afterwards it stops any
+// cmux a cancelled test left behind (a timed-out test never runs its cleanup).
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const filter = process.argv.slice(2);
+const started = Date.now();
 
 function findTests(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -18,12 +21,51 @@ function findTests(dir) {
   });
 }
 
+// Every process whose command line or environment mentions `marker`.
+function processesMentioning(marker) {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && Number(entry) !== process.pid)
+    .filter((entry) => {
+      try {
+        return readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker) || readFileSync(`/proc/${entry}/environ`, 'utf8').includes(marker);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+// The test instances (temp folders named cx-*) this run made and did not remove.
+function sweepLeftovers() {
+  for (const name of readdirSync(tmpdir())) {
+    const base = join(tmpdir(), name);
+    if (!name.startsWith('cx-') || statSync(base).mtimeMs < started) continue;
+    if (existsSync(join(base, 'home'))) {
+      spawnSync(process.execPath, [join(root, 'scripts', 'cmux.mjs'), 'stop'], {
+        env: { ...process.env, CMUX_HOME: join(base, 'home'), PM2_HOME: join(base, 'pm2'), CMUX_TMUX_SOCKET: join(base, 'tmux.sock') },
+        stdio: 'ignore',
+        timeout: 30_000,
+      });
+    }
+    for (const pid of processesMentioning(base)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    }
+    rmSync(base, { recursive: true, force: true });
+    process.stderr.write(`run-tests: cleaned up ${base}, left by a test that did not finish\n`);
+  }
+}
+
 const files = [...findTests(join(root, 'test')), ...findTests(join(root, 'apps'))]
   .filter((file) => filter.length === 0 || filter.some((f) => file.includes(f)))
   .sort();
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=300000', ...files],
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=1800000', ...files],
   { cwd: root, stdio: 'inherit' },
 );
+sweepLeftovers();
 process.exit(result.status ?? 1);

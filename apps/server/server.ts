@@ -13,6 +13,7 @@ import {
 import { createAgentDeps } from '../agents/index.js';
 import { createHookStore } from './agents/hook-events.js';
 import { createStatusMonitor } from './agents/status-monitor.js';
+import { createSystemMonitor } from './agents/system-monitor.js';
 import { buildApp } from './app.js';
 import { isLoopback } from './auth/loopback.js';
 import { ensureToken } from './auth/token.js';
@@ -27,6 +28,7 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
   const hooks = createHookStore();
   const agents = createAgentDeps(config, logger);
   const monitor = createStatusMonitor(agents, hooks, hub, logger);
+  const system = createSystemMonitor(config, hub, logger);
   return {
     async start() {
       const { host, port } = config.server;
@@ -46,9 +48,11 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
         throw error;
       }
       monitor.start();
+      system.start();
       logger.info(`listening on http://${host}:${port}`);
     },
     stop: once(async () => {
+      system.stop();
       await monitor.stop();
       await app?.close();
       history?.close();

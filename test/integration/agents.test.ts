@@ -139,6 +139,20 @@ describe('agents in the real ecosystem, with the demo agent', { timeout: 300_000
     assert.deepEqual(registryKeys(), ['api-1', 'api-2', 'cli-1', 'supervisor']);
   });
 
+  it('registers a window that exists already, and unregisters it without closing it', async () => {
+    const registered = await api.call<{ id: string; windowId: string; window: string }>('POST', '/api/agents/register', { id: 'adopted', window: 'by-hand' });
+    assert.equal(registered.status, 201, JSON.stringify(registered.body));
+    assert.equal(registered.body.window, 'by-hand');
+    assert.ok((await agents()).some((a) => a.id === 'adopted' && a.windowId === registered.body.windowId));
+    assert.equal((await api.call('POST', '/api/agents/register', { id: 'again', window: 'by-hand' })).status, 409, 'one window, one agent');
+    assert.equal((await api.call('POST', '/api/agents/register', { id: 'nowhere', window: 'no-such-window' })).status, 404);
+    assert.equal((await api.call('DELETE', '/api/agents/register/adopted')).status, 200);
+    assert.ok(!(await agents()).some((a) => a.id === 'adopted'));
+    const windows = (await tmux('list-windows', '-a', '-F', '#{window_name}')).stdout.split('\n');
+    assert.ok(windows.includes('by-hand'), 'unregistering leaves the window');
+    assert.equal((await api.call('DELETE', '/api/agents/register/adopted')).status, 404);
+  });
+
   it('answers 404 for an unknown agent and 400 for bad terminal lines', async () => {
     assert.equal((await api.call('POST', '/api/agents/nobody/message', { text: 'hi' })).status, 404);
     assert.equal((await api.call('GET', '/api/agents/nobody')).status, 404);

@@ -76,6 +76,13 @@ describe('the mailbox and the router', { timeout: 600_000 }, () => {
     assert.deepEqual(record, texts);
   });
 
+  it('lets an agent answer through the mailbox (the demo agent runs `cmux mail send`)', async () => {
+    assert.equal((await api.call('POST', '/api/agents/demo/message', { text: 'all done? reply to user: the parser is fixed' })).status, 202);
+    const reply = await eventually(async () => storedMessages(cmux.home).find((m) => m.from === 'demo' && m.to === 'user'), Boolean, 30_000);
+    assert.equal(reply!.subject, 'the parser is fixed');
+    assert.equal(reply!.status, 'delivered');
+  });
+
   it('keeps exactly-once while the router is SIGKILLed five times under load', async () => {
     const senders = SENDERS.map((s) => `${s}-k`);
     const catBefore = readFileSync(catFile(), 'utf8');

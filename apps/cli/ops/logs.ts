@@ -1,6 +1,6 @@
-import { existsSync, openSync, readSync, closeSync, fstatSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { execa } from 'execa';
-import { ALL_APP_NAMES, appLogFiles, CmuxError, homePaths, type AppName, type CmuxConfig } from '../../core/src/index.js';
+import { ALL_APP_NAMES, appLogFiles, CmuxError, homePaths, tailLines, type AppName, type CmuxConfig } from '../../core/src/index.js';
 
 // How much of a log's end is read to find its last lines.
 const TAIL_WINDOW_BYTES = 4 * 1024 * 1024;
@@ -21,7 +21,7 @@ export function logFilesFor(config: CmuxConfig, app?: string): string[] {
 
 // The last `count` lines of each log file.
 export function tailLogs(config: CmuxConfig, app: string | undefined, count: number): LogTail[] {
-  return logFilesFor(config, app).map((file) => ({ file, lines: lastLines(file, count) }));
+  return logFilesFor(config, app).map((file) => ({ file, lines: tailLines(file, TAIL_WINDOW_BYTES).slice(-count) }));
 }
 
 // Streams the logs as they grow until the person stops it (Ctrl-C).
@@ -29,19 +29,4 @@ export async function followLogs(config: CmuxConfig, app: string | undefined, co
   const files = logFilesFor(config, app);
   if (files.length === 0) throw new CmuxError('CMUX_ERR_NOT_RUNNING', `no logs yet in ${homePaths(config.home).logs}: start cmux first`);
   await execa('tail', ['-n', String(count), '-F', ...files], { stdio: 'inherit', reject: false });
-}
-
-function lastLines(file: string, count: number): string[] {
-  const fd = openSync(file, 'r');
-  try {
-    const size = fstatSync(fd).size;
-    const length = Math.min(size, TAIL_WINDOW_BYTES);
-    const buffer = Buffer.alloc(length);
-    readSync(fd, buffer, 0, length, size - length);
-    const lines = buffer.toString('utf8').split('\n');
-    if (lines.at(-1) === '') lines.pop();
-    return lines.slice(-count);
-  } finally {
-    closeSync(fd);
-  }
 }

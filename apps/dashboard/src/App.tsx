@@ -18,6 +18,8 @@ export function App() {
   const [alerts, setAlerts] = useState<Alert[]>([]);
   const [terminal, setTerminal] = useState('');
   const [now, setNow] = useState(Date.now());
+  // Bumped by `process` and `health` frames, so the system view reloads at once.
+  const [systemTick, setSystemTick] = useState(0);
   const [theme, setTheme] = useState(() => localStorage.getItem('cmux-theme') ?? 'dark');
 
   const load = useCallback(async () => {
@@ -51,6 +53,7 @@ export function App() {
     if (frame.event === 'message') setMessages((list) => [data as unknown as Message, ...list.filter((m) => m.id !== data.id)]);
     if (frame.event === 'alert') setAlerts((list) => [data as unknown as Alert, ...list]);
     if (frame.event === 'terminal') setTerminal(String(data.text));
+    if (frame.event === 'process' || frame.event === 'health') setSystemTick((n) => n + 1);
   }, []);
   const live = useLive(authed === true, onFrame);
   const agent = agents.find((a) => a.id === selected) ?? null;
@@ -86,7 +89,7 @@ export function App() {
         </main>
       )}
       {view === 'messages' && <Messages messages={messages} onOlder={(older) => setMessages((list) => [...list, ...older])} />}
-      {view === 'system' && <SystemView alerts={alerts} now={now} />}
+      {view === 'system' && <SystemView alerts={alerts} now={now} refresh={systemTick} />}
     </div>
   );
 }

@@ -1,17 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { checkOnDisk, listAppStatus, readFrontendState, type CmuxConfig } from '../../core/src/index.js';
+import { checkOnDisk, listAppStatus, readFrontendState, type CmuxConfig, type FrontendState } from '../../core/src/index.js';
 
 const PROCESSES_TIMEOUT_MS = 1_000;
 
-export interface FrontendHealth {
-  status: 'healthy' | 'degraded';
-  indexExists: boolean;
-  jsBundles: number;
-  served: boolean;
-  lastCheck: string | null;
-  lastHeal: string | null;
-  problem: string | null;
-}
+export type FrontendHealth = Omit<FrontendState, 'gaveUp'>;
 
 // The frontend's health: what the disk says now, joined with what the healer last found
 // (served bytes, browser, heals). Either one finding a problem makes it degraded.

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CmuxConfig } from '../config/index.js';
+import { tailLines } from '../fs/index.js';
 import { writeAttachment } from '../journal/index.js';
 import { withFileLock } from '../lock/index.js';
 import { appendMessage } from '../mailbox/index.js';
@@ -59,30 +60,14 @@ export async function raiseAlert(config: CmuxConfig, input: NewAlert): Promise<A
 
 // The newest alerts first (read from the end of the alert log, so its size does not matter).
 export function readAlerts(home: string, limit: number): Alert[] {
-  let fd: number;
-  try {
-    fd = openSync(alertsFile(home), 'r');
-  } catch {
-    return [];
-  }
-  try {
-    const size = fstatSync(fd).size;
-    const length = Math.min(size, READ_TAIL_BYTES);
-    const buffer = Buffer.alloc(length);
-    readSync(fd, buffer, 0, length, size - length);
-    const lines = buffer.toString('utf8').split('\n');
-    if (length < size) lines.shift();
-    const alerts: Alert[] = [];
-    for (const line of lines.reverse()) {
-      if (alerts.length >= limit) break;
-      try {
-        if (line.trim()) alerts.push(JSON.parse(line) as Alert);
-      } catch {
-        // A torn last line after a crash is skipped.
-      }
+  const alerts: Alert[] = [];
+  for (const line of tailLines(alertsFile(home), READ_TAIL_BYTES).reverse()) {
+    if (alerts.length >= limit) break;
+    try {
+      if (line.trim()) alerts.push(JSON.parse(line) as Alert);
+    } catch {
+      // A torn last line after a crash is skipped.
     }
-    return alerts;
-  } finally {
-    closeSync(fd);
   }
+  return alerts;
 }

@@ -1,2 +1,3 @@
 export { writeFileAtomic } from './atomic-write.js';
 export { scanLines, type LongLine, type ScannedLine, type ScanResult } from './scan-lines.js';
+export { tailLines } from './tail-lines.js';

@@ -3,12 +3,18 @@ import { api, type Alert, type AppProcess, type Health, type JournalEntry } from
 import { bytes, clock, since } from '../format';
 
 // The four PM2 apps, health and the frontend's last heal, the alerts, and the journal.
-export function SystemView({ alerts, now }: { alerts: Alert[]; now: number }) {
+export function SystemView({ alerts, now, refresh }: { alerts: Alert[]; now: number; refresh: number }) {
   const [processes, setProcesses] = useState<AppProcess[]>([]);
   const [health, setHealth] = useState<Health | null>(null);
   const [dates, setDates] = useState<string[]>([]);
   const [journal, setJournal] = useState<JournalEntry[]>([]);
   const [query, setQuery] = useState('');
+  useEffect(() => {
+    void Promise.all([api.processes(), api.health()]).then(([p, h]) => {
+      setProcesses(p);
+      setHealth(h);
+    }, () => undefined);
+  }, [refresh]);
   useEffect(() => {
     let stop = false;
     const load = async () => {

@@ -1,0 +1,24 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+
+// The complete lines in the last `maxBytes` of a file, oldest first (a line cut by the window
+// is dropped); an empty list when the file does not exist.
+export function tailLines(file: string, maxBytes: number): string[] {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return [];
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, maxBytes);
+    const buffer = Buffer.alloc(length);
+    readSync(fd, buffer, 0, length, size - length);
+    const lines = buffer.toString('utf8').split('\n');
+    if (length < size) lines.shift();
+    if (lines.at(-1) === '') lines.pop();
+    return lines;
+  } finally {
+    closeSync(fd);
+  }
+}

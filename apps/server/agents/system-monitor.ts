@@ -1,0 +1,39 @@
+import { listAppStatus, type CmuxConfig, type Logger } from '../../core/src/index.js';
+import { frontendHealth } from '../routes/health.js';
+import type { Hub } from '../ws/hub.js';
+
+const POLL_MS = 5_000;
+
+// Tells the dashboards when an app's PM2 state (status, pid, restarts) or the health status
+// changes, so the system view is live without polling.
+export function createSystemMonitor(config: CmuxConfig, hub: Hub, logger: Logger) {
+  let timer: NodeJS.Timeout | undefined;
+  let apps = '';
+  let health = '';
+  const tick = async () => {
+    const list = await listAppStatus(config.home);
+    const appsKey = JSON.stringify(list.map(({ name, status, pid, restarts }) => [name, status, pid, restarts]));
+    if (apps && appsKey !== apps) hub.broadcast('process', list);
+    apps = appsKey;
+    const frontend = frontendHealth(config);
+    const healthKey = `${frontend.status}|${frontend.problem ?? ''}|${frontend.lastHeal ?? ''}`;
+    if (health && healthKey !== health) hub.broadcast('health', { status: frontend.status, api: 'healthy', frontend });
+    health = healthKey;
+  };
+  return {
+    start(): void {
+      const loop = () => {
+        tick()
+          .catch((error: unknown) => logger.warn(`system poll failed: ${(error as Error).message}`))
+          .finally(() => {
+            if (timer) timer = setTimeout(loop, POLL_MS);
+          });
+      };
+      timer = setTimeout(loop, 0);
+    },
+    stop(): void {
+      clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}
