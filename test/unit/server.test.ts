@@ -36,7 +36,9 @@ describe('server routes', () => {
   const token = 'test-token-0123456789abcdef';
 
   it('answers health without a token, degraded while no frontend is built', async () => {
-    const app = await appFor(configFor('h', {}), token);
+    const noDist = join(dir, 'no-dist.yaml');
+    writeFileSync(noDist, `frontend:\n  dist: ${join(dir, 'no-dist')}\n`);
+    const app = await appFor(configFor('h', { CMUX_CONFIG: noDist }), token);
     for (const url of ['/api/webhooks/health', '/health']) {
       const res = await app.inject({ url });
       assert.equal(res.statusCode, 200);
