@@ -6,7 +6,7 @@ import { appendMessage, createLogger, homePaths, openHistory, shellQuote, type C
 import { readNewLines } from '../apps/router/mailbox-reader.ts';
 import { createRouter } from '../apps/router/router.ts';
 import { agentHarness } from '../test/helpers/agents.ts';
-import { median, type BenchRow } from './report.ts';
+import type { BenchRow } from './report.ts';
 
 const RATE_PER_S = 20;
 const STEADY_MESSAGES = 100;

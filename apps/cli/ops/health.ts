@@ -1,7 +1,5 @@
 import { serverUrl, type CmuxConfig } from '../../core/src/index.js';
 
-export { serverUrl };
-
 // GET /health, or null when the server does not answer 200 within `timeoutMs`.
 export async function fetchHealth(config: CmuxConfig, timeoutMs = 2_000): Promise<Record<string, unknown> | null> {
   try {

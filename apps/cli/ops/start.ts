@@ -16,13 +16,14 @@ import {
   isCmuxApp,
   portInUseError,
   readToken,
+  serverUrl,
   resolveAgentCommand,
   waitUntil,
   withPm2,
   type CmuxConfig,
 } from '../../core/src/index.js';
 import type { AgentDeps } from '../../agents/index.js';
-import { fetchHealth, serverUrl } from './health.js';
+import { fetchHealth } from './health.js';
 import { ensureSupervisor } from './supervisor.js';
 
 export interface StartResult {

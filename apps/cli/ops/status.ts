@@ -4,12 +4,13 @@ import {
   homePaths,
   listAppStatus,
   pm2Home,
+  serverUrl,
   tmuxClientFromConfig,
   type AppStatus,
   type CmuxConfig,
 } from '../../core/src/index.js';
 import { readRegistry } from '../../registry/index.js';
-import { fetchHealth, serverUrl } from './health.js';
+import { fetchHealth } from './health.js';
 
 export interface CmuxStatus {
   running: boolean;
