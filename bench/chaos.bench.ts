@@ -9,7 +9,7 @@ const SECONDS = Number(process.env.CMUX_CHAOS_SECONDS ?? 600);
 
 // The long chaos run (10 minutes of faults under load); its figures go into the table.
 export async function benchChaos(log: (line: string) => void): Promise<BenchRow[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'cx-chaos-'));
+  const dir = mkdtempSync(join(tmpdir(), 'cmux-chaos-'));
   const file = join(dir, 'figures.json');
   try {
     const run = await execa(process.execPath, [join(ROOT, 'scripts', 'run-tests.mjs'), 'test/chaos'], {

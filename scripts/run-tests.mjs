@@ -39,14 +39,13 @@ function processesMentioning(marker) {
 function sweepLeftovers() {
   for (const name of readdirSync(tmpdir())) {
     const base = join(tmpdir(), name);
-    if (!name.startsWith('cx-') || statSync(base).mtimeMs < started) continue;
-    if (existsSync(join(base, 'home'))) {
-      spawnSync(process.execPath, [join(root, 'scripts', 'cmux.mjs'), 'stop'], {
-        env: { ...process.env, CMUX_HOME: join(base, 'home'), PM2_HOME: join(base, 'pm2'), CMUX_TMUX_SOCKET: join(base, 'tmux.sock') },
-        stdio: 'ignore',
-        timeout: 30_000,
-      });
-    }
+    // Only the folders of test instances (a home and a PM2 home inside) made during this run.
+    if (!name.startsWith('cx-') || statSync(base).mtimeMs < started || !existsSync(join(base, 'home')) || !existsSync(join(base, 'pm2'))) continue;
+    spawnSync(process.execPath, [join(root, 'scripts', 'cmux.mjs'), 'stop'], {
+      env: { ...process.env, CMUX_HOME: join(base, 'home'), PM2_HOME: join(base, 'pm2'), CMUX_TMUX_SOCKET: join(base, 'tmux.sock') },
+      stdio: 'ignore',
+      timeout: 30_000,
+    });
     for (const pid of processesMentioning(base)) {
       try {
         process.kill(pid, 'SIGKILL');
