@@ -21,6 +21,7 @@ interface Figures {
   messages: number;
   faults: Record<string, number>;
   webhooks: number;
+  restarts?: Record<string, number>;
 }
 
 describe(`chaos: ${SECONDS} s of faults under load`, { timeout: (SECONDS + 240) * 1000 }, () => {
@@ -132,11 +133,16 @@ describe(`chaos: ${SECONDS} s of faults under load`, { timeout: (SECONDS + 240) 
     figures.messages = sent.length;
 
     // Quiet again: every app back online, every message stored and delivered.
-    await eventually(
-      async () => (JSON.parse(String((await cmux.cli(['status', '--json'])).stdout)) as { apps: Array<{ status: string }> }).apps.every((a) => a.status === 'online'),
-      Boolean,
+    const apps = await eventually(
+      async () => (JSON.parse(String((await cmux.cli(['status', '--json'])).stdout)) as { apps: Array<{ name: string; status: string; restarts: number }> }).apps,
+      (list) => list.every((a) => a.status === 'online'),
       60_000,
-    );
+    ).catch((error: unknown) => {
+      // Say which app and why, from its own error log.
+      const logs = APPS.map((app) => `--- ${app}.err.log\n${readFileSync(join(cmux.home, 'logs', `${app}.err.log`), 'utf8').split('\n').slice(-15).join('\n')}`);
+      throw new Error(`${(error as Error).message}\n${logs.join('\n')}`);
+    });
+    figures.restarts = Object.fromEntries(apps.map((a) => [a.name, a.restarts]));
     const byId = await eventually(
       async () => new Map(storedMessages(cmux.home).map((m) => [m.id, m])),
       (stored) => sent.every((m) => stored.get(m.id)?.status === 'delivered'),

@@ -122,6 +122,23 @@ describe('web security of the running server', { timeout: 120_000 }, () => {
     assert.equal(await status(base), 101);
   });
 
+  it('answers junk on the WebSocket with an error frame and stays up; drops an oversized frame', async () => {
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/api/ws?token=${TOKEN}`);
+    const frames: Array<{ event: string; data: { error?: string } }> = [];
+    ws.on('message', (raw) => frames.push(JSON.parse(String(raw))));
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    for (const junk of ['not json', '{"subscribe": 42}', '{"subscribe": "../x"}', '{"subscribe": "a b"}', '[]', '{"subscribe": "nobody"}']) ws.send(junk);
+    await new Promise((r) => setTimeout(r, 500));
+    const errors = frames.filter((f) => f.event === 'error');
+    assert.equal(errors.length, 6, JSON.stringify(frames));
+    assert.match(errors.at(-1)!.data.error ?? '', /no agent "nobody"/);
+    assert.equal(ws.readyState, WebSocket.OPEN);
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    ws.send('x'.repeat(128 * 1024));
+    assert.equal(await closed, 1009, 'a frame over the limit closes the socket');
+    assert.equal((await get('/health')).status, 200);
+  });
+
   it('keeps a cross-site form POST away from the agents', async () => {
     const post = (headers: Record<string, string>, body: string) => raw('POST', '/api/agents/w1/message', { cookie: `cmux_token=${TOKEN}`, ...headers }, body);
     assert.equal((await post({ origin: 'http://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, 'text=rm+-rf')).status, 403);
