@@ -100,6 +100,8 @@ describe('the dashboard in a real Chromium', { timeout: 300_000 }, () => {
     process.kill(status.apps.find((a) => a.name === 'cmux-router')!.pid, 'SIGKILL');
     await page.getByRole('button', { name: 'System' }).click();
     await page.getByText('the flux capacitor overheated').first().waitFor({ timeout: 20_000 });
+    // First PM2 itself, then the page.
+    await eventually(async () => (await api.call<Array<{ name: string; restarts: number }>>('GET', '/api/processes')).body.find((p) => p.name === 'cmux-router')?.restarts ?? 0, (n) => n >= 1, 30_000);
     await page.waitForFunction('Number(document.querySelector(\'[data-app="cmux-router"] [data-restarts]\')?.getAttribute("data-restarts")) >= 1', undefined, { timeout: 20_000 });
     const routerLog = readFileSync(join(cmux.home, 'logs', 'cmux-router.err.log'), 'utf8');
     assert.doesNotMatch(routerLog, /crashed/, 'the router only restarted because it was killed');

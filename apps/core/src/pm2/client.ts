@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ProcessDescription, StartOptions } from 'pm2';
 import { CmuxError } from '../errors/index.js';
+import { createSerialQueue } from '../input/index.js';
 import { isAlive, waitUntil } from '../proc/index.js';
 
 type Pm2 = typeof import('pm2');
@@ -37,9 +38,17 @@ export interface Pm2Session {
   restart(name: string): Promise<void>;
 }
 
+// PM2's client is one per process: a second connect/disconnect while a first is under way
+// closes the first one's socket. Sessions in one process therefore take turns.
+const sessions = createSerialQueue();
+
 // Connects to the PM2 daemon (starting it when `spawnDaemon`), runs `fn`, and disconnects.
 // Returns null without connecting when no daemon runs and none may be started.
-export async function withPm2<T>(fn: (pm2: Pm2Session) => Promise<T>, opts: { spawnDaemon: boolean }): Promise<T | null> {
+export function withPm2<T>(fn: (pm2: Pm2Session) => Promise<T>, opts: { spawnDaemon: boolean }): Promise<T | null> {
+  return sessions.run('pm2', () => session(fn, opts));
+}
+
+async function session<T>(fn: (pm2: Pm2Session) => Promise<T>, opts: { spawnDaemon: boolean }): Promise<T | null> {
   if (!opts.spawnDaemon && daemonPid() === null) return null;
   const pm2 = await loadPm2();
   await wrap('connect to the PM2 daemon', promisify(pm2.connect.bind(pm2))());
