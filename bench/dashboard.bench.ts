@@ -1,11 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { buildDashboard, createLogger, loadConfig } from '../apps/core/src/index.ts';
-import { createServer } from '../apps/server/server.ts';
+import { buildDashboard } from '../apps/core/src/index.ts';
 import { launchBrowser } from '../test/helpers/browser.ts';
-import { dashboardCopy } from '../test/helpers/dashboard-copy.ts';
-import { cleanEnv, freePort } from '../test/helpers/instance.ts';
+import { copyWithServer } from './copy-server.ts';
 import { median, type BenchRow } from './report.ts';
 
 const BUNDLE_BUDGET_KB = 300;
@@ -15,19 +13,12 @@ const RUNS = 5;
 // The dashboard's weight (gzip) and how soon its first screen is usable in headless Chromium
 // on localhost, against the budgets the dashboard issue set.
 export async function benchDashboard(log: (line: string) => void): Promise<BenchRow[]> {
-  const copy = dashboardCopy();
-  const quiet = createLogger('bench', { out: { write: () => true } as never, err: { write: () => true } as never });
-  const config = loadConfig({
-    root: copy.root,
-    cwd: copy.root,
-    env: { ...cleanEnv(), CMUX_HOME: join(copy.root, 'home'), CMUX_PORT: String(await freePort()), CMUX_TMUX_SOCKET: join(copy.root, 'tmux.sock'), CMUX_TOKEN: 'bench-token-0123456789' },
-  });
+  const { copy, config, server } = await copyWithServer({ CMUX_TOKEN: 'bench-token-0123456789' });
   await buildDashboard(copy.root, config.frontend.dist);
   const assets = join(config.frontend.dist, 'assets');
   const gzipKb = readdirSync(assets)
     .filter((f) => f.endsWith('.js') || f.endsWith('.css'))
     .reduce((sum, f) => sum + gzipSync(readFileSync(join(assets, f))).length, 0) / 1024;
-  const server = createServer(config, quiet);
   await server.start();
   const browser = await launchBrowser();
   try {

@@ -1,11 +1,9 @@
 import { readdirSync, rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { buildDashboard, createLogger, loadConfig } from '../apps/core/src/index.ts';
+import { buildDashboard } from '../apps/core/src/index.ts';
 import { createFrontendHealer } from '../apps/frontend-healer/healer.ts';
-import { createServer } from '../apps/server/server.ts';
-import { dashboardCopy } from '../test/helpers/dashboard-copy.ts';
-import { cleanEnv, freePort } from '../test/helpers/instance.ts';
+import { copyWithServer } from './copy-server.ts';
 import { median, type BenchRow } from './report.ts';
 
 const RUNS = 3;
@@ -13,14 +11,7 @@ const RUNS = 3;
 // Time to detect and to heal each kind of dashboard fault with the healer on a 1 s schedule,
 // against a plain `vite build` (the floor of any repair) in the same run.
 export async function benchHealer(log: (line: string) => void): Promise<BenchRow[]> {
-  const copy = dashboardCopy();
-  const quiet = createLogger('bench', { out: { write: () => true } as never, err: { write: () => true } as never });
-  const config = loadConfig({
-    root: copy.root,
-    cwd: copy.root,
-    env: { ...cleanEnv(), CMUX_HOME: join(copy.root, 'home'), CMUX_PORT: String(await freePort()), CMUX_TMUX_SOCKET: join(copy.root, 'tmux.sock'), CMUX_HEAL_INTERVAL: '1' },
-  });
-  const server = createServer(config, quiet);
+  const { copy, quiet, config, server } = await copyWithServer({ CMUX_HEAL_INTERVAL: '1' });
   await server.start();
   const healer = createFrontendHealer(config, quiet);
   const status = async () => ((await (await fetch(`http://127.0.0.1:${config.server.port}/health`)).json()) as { status: string }).status;
