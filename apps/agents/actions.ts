@@ -24,11 +24,6 @@ export async function interruptAgent(deps: AgentDeps, id: string): Promise<void>
   });
 }
 
-// Asks the agent to compact its context (`/compact`, typed as the user would).
-export async function compactAgent(deps: AgentDeps, id: string): Promise<DeliveryResult> {
-  return sendToAgent(deps, id, '/compact', 'user');
-}
-
 // The last `lines` lines of the agent's pane, scrollback included.
 export async function agentTerminal(deps: AgentDeps, id: string, lines: number): Promise<string> {
   if (!Number.isInteger(lines) || lines < 1 || lines > MAX_TERMINAL_LINES) {

@@ -2,5 +2,5 @@ export type { AgentDeps } from './deps.js';
 export { observeAgents, type AgentListing, type AgentView } from './observe.js';
 export { findAgent, findLiveAgent } from './find.js';
 export { createAgent, startAgent, type SpawnRequest } from './spawn.js';
-export { agentTerminal, compactAgent, interruptAgent, killAgent, sendToAgent, MAX_TERMINAL_LINES, type KilledAgent } from './actions.js';
+export { agentTerminal, interruptAgent, killAgent, sendToAgent, MAX_TERMINAL_LINES, type KilledAgent } from './actions.js';
 export { createAgentDeps } from './create-deps.js';

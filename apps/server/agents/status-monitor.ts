@@ -1,4 +1,4 @@
-import type { AgentStatus, Logger } from '../../core/src/index.js';
+import type { Logger } from '../../core/src/index.js';
 import { observeAgents, type AgentDeps, type AgentView } from '../../agents/index.js';
 import type { Hub } from '../ws/hub.js';
 import type { HookStore } from './hook-events.js';
@@ -40,9 +40,6 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
       await running?.catch(() => undefined);
       running ??= poll().finally(() => (running = undefined));
       return running;
-    },
-    statusOf(id: string): AgentStatus | undefined {
-      return known.get(id)?.status;
     },
     // Set while there is no registry and windows are listed by the old convention.
     get warning(): string | undefined {
