@@ -37,6 +37,8 @@ export async function benchAgents(log: (line: string) => void): Promise<BenchRow
         launch: 'cat',
         cwd: harness.base,
         createdBy: 'bench',
+        kind: 'generic',
+        agentEnv: {},
         env: {},
       });
     }

@@ -35,12 +35,23 @@ function processesMentioning(marker) {
     .map(Number);
 }
 
+// Whether the test process that made an instance is still running (then it is not a leftover:
+// another test run on this machine may be using it).
+function ownerAlive(base) {
+  try {
+    process.kill(Number(readFileSync(join(base, 'owner'), 'utf8')), 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 // The test instances (temp folders named cx-*) this run made and did not remove.
 function sweepLeftovers() {
   for (const name of readdirSync(tmpdir())) {
     const base = join(tmpdir(), name);
     // Only the folders of test instances (a home and a PM2 home inside) made during this run.
-    if (!name.startsWith('cx-') || statSync(base).mtimeMs < started || !existsSync(join(base, 'home')) || !existsSync(join(base, 'pm2'))) continue;
+    if (!name.startsWith('cx-') || statSync(base).mtimeMs < started || !existsSync(join(base, 'home')) || !existsSync(join(base, 'pm2')) || ownerAlive(base)) continue;
     spawnSync(process.execPath, [join(root, 'scripts', 'cmux.mjs'), 'stop'], {
       env: { ...process.env, CMUX_HOME: join(base, 'home'), PM2_HOME: join(base, 'pm2'), CMUX_TMUX_SOCKET: join(base, 'tmux.sock') },
       stdio: 'ignore',

@@ -1,9 +1,23 @@
-import { CmuxError, deliverText, isCmuxError, writeAttachment, type DeliveryResult } from '../core/src/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CmuxError,
+  composerText,
+  deliverText,
+  detectPaneStatus,
+  isCmuxError,
+  writeAttachment,
+  type AgentKind,
+  type DeliveryResult,
+  type TmuxClient,
+} from '../core/src/index.js';
 import { unregisterAgent, type RegisteredAgent } from '../registry/index.js';
 import type { AgentDeps } from './deps.js';
 import { findAgent, findLiveAgent } from './find.js';
 
 const ARCHIVE_HISTORY_LINES = 50_000;
+const SETTLE_AFTER_INTERRUPT_MS = 3_000;
+const POLL_MS = 100;
+const CLEAR_ATTEMPTS = 3;
 export const MAX_TERMINAL_LINES = 10_000;
 
 // Types `text` into the agent, in order with everything else typed into it.
@@ -17,11 +31,36 @@ export async function sendToAgent(deps: AgentDeps, id: string, text: string, fro
 }
 
 // Stops the agent's current turn with its kind's interrupt keys (Escape for Claude Code).
+// A turn stopped before any output puts its prompt back into Claude Code's input box: once the
+// screen has settled, a box left holding text is emptied, so the next message arrives alone.
 export async function interruptAgent(deps: AgentDeps, id: string): Promise<void> {
   await deps.input.run(id, async () => {
     const { agent } = await findLiveAgent(deps, id);
-    await deps.tmux.sendKeys(agent.windowId, ...deps.kinds.forCommand(agent.command).interruptKeys);
+    const kind = deps.kinds.forCommand(agent.command);
+    await deps.tmux.sendKeys(agent.windowId, ...kind.interruptKeys);
+    if (kind.composer && kind.clearInputKeys.length > 0) await emptyInputBox(deps.tmux, agent.windowId, kind);
   });
+}
+
+async function emptyInputBox(tmux: TmuxClient, target: string, kind: AgentKind): Promise<void> {
+  const deadline = Date.now() + SETTLE_AFTER_INTERRUPT_MS;
+  let pane = await tmux.capturePane(target);
+  // Settled: no longer busy, and the same screen twice in a row.
+  for (let previous = ''; Date.now() < deadline && (detectPaneStatus(kind, pane) === 'busy' || pane !== previous); ) {
+    await sleep(POLL_MS);
+    previous = pane;
+    pane = await tmux.capturePane(target);
+  }
+  for (let attempt = 0; attempt < CLEAR_ATTEMPTS && composerText(kind.composer!, pane); attempt++) {
+    for (const key of kind.clearInputKeys) {
+      await tmux.sendKeys(target, key);
+      await sleep(Math.max(kind.submitDelayMs, POLL_MS));
+    }
+    pane = await tmux.capturePane(target);
+  }
+  if (composerText(kind.composer!, pane)) {
+    throw new CmuxError('CMUX_ERR_DELIVERY_FAILED', 'the turn stopped, but its prompt stayed in the input box: clear it by hand (`npx cmux attach`)');
+  }
 }
 
 // The last `lines` lines of the agent's pane, scrollback included.

@@ -1,7 +1,8 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  agentEnv,
   appendMessage,
   assertAgentName,
   CmuxError,
@@ -16,15 +17,20 @@ import {
 } from '../core/src/index.js';
 import { createAgentWindow, type RegisteredAgent } from '../registry/index.js';
 import type { AgentDeps } from './deps.js';
+import { chooseOnScreen } from './dialogs.js';
+import { rootProblem } from './preflight.js';
 
 const READY_POLL_MS = 150;
-const STARTUP_KEY_COOLDOWN_MS = 1_500;
+// The supervisor's agent id (the default project's).
+export const SUPERVISOR = 'supervisor';
 
 export interface SpawnRequest {
   name: string;
   task?: string | undefined;
   command?: string | undefined;
   cwd?: string | undefined;
+  // Variables for this agent alone, on top of the configured `agents.env`.
+  env?: Record<string, string> | undefined;
   role?: string;
   createdBy: string;
 }
@@ -42,16 +48,28 @@ export async function createAgent(deps: AgentDeps, request: SpawnRequest): Promi
   if (!isAbsolute(cwd) || !existsSync(cwd) || !statSync(cwd).isDirectory()) {
     throw new CmuxError('CMUX_ERR_BAD_REQUEST', `cwd must be an absolute path to an existing folder: ${JSON.stringify(cwd)}`);
   }
+  const given = agentEnv.safeParse(request.env ?? {});
+  if (!given.success) {
+    const issue = given.error.issues[0]!;
+    throw new CmuxError('CMUX_ERR_BAD_REQUEST', `env ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const env = { ...config.agents.env, ...given.data };
+  const kind = deps.kinds.forCommand(command);
+  const problem = rootProblem(kind, command, env);
+  if (problem) throw new CmuxError('CMUX_ERR_AGENT_CANNOT_RUN', problem);
   const socket = config.tmux.socket.kind === 'name' ? config.tmux.socket.name : config.tmux.socket.path;
   return createAgentWindow(deps, {
     name: request.name,
     role: request.role ?? 'worker',
     command,
     // `cmux` on the agent's PATH, so it can answer with `cmux mail send`.
-    launch: launchLine(command, deps.kinds.forCommand(command), join(config.root, 'bin')),
+    launch: launchLine(command, kind, join(config.root, 'bin')),
     cwd,
     createdBy: request.createdBy,
+    kind: kind.name,
+    agentEnv: given.data,
     env: {
+      ...env,
       CMUX_AGENT: '1',
       CMUX_AGENT_NAME: request.name,
       CMUX_HOME: config.home,
@@ -59,25 +77,36 @@ export async function createAgent(deps: AgentDeps, request: SpawnRequest): Promi
       CMUX_SESSION: config.tmux.session,
       CMUX_TMUX_SOCKET: socket,
       CMUX_HOOK: join(config.root, 'scripts', 'claude-hook.mjs'),
+      // The node that runs cmux runs the hook too, whatever the agent's PATH holds.
+      CMUX_NODE: process.execPath,
     },
   });
 }
 
 // Waits until the agent shows its prompt (answering startup dialogs on the way), then hands
 // the task, if any, to the mailbox: the router types it in, in turn with the agent's other
-// messages, and the conversation keeps it. No fixed sleeps: the screen says when it is ready.
+// messages, and the conversation keeps it. A worker's task comes after the worker preamble
+// (config/roles/worker.md): who it is, who its supervisor is, where it works, how to report.
 export async function startAgent(deps: AgentDeps, agent: RegisteredAgent, task?: string): Promise<MailboxMessage | null> {
   const kind = deps.kinds.forCommand(agent.command);
   await waitUntilReady(deps, agent, kind);
   if (task === undefined || task.trim() === '') return null;
   const from = agent.createdBy === 'user' ? 'user' : `system:${agent.createdBy}`;
-  return appendMessage(deps.config.home, { from, to: agent.id, subject: summarise(task), body: task });
+  const body = agent.role === 'worker' ? `${workerPreamble(deps, agent)}\n\n${task}` : task;
+  return appendMessage(deps.config.home, { from, to: agent.id, subject: summarise(task), body });
 }
 
-// A kind with no idle pattern (a plain program) is ready once its screen holds still.
+// The worker preamble with its placeholders filled in.
+export function workerPreamble(deps: AgentDeps, agent: RegisteredAgent): string {
+  const template = readFileSync(join(deps.config.root, 'config', 'roles', 'worker.md'), 'utf8');
+  const values: Record<string, string> = { name: agent.name, supervisor: SUPERVISOR, cwd: agent.cwd };
+  return template.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => values[key] ?? whole).trim();
+}
+
+// The screen, once the prompt shows; startup dialogs are answered on screen by their choice's
+// text. A kind with no idle pattern (a plain program) is ready once its screen holds still.
 async function waitUntilReady(deps: AgentDeps, agent: RegisteredAgent, kind: AgentKind): Promise<void> {
   const deadline = Date.now() + deps.config.agents.readyTimeoutMs;
-  const answered = new Map<number, number>();
   let previous: string | null = null;
   while (Date.now() < deadline) {
     const row = (await deps.tmux.listWindows()).find((w) => w.windowId === agent.windowId);
@@ -87,11 +116,19 @@ async function waitUntilReady(deps: AgentDeps, agent: RegisteredAgent, kind: Age
         context: { id: agent.id },
       });
     }
-    const dialog = kind.startup.findIndex((s) => s.when.test(lastLines(pane, kind.statusLines)));
-    if (dialog !== -1 && Date.now() - (answered.get(dialog) ?? 0) > STARTUP_KEY_COOLDOWN_MS) {
-      answered.set(dialog, Date.now());
-      deps.logger.info(`answering a startup dialog of ${agent.id}`, { keys: kind.startup[dialog]!.keys });
-      await deps.tmux.sendKeys(agent.windowId, ...kind.startup[dialog]!.keys);
+    const dialog = kind.startup.find((d) => d.when.test(pane));
+    if (dialog) {
+      if (dialog.requires === 'acceptApiKey' && !deps.config.agents.acceptApiKey) {
+        throw new CmuxError(
+          'CMUX_ERR_AGENT_NOT_READY',
+          `agent ${agent.id} asks whether to use the API key in its environment (ANTHROPIC_API_KEY), and cmux does not answer that for you. ` +
+            `Set \`agents.acceptApiKey: true\` in your CMUX_CONFIG file to let cmux answer Yes, or answer it once yourself (\`npx cmux attach ${agent.id}\`), ` +
+            `or log in to Claude Code instead of using a key. The window is still open; \`npx cmux kill ${agent.id}\` removes it.`,
+          { context: { id: agent.id } },
+        );
+      }
+      deps.logger.info(`answering a startup dialog of ${agent.id}: ${dialog.choose}`);
+      await chooseOnScreen(deps.tmux, agent.windowId, dialog.when, dialog.choose);
     } else if (kind.status.idle.length === 0 ? pane === previous : detectPaneStatus(kind, pane) === 'idle') {
       return;
     }

@@ -11,6 +11,11 @@ export const agentEntrySchema = z.object({
   cwd: z.string(),
   createdAt: z.string(),
   createdBy: z.string(),
+  // The program kind (claude-code, demo, generic…) and what was given to this agent alone.
+  kind: z.string().optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  // Claude Code's session id, from its SessionStart hook (what resuming it needs).
+  sessionId: z.string().optional(),
 });
 
 export const registryFileSchema = z.object({

@@ -27,6 +27,10 @@ export interface NewAgentWindow {
   launch: string;
   cwd: string;
   createdBy: string;
+  // The agent program's kind, and the variables given to this agent alone (kept for restarts).
+  kind: string;
+  agentEnv: Readonly<Record<string, string>>;
+  // Everything the window gets: cmux's own variables and the configured ones too.
   env: Readonly<Record<string, string>>;
 }
 
@@ -65,6 +69,8 @@ export async function createAgentWindow(deps: RegistryDeps, input: NewAgentWindo
           command: input.command,
           cwd: input.cwd,
           createdBy: input.createdBy,
+          kind: input.kind,
+          ...(Object.keys(input.agentEnv).length > 0 ? { env: { ...input.agentEnv } } : {}),
         });
       },
       deps.logger,
@@ -110,6 +116,22 @@ export async function registerExistingWindow(
         cwd: '',
         createdBy: input.createdBy,
       });
+    },
+    deps.logger,
+  );
+  return result;
+}
+
+// Records the program's own session id in the agent's entry (Claude Code's SessionStart hook).
+// An agent that is not registered (or was killed meanwhile) is left alone: false.
+export async function recordSessionId(deps: Omit<RegistryDeps, 'tmux'>, id: string, sessionId: string): Promise<boolean> {
+  const { result } = await updateRegistry(
+    homePaths(deps.config.home).registry,
+    (registry) => {
+      const entry = registry.agents[id];
+      if (!entry) return false;
+      entry.sessionId = sessionId;
+      return true;
     },
     deps.logger,
   );

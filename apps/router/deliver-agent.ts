@@ -11,7 +11,7 @@ import {
   type Logger,
   type MailboxMessage,
 } from '../core/src/index.js';
-import { findAgent, type AgentDeps } from '../agents/index.js';
+import { findAgent, hookConfirmation, type AgentDeps } from '../agents/index.js';
 import type { DeadLetters } from './dead-letters.js';
 import { renderForAgent } from './render.js';
 
@@ -71,9 +71,13 @@ export async function deliverToAgent(ctx: AgentDeliveryContext, message: Mailbox
     if (ctx.isStopping()) return 'deferred';
     history.setStatus(message.id, 'delivering');
     try {
-      const result = await deliverText({ tmux: deps.tmux, target: windowId, text, kind, from: message.from });
+      const confirm = kind.confirmByHook ? hookConfirmation(config, found.agent.name) : undefined;
+      const result = await deliverText({ tmux: deps.tmux, target: windowId, text, kind, from: message.from, confirm });
       if (result.outcome === 'typed-not-submitted') {
         return dead(ctx, message, `typed into ${id} but not submitted after ${result.enterPresses} Enter presses`);
+      }
+      if (result.outcome === 'not-confirmed') {
+        return dead(ctx, message, `typed into ${id} and submitted, but the agent never reported taking it (no UserPromptSubmit hook): are cmux's hook settings in its command?`);
       }
       history.setStatus(message.id, 'delivered');
       logger.info(`delivered ${message.id} ${message.from} -> ${message.to} in ${Date.now() - Date.parse(message.ts)} ms`, {

@@ -50,7 +50,7 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
 
   function dispatch(message: MailboxMessage, recovering = false): void {
     void postEvent(config, 'message', message);
-    const target = agentOf(message.to);
+    const target = message.replyTo ? null : agentOf(message.to);
     if (!target) {
       logger.info(`delivered ${message.id} ${message.from} -> ${message.to} in ${Date.now() - Date.parse(message.ts)} ms`);
       return;
@@ -65,7 +65,7 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
 
   function initialStatus(message: MailboxMessage): DeliveryStatus | string {
     if (message.to === 'user') return 'delivered';
-    if (agentOf(message.to)) return 'queued';
+    if (agentOf(message.to)) return message.replyTo ? 'delivered' : 'queued';
     return `${message.to} takes no messages: address the user or an agent`;
   }
 

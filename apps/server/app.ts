@@ -79,7 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     scope.addHook('onRequest', authenticate);
     await scope.register(processRoutes, { config });
     await scope.register(agentRoutes, { agents: deps.agents, monitor: deps.monitor, hooks: deps.hooks, hub: deps.hub });
-    await scope.register(agentEventRoutes, { hooks: deps.hooks, monitor: deps.monitor });
+    await scope.register(agentEventRoutes, { hooks: deps.hooks, monitor: deps.monitor, agents: deps.agents, history: deps.history });
     await scope.register(messageRoutes, { config, history: deps.history, hub: deps.hub });
     await scope.register(journalRoutes, { config });
     await scope.register(alertRoutes, { config });

@@ -24,6 +24,9 @@ export interface TestInstance {
 
 export async function createInstance(opts: { userConfig?: string } = {}): Promise<TestInstance> {
   const base = mkdtempSync(join(tmpdir(), 'cx-'));
+  // The test process that owns the instance: the runner's sweep leaves it alone while it lives
+  // (another run on the same machine may be using it).
+  writeFileSync(join(base, 'owner'), String(process.pid));
   const home = join(base, 'home');
   const pm2Home = join(base, 'pm2');
   const socket = join(base, 'tmux.sock');

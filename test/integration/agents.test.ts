@@ -59,10 +59,12 @@ describe('agents in the real ecosystem, with the demo agent', { timeout: 300_000
     for (const id of ['api-1', 'api-2', 'cli-1']) await waitStatus(id, 'idle');
   });
 
-  it('delivers the task once the agent shows its prompt', async () => {
+  it('delivers the task once the agent shows its prompt, after the worker preamble', async () => {
     const text = await eventually(async () => (await api.call<{ text: string }>('GET', '/api/agents/api-1/terminal?lines=50')).body.text, (t) => t.includes('Done'));
-    assert.match(text, /^> hello api-1$/m);
-    assert.equal(text.match(/> hello api-1/g)?.length, 1);
+    assert.match(text, /^> You are api-1, a worker agent in a cmux team; your supervisor is the agent supervisor/m);
+    assert.equal(text.match(/> You are api-1/g)?.length, 1);
+    const [task] = (await api.call<Array<{ to: string; body: string }>>('GET', '/api/messages?agent=api-1')).body.filter((m) => m.to === 'api-1');
+    assert.match(task!.body, /cmux mail done[\s\S]*Your task:\n\nhello api-1$/);
   });
 
   it('keeps a renamed window as the same agent', async () => {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { deriveStatus, detectPaneStatus, guardText, loadAgentKinds, stillInComposer } from '../../apps/core/src/index.ts';
+import { readdirSync } from 'node:fs';
+import { composerText, deriveStatus, detectPaneStatus, guardText, loadAgentKinds, stillInComposer } from '../../apps/core/src/index.ts';
 import { hookStatus } from '../../apps/server/agents/hook-events.ts';
 import { ROOT } from '../helpers/instance.ts';
 
@@ -18,11 +19,36 @@ describe('agent kinds and status rules', () => {
     assert.equal(kinds.forCommand('claudette').name, 'generic');
   });
 
-  it('reads Claude Code screens: busy beats the prompt that stays visible, a dialog is waiting', () => {
-    const claude = kinds.forCommand('claude');
-    assert.equal(detectPaneStatus(claude, pane('claude-code-constructed-busy')), 'busy');
-    assert.equal(detectPaneStatus(claude, pane('claude-code-constructed-idle')), 'idle');
-    assert.equal(detectPaneStatus(claude, pane('claude-code-constructed-waiting')), 'waiting');
+  // Every captured screen of a real program, with what it shows (file names: <kind>-<version>-<state>.txt).
+  const EXPECTED: Record<string, string> = {
+    idle: 'idle',
+    busy: 'busy',
+    'busy-stream': 'busy',
+    permission: 'waiting',
+    trust: 'waiting',
+    apikey: 'waiting',
+    bypass: 'waiting',
+    'interrupt-early': 'idle',
+    'interrupt-mid': 'idle',
+    compacted: 'idle',
+  };
+  const captured = readdirSync(join(ROOT, 'test', 'fixtures', 'panes')).filter((f) => f.startsWith('claude-code-') && f.endsWith('.txt'));
+  it('has real Claude Code screens for every state it reads', () => {
+    assert.deepEqual(new Set(captured.map((f) => /^claude-code-[\d.]+-(.+)\.txt$/.exec(f)?.[1])), new Set(Object.keys(EXPECTED)));
+  });
+  for (const file of captured) {
+    const state = /^claude-code-[\d.]+-(.+)\.txt$/.exec(file)![1]!;
+    it(`reads the real Claude Code screen ${file} as ${EXPECTED[state]}`, () => {
+      assert.equal(detectPaneStatus(kinds.forCommand('claude'), pane(file.slice(0, -4))), EXPECTED[state]);
+    });
+  }
+
+  it('reads what is in the Claude Code input box', () => {
+    const box = kinds.forCommand('claude').composer!;
+    assert.equal(composerText(box, pane('claude-code-2.1.332-idle')), '');
+    assert.equal(composerText(box, pane('claude-code-2.1.332-interrupt-early')), 'wait for it DELAY 6000');
+    assert.equal(composerText(box, pane('claude-code-2.1.332-interrupt-mid')), '');
+    assert.equal(composerText(box, pane('claude-code-2.1.332-permission')), null);
   });
 
   it('reads the demo agent', () => {
@@ -34,14 +60,17 @@ describe('agent kinds and status rules', () => {
   });
 
   const claude = kinds.forCommand('claude');
-  const base = { windowExists: true, paneDead: false, pane: pane('claude-code-constructed-idle'), kind: claude, ageMs: 120_000, startingGraceMs: 60_000, now: 1_000_000 };
+  const base = { windowExists: true, paneDead: false, pane: pane('claude-code-2.1.332-idle'), kind: claude, ageMs: 120_000, startingGraceMs: 60_000, now: 1_000_000 };
   const cases: Array<[string, Partial<Parameters<typeof deriveStatus>[0]>, string]> = [
     ['no window', { windowExists: false }, 'missing'],
     ['a dead pane', { paneDead: true }, 'exited'],
     ['the screen alone', {}, 'idle'],
-    ['a fresh busy hook over an idle screen', { hook: { status: 'busy', at: 995_000 } }, 'busy'],
+    ['a busy hook just reported over an idle screen', { hook: { status: 'busy', at: 999_000 } }, 'busy'],
+    ['a busy hook over a screen that has read idle since (an interrupt sends no hook)', { hook: { status: 'busy', at: 995_000 } }, 'idle'],
+    ['a fresh busy hook over a busy screen', { pane: pane('claude-code-2.1.332-busy'), hook: { status: 'busy', at: 995_000 } }, 'busy'],
+    ['a fresh idle hook over a busy screen', { pane: pane('claude-code-2.1.332-busy'), hook: { status: 'idle', at: 995_000 } }, 'idle'],
     ['a stale busy hook', { hook: { status: 'busy', at: 900_000 } }, 'idle'],
-    ['a dialog on screen over a fresh busy hook', { pane: pane('claude-code-constructed-waiting'), hook: { status: 'busy', at: 999_000 } }, 'waiting'],
+    ['a dialog on screen over a fresh busy hook', { pane: pane('claude-code-2.1.332-permission'), hook: { status: 'busy', at: 999_000 } }, 'waiting'],
     ['a young agent with an unreadable screen', { pane: 'loading', ageMs: 1_000 }, 'starting'],
     ['an old agent with an unreadable screen', { pane: 'loading' }, 'unknown'],
     ['a pane that could not be captured', { pane: null, ageMs: 1_000 }, 'starting'],
@@ -74,8 +103,8 @@ describe('input helpers', () => {
     assert.equal(stillInComposer(demo, 'x\n❯ [Pasted text #1 +3 lines]', 'a\nb\nc'), true);
     assert.equal(stillInComposer(demo, '> hello world, how are you\n⏺ Done\n❯ ', 'hello world, how are you'), false);
     const claudeComposer = kinds.forCommand('claude').composer!;
-    assert.equal(stillInComposer(claudeComposer, pane('claude-code-constructed-idle'), 'refactor the parser'), false);
-    const typed = pane('claude-code-constructed-idle').replace('│ >      ', '│ > refactor the parser');
-    assert.equal(stillInComposer(claudeComposer, typed, 'please refactor the parser'), true);
+    assert.equal(stillInComposer(claudeComposer, pane('claude-code-2.1.332-idle'), 'refactor the parser'), false);
+    assert.equal(stillInComposer(claudeComposer, pane('claude-code-2.1.332-interrupt-early'), 'wait for it DELAY 6000'), true);
+    assert.equal(stillInComposer(demo, 'x\n❯ a long line that wraps a\nround the edge', 'a long line that wraps around the edge'), true);
   });
 });

@@ -1,5 +1,6 @@
-import { Command } from 'commander';
-import { appendMessage, loadConfig } from '../../core/src/index.js';
+import { Command, InvalidArgumentError } from 'commander';
+import { SUPERVISOR } from '../../agents/index.js';
+import { appendMessage, CmuxError, loadConfig, openHistory, summarise } from '../../core/src/index.js';
 import { printJson, say } from '../output.js';
 import { readTextArgument } from '../text-argument.js';
 
@@ -19,4 +20,58 @@ const send = new Command('send')
     else say(`queued ${message.id} ${message.from} -> ${message.to}`);
   });
 
-export const mailCommand = new Command('mail').description('the mailbox').addCommand(send.exitOverride());
+// The agent this command runs in: only an agent's own window knows who it is.
+function thisAgent(): string {
+  const name = process.env.CMUX_AGENT_NAME;
+  if (!name) throw new CmuxError('CMUX_ERR_USAGE', 'run this inside an agent window (CMUX_AGENT_NAME is not set), or use `cmux mail send --from <agent>`');
+  return name;
+}
+
+// `cmux mail done|blocked|status <text>`: an agent's report to its supervisor, the sender taken
+// from the window it runs in.
+function report(verb: 'done' | 'blocked' | 'status', what: string): Command {
+  return new Command(verb)
+    .description(`tell the supervisor ${what} (inside an agent window; - reads stdin)`)
+    .argument('<text>')
+    .option('--json', 'print the stored message as JSON')
+    .action(async (text: string, opts: { json?: boolean }) => {
+      const from = thisAgent();
+      const body = await readTextArgument(text);
+      const config = loadConfig();
+      const message = await appendMessage(config.home, { from, to: SUPERVISOR, subject: `${verb}: ${summarise(body)}`, body });
+      if (opts.json) printJson(message);
+      else say(`queued ${message.id} ${message.from} -> ${message.to}`);
+    });
+}
+
+function parseLimit(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 500) throw new InvalidArgumentError('a whole number from 1 to 500');
+  return n;
+}
+
+const read = new Command('read')
+  .description('the latest messages to and from this agent (or --agent), newest last')
+  .option('--agent <name>', 'whose messages (default: this agent)')
+  .option('-n, --limit <count>', 'how many', parseLimit, 20)
+  .option('--json', 'print JSON')
+  .action((opts: { agent?: string; limit: number; json?: boolean }) => {
+    const agent = opts.agent ?? thisAgent();
+    const history = openHistory(loadConfig().home);
+    try {
+      const messages = history.page({ agent, limit: opts.limit }).reverse();
+      if (opts.json) return printJson(messages);
+      if (messages.length === 0) return say(`no messages for ${agent}`);
+      for (const m of messages) say(`${m.ts} ${m.from} -> ${m.to} [${m.status}] ${m.subject}${m.body && m.body !== m.subject ? `\n${m.body}\n` : ''}`);
+    } finally {
+      history.close();
+    }
+  });
+
+export const mailCommand = new Command('mail')
+  .description('the mailbox')
+  .addCommand(send.exitOverride())
+  .addCommand(report('done', 'your task is finished, with a summary').exitOverride())
+  .addCommand(report('blocked', 'you cannot go on, and why').exitOverride())
+  .addCommand(report('status', 'how the work goes').exitOverride())
+  .addCommand(read.exitOverride());

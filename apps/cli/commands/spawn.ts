@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { createAgent, startAgent } from '../../agents/index.js';
 import { CmuxError } from '../../core/src/index.js';
 import { agentContext } from '../agent-context.js';
@@ -7,18 +7,26 @@ import { parseSeconds } from '../parse-seconds.js';
 import { say } from '../output.js';
 import { readTextArgument } from '../text-argument.js';
 
+// Collects repeated `--env KEY=VALUE` options into one map.
+function collectEnv(value: string, env: Record<string, string>): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq < 1) throw new InvalidArgumentError('KEY=VALUE, e.g. --env IS_SANDBOX=1');
+  return { ...env, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
 export const spawnCommand = new Command('spawn')
   .description('start a worker agent in its own tmux window, wait for its prompt and give it a task')
   .argument('<name>', 'the agent name: 1-48 letters, digits, _ or -')
   .option('--task <text>', 'the first message to the agent (- reads it from stdin)')
   .option('--command <command>', 'the program to run instead of the configured agent command')
   .option('--cwd <dir>', 'the folder the agent works in (absolute)')
+  .option('--env <KEY=VALUE>', 'a variable for this agent (repeatable), on top of agents.env', collectEnv, {})
   .option('--no-wait', 'return once the window exists, without waiting for the prompt')
   .option('--timeout <seconds>', 'how long to wait for the task to be typed in', parseSeconds, 120)
-  .action(async (name: string, opts: { task?: string; command?: string; cwd?: string; wait: boolean; timeout: number }) => {
+  .action(async (name: string, opts: { task?: string; command?: string; cwd?: string; env: Record<string, string>; wait: boolean; timeout: number }) => {
     const { config, deps } = agentContext();
     const task = opts.task === undefined ? undefined : await readTextArgument(opts.task);
-    const agent = await createAgent(deps, { name, task, command: opts.command, cwd: opts.cwd, createdBy: 'user' });
+    const agent = await createAgent(deps, { name, task, command: opts.command, cwd: opts.cwd, env: opts.env, createdBy: 'user' });
     say(`spawned ${agent.id} (window ${agent.windowId})`);
     if (!opts.wait) return;
     const queued = await startAgent(deps, agent, task);

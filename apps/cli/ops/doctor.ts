@@ -7,12 +7,15 @@ import {
   daemonPid,
   findPortHolders,
   isCmuxError,
+  loadAgentKinds,
   pm2Home,
+  resolveAgentCommand,
   tmuxClientFromConfig,
   TMUX_INSTALL_HINT,
   which,
   type CmuxConfig,
 } from '../../core/src/index.js';
+import { rootProblem } from '../../agents/index.js';
 
 
 export type CheckLevel = 'ok' | 'warn' | 'fail';
@@ -99,19 +102,21 @@ function checkHome(config: CmuxConfig): Check {
 
 function checkAgentCommand(config: CmuxConfig): Check {
   const name = 'agent command';
-  if (config.agents.command) {
-    const program = config.agents.command.trim().split(/\s+/)[0]!;
-    return which(program)
-      ? { name, level: 'ok', detail: `${config.agents.command} (${which(program)})` }
-      : { name, level: 'fail', detail: `${program} (from CMUX_AGENT_COMMAND / agents.command) is not on PATH`, fix: `install ${program} or change CMUX_AGENT_COMMAND` };
+  const { command } = resolveAgentCommand(config);
+  const program = command.trim().split(/\s+/)[0]!.replace(/^'(.*)'$/, '$1');
+  const path = program.startsWith('/') ? program : which(program);
+  if (!path) {
+    return { name, level: 'fail', detail: `${program} (from CMUX_AGENT_COMMAND / agents.command) is not on PATH`, fix: `install ${program} or change CMUX_AGENT_COMMAND` };
   }
-  const claude = which('claude');
-  return claude
-    ? { name, level: 'ok', detail: `claude --dangerously-skip-permissions (${claude})` }
-    : {
-        name,
-        level: 'warn',
-        detail: 'claude is not on PATH: agents will run the bundled demo agent',
-        fix: 'install Claude Code (`npm install -g @anthropic-ai/claude-code`) for real work',
-      };
+  const problem = rootProblem(loadAgentKinds(config.root).forCommand(command), command, config.agents.env);
+  if (problem) return { name, level: 'fail', detail: `${command} (${path}) cannot run as root here`, fix: problem };
+  if (!config.agents.command && !which('claude')) {
+    return {
+      name,
+      level: 'warn',
+      detail: 'claude is not on PATH: agents will run the bundled demo agent',
+      fix: 'install Claude Code (`npm install -g @anthropic-ai/claude-code`) for real work',
+    };
+  }
+  return { name, level: 'ok', detail: `${command} (${path})` };
 }

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { createAgent, findAgent, killAgent, startAgent, type AgentDeps } from '../../agents/index.js';
+import { createAgent, findAgent, killAgent, startAgent, SUPERVISOR, type AgentDeps } from '../../agents/index.js';
 import { isCmuxError } from '../../core/src/index.js';
 
-export const SUPERVISOR = 'supervisor';
+export { SUPERVISOR };
 
 // Launches and registers the supervisor when it is missing (never registered, or its window is
 // gone), waits for its prompt and points it at its role instructions.

@@ -1,4 +1,4 @@
-import type { HookReport } from '../../core/src/index.js';
+import { promptDigest, type HookReport } from '../../core/src/index.js';
 
 // What a Claude Code hook event says about the agent's status, or null when it says nothing.
 export function hookStatus(event: string, payload: Record<string, unknown>): HookReport['status'] | null {
@@ -29,9 +29,12 @@ export interface AgentEvent {
   event: string;
   at: string;
   tool?: string;
+  // UserPromptSubmit: the fingerprint of the prompt the agent took (the router checks it).
+  promptDigest?: string;
 }
 
-const EVENTS_KEPT = 200;
+// Enough that a prompt's report outlives the router's wait for it with many busy agents.
+const EVENTS_KEPT = 2_000;
 
 // The latest hook status of each agent, and a short history of its events (the activity feed).
 export function createHookStore() {
@@ -43,7 +46,8 @@ export function createHookStore() {
       const status = hookStatus(event, payload);
       if (status) reports.set(agent, { status, at: Date.now() });
       const tool = typeof payload.tool_name === 'string' ? payload.tool_name.slice(0, 100) : undefined;
-      events.push({ agent, event, at: new Date().toISOString(), ...(tool ? { tool } : {}) });
+      const prompt = event === 'UserPromptSubmit' && typeof payload.prompt === 'string' ? promptDigest(payload.prompt) : undefined;
+      events.push({ agent, event, at: new Date().toISOString(), ...(tool ? { tool } : {}), ...(prompt ? { promptDigest: prompt } : {}) });
       if (events.length > EVENTS_KEPT) events.splice(0, events.length - EVENTS_KEPT);
     },
     recent(agent?: string, limit = 50): AgentEvent[] {

@@ -1,7 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import { AGENT_NAME } from '../../core/src/index.js';
+import type { AgentDeps } from '../../agents/index.js';
+import { AGENT_NAME, type HistoryStore } from '../../core/src/index.js';
+import { recordSessionId } from '../../registry/index.js';
 import type { HookStore } from '../agents/hook-events.js';
+import { storeReply } from '../agents/replies.js';
 import type { StatusMonitor } from '../agents/status-monitor.js';
 import { parse } from '../validate.js';
 
@@ -15,13 +18,28 @@ const eventsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 
+const SESSION_ID = /^[A-Za-z0-9_-]{1,100}$/;
+
+export interface AgentEventDeps {
+  hooks: HookStore;
+  monitor: StatusMonitor;
+  agents: AgentDeps;
+  history: HistoryStore;
+}
+
 // Claude Code hook events (scripts/claude-hook.mjs posts them): they set the agent's status
-// while fresh and feed the activity stream.
-export const agentEventRoutes: FastifyPluginAsync<{ hooks: HookStore; monitor: StatusMonitor }> = async (app, { hooks, monitor }) => {
+// while fresh and feed the activity stream; SessionStart records the session id in the
+// registry, and Stop stores the turn's answer as a message.
+export const agentEventRoutes: FastifyPluginAsync<AgentEventDeps> = async (app, { hooks, monitor, agents, history }) => {
   app.post('/api/agent-events', async (request, reply) => {
     const body = parse(eventBody, request.body);
-    hooks.record(body.agent, body.event, body.payload ?? {});
+    const payload = body.payload ?? {};
+    hooks.record(body.agent, body.event, payload);
     void monitor.refresh().catch(() => undefined);
+    if (body.event === 'SessionStart' && typeof payload.session_id === 'string' && SESSION_ID.test(payload.session_id)) {
+      await recordSessionId(agents, body.agent, payload.session_id);
+    }
+    if (body.event === 'Stop') await storeReply(agents.config, history, body.agent, payload);
     return reply.code(202).send({ ok: true });
   });
 

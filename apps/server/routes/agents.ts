@@ -24,6 +24,7 @@ const spawnBody = z.strictObject({
   task: z.string().max(MAX_TEXT_BYTES).optional(),
   command: z.string().min(1).max(4096).optional(),
   cwd: z.string().min(1).max(4096).optional(),
+  env: z.record(z.string(), z.string()).optional(),
 });
 const messageBody = z.strictObject({ text: z.string().min(1, 'text is empty').max(MAX_TEXT_BYTES) });
 const registerBody = z.strictObject({
@@ -59,12 +60,12 @@ export const agentRoutes: FastifyPluginAsync<AgentRouteDeps> = async (app, { age
     const body = parse(spawnBody, request.body);
     const agent = await createAgent(agents, { ...body, createdBy: 'user' });
     void monitor.refresh().catch(() => undefined);
-    // The window is there and registered; readiness and the task follow without holding the request.
-    startAgent(agents, agent, body.task).then(
-      (queued) => queued && log.info(`queued the task of ${agent.id} as message ${queued.id}`),
-      (error: unknown) => log.error(`agent ${agent.id} did not start: ${(error as Error).message}`),
-    );
-    return reply.code(201).send({ ...agent, status: 'starting' });
+    // Answered once the agent shows its prompt: an agent that exits or asks what cmux must not
+    // answer while starting fails the request. The task is then queued for the router.
+    const queued = await startAgent(agents, agent, body.task);
+    if (queued) log.info(`queued the task of ${agent.id} as message ${queued.id}`);
+    const view = (await monitor.refresh()).find((a) => a.id === agent.id);
+    return reply.code(201).send({ ...agent, status: view?.status ?? 'starting', ...(queued ? { taskMessage: queued.id } : {}) });
   });
 
   app.get('/api/agents/:id', async (request) => {

@@ -8,13 +8,15 @@ const patternList = z.array(z.string());
 const kindSchema = z.strictObject({
   command: z.string(),
   settingsFile: z.string().optional(),
+  confirmByHook: z.boolean().default(false),
   interruptKeys: z.array(z.string().min(1)).min(1),
+  clearInputKeys: z.array(z.string().min(1)).default([]),
   submitDelayMs: z.number().int().min(0).max(10_000),
   enterRetries: z.number().int().min(0).max(10),
   statusLines: z.number().int().min(1).max(200),
   status: z.strictObject({ busy: patternList, waiting: patternList, idle: patternList }),
   composer: z.string().optional(),
-  startup: z.array(z.strictObject({ when: z.string(), keys: z.array(z.string().min(1)).min(1) })),
+  startup: z.array(z.strictObject({ when: z.string(), choose: z.string().min(1), requires: z.enum(['acceptApiKey']).optional() })),
 });
 const fileSchema = z.strictObject({ kinds: z.record(z.string(), kindSchema) });
 
@@ -23,13 +25,25 @@ export interface AgentKind {
   name: string;
   command: RegExp | null;
   settingsFile: string | null;
+  // Whether the program's own hooks report each accepted prompt (Claude Code's UserPromptSubmit).
+  confirmByHook: boolean;
   interruptKeys: readonly string[];
+  // Keys that empty the input box, pressed after an interrupt that left text in it.
+  clearInputKeys: readonly string[];
   submitDelayMs: number;
   enterRetries: number;
   statusLines: number;
   status: { busy: RegExp[]; waiting: RegExp[]; idle: RegExp[] };
   composer: RegExp | null;
-  startup: ReadonlyArray<{ when: RegExp; keys: readonly string[] }>;
+  startup: readonly StartupDialog[];
+}
+
+// A dialog the program may show while it starts, and the choice cmux picks in it. `requires`
+// names a configuration flag without which cmux refuses to answer (the spawn fails instead).
+export interface StartupDialog {
+  when: RegExp;
+  choose: string;
+  requires?: 'acceptApiKey' | undefined;
 }
 
 export interface AgentKinds {
@@ -58,7 +72,9 @@ export function loadAgentKinds(root: string): AgentKinds {
     name,
     command: k.command ? compile(name, k.command) : null,
     settingsFile: k.settingsFile ? join(root, k.settingsFile) : null,
+    confirmByHook: k.confirmByHook,
     interruptKeys: k.interruptKeys,
+    clearInputKeys: k.clearInputKeys,
     submitDelayMs: k.submitDelayMs,
     enterRetries: k.enterRetries,
     statusLines: k.statusLines,
@@ -68,7 +84,7 @@ export function loadAgentKinds(root: string): AgentKinds {
       idle: k.status.idle.map((p) => compile(name, p)),
     },
     composer: k.composer ? compile(name, k.composer) : null,
-    startup: k.startup.map((s) => ({ when: compile(name, s.when), keys: s.keys })),
+    startup: k.startup.map((s) => ({ when: compile(name, s.when), choose: s.choose, requires: s.requires })),
   }));
   const generic = all.find((k) => k.command === null);
   if (!generic) throw new CmuxError('CMUX_ERR_CONFIG_INVALID', `invalid configuration: ${file} needs a kind with an empty command (the fallback)`);

@@ -40,6 +40,10 @@ export interface HookReport {
 
 // How long a hook report outranks the screen.
 export const HOOK_FRESH_MS = 30_000;
+// How long a busy report outranks a screen that reads idle: long enough to cover the moment
+// between a submitted prompt and its spinner, short enough that an interrupted turn (Claude
+// Code sends no hook then) reads idle at once.
+export const HOOK_BUSY_OVER_IDLE_MS = 1_500;
 
 export interface StatusInputs {
   windowExists: boolean;
@@ -53,14 +57,18 @@ export interface StatusInputs {
 }
 
 // The single owner of the status decision. A missing window or a dead pane is final; a fresh
-// hook report wins over the screen, except that a dialog on screen (waiting) always shows;
+// hook report wins over the screen, except that a dialog on screen (waiting) always shows and
+// a screen that reads idle soon outranks a busy report;
 // otherwise the screen decides, and a young agent the screen cannot read yet is `starting`.
 export function deriveStatus(input: StatusInputs): AgentStatus {
   if (!input.windowExists) return 'missing';
   if (input.paneDead) return 'exited';
   const screen = input.pane === null ? null : detectPaneStatus(input.kind, input.pane);
   if (screen === 'waiting') return 'waiting';
-  if (input.hook && input.now - input.hook.at <= HOOK_FRESH_MS) return input.hook.status;
+  const hookAge = input.hook ? input.now - input.hook.at : Number.POSITIVE_INFINITY;
+  if (input.hook && hookAge <= HOOK_FRESH_MS && !(input.hook.status === 'busy' && screen === 'idle' && hookAge > HOOK_BUSY_OVER_IDLE_MS)) {
+    return input.hook.status;
+  }
   if (screen) return screen;
   return input.ageMs < input.startingGraceMs ? 'starting' : 'unknown';
 }

@@ -72,7 +72,12 @@ function resolveConfig(input: CmuxConfigInput, files: { root: string; defaults: 
       systemWindows: [...input.tmux.systemWindows],
       commandTimeoutMs: input.tmux.commandTimeoutSeconds * 1000,
     },
-    agents: { command: input.agents.command, readyTimeoutMs: input.agents.readyTimeoutSeconds * 1000 },
+    agents: {
+      command: input.agents.command,
+      readyTimeoutMs: input.agents.readyTimeoutSeconds * 1000,
+      env: input.agents.env,
+      acceptApiKey: input.agents.acceptApiKey,
+    },
     logWatcher: {
       intervalSeconds: input.logWatcher.intervalSeconds,
       files: [...input.logWatcher.files],

@@ -13,6 +13,14 @@ const regexSource = z.string().min(1).superRefine((source, ctx) => {
   }
 });
 const milliseconds = z.number().int().min(100).max(600_000);
+// Variables for agent windows: shell-style names; CMUX_* are cmux's own to set.
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+export const agentEnv = z.record(z.string(), z.string().max(32_768).regex(/^[^\0]*$/, 'no NUL characters')).superRefine((env, ctx) => {
+  for (const name of Object.keys(env)) {
+    if (!ENV_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'a variable name: letters, digits and _, not starting with a digit' });
+    else if (name.startsWith('CMUX_')) ctx.addIssue({ code: 'custom', path: [name], message: 'CMUX_* variables are set by cmux itself' });
+  }
+});
 
 // The whole configuration as it is written in YAML (and after environment overrides).
 // Strict everywhere: an unknown key is an error, never silently ignored.
@@ -45,6 +53,8 @@ export const configInputSchema = z.strictObject({
       .regex(/^[^\n\r\0]*$/, 'one line')
       .nullable(),
     readyTimeoutSeconds: seconds,
+    env: agentEnv,
+    acceptApiKey: z.boolean(),
   }),
   logWatcher: z.strictObject({
     intervalSeconds: seconds,
@@ -94,7 +104,7 @@ export interface CmuxConfig {
   home: string;
   server: { host: string; port: number; token: string | null; bodyLimitBytes: number; allowedHosts: readonly string[] };
   tmux: { socket: TmuxSocket; session: string; systemWindows: readonly string[]; commandTimeoutMs: number };
-  agents: { command: string | null; readyTimeoutMs: number };
+  agents: { command: string | null; readyTimeoutMs: number; env: Readonly<Record<string, string>>; acceptApiKey: boolean };
   logWatcher: {
     intervalSeconds: number;
     files: readonly string[];

@@ -31,6 +31,7 @@ interface Row {
   subject: string;
   body: string | null;
   body_file: string | null;
+  reply_to: string | null;
   status: DeliveryStatus;
   stored_at: string;
   delivered_at: string | null;
@@ -49,6 +50,7 @@ CREATE TABLE IF NOT EXISTS messages (
   subject TEXT NOT NULL,
   body TEXT,
   body_file TEXT,
+  reply_to TEXT,
   status TEXT NOT NULL,
   stored_at TEXT NOT NULL,
   delivered_at TEXT,
@@ -79,11 +81,14 @@ export function openHistory(home: string, opts: { readonly?: boolean } = {}) {
   db.pragma('synchronous = NORMAL');
   if (!opts.readonly) {
     db.exec(SCHEMA);
+    // A history written before replies existed gains their column.
+    const columns = db.prepare('PRAGMA table_info(messages)').all() as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === 'reply_to')) db.exec('ALTER TABLE messages ADD COLUMN reply_to TEXT');
     chmodSync(file, 0o600);
   }
   const insert = db.prepare(
-    `INSERT OR IGNORE INTO messages (id, ts, from_addr, to_addr, from_agent, to_agent, subject, body, body_file, status, stored_at)
-     VALUES (@id, @ts, @from, @to, @fromAgent, @toAgent, @subject, @body, @bodyFile, @status, @storedAt)`,
+    `INSERT OR IGNORE INTO messages (id, ts, from_addr, to_addr, from_agent, to_agent, subject, body, body_file, reply_to, status, stored_at)
+     VALUES (@id, @ts, @from, @to, @fromAgent, @toAgent, @subject, @body, @bodyFile, @replyTo, @status, @storedAt)`,
   );
   const setStatus = db.prepare(
     `UPDATE messages SET status = @status, detail = @detail,
@@ -108,6 +113,7 @@ export function openHistory(home: string, opts: { readonly?: boolean } = {}) {
           subject: message.subject,
           body: message.body ?? null,
           bodyFile: message.bodyFile ?? null,
+          replyTo: message.replyTo ?? null,
           status,
           storedAt: new Date().toISOString(),
         }).changes === 1
@@ -162,6 +168,7 @@ function toMessage(row: Row): StoredMessage {
     subject: row.subject,
     ...(row.body === null ? {} : { body: row.body }),
     ...(row.body_file === null ? {} : { bodyFile: row.body_file }),
+    ...(row.reply_to === null ? {} : { replyTo: row.reply_to }),
     status: row.status,
     storedAt: row.stored_at,
     deliveredAt: row.delivered_at,

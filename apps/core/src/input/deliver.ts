@@ -18,11 +18,15 @@ export interface DeliverOptions {
   // Who sends it: anyone but `user` gets a `[sender] ` prefix on text that starts with `/` or `!`,
   // so the agent does not run it as a command.
   from: string;
+  // Asks the agent's own report whether it took `text` (sent from `since` on): true when it
+  // did, false when it did not, null when nobody can tell (then the screen's word stands).
+  confirm?: ((text: string, since: number) => Promise<boolean | null>) | undefined;
 }
 
 export interface DeliveryResult {
   // `typed-not-submitted`: the text is in the composer but Enter did not take.
-  outcome: 'submitted' | 'typed-not-submitted';
+  // `not-confirmed`: the text left the composer, but the agent never reported taking it.
+  outcome: 'submitted' | 'typed-not-submitted' | 'not-confirmed';
   method: 'typed' | 'pasted';
   bytes: number;
   enterPresses: number;
@@ -42,42 +46,45 @@ export async function deliverText(opts: DeliverOptions): Promise<DeliveryResult>
   const text = guardText(opts.text, opts.from);
   const bytes = Buffer.byteLength(text);
   const typed = bytes <= MAX_TYPED_BYTES && !/[\x00-\x1f\x7f]/.test(text);
+  const since = Date.now();
   if (typed) await tmux.sendText(target, text);
   else await tmux.pasteText(target, text);
   await sleep(kind.submitDelayMs);
   if (!typed) await waitForStableScreen(tmux, target);
 
+  const method = typed ? 'typed' : 'pasted';
   let enterPresses = 0;
   for (;;) {
     await tmux.sendKeys(target, 'Enter');
     enterPresses += 1;
-    if (!kind.composer) return { outcome: 'submitted', method: typed ? 'typed' : 'pasted', bytes, enterPresses };
+    if (!kind.composer) break;
     await sleep(Math.max(kind.submitDelayMs, 100));
-    const pending = stillInComposer(kind.composer, await tmux.capturePane(target), text);
-    if (!pending) return { outcome: 'submitted', method: typed ? 'typed' : 'pasted', bytes, enterPresses };
-    if (enterPresses > kind.enterRetries) {
-      return { outcome: 'typed-not-submitted', method: typed ? 'typed' : 'pasted', bytes, enterPresses };
-    }
+    if (!stillInComposer(kind.composer, await tmux.capturePane(target), text)) break;
+    if (enterPresses > kind.enterRetries) return { outcome: 'typed-not-submitted', method, bytes, enterPresses };
   }
+  const confirmed = opts.confirm ? await opts.confirm(text, since) : null;
+  return { outcome: confirmed === false ? 'not-confirmed' : 'submitted', method, bytes, enterPresses };
 }
 
-// Whether the composer (from the last prompt line to the bottom of the screen) still holds the
-// message: its last characters, or a paste placeholder.
-export function stillInComposer(composer: RegExp, pane: string, text: string): boolean {
+// The text in the agent's input box (the composer pattern's first group), or null when no
+// input box is on screen. The match that starts lowest on the screen is the live one.
+export function composerText(composer: RegExp, pane: string): string | null {
   const lines = lastLines(pane, 60).split('\n');
-  let start = -1;
+  const sticky = new RegExp(composer.source, `${composer.flags.replace(/[gy]/g, '')}y`);
   for (let i = lines.length - 1; i >= 0; i--) {
-    if (composer.test(lines[i]!)) {
-      start = i;
-      break;
-    }
+    sticky.lastIndex = 0;
+    const match = sticky.exec(lines.slice(i).join('\n'));
+    if (match) return match[1] ?? '';
   }
-  if (start === -1) return false;
-  const region = lines.slice(start).join('\n');
-  const match = composer.exec(lines[start]!);
-  const rest = [match?.[1] ?? '', ...lines.slice(start + 1)].join('').replace(/\s+/g, '');
+  return null;
+}
+
+// Whether the input box still holds the message: its last characters, or a paste placeholder.
+export function stillInComposer(composer: RegExp, pane: string, text: string): boolean {
+  const pending = composerText(composer, pane);
+  if (pending === null) return false;
   const tail = text.replace(/\s+/g, '').slice(-12);
-  return PASTE_MARKER.test(region) || (tail.length > 0 && rest.includes(tail));
+  return PASTE_MARKER.test(pending) || (tail.length > 0 && pending.replace(/\s+/g, '').includes(tail));
 }
 
 // Waits until two captures in a row are the same, so Enter follows a paste the program has

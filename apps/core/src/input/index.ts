@@ -1,2 +1,2 @@
-export { deliverText, guardText, stillInComposer, type DeliverOptions, type DeliveryResult } from './deliver.js';
+export { composerText, deliverText, guardText, stillInComposer, type DeliverOptions, type DeliveryResult } from './deliver.js';
 export { createSerialQueue, type SerialQueue } from './serial-queue.js';

@@ -16,8 +16,8 @@ export async function appendMessage(home: string, input: NewMessage): Promise<Ma
     const issue = parsed.error.issues[0]!;
     throw new CmuxError('CMUX_ERR_BAD_REQUEST', `${issue.path.join('.') || 'message'}: ${issue.message}`);
   }
-  const { from, to, subject, body } = parsed.data;
-  const message: MailboxMessage = { id: randomUUID(), ts: new Date().toISOString(), from, to, subject };
+  const { from, to, subject, body, replyTo } = parsed.data;
+  const message: MailboxMessage = { id: randomUUID(), ts: new Date().toISOString(), from, to, subject, ...(replyTo ? { replyTo } : {}) };
   if (body !== undefined && Buffer.byteLength(body) > MAX_INLINE_BODY_BYTES) {
     message.bodyFile = writeAttachment(home, `message-${message.id.slice(0, 8)}`, 'md', body);
   } else if (body !== undefined) {

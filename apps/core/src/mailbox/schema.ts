@@ -21,6 +21,9 @@ export const mailboxMessageSchema = z.strictObject({
   subject: z.string().max(MAX_SUBJECT_CHARS),
   body: z.string().optional(),
   bodyFile: z.string().optional(),
+  // Set on an agent's answer to a message (its id): kept in the recipient's mailbox, never typed
+  // into an agent, so two agents cannot answer each other in a loop.
+  replyTo: z.string().min(1).max(100).optional(),
 });
 export type MailboxMessage = z.infer<typeof mailboxMessageSchema>;
 
@@ -30,6 +33,7 @@ export const newMessageSchema = z.strictObject({
   to: addressSchema,
   subject: z.string().min(1, 'subject is empty').max(MAX_SUBJECT_CHARS),
   body: z.string().optional(),
+  replyTo: z.string().min(1).max(100).optional(),
 });
 export type NewMessage = z.infer<typeof newMessageSchema>;
 

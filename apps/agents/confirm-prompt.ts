@@ -1,0 +1,32 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { getFromServer, promptDigest, type CmuxConfig } from '../core/src/index.js';
+
+const CONFIRM_TIMEOUT_MS = 15_000;
+const POLL_MS = 200;
+
+interface ReportedEvent {
+  event: string;
+  at: string;
+  promptDigest?: string;
+}
+
+// For an agent whose program reports every prompt it accepts through a hook (Claude Code's
+// UserPromptSubmit, forwarded to the server by scripts/claude-hook.mjs): whether the text
+// typed at `since` was taken. null when nobody can tell — the server does not answer, or the
+// text is a slash command, which fires no hook — and then the screen's word stands.
+export function hookConfirmation(config: CmuxConfig, agentName: string, timeoutMs = CONFIRM_TIMEOUT_MS) {
+  return async (text: string, since: number): Promise<boolean | null> => {
+    if (text.startsWith('/')) return null;
+    const digest = promptDigest(text);
+    const deadline = Date.now() + timeoutMs;
+    let answered = false;
+    for (;;) {
+      const events = await getFromServer<ReportedEvent[]>(config, `/api/agent-events?agent=${encodeURIComponent(agentName)}&limit=200`);
+      if (events === null && !answered) return null;
+      answered ||= events !== null;
+      if (events?.some((e) => e.event === 'UserPromptSubmit' && e.promptDigest === digest && Date.parse(e.at) >= since)) return true;
+      if (Date.now() >= deadline) return false;
+      await sleep(POLL_MS);
+    }
+  };
+}

@@ -1,0 +1,75 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CmuxError, type TmuxClient } from '../core/src/index.js';
+
+// A choice list on screen: its options in order (without the cursor mark or a `1.` number)
+// and which one the cursor is on.
+export interface ScreenChoices {
+  choices: string[];
+  cursor: number;
+}
+
+const CURSOR_LINE = /^(\s+)❯\s+(.*\S)\s*$/;
+const OPTION_LINE = /^\s+(?:❯\s+)?(.*\S)\s*$/;
+const NUMBERED = /^\d+\.\s+/;
+const STEP_WAIT_MS = 3_000;
+const POLL_MS = 100;
+
+// Reads the choice list of the dialog at the bottom of the screen: the indented cursor line
+// (`❯`) and the indented lines next to it, up to a blank line on either side.
+export function readChoices(pane: string): ScreenChoices | null {
+  const lines = pane.split('\n').map((line) => line.replace(/\s+$/, ''));
+  let at = -1;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (CURSOR_LINE.test(lines[i]!)) {
+      at = i;
+      break;
+    }
+  }
+  if (at === -1) return null;
+  let first = at;
+  while (first > 0 && OPTION_LINE.test(lines[first - 1]!)) first--;
+  let last = at;
+  while (last < lines.length - 1 && OPTION_LINE.test(lines[last + 1]!)) last++;
+  const choices = lines.slice(first, last + 1).map((line) => OPTION_LINE.exec(line)![1]!.replace(NUMBERED, ''));
+  return { choices, cursor: at - first };
+}
+
+// The index of `choice` in the list: the option with that text, or the one numbered so.
+export function findChoice(list: ScreenChoices, choice: string): number {
+  const exact = list.choices.findIndex((c) => c === choice);
+  if (exact !== -1) return exact;
+  const number = /^\d+$/.test(choice) ? Number(choice) - 1 : -1;
+  return number >= 0 && number < list.choices.length ? number : -1;
+}
+
+// Picks `choice` in the dialog that `dialog` recognises: moves the cursor one step at a time,
+// checking on screen that it moved, presses Enter only with the cursor on the choice, and
+// waits for the dialog to go. Never a blind Enter: a dialog that does not offer the choice, or
+// whose cursor does not move, is an error that shows its choices.
+export async function chooseOnScreen(tmux: TmuxClient, target: string, dialog: RegExp, choice: string): Promise<void> {
+  for (let step = 0; step < 20; step++) {
+    const pane = await tmux.capturePane(target);
+    if (!dialog.test(pane)) return;
+    const list = readChoices(pane);
+    const wanted = list ? findChoice(list, choice) : -1;
+    if (!list || wanted === -1) {
+      throw new CmuxError('CMUX_ERR_AGENT_NOT_READY', `the dialog on screen does not offer ${JSON.stringify(choice)}${list ? `; its choices: ${list.choices.join(' | ')}` : ''}`);
+    }
+    if (list.cursor === wanted) {
+      await tmux.sendKeys(target, 'Enter');
+      await until(tmux, target, (next) => !dialog.test(next) || readChoices(next)?.cursor !== wanted);
+      continue;
+    }
+    await tmux.sendKeys(target, wanted > list.cursor ? 'Down' : 'Up');
+    await until(tmux, target, (next) => readChoices(next)?.cursor !== list.cursor);
+  }
+  throw new CmuxError('CMUX_ERR_AGENT_NOT_READY', `could not pick ${JSON.stringify(choice)} in the dialog on screen: the cursor did not move`);
+}
+
+async function until(tmux: TmuxClient, target: string, done: (pane: string) => boolean): Promise<void> {
+  const deadline = Date.now() + STEP_WAIT_MS;
+  while (Date.now() < deadline) {
+    if (done(await tmux.capturePane(target))) return;
+    await sleep(POLL_MS);
+  }
+}

@@ -1,0 +1,267 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { execa } from 'execa';
+import { parse as parseYaml } from 'yaml';
+import { composerText, detectPaneStatus, loadAgentKinds } from '../../apps/core/src/index.ts';
+import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic-api.ts';
+import { apiClient } from '../helpers/api.ts';
+import { CLAUDE_BIN, CLAUDE_VERSION, claudeEnv, FAKE_API_KEY, prepareClaudeHome } from '../helpers/claude-code.ts';
+import { createInstance, processesMentioning, ROOT, type TestInstance } from '../helpers/instance.ts';
+import { eventually } from '../helpers/tmux.ts';
+
+// The real Claude Code (test/real-agents) against a local fake of the Anthropic API: what cmux
+// says about it must be what it does.
+describe('real Claude Code, end to end', { timeout: 900_000 }, () => {
+  let fake: FakeAnthropic;
+  let cmux: TestInstance;
+  let api: ReturnType<typeof apiClient>;
+  let work: string;
+  let claudeHome: string;
+  const claude = loadAgentKinds(ROOT).forCommand('claude');
+  const command = `${CLAUDE_BIN} --dangerously-skip-permissions`;
+  const tmux = (...args: string[]) => execa('tmux', ['-S', cmux.socket, ...args], { timeout: 10_000 });
+  const statusOf = async (id: string) => (await api.call<Array<{ id: string; status: string }>>('GET', '/api/agents')).body.find((a) => a.id === id)?.status;
+  const waitStatus = (id: string, status: string, timeoutMs = 30_000) => eventually(() => statusOf(id), (s) => s === status, timeoutMs);
+  const screen = async (id: string) => (await api.call<{ text: string }>('GET', `/api/agents/${id}/terminal?lines=80`)).body.text;
+  // Each agent talks to the fake under its own base URL, so its prompts are told apart.
+  const apiOf = (name: string) => ['--env', `ANTHROPIC_BASE_URL=${fake.url}/c/${name}`];
+  // The prompts `name` sent after the first `seen`, once `count` arrived and its turn ended.
+  const promptsOf = async (name: string, seen: number, count: number) => {
+    await eventually(async () => fake.prompts(name).length, (n) => n >= seen + count, 60_000);
+    await waitStatus(name, 'idle');
+    return fake.prompts(name).slice(seen);
+  };
+  const registry = () => (parseYaml(readFileSync(join(cmux.home, 'agents.yaml'), 'utf8')) as { agents: Record<string, { sessionId?: string; env?: object }> }).agents;
+  const preamble = (name: string, cwd: string) =>
+    readFileSync(join(ROOT, 'config', 'roles', 'worker.md'), 'utf8')
+      .replace('{{name}}', name)
+      .replace('{{supervisor}}', 'supervisor')
+      .replace('{{cwd}}', cwd)
+      .trim();
+  // The live screen read by the same rules as the fixtures, and kept for refreshing them.
+  // A turn's end reads idle from the Stop hook at once; its screen still shows the hook running
+  // for a moment, so an idle screen is taken once the hook is done.
+  const classify = async (id: string, state: string, expected: string) => {
+    const { windowId } = (await api.call<{ windowId: string }>('GET', `/api/agents/${id}`)).body;
+    const capture = async () => (await tmux('capture-pane', '-p', '-t', windowId)).stdout;
+    const pane = expected === 'idle' ? await eventually(capture, (p) => !/running Stop hook/.test(p), 15_000) : await capture();
+    const dir = join(ROOT, 'test-artifacts', 'panes');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `claude-code-${CLAUDE_VERSION}-${state}.txt`), `${pane}\n`);
+    assert.equal(detectPaneStatus(claude, pane), expected, `the live ${state} screen:\n${pane}`);
+  };
+  const messages = async () => (await api.call<Array<{ from: string; to: string; subject: string; body?: string; status: string }>>('GET', '/api/messages?limit=200')).body;
+
+  before(async () => {
+    fake = await startFakeAnthropic();
+    // The configuration names folders inside the instance, so it is written once they exist.
+    cmux = await createInstance({ userConfig: '' });
+    work = join(cmux.base, 'work');
+    mkdirSync(work, { recursive: true });
+    claudeHome = prepareClaudeHome(join(cmux.base, 'claude-home'), { returning: true, trusted: [work, ROOT] });
+    const env = claudeEnv(fake.url, claudeHome);
+    writeFileSync(
+      cmux.env.CMUX_CONFIG!,
+      [`agents:`, `  command: ${JSON.stringify(command)}`, `  env: ${JSON.stringify(env)}`, `  acceptApiKey: true`, `  readyTimeoutSeconds: 120`, ''].join('\n'),
+    );
+    api = apiClient(cmux);
+    const start = await cmux.cli(['start'], { timeoutMs: 240_000 });
+    assert.equal(start.exitCode, 0, `${start.stdout}\n${start.stderr}`);
+    assert.match(String(start.stdout), /the supervisor is ready/);
+  });
+
+  after(async () => {
+    await cmux?.cleanup();
+    await fake?.close();
+    assert.deepEqual(processesMentioning(cmux.base), [], 'nothing of the instance is left running');
+  });
+
+  it('spawns a worker whose task reaches the API once and exactly, after the worker preamble', async () => {
+    const task = 'Say hello to the suite. DELAY 3000';
+    const spawned = await cmux.cli(['spawn', 'w1', '--cwd', work, ...apiOf('w1'), '--task', task], { timeoutMs: 180_000 });
+    assert.equal(spawned.exitCode, 0, `${spawned.stdout}\n${spawned.stderr}`);
+    assert.match(String(spawned.stdout), /task delivered/);
+    assert.deepEqual(await promptsOf('w1', 0, 1), [`${preamble('w1', work)}\n\n${task}`]);
+  });
+
+  it('reads busy while the API delays, and idle within 2 s of the turn\'s end', async () => {
+    const seen = fake.prompts('w1').length;
+    assert.equal((await api.call('POST', '/api/agents/w1/message', { text: 'take your time DELAY 4000' })).status, 202);
+    await waitStatus('w1', 'busy', 30_000);
+    await classify('w1', 'busy', 'busy');
+    const turn = await eventually(async () => fake.turns('w1')[seen], (t) => t !== undefined && t.request.finishedAt !== null, 60_000);
+    await waitStatus('w1', 'idle', 30_000);
+    const idleAfter = Date.now() - turn!.request.finishedAt!;
+    await classify('w1', 'idle', 'idle');
+    assert.ok(idleAfter <= 2_000 + 500, `idle ${idleAfter} ms after the turn ended (poll slack 500 ms)`);
+  });
+
+  it('records the session id from the SessionStart hook, and stores each answer as a message to the sender', async () => {
+    const entry = await eventually(async () => registry().w1, (e) => typeof e?.sessionId === 'string', 15_000);
+    assert.match(entry!.sessionId!, /^[0-9a-f-]{36}$/);
+    const replies = await eventually(messages, (list) => list.some((m) => m.from === 'w1' && m.body === 'Echo: take your time DELAY 4000'), 15_000);
+    const reply = replies.find((m) => m.from === 'w1' && m.body === 'Echo: take your time DELAY 4000')!;
+    assert.equal(reply.to, 'user');
+    assert.equal(reply.status, 'delivered');
+  });
+
+  it('delivers a 40-line message with quotes, $VARS, backticks, unicode and emoji as a direct paste would', async () => {
+    const lines = Array.from({ length: 40 }, (_, i) => `line ${i + 1}: "double" 'single' $HOME \${PATH} \`whoami\` naïve 日本語 🚀\tafter-a-tab`);
+    const text = lines.join('\n');
+    // What Claude Code's input box makes of the same text pasted straight through tmux.
+    await tmux('new-window', '-d', '-t', 'cmux:', '-n', 'direct', '-c', work, '-e', `HOME=${claudeHome}`, '-e', `ANTHROPIC_BASE_URL=${fake.url}/c/direct`, '-e', `ANTHROPIC_API_KEY=${FAKE_API_KEY}`, '-e', 'IS_SANDBOX=1', command);
+    await eventually(async () => (await tmux('capture-pane', '-p', '-t', 'cmux:direct')).stdout, (pane) => /^─{3,}\n❯/m.test(pane), 60_000);
+    await execa('tmux', ['-S', cmux.socket, 'load-buffer', '-b', 'e2e', '-'], { input: text, timeout: 10_000 });
+    await tmux('paste-buffer', '-p', '-d', '-b', 'e2e', '-t', 'cmux:direct');
+    await new Promise((r) => setTimeout(r, 1_000));
+    await tmux('send-keys', '-t', 'cmux:direct', 'Enter');
+    const [direct] = await eventually(async () => fake.prompts('direct'), (p) => p.length === 1, 60_000);
+    await tmux('kill-window', '-t', 'cmux:direct');
+
+    const seen = fake.prompts('w1').length;
+    const sent = await execa(process.execPath, [join(ROOT, 'scripts', 'cmux.mjs'), 'send', 'w1', '-'], { env: cmux.env, extendEnv: false, input: text, timeout: 120_000, reject: false });
+    assert.equal(sent.exitCode, 0, `${sent.stdout}\n${sent.stderr}`);
+    assert.match(sent.stdout, /^delivered /);
+    assert.deepEqual(await promptsOf('w1', seen, 1), [direct]);
+    assert.equal(direct, text.replace(/\t/g, '    '), 'the input box turns tabs into spaces and keeps every other byte');
+  });
+
+  it('interrupts before any output: the prompt does not stay in the input box, and the next message arrives alone', async () => {
+    const seen = fake.prompts('w1').length;
+    assert.equal((await api.call('POST', '/api/agents/w1/message', { text: 'this will be stopped DELAY 60000' })).status, 202);
+    await eventually(async () => fake.prompts('w1').length, (n) => n === seen + 1, 30_000);
+    await waitStatus('w1', 'busy');
+    const stopped = Date.now();
+    assert.equal((await api.call('POST', '/api/agents/w1/interrupt')).status, 202);
+    await waitStatus('w1', 'idle', 10_000);
+    assert.ok(Date.now() - stopped <= 2_000 + 1_000, `idle ${Date.now() - stopped} ms after the interrupt`);
+    assert.equal(composerText(claude.composer!, await screen('w1')), '', 'the input box is empty');
+    await classify('w1', 'interrupt-early', 'idle');
+    const interrupt = await cmux.cli(['send', 'w1', 'AFTER-INTERRUPT follow-up']);
+    assert.equal(interrupt.exitCode, 0, String(interrupt.stderr));
+    assert.deepEqual(await promptsOf('w1', seen, 2), ['this will be stopped DELAY 60000', 'AFTER-INTERRUPT follow-up']);
+  });
+
+  it('interrupts mid-stream: idle within 2 s, an empty input box, and the next message alone', async () => {
+    const seen = fake.prompts('w1').length;
+    assert.equal((await api.call('POST', '/api/agents/w1/message', { text: 'stream slowly SLOW 30000' })).status, 202);
+    const turn = await eventually(async () => fake.turns('w1')[seen], (t) => t !== undefined && t.request.sentParts >= 2, 30_000);
+    await eventually(() => screen('w1'), (text) => text.includes('Echo:'), 10_000);
+    await classify('w1', 'busy-stream', 'busy');
+    const stopped = Date.now();
+    const cli = await cmux.cli(['interrupt', 'w1']);
+    assert.equal(cli.exitCode, 0, String(cli.stderr));
+    await waitStatus('w1', 'idle', 10_000);
+    assert.ok(Date.now() - stopped <= 2_000 + 1_000, `idle ${Date.now() - stopped} ms after the interrupt`);
+    await eventually(async () => turn!.request.aborted, (aborted) => aborted, 10_000);
+    assert.match(await screen('w1'), /Interrupted/);
+    await classify('w1', 'interrupt-mid', 'idle');
+    assert.equal(composerText(claude.composer!, await screen('w1')), '');
+    assert.equal((await cmux.cli(['send', 'w1', 'next after the stream'])).exitCode, 0);
+    assert.deepEqual(await promptsOf('w1', seen, 2), ['stream slowly SLOW 30000', 'next after the stream']);
+  });
+
+  it('runs cmux mail send and mail done from Claude\'s Bash tool, and the messages are in the history', async () => {
+    const sent = await cmux.cli(['send', 'w1', 'please RUN: cmux mail send --to user --subject from-the-bash-tool --body "sent by w1"']);
+    assert.equal(sent.exitCode, 0, String(sent.stderr));
+    const list = await eventually(messages, (all) => all.some((m) => m.subject === 'from-the-bash-tool'), 60_000);
+    const message = list.find((m) => m.subject === 'from-the-bash-tool')!;
+    assert.equal(message.from, 'w1', 'the sender is taken from the agent window');
+    assert.equal(message.body, 'sent by w1');
+    await waitStatus('w1', 'idle');
+
+    assert.equal((await cmux.cli(['send', 'w1', 'please RUN: cmux mail done "finished the e2e task"'])).exitCode, 0);
+    const done = await eventually(messages, (all) => all.some((m) => m.subject === 'done: finished the e2e task'), 60_000);
+    const report = done.find((m) => m.subject === 'done: finished the e2e task')!;
+    assert.equal(report.from, 'w1');
+    assert.equal(report.to, 'supervisor');
+    const read = await cmux.cli(['mail', 'read', '--agent', 'w1', '--json']);
+    assert.equal(read.exitCode, 0, String(read.stderr));
+    assert.ok((JSON.parse(String(read.stdout)) as Array<{ subject: string }>).some((m) => m.subject === 'done: finished the e2e task'));
+    await waitStatus('w1', 'idle');
+  });
+
+  it('compacts through the mailbox', async () => {
+    const compact = await cmux.cli(['compact', 'w1']);
+    assert.equal(compact.exitCode, 0, `${compact.stdout}\n${compact.stderr}`);
+    await eventually(() => screen('w1'), (text) => /Compacted/.test(text), 60_000);
+    await waitStatus('w1', 'idle');
+    await classify('w1', 'compacted', 'idle');
+  });
+
+  it('reads waiting while a permission dialog asks, and passes a spawn --env variable to the agent', async () => {
+    const marker = join(cmux.base, 'env-marker');
+    const spawned = await cmux.cli(
+      ['spawn', 'w2', '--cwd', work, '--command', `${CLAUDE_BIN} --permission-mode default`, '--env', 'CMUX_E2E_OK=only-for-w2', '--task', `RUN: printenv CMUX_E2E_OK > ${marker}`],
+      { timeoutMs: 180_000 },
+    );
+    // CMUX_* names are cmux's own: the refusal says so and nothing starts.
+    assert.notEqual(spawned.exitCode, 0);
+    assert.match(String(spawned.stderr), /CMUX_\* variables are set by cmux itself/);
+
+    const retry = await cmux.cli(
+      ['spawn', 'w2', '--cwd', work, '--command', `${CLAUDE_BIN} --permission-mode default`, ...apiOf('w2'), '--env', 'E2E_MARK=only-for-w2', '--task', `RUN: printenv E2E_MARK > ${marker}`],
+      { timeoutMs: 180_000 },
+    );
+    assert.equal(retry.exitCode, 0, `${retry.stdout}\n${retry.stderr}`);
+    await waitStatus('w2', 'waiting', 60_000);
+    assert.match(await screen('w2'), /Do you want to proceed\?/);
+    await classify('w2', 'permission', 'waiting');
+    await tmux('send-keys', '-t', (await api.call<{ windowId: string }>('GET', '/api/agents/w2')).body.windowId, 'Enter');
+    await eventually(async () => existsSync(marker) && readFileSync(marker, 'utf8'), (content) => content === 'only-for-w2\n', 60_000);
+    assert.deepEqual(registry().w2?.env, { ANTHROPIC_BASE_URL: `${fake.url}/c/w2`, E2E_MARK: 'only-for-w2' });
+    await waitStatus('w2', 'idle');
+  });
+
+  it('answers the folder-trust dialog by its choice on screen, and fails a spawn whose API-key dialog it may not answer', async () => {
+    const fresh = join(cmux.base, 'fresh-project');
+    mkdirSync(fresh);
+    const newHome = prepareClaudeHome(join(cmux.base, 'new-user-home'), { returning: false });
+    const refuse = join(cmux.base, 'refuse.yaml');
+    writeFileSync(refuse, readFileSync(cmux.env.CMUX_CONFIG!, 'utf8').replace('acceptApiKey: true', 'acceptApiKey: false'));
+    const refused = await cmux.cli(['spawn', 'w3', '--cwd', fresh, '--env', `HOME=${newHome}`, '--task', 'never typed'], {
+      env: { CMUX_CONFIG: refuse },
+      timeoutMs: 180_000,
+    });
+    assert.notEqual(refused.exitCode, 0);
+    assert.match(String(refused.stderr), /asks whether to use the API key.*agents\.acceptApiKey: true/s);
+    const trusted = JSON.parse(readFileSync(join(newHome, '.claude.json'), 'utf8')) as { projects?: Record<string, { hasTrustDialogAccepted?: boolean }> };
+    assert.equal(trusted.projects?.[fresh]?.hasTrustDialogAccepted, true, 'the trust dialog was answered with the choice that trusts');
+    assert.equal((await cmux.cli(['kill', 'w3'])).exitCode, 0);
+
+    const other = join(cmux.base, 'fresh-project-2');
+    mkdirSync(other);
+    const home2 = prepareClaudeHome(join(cmux.base, 'new-user-home-2'), { returning: false });
+    const accepted = await cmux.cli(['spawn', 'w4', '--cwd', other, '--env', `HOME=${home2}`, ...apiOf('w4'), '--task', 'first task of a new user'], { timeoutMs: 180_000 });
+    assert.equal(accepted.exitCode, 0, `${accepted.stdout}\n${accepted.stderr}`);
+    assert.deepEqual(await promptsOf('w4', 0, 1), [`${preamble('w4', other)}\n\nfirst task of a new user`]);
+    const state = JSON.parse(readFileSync(join(home2, '.claude.json'), 'utf8')) as { customApiKeyResponses?: { approved: string[] } };
+    assert.deepEqual(state.customApiKeyResponses?.approved, [FAKE_API_KEY.slice(-20)]);
+  });
+
+  it('fails POST /api/agents when the agent exits while starting', async () => {
+    const response = await api.call<{ error: string; code: string }>('POST', '/api/agents', { name: 'w5', command: `${CLAUDE_BIN} --no-such-flag`, cwd: work });
+    assert.notEqual(response.status, 201);
+    assert.equal(response.body.code, 'CMUX_ERR_AGENT_NOT_READY');
+    assert.match(response.body.error, /exited while starting/);
+  });
+
+  it('says how to run Claude Code as root instead of failing silently', async () => {
+    const noSandbox = join(cmux.base, 'no-sandbox.yaml');
+    writeFileSync(noSandbox, readFileSync(cmux.env.CMUX_CONFIG!, 'utf8').replace('"IS_SANDBOX":"1"', '"IS_SANDBOX":"0"'));
+    const doctor = await cmux.cli(['doctor', '--json'], { env: { CMUX_CONFIG: noSandbox } });
+    const check = (JSON.parse(String(doctor.stdout)) as Array<{ name: string; level: string; fix?: string }>).find((c) => c.name === 'agent command')!;
+    const spawn = await cmux.cli(['spawn', 'w6', '--cwd', work], { env: { CMUX_CONFIG: noSandbox } });
+    if (process.getuid!() === 0) {
+      assert.equal(check.level, 'fail');
+      assert.match(check.fix!, /IS_SANDBOX/);
+      assert.notEqual(spawn.exitCode, 0);
+      assert.match(String(spawn.stderr), /IS_SANDBOX=1/);
+    } else {
+      assert.equal(check.level, 'ok');
+      assert.equal(spawn.exitCode, 0, String(spawn.stderr));
+    }
+  });
+});
