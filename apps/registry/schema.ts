@@ -7,6 +7,9 @@ export const agentEntrySchema = z.object({
   session: z.string(),
   window: z.string(),
   windowId: z.string().regex(/^@\d+$/),
+  // The tmux server the window was made on (`pid:start time`); with the window's own
+  // @cmux-agent tag it decides whether a window with this id is still this agent's.
+  server: z.string().optional(),
   command: z.string(),
   cwd: z.string(),
   createdAt: z.string(),

@@ -3,6 +3,7 @@ import {
   assertAgentName,
   CmuxError,
   homePaths,
+  isCmuxError,
   type CmuxConfig,
   type Logger,
   type TmuxClient,
@@ -36,36 +37,44 @@ export interface NewAgentWindow {
 
 export type RegisteredAgent = AgentEntry & { id: string };
 
-// Creates an agent's window and its registry entry as one operation, under the registry lock:
-// the window is created (starting the session if needed), then the entry is written with the
-// window's id; if the write fails, the window is killed again.
+// Creates an agent's window and its registry entry. The registry lock covers the YAML write
+// alone, never tmux: the window is made and tagged first, then the entry is written if the
+// name is still free; a spawn that loses the race for the name kills its window again.
 export async function createAgentWindow(deps: RegistryDeps, input: NewAgentWindow): Promise<RegisteredAgent> {
   assertAgentName(input.name);
   const { config, tmux } = deps;
   const session = config.tmux.session;
   const id = agentId(session, input.name, session);
+  const taken = () => new CmuxError('CMUX_ERR_AGENT_EXISTS', `an agent named ${input.name} already exists: kill it first or choose another name`, { context: { id } });
+  // A quick look first, so a taken name starts no window; the write below decides.
+  const current = await readRegistry(homePaths(config.home).registry).catch((error: unknown) => {
+    if (isCmuxError(error, 'CMUX_ERR_REGISTRY_CORRUPT')) return null;
+    throw error;
+  });
+  if (current?.agents[id]) throw taken();
+  const clash = (await tmux.listWindows()).find((w) => w.session === session && w.name === input.name);
+  if (clash) {
+    throw new CmuxError('CMUX_ERR_AGENT_EXISTS', `a window named ${input.name} already exists in session ${session} (${clash.windowId}): choose another name`, {
+      context: { id, windowId: clash.windowId },
+    });
+  }
+  const window = { session, name: input.name, command: [input.launch], cwd: input.cwd, env: input.env };
   let created: string | null = null;
   try {
+    created = (await tmux.hasSession(session)) ? await tmux.newWindow(window) : await tmux.newSession(window);
+    const server = await tagWindow(tmux, created, id);
+    const windowId = created;
     const { result } = await updateRegistry(
       homePaths(config.home).registry,
-      async (registry) => {
-        if (registry.agents[id]) {
-          throw new CmuxError('CMUX_ERR_AGENT_EXISTS', `an agent named ${input.name} already exists: kill it first or choose another name`, { context: { id } });
-        }
-        const clash = (await tmux.listWindows()).find((w) => w.session === session && w.name === input.name);
-        if (clash) {
-          throw new CmuxError('CMUX_ERR_AGENT_EXISTS', `a window named ${input.name} already exists in session ${session} (${clash.windowId}): choose another name`, {
-            context: { id, windowId: clash.windowId },
-          });
-        }
-        const window = { session, name: input.name, command: [input.launch], cwd: input.cwd, env: input.env };
-        created = (await tmux.hasSession(session)) ? await tmux.newWindow(window) : await tmux.newSession(window);
+      (registry) => {
+        if (registry.agents[id]) throw taken();
         return addEntry(registry, id, {
           name: input.name,
           role: input.role,
           session,
           window: input.name,
-          windowId: created,
+          windowId,
+          server,
           command: input.command,
           cwd: input.cwd,
           createdBy: input.createdBy,
@@ -104,22 +113,39 @@ export async function registerExistingWindow(
   const { result } = await updateRegistry(
     homePaths(deps.config.home).registry,
     (registry) => {
-      const taken = Object.entries(registry.agents).find(([key, e]) => key === id || e.windowId === window.windowId);
+      const taken = Object.entries(registry.agents).find(([key, e]) => key === id || (e.windowId === window.windowId && ownsWindow(key, e, window)));
       if (taken) throw new CmuxError('CMUX_ERR_AGENT_EXISTS', `already registered as ${taken[0]}`, { context: { id } });
-      return addEntry(registry, id, {
-        name,
-        role: input.role,
-        session: input.session,
-        window: window.name,
-        windowId: window.windowId,
-        command: window.paneCommand,
-        cwd: '',
-        createdBy: input.createdBy,
-      });
+      return tagWindow(deps.tmux, window.windowId, id).then((server) =>
+        addEntry(registry, id, {
+          name,
+          role: input.role,
+          session: input.session,
+          window: window.name,
+          windowId: window.windowId,
+          server,
+          command: window.paneCommand,
+          cwd: '',
+          createdBy: input.createdBy,
+        }),
+      );
     },
     deps.logger,
   );
   return result;
+}
+
+// Tags a window with the agent's id and returns the server it lives on.
+async function tagWindow(tmux: TmuxClient, windowId: string, id: string): Promise<string> {
+  await tmux.tagWindow(windowId, id);
+  const row = (await tmux.listWindows()).find((w) => w.windowId === windowId);
+  if (!row || row.agentTag !== id) throw new CmuxError('CMUX_ERR_TMUX_FAILED', `window ${windowId} could not be tagged as agent ${id}`, { context: { id, windowId } });
+  return row.server;
+}
+
+// Whether `window` is the one registered as `id`: it carries the agent's tag, on the server the
+// entry was made on. tmux reuses window ids on a new server, so the id alone proves nothing.
+export function ownsWindow(id: string, entry: AgentEntry, window: TmuxWindow): boolean {
+  return window.agentTag === id && (entry.server === undefined || entry.server === window.server);
 }
 
 // Records the program's own session id in the agent's entry (Claude Code's SessionStart hook).
@@ -196,10 +222,9 @@ export async function listAgentWindows(deps: RegistryDeps): Promise<AgentWindows
     };
   }
   return {
-    agents: Object.entries(registry.agents).map(([id, entry]) => ({
-      registered: true,
-      window: byId.get(entry.windowId) ?? null,
-      agent: { id, ...entry },
-    })),
+    agents: Object.entries(registry.agents).map(([id, entry]) => {
+      const window = byId.get(entry.windowId);
+      return { registered: true, window: window && ownsWindow(id, entry, window) ? window : null, agent: { id, ...entry } };
+    }),
   };
 }

@@ -241,6 +241,18 @@ describe('real Claude Code, end to end', { timeout: 900_000 }, () => {
     assert.deepEqual(state.customApiKeyResponses?.approved, [FAKE_API_KEY.slice(-20)]);
   });
 
+  it('never reports delivered when Claude Code does not confirm the prompt: send fails and says why', async () => {
+    // The same program with its hooks silenced: the text is typed and submitted, but nothing
+    // tells cmux that Claude took it.
+    const spawned = await cmux.cli(['spawn', 'w7', '--cwd', work, '--command', `env CMUX_HOOK= ${command}`, ...apiOf('w7')], { timeoutMs: 180_000 });
+    assert.equal(spawned.exitCode, 0, `${spawned.stdout}\n${spawned.stderr}`);
+    const sent = await cmux.cli(['send', 'w7', 'is anybody listening'], { timeoutMs: 120_000 });
+    assert.notEqual(sent.exitCode, 0);
+    assert.match(String(sent.stderr), /never reported taking it \(no UserPromptSubmit hook\)/);
+    const stored = (await messages()).find((m) => m.to === 'w7' && m.subject === 'is anybody listening');
+    assert.equal(stored?.status, 'dead');
+  });
+
   it('fails POST /api/agents when the agent exits while starting', async () => {
     const response = await api.call<{ error: string; code: string }>('POST', '/api/agents', { name: 'w5', command: `${CLAUDE_BIN} --no-such-flag`, cwd: work });
     assert.notEqual(response.status, 201);

@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import { CmuxError } from '../errors/index.js';
 import type { TmuxSocket } from '../config/index.js';
 import { tmuxError } from './errors.js';
-import { parseWindowList, WINDOW_LIST_FORMAT, type TmuxWindow } from './window-list.js';
+import { AGENT_TAG_OPTION, parseWindowList, WINDOW_LIST_FORMAT, type TmuxWindow } from './window-list.js';
 
 const DEFAULT_TIMEOUT_MS = 5_000;
 // tmux names that cmux creates: no separators tmux would read as a target (`:` `.`), no
@@ -172,6 +172,12 @@ export function createTmuxClient(options: TmuxClientOptions) {
     // The cursor's column in the pane: 0 when a line-based program has nothing typed pending.
     async cursorColumn(target: string): Promise<number> {
       return Number((await run(['display-message', '-p', '-t', target, '#{cursor_x}'])).trim());
+    },
+
+    // Marks a window with its cmux identity (the @cmux-agent window option), which every lookup
+    // checks: a window id alone may belong to another window after a server restart.
+    async tagWindow(target: string, tag: string): Promise<void> {
+      await run(['set-option', '-w', '-t', target, AGENT_TAG_OPTION, tag]);
     },
 
     async killWindow(target: string): Promise<void> {

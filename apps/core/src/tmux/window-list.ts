@@ -8,8 +8,15 @@ export interface TmuxWindow {
   panePid: number;
   paneDead: boolean;
   paneCommand: string;
+  // The cmux identity the window carries (its @cmux-agent option), '' when it has none.
+  agentTag: string;
+  // The tmux server the window lives on (`pid:start time`): ids like @3 are reused by a new server.
+  server: string;
   name: string;
 }
+
+// The window option that carries a window's cmux identity.
+export const AGENT_TAG_OPTION = '@cmux-agent';
 
 const FIELD_SEPARATOR = '\t';
 const FIELDS = [
@@ -20,6 +27,8 @@ const FIELDS = [
   '#{pane_pid}',
   '#{pane_dead}',
   '#{pane_current_command}',
+  `#{${AGENT_TAG_OPTION}}`,
+  '#{pid}:#{start_time}',
   '#{window_name}',
 ] as const;
 
@@ -32,7 +41,7 @@ export function parseWindowList(stdout: string): TmuxWindow[] {
     if (line === '') continue;
     const parts = line.split(FIELD_SEPARATOR);
     if (parts.length < FIELDS.length) continue;
-    const [session, windowId, index, paneId, pid, dead, command] = parts as [string, string, string, string, string, string, string];
+    const [session, windowId, index, paneId, pid, dead, command, agentTag, server] = parts as [string, string, string, string, string, string, string, string, string];
     windows.push({
       session,
       windowId,
@@ -41,6 +50,8 @@ export function parseWindowList(stdout: string): TmuxWindow[] {
       panePid: Number(pid),
       paneDead: dead === '1',
       paneCommand: command,
+      agentTag,
+      server,
       name: parts.slice(FIELDS.length - 1).join(FIELD_SEPARATOR),
     });
   }
