@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  agentId,
   appendMessage,
   assertAgentName,
   CmuxError,
@@ -16,11 +17,12 @@ import {
 } from '../core/src/index.js';
 import { createAgentWindow, type RegisteredAgent } from '../registry/index.js';
 import type { AgentDeps } from './deps.js';
+import { discardSpawnWorktree, wantsWorktree, worktreeForSpawn, type WorktreeOptions } from './worktree/spawn.js';
 
 const READY_POLL_MS = 150;
 const STARTUP_KEY_COOLDOWN_MS = 1_500;
 
-export interface SpawnRequest {
+export interface SpawnRequest extends WorktreeOptions {
   name: string;
   task?: string | undefined;
   command?: string | undefined;
@@ -29,9 +31,12 @@ export interface SpawnRequest {
   createdBy: string;
 }
 
+export type SpawnedAgent = RegisteredAgent & { notice?: string };
+
 // Validates the request, then creates and registers the agent's window running the agent
-// command directly (its environment set through tmux, nothing typed into a shell).
-export async function createAgent(deps: AgentDeps, request: SpawnRequest): Promise<RegisteredAgent> {
+// command directly (its environment set through tmux, nothing typed into a shell); with a
+// worktree, the agent runs in it, and the worktree goes again if the window cannot be made.
+export async function createAgent(deps: AgentDeps, request: SpawnRequest): Promise<SpawnedAgent> {
   assertAgentName(request.name);
   const { config } = deps;
   const command = request.command ?? resolveAgentCommand(config).command;
@@ -42,15 +47,20 @@ export async function createAgent(deps: AgentDeps, request: SpawnRequest): Promi
   if (!isAbsolute(cwd) || !existsSync(cwd) || !statSync(cwd).isDirectory()) {
     throw new CmuxError('CMUX_ERR_BAD_REQUEST', `cwd must be an absolute path to an existing folder: ${JSON.stringify(cwd)}`);
   }
+  const role = request.role ?? 'worker';
+  const created = wantsWorktree(config, role, request)
+    ? await worktreeForSpawn(config, request.name, agentId(config.tmux.session, request.name, config.tmux.session), cwd, request)
+    : null;
   const socket = config.tmux.socket.kind === 'name' ? config.tmux.socket.name : config.tmux.socket.path;
-  return createAgentWindow(deps, {
+  const agent = await createAgentWindow(deps, {
     name: request.name,
-    role: request.role ?? 'worker',
+    role,
     command,
     // `cmux` on the agent's PATH, so it can answer with `cmux mail send`.
     launch: launchLine(command, deps.kinds.forCommand(command), join(config.root, 'bin')),
-    cwd,
+    cwd: created?.cwd ?? cwd,
     createdBy: request.createdBy,
+    worktree: created?.worktree,
     env: {
       CMUX_AGENT: '1',
       CMUX_AGENT_NAME: request.name,
@@ -60,7 +70,11 @@ export async function createAgent(deps: AgentDeps, request: SpawnRequest): Promi
       CMUX_TMUX_SOCKET: socket,
       CMUX_HOOK: join(config.root, 'scripts', 'claude-hook.mjs'),
     },
+  }).catch(async (error: unknown) => {
+    if (created) await discardSpawnWorktree(created.worktree).catch((e: unknown) => deps.logger.warn(`could not remove the worktree ${created.worktree.path}: ${(e as Error).message}`));
+    throw error;
   });
+  return created?.notice ? { ...agent, notice: created.notice } : agent;
 }
 
 // Waits until the agent shows its prompt (answering startup dialogs on the way), then hands

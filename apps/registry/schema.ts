@@ -1,5 +1,14 @@
 import { z } from 'zod';
 
+// A worker's own git worktree: the repository it was added to, its branch, the commit it
+// started from and its folder.
+export const worktreeEntrySchema = z.object({
+  repo: z.string(),
+  branch: z.string(),
+  base: z.string(),
+  path: z.string(),
+});
+
 // One registered agent as agents.yaml stores it (CONTRACT §4).
 export const agentEntrySchema = z.object({
   name: z.string(),
@@ -11,6 +20,7 @@ export const agentEntrySchema = z.object({
   cwd: z.string(),
   createdAt: z.string(),
   createdBy: z.string(),
+  worktree: worktreeEntrySchema.optional(),
 });
 
 export const registryFileSchema = z.object({
@@ -18,4 +28,5 @@ export const registryFileSchema = z.object({
 });
 
 export type AgentEntry = z.infer<typeof agentEntrySchema>;
+export type WorktreeEntry = z.infer<typeof worktreeEntrySchema>;
 export type RegistryFile = z.infer<typeof registryFileSchema>;

@@ -9,7 +9,7 @@ import {
   type TmuxWindow,
 } from '../core/src/index.js';
 import { readRegistry } from './read.js';
-import type { AgentEntry, RegistryFile } from './schema.js';
+import type { AgentEntry, RegistryFile, WorktreeEntry } from './schema.js';
 import { updateRegistry } from './update.js';
 
 export interface RegistryDeps {
@@ -28,6 +28,7 @@ export interface NewAgentWindow {
   cwd: string;
   createdBy: string;
   env: Readonly<Record<string, string>>;
+  worktree?: WorktreeEntry | undefined;
 }
 
 export type RegisteredAgent = AgentEntry & { id: string };
@@ -65,6 +66,7 @@ export async function createAgentWindow(deps: RegistryDeps, input: NewAgentWindo
           command: input.command,
           cwd: input.cwd,
           createdBy: input.createdBy,
+          ...(input.worktree ? { worktree: input.worktree } : {}),
         });
       },
       deps.logger,
