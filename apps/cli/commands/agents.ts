@@ -13,7 +13,7 @@ export const agentsCommand = new Command('agents')
     const { config, deps } = agentContext();
     // The running server's answer includes hook-reported status; without a server, read tmux.
     // Only the server knows who needs attention (it watches the changes); a direct read does not.
-    const agents: Listed[] = (await getFromServer<Listed[]>(config, '/api/agents')) ?? (await readDirect());
+    const agents: Listed[] = (await getFromServer<Listed[]>(config, '/api/agents', 5_000)) ?? (await readDirect());
     async function readDirect(): Promise<AgentView[]> {
       const listing = await observeAgents(deps);
       if (listing.warning) process.stderr.write(`cmux: warning: ${listing.warning}\n`);

@@ -21,6 +21,7 @@ export function attentionEvent(previous: AgentStatus, next: AgentStatus): Notify
 // The attention an agent carries after a change: a new event replaces it; working again (or an
 // answered dialog) clears it; anything else leaves it as it was.
 export function nextAttention(current: Attention | null, previous: AgentStatus, next: AgentStatus, now: string): Attention | null {
+  if (previous === next) return current;
   const event = attentionEvent(previous, next);
   if (event) return { event, since: now };
   if (next === 'busy' || next === 'starting' || current?.event === 'waiting') return null;
