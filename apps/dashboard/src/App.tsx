@@ -85,7 +85,7 @@ export function App() {
         )}
         {attention.canNotify && (
           <button className="notify" onClick={attention.toggleNotify} aria-pressed={attention.notifying} aria-label="browser notifications">
-            {attention.notifying ? '🔔' : '🔕'}
+            {attention.notifying ? 'notify: on' : 'notify: off'}
           </button>
         )}
         <span className={`connection ${live.state}`} data-connection={live.state}>
