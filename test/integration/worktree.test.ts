@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
+import { createAgent } from '../../apps/agents/index.ts';
+import { agentHarness } from '../helpers/agents.ts';
 import { apiClient } from '../helpers/api.ts';
 import { commitAll, gitIn, makeRepo } from '../helpers/git-repo.ts';
 import { createInstance, processesMentioning, type TestInstance } from '../helpers/instance.ts';
@@ -290,5 +293,33 @@ describe('a git worktree per worker: spawn, diff, merge, kill, and a nudge when 
     const [gone] = await eventually(async () => hooksFor('w4', 'exited'), (list) => list.length > 0, 5_000);
     assert.ok(gone!.at - Date.parse(exited!.statusSince) < 2_000);
     assert.equal(hooksFor('w4', 'waiting').length, 1, 'one notification per event');
+  });
+});
+
+describe('worktrees.default: every worker gets a worktree unless it says otherwise', { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cx-wt-default-'));
+  let harness: ReturnType<typeof agentHarness>;
+  let repo: string;
+  before(async () => {
+    repo = await makeRepo(join(dir, 'repo'));
+    writeFileSync(join(dir, 'user.yaml'), 'worktrees:\n  default: true\n  branchPrefix: team/\n');
+    harness = agentHarness({ CMUX_CONFIG: join(dir, 'user.yaml') });
+  });
+  after(async () => {
+    await harness?.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gives a worker one, and neither a supervisor nor a worker spawned with worktree: false', async () => {
+    const { deps } = harness;
+    const worker = await createAgent(deps, { name: 'd1', command: 'cat', cwd: join(repo, 'src'), createdBy: 'user' });
+    assert.equal(worker.worktree?.branch, 'team/d1');
+    assert.equal(worker.cwd, join(worker.worktree!.path, 'src'), 'the same subfolder, inside the worktree');
+    const plain = await createAgent(deps, { name: 'd2', command: 'cat', cwd: repo, worktree: false, createdBy: 'user' });
+    assert.equal(plain.worktree, undefined);
+    assert.equal(plain.cwd, repo);
+    const lead = await createAgent(deps, { name: 'lead', role: 'supervisor', command: 'cat', cwd: repo, createdBy: 'user' });
+    assert.equal(lead.worktree, undefined);
+    assert.deepEqual((await gitIn(repo, 'branch', '--format=%(refname:short)')).split('\n').sort(), ['main', 'team/d1']);
   });
 });

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadConfig, type Logger } from '../../apps/core/src/index.ts';
 import { attentionEvent, nextAttention } from '../../apps/server/notify/attention.ts';
@@ -20,7 +23,7 @@ describe('what a status change tells the person', () => {
     assert.equal(attentionEvent('idle', 'waiting'), 'waiting');
     assert.equal(attentionEvent('busy', 'idle'), 'done');
     assert.equal(attentionEvent('idle', 'exited'), 'exited');
-    assert.equal(attentionEvent('busy', 'missing'), 'exited');
+    assert.equal(attentionEvent('busy', 'missing'), null, 'a kill closes the window before it unregisters');
     assert.equal(attentionEvent('exited', 'missing'), null);
     assert.equal(attentionEvent('starting', 'idle'), null, 'a new agent showing its prompt has done nothing yet');
     assert.equal(attentionEvent('waiting', 'idle'), null);
@@ -35,6 +38,23 @@ describe('what a status change tells the person', () => {
     const done = nextAttention(null, 'busy', 'idle', 't3');
     assert.equal(nextAttention(done, 'idle', 'unknown', 't4'), done);
     assert.equal(nextAttention(done, 'idle', 'busy', 't4'), null);
+  });
+});
+
+describe('the notify configuration', () => {
+  it('takes http(s) URLs only, and never echoes a wrong one (it may hold a secret)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cx-notify-'));
+    try {
+      writeFileSync(join(dir, 'bad.yaml'), 'notify:\n  webhook:\n    url: "file:///etc/hooks.slack.com/T000/secret"\n');
+      assert.throws(
+        () => loadConfig({ env: { CMUX_HOME: dir, CMUX_CONFIG: join(dir, 'bad.yaml') }, cwd: dir }),
+        (error: Error) => /notify\.webhook\.url in .*bad\.yaml: an http:\/\/ or https:\/\/ URL$/.test(error.message) && !error.message.includes('secret'),
+      );
+      writeFileSync(join(dir, 'events.yaml'), 'notify:\n  events: [waiting, lunch]\n');
+      assert.throws(() => loadConfig({ env: { CMUX_HOME: dir, CMUX_CONFIG: join(dir, 'events.yaml') }, cwd: dir }), /notify\.events\.1/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

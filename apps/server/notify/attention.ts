@@ -7,14 +7,14 @@ export interface Attention {
 }
 
 // What a status change tells the person: a dialog waits for an answer, a turn it was given is
-// done (busy, then idle), or its program ended on its own (a kill unregisters the agent, so it
-// never reads exited).
+// done (busy, then idle), or its program ended on its own (its pane stays, dead). A window that
+// disappears (`missing`) is not counted: `cmux kill` closes the window a moment before it
+// unregisters the agent, and a poll in between must not call that an exit.
 export function attentionEvent(previous: AgentStatus, next: AgentStatus): NotifyEvent | null {
   if (previous === next) return null;
   if (next === 'waiting') return 'waiting';
   if (previous === 'busy' && next === 'idle') return 'done';
-  const gone = (s: AgentStatus) => s === 'exited' || s === 'missing';
-  if (gone(next) && !gone(previous)) return 'exited';
+  if (next === 'exited') return 'exited';
   return null;
 }
 
