@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { apiClient } from '../helpers/api.ts';
 import { launchBrowser } from '../helpers/browser.ts';
-import { commitAll, makeRepo } from '../helpers/git-repo.ts';
+import { commitAll, gitIn, makeRepo } from '../helpers/git-repo.ts';
 import { createInstance, ROOT, type TestInstance } from '../helpers/instance.ts';
 import { eventually } from '../helpers/tmux.ts';
 
@@ -96,4 +96,32 @@ describe('a worker\'s changes and the attention badge in the dashboard, in a rea
     await diff.scrollIntoViewIfNeeded();
     await shot('worktree-diff');
   });
+
+  it('merges from the page, and kills a worker with uncommitted work only when asked twice', async () => {
+    await page.getByRole('button', { name: 'Merge' }).click();
+    await page.locator('.notice', { hasText: 'merged 1 commit(s) into main' }).waitFor();
+    assert.match(await gitIn(repo, 'log', '-1', '--format=%s'), /^Merge feature\/page \(agent w1\) into main$/);
+
+    const asked: string[] = [];
+    const answer = (accept: (message: string) => boolean) => {
+      page.removeAllListeners('dialog');
+      page.on('dialog', (dialog) => {
+        asked.push(dialog.message());
+        void (accept(dialog.message()) ? dialog.accept() : dialog.dismiss());
+      });
+    };
+    answer((message) => message.startsWith('Kill w1?'));
+    await page.getByRole('button', { name: 'Kill' }).click();
+    await page.locator('.notice', { hasText: 'not killed' }).waitFor();
+    assert.equal(asked.length, 2);
+    assert.match(asked[1]!, /w1 has uncommitted changes in .*\n\nKill anyway\? Its branch stays/);
+    assert.ok(existsSync(join(cmux.home, 'worktrees', 'w1')));
+
+    answer(() => true);
+    await page.getByRole('button', { name: 'Kill' }).click();
+    await page.locator('[data-agent="w1"]').waitFor({ state: 'detached', timeout: 15_000 });
+    assert.ok(!existsSync(join(cmux.home, 'worktrees', 'w1')));
+    assert.match(await gitIn(repo, 'branch', '--list', 'feature/page'), /feature\/page/);
+  });
 });
+
