@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
-import { createAgent } from '../../apps/agents/index.ts';
+import { agentDiff, createAgent, killAgent } from '../../apps/agents/index.ts';
 import { agentHarness } from '../helpers/agents.ts';
 import { apiClient } from '../helpers/api.ts';
 import { commitAll, gitIn, makeRepo } from '../helpers/git-repo.ts';
@@ -321,5 +321,16 @@ describe('worktrees.default: every worker gets a worktree unless it says otherwi
     const lead = await createAgent(deps, { name: 'lead', role: 'supervisor', command: 'cat', cwd: repo, createdBy: 'user' });
     assert.equal(lead.worktree, undefined);
     assert.deepEqual((await gitIn(repo, 'branch', '--format=%(refname:short)')).split('\n').sort(), ['main', 'team/d1']);
+  });
+
+  it('says so when a worktree folder was deleted by hand, and still kills its worker cleanly', async () => {
+    const { deps } = harness;
+    const path = join(deps.config.worktrees.dir, 'd1');
+    rmSync(path, { recursive: true, force: true });
+    await assert.rejects(agentDiff(deps, 'd1'), (error: Error & { code?: string }) => error.code === 'CMUX_ERR_NO_WORKTREE' && /is gone/.test(error.message));
+    const killed = await killAgent(deps, 'd1');
+    assert.equal(killed.worktree?.kept, false);
+    assert.doesNotMatch(await gitIn(repo, 'worktree', 'list'), /d1/, 'git forgot it too');
+    assert.match(await gitIn(repo, 'branch', '--list', 'team/d1'), /team\/d1/);
   });
 });

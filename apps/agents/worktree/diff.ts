@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CmuxError } from '../../core/src/index.js';
@@ -6,7 +6,7 @@ import type { WorktreeEntry } from '../../registry/index.js';
 import { git } from './git.js';
 
 // The patch is cut at this size (the file list is always whole).
-export const MAX_PATCH_BYTES = 2 * 1024 * 1024;
+const MAX_PATCH_BYTES = 2 * 1024 * 1024;
 
 export type FileStatus = 'added' | 'modified' | 'deleted' | 'renamed' | 'copied' | 'type-changed';
 
@@ -36,12 +36,15 @@ const STATUS: Record<string, FileStatus> = { A: 'added', M: 'modified', D: 'dele
 // one diff. The working tree is staged into a throwaway index, so the worker's own index (what
 // it has staged) is left exactly as it was.
 export async function worktreeDiff(worktree: WorktreeEntry): Promise<WorktreeDiff> {
+  if (!existsSync(worktree.path)) {
+    throw new CmuxError('CMUX_ERR_NO_WORKTREE', `the worktree ${worktree.path} is gone (removed by hand?); branch ${worktree.branch} still has the commits`, {
+      context: { path: worktree.path },
+    });
+  }
   const scratch = mkdtempSync(join(tmpdir(), 'cmux-diff-'));
   try {
     const env = { GIT_INDEX_FILE: join(scratch, 'index') };
-    const run = (args: string[]) => git(worktree.path, args, { env, stripFinalNewline: false }).catch((error: unknown) => {
-      throw new CmuxError('CMUX_ERR_GIT_FAILED', `cannot read the changes in ${worktree.path}: ${(error as Error).message}`, { cause: error });
-    });
+    const run = (args: string[]) => git(worktree.path, args, { env, stripFinalNewline: false });
     await run(['read-tree', 'HEAD']);
     await run(['add', '--all', '--', '.']);
     const range = ['diff', '--cached', '--find-renames', '--no-color', '--no-ext-diff', worktree.base];

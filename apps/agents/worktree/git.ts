@@ -2,8 +2,8 @@ import { execa } from 'execa';
 import { CmuxError } from '../../core/src/index.js';
 
 const GIT_TIMEOUT_MS = 30_000;
-// A diff bigger than this is cut (and said to be): the dashboard cannot show more anyway.
-export const MAX_GIT_OUTPUT_BYTES = 64 * 1024 * 1024;
+// More output than this is an error rather than memory without bound.
+const MAX_GIT_OUTPUT_BYTES = 64 * 1024 * 1024;
 
 export interface GitResult {
   stdout: string;
