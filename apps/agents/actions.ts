@@ -13,6 +13,7 @@ import {
 import { unregisterAgent, type RegisteredAgent } from '../registry/index.js';
 import type { AgentDeps } from './deps.js';
 import { findAgent, findLiveAgent } from './find.js';
+import { assertNothingPending, retireWorktree, type RetiredWorktree } from './worktree/agent.js';
 
 const ARCHIVE_HISTORY_LINES = 50_000;
 const SETTLE_AFTER_INTERRUPT_MS = 3_000;
@@ -77,12 +78,22 @@ export interface KilledAgent {
   agent: RegisteredAgent;
   // The pane's text, archived in the journal's attachments (null when the window was gone).
   archive: string | null;
+  // The agent's worktree, removed or kept (its branch always stays); null without one.
+  worktree: RetiredWorktree | null;
+}
+
+export interface KillOptions {
+  // Kill even with uncommitted or unmerged work in the agent's worktree.
+  force?: boolean | undefined;
+  // Leave the worktree's folder in place.
+  keep?: boolean | undefined;
 }
 
 // Archives the pane text into the journal, kills the window and unregisters the agent.
 // A window that is already gone is simply unregistered.
-export async function killAgent(deps: AgentDeps, id: string): Promise<KilledAgent> {
+export async function killAgent(deps: AgentDeps, id: string, options: KillOptions = {}): Promise<KilledAgent> {
   const { agent, window } = await findAgent(deps, id);
+  if (!options.force) await assertNothingPending(agent);
   let archive: string | null = null;
   if (window) {
     const text = await deps.tmux.capturePane(agent.windowId, { historyLines: ARCHIVE_HISTORY_LINES });
@@ -92,6 +103,7 @@ export async function killAgent(deps: AgentDeps, id: string): Promise<KilledAgen
     });
   }
   await unregisterAgent(deps, agent.id);
-  deps.logger.info(`killed agent ${agent.id}`, { windowId: agent.windowId, archive });
-  return { agent, archive };
+  const worktree = agent.worktree ? await retireWorktree(agent.worktree, options.keep ?? false, deps.logger) : null;
+  deps.logger.info(`killed agent ${agent.id}`, { windowId: agent.windowId, archive, worktree });
+  return { agent, archive, worktree };
 }

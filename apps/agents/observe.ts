@@ -1,5 +1,5 @@
 import { deriveStatus, type AgentStatus, type HookReport } from '../core/src/index.js';
-import { listAgentWindows, type AgentWindow } from '../registry/index.js';
+import { listAgentWindows, type AgentWindow, type WorktreeEntry } from '../registry/index.js';
 import type { AgentDeps } from './deps.js';
 
 // An agent as the API, the CLI and the dashboard show it (CONTRACT §3).
@@ -17,6 +17,7 @@ export interface AgentView {
   cwd: string;
   kind: string;
   registered: boolean;
+  worktree?: WorktreeEntry;
 }
 
 export interface AgentListing {
@@ -65,6 +66,7 @@ function toView(deps: AgentDeps, { agent, window, registered }: AgentWindow, pan
     cwd: agent.cwd,
     kind: kind.name,
     registered,
+    ...(agent.worktree ? { worktree: agent.worktree } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import { isAbsolute, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   agentEnv,
+  agentId,
   appendMessage,
   assertAgentName,
   CmuxError,
@@ -19,12 +20,13 @@ import { createAgentWindow, type RegisteredAgent } from '../registry/index.js';
 import type { AgentDeps } from './deps.js';
 import { chooseOnScreen } from './dialogs.js';
 import { rootProblem } from './preflight.js';
+import { discardSpawnWorktree, wantsWorktree, worktreeForSpawn, type WorktreeOptions } from './worktree/spawn.js';
 
 const READY_POLL_MS = 150;
 // The supervisor's agent id (the default project's).
 export const SUPERVISOR = 'supervisor';
 
-export interface SpawnRequest {
+export interface SpawnRequest extends WorktreeOptions {
   name: string;
   task?: string | undefined;
   command?: string | undefined;
@@ -35,9 +37,12 @@ export interface SpawnRequest {
   createdBy: string;
 }
 
+export type SpawnedAgent = RegisteredAgent & { notice?: string };
+
 // Validates the request, then creates and registers the agent's window running the agent
-// command directly (its environment set through tmux, nothing typed into a shell).
-export async function createAgent(deps: AgentDeps, request: SpawnRequest): Promise<RegisteredAgent> {
+// command directly (its environment set through tmux, nothing typed into a shell); with a
+// worktree, the agent runs in it, and the worktree goes again if the window cannot be made.
+export async function createAgent(deps: AgentDeps, request: SpawnRequest): Promise<SpawnedAgent> {
   assertAgentName(request.name);
   const { config } = deps;
   const command = request.command ?? resolveAgentCommand(config).command;
@@ -57,17 +62,22 @@ export async function createAgent(deps: AgentDeps, request: SpawnRequest): Promi
   const kind = deps.kinds.forCommand(command);
   const problem = rootProblem(kind, command, env);
   if (problem) throw new CmuxError('CMUX_ERR_AGENT_CANNOT_RUN', problem);
+  const role = request.role ?? 'worker';
+  const created = wantsWorktree(config, role, request)
+    ? await worktreeForSpawn(config, request.name, agentId(config.tmux.session, request.name, config.tmux.session), cwd, request)
+    : null;
   const socket = config.tmux.socket.kind === 'name' ? config.tmux.socket.name : config.tmux.socket.path;
-  return createAgentWindow(deps, {
+  const agent = await createAgentWindow(deps, {
     name: request.name,
-    role: request.role ?? 'worker',
+    role,
     command,
     // `cmux` on the agent's PATH, so it can answer with `cmux mail send`.
     launch: launchLine(command, kind, join(config.root, 'bin')),
-    cwd,
+    cwd: created?.cwd ?? cwd,
     createdBy: request.createdBy,
     kind: kind.name,
     agentEnv: given.data,
+    worktree: created?.worktree,
     env: {
       ...env,
       CMUX_AGENT: '1',
@@ -80,7 +90,11 @@ export async function createAgent(deps: AgentDeps, request: SpawnRequest): Promi
       // The node that runs cmux runs the hook too, whatever the agent's PATH holds.
       CMUX_NODE: process.execPath,
     },
+  }).catch(async (error: unknown) => {
+    if (created) await discardSpawnWorktree(created.worktree).catch((e: unknown) => deps.logger.warn(`could not remove the worktree ${created.worktree.path}: ${(e as Error).message}`));
+    throw error;
   });
+  return created?.notice ? { ...agent, notice: created.notice } : agent;
 }
 
 // Waits until the agent shows its prompt (answering startup dialogs on the way), then hands

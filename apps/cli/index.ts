@@ -12,6 +12,7 @@ import { spawnCommand } from './commands/spawn.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
 import { stopCommand } from './commands/stop.js';
+import { diffCommand, mergeCommand } from './commands/worktree.js';
 import { handleCliError } from './handle-error.js';
 
 // Everything the CLI creates (home, token, mailbox, logs) is the owner's alone.
@@ -36,6 +37,8 @@ const commands = [
   interruptCommand,
   compactCommand,
   terminalCommand,
+  diffCommand,
+  mergeCommand,
   mailCommand,
   journalCommand,
   healCommand,

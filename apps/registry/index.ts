@@ -12,4 +12,4 @@ export {
   type RegisteredAgent,
   type RegistryDeps,
 } from './windows.js';
-export type { AgentEntry, RegistryFile } from './schema.js';
+export type { AgentEntry, RegistryFile, WorktreeEntry } from './schema.js';

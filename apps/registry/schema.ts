@@ -1,5 +1,14 @@
 import { z } from 'zod';
 
+// A worker's own git worktree: the repository it was added to, its branch, the commit it
+// started from and its folder.
+export const worktreeEntrySchema = z.object({
+  repo: z.string(),
+  branch: z.string(),
+  base: z.string(),
+  path: z.string(),
+});
+
 // One registered agent as agents.yaml stores it (CONTRACT §4).
 export const agentEntrySchema = z.object({
   name: z.string(),
@@ -19,6 +28,7 @@ export const agentEntrySchema = z.object({
   env: z.record(z.string(), z.string()).optional(),
   // Claude Code's session id, from its SessionStart hook (what resuming it needs).
   sessionId: z.string().optional(),
+  worktree: worktreeEntrySchema.optional(),
 });
 
 export const registryFileSchema = z.object({
@@ -26,4 +36,5 @@ export const registryFileSchema = z.object({
 });
 
 export type AgentEntry = z.infer<typeof agentEntrySchema>;
+export type WorktreeEntry = z.infer<typeof worktreeEntrySchema>;
 export type RegistryFile = z.infer<typeof registryFileSchema>;

@@ -10,7 +10,7 @@ import {
   type TmuxWindow,
 } from '../core/src/index.js';
 import { readRegistry } from './read.js';
-import type { AgentEntry, RegistryFile } from './schema.js';
+import type { AgentEntry, RegistryFile, WorktreeEntry } from './schema.js';
 import { updateRegistry } from './update.js';
 
 export interface RegistryDeps {
@@ -33,6 +33,7 @@ export interface NewAgentWindow {
   agentEnv: Readonly<Record<string, string>>;
   // Everything the window gets: cmux's own variables and the configured ones too.
   env: Readonly<Record<string, string>>;
+  worktree?: WorktreeEntry | undefined;
 }
 
 export type RegisteredAgent = AgentEntry & { id: string };
@@ -80,6 +81,7 @@ export async function createAgentWindow(deps: RegistryDeps, input: NewAgentWindo
           createdBy: input.createdBy,
           kind: input.kind,
           ...(Object.keys(input.agentEnv).length > 0 ? { env: { ...input.agentEnv } } : {}),
+          ...(input.worktree ? { worktree: input.worktree } : {}),
         });
       },
       deps.logger,

@@ -17,6 +17,7 @@ import { createSystemMonitor } from './agents/system-monitor.js';
 import { buildApp } from './app.js';
 import { isLoopback } from './auth/loopback.js';
 import { ensureToken } from './auth/token.js';
+import { createNotifier } from './notify/notifier.js';
 import { createHub } from './ws/hub.js';
 
 // The cmux-server app: refuses an unsafe bind, makes sure a token exists, serves the API and
@@ -27,7 +28,8 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
   const hub = createHub();
   const hooks = createHookStore();
   const agents = createAgentDeps(config, logger);
-  const monitor = createStatusMonitor(agents, hooks, hub, logger);
+  const notifier = createNotifier(config, logger);
+  const monitor = createStatusMonitor(agents, hooks, hub, logger, notifier);
   const system = createSystemMonitor(config, hub, logger);
   return {
     async start() {
@@ -54,6 +56,7 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
     stop: once(async () => {
       system.stop();
       await monitor.stop();
+      notifier.stop();
       await app?.close();
       history?.close();
     }),

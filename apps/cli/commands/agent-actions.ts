@@ -10,10 +10,13 @@ import { readTextArgument } from '../text-argument.js';
 export const killCommand = new Command('kill')
   .description('archive an agent\'s terminal into the journal, close its window and unregister it')
   .argument('<agent>')
-  .action(async (id: string) => {
+  .option('--force', 'kill even with uncommitted or unmerged work in its worktree')
+  .option('--keep', 'keep its worktree folder (its branch is always kept)')
+  .action(async (id: string, opts: { force?: boolean; keep?: boolean }) => {
     const { deps } = agentContext();
-    const { archive } = await killAgent(deps, id);
+    const { archive, worktree } = await killAgent(deps, id, opts);
     say(`killed ${id}${archive ? `; its terminal is archived in ${archive}` : ''}`);
+    if (worktree) say(`${worktree.kept ? 'kept' : 'removed'} the worktree ${worktree.path}; branch ${worktree.branch} stays`);
   });
 
 // Queues a message to an agent through the mailbox and, unless told not to, waits for the

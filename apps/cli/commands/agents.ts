@@ -4,13 +4,16 @@ import { getFromServer } from '../../core/src/index.js';
 import { agentContext } from '../agent-context.js';
 import { printJson, say } from '../output.js';
 
+type Listed = AgentView & { attention?: { event: string } | null };
+
 export const agentsCommand = new Command('agents')
   .description('list the registered agents with their status')
   .option('--json', 'print JSON')
   .action(async (opts: { json?: boolean }) => {
     const { config, deps } = agentContext();
     // The running server's answer includes hook-reported status; without a server, read tmux.
-    const agents = (await getFromServer<AgentView[]>(config, '/api/agents')) ?? (await readDirect());
+    // Only the server knows who needs attention (it watches the changes); a direct read does not.
+    const agents: Listed[] = (await getFromServer<Listed[]>(config, '/api/agents', 5_000)) ?? (await readDirect());
     async function readDirect(): Promise<AgentView[]> {
       const listing = await observeAgents(deps);
       if (listing.warning) process.stderr.write(`cmux: warning: ${listing.warning}\n`);
@@ -19,6 +22,7 @@ export const agentsCommand = new Command('agents')
     if (opts.json) return printJson(agents);
     if (agents.length === 0) return say('no agents');
     for (const a of agents) {
-      say(`${a.id.padEnd(24)} ${a.status.padEnd(9)} ${a.role.padEnd(11)} ${a.windowId.padEnd(5)} ${a.kind.padEnd(12)} ${a.registered ? '' : '(unregistered)'}`.trimEnd());
+      const marks = [a.registered ? '' : '(unregistered)', a.attention ? `! needs you: ${a.attention.event}` : '', a.worktree ? `[${a.worktree.branch}]` : ''];
+      say(`${a.id.padEnd(24)} ${a.status.padEnd(9)} ${a.role.padEnd(11)} ${a.windowId.padEnd(5)} ${a.kind.padEnd(12)} ${marks.filter(Boolean).join(' ')}`.trimEnd());
     }
   });

@@ -14,20 +14,39 @@ function collectEnv(value: string, env: Record<string, string>): Record<string, 
   return { ...env, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 
+interface SpawnOptions {
+  task?: string;
+  command?: string;
+  cwd?: string;
+  env: Record<string, string>;
+  worktree?: boolean;
+  branch?: string;
+  base?: string;
+  wait: boolean;
+  timeout: number;
+}
+
 export const spawnCommand = new Command('spawn')
   .description('start a worker agent in its own tmux window, wait for its prompt and give it a task')
   .argument('<name>', 'the agent name: 1-48 letters, digits, _ or -')
   .option('--task <text>', 'the first message to the agent (- reads it from stdin)')
   .option('--command <command>', 'the program to run instead of the configured agent command')
-  .option('--cwd <dir>', 'the folder the agent works in (absolute)')
+  .option('--cwd <dir>', 'the folder the agent works in (absolute); with --worktree, the repository')
+  .option('--worktree', 'work in a new git worktree of the repository, on a branch of its own')
+  .option('--no-worktree', 'work in --cwd itself, whatever worktrees.default says')
+  .option('--branch <name>', 'the worktree\'s new branch (default: cmux/<name>)')
+  .option('--base <ref>', 'the commit the branch starts from (default: HEAD of the repository)')
   .option('--env <KEY=VALUE>', 'a variable for this agent (repeatable), on top of agents.env', collectEnv, {})
   .option('--no-wait', 'return once the window exists, without waiting for the prompt')
   .option('--timeout <seconds>', 'how long to wait for the task to be typed in', parseSeconds, 120)
-  .action(async (name: string, opts: { task?: string; command?: string; cwd?: string; env: Record<string, string>; wait: boolean; timeout: number }) => {
+  .action(async (name: string, opts: SpawnOptions) => {
     const { config, deps } = agentContext();
     const task = opts.task === undefined ? undefined : await readTextArgument(opts.task);
-    const agent = await createAgent(deps, { name, task, command: opts.command, cwd: opts.cwd, env: opts.env, createdBy: 'user' });
+    const { worktree, branch, base } = opts;
+    const agent = await createAgent(deps, { name, task, command: opts.command, cwd: opts.cwd, env: opts.env, worktree, branch, base, createdBy: 'user' });
     say(`spawned ${agent.id} (window ${agent.windowId})`);
+    if (agent.worktree) say(`worktree ${agent.worktree.path} on branch ${agent.worktree.branch} from ${agent.worktree.base.slice(0, 12)}`);
+    if (agent.notice) say(`note: ${agent.notice}`);
     if (!opts.wait) return;
     const queued = await startAgent(deps, agent, task);
     say(`${agent.id} is ready`);

@@ -5,6 +5,7 @@ import { AgentView } from './components/AgentView';
 import { Login } from './components/Login';
 import { Messages } from './components/Messages';
 import { SystemView } from './components/SystemView';
+import { useAttention } from './attention';
 import { useLive, type LiveFrame } from './live';
 
 type View = 'agents' | 'messages' | 'system';
@@ -48,7 +49,8 @@ export function App() {
     if (frame.event === 'agent_created') setAgents((list) => [...list.filter((a) => a.id !== data.id), data as unknown as Agent]);
     if (frame.event === 'agent_removed') setAgents((list) => list.filter((a) => a.id !== data.id));
     if (frame.event === 'agent_status') {
-      setAgents((list) => list.map((a) => (a.id === data.id ? { ...a, status: data.status as Agent['status'], statusSince: String(data.since) } : a)));
+      const attention = (data.attention ?? null) as Agent['attention'];
+      setAgents((list) => list.map((a) => (a.id === data.id ? { ...a, status: data.status as Agent['status'], statusSince: String(data.since), attention } : a)));
     }
     if (frame.event === 'message') setMessages((list) => [data as unknown as Message, ...list.filter((m) => m.id !== data.id)]);
     if (frame.event === 'alert') setAlerts((list) => [data as unknown as Alert, ...list]);
@@ -57,6 +59,7 @@ export function App() {
   }, []);
   const live = useLive(authed === true, onFrame);
   const agent = agents.find((a) => a.id === selected) ?? null;
+  const attention = useAttention(agents, selected);
   useEffect(() => {
     setTerminal('');
     live.subscribe(selected);
@@ -75,6 +78,16 @@ export function App() {
             {v[0]!.toUpperCase() + v.slice(1)}
           </button>
         ))}
+        {attention.count > 0 && (
+          <span className="attention-count" data-attention-count={attention.count} title="agents that need you">
+            {attention.count}
+          </span>
+        )}
+        {attention.canNotify && (
+          <button className="notify" onClick={attention.toggleNotify} aria-pressed={attention.notifying} aria-label="browser notifications">
+            {attention.notifying ? 'notify: on' : 'notify: off'}
+          </button>
+        )}
         <span className={`connection ${live.state}`} data-connection={live.state}>
           {live.state}
         </span>
@@ -85,7 +98,7 @@ export function App() {
       {view === 'agents' && (
         <main className="agents-layout">
           <AgentList agents={agents} selected={selected} onSelect={setSelected} now={now} />
-          {agent ? <AgentView agent={agent} terminal={terminal} messages={messages} /> : <p className="muted pick">Pick an agent.</p>}
+          {agent ? <AgentView agent={agent} terminal={terminal} messages={messages} theme={theme} /> : <p className="muted pick">Pick an agent.</p>}
         </main>
       )}
       {view === 'messages' && <Messages messages={messages} onOlder={(older) => setMessages((list) => [...list, ...older])} />}

@@ -2,6 +2,16 @@
 // login form) carries the token; a 401 means the person has to log in.
 export class Unauthorized extends Error {}
 
+// An error answer of the API, with its stable code (docs/errors.md).
+export class ApiError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const response = await fetch(path, {
     method,
@@ -11,7 +21,10 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   });
   if (response.status === 401) throw new Unauthorized('login needed');
   const data = response.status === 204 ? undefined : await response.json();
-  if (!response.ok) throw new Error((data as { error?: string })?.error ?? `${response.status}`);
+  if (!response.ok) {
+    const { error, code } = (data ?? {}) as { error?: string; code?: string };
+    throw new ApiError(error ?? `${response.status}`, code);
+  }
   return data as T;
 }
 
@@ -26,6 +39,29 @@ export interface Agent {
   windowId: string;
   kind: string;
   createdAt: string;
+  worktree?: Worktree;
+  // Why the agent needs the person (waiting, done, exited), or null.
+  attention?: { event: string; since: string } | null;
+}
+
+export interface Worktree {
+  repo: string;
+  branch: string;
+  base: string;
+  path: string;
+}
+
+export interface Diff extends Worktree {
+  files: Array<{ path: string; from?: string; status: string; additions: number | null; deletions: number | null }>;
+  patch: string;
+  truncated: boolean;
+}
+
+export interface SpawnOptions {
+  task?: string;
+  worktree?: boolean;
+  branch?: string;
+  cwd?: string;
 }
 
 export interface Message {
@@ -80,8 +116,10 @@ export interface AgentEvent {
 export const api = {
   login: (token: string) => request<void>('POST', '/api/login', { token }),
   agents: () => request<Agent[]>('GET', '/api/agents'),
-  spawn: (name: string, task: string) => request<Agent>('POST', '/api/agents', task ? { name, task } : { name }),
-  kill: (id: string) => request<unknown>('DELETE', `/api/agents/${encodeURIComponent(id)}`),
+  spawn: (name: string, options: SpawnOptions) => request<Agent & { notice?: string }>('POST', '/api/agents', { name, ...options }),
+  kill: (id: string, force = false) => request<unknown>('DELETE', `/api/agents/${encodeURIComponent(id)}${force ? '?force=true' : ''}`),
+  diff: (id: string) => request<Diff>('GET', `/api/agents/${encodeURIComponent(id)}/diff`),
+  merge: (id: string) => request<{ into: string; commits: number; commit: string | null; uncommitted: boolean }>('POST', `/api/agents/${encodeURIComponent(id)}/merge`, {}),
   send: (id: string, text: string) => request<{ id: string }>('POST', `/api/agents/${encodeURIComponent(id)}/message`, { text }),
   interrupt: (id: string) => request<unknown>('POST', `/api/agents/${encodeURIComponent(id)}/interrupt`),
   compact: (id: string) => request<unknown>('POST', `/api/agents/${encodeURIComponent(id)}/compact`),

@@ -1,15 +1,19 @@
 import type { Logger } from '../../core/src/index.js';
 import { observeAgents, type AgentDeps, type AgentView } from '../../agents/index.js';
+import { nextAttention, type Attention } from '../notify/attention.js';
+import type { Notifier } from '../notify/notifier.js';
 import type { Hub } from '../ws/hub.js';
 import type { HookStore } from './hook-events.js';
 
 const POLL_MS = 1_000;
 
-export type AgentSnapshot = AgentView & { statusSince: string };
+// `attention` says why the agent needs the person (null: it does not).
+export type AgentSnapshot = AgentView & { statusSince: string; attention: Attention | null };
 
 // Watches every agent once a second and tells the dashboards what changed: agents that
-// appeared, disappeared, or changed status (with when the status began).
-export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub, logger: Logger) {
+// appeared, disappeared, or changed status (with when the status began, and whether the
+// change needs the person, which also goes to the notifier).
+export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub, logger: Logger, notifier?: Notifier) {
   let known = new Map<string, AgentSnapshot>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<AgentSnapshot[]> | undefined;
@@ -23,10 +27,15 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
     for (const view of agents) {
       const before = known.get(view.id);
       const changed = !before || before.status !== view.status;
-      const snapshot = { ...view, statusSince: changed ? new Date().toISOString() : before.statusSince };
+      const now = new Date().toISOString();
+      const attention = before ? nextAttention(before.attention, before.status, view.status, now) : null;
+      const snapshot = { ...view, statusSince: changed ? now : before.statusSince, attention };
       next.set(view.id, snapshot);
       if (!before) hub.broadcast('agent_created', snapshot);
-      else if (changed) hub.broadcast('agent_status', { id: view.id, status: view.status, previous: before.status, since: snapshot.statusSince });
+      else if (changed) {
+        hub.broadcast('agent_status', { id: view.id, status: view.status, previous: before.status, since: snapshot.statusSince, attention });
+        if (attention && attention !== before.attention) notifier?.notify({ agent: view.id, event: attention.event, status: view.status, previous: before.status });
+      }
     }
     for (const id of known.keys()) if (!next.has(id)) hub.broadcast('agent_removed', { id });
     known = next;

@@ -1,12 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import {
+  agentDiff,
   agentTerminal,
   createAgent,
   findAgent,
   interruptAgent,
   killAgent,
   MAX_TERMINAL_LINES,
+  mergeAgent,
   startAgent,
   type AgentDeps,
 } from '../../agents/index.js';
@@ -25,7 +27,14 @@ const spawnBody = z.strictObject({
   command: z.string().min(1).max(4096).optional(),
   cwd: z.string().min(1).max(4096).optional(),
   env: z.record(z.string(), z.string()).optional(),
+  worktree: z.boolean().optional(),
+  // Checked again (with git's own rules) before git sees them.
+  branch: z.string().min(1).max(200).optional(),
+  base: z.string().min(1).max(200).optional(),
 });
+const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const killQuery = z.strictObject({ force: flag.optional(), keep: flag.optional() });
+const mergeBody = z.strictObject({ into: z.string().min(1).max(200).optional(), squash: z.boolean().optional() });
 const messageBody = z.strictObject({ text: z.string().min(1, 'text is empty').max(MAX_TEXT_BYTES) });
 const registerBody = z.strictObject({
   id: z.string().min(1).max(120),
@@ -76,11 +85,22 @@ export const agentRoutes: FastifyPluginAsync<AgentRouteDeps> = async (app, { age
 
   app.delete('/api/agents/:id', async (request) => {
     const { id } = parse(idParams, request.params, 'id');
-    const killed = await killAgent(agents, id);
+    const options = parse(killQuery, request.query, 'query');
+    const killed = await killAgent(agents, id, options);
     hooks.forget(id);
     hub.broadcast('agent_removed', { id });
     void monitor.refresh().catch(() => undefined);
-    return { id, archive: killed.archive };
+    return { id, archive: killed.archive, worktree: killed.worktree };
+  });
+
+  app.get('/api/agents/:id/diff', async (request) => {
+    const { id } = parse(idParams, request.params, 'id');
+    return agentDiff(agents, id);
+  });
+
+  app.post('/api/agents/:id/merge', async (request) => {
+    const { id } = parse(idParams, request.params, 'id');
+    return mergeAgent(agents, id, parse(mergeBody, request.body));
   });
 
   app.post('/api/agents/:id/message', async (request, reply) => {

@@ -32,7 +32,7 @@ const ENV_OVERRIDES: ReadonlyArray<{ variable: string; path: Path; kind: 'string
 
 // Keys holding paths (or lists of paths), resolved against the folder their layer says they
 // are relative to.
-const PATH_KEYS: readonly Path[] = [['home'], ['frontend', 'dist'], ['logWatcher', 'files']];
+const PATH_KEYS: readonly Path[] = [['home'], ['frontend', 'dist'], ['logWatcher', 'files'], ['worktrees', 'dir']];
 
 export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
@@ -103,6 +103,14 @@ function resolveConfig(input: CmuxConfigInput, files: { root: string; defaults: 
       deliveryAttempts: input.router.deliveryAttempts,
     },
     webhooks: { bodyLimitBytes: input.webhooks.bodyLimitBytes, sources: { ...input.webhooks.sources } },
+    // Under the home unless configured: a folder cmux owns, outside any repository.
+    worktrees: { ...input.worktrees, dir: input.worktrees.dir ?? join(input.home, 'worktrees') },
+    notify: {
+      events: [...input.notify.events],
+      minIntervalMs: input.notify.minIntervalSeconds * 1000,
+      maxPerMinute: input.notify.maxPerMinute,
+      webhook: { url: input.notify.webhook.url, timeoutMs: input.notify.webhook.timeoutSeconds * 1000, retries: input.notify.webhook.retries },
+    },
     processes: { ...input.processes },
     files: { defaults: files.defaults, user: files.user },
   });
@@ -175,8 +183,8 @@ function configErrorFromIssue(issue: z.core.$ZodIssue, layers: Layer[], merged: 
 }
 
 function configError(details: { key: string; source: string; value?: unknown; reason: string }): CmuxError {
-  // Secrets are never echoed back, not even wrong ones.
-  const secret = /token|secret/i.test(details.key);
+  // Secrets are never echoed back, not even wrong ones (a webhook URL often holds one).
+  const secret = /token|secret|webhook\.url/i.test(details.key);
   const shown = details.value === undefined || secret ? '' : ` (got ${JSON.stringify(details.value)})`;
   return new CmuxError(
     'CMUX_ERR_CONFIG_INVALID',

@@ -87,12 +87,31 @@ export const configInputSchema = z.strictObject({
       z.strictObject({ secret: z.string().min(8, 'a webhook secret needs at least 8 characters') }),
     ),
   }),
+  worktrees: z.strictObject({
+    default: z.boolean(),
+    dir: z.string().min(1).nullable(),
+    branchPrefix: z.string().regex(/^([A-Za-z0-9][A-Za-z0-9._-]{0,40}\/)*[A-Za-z0-9._-]{0,40}$/, 'letters, digits, . _ - and / between parts'),
+  }),
+  notify: z.strictObject({
+    events: z.array(z.enum(['waiting', 'done', 'exited'])),
+    minIntervalSeconds: z.number().int().min(0).max(86_400),
+    maxPerMinute: z.number().int().min(1).max(600),
+    webhook: z.strictObject({
+      url: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }).nullable(),
+      timeoutSeconds: seconds,
+      retries: z.number().int().min(0).max(10),
+    }),
+  }),
   processes: z.strictObject({
     killTimeoutMs: milliseconds,
     readyTimeoutMs: milliseconds,
     stopGraceMs: milliseconds,
   }),
 });
+
+// Moments an agent needs a person: a dialog waits for an answer, a turn it was given is done,
+// or its program exited on its own.
+export type NotifyEvent = 'waiting' | 'done' | 'exited';
 
 export type CmuxConfigInput = z.infer<typeof configInputSchema>;
 
@@ -126,6 +145,13 @@ export interface CmuxConfig {
   frontend: { dist: string };
   router: { unknownRecipientMs: number; busyWaitMs: number; deliveryAttempts: number };
   webhooks: { bodyLimitBytes: number; sources: Readonly<Record<string, { secret: string }>> };
+  worktrees: { default: boolean; dir: string; branchPrefix: string };
+  notify: {
+    events: readonly NotifyEvent[];
+    minIntervalMs: number;
+    maxPerMinute: number;
+    webhook: { url: string | null; timeoutMs: number; retries: number };
+  };
   processes: { killTimeoutMs: number; readyTimeoutMs: number; stopGraceMs: number };
   // The files the configuration was read from, for messages and `cmux doctor`.
   files: { defaults: string; user: string | null };

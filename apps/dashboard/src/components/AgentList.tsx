@@ -2,12 +2,22 @@ import { useState } from 'react';
 import { api, type Agent } from '../api';
 import { byAttention, since } from '../format';
 
+const ATTENTION_TEXT: Record<string, string> = {
+  waiting: 'a dialog waits for your answer',
+  done: 'finished what it was given',
+  exited: 'its program ended on its own',
+};
+
 // The agents, who needs attention first, with how long each has been in its state; and a
 // form to spawn a worker.
 export function AgentList({ agents, selected, onSelect, now }: { agents: Agent[]; selected: string | null; onSelect: (id: string) => void; now: number }) {
   const [name, setName] = useState('');
   const [task, setTask] = useState('');
+  const [worktree, setWorktree] = useState(false);
+  const [branch, setBranch] = useState('');
+  const [repo, setRepo] = useState('');
   const [error, setError] = useState('');
+  const [notice, setNotice] = useState('');
   return (
     <aside className="agents">
       <h2>Agents</h2>
@@ -17,6 +27,11 @@ export function AgentList({ agents, selected, onSelect, now }: { agents: Agent[]
             <button className={a.id === selected ? 'agent selected' : 'agent'} onClick={() => onSelect(a.id)} data-agent={a.id}>
               <span className={`dot ${a.status}`} aria-hidden />
               <span className="name">{a.name}</span>
+              {a.attention && (
+                <span className={`attention ${a.attention.event}`} data-attention={a.attention.event} title={ATTENTION_TEXT[a.attention.event]}>
+                  {a.attention.event === 'done' ? 'done' : a.attention.event === 'waiting' ? 'needs you' : 'exited'}
+                </span>
+              )}
               <span className="status" data-status={a.status}>
                 {a.status} {since(a.statusSince, now)}
               </span>
@@ -29,10 +44,16 @@ export function AgentList({ agents, selected, onSelect, now }: { agents: Agent[]
         onSubmit={async (e) => {
           e.preventDefault();
           setError('');
+          setNotice('');
           try {
-            await api.spawn(name.trim(), task);
+            const spawned = await api.spawn(name.trim(), {
+              ...(task ? { task } : {}),
+              ...(worktree ? { worktree, ...(branch.trim() ? { branch: branch.trim() } : {}), ...(repo.trim() ? { cwd: repo.trim() } : {}) } : {}),
+            });
+            setNotice(spawned.notice ?? '');
             setName('');
             setTask('');
+            setBranch('');
           } catch (err) {
             setError((err as Error).message);
           }
@@ -41,8 +62,18 @@ export function AgentList({ agents, selected, onSelect, now }: { agents: Agent[]
         <h3>Spawn a worker</h3>
         <input aria-label="worker name" value={name} onChange={(e) => setName(e.target.value)} placeholder="name" required pattern="[A-Za-z0-9][A-Za-z0-9_\-]{0,47}" />
         <textarea aria-label="task" value={task} onChange={(e) => setTask(e.target.value)} placeholder="task (optional)" rows={2} />
+        <label className="check">
+          <input type="checkbox" checked={worktree} onChange={(e) => setWorktree(e.target.checked)} /> own git worktree
+        </label>
+        {worktree && (
+          <>
+            <input aria-label="repository" value={repo} onChange={(e) => setRepo(e.target.value)} placeholder="repository folder (default: cmux's own)" />
+            <input aria-label="branch" value={branch} onChange={(e) => setBranch(e.target.value)} placeholder="branch (default cmux/<name>)" />
+          </>
+        )}
         <button type="submit">Spawn</button>
         {error && <p className="error" role="alert">{error}</p>}
+        {notice && <p className="notice">{notice}</p>}
       </form>
     </aside>
   );

@@ -1,12 +1,13 @@
 import { useEffect, useState } from 'react';
-import { api, type Agent, type AgentEvent, type Message } from '../api';
+import { api, ApiError, type Agent, type AgentEvent, type Message } from '../api';
 import { clock } from '../format';
+import { DiffView } from './DiffView';
 import { MessageBox } from './MessageBox';
 import { Terminal } from './Terminal';
 
-// One agent: its live terminal, a message box, interrupt/compact/kill, and its messages and
-// tool events.
-export function AgentView({ agent, terminal, messages }: { agent: Agent; terminal: string; messages: Message[] }) {
+// One agent: its live terminal, a message box, interrupt/compact/kill (and merge and its
+// changes for a worktree worker), and its messages and tool events.
+export function AgentView({ agent, terminal, messages, theme }: { agent: Agent; terminal: string; messages: Message[]; theme: string }) {
   const [events, setEvents] = useState<AgentEvent[]>([]);
   const [notice, setNotice] = useState('');
   useEffect(() => {
@@ -19,10 +20,11 @@ export function AgentView({ agent, terminal, messages }: { agent: Agent; termina
       window.clearInterval(timer);
     };
   }, [agent.id]);
+  // `fn` may answer with a notice of its own instead of `label`.
   const act = (label: string, fn: () => Promise<unknown>) => async () => {
     try {
-      await fn();
-      setNotice(label);
+      const said = await fn();
+      setNotice(typeof said === 'string' ? said : label);
     } catch (err) {
       setNotice((err as Error).message);
     }
@@ -37,10 +39,18 @@ export function AgentView({ agent, terminal, messages }: { agent: Agent; termina
         <div className="actions">
           <button onClick={act('interrupted', () => api.interrupt(agent.id))}>Interrupt</button>
           <button onClick={act('compact requested', () => api.compact(agent.id))}>Compact</button>
+          {agent.worktree && (
+            <button onClick={act('merged', async () => {
+              const merged = await api.merge(agent.id);
+              return merged.commit ? `merged ${merged.commits} commit(s) into ${merged.into}` : `nothing to merge into ${merged.into}`;
+            })}>
+              Merge
+            </button>
+          )}
           <button
             className="danger"
             onClick={() => {
-              if (window.confirm(`Kill ${agent.name}? Its terminal is archived in the journal.`)) void act('killed', () => api.kill(agent.id))();
+              if (window.confirm(`Kill ${agent.name}? Its terminal is archived in the journal.`)) void act('killed', () => killAsked(agent))();
             }}
           >
             Kill
@@ -49,6 +59,7 @@ export function AgentView({ agent, terminal, messages }: { agent: Agent; termina
       </header>
       {notice && <p className="notice">{notice}</p>}
       <Terminal text={terminal} />
+      {agent.worktree && <DiffView agentId={agent.id} theme={theme} />}
       <MessageBox onSend={async (text) => void (await api.send(agent.id, text))} disabled={agent.status === 'missing' || agent.status === 'exited'} />
       <div className="columns">
         <div>
@@ -76,4 +87,15 @@ export function AgentView({ agent, terminal, messages }: { agent: Agent; termina
       </div>
     </section>
   );
+}
+
+// A worker with unmerged work is killed only when the person says so a second time.
+async function killAsked(agent: Agent): Promise<unknown> {
+  try {
+    return await api.kill(agent.id);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === 'CMUX_ERR_UNMERGED_WORK')) throw error;
+    if (!window.confirm(`${error.message}\n\nKill anyway? Its branch stays; its worktree folder goes.`)) return 'not killed';
+    return api.kill(agent.id, true);
+  }
 }

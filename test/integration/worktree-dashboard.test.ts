@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { apiClient } from '../helpers/api.ts';
+import { launchBrowser } from '../helpers/browser.ts';
+import { commitAll, gitIn, makeRepo } from '../helpers/git-repo.ts';
+import { createInstance, ROOT, type TestInstance } from '../helpers/instance.ts';
+import { eventually } from '../helpers/tmux.ts';
+
+const SHOTS = join(ROOT, 'docs', 'screenshots');
+
+// The browser's notification API as a recorder (a headless browser shows none), and a switch
+// that makes the page believe it is hidden.
+const FAKE_NOTIFICATIONS = `
+  window.__notified = [];
+  window.__hidden = false;
+  Object.defineProperty(document, 'hidden', { get: () => window.__hidden });
+  window.Notification = class {
+    static permission = 'default';
+    static async requestPermission() { window.Notification.permission = 'granted'; return 'granted'; }
+    constructor(title, options) { window.__notified.push({ title, body: options?.body }); }
+  };
+`;
+
+describe('a worker\'s changes and the attention badge in the dashboard, in a real Chromium', { timeout: 300_000 }, () => {
+  let cmux: TestInstance;
+  let api: ReturnType<typeof apiClient>;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let page: Page;
+  let repo: string;
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    cmux = await createInstance();
+    api = apiClient(cmux);
+    repo = await makeRepo(join(cmux.base, 'repo'));
+    const start = await cmux.cli(['start']);
+    assert.equal(start.exitCode, 0, String(start.stderr));
+    browser = await launchBrowser();
+    const context = await browser.browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    await context.addInitScript(FAKE_NOTIFICATIONS);
+    page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${cmux.port}/?token=${api.token()}`);
+    await page.locator('[data-agent="supervisor"]').waitFor();
+  });
+  after(async () => {
+    await browser?.close();
+    await cmux?.cleanup();
+  });
+
+  it('spawns a worker in its own worktree from the form', async () => {
+    await page.getByLabel('worker name').fill('w1');
+    await page.getByText('own git worktree').click();
+    await page.getByLabel('repository').fill(repo);
+    await page.getByLabel('branch').fill('feature/page');
+    await page.getByRole('button', { name: 'Spawn' }).click();
+    await page.locator('[data-agent="w1"] [data-status="idle"]').waitFor({ timeout: 30_000 });
+    const w1 = (await api.call<Array<{ id: string; worktree?: { branch: string; repo: string } }>>('GET', '/api/agents')).body.find((a) => a.id === 'w1');
+    assert.equal(w1?.worktree?.branch, 'feature/page');
+    assert.equal(w1?.worktree?.repo, repo);
+  });
+
+  it('badges an agent that waits, counts it in the title, and notifies once the person opted in', async () => {
+    // The supervisor finished its first turn (reading its role), which it is marked for: looking at it clears that.
+    await page.locator('[data-agent="supervisor"]').click();
+    await page.getByRole('button', { name: 'browser notifications' }).click();
+    await page.locator('[aria-pressed="true"]').waitFor();
+    await page.evaluate('window.__hidden = true');
+    assert.equal((await api.call('POST', '/api/agents/w1/message', { text: 'please ask permission to write' })).status, 202);
+    await page.locator('[data-agent="w1"] [data-attention="waiting"]').waitFor({ timeout: 20_000 });
+    await page.locator('[data-attention-count="1"]').waitFor();
+    assert.equal(await page.title(), '(1) cmux');
+    const notified = await eventually(async () => (await page.evaluate('window.__notified')) as Array<{ title: string; body: string }>, (n) => n.length > 0);
+    assert.deepEqual(notified, [{ title: 'cmux: w1', body: 'w1 is waiting for your answer' }]);
+    await page.evaluate('window.__hidden = false');
+    await shot('attention');
+  });
+
+  it('shows the worker\'s changed files and its patch with syntax colour; looking at it clears the count', async () => {
+    const path = join(cmux.home, 'worktrees', 'w1');
+    writeFileSync(join(path, 'src', 'app.ts'), 'export const answer = 42;\n\nexport function ask(question: string): number {\n  return question.length > 0 ? answer : 0;\n}\n');
+    await commitAll(path, 'ask');
+    writeFileSync(join(path, 'src', 'notes.md'), '# notes\n\n- new, not committed\n');
+    await page.locator('[data-agent="w1"]').click();
+    const diff = page.getByTestId('diff');
+    await diff.locator('[data-file="src/app.ts"][data-file-status="modified"]').waitFor();
+    await diff.locator('[data-file="src/notes.md"][data-file-status="added"]').waitFor();
+    assert.equal(await diff.locator('.d2h-file-wrapper').count(), 2, 'diff2html drew both files');
+    assert.ok((await diff.locator('.d2h-ins').count()) >= 4, 'added lines are marked');
+    assert.ok((await diff.locator('.hljs-keyword').count()) >= 2, 'the TypeScript is coloured');
+    await page.waitForFunction('document.title === "cmux"');
+    assert.equal(await page.locator('[data-attention-count]').count(), 0);
+    await diff.scrollIntoViewIfNeeded();
+    await shot('worktree-diff');
+  });
+
+  it('merges from the page, and kills a worker with uncommitted work only when asked twice', async () => {
+    await page.getByRole('button', { name: 'Merge' }).click();
+    await page.locator('.notice', { hasText: 'merged 1 commit(s) into main' }).waitFor();
+    assert.match(await gitIn(repo, 'log', '-1', '--format=%s'), /^Merge feature\/page \(agent w1\) into main$/);
+
+    const asked: string[] = [];
+    const answer = (accept: (message: string) => boolean) => {
+      page.removeAllListeners('dialog');
+      page.on('dialog', (dialog) => {
+        asked.push(dialog.message());
+        void (accept(dialog.message()) ? dialog.accept() : dialog.dismiss());
+      });
+    };
+    answer((message) => message.startsWith('Kill w1?'));
+    await page.getByRole('button', { name: 'Kill' }).click();
+    await page.locator('.notice', { hasText: 'not killed' }).waitFor();
+    assert.equal(asked.length, 2);
+    assert.match(asked[1]!, /w1 has uncommitted changes in .*\n\nKill anyway\? Its branch stays/);
+    assert.ok(existsSync(join(cmux.home, 'worktrees', 'w1')));
+
+    answer(() => true);
+    await page.getByRole('button', { name: 'Kill' }).click();
+    await page.locator('[data-agent="w1"]').waitFor({ state: 'detached', timeout: 15_000 });
+    assert.ok(!existsSync(join(cmux.home, 'worktrees', 'w1')));
+    assert.match(await gitIn(repo, 'branch', '--list', 'feature/page'), /feature\/page/);
+  });
+});
+
