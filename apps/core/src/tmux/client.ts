@@ -174,6 +174,11 @@ export function createTmuxClient(options: TmuxClientOptions) {
       return Number((await run(['display-message', '-p', '-t', target, '#{cursor_x}'])).trim());
     },
 
+    // The process id of the program the pane runs (its root process).
+    async panePid(target: string): Promise<number> {
+      return Number((await run(['display-message', '-p', '-t', target, '#{pane_pid}'])).trim());
+    },
+
     async killWindow(target: string): Promise<void> {
       await run(['kill-window', '-t', target]);
     },
