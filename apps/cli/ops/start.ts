@@ -1,9 +1,11 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import { join } from 'node:path';
 import type { StartOptions } from 'pm2';
 import {
   appEnvironment,
+  appendToHomeFile,
+  ensureOwnHome,
   buildDashboard,
   buildEcosystem,
   canBind,
@@ -44,11 +46,12 @@ export async function startCmux(deps: AgentDeps, report: (line: string) => void)
   const { tmux } = deps;
   await tmux.version();
   const paths = homePaths(config.home);
-  for (const dir of [paths.home, paths.logs, paths.state]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (ensureOwnHome(config.home) === 'tightened') report(`made ${config.home} private to you (mode 0700)`);
+  for (const dir of [paths.logs, paths.state]) mkdirSync(dir, { recursive: true, mode: 0o700 });
 
   const { apps } = buildEcosystem(config);
   // PM2 appends to log files that exist and keeps their mode: logs stay owner-only.
-  for (const app of apps) for (const file of [app.out_file, app.error_file]) closeSync(openSync(file, 'a', 0o600));
+  for (const app of apps) for (const file of [app.out_file, app.error_file]) appendToHomeFile(config.home, file, '');
   const online = await onlineApps(config.home);
   const missing = apps.filter((app) => !online.has(app.name));
   if (!online.has('cmux-server')) await assertPortFree(config);

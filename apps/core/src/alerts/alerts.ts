@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CmuxConfig } from '../config/index.js';
-import { tailLines } from '../fs/index.js';
+import { appendToHomeFile, refuseSymlinks, tailLines } from '../fs/index.js';
 import { writeAttachment } from '../journal/index.js';
 import { withFileLock } from '../lock/index.js';
 import { appendMessage } from '../mailbox/index.js';
@@ -50,7 +49,8 @@ export async function raiseAlert(config: CmuxConfig, raw: NewAlert): Promise<Ale
   const file = writeAttachment(config.home, `${input.source}-${input.kind}`, 'md', input.details, at);
   const alert: Alert = { id: randomUUID(), ts: at.toISOString(), source: input.source, kind: input.kind, title: input.title, count: input.count, excerpt: input.excerpt.slice(0, 2_000), file };
   const log = alertsFile(config.home);
-  await withFileLock(log, async () => appendFileSync(log, `${JSON.stringify(alert)}\n`, { mode: 0o600 }));
+  refuseSymlinks(config.home, log);
+  await withFileLock(log, async () => appendToHomeFile(config.home, log, `${JSON.stringify(alert)}\n`));
   await appendMessage(config.home, {
     from: `system:${input.source}`,
     to: 'supervisor',

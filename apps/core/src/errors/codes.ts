@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   CMUX_ERR_DELIVERY_FAILED: 502,
   CMUX_ERR_BAD_REQUEST: 400,
   CMUX_ERR_UNAUTHORIZED: 401,
+  CMUX_ERR_HOME_UNSAFE: 500,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,12 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { serverUrl, type CmuxConfig } from '../config/index.js';
+import { readHomeFile } from '../fs/index.js';
 import { homePaths } from '../paths/index.js';
 
 // The token a running cmux uses (CMUX_TOKEN, or the token file), without creating one.
 export function readToken(config: CmuxConfig): string | null {
   if (config.server.token) return config.server.token;
   try {
-    return readFileSync(homePaths(config.home).token, 'utf8').trim() || null;
+    return readHomeFile(config.home, homePaths(config.home).token)?.trim() || null;
   } catch {
     return null;
   }
