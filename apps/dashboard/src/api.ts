@@ -79,6 +79,7 @@ export interface AgentEvent {
 
 export const api = {
   login: (token: string) => request<void>('POST', '/api/login', { token }),
+  logout: () => request<void>('POST', '/api/logout'),
   agents: () => request<Agent[]>('GET', '/api/agents'),
   spawn: (name: string, task: string) => request<Agent>('POST', '/api/agents', task ? { name, task } : { name }),
   kill: (id: string) => request<unknown>('DELETE', `/api/agents/${encodeURIComponent(id)}`),

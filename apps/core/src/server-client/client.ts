@@ -33,6 +33,11 @@ export function getFromServer<T>(config: CmuxConfig, path: string, timeoutMs = 1
   return callServer<T>(config, path, { method: 'GET' }, timeoutMs);
 }
 
+// A fresh dashboard URL with a one-time login code, or null when the server does not answer.
+export async function dashboardLoginUrl(config: CmuxConfig): Promise<string | null> {
+  return (await callServer<{ url: string }>(config, '/api/login/code', { method: 'POST', body: '{}' }, 5_000))?.url ?? null;
+}
+
 // Hands the dashboards an event through the server. Best effort: a dashboard that missed it
 // reads the history when it reconnects.
 export async function postEvent(config: CmuxConfig, event: 'message' | 'alert', data: unknown): Promise<boolean> {

@@ -218,10 +218,13 @@ export function assertSafeName(name: string, what: string): void {
   }
 }
 
-// The caller's environment without the variables that would make tmux think it is nested.
+// The caller's environment without the variables that would make tmux think it is nested,
+// and without the API token: the tmux server passes its environment to every window, and no
+// agent should hold (or print) the token.
 function tmuxEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.TMUX;
   delete env.TMUX_PANE;
+  delete env.CMUX_TOKEN;
   return env;
 }
