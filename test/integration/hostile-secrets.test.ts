@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
@@ -134,5 +134,27 @@ describe('secrets, planted files and replays against a running cmux', { timeout:
     assert.notEqual(bogus.exitCode, 0);
     assert.match(String(bogus.stderr), /unknown option/);
     assert.doesNotMatch(String(bogus.stderr), /\n\s+at .+:\d+:\d+/);
+  });
+});
+
+describe('a CMUX_HOME others may write in (M5)', { timeout: 120_000 }, () => {
+  let cmux: TestInstance;
+  before(async () => {
+    cmux = await createInstance();
+    mkdirSync(cmux.home, { recursive: true });
+    chmodSync(cmux.home, 0o777);
+  });
+  after(async () => cmux?.cleanup());
+
+  it('is refused by start, with the fix, before anything runs; doctor says the same', async () => {
+    const start = await cmux.cli(['start']);
+    assert.notEqual(start.exitCode, 0);
+    assert.match(String(start.stderr), /writable by group or others \(mode 0777\).*chmod 700/s);
+    assert.equal(existsSync(join(cmux.pm2Home, 'pm2.pid')), false, 'no PM2 daemon was started');
+    assert.deepEqual(readdirSync(cmux.home), [], 'nothing was written into it');
+    const doctor = JSON.parse(String((await cmux.cli(['doctor', '--json'])).stdout)) as Array<{ name: string; level: string; detail: string }>;
+    const home = doctor.find((c) => c.name === 'CMUX_HOME')!;
+    assert.equal(home.level, 'fail');
+    assert.match(home.detail, /chmod 700/);
   });
 });
