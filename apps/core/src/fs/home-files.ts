@@ -2,7 +2,7 @@ import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSy
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { CmuxError } from '../errors/index.js';
 
-const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
+const APPEND_FLAGS = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW;
 
@@ -51,28 +51,22 @@ export function appendToHomeFile(home: string, file: string, text: string): void
   try {
     const size = fstatSync(fd).size;
     const last = Buffer.alloc(1);
-    const torn = size > 0 && readLastByte(file, size, last) !== 0x0a;
-    writeSync(fd, torn ? `\n${text}` : text);
+    const torn = size > 0 && readSync(fd, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
+    writeAll(fd, Buffer.from(torn ? `\n${text}` : text));
   } finally {
     closeSync(fd);
   }
 }
 
-// The append descriptor cannot read, so the last byte is read through a no-follow read-only one.
-function readLastByte(file: string, size: number, into: Buffer): number {
-  const fd = openSync(file, READ_FLAGS);
-  try {
-    return readSync(fd, into, 0, 1, size - 1) === 1 ? into[0]! : 0x0a;
-  } finally {
-    closeSync(fd);
-  }
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
 }
 
 // Creates a new file under CMUX_HOME (it must not exist), never through a symbolic link.
 export function createHomeFile(home: string, file: string, content: string | Buffer): void {
   const fd = openInHome(home, file, CREATE_FLAGS);
   try {
-    writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);
+    writeAll(fd, typeof content === 'string' ? Buffer.from(content) : content);
   } finally {
     closeSync(fd);
   }
