@@ -119,7 +119,10 @@ describe('web security of the running server', { timeout: 120_000 }, () => {
     assert.equal(again.headers['set-cookie'], undefined);
     assert.match(await again.text(), /npx cmux open/);
     assert.equal((await get('/?code=made-up-code')).status, 401);
-    assert.equal((await get(`/?token=${TOKEN}`)).headers['set-cookie'], undefined, 'the token in a URL buys no session');
+    const bookmark = await get(`/?token=${TOKEN}`);
+    assert.equal(bookmark.status, 400);
+    assert.equal(bookmark.headers['set-cookie'], undefined, 'the token in a URL buys no session');
+    assert.match(await bookmark.text(), /npx cmux open/);
     assert.equal((await get('/api/agents', { cookie: `cmux_token=${TOKEN}` })).status, 401, 'a cookie holding the token is not a session');
   });
 

@@ -41,6 +41,10 @@ export const frontendRoutes: FastifyPluginAsync<{ config: CmuxConfig; sessions: 
 
   const serve = async (request: FastifyRequest, reply: FastifyReply) => {
     const query = request.query as Record<string, unknown>;
+    if (typeof query.token === 'string') {
+      // An old bookmark: the token in a page URL stays in the browser's history, so it buys nothing.
+      return reply.code(400).type('text/plain').send('The token does not go in the page URL (it would stay in your history): run `npx cmux open` for a one-time login URL.');
+    }
     if (typeof query.code === 'string') {
       const session = sessions.redeem(query.code);
       if (!session) return reply.code(401).type('text/plain').send('This login link was used already or has expired: run `npx cmux open` for a new one.');
