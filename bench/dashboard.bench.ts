@@ -25,7 +25,7 @@ export async function benchDashboard(log: (line: string) => void): Promise<Bench
     const times: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       const context = await browser.browser.newContext();
-      await context.addCookies([{ name: 'cmux_token', value: 'bench-token-0123456789', domain: '127.0.0.1', path: '/', httpOnly: true, sameSite: 'Strict' }]);
+      await context.addCookies([{ name: 'cmux_session', value: await newSession(config.server.port), domain: '127.0.0.1', path: '/', httpOnly: true, sameSite: 'Strict' }]);
       const page = await context.newPage();
       const started = performance.now();
       await page.goto(`http://127.0.0.1:${config.server.port}/`);
@@ -43,4 +43,13 @@ export async function benchDashboard(log: (line: string) => void): Promise<Bench
     await server.stop();
     copy.cleanup();
   }
+}
+
+// A dashboard session, the way a browser gets one: a one-time login URL, opened once.
+async function newSession(port: number): Promise<string> {
+  const base = `http://127.0.0.1:${port}`;
+  const code = await fetch(`${base}/api/login/code`, { method: 'POST', headers: { authorization: 'Bearer bench-token-0123456789', 'content-type': 'application/json' }, body: '{}' });
+  const { url } = (await code.json()) as { url: string };
+  const login = await fetch(url, { redirect: 'manual' });
+  return /cmux_session=([^;]+)/.exec(login.headers.get('set-cookie') ?? '')![1]!;
 }

@@ -7,6 +7,7 @@ import { healCommand } from './commands/heal.js';
 import { journalCommand } from './commands/journal.js';
 import { logsCommand } from './commands/logs.js';
 import { mailCommand } from './commands/mail.js';
+import { openCommand } from './commands/open.js';
 import { restartCommand } from './commands/restart.js';
 import { spawnCommand } from './commands/spawn.js';
 import { startCommand } from './commands/start.js';
@@ -30,6 +31,7 @@ const commands = [
   statusCommand,
   logsCommand,
   attachCommand,
+  openCommand,
   agentsCommand,
   spawnCommand,
   killCommand,

@@ -1,7 +1,7 @@
-import { appendFileSync, mkdirSync, statfsSync } from 'node:fs';
+import { mkdirSync, statfsSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { homePaths, listAppStatus } from '../core/src/index.js';
+import { appendToHomeFile, homePaths, listAppStatus } from '../core/src/index.js';
 
 export interface MetricsSample {
   ts: string;
@@ -56,7 +56,5 @@ export function createSampler(home: string) {
 
 // Appends a sample to metrics/YYYY-MM-DD.jsonl.
 export function recordSample(home: string, sample: MetricsSample): void {
-  const dir = homePaths(home).metrics;
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  appendFileSync(join(dir, `${sample.ts.slice(0, 10)}.jsonl`), `${JSON.stringify(sample)}\n`, { mode: 0o600 });
+  appendToHomeFile(home, join(homePaths(home).metrics, `${sample.ts.slice(0, 10)}.jsonl`), `${JSON.stringify(sample)}\n`);
 }

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { once, raiseAlert, scheduleEvery, type AppHandle, type CmuxConfig, type Logger, type Schedule } from '../core/src/index.js';
+import { once, raiseAlert, readToken, redactSecrets, scheduleEvery, type AppHandle, type CmuxConfig, type Logger, type Schedule } from '../core/src/index.js';
 import { createAgentDeps } from '../agents/index.js';
 import { findDiscrepancies } from './discrepancies.js';
 import { compileMatcher, createFindingCollector, fingerprint, suggestNextStep, type Finding } from './findings.js';
@@ -79,11 +79,13 @@ export function createLogWatcher(config: CmuxConfig, logger: Logger): AppHandle 
     const nowIso = now.toISOString();
     const report: ScanReport = { files: 0, findings: 0, alerts: 0 };
     const found: Array<{ finding: Finding; key: string }> = [];
+    // A secret a log line shows (the token, a bearer header) is never copied into an alert.
+    const secrets = [readToken(config)].filter((t): t is string => t !== null);
     for (const file of listSources(config)) {
       report.files += 1;
       const collector = createFindingCollector(file, matcher, (finding) => found.push({ finding, key: fingerprint(finding) }));
       const known = state.markers[file] ?? Object.values(state.markers).find((m) => m.inode !== 0 && m.inode === inodeOf(file));
-      const result = readLogChanges(file, known, (line) => collector.push(line));
+      const result = readLogChanges(file, known, (line) => collector.push(redactSecrets(line, secrets)));
       collector.end();
       state.markers[file] = result.marker;
       if (result.rotated) state.markers[result.rotated.file] = result.rotated.marker;

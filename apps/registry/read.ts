@@ -1,18 +1,14 @@
-import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { CmuxError } from '../core/src/index.js';
+import { CmuxError, readHomeFile } from '../core/src/index.js';
 import { registryFileSchema, type RegistryFile } from './schema.js';
 
 // Reads agents.yaml. A missing file is an empty registry (null, so callers can tell);
 // a file that does not parse is an error that names the file, never an empty registry.
 export async function readRegistry(file: string): Promise<RegistryFile | null> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
-  }
+  // Never through a symbolic link: a planted one would make cmux trust another file's agents.
+  const text = readHomeFile(dirname(file), file);
+  if (text === null) return null;
   let data: unknown;
   try {
     data = parseYaml(text) ?? {};

@@ -111,6 +111,11 @@ export async function registerExistingWindow(
   if (!window) {
     throw new CmuxError('CMUX_ERR_AGENT_NOT_FOUND', `no window ${input.window} in tmux session ${input.session}`, { context: input });
   }
+  // cmux's own windows (the log view that holds the session open) are never agents: killing
+  // the agent would kill them.
+  if (window.session === deps.config.tmux.session && deps.config.tmux.systemWindows.includes(window.name)) {
+    throw new CmuxError('CMUX_ERR_BAD_REQUEST', `window ${window.name} is cmux's own (tmux.systemWindows) and cannot be registered as an agent`, { context: input });
+  }
   const id = agentId(input.session, name, deps.config.tmux.session);
   const { result } = await updateRegistry(
     homePaths(deps.config.home).registry,

@@ -1,5 +1,4 @@
-import { appendFileSync } from 'node:fs';
-import { appendMessage, homePaths, withFileLock, type Logger } from '../core/src/index.js';
+import { appendMessage, appendToHomeFile, homePaths, withFileLock, type Logger } from '../core/src/index.js';
 
 // The part of an undeliverable line kept in the dead-letter file.
 const MAX_KEPT_LINE_CHARS = 64 * 1024;
@@ -50,7 +49,7 @@ export function createDeadLetters(home: string, logger: Logger) {
         bytes: letter.bytes,
         line: letter.line.length > MAX_KEPT_LINE_CHARS ? letter.line.slice(0, MAX_KEPT_LINE_CHARS) : letter.line,
       };
-      await withFileLock(file, async () => appendFileSync(file, `${JSON.stringify(record)}\n`, { mode: 0o600 }));
+      await withFileLock(file, async () => appendToHomeFile(home, file, `${JSON.stringify(record)}\n`));
       logger.warn(`dead ${letter.id ?? '(no id)'} ${letter.from ?? '?'} -> ${letter.to ?? '?'}: ${letter.reason}`);
       batch.push(letter);
       timer ??= setTimeout(() => void flush(), ALERT_WINDOW_MS);

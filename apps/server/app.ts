@@ -4,14 +4,16 @@ import { CmuxError, type CmuxConfig, type HistoryStore, type Logger } from '../c
 import type { AgentDeps } from '../agents/index.js';
 import type { HookStore } from './agents/hook-events.js';
 import type { StatusMonitor } from './agents/status-monitor.js';
-import { requireToken } from './auth/hook.js';
+import { requireAuth } from './auth/hook.js';
 import { sameOrigin } from './auth/same-origin.js';
+import { createSessions, type Sessions } from './auth/sessions.js';
 import { agentEventRoutes } from './routes/agent-events.js';
 import { alertRoutes } from './routes/alerts.js';
 import { agentRoutes } from './routes/agents.js';
 import { frontendRoutes } from './routes/frontend.js';
 import { healthRoutes } from './routes/health.js';
 import { journalRoutes } from './routes/journal.js';
+import { loginCodeRoutes, loginRoutes } from './routes/login.js';
 import { messageRoutes } from './routes/messages.js';
 import { processRoutes } from './routes/processes.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -21,6 +23,8 @@ import type { Hub } from './ws/hub.js';
 export interface AppDeps {
   config: CmuxConfig;
   token: string;
+  // The dashboard's login codes and sessions; a fresh store when not given.
+  sessions?: Sessions;
   logger: Logger;
   agents: AgentDeps;
   monitor: StatusMonitor;
@@ -41,6 +45,7 @@ export function routesOf(app: FastifyInstance): readonly string[] {
 // the token. One error handler turns every failure into the contract's {error} body.
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, token, logger } = deps;
+  const sessions = deps.sessions ?? createSessions();
   const app = Fastify({ logger: false, bodyLimit: config.server.bodyLimitBytes, return503OnClosing: true });
   const routes: string[] = [];
   ROUTES.set(app, routes);
@@ -63,7 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // JSON bodies only: a plain-text body is how a cross-site form smuggles JSON in.
   app.removeContentTypeParser('text/plain');
   app.addHook('onRequest', sameOrigin(config));
-  const authenticate = requireToken(token);
+  const authenticate = requireAuth(token, sessions);
   // Unknown paths need the token too, so an unauthenticated probe learns nothing of the API.
   app.setNotFoundHandler({ preHandler: authenticate }, (request, reply) =>
     reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` }),
@@ -73,10 +78,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes, { config });
   // Webhooks authenticate themselves (a signature, or the token), so they sit outside the scope.
   await app.register(webhookRoutes, { config, token });
-  // The dashboard's files are public (the data is not); the login trades the token for a cookie.
-  await app.register(frontendRoutes, { config, token });
+  // The dashboard's files are public (the data is not); a login code or the token buys a session.
+  await app.register(frontendRoutes, { config, sessions });
+  await app.register(loginRoutes, { token, sessions });
   await app.register(async (scope) => {
     scope.addHook('onRequest', authenticate);
+    await scope.register(loginCodeRoutes, { config, sessions });
     await scope.register(processRoutes, { config });
     await scope.register(agentRoutes, { agents: deps.agents, monitor: deps.monitor, hooks: deps.hooks, hub: deps.hub });
     await scope.register(agentEventRoutes, { hooks: deps.hooks, monitor: deps.monitor, agents: deps.agents, history: deps.history });

@@ -16,6 +16,7 @@ import { createStatusMonitor } from './agents/status-monitor.js';
 import { createSystemMonitor } from './agents/system-monitor.js';
 import { buildApp } from './app.js';
 import { isLoopback } from './auth/loopback.js';
+import { createSessions } from './auth/sessions.js';
 import { ensureToken } from './auth/token.js';
 import { createNotifier } from './notify/notifier.js';
 import { createHub } from './ws/hub.js';
@@ -26,6 +27,7 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
   let app: FastifyInstance | undefined;
   let history: HistoryStore | undefined;
   const hub = createHub();
+  const sessions = createSessions();
   const hooks = createHookStore();
   const agents = createAgentDeps(config, logger);
   const notifier = createNotifier(config, logger);
@@ -42,7 +44,7 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
       }
       const token = ensureToken(config);
       history = openHistory(config.home);
-      app = await buildApp({ config, token, logger, agents, monitor, hooks, hub, history });
+      app = await buildApp({ config, token, sessions, logger, agents, monitor, hooks, hub, history });
       try {
         await app.listen({ host, port });
       } catch (error) {

@@ -17,6 +17,8 @@ describe('the dashboard in a real Chromium', { timeout: 300_000 }, () => {
   let api: ReturnType<typeof apiClient>;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let page: Page;
+  // The one-time URL `cmux start` printed.
+  let printedUrl: string;
   const url = (path = '/') => `http://127.0.0.1:${cmux.port}${path}`;
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
@@ -26,6 +28,7 @@ describe('the dashboard in a real Chromium', { timeout: 300_000 }, () => {
     api = apiClient(cmux);
     const start = await cmux.cli(['start'], { env: { CMUX_LOG_CHECK_INTERVAL: '1' } });
     assert.equal(start.exitCode, 0, String(start.stderr));
+    printedUrl = /dashboard: (\S+)/.exec(String(start.stdout))![1]!;
     assert.equal((await api.call('POST', '/api/agents', { name: 'api-worker', task: 'hello from the API' })).status, 201);
     browser = await launchBrowser();
     page = await (await browser.browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
@@ -47,13 +50,21 @@ describe('the dashboard in a real Chromium', { timeout: 300_000 }, () => {
     await page.getByRole('alert').getByText('That token is not right.').waitFor();
   });
 
-  it('with the printed URL: a session cookie (HttpOnly, SameSite=Strict), the supervisor and a worker with status', async () => {
-    await page.goto(url(`/?token=${api.token()}`));
-    assert.equal(page.url(), url('/'), 'the token leaves the address bar');
+  it('with the printed one-time URL: a session cookie (HttpOnly, SameSite=Strict), the supervisor and a worker with status', async () => {
+    assert.match(printedUrl, new RegExp(`^${url('/')}\\?code=[A-Za-z0-9_-]+$`));
+    assert.ok(!printedUrl.includes(api.token()), 'the token is not in the URL');
+    await page.goto(printedUrl);
+    assert.equal(page.url(), url('/'), 'the code leaves the address bar');
     const [cookie] = await page.context().cookies();
-    assert.equal(cookie?.name, 'cmux_token');
+    assert.equal(cookie?.name, 'cmux_session');
+    assert.notEqual(cookie?.value, api.token());
     assert.equal(cookie?.httpOnly, true);
     assert.equal(cookie?.sameSite, 'Strict');
+    assert.ok((cookie?.expires ?? -1) > Date.now() / 1000, 'the session expires');
+    const replay = await (await browser.browser.newContext()).newPage();
+    await replay.goto(printedUrl);
+    await replay.getByText('This login link was used already or has expired').waitFor();
+    await replay.context().close();
     await page.locator('[data-agent="supervisor"]').waitFor();
     await page.locator('[data-agent="api-worker"] [data-status="idle"]').waitFor({ timeout: 20_000 });
     await page.locator('[data-connection="live"]').waitFor();
@@ -116,5 +127,20 @@ describe('the dashboard in a real Chromium', { timeout: 300_000 }, () => {
     const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth') as number;
     assert.ok(overflow <= 1, `no sideways scrolling (${overflow}px)`);
     await shot('phone-light');
+  });
+
+  it('logs out: the session ends on the server, and `cmux open` prints a fresh URL that logs in again', async () => {
+    const [session] = await page.context().cookies();
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByText('This dashboard needs the access token').waitFor();
+    const stale = await fetch(url('/api/agents'), { headers: { cookie: `cmux_session=${session!.value}` } });
+    assert.equal(stale.status, 401, 'a copy of the old cookie is worthless');
+    const open = await cmux.cli(['open']);
+    assert.equal(open.exitCode, 0, String(open.stderr));
+    const fresh = /dashboard: (\S+)/.exec(String(open.stdout))![1]!;
+    assert.notEqual(fresh, printedUrl);
+    await page.goto(fresh);
+    await page.locator('[data-agent="supervisor"]').waitFor();
   });
 });

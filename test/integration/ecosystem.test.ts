@@ -32,7 +32,8 @@ describe('the real ecosystem: start, status, stop', { timeout: 180_000 }, () => 
     const start = await cmux.cli(['start']);
     assert.equal(start.exitCode, 0, String(start.stderr));
     const token = readFileSync(join(cmux.home, 'token'), 'utf8').trim();
-    assert.match(String(start.stdout), new RegExp(`dashboard: http://127\\.0\\.0\\.1:${cmux.port}/\\?token=${token}`));
+    assert.match(String(start.stdout), new RegExp(`dashboard: http://127\\.0\\.0\\.1:${cmux.port}/\\?code=[A-Za-z0-9_-]+$`, "m"));
+    assert.ok(!String(start.stdout).includes(token), 'the token is never printed in a URL');
     assert.equal(statSync(join(cmux.home, 'token')).mode & 0o777, 0o600);
 
     const status = await cmux.cli(['status', '--json']);

@@ -54,6 +54,7 @@ const ROUTES: Record<string, Kind[]> = {
   'GET /favicon.ico': ['query'],
   'POST /api/login': ['body'],
   'POST /api/logout': ['body'],
+  'POST /api/login/code': ['body'],
   'GET /api/processes': ['query'],
   'GET /api/agents': ['query'],
   'POST /api/agents': ['body'],
@@ -166,6 +167,7 @@ describe('hostile arguments on every CLI command', { timeout: 300_000 }, () => {
     status: [['--json', '--bogus']],
     logs: [['../../etc/passwd'], ['cmux-server', '-n', '-5'], ['cmux-server', '-n', 'abc']],
     attach: [['a:b'], ['$(id)'], ['-t']],
+    open: [['--bogus'], ['extra-argument']],
     agents: [['--bogus']],
     spawn: [
       ['../x'], ['a;b'], ['x'.repeat(200)], [''], ['%1'], ['ok-name', '--cwd', 'relative'], ['ok-name', '--command', 'a\nb'],

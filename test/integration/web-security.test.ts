@@ -38,6 +38,19 @@ describe('web security of the running server', { timeout: 120_000 }, () => {
       req.end(body);
     });
   const get = (path: string, headers: Record<string, string> = {}) => raw('GET', path, headers);
+  // A one-time login URL, as `cmux open` asks for it.
+  const loginUrl = async () => {
+    const res = await raw('POST', '/api/login/code', { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, '{}');
+    assert.equal(res.status, 201);
+    return new URL((JSON.parse(await res.text()) as { url: string }).url);
+  };
+  // The session cookie a browser gets from opening a fresh login URL.
+  const sessionCookie = async () => {
+    const url = await loginUrl();
+    const res = await get(`${url.pathname}${url.search}`);
+    assert.equal(res.status, 302);
+    return String(res.headers['set-cookie']).split(';')[0]!;
+  };
 
   before(async () => {
     const port = await freePort();
@@ -89,14 +102,37 @@ describe('web security of the running server', { timeout: 120_000 }, () => {
     }
   });
 
-  it('sets the session cookie HttpOnly and SameSite=Strict', async () => {
-    const res = await get(`/?token=${TOKEN}`);
-    assert.equal(res.status, 302);
-    const cookie = String(res.headers['set-cookie'] ?? '');
-    assert.match(cookie, /^cmux_token=/);
-    assert.match(cookie, /HttpOnly/);
-    assert.match(cookie, /SameSite=Strict/);
-    assert.equal((await get(`/?token=wrong-${TOKEN}`)).status, 401);
+  it('logs the dashboard in by a one-time code: a random HttpOnly, SameSite=Strict session that expires; the URL works once (L2)', async () => {
+    const url = await loginUrl();
+    assert.equal(url.origin, base);
+    assert.ok(!url.search.includes(TOKEN), 'the token is not in the URL');
+    const first = await get(`${url.pathname}${url.search}`);
+    assert.equal(first.status, 302);
+    const cookie = String(first.headers['set-cookie'] ?? '');
+    assert.match(cookie, /^cmux_session=[A-Za-z0-9_-]{40,};/);
+    assert.ok(!cookie.includes(TOKEN), 'the cookie is not the token');
+    for (const attribute of [/HttpOnly/, /SameSite=Strict/, /Max-Age=\d+/]) assert.match(cookie, attribute);
+    const session = cookie.split(';')[0]!;
+    assert.equal((await get('/api/agents', { cookie: session })).status, 200);
+    const again = await get(`${url.pathname}${url.search}`);
+    assert.equal(again.status, 401, 'the URL left in the history is worthless');
+    assert.equal(again.headers['set-cookie'], undefined);
+    assert.match(await again.text(), /npx cmux open/);
+    assert.equal((await get('/?code=made-up-code')).status, 401);
+    const bookmark = await get(`/?token=${TOKEN}`);
+    assert.equal(bookmark.status, 400);
+    assert.equal(bookmark.headers['set-cookie'], undefined, 'the token in a URL buys no session');
+    assert.match(await bookmark.text(), /npx cmux open/);
+    assert.equal((await get('/api/agents', { cookie: `cmux_token=${TOKEN}` })).status, 401, 'a cookie holding the token is not a session');
+  });
+
+  it('logout ends the session on the server; the token keeps working for scripts', async () => {
+    const session = await sessionCookie();
+    const other = await sessionCookie();
+    assert.equal((await raw('POST', '/api/logout', { cookie: session }, '')).status, 204);
+    assert.equal((await get('/api/agents', { cookie: session })).status, 401, 'a copy of the logged-out cookie is worthless');
+    assert.equal((await get('/api/agents', { cookie: other })).status, 200, 'another session lives on');
+    assert.equal((await get('/api/agents', { authorization: `Bearer ${TOKEN}` })).status, 200);
   });
 
   it('refuses a Host header that is not its own (DNS rebinding)', async () => {
@@ -108,9 +144,10 @@ describe('web security of the running server', { timeout: 120_000 }, () => {
   });
 
   it('refuses a WebSocket from a foreign Origin, even with the cookie', async () => {
+    const cookie = await sessionCookie();
     const status = (origin: string) =>
       new Promise<number>((resolve) => {
-        const ws = new WebSocket(`${base.replace('http', 'ws')}/api/ws`, { origin, headers: { cookie: `cmux_token=${TOKEN}` } });
+        const ws = new WebSocket(`${base.replace('http', 'ws')}/api/ws`, { origin, headers: { cookie } });
         ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
         ws.once('open', () => {
           ws.close();
@@ -140,7 +177,8 @@ describe('web security of the running server', { timeout: 120_000 }, () => {
   });
 
   it('keeps a cross-site form POST away from the agents', async () => {
-    const post = (headers: Record<string, string>, body: string) => raw('POST', '/api/agents/w1/message', { cookie: `cmux_token=${TOKEN}`, ...headers }, body);
+    const cookie = await sessionCookie();
+    const post = (headers: Record<string, string>, body: string) => raw('POST', '/api/agents/w1/message', { cookie, ...headers }, body);
     assert.equal((await post({ origin: 'http://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, 'text=rm+-rf')).status, 403);
     assert.equal((await post({ origin: 'http://evil.example', 'content-type': 'application/json' }, '{"text":"rm -rf"}')).status, 403);
     assert.equal((await post({ 'content-type': 'application/x-www-form-urlencoded' }, 'text=rm+-rf')).status, 415, 'only JSON is taken');
@@ -148,7 +186,7 @@ describe('web security of the running server', { timeout: 120_000 }, () => {
   });
 
   it('never reflects input as HTML', async () => {
-    for (const path of ['/<script>alert(1)</script>', '/assets/<script>alert(1)</script>.js', '/api/agents/%3Cscript%3E', '/?token=%3Cscript%3E']) {
+    for (const path of ['/<script>alert(1)</script>', '/assets/<script>alert(1)</script>.js', '/api/agents/%3Cscript%3E', '/?token=%3Cscript%3E', '/?code=%3Cscript%3E']) {
       const res = await get(path, { authorization: `Bearer ${TOKEN}` });
       const body = await res.text();
       const type = String(res.headers['content-type'] ?? '');

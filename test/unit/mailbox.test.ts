@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { appendFileSync, mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -44,6 +44,44 @@ describe('appending to the mailbox', () => {
       await assert.rejects(appendMessage(home, input), (e) => isCmuxError(e, 'CMUX_ERR_BAD_REQUEST'), JSON.stringify(input));
     }
     assert.throws(() => readFileSync(join(home, 'mailbox.jsonl')));
+  });
+
+  it('closes a line torn by a writer that died, so the next message is a line of its own (M3)', async () => {
+    const home = join(dir, 'torn');
+    mkdirSync(home, { recursive: true });
+    const file = join(home, 'mailbox.jsonl');
+    writeFileSync(file, '{"id":"x","ts":"2026-11-27T21:03:3');
+    const cursor = readNewLines(file, start);
+    assert.deepEqual(texts(cursor), [], 'the fragment waits for its newline');
+    const message = await appendMessage(home, { from: 'user', to: 'w1', subject: 'after the tear' });
+    const [fragment, line] = texts(readNewLines(file, cursor.cursor));
+    assert.equal(fragment, '{"id":"x","ts":"2026-11-27T21:03:3', 'only the fragment is left to dead-letter');
+    assert.equal(mailboxMessageSchema.parse(JSON.parse(line!)).id, message.id);
+  });
+
+  it('refuses to append through a symbolic link planted in CMUX_HOME (L3)', async () => {
+    const home = join(dir, 'link');
+    mkdirSync(home, { recursive: true });
+    const outside = join(dir, 'outside.jsonl');
+    writeFileSync(outside, '');
+    symlinkSync(outside, join(home, 'mailbox.jsonl'));
+    await assert.rejects(appendMessage(home, { from: 'user', to: 'w1', subject: 's' }), (e) => isCmuxError(e, 'CMUX_ERR_HOME_UNSAFE') && /symbolic link/.test((e as Error).message));
+    const journal = join(home, 'journal');
+    symlinkSync(dir, journal);
+    await assert.rejects(appendMessage(home, { from: 'user', to: 'w1', subject: 's', body: 'b'.repeat(1024 * 1024 + 1) }), (e) => isCmuxError(e, 'CMUX_ERR_HOME_UNSAFE'));
+    assert.equal(readFileSync(outside, 'utf8'), '');
+  });
+});
+
+describe('mailbox timestamps', () => {
+  const line = (ts: string) => ({ id: 'a', ts, from: 'user', to: 'w1', subject: 's' });
+  it('accepts any ISO-8601 offset and fractional precision, and stores UTC', () => {
+    assert.equal(mailboxMessageSchema.parse(line('2026-11-27T21:03:34+00:00')).ts, '2026-11-27T21:03:34.000Z');
+    assert.equal(mailboxMessageSchema.parse(line('2026-11-27T22:03:34.123456+01:00')).ts, '2026-11-27T21:03:34.123Z');
+    assert.equal(mailboxMessageSchema.parse(line('2026-11-27T21:03:34.5Z')).ts, '2026-11-27T21:03:34.500Z');
+  });
+  it('refuses a time without an offset or that is no time at all', () => {
+    for (const ts of ['2026-11-27T21:03:34', 'yesterday', '2026-13-01T00:00:00Z']) assert.equal(mailboxMessageSchema.safeParse(line(ts)).success, false, ts);
   });
 });
 

@@ -66,7 +66,7 @@ describe('server routes', () => {
     await app.close();
   });
 
-  it('needs the token on every other route: header, cookie or query; compared exactly', async () => {
+  it('needs the token on every other route: header or query, never a cookie holding it; compared exactly', async () => {
     const app = await appFor(configFor('a'), token);
     const cases: Array<[Record<string, string>, string, number]> = [
       [{}, '/api/processes', 401],
@@ -74,7 +74,8 @@ describe('server routes', () => {
       [{ authorization: `Bearer ${token}x` }, '/api/processes', 401],
       [{ authorization: `Basic ${token}` }, '/api/processes', 401],
       [{ authorization: `Bearer ${token}` }, '/api/processes', 200],
-      [{ cookie: `other=1; cmux_token=${token}` }, '/api/processes', 200],
+      [{ cookie: `other=1; cmux_token=${token}` }, '/api/processes', 401],
+      [{ cookie: `cmux_session=${token}` }, '/api/processes', 401],
       [{}, `/api/processes?token=${token}`, 200],
       [{}, '/api/no-such-route', 401],
     ];

@@ -1,7 +1,6 @@
-import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
-import { APP_NAMES, buildDashboard, CmuxError, listAppStatus, loadConfig, readFrontendState } from '../../core/src/index.js';
+import { APP_NAMES, buildDashboard, CmuxError, listAppStatus, loadConfig, readFrontendState, writeFileAtomic } from '../../core/src/index.js';
 import { healRequestFile } from '../../frontend-healer/healer.js';
 import { say } from '../output.js';
 
@@ -20,7 +19,7 @@ export const healCommand = new Command('heal')
     }
     const before = readFrontendState(config.home)?.lastHeal ?? null;
     const asked = new Date().toISOString();
-    writeFileSync(healRequestFile(config.home), asked, { mode: 0o600 });
+    writeFileAtomic(healRequestFile(config.home), asked);
     say('asked the healer to rebuild the dashboard…');
     const deadline = Date.now() + WAIT_MS;
     while (Date.now() < deadline) {

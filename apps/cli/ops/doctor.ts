@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import {
   canBind,
   daemonPid,
+  ensureOwnHome,
   findPortHolders,
   isCmuxError,
   loadAgentKinds,
@@ -86,15 +87,16 @@ async function checkPort(config: CmuxConfig): Promise<Check> {
 function checkHome(config: CmuxConfig): Check {
   const probe = join(config.home, `.doctor-${randomBytes(4).toString('hex')}`);
   try {
-    mkdirSync(config.home, { recursive: true, mode: 0o700 });
+    // Also refuses another user's or a group/world-writable home, saying how to fix it.
+    ensureOwnHome(config.home);
     writeFileSync(probe, 'ok', { mode: 0o600 });
     rmSync(probe);
-    return { name: 'CMUX_HOME', level: 'ok', detail: `${config.home} is writable` };
+    return { name: 'CMUX_HOME', level: 'ok', detail: `${config.home} is yours alone and writable` };
   } catch (error) {
     return {
       name: 'CMUX_HOME',
       level: 'fail',
-      detail: `${config.home} is not writable: ${(error as Error).message}`,
+      detail: `${config.home} cannot be used: ${(error as Error).message}`,
       fix: 'fix its permissions or set CMUX_HOME to a folder you own',
     };
   }

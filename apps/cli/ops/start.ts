@@ -1,9 +1,12 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import { join } from 'node:path';
 import type { StartOptions } from 'pm2';
 import {
   appEnvironment,
+  dashboardLoginUrl,
+  appendToHomeFile,
+  ensureOwnHome,
   buildDashboard,
   buildEcosystem,
   canBind,
@@ -15,7 +18,6 @@ import {
   isDashboardStale,
   isCmuxApp,
   portInUseError,
-  readToken,
   serverUrl,
   resolveAgentCommand,
   waitUntil,
@@ -37,18 +39,19 @@ const CONTROL_WINDOW = 'cmux';
 
 // Starts what is not running: builds the dashboard if its sources changed, then the cmux tmux
 // session and the four PM2 apps; waits until the
-// server answers health, launches the supervisor if it is missing, and returns the dashboard
-// URL with the token.
+// server answers health, launches the supervisor if it is missing, and returns a dashboard
+// URL with a one-time login code (the token itself never goes into a URL).
 export async function startCmux(deps: AgentDeps, report: (line: string) => void): Promise<StartResult> {
   const { config } = deps;
   const { tmux } = deps;
   await tmux.version();
   const paths = homePaths(config.home);
-  for (const dir of [paths.home, paths.logs, paths.state]) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (ensureOwnHome(config.home) === 'tightened') report(`made ${config.home} private to you (mode 0700)`);
+  for (const dir of [paths.logs, paths.state]) mkdirSync(dir, { recursive: true, mode: 0o700 });
 
   const { apps } = buildEcosystem(config);
   // PM2 appends to log files that exist and keeps their mode: logs stay owner-only.
-  for (const app of apps) for (const file of [app.out_file, app.error_file]) closeSync(openSync(file, 'a', 0o600));
+  for (const app of apps) for (const file of [app.out_file, app.error_file]) appendToHomeFile(config.home, file, '');
   const online = await onlineApps(config.home);
   const missing = apps.filter((app) => !online.has(app.name));
   if (!online.has('cmux-server')) await assertPortFree(config);
@@ -99,12 +102,18 @@ export async function startCmux(deps: AgentDeps, report: (line: string) => void)
     report('claude is not on PATH: agents run the bundled demo agent (install Claude Code, or set CMUX_AGENT_COMMAND)');
   }
   await ensureSupervisor(deps, report);
-  const token = readToken(config);
   return {
     alreadyRunning: missing.length === 0,
-    url: `${serverUrl(config)}/${token ? `?token=${encodeURIComponent(token)}` : ''}`,
+    url: await openDashboardUrl(config),
     started: missing.map((app) => app.name),
   };
+}
+
+// A one-time dashboard URL from the running server.
+export async function openDashboardUrl(config: CmuxConfig): Promise<string> {
+  const url = await dashboardLoginUrl(config);
+  if (!url) throw new CmuxError('CMUX_ERR_NOT_RUNNING', `cmux-server at ${serverUrl(config)} did not give a login code: is cmux running (\`npx cmux status\`)?`);
+  return url;
 }
 
 // The names of this instance's apps that PM2 runs. A PM2 daemon that runs another cmux

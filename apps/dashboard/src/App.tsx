@@ -94,6 +94,9 @@ export function App() {
         <button className="theme" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} aria-label="switch theme">
           {theme === 'dark' ? '☀' : '☾'}
         </button>
+        <button className="tab" onClick={() => void api.logout().finally(() => setAuthed(false))}>
+          Log out
+        </button>
       </nav>
       {view === 'agents' && (
         <main className="agents-layout">

@@ -115,6 +115,7 @@ export interface AgentEvent {
 
 export const api = {
   login: (token: string) => request<void>('POST', '/api/login', { token }),
+  logout: () => request<void>('POST', '/api/logout'),
   agents: () => request<Agent[]>('GET', '/api/agents'),
   spawn: (name: string, options: SpawnOptions) => request<Agent & { notice?: string }>('POST', '/api/agents', { name, ...options }),
   kill: (id: string, force = false) => request<unknown>('DELETE', `/api/agents/${encodeURIComponent(id)}${force ? '?force=true' : ''}`),

@@ -1,27 +1,38 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { SESSION_TTL_MS, type Sessions } from './sessions.js';
 import { tokenMatches } from './token.js';
 
-export const TOKEN_COOKIE = 'cmux_token';
+export const SESSION_COOKIE = 'cmux_session';
 
-// The token a request presents: the Authorization header, the cmux cookie, or ?token=.
+// The token a script presents: the Authorization header, or ?token= (for a WebSocket client
+// that cannot set headers).
 export function presentedToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim();
-  const cookie = readCookie(request.headers.cookie, TOKEN_COOKIE);
-  if (cookie) return cookie;
   const query = request.query as Record<string, unknown> | undefined;
   return typeof query?.token === 'string' ? query.token : undefined;
 }
 
-// An onRequest hook that answers 401 unless the request carries the token.
-export function requireToken(token: string) {
+// The dashboard session id the request's cookie carries.
+export function presentedSession(request: FastifyRequest): string | undefined {
+  return readCookie(request.headers.cookie, SESSION_COOKIE);
+}
+
+// The session cookie: random id, never readable by scripts, never sent by another site's
+// page, gone when the session expires.
+export function sessionCookie(id: string): string {
+  return `${SESSION_COOKIE}=${id}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}`;
+}
+export const CLEARED_SESSION_COOKIE = `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`;
+
+// An onRequest hook that answers 401 unless the request carries the token or a live session.
+export function requireAuth(token: string, sessions: Sessions) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (!tokenMatches(presentedToken(request), token)) {
-      await reply
-        .code(401)
-        .header('www-authenticate', 'Bearer')
-        .send({ error: 'missing or wrong token: send Authorization: Bearer <token> (see $CMUX_HOME/token)' });
-    }
+    if (sessions.isLive(presentedSession(request)) || tokenMatches(presentedToken(request), token)) return;
+    await reply
+      .code(401)
+      .header('www-authenticate', 'Bearer')
+      .send({ error: 'missing or wrong token: send Authorization: Bearer <token> (see $CMUX_HOME/token), or open the URL `npx cmux open` prints' });
   };
 }
 
@@ -29,13 +40,7 @@ function readCookie(header: string | undefined, name: string): string | undefine
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(eq + 1).trim());
-      } catch {
-        return undefined;
-      }
-    }
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || undefined;
   }
   return undefined;
 }

@@ -1,21 +1,20 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { CmuxError, type CmuxConfig, homePaths } from '../../core/src/index.js';
+import { chmodSync } from 'node:fs';
+import { CmuxError, createHomeFile, type CmuxConfig, homePaths, isCmuxError, readHomeFile } from '../../core/src/index.js';
 
 // The API token: CMUX_TOKEN / server.token when set, else the one in $CMUX_HOME/token, created
-// (0600, exclusively, so two starters agree on one) the first time it is needed.
+// (0600, exclusively, so two starters agree on one) the first time it is needed. A token file
+// that is a symbolic link is refused: its target would be chmod-ed and printed in the URL.
 export function ensureToken(config: CmuxConfig): string {
   if (config.server.token) return config.server.token;
   const file = homePaths(config.home).token;
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   try {
-    writeFileSync(file, `${randomBytes(24).toString('base64url')}\n`, { flag: 'wx', mode: 0o600 });
+    createHomeFile(config.home, file, `${randomBytes(24).toString('base64url')}\n`);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    chmodSync(file, 0o600);
+    if (isCmuxError(error) || (error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
-  const token = readFileSync(file, 'utf8').trim();
+  const token = (readHomeFile(config.home, file) ?? '').trim();
+  chmodSync(file, 0o600);
   if (token.length < 16) {
     throw new CmuxError('CMUX_ERR_CONFIG_INVALID', `the token in ${file} is shorter than 16 characters: delete the file to get a new one`);
   }

@@ -2,8 +2,8 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { CmuxConfig } from '../../core/src/index.js';
-import { TOKEN_COOKIE } from '../auth/hook.js';
-import { tokenMatches } from '../auth/token.js';
+import { sessionCookie } from '../auth/hook.js';
+import type { Sessions } from '../auth/sessions.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -17,11 +17,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.txt': 'text/plain; charset=utf-8',
 };
-
-// The session cookie: never readable by scripts, never sent by another site's page.
-export function sessionCookie(token: string): string {
-  return `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${30 * 24 * 3600}`;
-}
 
 // The file under `dist` a URL path names, or null when it would leave `dist` or does not exist.
 export function resolveAsset(dist: string, urlPath: string): string | null {
@@ -39,15 +34,21 @@ export function resolveAsset(dist: string, urlPath: string): string | null {
 
 // The dashboard: the build folder is looked up at every request (a rebuilt or swapped-in
 // folder is live at once); unknown paths without an extension get index.html (the app routes
-// itself); `/?token=…` trades the token for the session cookie.
-export const frontendRoutes: FastifyPluginAsync<{ config: CmuxConfig; token: string }> = async (app, { config, token }) => {
+// itself); `/?code=…` trades a one-time login code for a session cookie, so the URL left in
+// the browser's history is worthless once used.
+export const frontendRoutes: FastifyPluginAsync<{ config: CmuxConfig; sessions: Sessions }> = async (app, { config, sessions }) => {
   const dist = config.frontend.dist;
 
   const serve = async (request: FastifyRequest, reply: FastifyReply) => {
     const query = request.query as Record<string, unknown>;
     if (typeof query.token === 'string') {
-      if (!tokenMatches(query.token, token)) return reply.code(401).type('text/plain').send('Wrong token: open the URL `npm start` printed.');
-      return reply.header('set-cookie', sessionCookie(token)).redirect('/', 302);
+      // An old bookmark: the token in a page URL stays in the browser's history, so it buys nothing.
+      return reply.code(400).type('text/plain').send('The token does not go in the page URL (it would stay in your history): run `npx cmux open` for a one-time login URL.');
+    }
+    if (typeof query.code === 'string') {
+      const session = sessions.redeem(query.code);
+      if (!session) return reply.code(401).type('text/plain').send('This login link was used already or has expired: run `npx cmux open` for a new one.');
+      return reply.header('set-cookie', sessionCookie(session)).header('referrer-policy', 'no-referrer').redirect('/', 302);
     }
     const path = request.url.split('?')[0]!;
     const asset = path === '/' ? null : resolveAsset(dist, path);
@@ -68,12 +69,4 @@ export const frontendRoutes: FastifyPluginAsync<{ config: CmuxConfig; token: str
   app.get('/assets/*', serve);
   app.get('/favicon.ico', serve);
 
-  app.post('/api/login', async (request, reply) => {
-    const presented = (request.body as { token?: unknown } | undefined)?.token;
-    if (typeof presented !== 'string' || !tokenMatches(presented, token)) return reply.code(401).send({ error: 'wrong token' });
-    return reply.header('set-cookie', sessionCookie(token)).code(204).send();
-  });
-  app.post('/api/logout', async (_request, reply) =>
-    reply.header('set-cookie', `${TOKEN_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`).code(204).send(),
-  );
 };

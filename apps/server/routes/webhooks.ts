@@ -5,6 +5,7 @@ import { appendMessage, CmuxError, writeAttachment, type CmuxConfig } from '../.
 import { presentedToken } from '../auth/hook.js';
 import { tokenMatches } from '../auth/token.js';
 import { parse } from '../validate.js';
+import { createReplayGuard } from '../webhooks/replay-guard.js';
 
 const sourceParams = z.object({
   source: z
@@ -28,7 +29,11 @@ export function signatureMatches(raw: Buffer, header: string | undefined, secret
 
 // POST /api/webhooks/:source: a source with a secret must sign its body (X-Hub-Signature-256);
 // any other needs the token. The payload is saved in the journal and the supervisor is told.
+// A replay (the same delivery id, or the same signed body) is answered 200 and stored no more:
+// GitHub signs the body only, so a captured signed body cannot come back under another event
+// header either.
 export const webhookRoutes: FastifyPluginAsync<{ config: CmuxConfig; token: string }> = async (app, { config, token }) => {
+  const replays = createReplayGuard();
   // The signature covers the exact bytes, so the body is kept raw beside its parsed JSON.
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: config.webhooks.bodyLimitBytes }, (_request, raw, done) => {
     try {
@@ -56,14 +61,23 @@ export const webhookRoutes: FastifyPluginAsync<{ config: CmuxConfig; token: stri
     }
     const event = request.headers['x-github-event'] ?? request.headers['x-event-type'];
     const eventName = typeof event === 'string' ? event.replace(/[^\w.-]/g, '').slice(0, 60) : '';
-    // The payload as it arrived, byte for byte (re-serialising could fail on deep input).
-    const file = writeAttachment(config.home, `webhook-${source}${eventName ? `-${eventName}` : ''}`, 'json', body.raw.toString('utf8'));
-    const message = await appendMessage(config.home, {
-      from: `webhook:${source}`,
-      to: 'supervisor',
-      subject: `[WEBHOOK] ${source}${eventName ? ` ${eventName}` : ''}`,
-      body: `A ${source} webhook arrived. Its payload is saved at ${file}.`,
-    });
-    return reply.code(202).send({ id: message.id, attachment: file });
+    const delivery = request.headers['x-github-delivery'];
+    const deliveryId = typeof delivery === 'string' && delivery !== '' ? delivery.slice(0, 200) : undefined;
+    const release = replays.claim({ source, deliveryId, signedBody: secret ? body.raw : undefined });
+    if (!release) return reply.code(200).send({ duplicate: true });
+    try {
+      // The payload as it arrived, byte for byte (re-serialising could fail on deep input).
+      const file = writeAttachment(config.home, `webhook-${source}${eventName ? `-${eventName}` : ''}`, 'json', body.raw.toString('utf8'));
+      const message = await appendMessage(config.home, {
+        from: `webhook:${source}`,
+        to: 'supervisor',
+        subject: `[WEBHOOK] ${source}${eventName ? ` ${eventName}` : ''}`,
+        body: `A ${source} webhook arrived. Its payload is saved at ${file}.`,
+      });
+      return await reply.code(202).send({ id: message.id, attachment: file });
+    } catch (error) {
+      release();
+      throw error;
+    }
   });
 };

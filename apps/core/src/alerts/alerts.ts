@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CmuxConfig } from '../config/index.js';
-import { tailLines } from '../fs/index.js';
+import { appendToHomeFile, refuseSymlinks, tailLines } from '../fs/index.js';
 import { writeAttachment } from '../journal/index.js';
 import { withFileLock } from '../lock/index.js';
 import { appendMessage } from '../mailbox/index.js';
+import { foldLines, terminalText } from '../input/index.js';
 import { homePaths } from '../paths/index.js';
 import { postEvent } from '../server-client/index.js';
 
@@ -41,13 +41,16 @@ function alertsFile(home: string): string {
 }
 
 // Raises an alert: a markdown file in the journal, a line in the alert log, a mailbox message
-// to the supervisor pointing at the file, and an event for the dashboards.
-export async function raiseAlert(config: CmuxConfig, input: NewAlert): Promise<Alert> {
+// to the supervisor pointing at the file, and an event for the dashboards. What came from a log
+// line or a webhook is made terminal-safe first: the supervisor reads it in a terminal.
+export async function raiseAlert(config: CmuxConfig, raw: NewAlert): Promise<Alert> {
+  const input = { ...raw, title: foldLines(terminalText(raw.title)), excerpt: terminalText(raw.excerpt), details: terminalText(raw.details) };
   const at = new Date();
   const file = writeAttachment(config.home, `${input.source}-${input.kind}`, 'md', input.details, at);
   const alert: Alert = { id: randomUUID(), ts: at.toISOString(), source: input.source, kind: input.kind, title: input.title, count: input.count, excerpt: input.excerpt.slice(0, 2_000), file };
   const log = alertsFile(config.home);
-  await withFileLock(log, async () => appendFileSync(log, `${JSON.stringify(alert)}\n`, { mode: 0o600 }));
+  refuseSymlinks(config.home, log);
+  await withFileLock(log, async () => appendToHomeFile(config.home, log, `${JSON.stringify(alert)}\n`));
   await appendMessage(config.home, {
     from: `system:${input.source}`,
     to: 'supervisor',

@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   CMUX_ERR_DIRTY_CHECKOUT: 409,
   CMUX_ERR_UNMERGED_WORK: 409,
   CMUX_ERR_GIT_FAILED: 500,
+  CMUX_ERR_HOME_UNSAFE: 500,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { refuseSymlinks } from '../fs/index.js';
 import { agentOf, type MailboxMessage } from '../mailbox/index.js';
 import { homePaths } from '../paths/index.js';
 
@@ -76,6 +77,7 @@ export type HistoryStore = ReturnType<typeof openHistory>;
 export function openHistory(home: string, opts: { readonly?: boolean } = {}) {
   const file = historyFile(home);
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) refuseSymlinks(home, f);
   const db = new Database(file, { fileMustExist: false, timeout: 5_000 });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');

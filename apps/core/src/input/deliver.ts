@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgentKind } from '../agents/index.js';
 import { lastLines } from '../agents/index.js';
 import type { TmuxClient } from '../tmux/index.js';
+import { terminalInput } from './terminal-text.js';
 
 // Text above this size, or with a line break or any control character, is pasted, not typed.
 export const MAX_TYPED_BYTES = 4096;
@@ -43,7 +44,7 @@ export function guardText(text: string, from: string): string {
 // Enter again (never retypes) a bounded number of times.
 export async function deliverText(opts: DeliverOptions): Promise<DeliveryResult> {
   const { tmux, target, kind } = opts;
-  const text = guardText(opts.text, opts.from);
+  const text = guardText(await terminalInput(opts), opts.from);
   const bytes = Buffer.byteLength(text);
   const typed = bytes <= MAX_TYPED_BYTES && !/[\x00-\x1f\x7f]/.test(text);
   const since = Date.now();

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHomeFile } from '../fs/index.js';
 import { homePaths } from '../paths/index.js';
 
 // The journal folder of a day: journal/YYYY-MM-DD (UTC).
@@ -12,12 +12,11 @@ export function journalDay(home: string, at: Date = new Date()): string {
 // a slug of `label` and the time, never taken from a client, so it cannot leave the folder.
 export function writeAttachment(home: string, label: string, extension: string, content: string | Buffer, at: Date = new Date()): string {
   const dir = join(journalDay(home, at), 'attachments');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const slug = label.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'attachment';
   const stamp = at.toISOString().slice(11, 23).replace(/[:.]/g, '');
   const ext = extension.replace(/[^a-z0-9]/gi, '').slice(0, 8) || 'txt';
   // The random part keeps two attachments of the same moment apart.
   const file = join(dir, `${stamp}-${slug}-${randomBytes(3).toString('hex')}.${ext}`);
-  writeFileSync(file, content, { mode: 0o600, flag: 'wx' });
+  createHomeFile(home, file, content);
   return file;
 }

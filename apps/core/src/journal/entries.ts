@@ -1,6 +1,7 @@
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CmuxError } from '../errors/index.js';
+import { appendToHomeFile, refuseSymlinks } from '../fs/index.js';
 import { withFileLock } from '../lock/index.js';
 import { homePaths } from '../paths/index.js';
 import { journalDay } from './attachments.js';
@@ -21,15 +22,16 @@ export async function addJournalEntry(home: string, entry: { title: string; cont
   const title = entry.title.replace(/\s+/g, ' ').trim();
   if (title === '') throw new CmuxError('CMUX_ERR_BAD_REQUEST', 'title is empty');
   const dir = journalDay(home, at);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, 'journal.md');
   const time = at.toISOString().slice(11, 16);
   const content = entry.content.replace(/\r\n?/g, '\n').trimEnd();
   // A line of the content that looks like an entry heading would split the entry on reading.
   const safe = content.replace(/^## /gm, '\\## ');
+  // Before the lock, whose folder would otherwise be made through a planted link.
+  refuseSymlinks(home, file);
   await withFileLock(file, async () => {
     const header = existsSync(file) ? '' : `# Journal ${at.toISOString().slice(0, 10)}\n`;
-    appendFileSync(file, `${header}\n## ${time} - ${title}\n\n${safe}\n`, { mode: 0o600 });
+    appendToHomeFile(home, file, `${header}\n## ${time} - ${title}\n\n${safe}\n`);
   });
   return { date: at.toISOString().slice(0, 10), time, title, content };
 }

@@ -1,6 +1,7 @@
 import { loadConfig, type CmuxConfig } from '../config/index.js';
 import { isCmuxError } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
+import { ensureOwnHome } from '../paths/index.js';
 
 // What every long-lived cmux app is: started once, stopped once (repeat stops share the first).
 export interface AppHandle {
@@ -24,7 +25,9 @@ export async function runApp(name: string, factory: AppFactory): Promise<void> {
   const logger = createLogger(name);
   let handle: AppHandle;
   try {
-    handle = factory(loadConfig(), logger);
+    const config = loadConfig();
+    ensureOwnHome(config.home);
+    handle = factory(config, logger);
   } catch (error) {
     logger.error(`${name} cannot start: ${isCmuxError(error) ? error.message : String(error)}`);
     process.exit(1);

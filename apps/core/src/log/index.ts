@@ -1,1 +1,2 @@
 export { createLogger, type Logger, type LogLevel, type LoggerOptions } from './logger.js';
+export { redactSecrets } from './redact.js';

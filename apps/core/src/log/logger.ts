@@ -1,4 +1,5 @@
 import { format } from 'node:util';
+import { redactSecrets } from './redact.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -18,13 +19,14 @@ export interface LoggerOptions {
 
 // A line logger: `<ISO time> <LEVEL> [<app>] <message> <context as JSON>`, one line per call,
 // errors and warnings on stderr. Plain text so that `grep` and the log watcher read it as is.
+// A secret in it (a `?token=`, a bearer header, a cookie) is redacted: logs are read and copied.
 export function createLogger(app: string, options: LoggerOptions = {}): Logger {
   const out = options.out ?? process.stdout;
   const err = options.err ?? process.stderr;
   const write = (level: LogLevel, message: string, context?: Record<string, unknown>): void => {
     if (level === 'debug' && !options.debug) return;
     const extra = context && Object.keys(context).length > 0 ? ` ${safeJson(context)}` : '';
-    const line = `${new Date().toISOString()} ${level.toUpperCase()} [${app}] ${oneLine(message)}${extra}\n`;
+    const line = `${new Date().toISOString()} ${level.toUpperCase()} [${app}] ${redactSecrets(`${oneLine(message)}${extra}`)}\n`;
     (level === 'error' || level === 'warn' ? err : out).write(line);
   };
   return {

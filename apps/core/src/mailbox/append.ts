@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { CmuxError } from '../errors/index.js';
+import { appendToHomeFile } from '../fs/index.js';
 import { writeAttachment } from '../journal/index.js';
 import { withFileLock } from '../lock/index.js';
 import { homePaths } from '../paths/index.js';
@@ -9,7 +8,8 @@ import { MAX_INLINE_BODY_BYTES, newMessageSchema, type MailboxMessage, type NewM
 
 // The one way anything writes mailbox.jsonl: checks the message, gives it an id and a time,
 // moves a body over 1 MB into a journal attachment, and appends it as one complete line
-// under the mailbox's cross-process lock, so no line is ever torn or interleaved.
+// under the mailbox's cross-process lock, so no line is ever torn or interleaved (and a line
+// torn by a writer that died is closed first, so it cannot swallow this one).
 export async function appendMessage(home: string, input: NewMessage): Promise<MailboxMessage> {
   const parsed = newMessageSchema.safeParse(input);
   if (!parsed.success) {
@@ -24,8 +24,7 @@ export async function appendMessage(home: string, input: NewMessage): Promise<Ma
     message.body = body;
   }
   const file = homePaths(home).mailbox;
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const line = `${JSON.stringify(message)}\n`;
-  await withFileLock(file, async () => appendFileSync(file, line, { mode: 0o600 }));
+  await withFileLock(file, async () => appendToHomeFile(home, file, line));
   return message;
 }

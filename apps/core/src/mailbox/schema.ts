@@ -15,7 +15,8 @@ export const addressSchema = z.string().regex(ADDRESS, 'an address: user, <agent
 // One mailbox line (CONTRACT §4). `bodyFile` replaces `body` when the body was too large to inline.
 export const mailboxMessageSchema = z.strictObject({
   id: z.string().min(1).max(100),
-  ts: z.iso.datetime(),
+  // CONTRACT §4: any ISO-8601 offset (`Z`, `+00:00`) and fractional precision, stored as UTC.
+  ts: z.iso.datetime({ offset: true }).transform((ts) => new Date(ts).toISOString()),
   from: addressSchema,
   to: addressSchema,
   subject: z.string().max(MAX_SUBJECT_CHARS),

@@ -1,5 +1,5 @@
 export { findListeners } from './listeners.js';
-export { describeProcess, isAlive, readEnvironment, type ProcessInfo } from './process-info.js';
+export { describeProcess, isAlive, readEnvironment, runsForegroundJob, type ProcessInfo } from './process-info.js';
 export { canBind, findPortHolders, portInUseError, type PortHolder } from './port-holders.js';
 export { terminateAll, waitUntil, type TerminateOutcome } from './terminate.js';
 export { which } from './which.js';

@@ -48,3 +48,30 @@ function readProcFile(pid: number, file: string): string | null {
     return null;
   }
 }
+
+// Whether the program in a pane (rooted at `panePid`) has handed its terminal to a job it
+// started, as a shell does while a command runs: the foreground process group is led by a
+// descendant of the program rather than the program itself. A root that is only a `sh -c`
+// wrapper around the program does not count as the program. Null when /proc cannot tell.
+export function runsForegroundJob(panePid: number): boolean | null {
+  const root = statFields(panePid);
+  if (root === null || root.tpgid <= 0) return null;
+  if (root.tpgid === root.pgrp) return false;
+  const chain: number[] = [];
+  for (let pid = root.tpgid; pid !== panePid; ) {
+    const fields = statFields(pid);
+    if (fields === null || chain.length > 32) return null;
+    chain.push(pid);
+    pid = fields.ppid;
+  }
+  const wrapper = readProcFile(panePid, 'cmdline')?.split('\0')[1] === '-c';
+  return chain.length > (wrapper ? 1 : 0);
+}
+
+function statFields(pid: number): { ppid: number; pgrp: number; tpgid: number } | null {
+  const stat = readProcFile(pid, 'stat');
+  if (stat === null) return null;
+  // After the parenthesised name, which may hold spaces: state ppid pgrp session tty_nr tpgid …
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  return { ppid: fields[1]!, pgrp: fields[2]!, tpgid: fields[5]! };
+}

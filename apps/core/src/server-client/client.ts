@@ -1,12 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { serverUrl, type CmuxConfig } from '../config/index.js';
+import { readHomeFile } from '../fs/index.js';
 import { homePaths } from '../paths/index.js';
 
 // The token a running cmux uses (CMUX_TOKEN, or the token file), without creating one.
 export function readToken(config: CmuxConfig): string | null {
   if (config.server.token) return config.server.token;
   try {
-    return readFileSync(homePaths(config.home).token, 'utf8').trim() || null;
+    return readHomeFile(config.home, homePaths(config.home).token)?.trim() || null;
   } catch {
     return null;
   }
@@ -31,6 +31,11 @@ async function callServer<T>(config: CmuxConfig, path: string, init: RequestInit
 // GETs a JSON route of the running server, or null.
 export function getFromServer<T>(config: CmuxConfig, path: string, timeoutMs = 1_500): Promise<T | null> {
   return callServer<T>(config, path, { method: 'GET' }, timeoutMs);
+}
+
+// A fresh dashboard URL with a one-time login code, or null when the server does not answer.
+export async function dashboardLoginUrl(config: CmuxConfig): Promise<string | null> {
+  return (await callServer<{ url: string }>(config, '/api/login/code', { method: 'POST', body: '{}' }, 5_000))?.url ?? null;
 }
 
 // Hands the dashboards an event through the server. Best effort: a dashboard that missed it

@@ -1,1 +1,1 @@
-export { getFromServer, postEvent, readToken } from './client.js';
+export { dashboardLoginUrl, getFromServer, postEvent, readToken } from './client.js';

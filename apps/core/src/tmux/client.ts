@@ -180,6 +180,11 @@ export function createTmuxClient(options: TmuxClientOptions) {
       await run(['set-option', '-w', '-t', target, AGENT_TAG_OPTION, tag]);
     },
 
+    // The process id of the program the pane runs (its root process).
+    async panePid(target: string): Promise<number> {
+      return Number((await run(['display-message', '-p', '-t', target, '#{pane_pid}'])).trim());
+    },
+
     async killWindow(target: string): Promise<void> {
       await run(['kill-window', '-t', target]);
     },
@@ -219,10 +224,13 @@ export function assertSafeName(name: string, what: string): void {
   }
 }
 
-// The caller's environment without the variables that would make tmux think it is nested.
+// The caller's environment without the variables that would make tmux think it is nested,
+// and without the API token: the tmux server passes its environment to every window, and no
+// agent should hold (or print) the token.
 function tmuxEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.TMUX;
   delete env.TMUX_PANE;
+  delete env.CMUX_TOKEN;
   return env;
 }

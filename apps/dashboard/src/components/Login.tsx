@@ -1,15 +1,18 @@
 import { useState } from 'react';
 import { api } from '../api';
 
-// Shown when the API answers 401: paste the token from `$CMUX_HOME/token` or open the URL
-// `npm start` printed.
+// Shown when the API answers 401: open a one-time URL from `npx cmux open` (or the one
+// `npm start` printed), or paste the token from `$CMUX_HOME/token`.
 export function Login({ onDone }: { onDone: () => void }) {
   const [token, setToken] = useState('');
   const [error, setError] = useState('');
   return (
     <main className="login">
       <h1>cmux</h1>
-      <p>This dashboard needs the access token. Open the URL that <code>npm start</code> printed, or paste the token from <code>.cmux/token</code>.</p>
+      <p>
+        This dashboard needs the access token. Open the one-time URL that <code>npx cmux open</code> prints (or the one <code>npm start</code> printed, if
+        not used yet), or paste the token from <code>.cmux/token</code>.
+      </p>
       <form
         onSubmit={async (e) => {
           e.preventDefault();

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { addJournalEntry, ensureOwnHome, isCmuxError, loadConfig, writeAttachment, writeFileAtomic } from '../../apps/core/src/index.ts';
+import { readRegistry } from '../../apps/registry/read.ts';
+import { createDeadLetters } from '../../apps/router/dead-letters.ts';
+import { ensureToken } from '../../apps/server/auth/token.ts';
+import { cleanEnv } from '../helpers/instance.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'cx-home-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const unsafe = (e: unknown) => isCmuxError(e, 'CMUX_ERR_HOME_UNSAFE');
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+describe('CMUX_HOME is ours or refused (M5)', () => {
+  it('creates a missing home with mode 0700', () => {
+    const home = join(dir, 'new', 'home');
+    assert.equal(ensureOwnHome(home), 'created');
+    assert.equal(statSync(home).mode & 0o777, 0o700);
+  });
+
+  it('refuses a home another user owns, naming the fix', () => {
+    let foreign = '/tmp';
+    if (process.getuid?.() === 0) {
+      foreign = join(dir, 'foreign');
+      mkdirSync(foreign, { mode: 0o700 });
+      chownSync(foreign, 65534, 65534);
+    }
+    assert.throws(() => ensureOwnHome(foreign), (e) => unsafe(e) && /belongs to user \d+, not to you/.test((e as Error).message) && /set CMUX_HOME/.test((e as Error).message));
+  });
+
+  it('refuses a home that group or others may write in, with the chmod to run', () => {
+    const home = join(dir, 'open');
+    mkdirSync(home);
+    chmodSync(home, 0o777);
+    assert.throws(() => ensureOwnHome(home), (e) => unsafe(e) && (e as Error).message.includes(`chmod 700 ${home}`) && /mode 0777/.test((e as Error).message));
+  });
+
+  it('makes a home of the user that others may only read private', () => {
+    const home = join(dir, 'readable');
+    mkdirSync(home);
+    chmodSync(home, 0o755);
+    assert.equal(ensureOwnHome(home), 'tightened');
+    assert.equal(statSync(home).mode & 0o777, 0o700);
+  });
+});
+
+describe('files in CMUX_HOME are never written through a planted link (L3)', () => {
+  const home = join(dir, 'links');
+  const outside = join(dir, 'outside');
+  mkdirSync(home, { recursive: true });
+  mkdirSync(outside, { recursive: true });
+  const secret = join(outside, 'secret.txt');
+  writeFileSync(secret, 'the target of a link: must stay as it is and unread\n');
+  chmodSync(secret, 0o644);
+
+  it('a token that is a link is refused, its target neither changed nor read', () => {
+    symlinkSync(secret, join(home, 'token'));
+    const config = loadConfig({ env: { ...cleanEnv(), CMUX_HOME: home }, cwd: dir });
+    assert.throws(() => ensureToken(config), (e) => unsafe(e) && /token is a symbolic link/.test((e as Error).message));
+    assert.equal(statSync(secret).mode & 0o777, 0o644);
+  });
+
+  it('a registry that is a link is refused, on reading and on writing', async () => {
+    symlinkSync(secret, join(home, 'agents.yaml'));
+    await assert.rejects(readRegistry(join(home, 'agents.yaml')), unsafe);
+    assert.throws(() => writeFileAtomic(join(home, 'agents.yaml'), 'agents: {}\n'), unsafe);
+  });
+
+  it('dead letters, journal entries and attachments through a linked file or folder are refused', async () => {
+    symlinkSync(secret, join(home, 'mailbox.dead.jsonl'));
+    await assert.rejects(createDeadLetters(home, quiet).add({ reason: 'r', line: 'x', bytes: 1 }), unsafe);
+    symlinkSync(outside, join(home, 'journal'));
+    await assert.rejects(addJournalEntry(home, { title: 't', content: 'c' }), unsafe);
+    assert.throws(() => writeAttachment(home, 'webhook-ci', 'json', '{}'), unsafe);
+  });
+
+  it('left everything outside CMUX_HOME untouched', () => {
+    assert.equal(readFileSync(secret, 'utf8'), 'the target of a link: must stay as it is and unread\n');
+    assert.deepEqual(readdirSync(outside), ['secret.txt']);
+  });
+});
+
