@@ -4,14 +4,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const { CMUX_URL, CMUX_HOME, CMUX_AGENT_NAME, CMUX_TOKEN } = process.env;
+const { CMUX_URL, CMUX_HOME, CMUX_AGENT_NAME } = process.env;
 let input = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk) => (input += chunk));
 process.stdin.on('end', async () => {
   try {
     if (!CMUX_URL || !CMUX_AGENT_NAME) return;
-    const token = CMUX_TOKEN || readFileSync(join(CMUX_HOME ?? '.cmux', 'token'), 'utf8').trim();
+    // The agents' own token (good for this route only), written by the server at start.
+    const token = readFileSync(join(CMUX_HOME ?? '.cmux', 'state', 'agent-token'), 'utf8').trim();
     const payload = input.trim() ? JSON.parse(input) : {};
     await fetch(`${CMUX_URL}/api/agent-events`, {
       method: 'POST',

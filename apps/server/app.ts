@@ -23,6 +23,8 @@ import type { Hub } from './ws/hub.js';
 export interface AppDeps {
   config: CmuxConfig;
   token: string;
+  // What agents' hooks present to report events (state/agent-token); none: only the token.
+  agentToken?: string;
   // The dashboard's login codes and sessions; a fresh store when not given.
   sessions?: Sessions;
   logger: Logger;
@@ -68,7 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // JSON bodies only: a plain-text body is how a cross-site form smuggles JSON in.
   app.removeContentTypeParser('text/plain');
   app.addHook('onRequest', sameOrigin(config));
-  const authenticate = requireAuth(token, sessions);
+  const authenticate = requireAuth(token, sessions, deps.agentToken);
   // Unknown paths need the token too, so an unauthenticated probe learns nothing of the API.
   app.setNotFoundHandler({ preHandler: authenticate }, (request, reply) =>
     reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` }),

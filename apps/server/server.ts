@@ -17,7 +17,7 @@ import { createSystemMonitor } from './agents/system-monitor.js';
 import { buildApp } from './app.js';
 import { isLoopback } from './auth/loopback.js';
 import { createSessions } from './auth/sessions.js';
-import { ensureToken } from './auth/token.js';
+import { ensureAgentToken, ensureToken } from './auth/token.js';
 import { createNotifier } from './notify/notifier.js';
 import { createHub } from './ws/hub.js';
 
@@ -44,7 +44,8 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
       }
       const token = ensureToken(config);
       history = openHistory(config.home);
-      app = await buildApp({ config, token, sessions, logger, agents, monitor, hooks, hub, history });
+      const agentToken = ensureAgentToken(config);
+      app = await buildApp({ config, token, agentToken, sessions, logger, agents, monitor, hooks, hub, history });
       try {
         await app.listen({ host, port });
       } catch (error) {

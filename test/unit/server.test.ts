@@ -11,7 +11,7 @@ import { createHookStore } from '../../apps/server/agents/hook-events.ts';
 import { createStatusMonitor } from '../../apps/server/agents/status-monitor.ts';
 import { createHub } from '../../apps/server/ws/hub.ts';
 import { isLoopback } from '../../apps/server/auth/loopback.ts';
-import { ensureToken } from '../../apps/server/auth/token.ts';
+import { ensureAgentToken, ensureToken } from '../../apps/server/auth/token.ts';
 import { createServer } from '../../apps/server/server.ts';
 import { freePort } from '../helpers/instance.ts';
 
@@ -24,12 +24,12 @@ function configFor(name: string, env: NodeJS.ProcessEnv = {}): CmuxConfig {
 }
 
 // The HTTP app over real services; no tmux server runs, so the agent list is empty.
-function appFor(config: CmuxConfig, token: string) {
+function appFor(config: CmuxConfig, token: string, agentToken?: string) {
   const agents = createAgentDeps(config, quiet);
   const hooks = createHookStore();
   const hub = createHub();
   const history = openHistory(config.home);
-  return buildApp({ config, token, logger: quiet, agents, hooks, hub, history, monitor: createStatusMonitor(agents, hooks, hub, quiet) });
+  return buildApp({ config, token, ...(agentToken ? { agentToken } : {}), logger: quiet, agents, hooks, hub, history, monitor: createStatusMonitor(agents, hooks, hub, quiet) });
 }
 
 describe('server routes', () => {
@@ -87,6 +87,23 @@ describe('server routes', () => {
     const missing = await app.inject({ url: '/api/no-such-route', headers: { authorization: `Bearer ${token}` } });
     assert.equal(missing.statusCode, 404);
     assert.match(missing.json().error, /no route GET \/api\/no-such-route/);
+    await app.close();
+  });
+});
+
+describe('the agents\' own token', () => {
+  it('reports agent events and opens nothing else', async () => {
+    const config = configFor('agent-token');
+    const agentToken = ensureAgentToken(config);
+    assert.equal(statSync(join(config.home, 'state', 'agent-token')).mode & 0o777, 0o600);
+    assert.equal(ensureAgentToken(config), agentToken, 'kept across starts');
+    const app = await appFor(config, 'test-token-0123456789abcdef', agentToken);
+    const headers = { authorization: `Bearer ${agentToken}` };
+    const event = await app.inject({ method: 'POST', url: '/api/agent-events', headers, payload: { agent: 'w1', event: 'Stop', payload: {} } });
+    assert.equal(event.statusCode, 202);
+    for (const [method, url] of [['GET', '/api/agents'], ['GET', '/api/agent-events'], ['POST', '/api/messages'], ['GET', '/api/processes']] as const) {
+      assert.equal((await app.inject({ method, url, headers, ...(method === 'POST' ? { payload: { to: 'user', subject: 'x' } } : {}) })).statusCode, 401, `${method} ${url}`);
+    }
     await app.close();
   });
 });

@@ -3,6 +3,7 @@ import { SESSION_TTL_MS, type Sessions } from './sessions.js';
 import { tokenMatches } from './token.js';
 
 export const SESSION_COOKIE = 'cmux_session';
+const AGENT_EVENTS = '/api/agent-events';
 
 // The token a script presents: the Authorization header, or ?token= (for a WebSocket client
 // that cannot set headers).
@@ -25,10 +26,12 @@ export function sessionCookie(id: string): string {
 }
 export const CLEARED_SESSION_COOKIE = `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`;
 
-// An onRequest hook that answers 401 unless the request carries the token or a live session.
-export function requireAuth(token: string, sessions: Sessions) {
+// An onRequest hook that answers 401 unless the request carries the token or a live session;
+// the agents' own token is good for reporting agent events only.
+export function requireAuth(token: string, sessions: Sessions, agentToken?: string) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (sessions.isLive(presentedSession(request)) || tokenMatches(presentedToken(request), token)) return;
+    if (agentToken && request.method === 'POST' && request.url === AGENT_EVENTS && tokenMatches(presentedToken(request), agentToken)) return;
     await reply
       .code(401)
       .header('www-authenticate', 'Bearer')
