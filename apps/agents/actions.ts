@@ -12,6 +12,7 @@ import {
 } from '../core/src/index.js';
 import { unregisterAgent, type RegisteredAgent } from '../registry/index.js';
 import type { AgentDeps } from './deps.js';
+import { SUPERVISOR } from './spawn.js';
 import { findAgent, findLiveAgent } from './find.js';
 import { assertNothingPending, retireWorktree, type RetiredWorktree } from './worktree/agent.js';
 
@@ -83,7 +84,7 @@ export interface KilledAgent {
 }
 
 export interface KillOptions {
-  // Kill even with uncommitted or unmerged work in the agent's worktree.
+  // Kill even with uncommitted or unmerged work in the agent's worktree, or the supervisor.
   force?: boolean | undefined;
   // Leave the worktree's folder in place.
   keep?: boolean | undefined;
@@ -93,6 +94,11 @@ export interface KillOptions {
 // A window that is already gone is simply unregistered.
 export async function killAgent(deps: AgentDeps, id: string, options: KillOptions = {}): Promise<KilledAgent> {
   const { agent, window } = await findAgent(deps, id);
+  if (!options.force && agent.id === SUPERVISOR) {
+    throw new CmuxError('CMUX_ERR_USAGE', 'the supervisor is what keeps the team going, and cmux-server starts a new one within seconds: kill it with --force (the API: ?force=true) if you mean it', {
+      context: { id },
+    });
+  }
   if (!options.force) await assertNothingPending(agent);
   let archive: string | null = null;
   if (window) {

@@ -9,3 +9,4 @@ export { agentTerminal, interruptAgent, killAgent, sendToAgent, MAX_TERMINAL_LIN
 export { agentDiff, mergeAgent } from './worktree/agent.js';
 export type { ChangedFile, MergeResult, WorktreeDiff } from './worktree/index.js';
 export { createAgentDeps } from './create-deps.js';
+export { bringUpTeam, createTeamKeeper, ensureSession, relaunchAgent, CONTROL_WINDOW, type TeamReport } from './team.js';

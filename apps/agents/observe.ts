@@ -42,7 +42,7 @@ export async function observeAgents(deps: AgentDeps, hooks: ReadonlyMap<string, 
 function toView(deps: AgentDeps, { agent, window, registered }: AgentWindow, pane: string | null, hook: HookReport | undefined, now: number): AgentView {
   const kind = deps.kinds.forCommand(agent.command);
   const created = Date.parse(agent.createdAt);
-  const status = deriveStatus({
+  const status: AgentStatus = !window && agent.state === 'stopped' ? 'stopped' : deriveStatus({
     windowExists: window !== null,
     paneDead: window?.paneDead ?? false,
     pane,

@@ -12,6 +12,7 @@ import {
   launchLine,
   resolveAgentCommand,
   serverUrl,
+  shellQuote,
   summarise,
   type AgentKind,
   type MailboxMessage,
@@ -66,35 +67,50 @@ export async function createAgent(deps: AgentDeps, request: SpawnRequest): Promi
   const created = wantsWorktree(config, role, request)
     ? await worktreeForSpawn(config, request.name, agentId(config.tmux.session, request.name, config.tmux.session), cwd, request)
     : null;
-  const socket = config.tmux.socket.kind === 'name' ? config.tmux.socket.name : config.tmux.socket.path;
   const agent = await createAgentWindow(deps, {
     name: request.name,
     role,
     command,
-    // `cmux` on the agent's PATH, so it can answer with `cmux mail send`.
-    launch: launchLine(command, kind, join(config.root, 'bin')),
+    launch: launchFor(deps, command, null),
     cwd: created?.cwd ?? cwd,
     createdBy: request.createdBy,
     kind: kind.name,
     agentEnv: given.data,
     worktree: created?.worktree,
-    env: {
-      ...env,
-      CMUX_AGENT: '1',
-      CMUX_AGENT_NAME: request.name,
-      CMUX_HOME: config.home,
-      CMUX_URL: serverUrl(config),
-      CMUX_SESSION: config.tmux.session,
-      CMUX_TMUX_SOCKET: socket,
-      CMUX_HOOK: join(config.root, 'scripts', 'claude-hook.mjs'),
-      // The node that runs cmux runs the hook too, whatever the agent's PATH holds.
-      CMUX_NODE: process.execPath,
-    },
+    env: windowEnv(deps, request.name, given.data),
   }).catch(async (error: unknown) => {
     if (created) await discardSpawnWorktree(created.worktree).catch((e: unknown) => deps.logger.warn(`could not remove the worktree ${created.worktree.path}: ${(e as Error).message}`));
     throw error;
   });
   return created?.notice ? { ...agent, notice: created.notice } : agent;
+}
+
+// The shell line an agent window runs: the command (resuming the program's own session when
+// its kind can and `sessionId` is known), with cmux on its PATH, so it can answer with
+// `cmux mail send`.
+export function launchFor(deps: AgentDeps, command: string, sessionId: string | null): string {
+  const kind = deps.kinds.forCommand(command);
+  const resumed = kind.resume && sessionId ? `${command} ${kind.resume.replace('{sessionId}', shellQuote(sessionId))}` : command;
+  return launchLine(resumed, kind, join(deps.config.root, 'bin'));
+}
+
+// Everything an agent window gets in its environment: the configured variables, the agent's
+// own, and cmux's.
+export function windowEnv(deps: AgentDeps, name: string, own: Readonly<Record<string, string>>): Record<string, string> {
+  const { config } = deps;
+  return {
+    ...config.agents.env,
+    ...own,
+    CMUX_AGENT: '1',
+    CMUX_AGENT_NAME: name,
+    CMUX_HOME: config.home,
+    CMUX_URL: serverUrl(config),
+    CMUX_SESSION: config.tmux.session,
+    CMUX_TMUX_SOCKET: config.tmux.socket.kind === 'name' ? config.tmux.socket.name : config.tmux.socket.path,
+    CMUX_HOOK: join(config.root, 'scripts', 'claude-hook.mjs'),
+    // The node that runs cmux runs the hook too, whatever the agent's PATH holds.
+    CMUX_NODE: process.execPath,
+  };
 }
 
 // Waits until the agent shows its prompt (answering startup dialogs on the way), then hands

@@ -3,6 +3,9 @@ export { updateRegistry, type RegistryUpdate } from './update.js';
 export {
   createAgentWindow,
   listAgentWindows,
+  markTeamStopped,
+  ownsWindow,
+  relaunchAgentWindow,
   recordSessionId,
   registerExistingWindow,
   unregisterAgent,

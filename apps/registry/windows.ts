@@ -94,7 +94,7 @@ export async function createAgentWindow(deps: RegistryDeps, input: NewAgentWindo
 }
 
 function addEntry(registry: RegistryFile, id: string, fields: Omit<AgentEntry, 'createdAt'>): RegisteredAgent {
-  const entry: AgentEntry = { ...fields, createdAt: new Date().toISOString() };
+  const entry: AgentEntry = { ...fields, state: 'running', createdAt: new Date().toISOString() };
   registry.agents[id] = entry;
   return { id, ...entry };
 }
@@ -153,6 +153,55 @@ async function tagWindow(tmux: TmuxClient, windowId: string, id: string): Promis
 // entry was made on. tmux reuses window ids on a new server, so the id alone proves nothing.
 export function ownsWindow(id: string, entry: AgentEntry, window: TmuxWindow): boolean {
   return window.agentTag === id && (entry.server === undefined || entry.server === window.server);
+}
+
+// Marks every agent whose window is alive as `stopped`, before cmux stops its tmux server:
+// the entries stay, with what bringing them back needs. Returns their ids.
+export async function markTeamStopped(deps: RegistryDeps): Promise<string[]> {
+  const windows = await deps.tmux.listWindows();
+  const { result } = await updateRegistry(
+    homePaths(deps.config.home).registry,
+    (registry) =>
+      Object.entries(registry.agents).flatMap(([id, entry]) => {
+        const window = windows.find((w) => w.windowId === entry.windowId);
+        if (!window || window.paneDead || !ownsWindow(id, entry, window)) return [];
+        entry.state = 'stopped';
+        return [id];
+      }),
+    deps.logger,
+  );
+  return result;
+}
+
+// Opens a new window for a registered agent that is not running (stopped, or its tmux server
+// went away) and points its entry at it: the same id, name, folder and variables.
+export async function relaunchAgentWindow(
+  deps: RegistryDeps,
+  id: string,
+  launch: { launch: string; env: Readonly<Record<string, string>> },
+): Promise<RegisteredAgent> {
+  const { config, tmux } = deps;
+  const entry = (await readRegistry(homePaths(config.home).registry))?.agents[id];
+  if (!entry) throw new CmuxError('CMUX_ERR_AGENT_NOT_FOUND', `no agent ${id}`, { context: { id } });
+  const window = { session: entry.session, name: entry.name, command: [launch.launch], cwd: entry.cwd, env: launch.env };
+  const created = (await tmux.hasSession(entry.session)) ? await tmux.newWindow(window) : await tmux.newSession(window);
+  try {
+    const server = await tagWindow(tmux, created, id);
+    const { result } = await updateRegistry(
+      homePaths(config.home).registry,
+      (registry) => {
+        const current = registry.agents[id];
+        if (!current) throw new CmuxError('CMUX_ERR_AGENT_NOT_FOUND', `agent ${id} was removed meanwhile`, { context: { id } });
+        Object.assign(current, { windowId: created, server, window: entry.name, state: 'running' as const });
+        return { id, ...current };
+      },
+      deps.logger,
+    );
+    return result;
+  } catch (error) {
+    await tmux.killWindow(created).catch(() => undefined);
+    throw error;
+  }
 }
 
 // Records the program's own session id in the agent's entry (Claude Code's SessionStart hook).

@@ -10,7 +10,7 @@ import {
   type HistoryStore,
   type Logger,
 } from '../core/src/index.js';
-import { createAgentDeps } from '../agents/index.js';
+import { createAgentDeps, createTeamKeeper } from '../agents/index.js';
 import { createHookStore } from './agents/hook-events.js';
 import { createStatusMonitor } from './agents/status-monitor.js';
 import { createSystemMonitor } from './agents/system-monitor.js';
@@ -33,6 +33,7 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
   const notifier = createNotifier(config, logger);
   const monitor = createStatusMonitor(agents, hooks, hub, logger, notifier);
   const system = createSystemMonitor(config, hub, logger);
+  const team = createTeamKeeper(agents);
   return {
     async start() {
       const { host, port } = config.server;
@@ -54,9 +55,12 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
       }
       monitor.start();
       system.start();
+      // The team comes up however cmux was started (npm start, pm2 start, pm2 resurrect).
+      await team.start().catch((error: unknown) => logger.error(`bringing the team up failed: ${(error as Error).message}`));
       logger.info(`listening on http://${host}:${port}`);
     },
     stop: once(async () => {
+      await team.stop();
       system.stop();
       await monitor.stop();
       notifier.stop();

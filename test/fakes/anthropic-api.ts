@@ -54,17 +54,19 @@ export interface FakeAnthropic {
 
 type Answer = { kind: 'text'; text: string } | { kind: 'tool'; command: string };
 
-// Claude Code's own notes in a user message: context reminders, and the record of a turn the
-// user interrupted, which opens the next prompt's message.
+// Claude Code's own notes in a user message: context reminders, the record of a turn the user
+// interrupted, and the record of a local command such as /compact (a resumed session opens the
+// next prompt's message with them).
 const REMINDER = /^<system-reminder>/;
 const INTERRUPTED = /^\[Request interrupted by user[^\]]*\]\n*/;
+const LOCAL_COMMAND = /<(local-command-caveat|command-name|command-message|command-args|local-command-stdout)>[\s\S]*?<\/\1>\s*/g;
 
 // The user's own words in a message, without Claude Code's own notes.
 export function userText(content: string | ContentBlock[]): string {
   const blocks = typeof content === 'string' ? [content] : content.filter((b) => b.type === 'text' && typeof b.text === 'string').map((b) => b.text!);
   return blocks
     .filter((text) => !REMINDER.test(text))
-    .map((text) => text.replace(INTERRUPTED, ''))
+    .map((text) => text.replace(INTERRUPTED, '').replace(LOCAL_COMMAND, ''))
     .filter((text) => text !== '')
     .join('\n');
 }

@@ -253,6 +253,24 @@ describe('real Claude Code, end to end', { timeout: 900_000 }, () => {
     assert.equal(stored?.status, 'dead');
   });
 
+  it('brings Claude Code back after a stop with its conversation (--resume and the session id)', async () => {
+    const { sessionId } = registry().w1!;
+    assert.ok(sessionId);
+    assert.equal((await cmux.cli(['stop'])).exitCode, 0);
+    const start = await cmux.cli(['start'], { timeoutMs: 240_000 });
+    assert.equal(start.exitCode, 0, `${start.stdout}\n${start.stderr}`);
+    await waitStatus('w1', 'idle', 120_000);
+    const { windowId } = (await api.call<{ windowId: string }>('GET', '/api/agents/w1')).body;
+    const started = (await tmux('display-message', '-p', '-t', windowId, '#{pane_start_command}')).stdout;
+    assert.match(started, new RegExp(`--resume ${sessionId}`));
+    const seen = fake.prompts('w1').length;
+    assert.equal((await cmux.cli(['send', 'w1', 'do you remember me'], { timeoutMs: 120_000 })).exitCode, 0);
+    assert.deepEqual(await promptsOf('w1', seen, 1), ['do you remember me']);
+    const turn = fake.turns('w1').at(-1)!;
+    const earlier = (turn.request.body?.messages ?? []).filter((m) => m.role === 'user').length;
+    assert.ok(earlier > 1, `the resumed conversation carries the earlier turns (${earlier} user messages)`);
+  });
+
   it('fails POST /api/agents when the agent exits while starting', async () => {
     const response = await api.call<{ error: string; code: string }>('POST', '/api/agents', { name: 'w5', command: `${CLAUDE_BIN} --no-such-flag`, cwd: work });
     assert.notEqual(response.status, 201);

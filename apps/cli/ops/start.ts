@@ -1,9 +1,7 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { basename } from 'node:path';
-import { join } from 'node:path';
 import type { StartOptions } from 'pm2';
 import {
-  appEnvironment,
   dashboardLoginUrl,
   appendToHomeFile,
   ensureOwnHome,
@@ -12,6 +10,7 @@ import {
   canBind,
   CmuxError,
   findPortHolders,
+  getFromServer,
   appHome,
   homePaths,
   pm2Home,
@@ -26,7 +25,7 @@ import {
 } from '../../core/src/index.js';
 import type { AgentDeps } from '../../agents/index.js';
 import { fetchHealth } from './health.js';
-import { ensureSupervisor } from './supervisor.js';
+import { SUPERVISOR } from '../../agents/index.js';
 
 export interface StartResult {
   alreadyRunning: boolean;
@@ -34,14 +33,12 @@ export interface StartResult {
   started: string[];
 }
 
-// The window that holds the cmux session open and shows the apps' logs to whoever attaches.
-const CONTROL_WINDOW = 'cmux';
-
-// Starts what is not running: builds the dashboard if its sources changed, then the cmux tmux
-// session and the four PM2 apps; waits until the
-// server answers health, launches the supervisor if it is missing, and returns a dashboard
-// URL with a one-time login code (the token itself never goes into a URL).
-export async function startCmux(deps: AgentDeps, report: (line: string) => void): Promise<StartResult> {
+// Starts what is not running: builds the dashboard if its sources changed, then the four PM2
+// apps; waits until the server answers health and has brought the team up (the session, the
+// supervisor and the agents of the last stop), and returns a dashboard URL with a one-time
+// login code (the token itself never goes into a URL). `fresh`: the last team is archived
+// first, so only the supervisor starts.
+export async function startCmux(deps: AgentDeps, report: (line: string) => void, opts: { fresh?: boolean } = {}): Promise<StartResult> {
   const { config } = deps;
   const { tmux } = deps;
   await tmux.version();
@@ -54,6 +51,16 @@ export async function startCmux(deps: AgentDeps, report: (line: string) => void)
   for (const app of apps) for (const file of [app.out_file, app.error_file]) appendToHomeFile(config.home, file, '');
   const online = await onlineApps(config.home);
   const missing = apps.filter((app) => !online.has(app.name));
+  if (opts.fresh) {
+    if (online.size > 0 || (await tmux.hasServer())) {
+      throw new CmuxError('CMUX_ERR_USAGE', 'cmux is running: `npx cmux stop` first, then `npx cmux start --fresh`');
+    }
+    if (existsSync(paths.registry)) {
+      const archived = `${paths.registry}.archived-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      renameSync(paths.registry, archived);
+      report(`archived the last team's entries in ${archived}`);
+    }
+  }
   if (!online.has('cmux-server')) await assertPortFree(config);
 
   if (isDashboardStale(config.root, config.frontend.dist)) {
@@ -62,17 +69,6 @@ export async function startCmux(deps: AgentDeps, report: (line: string) => void)
     if (!build.ok) {
       report(`the dashboard did not build; the API runs and the healer will retry. Last lines:\n${build.output.trim().split('\n').slice(-8).join('\n')}`);
     }
-  }
-
-  if (!(await tmux.hasSession(config.tmux.session))) {
-    await tmux.newSession({
-      session: config.tmux.session,
-      name: CONTROL_WINDOW,
-      command: [process.execPath, join(config.root, 'scripts', 'cmux.mjs'), 'logs', '--follow'],
-      cwd: config.root,
-      env: appEnvironment(config),
-    });
-    report(`started the tmux session ${config.tmux.session}`);
   }
 
   if (missing.length > 0) {
@@ -101,12 +97,31 @@ export async function startCmux(deps: AgentDeps, report: (line: string) => void)
   if (agentCommand.source === 'demo') {
     report('claude is not on PATH: agents run the bundled demo agent (install Claude Code, or set CMUX_AGENT_COMMAND)');
   }
-  await ensureSupervisor(deps, report);
+  await awaitSupervisor(config, report);
   return {
     alreadyRunning: missing.length === 0,
     url: await openDashboardUrl(config),
     started: missing.map((app) => app.name),
   };
+}
+
+// cmux-server brings the team up (the session, the supervisor, the agents of the last stop);
+// start waits until the supervisor shows its prompt and says who came back.
+async function awaitSupervisor(config: CmuxConfig, report: (line: string) => void): Promise<void> {
+  let agents: Array<{ id: string; status: string }> = [];
+  const ready = await waitUntil(async () => {
+    agents = (await getFromServer<Array<{ id: string; status: string }>>(config, '/api/agents', 5_000)) ?? [];
+    return ['idle', 'busy', 'waiting'].includes(agents.find((a) => a.id === SUPERVISOR)?.status ?? '');
+  }, config.agents.readyTimeoutMs + config.processes.readyTimeoutMs);
+  if (!ready) {
+    throw new CmuxError(
+      'CMUX_ERR_START_FAILED',
+      `the supervisor did not show its prompt (status ${agents.find((a) => a.id === SUPERVISOR)?.status ?? 'not registered'}): see \`npx cmux terminal supervisor\` and \`npx cmux logs cmux-server\``,
+    );
+  }
+  report('the supervisor is ready');
+  const others = agents.filter((a) => a.id !== SUPERVISOR);
+  if (others.length > 0) report(`agents: ${others.map((a) => `${a.id} (${a.status})`).join(', ')}`);
 }
 
 // A one-time dashboard URL from the running server.

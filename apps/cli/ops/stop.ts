@@ -1,3 +1,4 @@
+import { markTeamStopped } from '../../registry/index.js';
 import { lstatSync, rmSync } from 'node:fs';
 import {
   daemonPid,
@@ -68,6 +69,12 @@ export async function stopCmux(config: CmuxConfig, report: (line: string) => voi
   }
 
   const tmux = tmuxClientFromConfig(config);
+  // The team is recorded before its windows go, so the next start brings it back.
+  const kept = await markTeamStopped({ config, tmux }).catch((error: unknown) => {
+    left(`could not record the running agents for the next start: ${(error as Error).message}`);
+    return [];
+  });
+  if (kept.length > 0) stopped(`kept ${kept.length} agent(s) to bring back at the next start: ${kept.join(', ')}`);
   if (await tmux.killServer().catch(() => false)) stopped(`stopped the tmux server (${describeSocket(config)})`);
   if (!(await tmux.hasServer().catch(() => true))) removeStaleSocket(config);
 

@@ -28,7 +28,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   return data as T;
 }
 
-export type AgentStatus = 'starting' | 'idle' | 'busy' | 'waiting' | 'exited' | 'missing' | 'unknown';
+export type AgentStatus = 'starting' | 'idle' | 'busy' | 'waiting' | 'exited' | 'missing' | 'stopped' | 'unknown';
 
 export interface Agent {
   id: string;

@@ -11,6 +11,7 @@ const kindSchema = z.strictObject({
   confirmByHook: z.boolean().default(false),
   interruptKeys: z.array(z.string().min(1)).min(1),
   clearInputKeys: z.array(z.string().min(1)).default([]),
+  resume: z.string().regex(/\{sessionId\}/, 'must hold {sessionId}').optional(),
   submitDelayMs: z.number().int().min(0).max(10_000),
   enterRetries: z.number().int().min(0).max(10),
   statusLines: z.number().int().min(1).max(200),
@@ -30,6 +31,8 @@ export interface AgentKind {
   interruptKeys: readonly string[];
   // Keys that empty the input box, pressed after an interrupt that left text in it.
   clearInputKeys: readonly string[];
+  // Arguments that resume the program's own session ({sessionId} filled in), or null.
+  resume: string | null;
   submitDelayMs: number;
   enterRetries: number;
   statusLines: number;
@@ -75,6 +78,7 @@ export function loadAgentKinds(root: string): AgentKinds {
     confirmByHook: k.confirmByHook,
     interruptKeys: k.interruptKeys,
     clearInputKeys: k.clearInputKeys,
+    resume: k.resume ?? null,
     submitDelayMs: k.submitDelayMs,
     enterRetries: k.enterRetries,
     statusLines: k.statusLines,

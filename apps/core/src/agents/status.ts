@@ -8,6 +8,8 @@ export const AGENT_STATUS = {
   waiting: 'waiting',
   exited: 'exited',
   missing: 'missing',
+  // Kept from the last stop; the next start brings it back.
+  stopped: 'stopped',
   unknown: 'unknown',
 } as const;
 export type AgentStatus = (typeof AGENT_STATUS)[keyof typeof AGENT_STATUS];

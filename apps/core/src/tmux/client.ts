@@ -225,12 +225,14 @@ export function assertSafeName(name: string, what: string): void {
 }
 
 // The caller's environment without the variables that would make tmux think it is nested,
-// and without the API token: the tmux server passes its environment to every window, and no
-// agent should hold (or print) the token.
+// without the API token, and — in a PM2 app, which may start the tmux server — without the
+// NODE_ENV cmux runs its own apps with: the tmux server passes its environment to every
+// window, and no agent should hold (or print) the token or install packages as production.
 function tmuxEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.TMUX;
   delete env.TMUX_PANE;
   delete env.CMUX_TOKEN;
+  if (env.pm_id !== undefined) delete env.NODE_ENV;
   return env;
 }

@@ -60,7 +60,7 @@ export function AgentView({ agent, terminal, messages, theme }: { agent: Agent; 
       {notice && <p className="notice">{notice}</p>}
       <Terminal text={terminal} />
       {agent.worktree && <DiffView agentId={agent.id} theme={theme} />}
-      <MessageBox onSend={async (text) => void (await api.send(agent.id, text))} disabled={agent.status === 'missing' || agent.status === 'exited'} />
+      <MessageBox onSend={async (text) => void (await api.send(agent.id, text))} disabled={agent.status === 'missing' || agent.status === 'exited' || agent.status === 'stopped'} />
       <div className="columns">
         <div>
           <h3>Messages</h3>
