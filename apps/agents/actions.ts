@@ -12,6 +12,7 @@ import {
 } from '../core/src/index.js';
 import { unregisterAgent, type RegisteredAgent } from '../registry/index.js';
 import type { AgentDeps } from './deps.js';
+import { answerOnScreen, readDialog, type ScreenDialog } from './dialogs.js';
 import { SUPERVISOR } from './spawn.js';
 import { findAgent, findLiveAgent } from './find.js';
 import { assertNothingPending, retireWorktree, type RetiredWorktree } from './worktree/agent.js';
@@ -63,6 +64,23 @@ async function emptyInputBox(tmux: TmuxClient, target: string, kind: AgentKind):
   if (composerText(kind.composer!, pane)) {
     throw new CmuxError('CMUX_ERR_DELIVERY_FAILED', 'the turn stopped, but its prompt stayed in the input box: clear it by hand (`npx cmux attach`)');
   }
+}
+
+// The dialog the agent shows, or null.
+export async function agentDialog(deps: AgentDeps, id: string): Promise<ScreenDialog | null> {
+  const { agent } = await findLiveAgent(deps, id);
+  return readDialog(deps.kinds.forCommand(agent.command), await deps.tmux.capturePane(agent.windowId));
+}
+
+// Answers the agent's dialog with `choice`, in turn with everything else typed into it; only
+// when the same dialog (`question`, when given) is still on screen, and checked after.
+export async function answerAgent(deps: AgentDeps, id: string, choice: string, question?: string): Promise<ScreenDialog> {
+  return deps.input.run(id, async () => {
+    const { agent } = await findLiveAgent(deps, id);
+    const dialog = await answerOnScreen(deps.tmux, agent.windowId, deps.kinds.forCommand(agent.command), choice, question);
+    deps.logger.info(`answered the dialog of ${id}`, { question: dialog.question, choice });
+    return dialog;
+  });
 }
 
 // The last `lines` lines of the agent's pane, scrollback included.

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CmuxError, type TmuxClient } from '../core/src/index.js';
+import { CmuxError, detectPaneStatus, lastLines, type AgentKind, type TmuxClient } from '../core/src/index.js';
 
 // A choice list on screen: its options in order (without the cursor mark or a `1.` number)
 // and which one the cursor is on.
@@ -42,14 +42,14 @@ export function findChoice(list: ScreenChoices, choice: string): number {
   return number >= 0 && number < list.choices.length ? number : -1;
 }
 
-// Picks `choice` in the dialog that `dialog` recognises: moves the cursor one step at a time,
+// Picks `choice` in the dialog that `isOpen` recognises: moves the cursor one step at a time,
 // checking on screen that it moved, presses Enter only with the cursor on the choice, and
 // waits for the dialog to go. Never a blind Enter: a dialog that does not offer the choice, or
 // whose cursor does not move, is an error that shows its choices.
-export async function chooseOnScreen(tmux: TmuxClient, target: string, dialog: RegExp, choice: string): Promise<void> {
+export async function chooseOnScreen(tmux: TmuxClient, target: string, isOpen: (pane: string) => boolean, choice: string): Promise<void> {
   for (let step = 0; step < 20; step++) {
     const pane = await tmux.capturePane(target);
-    if (!dialog.test(pane)) return;
+    if (!isOpen(pane)) return;
     const list = readChoices(pane);
     const wanted = list ? findChoice(list, choice) : -1;
     if (!list || wanted === -1) {
@@ -57,7 +57,7 @@ export async function chooseOnScreen(tmux: TmuxClient, target: string, dialog: R
     }
     if (list.cursor === wanted) {
       await tmux.sendKeys(target, 'Enter');
-      await until(tmux, target, (next) => !dialog.test(next) || readChoices(next)?.cursor !== wanted);
+      await until(tmux, target, (next) => !isOpen(next) || readChoices(next)?.cursor !== wanted);
       continue;
     }
     await tmux.sendKeys(target, wanted > list.cursor ? 'Down' : 'Up');
@@ -72,4 +72,46 @@ async function until(tmux: TmuxClient, target: string, done: (pane: string) => b
     if (done(await tmux.capturePane(target))) return;
     await sleep(POLL_MS);
   }
+}
+
+// A dialog on screen: its question, its choices, and where a menu's cursor is (null where the
+// choice is typed as a key, as in `(y/n)`).
+export interface ScreenDialog {
+  question: string;
+  choices: string[];
+  cursor: number | null;
+}
+
+// The dialog an agent shows, read by its kind's rules: a cursor menu (Claude Code), or a key
+// prompt such as `(y/n)` (the kind's `keyChoices`). Null when the screen does not read waiting.
+export function readDialog(kind: AgentKind, pane: string): ScreenDialog | null {
+  if (detectPaneStatus(kind, pane) !== 'waiting') return null;
+  const tail = lastLines(pane, kind.statusLines).split('\n');
+  const menu = readChoices(pane);
+  const keys = menu ? null : kind.keyChoices?.exec(tail.join('\n'));
+  if (!menu && !keys) return null;
+  const asking = [...tail].reverse().find((line) => /\?\s*(\(|$)/.test(line.trim())) ?? tail.find((line) => kind.status.waiting.some((p) => p.test(line))) ?? '';
+  const question = asking.trim();
+  return menu ? { question, choices: menu.choices, cursor: menu.cursor } : { question, choices: keys![1]!.split('/'), cursor: null };
+}
+
+// Answers the dialog on screen with `choice` — only when a dialog is there, offers that choice,
+// and (when given) still asks `question` — then checks that the dialog took it.
+export async function answerOnScreen(tmux: TmuxClient, target: string, kind: AgentKind, choice: string, question?: string): Promise<ScreenDialog> {
+  const dialog = readDialog(kind, await tmux.capturePane(target));
+  if (!dialog) throw new CmuxError('CMUX_ERR_NO_DIALOG', 'the agent shows no dialog to answer');
+  if (question !== undefined && question !== dialog.question) {
+    throw new CmuxError('CMUX_ERR_NO_DIALOG', `the dialog on screen changed: it now asks ${JSON.stringify(dialog.question)}`, { context: { question: dialog.question } });
+  }
+  const index = findChoice({ choices: dialog.choices, cursor: dialog.cursor ?? 0 }, choice);
+  if (index === -1) throw new CmuxError('CMUX_ERR_NO_DIALOG', `the dialog offers no choice ${JSON.stringify(choice)}; its choices: ${dialog.choices.join(' | ')}`);
+  const same = (pane: string) => readDialog(kind, pane)?.question === dialog.question;
+  if (dialog.cursor === null) {
+    await tmux.sendText(target, dialog.choices[index]!);
+    await until(tmux, target, (pane) => !same(pane));
+  } else {
+    await chooseOnScreen(tmux, target, same, dialog.choices[index]!);
+  }
+  if (same(await tmux.capturePane(target))) throw new CmuxError('CMUX_ERR_DELIVERY_FAILED', `the dialog did not take the answer ${JSON.stringify(choice)}; it still asks ${JSON.stringify(dialog.question)}`);
+  return dialog;
 }

@@ -158,7 +158,7 @@ async function waitUntilReady(deps: AgentDeps, agent: RegisteredAgent, kind: Age
         );
       }
       deps.logger.info(`answering a startup dialog of ${agent.id}: ${dialog.choose}`);
-      await chooseOnScreen(deps.tmux, agent.windowId, dialog.when, dialog.choose);
+      await chooseOnScreen(deps.tmux, agent.windowId, (screen) => dialog.when.test(screen), dialog.choose);
     } else if (kind.status.idle.length === 0 ? pane === previous : detectPaneStatus(kind, pane) === 'idle') {
       return;
     }

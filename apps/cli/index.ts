@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { compactCommand, interruptCommand, killCommand, sendCommand, terminalCommand } from './commands/agent-actions.js';
+import { answerCommand, compactCommand, interruptCommand, killCommand, sendCommand, terminalCommand } from './commands/agent-actions.js';
 import { agentsCommand } from './commands/agents.js';
 import { attachCommand } from './commands/attach.js';
 import { doctorCommand } from './commands/doctor.js';
@@ -37,6 +37,7 @@ const commands = [
   killCommand,
   sendCommand,
   interruptCommand,
+  answerCommand,
   compactCommand,
   terminalCommand,
   diffCommand,

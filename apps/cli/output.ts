@@ -7,3 +7,8 @@ export function printJson(data: unknown): void {
 export function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
+
+// Prints a notice on stderr: what the user should know while a command waits.
+export function warn(line: string): void {
+  process.stderr.write(`${line}\n`);
+}

@@ -53,13 +53,22 @@ export async function deliverToAgent(ctx: AgentDeliveryContext, message: Mailbox
     return 'delivered';
   }
 
+  // Typed only into an idle agent. A busy one takes it after the wait (an agent queues what it
+  // is given while it works); a dialog never does: the message waits, says so in the history,
+  // and is dead-lettered when the dialog is still there after the wait.
   if (kind.status.idle.length > 0) {
     const deadline = Date.now() + config.router.busyWaitMs;
+    let noted = false;
     for (;;) {
       if (ctx.isStopping()) return 'deferred';
-      const pane = await deps.tmux.capturePane(windowId).catch(() => '');
-      if (detectPaneStatus(kind, pane) === 'idle') break;
+      const status = detectPaneStatus(kind, await deps.tmux.capturePane(windowId).catch(() => ''));
+      if (status === 'idle') break;
+      if (status === 'waiting' && !noted) {
+        noted = true;
+        history.setStatus(message.id, 'queued', `waiting: ${id} shows a dialog; answer it (\`npx cmux answer ${id}\`) and the message follows`);
+      }
       if (Date.now() >= deadline) {
+        if (status === 'waiting') return dead(ctx, message, `${id} still showed a dialog after ${config.router.busyWaitMs / 1000} s; the message was not typed into it`);
         logger.warn(`typing ${message.id} into ${id} after waiting ${config.router.busyWaitMs / 1000} s for it to be idle`);
         break;
       }

@@ -209,7 +209,11 @@ describe('real Claude Code, end to end', { timeout: 900_000 }, () => {
     await waitStatus('w2', 'waiting', 60_000);
     assert.match(await screen('w2'), /Do you want to proceed\?/);
     await classify('w2', 'permission', 'waiting');
-    await tmux('send-keys', '-t', (await api.call<{ windowId: string }>('GET', '/api/agents/w2')).body.windowId, 'Enter');
+    const { body: shown } = await api.call<{ dialog: { question: string; choices: string[] } }>('GET', '/api/agents/w2/dialog');
+    assert.equal(shown.dialog.question, 'Do you want to proceed?');
+    assert.equal(shown.dialog.choices[0], 'Yes');
+    const answered = await cmux.cli(['answer', 'w2', 'Yes', '--question', 'Do you want to proceed?']);
+    assert.equal(answered.exitCode, 0, `${answered.stdout}\n${answered.stderr}`);
     await eventually(async () => existsSync(marker) && readFileSync(marker, 'utf8'), (content) => content === 'only-for-w2\n', 60_000);
     assert.deepEqual(registry().w2?.env, { ANTHROPIC_BASE_URL: `${fake.url}/c/w2`, E2E_MARK: 'only-for-w2' });
     await waitStatus('w2', 'idle');

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { agentTerminal, findAgent, interruptAgent, killAgent, MAX_TERMINAL_LINES } from '../../agents/index.js';
+import { agentDialog, agentTerminal, answerAgent, findAgent, interruptAgent, killAgent, MAX_TERMINAL_LINES } from '../../agents/index.js';
 import { appendMessage, CmuxError, summarise } from '../../core/src/index.js';
 import { awaitDelivery } from '../ops/await-delivery.js';
 import { agentContext } from '../agent-context.js';
@@ -40,6 +40,24 @@ export const sendCommand = new Command('send')
   .action(async (id: string, text: string, opts: { wait: boolean; timeout: number }) => {
     const body = await readTextArgument(text);
     await mailToAgent(id, body, summarise(body), opts);
+  });
+
+export const answerCommand = new Command('answer')
+  .description('answer the dialog an agent waits on with one of its choices (its text, or its number); without a choice, show the dialog')
+  .argument('<agent>')
+  .argument('[choice]')
+  .option('--question <text>', 'answer only if the dialog still asks this')
+  .option('--json', 'print JSON')
+  .action(async (id: string, choice: string | undefined, opts: { question?: string; json?: boolean }) => {
+    const { deps } = agentContext();
+    if (choice === undefined) {
+      const dialog = await agentDialog(deps, id);
+      if (opts.json) return printJson({ dialog });
+      return say(dialog ? `${dialog.question}\n${dialog.choices.map((c, i) => `  ${i + 1}. ${c}${dialog.cursor === i ? '  ←' : ''}`).join('\n')}` : `${id} shows no dialog`);
+    }
+    const dialog = await answerAgent(deps, id, choice, opts.question);
+    if (opts.json) printJson({ id, question: dialog.question, choice });
+    else say(`answered ${JSON.stringify(dialog.question)} with ${JSON.stringify(choice)}`);
   });
 
 export const interruptCommand = new Command('interrupt')

@@ -2,7 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import {
   agentDiff,
+  agentDialog,
   agentTerminal,
+  answerAgent,
   createAgent,
   findAgent,
   interruptAgent,
@@ -35,6 +37,11 @@ const spawnBody = z.strictObject({
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const killQuery = z.strictObject({ force: flag.optional(), keep: flag.optional() });
 const mergeBody = z.strictObject({ into: z.string().min(1).max(200).optional(), squash: z.boolean().optional() });
+const answerBody = z.strictObject({
+  choice: z.string().min(1).max(200),
+  // The question the answer is for: refused when the dialog on screen asks something else.
+  question: z.string().max(2_000).optional(),
+});
 const messageBody = z.strictObject({ text: z.string().min(1, 'text is empty').max(MAX_TEXT_BYTES) });
 const registerBody = z.strictObject({
   id: z.string().min(1).max(120),
@@ -109,6 +116,20 @@ export const agentRoutes: FastifyPluginAsync<AgentRouteDeps> = async (app, { age
     await findAgent(agents, id);
     const message = await appendMessage(agents.config.home, { from: 'user', to: id, subject: summarise(text), body: text });
     return reply.code(202).send({ id: message.id });
+  });
+
+  // The dialog the agent waits on (its question and choices), or null.
+  app.get('/api/agents/:id/dialog', async (request) => {
+    const { id } = parse(idParams, request.params, 'id');
+    return { dialog: await agentDialog(agents, id) };
+  });
+
+  app.post('/api/agents/:id/answer', async (request, reply) => {
+    const { id } = parse(idParams, request.params, 'id');
+    const { choice, question } = parse(answerBody, request.body);
+    const dialog = await answerAgent(agents, id, choice, question);
+    void monitor.refresh().catch(() => undefined);
+    return reply.code(202).send({ id, question: dialog.question, choice });
   });
 
   app.post('/api/agents/:id/interrupt', async (request, reply) => {

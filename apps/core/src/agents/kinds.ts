@@ -17,6 +17,7 @@ const kindSchema = z.strictObject({
   statusLines: z.number().int().min(1).max(200),
   status: z.strictObject({ busy: patternList, waiting: patternList, idle: patternList }),
   composer: z.string().optional(),
+  keyChoices: z.string().optional(),
   startup: z.array(z.strictObject({ when: z.string(), choose: z.string().min(1), requires: z.enum(['acceptApiKey']).optional() })),
 });
 const fileSchema = z.strictObject({ kinds: z.record(z.string(), kindSchema) });
@@ -38,6 +39,8 @@ export interface AgentKind {
   statusLines: number;
   status: { busy: RegExp[]; waiting: RegExp[]; idle: RegExp[] };
   composer: RegExp | null;
+  // A dialog whose choices are typed as keys, e.g. `(y/n)`: group 1 lists them, `/` between.
+  keyChoices: RegExp | null;
   startup: readonly StartupDialog[];
 }
 
@@ -88,6 +91,7 @@ export function loadAgentKinds(root: string): AgentKinds {
       idle: k.status.idle.map((p) => compile(name, p)),
     },
     composer: k.composer ? compile(name, k.composer) : null,
+    keyChoices: k.keyChoices ? compile(name, k.keyChoices) : null,
     startup: k.startup.map((s) => ({ when: compile(name, s.when), choose: s.choose, requires: s.requires })),
   }));
   const generic = all.find((k) => k.command === null);
