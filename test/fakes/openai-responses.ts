@@ -43,15 +43,16 @@ export function userPrompt(body: ResponsesBody): string | null {
   return text === '' ? null : text;
 }
 
-// Codex says what each request is for in the `x-codex-turn-metadata` header.
-function isMainTurn(request: RecordedRequest): boolean {
+// Codex says what each request is for, and in which sandbox, in the `x-codex-turn-metadata` header.
+function turnMetadata(request: RecordedRequest): { thread_source?: string; sandbox_mode?: string } {
   const header = request.headers['x-codex-turn-metadata'];
   try {
-    return (JSON.parse(typeof header === 'string' ? header : '{}') as { thread_source?: string }).thread_source !== 'thread_title';
+    return JSON.parse(typeof header === 'string' ? header : '{}') as { thread_source?: string; sandbox_mode?: string };
   } catch {
-    return true;
+    return {};
   }
 }
+const isMainTurn = (request: RecordedRequest): boolean => turnMetadata(request).thread_source !== 'thread_title';
 const afterTool = (body: ResponsesBody): boolean => body.input?.at(-1)?.type === 'function_call_output';
 
 export async function startFakeOpenAi(): Promise<FakeOpenAi> {
@@ -69,7 +70,7 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
         ? AFTER_TOOL
         : scriptFor(userPrompt(body) ?? '');
     counter += 1;
-    await stream(exchange, `resp_${counter}`, body.model ?? 'gpt-fake', script);
+    await stream(exchange, `resp_${counter}`, body.model ?? 'gpt-fake', script, turnMetadata(request).sandbox_mode !== 'danger-full-access');
   });
   return {
     url: `${server.url}/v1`,
@@ -85,7 +86,7 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
 const USAGE = { input_tokens: 10, input_tokens_details: { cached_tokens: 0 }, output_tokens: 5, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 15 };
 
 // The events of one streamed response, in the order the real API sends them.
-async function stream({ response, gone }: Exchange, id: string, model: string, script: Script): Promise<void> {
+async function stream({ response, gone }: Exchange, id: string, model: string, script: Script, sandboxed: boolean): Promise<void> {
   await waitUnlessGone(script.delayMs, gone);
   if (gone.aborted) return;
   const sse = openSse(response);
@@ -110,10 +111,11 @@ async function stream({ response, gone }: Exchange, id: string, model: string, s
   } else {
     const call = { id: `fc_${id}`, type: 'function_call', call_id: `call_${id}`, name: 'exec_command' };
     send('response.output_item.added', { output_index: 0, item: { ...call, status: 'in_progress', arguments: '' } });
-    // Asking to run outside the sandbox, as a model does for a command that needs the network
-    // (`cmux mail send` does): without --dangerously-bypass-approvals-and-sandbox Codex shows
-    // its approval dialog.
-    const args = { cmd: script.answer.command, sandbox_permissions: 'require_escalated', justification: 'Run the command the user asked for?' };
+    // In a sandbox, asking to run outside it, as a model does for a command that needs the
+    // network (`cmux mail send` does): Codex shows its approval dialog. Without a sandbox
+    // (--dangerously-bypass-approvals-and-sandbox) Codex refuses such a request, so none is made.
+    const escalate = sandboxed ? { sandbox_permissions: 'require_escalated', justification: 'Run the command the user asked for?' } : {};
+    const args = { cmd: script.answer.command, ...escalate };
     item = { ...call, status: 'completed', arguments: JSON.stringify(args) };
   }
   send('response.output_item.done', { output_index: 0, item });

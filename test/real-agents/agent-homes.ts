@@ -13,6 +13,12 @@ export const GEMINI_BIN = join(BIN, 'gemini');
 export const CODEX_MODEL = 'gpt-fake';
 export const GEMINI_MODEL = 'gemini-2.5-flash';
 
+// How cmux runs Codex: no background app-server that would outlive the window; no sandbox,
+// whose network ban would stop `cmux mail send` from reaching cmux's API on loopback; tool
+// commands in a plain shell with the agent's environment (a login shell, or the snapshot of
+// one, resets PATH and loses cmux's bin folder).
+export const CODEX_FLAGS = '--no-daemon --dangerously-bypass-approvals-and-sandbox -c allow_login_shell=false --disable shell_snapshot';
+
 // Codex reads $CODEX_HOME/config.toml: a provider of our own whose key is read from
 // OPENAI_API_KEY, no update check, and no plugin sync (it would try github.com and chatgpt.com
 // at start). Returns the environment Codex needs.
@@ -39,6 +45,9 @@ export function codexHome(dir: string, fakeUrl: string): Record<string, string> 
   );
   return { CODEX_HOME: dir, OPENAI_API_KEY: 'sk-fake-codex' };
 }
+
+// How cmux runs Gemini: tool calls without asking (the shell tool runs `cmux mail send`).
+export const GEMINI_FLAGS = '--approval-mode=yolo';
 
 // Gemini CLI reads $GEMINI_CLI_HOME/.gemini/settings.json: API-key auth chosen (no login
 // dialog), a fixed model (no routing question per prompt), no update check, no usage
