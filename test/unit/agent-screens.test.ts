@@ -76,6 +76,11 @@ describe('real agent screens', () => {
       assert.equal(stillInComposer(composer, typed, 'please refactor the parser'), true);
       const answered = pane(files.find((f) => f.endsWith('-answered.txt'))!);
       assert.equal(stillInComposer(composer, answered, 'Say hello. DELAY 8000'), false);
+      if (cli === 'gemini') {
+        // In YOLO mode Gemini's composer line starts with `*`; the past prompt above keeps `>`.
+        const yolo = answered.replace(/^ > {3}Type your message/m, ' *   Type your message');
+        assert.equal(stillInComposer(composer, yolo, 'Say hello. DELAY 8000'), false);
+      }
     });
   }
 });
