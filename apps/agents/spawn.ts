@@ -19,6 +19,9 @@ import type { AgentDeps } from './deps.js';
 
 const READY_POLL_MS = 150;
 const STARTUP_KEY_COOLDOWN_MS = 1_500;
+// How long the prompt must hold still before the agent counts as ready: Codex and Gemini draw
+// their idle prompt first and a startup dialog a moment later (a task typed in between is lost).
+const READY_SETTLE_MS = 1_000;
 
 export interface SpawnRequest {
   name: string;
@@ -74,11 +77,13 @@ export async function startAgent(deps: AgentDeps, agent: RegisteredAgent, task?:
   return appendMessage(deps.config.home, { from, to: agent.id, subject: summarise(task), body: task });
 }
 
-// A kind with no idle pattern (a plain program) is ready once its screen holds still.
+// Ready means the idle prompt shown, unchanged, for READY_SETTLE_MS; a kind with no idle
+// pattern (a plain program) is ready once its screen holds still.
 async function waitUntilReady(deps: AgentDeps, agent: RegisteredAgent, kind: AgentKind): Promise<void> {
   const deadline = Date.now() + deps.config.agents.readyTimeoutMs;
   const answered = new Map<number, number>();
   let previous: string | null = null;
+  let stillSince = Date.now();
   while (Date.now() < deadline) {
     const row = (await deps.tmux.listWindows()).find((w) => w.windowId === agent.windowId);
     const pane = row ? await deps.tmux.capturePane(agent.windowId).catch(() => null) : null;
@@ -87,15 +92,16 @@ async function waitUntilReady(deps: AgentDeps, agent: RegisteredAgent, kind: Age
         context: { id: agent.id },
       });
     }
+    if (pane !== previous) stillSince = Date.now();
+    previous = pane;
     const dialog = kind.startup.findIndex((s) => s.when.test(lastLines(pane, kind.statusLines)));
     if (dialog !== -1 && Date.now() - (answered.get(dialog) ?? 0) > STARTUP_KEY_COOLDOWN_MS) {
       answered.set(dialog, Date.now());
       deps.logger.info(`answering a startup dialog of ${agent.id}`, { keys: kind.startup[dialog]!.keys });
       await deps.tmux.sendKeys(agent.windowId, ...kind.startup[dialog]!.keys);
-    } else if (kind.status.idle.length === 0 ? pane === previous : detectPaneStatus(kind, pane) === 'idle') {
+    } else if (Date.now() - stillSince >= READY_SETTLE_MS && (kind.status.idle.length === 0 || detectPaneStatus(kind, pane) === 'idle')) {
       return;
     }
-    previous = pane;
     await sleep(READY_POLL_MS);
   }
   throw new CmuxError('CMUX_ERR_AGENT_NOT_READY', `agent ${agent.id} did not show its prompt within ${deps.config.agents.readyTimeoutMs} ms`, {
