@@ -7,8 +7,8 @@ describeRealAgent({
   title: 'Gemini CLI 0.61.0, end to end against a fake Gemini API',
   kind: 'gemini',
   startFake: startFakeGemini,
-  // The folder is trusted beforehand: Gemini draws its idle prompt before its trust dialog, and
-  // answering the dialog restarts it, so a task typed meanwhile can be lost (see README).
+  // The folder is trusted beforehand, as the README says to: in an untrusted one Gemini ignores
+  // YOLO mode and asks before each tool call, and answering its trust dialog restarts it.
   home: (dir, fakeUrl, work) => geminiHome(dir, fakeUrl, [work]),
   command: `${GEMINI_BIN} ${GEMINI_FLAGS}`,
   prepareWork: async () => undefined,
