@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { descendantsOf, terminateAll } from '../../apps/core/src/index.ts';
 import { startFakeGemini } from '../fakes/gemini-api.ts';
 import { startFakeOpenAi } from '../fakes/openai-responses.ts';
 import { ROOT } from '../helpers/instance.ts';
@@ -24,8 +25,11 @@ interface Screen {
 
 async function session(cli: 'codex' | 'gemini', version: string, argv: string[], env: Record<string, string>, cwd: string, run: (screen: Screen) => Promise<void>) {
   const { tmux, cleanup } = privateTmux();
+  let started: number[] = [];
   try {
     const target = await tmux.newSession({ session: 'capture', name: 'agent', command: argv, cwd, env, width: 120, height: 40 });
+    const panePid = (await tmux.listWindows()).find((w) => w.windowId === target)?.panePid;
+    if (panePid) started = [panePid];
     let last = '';
     await run({
       async until(pattern, timeoutMs = WAIT_MS) {
@@ -46,7 +50,10 @@ async function session(cli: 'codex' | 'gemini', version: string, argv: string[],
       },
     });
   } finally {
+    // Gemini CLI outlives the hangup of its pane: end what the pane started as well.
+    started = [...started, ...(await descendantsOf(started))];
     await cleanup();
+    await terminateAll(started, 2_000);
   }
 }
 
