@@ -3,14 +3,17 @@
 // the integration files each start real PM2, tmux and HTTP servers. Afterwards it stops any
 // cmux a cancelled test left behind (a timed-out test never runs its cleanup).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const filter = process.argv.slice(2);
-const started = Date.now();
+// Each test instance records the run that made it (test/helpers/instance.ts), so the sweep
+// below touches only this run's leftovers, never the live instances of a run beside it.
+const runId = randomUUID();
 
 function findTests(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -35,14 +38,12 @@ function processesMentioning(marker) {
     .map(Number);
 }
 
-// Whether the test process that made an instance is still running (then it is not a leftover:
-// another test run on this machine may be using it).
-function ownerAlive(base) {
+// The run a test instance's folder says made it ('' when none does).
+function runOf(base) {
   try {
-    process.kill(Number(readFileSync(join(base, 'owner'), 'utf8')), 0);
-    return true;
+    return readFileSync(join(base, 'test-run'), 'utf8');
   } catch {
-    return false;
+    return '';
   }
 }
 
@@ -50,8 +51,7 @@ function ownerAlive(base) {
 function sweepLeftovers() {
   for (const name of readdirSync(tmpdir())) {
     const base = join(tmpdir(), name);
-    // Only the folders of test instances (a home and a PM2 home inside) made during this run.
-    if (!name.startsWith('cx-') || statSync(base).mtimeMs < started || !existsSync(join(base, 'home')) || !existsSync(join(base, 'pm2')) || ownerAlive(base)) continue;
+    if (!name.startsWith('cx-') || runOf(base) !== runId) continue;
     spawnSync(process.execPath, [join(root, 'scripts', 'cmux.mjs'), 'stop'], {
       env: { ...process.env, CMUX_HOME: join(base, 'home'), PM2_HOME: join(base, 'pm2'), CMUX_TMUX_SOCKET: join(base, 'tmux.sock') },
       stdio: 'ignore',
@@ -75,7 +75,7 @@ const files = [...findTests(join(root, 'test')), ...findTests(join(root, 'apps')
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=1800000', ...files],
-  { cwd: root, stdio: 'inherit' },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, CMUX_TEST_RUN: runId } },
 );
 sweepLeftovers();
 process.exit(result.status ?? 1);

@@ -8,60 +8,66 @@ export interface ScreenChoices {
   cursor: number;
 }
 
-const CURSOR_LINE = /^(\s+)❯\s+(.*\S)\s*$/;
-const OPTION_LINE = /^\s+(?:❯\s+)?(.*\S)\s*$/;
+const OPTION_LINE = /^\s+(\S.*?)\s*$/;
 const NUMBERED = /^\d+\.\s+/;
+// Claude Code's menu cursor: an indented `❯` (a `❯` at the left edge is its input box).
+export const DEFAULT_CHOICE_CURSOR = /^\s+❯\s+/;
 const STEP_WAIT_MS = 3_000;
 const POLL_MS = 100;
 
-// Reads the choice list of the dialog at the bottom of the screen: the indented cursor line
-// (`❯`) and the indented lines next to it, up to a blank line on either side.
-export function readChoices(pane: string): ScreenChoices | null {
-  const lines = pane.split('\n').map((line) => line.replace(/\s+$/, ''));
+// Reads the choice list of the dialog at the bottom of the screen: the cursor line (the kind's
+// `cursor`, e.g. Claude Code's indented `❯`) and the indented lines next to it, up to a blank
+// line on either side; a box's `│` borders are left out.
+export function readChoices(pane: string, cursor: RegExp = DEFAULT_CHOICE_CURSOR): ScreenChoices | null {
+  const lines = pane.split('\n').map((line) => line.replace(/^(\s*)│/, '$1 ').replace(/│\s*$/, '').replace(/\s+$/, ''));
   let at = -1;
   for (let i = lines.length - 1; i >= 0; i--) {
-    if (CURSOR_LINE.test(lines[i]!)) {
+    if (cursor.test(lines[i]!) && lines[i]!.replace(cursor, '').trim() !== '') {
       at = i;
       break;
     }
   }
   if (at === -1) return null;
+  const isOption = (line: string) => OPTION_LINE.test(line) || cursor.test(line);
   let first = at;
-  while (first > 0 && OPTION_LINE.test(lines[first - 1]!)) first--;
+  while (first > 0 && isOption(lines[first - 1]!)) first--;
   let last = at;
-  while (last < lines.length - 1 && OPTION_LINE.test(lines[last + 1]!)) last++;
-  const choices = lines.slice(first, last + 1).map((line) => OPTION_LINE.exec(line)![1]!.replace(NUMBERED, ''));
+  while (last < lines.length - 1 && isOption(lines[last + 1]!)) last++;
+  const choices = lines.slice(first, last + 1).map((line) => line.replace(cursor, ' ').trim().replace(NUMBERED, ''));
   return { choices, cursor: at - first };
 }
 
-// The index of `choice` in the list: the option with that text, or the one numbered so.
+// The index of `choice` in the list: the option with that text, the one numbered so, or the
+// only one that starts with it (a choice that names a folder: "Trust folder (work)").
 export function findChoice(list: ScreenChoices, choice: string): number {
   const exact = list.choices.findIndex((c) => c === choice);
   if (exact !== -1) return exact;
   const number = /^\d+$/.test(choice) ? Number(choice) - 1 : -1;
-  return number >= 0 && number < list.choices.length ? number : -1;
+  if (number >= 0 && number < list.choices.length) return number;
+  const starting = list.choices.flatMap((c, i) => (c.startsWith(choice) ? [i] : []));
+  return starting.length === 1 ? starting[0]! : -1;
 }
 
 // Picks `choice` in the dialog that `isOpen` recognises: moves the cursor one step at a time,
 // checking on screen that it moved, presses Enter only with the cursor on the choice, and
 // waits for the dialog to go. Never a blind Enter: a dialog that does not offer the choice, or
 // whose cursor does not move, is an error that shows its choices.
-export async function chooseOnScreen(tmux: TmuxClient, target: string, isOpen: (pane: string) => boolean, choice: string): Promise<void> {
+export async function chooseOnScreen(tmux: TmuxClient, target: string, isOpen: (pane: string) => boolean, choice: string, cursor?: RegExp): Promise<void> {
   for (let step = 0; step < 20; step++) {
     const pane = await tmux.capturePane(target);
     if (!isOpen(pane)) return;
-    const list = readChoices(pane);
+    const list = readChoices(pane, cursor);
     const wanted = list ? findChoice(list, choice) : -1;
     if (!list || wanted === -1) {
       throw new CmuxError('CMUX_ERR_AGENT_NOT_READY', `the dialog on screen does not offer ${JSON.stringify(choice)}${list ? `; its choices: ${list.choices.join(' | ')}` : ''}`);
     }
     if (list.cursor === wanted) {
       await tmux.sendKeys(target, 'Enter');
-      await until(tmux, target, (next) => !isOpen(next) || readChoices(next)?.cursor !== wanted);
+      await until(tmux, target, (next) => !isOpen(next) || readChoices(next, cursor)?.cursor !== wanted);
       continue;
     }
     await tmux.sendKeys(target, wanted > list.cursor ? 'Down' : 'Up');
-    await until(tmux, target, (next) => readChoices(next)?.cursor !== list.cursor);
+    await until(tmux, target, (next) => readChoices(next, cursor)?.cursor !== list.cursor);
   }
   throw new CmuxError('CMUX_ERR_AGENT_NOT_READY', `could not pick ${JSON.stringify(choice)} in the dialog on screen: the cursor did not move`);
 }
@@ -87,7 +93,7 @@ export interface ScreenDialog {
 export function readDialog(kind: AgentKind, pane: string): ScreenDialog | null {
   if (detectPaneStatus(kind, pane) !== 'waiting') return null;
   const tail = lastLines(pane, kind.statusLines).split('\n');
-  const menu = readChoices(pane);
+  const menu = readChoices(pane, kind.choiceCursor ?? undefined);
   const keys = menu ? null : kind.keyChoices?.exec(tail.join('\n'));
   if (!menu && !keys) return null;
   const asking = [...tail].reverse().find((line) => /\?\s*(\(|$)/.test(line.trim())) ?? tail.find((line) => kind.status.waiting.some((p) => p.test(line))) ?? '';
@@ -110,7 +116,7 @@ export async function answerOnScreen(tmux: TmuxClient, target: string, kind: Age
     await tmux.sendText(target, dialog.choices[index]!);
     await until(tmux, target, (pane) => !same(pane));
   } else {
-    await chooseOnScreen(tmux, target, same, dialog.choices[index]!);
+    await chooseOnScreen(tmux, target, same, dialog.choices[index]!, kind.choiceCursor ?? undefined);
   }
   if (same(await tmux.capturePane(target))) throw new CmuxError('CMUX_ERR_DELIVERY_FAILED', `the dialog did not take the answer ${JSON.stringify(choice)}; it still asks ${JSON.stringify(dialog.question)}`);
   return dialog;

@@ -26,6 +26,9 @@ import { discardSpawnWorktree, wantsWorktree, worktreeForSpawn, type WorktreeOpt
 const READY_POLL_MS = 150;
 // The supervisor's agent id (the default project's).
 export const SUPERVISOR = 'supervisor';
+// How long the prompt must hold still before the agent counts as ready: Codex and Gemini draw
+// their idle prompt first and a startup dialog a moment later (a task typed in between is lost).
+const READY_SETTLE_MS = 1_000;
 
 export interface SpawnRequest extends WorktreeOptions {
   name: string;
@@ -133,11 +136,13 @@ export function workerPreamble(deps: AgentDeps, agent: RegisteredAgent): string 
   return template.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => values[key] ?? whole).trim();
 }
 
-// The screen, once the prompt shows; startup dialogs are answered on screen by their choice's
-// text. A kind with no idle pattern (a plain program) is ready once its screen holds still.
+// Ready means the idle prompt shown, unchanged, for READY_SETTLE_MS (startup dialogs on the
+// way are answered on screen by their choice's text); a kind with no idle pattern (a plain
+// program) is ready once its screen holds still.
 async function waitUntilReady(deps: AgentDeps, agent: RegisteredAgent, kind: AgentKind): Promise<void> {
   const deadline = Date.now() + deps.config.agents.readyTimeoutMs;
   let previous: string | null = null;
+  let stillSince = Date.now();
   while (Date.now() < deadline) {
     const row = (await deps.tmux.listWindows()).find((w) => w.windowId === agent.windowId);
     const pane = row ? await deps.tmux.capturePane(agent.windowId).catch(() => null) : null;
@@ -146,6 +151,8 @@ async function waitUntilReady(deps: AgentDeps, agent: RegisteredAgent, kind: Age
         context: { id: agent.id },
       });
     }
+    if (pane !== previous) stillSince = Date.now();
+    previous = pane;
     const dialog = kind.startup.find((d) => d.when.test(pane));
     if (dialog) {
       if (dialog.requires === 'acceptApiKey' && !deps.config.agents.acceptApiKey) {
@@ -158,11 +165,10 @@ async function waitUntilReady(deps: AgentDeps, agent: RegisteredAgent, kind: Age
         );
       }
       deps.logger.info(`answering a startup dialog of ${agent.id}: ${dialog.choose}`);
-      await chooseOnScreen(deps.tmux, agent.windowId, (screen) => dialog.when.test(screen), dialog.choose);
-    } else if (kind.status.idle.length === 0 ? pane === previous : detectPaneStatus(kind, pane) === 'idle') {
+      await chooseOnScreen(deps.tmux, agent.windowId, (screen) => dialog.when.test(screen), dialog.choose, kind.choiceCursor ?? undefined);
+    } else if (Date.now() - stillSince >= READY_SETTLE_MS && (kind.status.idle.length === 0 || detectPaneStatus(kind, pane) === 'idle')) {
       return;
     }
-    previous = pane;
     await sleep(READY_POLL_MS);
   }
   throw new CmuxError('CMUX_ERR_AGENT_NOT_READY', `agent ${agent.id} did not show its prompt within ${deps.config.agents.readyTimeoutMs} ms`, {

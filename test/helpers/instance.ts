@@ -24,13 +24,12 @@ export interface TestInstance {
 
 export async function createInstance(opts: { userConfig?: string } = {}): Promise<TestInstance> {
   const base = mkdtempSync(join(tmpdir(), 'cx-'));
-  // The test process that owns the instance: the runner's sweep leaves it alone while it lives
-  // (another run on the same machine may be using it).
-  writeFileSync(join(base, 'owner'), String(process.pid));
   const home = join(base, 'home');
   const pm2Home = join(base, 'pm2');
   const socket = join(base, 'tmux.sock');
   const port = await freePort();
+  // The test run that made this instance (scripts/run-tests.mjs sweeps only its own leftovers).
+  writeFileSync(join(base, 'test-run'), process.env.CMUX_TEST_RUN ?? '');
   const env: NodeJS.ProcessEnv = { ...cleanEnv(), CMUX_HOME: home, PM2_HOME: pm2Home, CMUX_TMUX_SOCKET: socket, CMUX_PORT: String(port) };
   if (opts.userConfig !== undefined) {
     const file = join(base, 'user.yaml');

@@ -2,12 +2,15 @@ import { markTeamStopped } from '../../registry/index.js';
 import { lstatSync, rmSync } from 'node:fs';
 import {
   daemonPid,
+  descendantsOf,
   findPortHolders,
+  isAlive,
   appHome,
   isCmuxApp,
   killDaemon,
   terminateAll,
   tmuxClientFromConfig,
+  waitUntil,
   withPm2,
   type CmuxConfig,
 } from '../../core/src/index.js';
@@ -15,6 +18,7 @@ import {
 // Headroom over PM2's kill_timeout for everything stop does besides waiting on the apps.
 const STOP_SLACK_MS = 5_000;
 const MIN_PORT_GRACE_MS = 500;
+const HANGUP_WAIT_MS = 1_000;
 
 export interface StopResult {
   // One line per thing stopped; empty when nothing ran.
@@ -25,7 +29,8 @@ export interface StopResult {
 
 // Stops everything this cmux started, in bounded time (kill_timeout + 5 s): the PM2 apps
 // (graceful, then forced by PM2), any leftover listener on the port that is this cmux's, the
-// cmux tmux server, and the PM2 daemon when it manages nothing else. Idempotent.
+// cmux tmux server and whatever its windows' programs started that outlives it, and the PM2
+// daemon when it manages nothing else. Idempotent.
 export async function stopCmux(config: CmuxConfig, report: (line: string) => void = () => undefined): Promise<StopResult> {
   const deadline = Date.now() + config.processes.killTimeoutMs + STOP_SLACK_MS;
   const result: StopResult = { stopped: [], left: [] };
@@ -61,8 +66,9 @@ export async function stopCmux(config: CmuxConfig, report: (line: string) => voi
   for (const holder of holders.filter((h) => !h.ours)) {
     left(`left pid ${holder.pid} (${holder.command}) listening on port ${port}: it is not cmux's`);
   }
-  const graceMs = Math.max(MIN_PORT_GRACE_MS, Math.min(config.processes.stopGraceMs, deadline - Date.now() - 3_000));
-  for (const outcome of await terminateAll(holders.filter((h) => h.ours).map((h) => h.pid), graceMs)) {
+  // How long a SIGTERM may take before SIGKILL, within what is left of the deadline.
+  const graceMs = () => Math.max(MIN_PORT_GRACE_MS, Math.min(config.processes.stopGraceMs, deadline - Date.now() - 3_000));
+  for (const outcome of await terminateAll(holders.filter((h) => h.ours).map((h) => h.pid), graceMs())) {
     const how = outcome.result === 'killed' ? 'SIGKILL after SIGTERM was ignored' : 'SIGTERM';
     if (outcome.result === 'survived') left(`pid ${outcome.pid} still listens on port ${port} after SIGKILL`);
     else if (outcome.result !== 'gone') stopped(`stopped pid ${outcome.pid} listening on port ${port} (${how})`);
@@ -75,8 +81,19 @@ export async function stopCmux(config: CmuxConfig, report: (line: string) => voi
     return [];
   });
   if (kept.length > 0) stopped(`kept ${kept.length} agent(s) to bring back at the next start: ${kept.join(', ')}`);
+  // Taken before the server goes: a program that ignores the hangup is reparented away from
+  // its pane once the pane is gone.
+  const panes = (await tmux.listWindows().catch(() => [])).map((w) => w.panePid).filter((pid) => pid > 0);
+  const agentProcesses = [...panes, ...(await descendantsOf(panes))];
   if (await tmux.killServer().catch(() => false)) stopped(`stopped the tmux server (${describeSocket(config)})`);
   if (!(await tmux.hasServer().catch(() => true))) removeStaleSocket(config);
+  // Most end with the hangup of their pane; the rest get SIGTERM, then SIGKILL.
+  await waitUntil(() => agentProcesses.every((pid) => !isAlive(pid)), HANGUP_WAIT_MS);
+  const outlived = agentProcesses.filter((pid) => isAlive(pid));
+  for (const outcome of (await terminateAll(outlived, graceMs())).filter((o) => o.result !== 'gone')) {
+    if (outcome.result === 'survived') left(`pid ${outcome.pid}, started in an agent window, survived SIGKILL`);
+    else stopped(`stopped pid ${outcome.pid}, started in an agent window, which outlived the tmux server`);
+  }
 
   if (remaining === 0) {
     const pid = await killDaemon(Math.max(1_000, deadline - Date.now()));

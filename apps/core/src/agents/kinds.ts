@@ -18,6 +18,7 @@ const kindSchema = z.strictObject({
   status: z.strictObject({ busy: patternList, waiting: patternList, idle: patternList }),
   composer: z.string().optional(),
   keyChoices: z.string().optional(),
+  choiceCursor: z.string().optional(),
   startup: z.array(z.strictObject({ when: z.string(), choose: z.string().min(1), requires: z.enum(['acceptApiKey']).optional() })),
 });
 const fileSchema = z.strictObject({ kinds: z.record(z.string(), kindSchema) });
@@ -41,6 +42,8 @@ export interface AgentKind {
   composer: RegExp | null;
   // A dialog whose choices are typed as keys, e.g. `(y/n)`: group 1 lists them, `/` between.
   keyChoices: RegExp | null;
+  // The start of a menu's cursor line (Codex `›`, Gemini `●`); null: an indented `❯`.
+  choiceCursor: RegExp | null;
   startup: readonly StartupDialog[];
 }
 
@@ -92,6 +95,7 @@ export function loadAgentKinds(root: string): AgentKinds {
     },
     composer: k.composer ? compile(name, k.composer) : null,
     keyChoices: k.keyChoices ? compile(name, k.keyChoices) : null,
+    choiceCursor: k.choiceCursor ? compile(name, k.choiceCursor) : null,
     startup: k.startup.map((s) => ({ when: compile(name, s.when), choose: s.choose, requires: s.requires })),
   }));
   const generic = all.find((k) => k.command === null);

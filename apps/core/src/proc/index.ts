@@ -1,3 +1,4 @@
+export { descendantsOf } from './descendants.js';
 export { findListeners } from './listeners.js';
 export { describeProcess, isAlive, readEnvironment, runsForegroundJob, type ProcessInfo } from './process-info.js';
 export { canBind, findPortHolders, portInUseError, type PortHolder } from './port-holders.js';

@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { execa } from 'execa';
+import type { RecordedRequest } from '../fakes/fake-http.ts';
+import { apiClient } from '../helpers/api.ts';
+import { createInstance, processesMentioning, type TestInstance } from '../helpers/instance.ts';
+import { eventually } from '../helpers/tmux.ts';
+
+// One end-to-end suite for a real agent CLI under a real cmux (PM2, tmux, HTTP), its model API a
+// local fake: spawn with a task, busy and idle, interrupt, a tool call into the mailbox,
+// compact, stop. Each CLI's file says how to run it and what its screen says.
+
+export interface FakeApi {
+  url: string;
+  requests: RecordedRequest[];
+  prompts(): string[];
+  close(): Promise<void>;
+}
+
+export interface RealAgentSpec {
+  // The suite's title, with the CLI's version.
+  title: string;
+  // The agent kind of config/agent-kinds.yaml cmux should pick for `command`.
+  kind: string;
+  startFake(): Promise<FakeApi>;
+  // Prepares the CLI's own home under `dir` against the fake; returns the environment it needs.
+  home(dir: string, fakeUrl: string, work: string): Record<string, string>;
+  // The agent command cmux runs (it must let the shell tool reach cmux's API on loopback).
+  command: string;
+  // Prepares the folder the agent works in (a git repository makes Codex ask for trust).
+  prepareWork(work: string): Promise<void>;
+  // Whether a request is a main turn of the conversation (not a side request).
+  isTurn(request: RecordedRequest): boolean;
+  // What the screen says after an interrupt, and after compacting.
+  interrupted: RegExp;
+  compacted: RegExp;
+}
+
+interface Agent {
+  id: string;
+  status: string;
+  kind: string;
+}
+
+interface StoredMessage {
+  from: string;
+  to: string;
+  subject: string;
+}
+
+const IDLE_AFTER_ANSWER_MS = 2_000;
+
+export function describeRealAgent(spec: RealAgentSpec): void {
+  describe(spec.title, { timeout: 600_000 }, () => {
+    let cmux: TestInstance;
+    let fake: FakeApi;
+    let api: ReturnType<typeof apiClient>;
+    const statusOf = async () => (await api.call<Agent[]>('GET', '/api/agents')).body.find((a) => a.id === 'w1')?.status;
+    const waitStatus = (status: string, timeoutMs: number) => eventually(statusOf, (s) => s === status, timeoutMs);
+    const terminal = async () => (await api.call<{ text: string }>('GET', '/api/agents/w1/terminal?lines=60')).body.text;
+    const send = async (text: string) => assert.equal((await api.call('POST', '/api/agents/w1/message', { text })).status, 202);
+    const turns = () => fake.requests.filter((r) => spec.isTurn(r));
+
+    before(async () => {
+      fake = await spec.startFake();
+      cmux = await createInstance();
+      api = apiClient(cmux);
+      const work = join(cmux.base, 'work');
+      mkdirSync(work);
+      await spec.prepareWork(work);
+      // Agents inherit the environment of the tmux server, which `cmux start` creates.
+      const start = await cmux.cli(['start'], { env: spec.home(join(cmux.base, 'agent-home'), fake.url, work), timeoutMs: 120_000 });
+      assert.equal(start.exitCode, 0, String(start.stderr));
+      const task = 'Write a haiku about tmux.\nUse "quotes", $HOME, `backticks` and ünïcödé ✓.';
+      const spawned = await cmux.cli(['spawn', 'w1', '--command', spec.command, '--cwd', work, '--task', task], { timeoutMs: 200_000 });
+      assert.equal(spawned.exitCode, 0, `${spawned.stdout}\n${spawned.stderr}`);
+      assert.match(String(spawned.stdout), /w1 is ready\ntask delivered \(message /);
+      await eventually(async () => fake.prompts(), (p) => p.length > 0, 30_000).catch(async (error: Error) => {
+        throw new Error(`${error.message}\nthe agent's screen:\n${await terminal()}\nrequests: ${fake.requests.map((r) => `${r.method} ${r.path}`).join(', ')}`);
+      });
+      assert.deepEqual(fake.prompts(), [task], 'the task arrives once, exactly');
+    });
+    after(async () => {
+      await cmux?.cleanup();
+      await fake?.close();
+    });
+
+    it('is read as its own kind, idle once the task is answered', async () => {
+      await waitStatus('idle', 30_000);
+      assert.equal((await api.call<Agent[]>('GET', '/api/agents')).body.find((a) => a.id === 'w1')?.kind, spec.kind);
+    });
+
+    it('reads busy while the API delays the answer, idle within 2 s of its end', async () => {
+      await send('Think it over. DELAY 6000');
+      await waitStatus('busy', 20_000);
+      const turn = await eventually(async () => turns().find((r) => JSON.stringify(r.body).includes('Think it over.') && r.endedAt !== null), Boolean, 30_000);
+      await waitStatus('idle', 30_000);
+      const idleAt = Date.now();
+      assert.ok(idleAt - turn!.endedAt! < IDLE_AFTER_ANSWER_MS + 1_000, `idle ${idleAt - turn!.endedAt!} ms after the answer ended`);
+      assert.deepEqual(fake.prompts().slice(-1), ['Think it over. DELAY 6000']);
+    });
+
+    it('interrupts with its interrupt key: the turn stops, status idle, the next message arrives alone', async () => {
+      await send('Take your time. DELAY 60000');
+      await waitStatus('busy', 20_000);
+      const started = Date.now();
+      assert.equal((await api.call('POST', '/api/agents/w1/interrupt')).status, 202);
+      await waitStatus('idle', 10_000);
+      assert.ok(Date.now() - started < 10_000);
+      await eventually(terminal, (t) => spec.interrupted.test(t), 5_000);
+      await eventually(async () => turns().find((r) => JSON.stringify(r.body).includes('Take your time.'))?.aborted, (a) => a === true, 5_000);
+      await send('after the interrupt');
+      await eventually(async () => fake.prompts().at(-1), (p) => p === 'after the interrupt', 30_000);
+      await waitStatus('idle', 30_000);
+    });
+
+    it('runs `cmux mail send` with its shell tool: the message is in the history, from the agent', async () => {
+      await send('Report back. RUN: cmux mail send --to user --subject tool-report-from-w1 --body done');
+      const stored = await eventually(
+        async () => (await api.call<StoredMessage[]>('GET', '/api/messages?limit=100')).body,
+        (list) => list.some((m) => m.subject === 'tool-report-from-w1'),
+        60_000,
+      );
+      const report = stored.find((m) => m.subject === 'tool-report-from-w1')!;
+      assert.equal(report.from, 'w1');
+      assert.equal(report.to, 'user');
+      await eventually(terminal, (t) => /Ran it\./.test(t), 30_000);
+      await waitStatus('idle', 30_000);
+    });
+
+    it('compacts with /compact', async () => {
+      assert.equal((await api.call('POST', '/api/agents/w1/compact')).status, 202);
+      await eventually(terminal, (t) => spec.compacted.test(t), 60_000);
+      await waitStatus('idle', 30_000);
+    });
+
+    it('stop leaves nothing: no agent process, no tmux server, no PM2', async () => {
+      const stop = await cmux.cli(['stop'], { timeoutMs: 60_000 });
+      assert.equal(stop.exitCode, 0, String(stop.stderr));
+      const tmux = await execa('tmux', ['-S', cmux.socket, 'list-sessions'], { reject: false, timeout: 5_000 });
+      assert.notEqual(tmux.exitCode, 0, 'the tmux server is gone');
+      await eventually(async () => processesMentioning(cmux.base), (left) => left.length === 0, 15_000);
+    });
+  });
+}

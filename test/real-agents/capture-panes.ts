@@ -1,0 +1,155 @@
+// Drives a real agent CLI through its screens in a private tmux server, against its fake API,
+// and saves each screen as test/fixtures/panes/<cli>-<version>-<state>.txt, the fixtures the
+// status rules of config/agent-kinds.yaml are checked against. Run it again after a version
+// bump:  node --import tsx test/real-agents/capture-panes.ts codex|gemini
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { descendantsOf, terminateAll } from '../../apps/core/src/index.ts';
+import { startFakeGemini } from '../fakes/gemini-api.ts';
+import { startFakeOpenAi } from '../fakes/openai-responses.ts';
+import { ROOT } from '../helpers/instance.ts';
+import { privateTmux } from '../helpers/tmux.ts';
+import { CODEX_BIN, codexHome, GEMINI_BIN, geminiHome } from './agent-homes.ts';
+
+const WAIT_MS = 60_000;
+
+interface Screen {
+  // Waits until the pane matches `pattern`, then returns the pane.
+  until(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  type(text: string): Promise<void>;
+  keys(...keys: string[]): Promise<void>;
+  save(state: string, pane: string): void;
+}
+
+async function session(cli: 'codex' | 'gemini', version: string, argv: string[], env: Record<string, string>, cwd: string, run: (screen: Screen) => Promise<void>) {
+  const { tmux, cleanup } = privateTmux();
+  let started: number[] = [];
+  try {
+    const target = await tmux.newSession({ session: 'capture', name: 'agent', command: argv, cwd, env, width: 120, height: 40 });
+    const panePid = (await tmux.listWindows()).find((w) => w.windowId === target)?.panePid;
+    if (panePid) started = [panePid];
+    let last = '';
+    await run({
+      async until(pattern, timeoutMs = WAIT_MS) {
+        const deadline = Date.now() + timeoutMs;
+        while (Date.now() < deadline) {
+          last = await tmux.capturePane(target);
+          if (pattern.test(last)) return last;
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        throw new Error(`${cli}: no ${pattern} on screen within ${timeoutMs} ms; the screen:\n${last}`);
+      },
+      type: (text) => tmux.sendText(target, text),
+      keys: (...keys) => tmux.sendKeys(target, ...keys),
+      save(state, pane) {
+        const file = join(ROOT, 'test', 'fixtures', 'panes', `${cli}-${version}-${state}.txt`);
+        writeFileSync(file, pane.replace(/[ \t]+$/gm, '').replace(/\n+$/, '\n'));
+        process.stdout.write(`saved ${file}\n`);
+      },
+    });
+  } finally {
+    // Gemini CLI outlives the hangup of its pane: end what the pane started as well.
+    started = [...started, ...(await descendantsOf(started))];
+    await cleanup();
+    await terminateAll(started, 2_000);
+  }
+}
+
+// Enter, once the typed text has reached the screen.
+async function submit(screen: Screen, text: string): Promise<void> {
+  await screen.type(text);
+  await screen.until(new RegExp(text.slice(-10).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  await screen.keys('Enter');
+}
+
+async function captureCodex(base: string): Promise<void> {
+  const version = execFileSync(CODEX_BIN, ['--version'], { encoding: 'utf8', timeout: 20_000 }).trim().split(' ').at(-1)!;
+  const fake = await startFakeOpenAi();
+  try {
+    const work = join(base, 'codex-work');
+    mkdirSync(work);
+    execFileSync('git', ['init', '-q', work], { timeout: 10_000 });
+    const idle = /^› .*\n[\s\S]*\? for shortcuts/m;
+    await session('codex', version, [CODEX_BIN, '--no-daemon'], codexHome(join(base, 'codex-home'), fake.url), work, async (s) => {
+      s.save('trust', await s.until(/Trust this folder\?[\s\S]*› 1\. Trust and continue/));
+      await s.keys('Enter');
+      s.save('idle', await s.until(idle));
+      await submit(s, 'Say hello. DELAY 8000');
+      s.save('busy', await s.until(/esc to interrupt/));
+      s.save('answered', await s.until(/Echo: Say hello[\s\S]*Worked for/));
+      await submit(s, 'Run it. RUN: echo approved');
+      s.save('approval', await s.until(/Would you like to run the following command\?[\s\S]*Press enter to confirm/));
+      await s.keys('Enter');
+      s.save('after-tool', await s.until(/Ran echo approved[\s\S]*Ran it\.[\s\S]*\? for shortcuts/));
+      await submit(s, 'Take your time. DELAY 30000');
+      await s.until(/esc to interrupt/);
+      await s.keys('Escape');
+      s.save('interrupted', await s.until(/Conversation interrupted/));
+      await submit(s, '/compact');
+      s.save('compacted', await s.until(/Context compacted[\s\S]*\? for shortcuts/));
+    });
+    // A known model that has a newer one: Codex offers to switch before anything else.
+    const announced = codexHome(join(base, 'codex-home-2'), fake.url);
+    execFileSync('sed', ['-i', 's/^model = .*/model = "gpt-5.5"/', join(base, 'codex-home-2', 'config.toml')], { timeout: 5_000 });
+    await session('codex', version, [CODEX_BIN, '--no-daemon'], announced, base, async (s) => {
+      s.save('model-dialog', await s.until(/1\. Try new model[\s\S]*2\. Use existing model/));
+      await s.keys('Down', 'Enter');
+      // Down, Enter keeps the configured model (the startup rule of config/agent-kinds.yaml).
+      await s.until(/GPT-5\.5 [\s\S]*\? for shortcuts/);
+    });
+    // No provider of its own and no login: the sign-in screen (it needs the network).
+    mkdirSync(join(base, 'codex-home-3'));
+    await session('codex', version, [CODEX_BIN, '--no-daemon'], { CODEX_HOME: join(base, 'codex-home-3') }, base, async (s) => {
+      s.save('login', await s.until(/Sign in with ChatGPT/));
+    });
+  } finally {
+    await fake.close();
+  }
+}
+
+async function captureGemini(base: string): Promise<void> {
+  const version = execFileSync(GEMINI_BIN, ['--version'], { encoding: 'utf8', timeout: 30_000 }).trim();
+  const fake = await startFakeGemini();
+  try {
+    const work = join(base, 'gemini-work');
+    mkdirSync(work);
+    await session('gemini', version, [GEMINI_BIN], geminiHome(join(base, 'gemini-home'), fake.url), work, async (s) => {
+      s.save('trust', await s.until(/Do you trust the files in this folder\?[\s\S]*● 1\. Trust folder/));
+    });
+    await session('gemini', version, [GEMINI_BIN], geminiHome(join(base, 'gemini-home'), fake.url, [work]), work, async (s) => {
+      s.save('idle', await s.until(/Type your message[\s\S]*gemini-2\.5-flash/));
+      await submit(s, 'Say hello. DELAY 8000');
+      s.save('busy', await s.until(/esc to cancel/));
+      s.save('answered', await s.until(/Echo: Say hello[\s\S]*Type your message/));
+      // Gemini runs read-only commands such as `echo` without asking; `touch` needs an answer.
+      await submit(s, 'Run it. RUN: touch approved.txt');
+      s.save('approval', await s.until(/Allow execution|Apply this change|Do you want to proceed|Allow once/));
+      await s.keys('Enter');
+      s.save('after-tool', await s.until(/Ran it\.[\s\S]*Type your message/));
+      await submit(s, 'Take your time. DELAY 30000');
+      await s.until(/esc to cancel/);
+      await s.keys('Escape');
+      s.save('interrupted', await s.until(/Request cancelled/));
+      await submit(s, '/compress');
+      s.save('compacted', await s.until(/[Cc]ompress[\s\S]*Type your message/));
+    });
+    // No auth type chosen: the sign-in dialog.
+    mkdirSync(join(base, 'gemini-home-2'));
+    await session('gemini', version, [GEMINI_BIN], { GEMINI_CLI_HOME: join(base, 'gemini-home-2'), GEMINI_CLI_TRUST_WORKSPACE: 'true' }, work, async (s) => {
+      s.save('auth', await s.until(/How would you like to authenticate|Get started/));
+    });
+  } finally {
+    await fake.close();
+  }
+}
+
+const cli = process.argv[2];
+if (cli !== 'codex' && cli !== 'gemini') throw new Error('usage: capture-panes.ts codex|gemini');
+const base = mkdtempSync(join(tmpdir(), 'cx-capture-'));
+try {
+  await (cli === 'codex' ? captureCodex(base) : captureGemini(base));
+} finally {
+  rmSync(base, { recursive: true, force: true });
+}
