@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import type { RecordedRequest } from '../fakes/fake-http.ts';
 import { apiClient } from '../helpers/api.ts';
 import { createInstance, processesMentioning, type TestInstance } from '../helpers/instance.ts';
+import { workerPreamble } from '../helpers/preamble.ts';
 import { eventually } from '../helpers/tmux.ts';
 
 // One end-to-end suite for a real agent CLI under a real cmux (PM2, tmux, HTTP), its model API a
@@ -80,7 +81,7 @@ export function describeRealAgent(spec: RealAgentSpec): void {
       await eventually(async () => fake.prompts(), (p) => p.length > 0, 30_000).catch(async (error: Error) => {
         throw new Error(`${error.message}\nthe agent's screen:\n${await terminal()}\nrequests: ${fake.requests.map((r) => `${r.method} ${r.path}`).join(', ')}`);
       });
-      assert.deepEqual(fake.prompts(), [task], 'the task arrives once, exactly');
+      assert.deepEqual(fake.prompts(), [`${workerPreamble('w1', work)}\n\n${task}`], 'the task arrives once, exactly, after the worker preamble');
     });
     after(async () => {
       await cmux?.cleanup();

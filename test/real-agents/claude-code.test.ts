@@ -9,6 +9,7 @@ import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic-api.t
 import { apiClient } from '../helpers/api.ts';
 import { CLAUDE_BIN, CLAUDE_VERSION, claudeEnv, FAKE_API_KEY, prepareClaudeHome } from '../helpers/claude-code.ts';
 import { createInstance, processesMentioning, ROOT, type TestInstance } from '../helpers/instance.ts';
+import { workerPreamble } from '../helpers/preamble.ts';
 import { eventually } from '../helpers/tmux.ts';
 
 // The real Claude Code (test/real-agents) against a local fake of the Anthropic API: what cmux
@@ -34,12 +35,6 @@ describe('real Claude Code, end to end', { timeout: 900_000 }, () => {
     return fake.prompts(name).slice(seen);
   };
   const registry = () => (parseYaml(readFileSync(join(cmux.home, 'agents.yaml'), 'utf8')) as { agents: Record<string, { sessionId?: string; env?: object }> }).agents;
-  const preamble = (name: string, cwd: string) =>
-    readFileSync(join(ROOT, 'config', 'roles', 'worker.md'), 'utf8')
-      .replace('{{name}}', name)
-      .replace('{{supervisor}}', 'supervisor')
-      .replace('{{cwd}}', cwd)
-      .trim();
   // The live screen read by the same rules as the fixtures, and kept for refreshing them.
   // A turn's end reads idle from the Stop hook at once; its screen still shows the hook running
   // for a moment, so an idle screen is taken once the hook is done.
@@ -83,7 +78,7 @@ describe('real Claude Code, end to end', { timeout: 900_000 }, () => {
     const spawned = await cmux.cli(['spawn', 'w1', '--cwd', work, ...apiOf('w1'), '--task', task], { timeoutMs: 180_000 });
     assert.equal(spawned.exitCode, 0, `${spawned.stdout}\n${spawned.stderr}`);
     assert.match(String(spawned.stdout), /task delivered/);
-    assert.deepEqual(await promptsOf('w1', 0, 1), [`${preamble('w1', work)}\n\n${task}`]);
+    assert.deepEqual(await promptsOf('w1', 0, 1), [`${workerPreamble('w1', work)}\n\n${task}`]);
   });
 
   it('reads busy while the API delays, and idle within 2 s of the turn\'s end', async () => {
@@ -240,7 +235,7 @@ describe('real Claude Code, end to end', { timeout: 900_000 }, () => {
     const home2 = prepareClaudeHome(join(cmux.base, 'new-user-home-2'), { returning: false });
     const accepted = await cmux.cli(['spawn', 'w4', '--cwd', other, '--env', `HOME=${home2}`, ...apiOf('w4'), '--task', 'first task of a new user'], { timeoutMs: 180_000 });
     assert.equal(accepted.exitCode, 0, `${accepted.stdout}\n${accepted.stderr}`);
-    assert.deepEqual(await promptsOf('w4', 0, 1), [`${preamble('w4', other)}\n\nfirst task of a new user`]);
+    assert.deepEqual(await promptsOf('w4', 0, 1), [`${workerPreamble('w4', other)}\n\nfirst task of a new user`]);
     const state = JSON.parse(readFileSync(join(home2, '.claude.json'), 'utf8')) as { customApiKeyResponses?: { approved: string[] } };
     assert.deepEqual(state.customApiKeyResponses?.approved, [FAKE_API_KEY.slice(-20)]);
   });
