@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readFileSync, renameSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { appendMessage, isAlive, shellQuote } from '../../apps/core/src/index.ts';
+import { appendMessage, createTmuxClient, isAlive, openHistory, shellQuote } from '../../apps/core/src/index.ts';
+import { formatMark, markScreen } from '../../apps/router/deliver-agent.ts';
 import { apiClient } from '../helpers/api.ts';
 import { createInstance, ROOT, type TestInstance } from '../helpers/instance.ts';
 import { appendLoad, storedMessages } from '../helpers/load.ts';
@@ -32,6 +33,7 @@ describe('the mailbox and the router', { timeout: 600_000 }, () => {
   let api: ReturnType<typeof apiClient>;
   const catFile = () => join(cmux.base, 'cat.out');
   const demoRecord = () => join(cmux.base, 'demo.jsonl');
+  const readDemoRecord = () => (existsSync(demoRecord()) ? readFileSync(demoRecord(), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text) : []);
 
   before(async () => {
     cmux = await createInstance({ userConfig: 'router:\n  unknownRecipientSeconds: 2\nwebhooks:\n  sources:\n    github: { secret: "hook-secret-123" }\n' });
@@ -103,6 +105,70 @@ describe('the mailbox and the router', { timeout: 600_000 }, () => {
     const expected = catMessages.map((t) => `${t}\n`).join('');
     const cat = await eventually(async () => readFileSync(catFile(), 'utf8').slice(catBefore.length), (t) => t.length >= expected.length, 60_000);
     assert.equal(cat, expected, 'every message to the cat agent typed once, in order');
+  });
+
+  it('recovers a message the router was typing when it was SIGKILLed: typed once, a short and a repeated text too', async () => {
+    const history = openHistory(cmux.home);
+    const tmux = createTmuxClient({ socket: { kind: 'path', path: cmux.socket }, configFile: join(ROOT, 'config', 'tmux.conf'), timeoutMs: 5_000 });
+    const typed = (text: string) => readDemoRecord().filter((t) => t === text).length;
+    const routerLog = () => readFileSync(join(cmux.home, 'logs', 'cmux-router.out.log'), 'utf8');
+    const killRouter = async (pid: number) => {
+      process.kill(pid, 'SIGKILL');
+      await eventually(async () => isAlive(pid), (alive) => !alive, 5_000);
+      await eventually(() => routerPid(cmux), (p) => p !== null && p !== pid, 60_000);
+    };
+    // Sends `text` and kills the router after the agent got it but before the router recorded
+    // it delivered; tries again with a new copy when the kill comes too late.
+    const killAfterTyping = async (text: string): Promise<string> => {
+      for (let attempt = 1; ; attempt++) {
+        const before = typed(text);
+        const pid = (await eventually(() => routerPid(cmux), (p) => p !== null, 30_000))!;
+        const message = await appendMessage(cmux.home, { from: 'user', to: 'demo', subject: text });
+        const deadline = Date.now() + 30_000;
+        let status = history.get(message.id)?.status;
+        while (!(status === 'delivered' || (status === 'delivering' && typed(text) > before))) {
+          assert.ok(Date.now() < deadline, `${message.id} never got to the agent`);
+          await new Promise((r) => setTimeout(r, 3));
+          status = history.get(message.id)?.status;
+        }
+        if (status === 'delivering') {
+          await killRouter(pid);
+          await eventually(async () => history.get(message.id)?.status, (s) => s === 'delivered', 60_000);
+          assert.match(routerLog(), new RegExp(`delivered ${message.id} user -> demo \\(recovered: it was on screen\\)`));
+          return message.id;
+        }
+        assert.ok(attempt < 8, `the kill never landed while ${JSON.stringify(text)} was delivering`);
+      }
+    };
+    try {
+      await appendMessage(cmux.home, { from: 'user', to: 'demo', subject: 'repeat me, please' });
+      await eventually(async () => typed('repeat me, please'), (n) => n === 1, 30_000);
+      await killAfterTyping('ok');
+      await killAfterTyping('repeat me, please');
+
+      // The router dies right after it marked a message delivering, before it typed it: a
+      // copy of the same text is on screen already, and a short text is among them.
+      const pid = (await eventually(() => routerPid(cmux), (p) => p !== null, 30_000))!;
+      process.kill(pid, 'SIGSTOP');
+      const windowId = (await api.call<{ windowId: string }>('GET', '/api/agents/demo')).body.windowId;
+      const pending = [];
+      for (const text of ['repeat me, please', 'hi']) {
+        const message = await appendMessage(cmux.home, { from: 'user', to: 'demo', subject: text });
+        history.insertMany([{ message, status: 'delivering' }]);
+        history.setStatus(message.id, 'delivering', formatMark(await markScreen(tmux, windowId, text)));
+        pending.push(message.id);
+      }
+      await killRouter(pid);
+      for (const id of pending) await eventually(async () => history.get(id)?.status, (s) => s === 'delivered', 60_000);
+      // A last message typed after them: nothing of theirs can still be on its way.
+      await appendMessage(cmux.home, { from: 'user', to: 'demo', subject: 'after the recovery' });
+      await eventually(async () => typed('after the recovery'), (n) => n === 1, 30_000);
+      const counts = Object.fromEntries(['ok', 'repeat me, please', 'hi'].map((t) => [t, typed(t)]));
+      assert.deepEqual(counts, { ok: 1, 'repeat me, please': 3, hi: 1 }, 'every copy typed exactly once');
+      for (const id of pending) assert.doesNotMatch(routerLog(), new RegExp(`${id} .*recovered`), 'not on screen: typed, not counted as recovered');
+    } finally {
+      history.close();
+    }
   });
 
   it('dead-letters a malformed line, a 10 MB line, binary junk and an unknown recipient, tells the supervisor, and goes on', async () => {
