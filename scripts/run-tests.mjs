@@ -35,12 +35,21 @@ function processesMentioning(marker) {
     .map(Number);
 }
 
+// When `path` last changed; 0 when it is gone (other runs share the temp folder and remove theirs).
+function modifiedAt(path) {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
 // The test instances (temp folders named cx-*) this run made and did not remove.
 function sweepLeftovers() {
   for (const name of readdirSync(tmpdir())) {
     const base = join(tmpdir(), name);
     // Only the folders of test instances (a home and a PM2 home inside) made during this run.
-    if (!name.startsWith('cx-') || statSync(base).mtimeMs < started || !existsSync(join(base, 'home')) || !existsSync(join(base, 'pm2'))) continue;
+    if (!name.startsWith('cx-') || modifiedAt(base) < started || !existsSync(join(base, 'home')) || !existsSync(join(base, 'pm2'))) continue;
     spawnSync(process.execPath, [join(root, 'scripts', 'cmux.mjs'), 'stop'], {
       env: { ...process.env, CMUX_HOME: join(base, 'home'), PM2_HOME: join(base, 'pm2'), CMUX_TMUX_SOCKET: join(base, 'tmux.sock') },
       stdio: 'ignore',

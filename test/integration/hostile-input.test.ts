@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
-import { request } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -14,14 +13,12 @@ import { createStatusMonitor } from '../../apps/server/agents/status-monitor.ts'
 import { createHub } from '../../apps/server/ws/hub.ts';
 import { agentHarness } from '../helpers/agents.ts';
 import { createInstance, type TestInstance } from '../helpers/instance.ts';
+import { MAX_HEADER_BYTES, sendRaw } from '../helpers/raw-http.ts';
 
 const TOKEN = 'hostile-suite-token-0123456789';
 const PWNED = join(tmpdir(), `cx-pwned-${process.pid}`);
-// Node's default --max-http-header-size, and Fastify's longest path parameter.
-const MAX_HEADER_BYTES = 16 * 1024;
+// Fastify's longest path parameter.
 const MAX_PARAM_CHARS = 100;
-// How much of a body over the limit is sent.
-const PARTIAL_UPLOAD_BYTES = 64 * 1024;
 
 // Strings that have broken tools like this one: tmux targets, shell, traversal, unicode, control characters.
 const NASTY = [
@@ -154,48 +151,6 @@ function casesFor(route: string): Case[] {
   return cases;
 }
 
-// One request over a real TCP connection, the path sent byte for byte as given.
-function send(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; type: string; text: string }> {
-  if (path.length > MAX_HEADER_BYTES) return sendOverlongPath(port, method, path);
-  return new Promise((resolve, reject) => {
-    let answered = false;
-    const req = request({ host: '127.0.0.1', port, method, path, headers: { ...headers, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) }, timeout: 30_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        req.destroy();
-        resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') });
-      });
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path.slice(0, 80)} timed out`)));
-    req.on('error', (error) => (answered ? undefined : reject(error)));
-    req.on('response', () => (answered = true));
-    // A body over the limit must be refused from its Content-Length, before it is read: only
-    // its start is sent (the server closing on an unread upload would reset the connection).
-    if (body !== undefined && Buffer.byteLength(body) > PARTIAL_UPLOAD_BYTES) req.write(body.slice(0, PARTIAL_UPLOAD_BYTES));
-    else req.end(body);
-  });
-}
-
-// A request line longer than Node's header limit gets 431 as soon as the limit is passed; only
-// a little more than the limit is sent, so the server has read it all and closes cleanly.
-function sendOverlongPath(port: number, method: string, path: string): Promise<{ status: number; type: string; text: string }> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    const chunks: Buffer[] = [];
-    socket.setTimeout(30_000, () => socket.destroy(new Error(`${method} ${path.slice(0, 80)} timed out`)));
-    socket.on('data', (chunk) => chunks.push(chunk));
-    socket.on('error', reject);
-    socket.on('close', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const [head = '', body = ''] = text.split('\r\n\r\n');
-      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), type: /content-type: (.*)/i.exec(head)?.[1] ?? '', text: body });
-    });
-    socket.write(`${method} ${path.slice(0, MAX_HEADER_BYTES + 4096)}`);
-  });
-}
-
 describe('hostile input on every route', { timeout: 300_000 }, () => {
   const harness = agentHarness({ CMUX_TOKEN: TOKEN });
   let app: FastifyInstance;
@@ -228,7 +183,7 @@ describe('hostile input on every route', { timeout: 300_000 }, () => {
         const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}`, ...(c.headers ?? {}) };
         const payload = c.raw ?? (c.body === undefined ? undefined : JSON.stringify(c.body));
         if (payload !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
-        const res = await send(port, c.method, c.url, headers, payload);
+        const res = await sendRaw(port, c.method, c.url, headers, payload);
         sent += 1;
         const what = `${c.method} ${c.url.slice(0, 80)} ${String(payload).slice(0, 80)}`;
         const expected = expectedStatus(route, c);
