@@ -3,7 +3,7 @@
 // the integration files each start real PM2, tmux and HTTP servers. Afterwards it stops any
 // cmux a cancelled test left behind (a timed-out test never runs its cleanup).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const filter = process.argv.slice(2);
 const started = Date.now();
+const run = `${process.pid}-${started}`;
 
 function findTests(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -44,12 +45,22 @@ function modifiedAt(path) {
   }
 }
 
-// The test instances (temp folders named cx-*) this run made and did not remove.
+// The run that made a test instance (test/helpers/instance.ts writes it); other runs share the
+// temp folder, and their instances are theirs to clean.
+function readRun(base) {
+  try {
+    return readFileSync(join(base, 'run'), 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+// The test instances (temp folders named cxt-*) this run made and did not remove.
 function sweepLeftovers() {
   for (const name of readdirSync(tmpdir())) {
     const base = join(tmpdir(), name);
     // Only the folders of test instances (a home and a PM2 home inside) made during this run.
-    if (!name.startsWith('cx-') || modifiedAt(base) < started || !existsSync(join(base, 'home')) || !existsSync(join(base, 'pm2'))) continue;
+    if (!name.startsWith('cxt-') || modifiedAt(base) < started || readRun(base) !== run) continue;
     spawnSync(process.execPath, [join(root, 'scripts', 'cmux.mjs'), 'stop'], {
       env: { ...process.env, CMUX_HOME: join(base, 'home'), PM2_HOME: join(base, 'pm2'), CMUX_TMUX_SOCKET: join(base, 'tmux.sock') },
       stdio: 'ignore',
@@ -73,7 +84,7 @@ const files = [...findTests(join(root, 'test')), ...findTests(join(root, 'apps')
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=1800000', ...files],
-  { cwd: root, stdio: 'inherit' },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, CMUX_TEST_RUN: run } },
 );
 sweepLeftovers();
 process.exit(result.status ?? 1);
