@@ -8,11 +8,12 @@ import { isAlive } from '../proc/index.js';
 const DEFAULT_TIMEOUT_MS = 30_000;
 // A holder that died leaves its lock behind; after this long without a refresh it is taken over.
 const STALE_MS = 10_000;
-// Waiters poll with a doubling pause up to this, so many of them do not starve the holder.
+// A waiter pauses longer the further back in line it is, up to this, so many of them do not
+// starve the holder.
 const MAX_PAUSE_MS = 20;
-// Every waiter shows it is still trying by touching its ticket; a first one that has not for
-// this long (stopped, hung) no longer holds the others back.
-const HEAD_PATIENCE_MS = 500;
+// Every waiter shows it is still trying by touching its ticket; one that has not for this long
+// (stopped, hung) no longer holds the others back.
+const PATIENCE_MS = 500;
 
 // Runs `fn` while holding the cross-process lock of `file` (a `<file>.lock` directory, so it
 // works for a file that does not exist yet). Waiters queue in arrival order (a ticket each in
@@ -21,6 +22,9 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, opts: 
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const queue = `${file}.queue`;
   mkdirSync(queue, { recursive: true, mode: 0o700 });
+  // Nobody waiting: try at once, without a ticket.
+  const free = readdirSync(queue).length === 0 ? await tryLock(file) : null;
+  if (free) return holding(free, fn);
   const ticket = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${randomBytes(4).toString('hex')}`;
   writeFileSync(join(queue, ticket), '', { mode: 0o600 });
   let release: () => Promise<void>;
@@ -30,6 +34,10 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, opts: 
     // Held (the next in line may start trying) or given up.
     rmSync(join(queue, ticket), { force: true });
   }
+  return holding(release, fn);
+}
+
+async function holding<T>(release: () => Promise<void>, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } finally {
@@ -37,39 +45,48 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, opts: 
   }
 }
 
-async function acquire(file: string, queue: string, ticket: string, deadline: number, timeoutMs: number): Promise<() => Promise<void>> {
-  for (let pause = 1; ; pause = Math.min(MAX_PAUSE_MS, pause * 2)) {
-    touch(join(queue, ticket));
-    if (myTurn(queue, ticket)) {
-      try {
-        return await lockfile.lock(file, { realpath: false, stale: STALE_MS, update: STALE_MS / 4, retries: 0 });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
-      }
-    }
-    if (Date.now() >= deadline) {
-      throw new CmuxError('CMUX_ERR_LOCK_TIMEOUT', `could not lock ${file} within ${timeoutMs} ms: another cmux process holds it`, { context: { file } });
-    }
-    await new Promise((r) => setTimeout(r, pause));
+// The lock, or null while another holds it.
+async function tryLock(file: string): Promise<(() => Promise<void>) | null> {
+  try {
+    return await lockfile.lock(file, { realpath: false, stale: STALE_MS, update: STALE_MS / 4, retries: 0 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+    return null;
   }
 }
 
-// Whether this ticket is the first in the queue, passing over tickets whose process is gone; or
-// the first one has stopped trying.
-function myTurn(queue: string, ticket: string): boolean {
-  for (const head of readdirSync(queue).sort()) {
-    if (head === ticket) return true;
-    if (!isAlive(Number(head.split('-')[1]))) {
-      rmSync(join(queue, head), { force: true });
+async function acquire(file: string, queue: string, ticket: string, deadline: number, timeoutMs: number): Promise<() => Promise<void>> {
+  for (;;) {
+    touch(join(queue, ticket));
+    const ahead = waitersAhead(queue, ticket);
+    const release = ahead === 0 ? await tryLock(file) : null;
+    if (release) return release;
+    if (Date.now() >= deadline) {
+      throw new CmuxError('CMUX_ERR_LOCK_TIMEOUT', `could not lock ${file} within ${timeoutMs} ms: another cmux process holds it`, { context: { file } });
+    }
+    // The first in line (and the next) look often; the further back, the longer the pause.
+    await new Promise((r) => setTimeout(r, Math.min(MAX_PAUSE_MS, 2 ** Math.max(0, ahead - 1))));
+  }
+}
+
+// How many waiters are ahead of this ticket, passing over tickets whose process is gone (they
+// are removed) and waiters that stopped trying.
+function waitersAhead(queue: string, ticket: string): number {
+  let ahead = 0;
+  for (const other of readdirSync(queue).sort()) {
+    if (other === ticket) return ahead;
+    const path = join(queue, other);
+    if (!isAlive(Number(other.split('-')[1]))) {
+      rmSync(path, { force: true });
       continue;
     }
     try {
-      return Date.now() - statSync(join(queue, head)).mtimeMs > HEAD_PATIENCE_MS;
+      if (Date.now() - statSync(path).mtimeMs <= PATIENCE_MS) ahead += 1;
     } catch {
-      continue; // it just got the lock or gave up
+      // It just got the lock or gave up.
     }
   }
-  return true;
+  return ahead;
 }
 
 function touch(path: string): void {
@@ -80,4 +97,3 @@ function touch(path: string): void {
     // Removed by a waiter that took this process for dead: it still tries, out of line.
   }
 }
-
