@@ -64,17 +64,16 @@ describe('the mailbox and the router', { timeout: 600_000 }, () => {
       '/fourth looks like a command',
       'fifth',
     ];
+    const catBefore = existsSync(catFile()) ? readFileSync(catFile(), 'utf8') : '';
+    const recordBefore = readDemoRecord().length;
     for (const text of texts) {
       assert.equal((await api.call('POST', '/api/agents/catter/message', { text })).status, 202);
       assert.equal((await api.call('POST', '/api/agents/demo/message', { text })).status, 202);
     }
     const expectedCat = texts.map((t) => `${t}\n`).join('');
-    assert.equal(await eventually(async () => (existsSync(catFile()) ? readFileSync(catFile(), 'utf8') : ''), (t) => t.length >= expectedCat.length, 30_000), expectedCat);
-    const record = await eventually(
-      async () => (existsSync(demoRecord()) ? readFileSync(demoRecord(), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text) : []),
-      (r) => r.length >= texts.length,
-      30_000,
-    );
+    const cat = () => (existsSync(catFile()) ? readFileSync(catFile(), 'utf8') : '').slice(catBefore.length);
+    assert.equal(await eventually(async () => cat(), (t) => t.length >= expectedCat.length, 30_000), expectedCat);
+    const record = await eventually(async () => readDemoRecord().slice(recordBefore), (r) => r.length >= texts.length, 30_000);
     assert.deepEqual(record, texts);
   });
 
@@ -203,6 +202,28 @@ describe('the mailbox and the router', { timeout: 600_000 }, () => {
     assert.match(screen, /> \[system:router\] \[DEAD LETTER\]/, 'the supervisor was told');
   });
 
+  it('tells the supervisor of a dead letter even when the router dies within the alert\'s 2 s batch', async () => {
+    const mailbox = join(cmux.home, 'mailbox.jsonl');
+    const deadFile = join(cmux.home, 'mailbox.dead.jsonl');
+    const alertsAbout = (id: string) => storedMessages(cmux.home).filter((m) => m.from === 'system:router' && (m.body ?? '').includes(id));
+    for (let attempt = 1; ; attempt++) {
+      const id = `lost-alert-${attempt}-${Date.now()}`;
+      const pid = (await eventually(() => routerPid(cmux), (p) => p !== null, 30_000))!;
+      // Addressed to a webhook, which takes no messages: dead at once.
+      appendFileSync(mailbox, `${JSON.stringify({ id, ts: new Date().toISOString(), from: 'user', to: 'webhook:ci', subject: 'undeliverable' })}\n`);
+      while (!(existsSync(deadFile) && readFileSync(deadFile, 'utf8').includes(id))) await new Promise((r) => setTimeout(r, 3));
+      process.kill(pid, 'SIGKILL');
+      await eventually(async () => isAlive(pid), (alive) => !alive, 5_000);
+      if (alertsAbout(id).length === 0 && !readFileSync(mailbox, 'utf8').includes(`${id} user`)) {
+        const alert = await eventually(async () => alertsAbout(id), (list) => list.length > 0, 60_000);
+        assert.equal(alert.length, 1, 'told once');
+        assert.match(alert[0]!.body!, new RegExp(`- ${id} user → webhook:ci: webhook:ci takes no messages`));
+        return;
+      }
+      assert.ok(attempt < 5, 'the kill never landed within the batch window');
+    }
+  });
+
   it('notices a truncated and a replaced mailbox and keeps delivering', async () => {
     const mailbox = join(cmux.home, 'mailbox.jsonl');
     truncateSync(mailbox, 0);
@@ -214,13 +235,15 @@ describe('the mailbox and the router', { timeout: 600_000 }, () => {
   });
 
   it('pages the history newest first, by agent, and refuses bad queries', async () => {
+    const mine = await Promise.all([1, 2, 3].map((n) => appendMessage(cmux.home, { from: 'user', to: 'catter', subject: `paged ${n}` })));
+    await eventually(async () => storedMessages(cmux.home).filter((m) => mine.some((x) => x.id === m.id)).length, (n) => n === 3, 10_000);
     const page = (await api.call<Array<{ seq: number; to: string; from: string }>>('GET', '/api/messages?limit=3')).body;
     assert.equal(page.length, 3);
     assert.ok(page[0]!.seq > page[1]!.seq && page[1]!.seq > page[2]!.seq);
     const older = (await api.call<Array<{ seq: number }>>('GET', `/api/messages?limit=3&before=${page[2]!.seq}`)).body;
     assert.ok(older.every((m) => m.seq < page[2]!.seq));
-    const catter = (await api.call<Array<{ to: string; from: string }>>('GET', '/api/messages?agent=catter&limit=500')).body;
-    assert.ok(catter.length >= 65 && catter.every((m) => m.to === 'catter' || m.from === 'catter'));
+    const catter = (await api.call<Array<{ id: string; to: string; from: string }>>('GET', '/api/messages?agent=catter&limit=500')).body;
+    assert.ok(mine.every((m) => catter.some((c) => c.id === m.id)) && catter.every((m) => m.to === 'catter' || m.from === 'catter'));
     for (const query of ['limit=0', 'limit=abc', 'limit=100000', 'before=-1', 'agent=../x', 'agent=a%20b']) {
       assert.equal((await api.call('GET', `/api/messages?${query}`)).status, 400, query);
     }
