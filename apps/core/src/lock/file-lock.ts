@@ -8,16 +8,18 @@ import { isAlive } from '../proc/index.js';
 const DEFAULT_TIMEOUT_MS = 30_000;
 // A holder that died leaves its lock behind; after this long without a refresh it is taken over.
 const STALE_MS = 10_000;
-// A waiter pauses longer the further back in line it is, up to this, so many of them do not
-// starve the holder.
-const MAX_PAUSE_MS = 20;
+// Waiters pause about a millisecond for each waiter, up to this, so many of them do not starve
+// the holder.
+const MAX_PAUSE_MS = 50;
+// Waiters that came within this of each other are not kept in order.
+const FAIR_GRACE_MS = 100;
 // Every waiter shows it is still trying by touching its ticket; one that has not for this long
 // (stopped, hung) no longer holds the others back.
 const PATIENCE_MS = 500;
 
 // Runs `fn` while holding the cross-process lock of `file` (a `<file>.lock` directory, so it
-// works for a file that does not exist yet). Waiters queue in arrival order (a ticket each in
-// `<file>.queue`); only the first tries the lock. Waits at most `timeoutMs` for the lock.
+// works for a file that does not exist yet). Waiters leave a ticket each in `<file>.queue`, so
+// none is passed over for long by later ones (see lookAtQueue). Waits at most `timeoutMs`.
 export async function withFileLock<T>(file: string, fn: () => Promise<T>, opts: { timeoutMs?: number } = {}): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const queue = `${file}.queue`;
@@ -58,35 +60,39 @@ async function tryLock(file: string): Promise<(() => Promise<void>) | null> {
 async function acquire(file: string, queue: string, ticket: string, deadline: number, timeoutMs: number): Promise<() => Promise<void>> {
   for (;;) {
     touch(join(queue, ticket));
-    const ahead = waitersAhead(queue, ticket);
-    const release = ahead === 0 ? await tryLock(file) : null;
+    const { waiting, deferred } = lookAtQueue(queue, ticket);
+    const release = deferred ? null : await tryLock(file);
     if (release) return release;
     if (Date.now() >= deadline) {
       throw new CmuxError('CMUX_ERR_LOCK_TIMEOUT', `could not lock ${file} within ${timeoutMs} ms: another cmux process holds it`, { context: { file } });
     }
-    // The first in line (and the next) look often; the further back, the longer the pause.
-    await new Promise((r) => setTimeout(r, Math.min(MAX_PAUSE_MS, 2 ** Math.max(0, ahead - 1))));
+    // About one try a millisecond among all waiters, however many there are.
+    await new Promise((r) => setTimeout(r, Math.min(MAX_PAUSE_MS, waiting) * (0.5 + Math.random())));
   }
 }
 
-// How many waiters are ahead of this ticket, passing over tickets whose process is gone (they
-// are removed) and waiters that stopped trying.
-function waitersAhead(queue: string, ticket: string): number {
-  let ahead = 0;
-  for (const other of readdirSync(queue).sort()) {
-    if (other === ticket) return ahead;
-    const path = join(queue, other);
-    if (!isAlive(Number(other.split('-')[1]))) {
-      rmSync(path, { force: true });
-      continue;
-    }
-    try {
-      if (Date.now() - statSync(path).mtimeMs <= PATIENCE_MS) ahead += 1;
-    } catch {
-      // It just got the lock or gave up.
-    }
+// How many wait, and whether this waiter must let the oldest go first: it has waited more than
+// FAIR_GRACE_MS longer, is alive and still trying. Waiters that came within the grace of each
+// other take turns as they come (a strict order would hand every release to one process that
+// a busy machine may not run for a while).
+function lookAtQueue(queue: string, ticket: string): { waiting: number; deferred: boolean } {
+  const tickets = readdirSync(queue).sort();
+  const oldest = tickets[0];
+  if (!oldest || oldest === ticket || arrivedAt(ticket) - arrivedAt(oldest) <= FAIR_GRACE_MS) return { waiting: tickets.length, deferred: false };
+  const path = join(queue, oldest);
+  if (!isAlive(Number(oldest.split('-')[1]))) {
+    rmSync(path, { force: true });
+    return { waiting: tickets.length - 1, deferred: false };
   }
-  return ahead;
+  try {
+    return { waiting: tickets.length, deferred: Date.now() - statSync(path).mtimeMs <= PATIENCE_MS };
+  } catch {
+    return { waiting: tickets.length - 1, deferred: false }; // it just got the lock or gave up
+  }
+}
+
+function arrivedAt(ticket: string): number {
+  return Number(ticket.split('-')[0]);
 }
 
 function touch(path: string): void {
