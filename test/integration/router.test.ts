@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, readFileSync, renameSync, truncateSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { appendMessage, createTmuxClient, isAlive, openHistory, shellQuote } from '../../apps/core/src/index.ts';
@@ -36,7 +36,7 @@ describe('the mailbox and the router', { timeout: 600_000 }, () => {
   const readDemoRecord = () => (existsSync(demoRecord()) ? readFileSync(demoRecord(), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text) : []);
 
   before(async () => {
-    cmux = await createInstance({ userConfig: 'router:\n  unknownRecipientSeconds: 2\nwebhooks:\n  sources:\n    github: { secret: "hook-secret-123" }\n' });
+    cmux = await createInstance({ userConfig: 'router:\n  unknownRecipientSeconds: 2\n  busyWaitSeconds: 2\nwebhooks:\n  sources:\n    github: { secret: "hook-secret-123" }\n' });
     api = apiClient(cmux);
     const start = await cmux.cli(['start']);
     assert.equal(start.exitCode, 0, String(start.stderr));
@@ -222,6 +222,48 @@ describe('the mailbox and the router', { timeout: 600_000 }, () => {
       }
       assert.ok(attempt < 5, 'the kill never landed within the batch window');
     }
+  });
+
+  it('reads the whole mailbox again after a corrupt cursor and delivers nothing twice', async () => {
+    const text = `before the corrupt cursor ${Date.now()}`;
+    await appendMessage(cmux.home, { from: 'user', to: 'demo', subject: text });
+    await eventually(async () => readDemoRecord().filter((t) => t === text).length, (n) => n === 1, 30_000);
+    const recordBefore = readDemoRecord().length;
+    const pid = (await eventually(() => routerPid(cmux), (p) => p !== null, 30_000))!;
+    // Stopped first, so it cannot save a good cursor over the bad one before it dies.
+    process.kill(pid, 'SIGSTOP');
+    writeFileSync(join(cmux.home, 'state', 'router.json'), '{"inode": 12, "off');
+    process.kill(pid, 'SIGKILL');
+    await eventually(() => routerPid(cmux), (p) => p !== null && p !== pid, 60_000);
+    await eventually(async () => readFileSync(join(cmux.home, 'logs', 'cmux-router.err.log'), 'utf8'), (log) => log.includes('is unreadable; reading the mailbox from the start'), 30_000);
+    const after = await appendMessage(cmux.home, { from: 'user', to: 'demo', subject: `after the corrupt cursor ${Date.now()}` });
+    await eventually(async () => readDemoRecord().includes(after.subject), Boolean, 60_000);
+    assert.deepEqual(readDemoRecord().slice(recordBefore), [after.subject], 'only the new message was typed');
+  });
+
+  it('types into an agent busy longer than router.busyWaitSeconds anyway, and says so', async () => {
+    const work = await appendMessage(cmux.home, { from: 'user', to: 'demo', subject: 'sleep 8' });
+    await eventually(async () => readDemoRecord().includes('sleep 8'), Boolean, 30_000);
+    const next = await appendMessage(cmux.home, { from: 'user', to: 'demo', subject: 'typed while it works' });
+    const delivered = await eventually(async () => storedMessages(cmux.home).find((m) => m.id === next.id), (m) => m?.status === 'delivered', 30_000);
+    const workTyped = Date.parse(storedMessages(cmux.home).find((m) => m.id === work.id)!.deliveredAt!);
+    assert.ok(Date.parse(delivered!.deliveredAt!) - workTyped < 8_000, 'typed before the agent was idle again');
+    assert.match(readFileSync(join(cmux.home, 'logs', 'cmux-router.err.log'), 'utf8'), new RegExp(`WARN \\[cmux-router\\] typing ${next.id} into demo after waiting 2 s for it to be idle`));
+    // The demo agent queues it and takes it once the work is done: once.
+    await eventually(async () => readDemoRecord().filter((t) => t === 'typed while it works').length, (n) => n === 1, 30_000);
+  });
+
+  it('dead-letters a message typed into an agent that never takes Enter, and tells the supervisor', async () => {
+    const spawned = await cmux.cli(['spawn', 'deaf', '--command', `${shellQuote(process.execPath)} ${shellQuote(join(ROOT, 'test/fixtures/demo-agent-deaf.mjs'))}`]);
+    assert.equal(spawned.exitCode, 0, String(spawned.stderr));
+    const message = await appendMessage(cmux.home, { from: 'user', to: 'deaf', subject: 'can you hear me' });
+    const dead = await eventually(async () => storedMessages(cmux.home).find((m) => m.id === message.id), (m) => m?.status === 'dead', 60_000);
+    assert.match(dead!.detail ?? '', /^typed into deaf but not submitted after 4 Enter presses$/);
+    const deadFile = readFileSync(join(cmux.home, 'mailbox.dead.jsonl'), 'utf8');
+    assert.ok(deadFile.includes(`"id":"${message.id}"`), 'in the dead-letter file');
+    await eventually(async () => storedMessages(cmux.home).filter((m) => m.from === 'system:router' && (m.body ?? '').includes(message.id)).length, (n) => n === 1, 30_000);
+    const screen = (await api.call<{ text: string }>('GET', '/api/agents/deaf/terminal?lines=20')).body.text;
+    assert.equal(screen.split('can you hear me').length - 1, 1, 'typed once, never again');
   });
 
   it('notices a truncated and a replaced mailbox and keeps delivering', async () => {
