@@ -72,7 +72,9 @@ export async function deliverToAgent(ctx: AgentDeliveryContext, message: Mailbox
     if (ctx.isStopping()) return 'deferred';
     // What the screen shows before typing, so a router that dies before it records the outcome
     // can tell afterwards whether this copy was typed (the same text may be on screen already).
-    history.setStatus(message.id, 'delivering', formatMark(await markScreen(deps.tmux, windowId, text)));
+    // A pane that cannot be read now fails the typing below, which retries.
+    const mark = await markScreen(deps.tmux, windowId, text).catch(() => null);
+    history.setStatus(message.id, 'delivering', mark && formatMark(mark));
     try {
       const result = await deliverText({ tmux: deps.tmux, target: windowId, text, kind, from: message.from });
       if (result.outcome === 'typed-not-submitted') {
