@@ -34,7 +34,12 @@ export function createDeadLetters(home: string, logger: Logger) {
 
   const saveReported = (bytes: number) => {
     reported = bytes;
-    writeFileAtomic(reportedFile, JSON.stringify({ reportedBytes: bytes }));
+    try {
+      writeFileAtomic(reportedFile, JSON.stringify({ reportedBytes: bytes }));
+    } catch (error) {
+      // The next router may tell the supervisor again; nothing is lost.
+      logger.error(`could not save how many dead letters were reported: ${(error as Error).message}`);
+    }
   };
 
   async function flush(): Promise<void> {
