@@ -1,5 +1,5 @@
-// `npm run bench`: every benchmark, each against a baseline measured in the same run; the
-// table goes to docs/PERFORMANCE.md.
+// `npm run bench [area...]`: every benchmark (or those named), each against a baseline measured
+// in the same run or a budget; the table goes to docs/PERFORMANCE.md.
 import { join } from 'node:path';
 import { ROOT } from '../test/helpers/instance.ts';
 import { writeReport, type BenchRow } from './report.ts';

@@ -105,6 +105,8 @@ export async function benchMailbox(log: (line: string) => void): Promise<BenchRo
         await sleep(5);
       }
       toAgentSent = await sender;
+      const missing = toAgentSent.filter((m) => !typedAt.has(m.id));
+      if (missing.length > 0) throw new Error(`mailbox ${kind}: ${missing.length} of ${toAgentSent.length} messages never reached the agent`);
       const toAgent = toAgentSent.map((m) => typedAt.get(m.id)! - Date.parse(m.ts));
       const burstStart = Date.now();
       const burst: MailboxMessage[] = [];

@@ -3,7 +3,6 @@
 // the integration files each start real PM2, tmux and HTTP servers. Afterwards it stops any
 // cmux a cancelled test left behind (a timed-out test never runs its cleanup).
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -11,9 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const filter = process.argv.slice(2);
-// Each test instance records the run that made it (test/helpers/instance.ts), so the sweep
-// below touches only this run's leftovers, never the live instances of a run beside it.
-const runId = randomUUID();
+const started = Date.now();
+const run = `${process.pid}-${started}`;
 
 function findTests(dir) {
   return readdirSync(dir).flatMap((name) => {
@@ -38,20 +36,31 @@ function processesMentioning(marker) {
     .map(Number);
 }
 
-// The run a test instance's folder says made it ('' when none does).
-function runOf(base) {
+// When `path` last changed; 0 when it is gone (other runs share the temp folder and remove theirs).
+function modifiedAt(path) {
   try {
-    return readFileSync(join(base, 'test-run'), 'utf8');
+    return statSync(path).mtimeMs;
   } catch {
-    return '';
+    return 0;
   }
 }
 
-// The test instances (temp folders named cx-*) this run made and did not remove.
+// The run that made a test instance (test/helpers/instance.ts writes it); other runs share the
+// temp folder, and their instances are theirs to clean.
+function readRun(base) {
+  try {
+    return readFileSync(join(base, 'run'), 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+// The test instances (temp folders named cxt-*) this run made and did not remove.
 function sweepLeftovers() {
   for (const name of readdirSync(tmpdir())) {
     const base = join(tmpdir(), name);
-    if (!name.startsWith('cx-') || runOf(base) !== runId) continue;
+    // Only the folders of test instances (a home and a PM2 home inside) made during this run.
+    if (!name.startsWith('cxt-') || modifiedAt(base) < started || readRun(base) !== run) continue;
     spawnSync(process.execPath, [join(root, 'scripts', 'cmux.mjs'), 'stop'], {
       env: { ...process.env, CMUX_HOME: join(base, 'home'), PM2_HOME: join(base, 'pm2'), CMUX_TMUX_SOCKET: join(base, 'tmux.sock') },
       stdio: 'ignore',
@@ -75,7 +84,7 @@ const files = [...findTests(join(root, 'test')), ...findTests(join(root, 'apps')
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=1800000', ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, CMUX_TEST_RUN: runId } },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, CMUX_TEST_RUN: run } },
 );
 sweepLeftovers();
 process.exit(result.status ?? 1);

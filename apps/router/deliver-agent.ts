@@ -10,6 +10,7 @@ import {
   type HistoryStore,
   type Logger,
   type MailboxMessage,
+  type TmuxClient,
 } from '../core/src/index.js';
 import { findAgent, hookConfirmation, type AgentDeps } from '../agents/index.js';
 import type { DeadLetters } from './dead-letters.js';
@@ -47,7 +48,7 @@ export async function deliverToAgent(ctx: AgentDeliveryContext, message: Mailbox
   const windowId = found.agent.windowId;
   const kind = deps.kinds.forCommand(found.agent.command);
 
-  if (recovering && (await alreadyTyped(ctx, windowId, kind.composer, text))) {
+  if (recovering && (await alreadyTyped(ctx, windowId, kind.composer, text, parseMark(history.get(message.id)?.detail)))) {
     history.setStatus(message.id, 'delivered', 'recovered after a router restart');
     logger.info(`delivered ${message.id} ${message.from} -> ${message.to} (recovered: it was on screen)`);
     return 'delivered';
@@ -78,7 +79,11 @@ export async function deliverToAgent(ctx: AgentDeliveryContext, message: Mailbox
 
   for (let attempt = 1; ; attempt++) {
     if (ctx.isStopping()) return 'deferred';
-    history.setStatus(message.id, 'delivering');
+    // What the screen shows before typing, so a router that dies before it records the outcome
+    // can tell afterwards whether this copy was typed (the same text may be on screen already).
+    // A pane that cannot be read now fails the typing below, which retries.
+    const mark = await markScreen(deps.tmux, windowId, text).catch(() => null);
+    history.setStatus(message.id, 'delivering', mark && formatMark(mark));
     try {
       const confirm = kind.confirmByHook ? hookConfirmation(config, found.agent.name) : undefined;
       const result = await deliverText({ tmux: deps.tmux, target: windowId, text, kind, from: message.from, confirm });
@@ -120,24 +125,58 @@ async function resolve(ctx: AgentDeliveryContext, id: string): Promise<Resolved 
   }
 }
 
-// Whether an interrupted delivery already put the text on screen. If it still waits to be
-// submitted (in the composer, or on the cursor's line of a line-based program), Enter is
-// pressed now; either way it is not typed again.
-async function alreadyTyped(ctx: AgentDeliveryContext, windowId: string, composer: RegExp | null, text: string): Promise<boolean> {
+// Where the look for a message on screen starts (an absolute line of the pane, so scrolling
+// does not move it) and how often its first line was shown from there before it was typed.
+export interface ScreenMark {
+  from: number;
+  seen: number;
+}
+
+export async function markScreen(tmux: TmuxClient, windowId: string, text: string, from?: number): Promise<ScreenMark> {
+  const size = await tmux.historySize(windowId);
+  const start = from ?? Math.max(0, size - RECOVERY_HISTORY_LINES);
+  const pane = await tmux.capturePane(windowId, { startLine: start - size });
+  return { from: start, seen: occurrences(pane, firstLine(text)) };
+}
+
+// The mark as the history's detail of a message being delivered, and back.
+export function formatMark(mark: ScreenMark): string {
+  return `typing: its first line was on screen ${mark.seen} time(s) from line ${mark.from}`;
+}
+
+function parseMark(detail: string | null | undefined): ScreenMark | null {
+  const match = /^typing: its first line was on screen (\d+) time\(s\) from line (\d+)$/.exec(detail ?? '');
+  return match ? { seen: Number(match[1]), from: Number(match[2]) } : null;
+}
+
+// Whether an interrupted delivery already put the text on screen: it is in the composer, or
+// its first line shows more often than it did before typing began (so an earlier copy of the
+// same text, or a short text, is told apart). If it still waits to be submitted (in the
+// composer, or on the cursor's line of a line-based program), Enter is pressed now; either
+// way it is not typed again.
+async function alreadyTyped(ctx: AgentDeliveryContext, windowId: string, composer: RegExp | null, text: string, mark: ScreenMark | null): Promise<boolean> {
   const { tmux } = ctx.deps;
-  const pane = await tmux.capturePane(windowId, { historyLines: RECOVERY_HISTORY_LINES });
+  const now = await markScreen(tmux, windowId, text, mark?.from);
+  const pane = await tmux.capturePane(windowId);
   if (composer && stillInComposer(composer, pane, text)) {
     await tmux.sendKeys(windowId, 'Enter');
     return true;
   }
-  const tail = lastLine(text);
-  if (tail.length < 8 || !lastLines(pane, RECOVERY_HISTORY_LINES).includes(tail)) return false;
-  if (!composer && lastLines(pane, 1).endsWith(tail) && (await tmux.cursorColumn(windowId)) > 0) await tmux.sendKeys(windowId, 'Enter');
+  if (now.seen <= (mark?.seen ?? 0)) return false;
+  if (!composer && lastLines(pane, 1).endsWith(lastLine(text)) && (await tmux.cursorColumn(windowId)) > 0) await tmux.sendKeys(windowId, 'Enter');
   return true;
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n').find((line) => line.trim() !== '') ?? '').trim().slice(0, 60);
 }
 
 function lastLine(text: string): string {
   return (text.trim().split('\n').at(-1) ?? '').trim().slice(-60);
+}
+
+function occurrences(pane: string, part: string): number {
+  return part === '' ? 0 : pane.split(part).length - 1;
 }
 
 async function dead(ctx: AgentDeliveryContext, message: MailboxMessage, reason: string): Promise<'dead'> {

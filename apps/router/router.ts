@@ -129,6 +129,7 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
     async start() {
       history = openHistory(home);
       cursor = loadCursor(home, logger);
+      await deadLetters.resume();
       const pending = history.pending();
       if (pending.length > 0) logger.info(`resuming ${pending.length} undelivered message(s)`);
       for (const message of pending) dispatch(message, message.status === 'delivering');

@@ -1,8 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execa, type Result } from 'execa';
+import { buildDashboard, checkOnDisk, isDashboardStale } from '../../apps/core/src/index.ts';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const CLI = join(ROOT, 'scripts', 'cmux.mjs');
@@ -22,20 +23,21 @@ export interface TestInstance {
   cleanup(): Promise<void>;
 }
 
+// `userConfig`: YAML for the instance's CMUX_CONFIG file.
 export async function createInstance(opts: { userConfig?: string } = {}): Promise<TestInstance> {
-  const base = mkdtempSync(join(tmpdir(), 'cx-'));
+  const base = mkdtempSync(join(tmpdir(), 'cxt-'));
   const home = join(base, 'home');
   const pm2Home = join(base, 'pm2');
   const socket = join(base, 'tmux.sock');
+  // Which test run made it, so that run's sweep (scripts/run-tests.mjs) cleans it if a test cannot.
+  if (process.env.CMUX_TEST_RUN) writeFileSync(join(base, 'run'), process.env.CMUX_TEST_RUN);
   const port = await freePort();
-  // The test run that made this instance (scripts/run-tests.mjs sweeps only its own leftovers).
-  writeFileSync(join(base, 'test-run'), process.env.CMUX_TEST_RUN ?? '');
   const env: NodeJS.ProcessEnv = { ...cleanEnv(), CMUX_HOME: home, PM2_HOME: pm2Home, CMUX_TMUX_SOCKET: socket, CMUX_PORT: String(port) };
-  if (opts.userConfig !== undefined) {
-    const file = join(base, 'user.yaml');
-    writeFileSync(file, opts.userConfig);
-    env.CMUX_CONFIG = file;
-  }
+  // A user config that names the instance's own copy of the dashboard build (unless it names one).
+  const userConfig = opts.userConfig ?? '';
+  const file = join(base, 'user.yaml');
+  writeFileSync(file, /^frontend:/m.test(userConfig) ? userConfig : `${userConfig}\nfrontend:\n  dist: ${await privateDashboard(base)}\n`);
+  env.CMUX_CONFIG = file;
   const cli = (args: readonly string[], o: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}) =>
     execa(process.execPath, [CLI, ...args], {
       env: { ...env, ...o.env },
@@ -59,6 +61,25 @@ export async function createInstance(opts: { userConfig?: string } = {}): Promis
       rmSync(base, { recursive: true, force: true });
     },
   };
+}
+
+let repositoryBuild: Promise<string> | undefined;
+
+// A copy of the built dashboard in the instance's folder, so a test that deletes, breaks or
+// rebuilds it touches no other instance. The repository's build is made once per test process
+// (under the build lock) when it is missing or stale, and only copied after that.
+async function privateDashboard(base: string): Promise<string> {
+  repositoryBuild ??= (async () => {
+    const dist = join(ROOT, 'apps', 'dashboard', 'dist');
+    if (!checkOnDisk(dist).ok || isDashboardStale(ROOT, dist)) {
+      const build = await buildDashboard(ROOT, dist);
+      if (!build.ok) throw new Error(`the dashboard does not build:\n${build.output.slice(-2_000)}`);
+    }
+    return dist;
+  })();
+  const copy = join(base, 'dist');
+  cpSync(await repositoryBuild, copy, { recursive: true });
+  return copy;
 }
 
 // The environment of the test run without anything that would point cmux elsewhere.

@@ -9,7 +9,7 @@ export async function appendLoad(home: string, senders: readonly string[], to: s
   const runs = await Promise.all(
     senders.map((from) => execa(process.execPath, ['--import', 'tsx', script, home, from, to, String(count)], { cwd: ROOT, reject: false, timeout: 120_000 })),
   );
-  for (const run of runs) if (run.exitCode !== 0) throw new Error(`append-load failed: ${String(run.stderr)}`);
+  for (const run of runs) if (run.exitCode !== 0) throw new Error(`append-load failed: ${run.timedOut ? "it took more than 120 s" : String(run.stderr)}`);
 }
 
 // Every stored message, oldest first.

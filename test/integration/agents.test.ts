@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { apiClient } from '../helpers/api.ts';
 import { createInstance, processesMentioning, type TestInstance } from '../helpers/instance.ts';
 import { eventually } from '../helpers/tmux.ts';
+import { wsRecorder } from '../helpers/ws-recorder.ts';
 
 interface Agent {
   id: string;
@@ -186,15 +187,31 @@ describe('agents in the real ecosystem, with the demo agent', { timeout: 300_000
     assert.ok(existsSync(join(cmux.home, 'journal', journalDays[0]!, 'attachments')));
   });
 
-  it('streams agent changes on the WebSocket and refuses foreign origins and missing tokens', async () => {
+  it('streams agent changes and messages on the WebSocket and refuses foreign origins and missing tokens', async () => {
     const url = `ws://127.0.0.1:${cmux.port}/api/ws?token=${api.token()}`;
-    const socket = new WebSocket(url, { origin: `http://127.0.0.1:${cmux.port}` });
-    const frames: Array<{ event: string; data: { id?: string } }> = [];
-    socket.on('message', (raw) => frames.push(JSON.parse(String(raw))));
-    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-    await api.call('POST', '/api/agents', { name: 'ws-1' });
-    await eventually(async () => frames.map((f) => `${f.event}:${f.data.id ?? ''}`), (list) => list.includes('agent_created:ws-1'));
-    socket.close();
+    const dashboard = wsRecorder(() => url);
+    try {
+      await dashboard.open();
+      const seen = () => dashboard.frames.map((f) => `${f.event}:${f.data?.id ?? ''}`);
+      await api.call('POST', '/api/agents', { name: 'ws-1' });
+      await eventually(async () => seen(), (list) => list.includes('agent_created:ws-1'), 30_000);
+      await waitStatus('ws-1', 'idle', 30_000);
+      // The demo agent works 3 s on this: busy, then idle again, each a frame.
+      assert.equal((await api.call('POST', '/api/agents/ws-1/message', { text: 'sleep 3' })).status, 202);
+      const changes = await eventually(
+        async () => dashboard.frames.filter((f) => f.event === 'agent_status' && f.data.id === 'ws-1').map((f) => `${f.data.previous}->${f.data.status}`),
+        (list) => list.includes('idle->busy') && list.indexOf('busy->idle', list.indexOf('idle->busy')) !== -1,
+        30_000,
+      );
+      assert.ok(changes.length >= 2, changes.join(', '));
+      const posted = await api.call<{ id: string }>('POST', '/api/messages', { to: 'user', subject: 'over the socket' });
+      await eventually(async () => dashboard.messageFrames.get(posted.body.id) ?? 0, (n) => n === 1, 30_000);
+      assert.equal(dashboard.frames.find((f) => f.event === 'message' && f.data.id === posted.body.id)!.data.subject, 'over the socket');
+      assert.equal((await api.call('DELETE', '/api/agents/ws-1')).status, 200);
+      await eventually(async () => seen(), (list) => list.includes('agent_removed:ws-1'), 30_000);
+    } finally {
+      dashboard.close();
+    }
 
     const refused = async (target: string, origin: string) =>
       new Promise<number>((resolve) => {

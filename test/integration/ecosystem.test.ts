@@ -75,14 +75,11 @@ describe('the real ecosystem: start, status, stop', { timeout: 180_000 }, () => 
     const before = JSON.parse(String((await cmux.cli(['status', '--json'])).stdout)) as { apps: Array<{ name: string; pid: number }> };
     const router = before.apps.find((a) => a.name === 'cmux-router')!;
     process.kill(router.pid, 'SIGKILL');
-    let after: { apps: Array<{ name: string; pid: number | null; status: string; restarts: number }> } | undefined;
-    for (let i = 0; i < 50; i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      after = JSON.parse(String((await cmux.cli(['status', '--json'])).stdout));
-      const now = after!.apps.find((a) => a.name === 'cmux-router')!;
-      if (now.status === 'online' && now.pid !== router.pid && now.pid !== null) break;
-    }
-    const now = after!.apps.find((a) => a.name === 'cmux-router')!;
+    const now = await eventually(
+      async () => (JSON.parse(String((await cmux.cli(['status', '--json'])).stdout)) as { apps: Array<{ name: string; pid: number | null; status: string; restarts: number }> }).apps.find((a) => a.name === 'cmux-router')!,
+      (app) => app.status === 'online' && app.pid !== router.pid && app.pid !== null,
+      30_000,
+    );
     assert.equal(now.status, 'online');
     assert.notEqual(now.pid, router.pid);
     assert.ok(now.restarts >= 1);

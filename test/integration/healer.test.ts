@@ -121,4 +121,33 @@ describe('the frontend healer against a real server and a real build', { timeout
     assert.equal(broken.ok, false);
     assert.match(broken.problem ?? '', /the app is broken/);
   });
+
+  it('checks in a browser from its own loop, once per browserIntervalSeconds, and heals what it sees', async () => {
+    const build = await buildDashboard(copy.root, config.frontend.dist);
+    assert.equal(build.ok, true, build.output.slice(-500));
+    writeFileSync(join(copy.root, 'browser.yaml'), `healer:\n  browserCheck: "on"\n  browserPath: ${CHROMIUM}\n  browserIntervalSeconds: 3600\n  reinstallOnFailure: false\n`);
+    const browsing = createFrontendHealer(
+      loadConfig({ root: copy.root, cwd: copy.root, env: { ...cleanEnv(), CMUX_HOME: config.home, CMUX_PORT: String(config.server.port), CMUX_TMUX_SOCKET: join(copy.root, 'tmux.sock'), CMUX_CONFIG: join(copy.root, 'browser.yaml') } }),
+      quiet,
+    );
+    // The first check of a healer opens the page; this one mounts and the build stays.
+    const first = await browsing.check();
+    assert.equal(first.status, 'healthy', first.problem ?? '');
+    const lastHeal = first.lastHeal;
+    // Broken so that only a browser can tell: the files are all there and served.
+    rmSync(join(config.frontend.dist, 'build-info.json'));
+    appendFileSync(mainBundle(), '\nthrow new Error("the app is broken");\n');
+    const within = await browsing.check();
+    assert.equal(within.lastHeal, lastHeal, 'no browser check before the interval is over');
+    assert.match(readFileSync(mainBundle(), 'utf8'), /the app is broken/);
+
+    const next = createFrontendHealer(
+      loadConfig({ root: copy.root, cwd: copy.root, env: { ...cleanEnv(), CMUX_HOME: config.home, CMUX_PORT: String(config.server.port), CMUX_TMUX_SOCKET: join(copy.root, 'tmux.sock'), CMUX_CONFIG: join(copy.root, 'browser.yaml') } }),
+      quiet,
+    );
+    const healed = await next.check();
+    assert.notEqual(healed.lastHeal, lastHeal, 'the browser saw it and the healer rebuilt');
+    assert.equal(healed.status, 'healthy', healed.problem ?? '');
+    assert.doesNotMatch(readFileSync(mainBundle(), 'utf8'), /the app is broken/);
+  });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statfsSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createAgent, startAgent } from '../../apps/agents/index.ts';
@@ -140,14 +140,46 @@ describe('the log watcher, scan by scan', { timeout: 120_000 }, () => {
   });
 
   it('records one metrics sample per scan', async () => {
-    const files = readdirSync(join(config.home, 'metrics'));
-    assert.equal(files.length, 1);
-    const samples = readFileSync(join(config.home, 'metrics', files[0]!), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { loadAverage: number[]; disk: { usedPercent: number }; memory: { usedPercent: number }; agents: number });
-    assert.ok(samples.length >= 10);
+    const read = () => {
+      const files = readdirSync(join(config.home, 'metrics'));
+      assert.equal(files.length, 1, 'one file a day');
+      return readFileSync(join(config.home, 'metrics', files[0]!), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { loadAverage: number[]; disk: { usedPercent: number }; memory: { usedPercent: number }; agents: number });
+    };
+    await watcher.scan();
+    const before = read().length;
+    await watcher.scan();
+    await watcher.scan();
+    const samples = read();
+    assert.equal(samples.length, before + 2);
     const last = samples.at(-1)!;
     assert.equal(last.loadAverage.length, 3);
     assert.ok(last.disk.usedPercent > 0 && last.memory.usedPercent > 0);
     assert.equal(last.agents, 1);
+  });
+
+  it('alerts once when the disk holding CMUX_HOME is fuller than the limit, and again after it was not', async () => {
+    const home = join(harness.base, 'disk-home');
+    mkdirSync(home, { recursive: true });
+    const fs = statfsSync(home);
+    const used = (1 - fs.bavail / fs.blocks) * 100;
+    assert.ok(used > 2, `the test needs a disk more than 2% used (${used.toFixed(1)}%)`);
+    const watcherWith = (percent: number) => {
+      writeFileSync(join(harness.base, 'disk.yaml'), `logWatcher:\n  diskAlertPercent: ${percent}\n`);
+      return createLogWatcher(loadConfig({ env: { ...cleanEnv(), CMUX_HOME: home, CMUX_TMUX_SOCKET: join(harness.base, 'disk-tmux.sock'), CMUX_CONFIG: join(harness.base, 'disk.yaml') }, cwd: harness.base }), quiet);
+    };
+    const diskAlerts = () => readAlerts(home, 100).filter((a) => a.kind === 'disk');
+    const full = watcherWith(Math.floor(used) - 1);
+    assert.equal((await full.scan()).alerts, 1);
+    const [alert] = diskAlerts();
+    assert.match(alert!.title, new RegExp(`^the disk holding ${home} is [\\d.]+% full$`));
+    assert.ok(Math.abs(Number(/is ([\d.]+)% full/.exec(alert!.title)![1]) - used) < 1, `${alert!.title} vs ${used.toFixed(1)}%`);
+    assert.ok(readFileSync(alert!.file, 'utf8').includes('Free space, or move CMUX_HOME'));
+    const told = readFileSync(join(home, 'mailbox.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as MailLine);
+    assert.deepEqual(told.map((m) => [m.from, m.to, m.subject]), [['system:log-watcher', 'supervisor', `[ALERT] ${alert!.title}`]]);
+    assert.equal((await full.scan()).alerts, 0, 'not again while it stays full');
+    assert.equal((await watcherWith(100).scan()).alerts, 0, 'below the limit');
+    assert.equal((await watcherWith(Math.floor(used) - 1).scan()).alerts, 1, 'full again: alerted again');
+    assert.equal(diskAlerts().length, 2);
   });
 
   it('refuses a bad regex in the configuration, naming the pattern and the reason', () => {

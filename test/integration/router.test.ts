@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, readFileSync, renameSync, truncateSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { appendMessage, isAlive, shellQuote } from '../../apps/core/src/index.ts';
+import { appendMessage, createTmuxClient, isAlive, openHistory, shellQuote } from '../../apps/core/src/index.ts';
+import { formatMark, markScreen } from '../../apps/router/deliver-agent.ts';
 import { apiClient } from '../helpers/api.ts';
 import { createInstance, ROOT, type TestInstance } from '../helpers/instance.ts';
 import { appendLoad, storedMessages } from '../helpers/load.ts';
@@ -32,9 +33,10 @@ describe('the mailbox and the router', { timeout: 600_000 }, () => {
   let api: ReturnType<typeof apiClient>;
   const catFile = () => join(cmux.base, 'cat.out');
   const demoRecord = () => join(cmux.base, 'demo.jsonl');
+  const readDemoRecord = () => (existsSync(demoRecord()) ? readFileSync(demoRecord(), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text) : []);
 
   before(async () => {
-    cmux = await createInstance({ userConfig: 'router:\n  unknownRecipientSeconds: 2\nwebhooks:\n  sources:\n    github: { secret: "hook-secret-123" }\n' });
+    cmux = await createInstance({ userConfig: 'router:\n  unknownRecipientSeconds: 2\n  busyWaitSeconds: 2\nwebhooks:\n  sources:\n    github: { secret: "hook-secret-123" }\n' });
     api = apiClient(cmux);
     const start = await cmux.cli(['start']);
     assert.equal(start.exitCode, 0, String(start.stderr));
@@ -62,17 +64,16 @@ describe('the mailbox and the router', { timeout: 600_000 }, () => {
       '/fourth looks like a command',
       'fifth',
     ];
+    const catBefore = existsSync(catFile()) ? readFileSync(catFile(), 'utf8') : '';
+    const recordBefore = readDemoRecord().length;
     for (const text of texts) {
       assert.equal((await api.call('POST', '/api/agents/catter/message', { text })).status, 202);
       assert.equal((await api.call('POST', '/api/agents/demo/message', { text })).status, 202);
     }
     const expectedCat = texts.map((t) => `${t}\n`).join('');
-    assert.equal(await eventually(async () => (existsSync(catFile()) ? readFileSync(catFile(), 'utf8') : ''), (t) => t.length >= expectedCat.length, 30_000), expectedCat);
-    const record = await eventually(
-      async () => (existsSync(demoRecord()) ? readFileSync(demoRecord(), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text) : []),
-      (r) => r.length >= texts.length,
-      30_000,
-    );
+    const cat = () => (existsSync(catFile()) ? readFileSync(catFile(), 'utf8') : '').slice(catBefore.length);
+    assert.equal(await eventually(async () => cat(), (t) => t.length >= expectedCat.length, 30_000), expectedCat);
+    const record = await eventually(async () => readDemoRecord().slice(recordBefore), (r) => r.length >= texts.length, 30_000);
     assert.deepEqual(record, texts);
   });
 
@@ -103,6 +104,70 @@ describe('the mailbox and the router', { timeout: 600_000 }, () => {
     const expected = catMessages.map((t) => `${t}\n`).join('');
     const cat = await eventually(async () => readFileSync(catFile(), 'utf8').slice(catBefore.length), (t) => t.length >= expected.length, 60_000);
     assert.equal(cat, expected, 'every message to the cat agent typed once, in order');
+  });
+
+  it('recovers a message the router was typing when it was SIGKILLed: typed once, a short and a repeated text too', async () => {
+    const history = openHistory(cmux.home);
+    const tmux = createTmuxClient({ socket: { kind: 'path', path: cmux.socket }, configFile: join(ROOT, 'config', 'tmux.conf'), timeoutMs: 5_000 });
+    const typed = (text: string) => readDemoRecord().filter((t) => t === text).length;
+    const routerLog = () => readFileSync(join(cmux.home, 'logs', 'cmux-router.out.log'), 'utf8');
+    const killRouter = async (pid: number) => {
+      process.kill(pid, 'SIGKILL');
+      await eventually(async () => isAlive(pid), (alive) => !alive, 5_000);
+      await eventually(() => routerPid(cmux), (p) => p !== null && p !== pid, 60_000);
+    };
+    // Sends `text` and kills the router after the agent got it but before the router recorded
+    // it delivered; tries again with a new copy when the kill comes too late.
+    const killAfterTyping = async (text: string): Promise<string> => {
+      for (let attempt = 1; ; attempt++) {
+        const before = typed(text);
+        const pid = (await eventually(() => routerPid(cmux), (p) => p !== null, 30_000))!;
+        const message = await appendMessage(cmux.home, { from: 'user', to: 'demo', subject: text });
+        const deadline = Date.now() + 30_000;
+        let status = history.get(message.id)?.status;
+        while (!(status === 'delivered' || (status === 'delivering' && typed(text) > before))) {
+          assert.ok(Date.now() < deadline, `${message.id} never got to the agent`);
+          await new Promise((r) => setTimeout(r, 3));
+          status = history.get(message.id)?.status;
+        }
+        if (status === 'delivering') {
+          await killRouter(pid);
+          await eventually(async () => history.get(message.id)?.status, (s) => s === 'delivered', 60_000);
+          assert.match(routerLog(), new RegExp(`delivered ${message.id} user -> demo \\(recovered: it was on screen\\)`));
+          return message.id;
+        }
+        assert.ok(attempt < 8, `the kill never landed while ${JSON.stringify(text)} was delivering`);
+      }
+    };
+    try {
+      await appendMessage(cmux.home, { from: 'user', to: 'demo', subject: 'repeat me, please' });
+      await eventually(async () => typed('repeat me, please'), (n) => n === 1, 30_000);
+      await killAfterTyping('ok');
+      await killAfterTyping('repeat me, please');
+
+      // The router dies right after it marked a message delivering, before it typed it: a
+      // copy of the same text is on screen already, and a short text is among them.
+      const pid = (await eventually(() => routerPid(cmux), (p) => p !== null, 30_000))!;
+      process.kill(pid, 'SIGSTOP');
+      const windowId = (await api.call<{ windowId: string }>('GET', '/api/agents/demo')).body.windowId;
+      const pending = [];
+      for (const text of ['repeat me, please', 'hi']) {
+        const message = await appendMessage(cmux.home, { from: 'user', to: 'demo', subject: text });
+        history.insertMany([{ message, status: 'delivering' }]);
+        history.setStatus(message.id, 'delivering', formatMark(await markScreen(tmux, windowId, text)));
+        pending.push(message.id);
+      }
+      await killRouter(pid);
+      for (const id of pending) await eventually(async () => history.get(id)?.status, (s) => s === 'delivered', 60_000);
+      // A last message typed after them: nothing of theirs can still be on its way.
+      await appendMessage(cmux.home, { from: 'user', to: 'demo', subject: 'after the recovery' });
+      await eventually(async () => typed('after the recovery'), (n) => n === 1, 30_000);
+      const counts = Object.fromEntries(['ok', 'repeat me, please', 'hi'].map((t) => [t, typed(t)]));
+      assert.deepEqual(counts, { ok: 1, 'repeat me, please': 3, hi: 1 }, 'every copy typed exactly once');
+      for (const id of pending) assert.doesNotMatch(routerLog(), new RegExp(`${id} .*recovered`), 'not on screen: typed, not counted as recovered');
+    } finally {
+      history.close();
+    }
   });
 
   it('dead-letters a malformed line, a 10 MB line, binary junk and an unknown recipient, tells the supervisor, and goes on', async () => {
@@ -137,6 +202,70 @@ describe('the mailbox and the router', { timeout: 600_000 }, () => {
     assert.match(screen, /> \[system:router\] \[DEAD LETTER\]/, 'the supervisor was told');
   });
 
+  it('tells the supervisor of a dead letter even when the router dies within the alert\'s 2 s batch', async () => {
+    const mailbox = join(cmux.home, 'mailbox.jsonl');
+    const deadFile = join(cmux.home, 'mailbox.dead.jsonl');
+    const alertsAbout = (id: string) => storedMessages(cmux.home).filter((m) => m.from === 'system:router' && (m.body ?? '').includes(id));
+    for (let attempt = 1; ; attempt++) {
+      const id = `lost-alert-${attempt}-${Date.now()}`;
+      const pid = (await eventually(() => routerPid(cmux), (p) => p !== null, 30_000))!;
+      // Addressed to a webhook, which takes no messages: dead at once.
+      appendFileSync(mailbox, `${JSON.stringify({ id, ts: new Date().toISOString(), from: 'user', to: 'webhook:ci', subject: 'undeliverable' })}\n`);
+      while (!(existsSync(deadFile) && readFileSync(deadFile, 'utf8').includes(id))) await new Promise((r) => setTimeout(r, 3));
+      process.kill(pid, 'SIGKILL');
+      await eventually(async () => isAlive(pid), (alive) => !alive, 5_000);
+      if (alertsAbout(id).length === 0 && !readFileSync(mailbox, 'utf8').includes(`${id} user`)) {
+        const alert = await eventually(async () => alertsAbout(id), (list) => list.length > 0, 60_000);
+        assert.equal(alert.length, 1, 'told once');
+        assert.match(alert[0]!.body!, new RegExp(`- ${id} user → webhook:ci: webhook:ci takes no messages`));
+        return;
+      }
+      assert.ok(attempt < 5, 'the kill never landed within the batch window');
+    }
+  });
+
+  it('reads the whole mailbox again after a corrupt cursor and delivers nothing twice', async () => {
+    const text = `before the corrupt cursor ${Date.now()}`;
+    await appendMessage(cmux.home, { from: 'user', to: 'demo', subject: text });
+    await eventually(async () => readDemoRecord().filter((t) => t === text).length, (n) => n === 1, 30_000);
+    const recordBefore = readDemoRecord().length;
+    const pid = (await eventually(() => routerPid(cmux), (p) => p !== null, 30_000))!;
+    // Stopped first, so it cannot save a good cursor over the bad one before it dies.
+    process.kill(pid, 'SIGSTOP');
+    writeFileSync(join(cmux.home, 'state', 'router.json'), '{"inode": 12, "off');
+    process.kill(pid, 'SIGKILL');
+    await eventually(() => routerPid(cmux), (p) => p !== null && p !== pid, 60_000);
+    await eventually(async () => readFileSync(join(cmux.home, 'logs', 'cmux-router.err.log'), 'utf8'), (log) => log.includes('is unreadable; reading the mailbox from the start'), 30_000);
+    const after = await appendMessage(cmux.home, { from: 'user', to: 'demo', subject: `after the corrupt cursor ${Date.now()}` });
+    await eventually(async () => readDemoRecord().includes(after.subject), Boolean, 60_000);
+    assert.deepEqual(readDemoRecord().slice(recordBefore), [after.subject], 'only the new message was typed');
+  });
+
+  it('types into an agent busy longer than router.busyWaitSeconds anyway, and says so', async () => {
+    const work = await appendMessage(cmux.home, { from: 'user', to: 'demo', subject: 'sleep 8' });
+    await eventually(async () => readDemoRecord().includes('sleep 8'), Boolean, 30_000);
+    const next = await appendMessage(cmux.home, { from: 'user', to: 'demo', subject: 'typed while it works' });
+    const delivered = await eventually(async () => storedMessages(cmux.home).find((m) => m.id === next.id), (m) => m?.status === 'delivered', 30_000);
+    const workTyped = Date.parse(storedMessages(cmux.home).find((m) => m.id === work.id)!.deliveredAt!);
+    assert.ok(Date.parse(delivered!.deliveredAt!) - workTyped < 8_000, 'typed before the agent was idle again');
+    assert.match(readFileSync(join(cmux.home, 'logs', 'cmux-router.err.log'), 'utf8'), new RegExp(`WARN \\[cmux-router\\] typing ${next.id} into demo after waiting 2 s for it to be idle`));
+    // The demo agent queues it and takes it once the work is done: once.
+    await eventually(async () => readDemoRecord().filter((t) => t === 'typed while it works').length, (n) => n === 1, 30_000);
+  });
+
+  it('dead-letters a message typed into an agent that never takes Enter, and tells the supervisor', async () => {
+    const spawned = await cmux.cli(['spawn', 'deaf', '--command', `${shellQuote(process.execPath)} ${shellQuote(join(ROOT, 'test/fixtures/demo-agent-deaf.mjs'))}`]);
+    assert.equal(spawned.exitCode, 0, String(spawned.stderr));
+    const message = await appendMessage(cmux.home, { from: 'user', to: 'deaf', subject: 'can you hear me' });
+    const dead = await eventually(async () => storedMessages(cmux.home).find((m) => m.id === message.id), (m) => m?.status === 'dead', 60_000);
+    assert.match(dead!.detail ?? '', /^typed into deaf but not submitted after 4 Enter presses$/);
+    const deadFile = readFileSync(join(cmux.home, 'mailbox.dead.jsonl'), 'utf8');
+    assert.ok(deadFile.includes(`"id":"${message.id}"`), 'in the dead-letter file');
+    await eventually(async () => storedMessages(cmux.home).filter((m) => m.from === 'system:router' && (m.body ?? '').includes(message.id)).length, (n) => n === 1, 30_000);
+    const screen = (await api.call<{ text: string }>('GET', '/api/agents/deaf/terminal?lines=20')).body.text;
+    assert.equal(screen.split('can you hear me').length - 1, 1, 'typed once, never again');
+  });
+
   it('notices a truncated and a replaced mailbox and keeps delivering', async () => {
     const mailbox = join(cmux.home, 'mailbox.jsonl');
     truncateSync(mailbox, 0);
@@ -148,13 +277,15 @@ describe('the mailbox and the router', { timeout: 600_000 }, () => {
   });
 
   it('pages the history newest first, by agent, and refuses bad queries', async () => {
+    const mine = await Promise.all([1, 2, 3].map((n) => appendMessage(cmux.home, { from: 'user', to: 'catter', subject: `paged ${n}` })));
+    await eventually(async () => storedMessages(cmux.home).filter((m) => mine.some((x) => x.id === m.id)).length, (n) => n === 3, 10_000);
     const page = (await api.call<Array<{ seq: number; to: string; from: string }>>('GET', '/api/messages?limit=3')).body;
     assert.equal(page.length, 3);
     assert.ok(page[0]!.seq > page[1]!.seq && page[1]!.seq > page[2]!.seq);
     const older = (await api.call<Array<{ seq: number }>>('GET', `/api/messages?limit=3&before=${page[2]!.seq}`)).body;
     assert.ok(older.every((m) => m.seq < page[2]!.seq));
-    const catter = (await api.call<Array<{ to: string; from: string }>>('GET', '/api/messages?agent=catter&limit=500')).body;
-    assert.ok(catter.length >= 65 && catter.every((m) => m.to === 'catter' || m.from === 'catter'));
+    const catter = (await api.call<Array<{ id: string; to: string; from: string }>>('GET', '/api/messages?agent=catter&limit=500')).body;
+    assert.ok(mine.every((m) => catter.some((c) => c.id === m.id)) && catter.every((m) => m.to === 'catter' || m.from === 'catter'));
     for (const query of ['limit=0', 'limit=abc', 'limit=100000', 'before=-1', 'agent=../x', 'agent=a%20b']) {
       assert.equal((await api.call('GET', `/api/messages?${query}`)).status, 400, query);
     }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -33,9 +33,9 @@ describe('start refuses clearly and starts nothing', { timeout: 120_000 }, () =>
   });
 
   const badConfigs: Array<{ name: string; yaml?: string; env?: NodeJS.ProcessEnv; error: RegExp }> = [
-    { name: 'an unknown key', yaml: 'server:\n  prot: 9000\n', error: /invalid configuration: server\.prot in .*user\.yaml: unknown key/ },
-    { name: 'a wrong type', yaml: 'healer:\n  intervalSeconds: "fast"\n', error: /invalid configuration: healer\.intervalSeconds in .*user\.yaml: .*expected number.*\(got "fast"\)/ },
-    { name: 'bad YAML', yaml: 'server: [port: 1\n  x', error: /invalid configuration: \(file\) in .*user\.yaml: invalid YAML/ },
+    { name: 'an unknown key', yaml: 'server:\n  prot: 9000\n', error: /invalid configuration: server\.prot in .*bad\.yaml: unknown key/ },
+    { name: 'a wrong type', yaml: 'healer:\n  intervalSeconds: "fast"\n', error: /invalid configuration: healer\.intervalSeconds in .*bad\.yaml: .*expected number.*\(got "fast"\)/ },
+    { name: 'bad YAML', yaml: 'server: [port: 1\n  x', error: /invalid configuration: \(file\) in .*bad\.yaml: invalid YAML/ },
     { name: 'a bad environment value', env: { CMUX_PORT: 'abc' }, error: /invalid configuration: CMUX_PORT in environment: expected a whole number \(got "abc"\)/ },
     { name: 'a port out of range', env: { CMUX_PORT: '70000' }, error: /invalid configuration: CMUX_PORT in environment: .*65535/ },
   ];
@@ -43,8 +43,8 @@ describe('start refuses clearly and starts nothing', { timeout: 120_000 }, () =>
     it(`rejects ${bad.name} with the key, the file and the reason`, async () => {
       const env: NodeJS.ProcessEnv = { ...bad.env };
       if (bad.yaml !== undefined) {
-        const file = join(cmux.base, 'user.yaml');
-        (await import('node:fs')).writeFileSync(file, bad.yaml);
+        const file = join(cmux.base, 'bad.yaml');
+        writeFileSync(file, bad.yaml);
         env.CMUX_CONFIG = file;
       }
       const start = await cmux.cli(['start'], { env });
@@ -68,5 +68,36 @@ describe('start refuses clearly and starts nothing', { timeout: 120_000 }, () =>
     } finally {
       rmSync(bin, { recursive: true, force: true });
     }
+  });
+});
+
+describe('start that fails half way', { timeout: 180_000 }, () => {
+  let cmux: TestInstance;
+  before(async () => {
+    cmux = await createInstance();
+  });
+  after(async () => cmux.cleanup());
+
+  it('says what failed and what to do; a second start finishes the job, and stop leaves nothing', async () => {
+    const config = cmux.env.CMUX_CONFIG!;
+    const usual = readFileSync(config, 'utf8');
+    // The apps start, but no server can answer health within 100 ms of being started.
+    writeFileSync(config, `${usual}\nprocesses:\n  readyTimeoutMs: 100\n`);
+    const failed = await cmux.cli(['start']);
+    assert.equal(failed.exitCode, 1, String(failed.stdout));
+    assert.match(String(failed.stderr), /^cmux: cmux-server did not answer http:\/\/127\.0\.0\.1:\d+\/health within 100 ms: see `npx cmux logs cmux-server`, then `npx cmux stop`$/m);
+    assert.doesNotMatch(String(failed.stderr), /\n\s+at /, 'no stack trace');
+    assert.match(String(failed.stdout), /started cmux-server/, 'it got half way');
+
+    writeFileSync(config, usual);
+    const again = await cmux.cli(['start']);
+    assert.equal(again.exitCode, 0, String(again.stderr));
+    assert.match(String(again.stdout), /the supervisor is ready/);
+    const status = JSON.parse(String((await cmux.cli(['status', '--json'])).stdout)) as { apps: Array<{ name: string; status: string }> };
+    assert.deepEqual(status.apps.map((a) => a.status), ['online', 'online', 'online', 'online']);
+
+    const stop = await cmux.cli(['stop']);
+    assert.equal(stop.exitCode, 0, String(stop.stderr));
+    assert.deepEqual(processesMentioning(cmux.base), []);
   });
 });

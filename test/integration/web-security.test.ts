@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { syncBuiltinESMExports } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
+import { eventually } from '../helpers/tmux.ts';
 import { createLogger, loadConfig, type CmuxConfig } from '../../apps/core/src/index.ts';
 import { tokenMatches } from '../../apps/server/auth/token.ts';
 import { createServer } from '../../apps/server/server.ts';
@@ -165,8 +166,7 @@ describe('web security of the running server', { timeout: 120_000 }, () => {
     ws.on('message', (raw) => frames.push(JSON.parse(String(raw))));
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
     for (const junk of ['not json', '{"subscribe": 42}', '{"subscribe": "../x"}', '{"subscribe": "a b"}', '[]', '{"subscribe": "nobody"}']) ws.send(junk);
-    await new Promise((r) => setTimeout(r, 500));
-    const errors = frames.filter((f) => f.event === 'error');
+    const errors = await eventually(async () => frames.filter((f) => f.event === 'error'), (list) => list.length >= 6, 10_000);
     assert.equal(errors.length, 6, JSON.stringify(frames));
     assert.match(errors.at(-1)!.data.error ?? '', /no agent "nobody"/);
     assert.equal(ws.readyState, WebSocket.OPEN);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { apiClient } from '../helpers/api.ts';
 import { createInstance, type TestInstance } from '../helpers/instance.ts';
+import { sendRaw } from '../helpers/raw-http.ts';
 
 const SECRET = 'hook-secret-123';
 const sign = (body: string, secret = SECRET) => `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
@@ -13,30 +13,10 @@ const sign = (body: string, secret = SECRET) => `sha256=${createHmac('sha256', s
 describe('webhooks and the journal on the running server', { timeout: 120_000 }, () => {
   let cmux: TestInstance;
   let api: ReturnType<typeof apiClient>;
-  // A raw POST that sends its headers first and the body only if no early answer came: the
-  // server refuses a too-large body from its Content-Length alone and closes the connection,
-  // which a client still writing the body would see as EPIPE instead of the 413.
-  const post = (path: string, body: string, headers: Record<string, string>) =>
-    new Promise<{ status: number; json: () => Promise<unknown> }>((resolve, reject) => {
-      const req = request(
-        { host: '127.0.0.1', port: cmux.port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (text += c));
-          const done = () => resolve({ status: res.statusCode ?? 0, json: async () => JSON.parse(text) });
-          res.on('end', done);
-          res.on('error', done);
-        },
-      );
-      req.on('error', (error: NodeJS.ErrnoException) => {
-        if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
-      });
-      let answered = false;
-      req.on('response', () => (answered = true));
-      req.flushHeaders();
-      setTimeout(() => (answered ? req.destroy() : req.end(body)), 100);
-    });
+  const post = async (path: string, body: string, headers: Record<string, string>) => {
+    const res = await sendRaw(cmux.port, 'POST', path, { 'content-type': 'application/json', ...headers }, body);
+    return { status: res.status, json: async () => JSON.parse(res.text) as unknown };
+  };
 
   before(async () => {
     cmux = await createInstance({ userConfig: `webhooks:\n  bodyLimitBytes: 1048576\n  sources:\n    github: { secret: "${SECRET}" }\n` });

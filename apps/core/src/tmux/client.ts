@@ -30,6 +30,8 @@ export interface NewWindowOptions {
 export interface CaptureOptions {
   // How many lines of history above the visible screen to include.
   historyLines?: number;
+  // Or where to start: 0 is the top of the visible screen, negative lines are history.
+  startLine?: number;
   // Keep the colours and attributes as escape sequences (for a terminal view).
   escapes?: boolean;
 }
@@ -165,7 +167,8 @@ export function createTmuxClient(options: TmuxClientOptions) {
 
     // The pane's text: the visible screen plus `historyLines` of scrollback.
     async capturePane(target: string, opts: CaptureOptions = {}): Promise<string> {
-      const start = opts.historyLines ? ['-S', String(-Math.abs(opts.historyLines))] : [];
+      const first = opts.startLine ?? (opts.historyLines ? -Math.abs(opts.historyLines) : undefined);
+      const start = first === undefined ? [] : ['-S', String(first)];
       return run(['capture-pane', '-p', '-J', ...(opts.escapes ? ['-e'] : []), '-t', target, ...start]);
     },
 
@@ -183,6 +186,11 @@ export function createTmuxClient(options: TmuxClientOptions) {
     // The process id of the program the pane runs (its root process).
     async panePid(target: string): Promise<number> {
       return Number((await run(['display-message', '-p', '-t', target, '#{pane_pid}'])).trim());
+    },
+
+    // How many lines have scrolled off the top of the pane into its history.
+    async historySize(target: string): Promise<number> {
+      return Number((await run(['display-message', '-p', '-t', target, '#{history_size}'])).trim());
     },
 
     async killWindow(target: string): Promise<void> {
