@@ -8,7 +8,6 @@ export interface ScreenChoices {
   cursor: number;
 }
 
-const OPTION_LINE = /^\s+(\S.*?)\s*$/;
 const NUMBERED = /^\d+\.\s+/;
 // Claude Code's menu cursor: an indented `❯` (a `❯` at the left edge is its input box).
 export const DEFAULT_CHOICE_CURSOR = /^\s+❯\s+/;
@@ -16,24 +15,30 @@ const STEP_WAIT_MS = 3_000;
 const POLL_MS = 100;
 
 // Reads the choice list of the dialog at the bottom of the screen: the cursor line (the kind's
-// `cursor`, e.g. Claude Code's indented `❯`) and the indented lines next to it, up to a blank
-// line on either side; a box's `│` borders are left out.
+// `cursor`, e.g. Claude Code's indented `❯`) and the lines next to it whose text starts in the
+// same column as the cursor line's (the question above, a hint below do not); a box's `│`
+// borders are left out.
 export function readChoices(pane: string, cursor: RegExp = DEFAULT_CHOICE_CURSOR): ScreenChoices | null {
-  const lines = pane.split('\n').map((line) => line.replace(/^(\s*)│/, '$1 ').replace(/│\s*$/, '').replace(/\s+$/, ''));
+  const lines = pane
+    .split('\n')
+    .map((line) => line.replace(/^(\s*)│/, '$1 ').replace(/│\s*$/, '').replace(/\s+$/, ''))
+    .map((line) => line.replace(cursor, (mark) => ' '.repeat(mark.length)));
+  const raw = pane.split('\n').map((line) => line.replace(/^(\s*)│/, '$1 '));
   let at = -1;
   for (let i = lines.length - 1; i >= 0; i--) {
-    if (cursor.test(lines[i]!) && lines[i]!.replace(cursor, '').trim() !== '') {
+    if (cursor.test(raw[i]!) && lines[i]!.trim() !== '') {
       at = i;
       break;
     }
   }
   if (at === -1) return null;
-  const isOption = (line: string) => OPTION_LINE.test(line) || cursor.test(line);
+  const column = lines[at]!.search(/\S/);
+  const isOption = (line: string) => line.search(/\S/) === column;
   let first = at;
   while (first > 0 && isOption(lines[first - 1]!)) first--;
   let last = at;
   while (last < lines.length - 1 && isOption(lines[last + 1]!)) last++;
-  const choices = lines.slice(first, last + 1).map((line) => line.replace(cursor, ' ').trim().replace(NUMBERED, ''));
+  const choices = lines.slice(first, last + 1).map((line) => line.trim().replace(NUMBERED, ''));
   return { choices, cursor: at - first };
 }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildDashboard, checkInBrowser, createLogger, loadConfig, readAlerts, readJournalDay, type CmuxConfig } from '../../apps/core/src/index.ts';
+import { buildDashboard, checkInBrowser, createLogger, loadConfig, readAlerts, readJournalDay, tmuxClientFromConfig, type CmuxConfig } from '../../apps/core/src/index.ts';
 import { createFrontendHealer } from '../../apps/frontend-healer/healer.ts';
 import { createServer } from '../../apps/server/server.ts';
 import { CHROMIUM } from '../helpers/browser.ts';
@@ -33,6 +33,8 @@ describe('the frontend healer against a real server and a real build', { timeout
   });
   after(async () => {
     await server.stop();
+    // The server brought a team up on the copy's tmux socket.
+    await tmuxClientFromConfig(config).killServer().catch(() => undefined);
     copy.cleanup();
   });
 

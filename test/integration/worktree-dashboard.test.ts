@@ -43,7 +43,10 @@ describe('a worker\'s changes and the attention badge in the dashboard, in a rea
     const context = await browser.browser.newContext({ viewport: { width: 1280, height: 1000 } });
     await context.addInitScript(FAKE_NOTIFICATIONS);
     page = await context.newPage();
-    await page.goto(`http://127.0.0.1:${cmux.port}/?token=${api.token()}`);
+    // The dashboard logs in with the one-time URL `cmux open` prints.
+    const open = await cmux.cli(['open']);
+    assert.equal(open.exitCode, 0, String(open.stderr));
+    await page.goto(/dashboard: (\S+)/.exec(String(open.stdout))![1]!);
     await page.locator('[data-agent="supervisor"]').waitFor();
   });
   after(async () => {

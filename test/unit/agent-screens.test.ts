@@ -57,6 +57,14 @@ const STARTUP_CHOICE: Record<string, Record<string, string>> = {
   gemini: { trust: 'Trust folder' },
 };
 const CAPTURE = /^(.+)-(\d[\d.]*)-(.+)\.txt$/;
+// Each dialog's choices as they must be read off its screen (the question and hints are not).
+const MENUS: Record<string, string[]> = {
+  'claude-code-2.1.332-permission.txt': ['Yes', 'Yes, and always allow access to /tmp/ex from this project', 'Yes, and switch to auto mode · auto mode handles these prompts for you', 'No'],
+  'claude-code-2.1.332-trust.txt': ['No, exit', 'Yes, I trust this folder'],
+  'claude-code-2.1.332-apikey.txt': ['Yes', 'No (recommended)'],
+  'codex-0.171.0-approval.txt': ['Yes, proceed (y)', "Yes, and don't ask again for commands that start with `echo approved` (p)", 'No, and tell Codex what to do differently (esc)'],
+  'gemini-0.61.0-approval.txt': ['Allow once', 'Allow for this session', 'No, suggest changes (esc)'],
+};
 const pane = (file: string) => readFileSync(join(PANES, file), 'utf8');
 
 describe('real agent screens', () => {
@@ -76,6 +84,12 @@ describe('real agent screens', () => {
       it(`reads ${file} as ${EXPECTED[cli]![state] ?? '(no expected state)'}`, () => {
         assert.ok(EXPECTED[cli]![state], `no expected state for ${file}`);
         assert.equal(detectPaneStatus(kind, pane(file)), EXPECTED[cli]![state]);
+      });
+    }
+
+    for (const file of files.filter((f) => MENUS[f])) {
+      it(`reads the choices of ${file}`, () => {
+        assert.deepEqual(readChoices(pane(file), kind.choiceCursor ?? undefined)?.choices, MENUS[file]);
       });
     }
 

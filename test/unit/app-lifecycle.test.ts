@@ -5,10 +5,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { cleanEnv, freePort, ROOT } from '../helpers/instance.ts';
+import { execa } from 'execa';
 import { eventually } from '../helpers/tmux.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cx-life-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+// Each app gets a tmux socket of its own here (the server brings a team up on it), never the
+// default one; the servers are ended afterwards.
+const sockets: string[] = [];
+after(async () => {
+  for (const socket of sockets) await execa('tmux', ['-S', socket, 'kill-server'], { reject: false, timeout: 10_000 });
+  rmSync(dir, { recursive: true, force: true });
+});
 
 const APPS = ['server', 'router', 'log-watcher', 'frontend-healer'];
 
@@ -31,7 +38,9 @@ describe('every PM2 app: ready, then a clean stop however often it is signalled'
   for (const app of APPS) {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       it(`${app}: says ready and exits 0 on ${signal}`, async () => {
-        const env = { ...cleanEnv(), CMUX_HOME: join(dir, `${app}-${signal}`), CMUX_PORT: String(await freePort()) };
+        const socket = join(dir, `${app}-${signal}.sock`);
+        sockets.push(socket);
+        const env = { ...cleanEnv(), CMUX_HOME: join(dir, `${app}-${signal}`), CMUX_PORT: String(await freePort()), CMUX_TMUX_SOCKET: socket };
         const run = await runUntilReady(join(ROOT, 'dist', 'apps', app, 'index.js'), env);
         assert.equal(run.ready, true, run.output());
         run.child.kill(signal);

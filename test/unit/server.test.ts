@@ -4,7 +4,7 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createLogger, isCmuxError, loadConfig, openHistory, type CmuxConfig } from '../../apps/core/src/index.ts';
+import { createLogger, isCmuxError, loadConfig, openHistory, tmuxClientFromConfig, type CmuxConfig } from '../../apps/core/src/index.ts';
 import { createAgentDeps } from '../../apps/agents/index.ts';
 import { buildApp } from '../../apps/server/app.ts';
 import { createHookStore } from '../../apps/server/agents/hook-events.ts';
@@ -157,9 +157,14 @@ describe('server start', () => {
     const port = await freePort();
     const config = configFor('serve', { CMUX_PORT: String(port) });
     const server = createServer(config, quiet);
-    await server.start();
-    assert.equal((await fetch(`http://127.0.0.1:${port}/health`)).status, 200);
-    await Promise.all([server.stop(), server.stop()]);
-    await assert.rejects(fetch(`http://127.0.0.1:${port}/health`));
+    try {
+      await server.start();
+      assert.equal((await fetch(`http://127.0.0.1:${port}/health`)).status, 200);
+      await Promise.all([server.stop(), server.stop()]);
+      await assert.rejects(fetch(`http://127.0.0.1:${port}/health`));
+    } finally {
+      // The server brought the team up on the test's tmux socket; the test ends that server.
+      await tmuxClientFromConfig(config).killServer().catch(() => undefined);
+    }
   });
 });

@@ -107,6 +107,8 @@ export const agentRoutes: FastifyPluginAsync<AgentRouteDeps> = async (app, { age
 
   app.post('/api/agents/:id/merge', async (request) => {
     const { id } = parse(idParams, request.params, 'id');
+    // An agent that does not exist is that (404), whatever the body says.
+    await findAgent(agents, id);
     return mergeAgent(agents, id, parse(mergeBody, request.body));
   });
 
@@ -126,6 +128,8 @@ export const agentRoutes: FastifyPluginAsync<AgentRouteDeps> = async (app, { age
 
   app.post('/api/agents/:id/answer', async (request, reply) => {
     const { id } = parse(idParams, request.params, 'id');
+    // An agent that does not exist is that (404), whatever the body says.
+    await findAgent(agents, id);
     const { choice, question } = parse(answerBody, request.body);
     const dialog = await answerAgent(agents, id, choice, question);
     void monitor.refresh().catch(() => undefined);
