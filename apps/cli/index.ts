@@ -7,6 +7,7 @@ import { healCommand } from './commands/heal.js';
 import { journalCommand } from './commands/journal.js';
 import { logsCommand } from './commands/logs.js';
 import { mailCommand } from './commands/mail.js';
+import { registryCommand } from './commands/registry.js';
 import { restartCommand } from './commands/restart.js';
 import { spawnCommand } from './commands/spawn.js';
 import { startCommand } from './commands/start.js';
@@ -42,6 +43,7 @@ const commands = [
   mailCommand,
   journalCommand,
   healCommand,
+  registryCommand,
   doctorCommand,
 ];
 for (const command of commands) {
