@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { lstatSync, readFileSync, renameSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { assertAgentName, homePaths, isCmuxError, withFileLock, type TmuxWindow } from '../core/src/index.js';
 import { lastGoodFile, readRegistry } from './read.js';
@@ -45,8 +45,10 @@ export async function repairRegistry(deps: RegistryDeps): Promise<RepairReport> 
     const windows = (await deps.tmux.listWindows()).filter((w) => w.agentTag !== '');
     const rebuilt: RegistryFile = { agents: {} };
     const ids = new Set([...Object.keys(lastGood?.agents ?? {}), ...salvaged.valid.keys(), ...windows.map((w) => w.agentTag)]);
+    // lstat: a dangling symlink is there too, and is moved aside like any invalid file.
+    const present = lstatSync(file, { throwIfNoEntry: false }) !== undefined;
     // No file and nothing to restore: leave it missing (listings then show the session's windows).
-    if (!existsSync(file) && ids.size === 0) return report;
+    if (!present && ids.size === 0) return report;
     for (const id of ids) {
       const known = lastGood?.agents[id];
       const meta = known ?? salvaged.valid.get(id);
@@ -60,7 +62,7 @@ export async function repairRegistry(deps: RegistryDeps): Promise<RepairReport> 
       report.restored.push({ id, windowId: window?.windowId ?? null, from: known ? 'last-good' : meta ? 'invalid-file' : 'window' });
     }
     for (const [id, reason] of salvaged.invalid) if (!ids.has(id)) report.dropped.push({ id, reason });
-    if (existsSync(file)) {
+    if (present) {
       report.movedAside = `${file}.invalid-${new Date().toISOString().replace(/[:.]/g, '-')}`;
       renameSync(file, report.movedAside);
     }

@@ -76,6 +76,8 @@ describe('the agent registry across processes', { timeout: 180_000 }, () => {
     assert.equal(listed.exitCode, 0, String(listed.stderr));
     assert.equal((JSON.parse(String(listed.stdout)) as unknown[]).length, 51, 'reads go on from the last good copy');
     assert.match(String(listed.stderr), /warning: the agent registry .*agents\.yaml is not valid: .*line 3.*last good copy/);
+    const status = await cmux.cli(['status', '--json']);
+    assert.equal((JSON.parse(String(status.stdout)) as { agents: number }).agents, 51, 'status counts the agents of the last good copy');
 
     const spawned = await cmux.cli(['spawn', 'after-corruption', '--command', 'cat', '--no-wait']);
     assert.equal(spawned.exitCode, 1);

@@ -46,7 +46,9 @@ async function checkRegistry(config: CmuxConfig): Promise<Check> {
     if (!registry) return { name, level: 'ok', detail: `no ${file} yet (the first spawn writes it)` };
     return { name, level: 'ok', detail: `${Object.keys(registry.agents).length} agents in ${file}` };
   } catch (error) {
-    if (!isCmuxError(error, 'CMUX_ERR_REGISTRY_CORRUPT')) throw error;
+    if (!isCmuxError(error, 'CMUX_ERR_REGISTRY_CORRUPT')) {
+      return { name, level: 'fail', detail: `cannot read ${file}: ${(error as Error).message}`, fix: 'give it back to the user cmux runs as (owner read/write)' };
+    }
     const fallback = existsSync(lastGoodFile(file)) ? `agents are listed from the last good copy ${lastGoodFile(file)}` : 'there is no last good copy to list agents from';
     return {
       name,
