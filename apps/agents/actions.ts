@@ -4,13 +4,14 @@ import {
   composerText,
   deliverText,
   detectPaneStatus,
+  homePaths,
   isCmuxError,
   writeAttachment,
   type AgentKind,
   type DeliveryResult,
   type TmuxClient,
 } from '../core/src/index.js';
-import { unregisterAgent, type RegisteredAgent } from '../registry/index.js';
+import { readRegistry, unregisterAgent, type RegisteredAgent } from '../registry/index.js';
 import type { AgentDeps } from './deps.js';
 import { answerOnScreen, readDialog, type ScreenDialog } from './dialogs.js';
 import { SUPERVISOR } from './spawn.js';
@@ -118,6 +119,8 @@ export async function killAgent(deps: AgentDeps, id: string, options: KillOption
     });
   }
   if (!options.force) await assertNothingPending(agent);
+  // An invalid registry would refuse the unregistration below: refuse before the window is gone.
+  await readRegistry(homePaths(deps.config.home).registry);
   let archive: string | null = null;
   if (window) {
     const text = await deps.tmux.capturePane(agent.windowId, { historyLines: ARCHIVE_HISTORY_LINES });

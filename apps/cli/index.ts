@@ -8,6 +8,7 @@ import { journalCommand } from './commands/journal.js';
 import { logsCommand } from './commands/logs.js';
 import { mailCommand } from './commands/mail.js';
 import { openCommand } from './commands/open.js';
+import { registryCommand } from './commands/registry.js';
 import { restartCommand } from './commands/restart.js';
 import { spawnCommand } from './commands/spawn.js';
 import { startCommand } from './commands/start.js';
@@ -45,6 +46,7 @@ const commands = [
   mailCommand,
   journalCommand,
   healCommand,
+  registryCommand,
   doctorCommand,
 ];
 for (const command of commands) {

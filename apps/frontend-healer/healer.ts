@@ -57,10 +57,17 @@ export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHan
   let restartBackoffMs = healer.intervalSeconds * 1000;
   let nextRestartAt = 0;
   let lastBrowserCheck = 0;
+  // What the last browser check found: it stands between browser checks (they run less often).
+  let browserProblem: string | null = null;
+  // The sources the last "fails in the browser" alert was about: one alert per version of them.
+  let browserAlertedFor = 0;
+  // Set while the healer waits because of a browser failure (not a failing build).
+  let waitingOnBrowser = false;
   let schedule: Schedule | undefined;
   const useBrowser = healer.browserCheck === 'on' || (healer.browserCheck === 'auto' && existsSync(healer.browserPath));
 
-  async function heal(reason: string): Promise<void> {
+  // Whether the rebuild worked.
+  async function heal(reason: string): Promise<boolean> {
     attempts += 1;
     logger.info(`rebuilding the dashboard (attempt ${attempts} of ${healer.maxBuildAttempts}): ${reason}`);
     const result = await buildDashboard(config.root, dist, { reinstall: healer.reinstallOnFailure && attempts === 1 });
@@ -69,7 +76,7 @@ export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHan
       state.lastHeal = new Date().toISOString();
       attempts = 0;
       nextBuildAt = 0;
-      return;
+      return true;
     }
     const tail = result.output.trim().split('\n').slice(-40).join('\n');
     logger.error(`the dashboard build failed (attempt ${attempts}): ${tail.split('\n').at(-1) ?? ''}`);
@@ -87,6 +94,39 @@ export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHan
         details: `# The dashboard does not build\n\nWhy a rebuild was needed: ${reason}\n\n## Build output\n\n\`\`\`text\n${result.output.slice(-20_000)}\n\`\`\`\n\n## Suggested next step\n\nFix the error above in apps/dashboard (the healer rebuilds as soon as the sources change), or run \`npx cmux heal\`.\n`,
       });
     }
+    return false;
+  }
+
+  async function checkBrowserNow(): Promise<string | null> {
+    lastBrowserCheck = Date.now();
+    const browser = await checkInBrowser(`${serverUrl(config)}/`, healer.browserPath).catch((error: unknown) => ({ ok: true, problem: `browser check skipped: ${(error as Error).message}` }));
+    if (browser.ok && browser.problem) logger.warn(browser.problem);
+    // A page that failed on a slow machine and works now: broken files may be rebuilt again.
+    if (browser.ok && waitingOnBrowser) {
+      waitingOnBrowser = false;
+      state.gaveUp = false;
+    }
+    return browser.ok ? null : browser.problem;
+  }
+
+  // A fresh build of the current sources fails in the browser: building them again would fail
+  // the same way, so the healer waits for a change in the sources (or `npx cmux heal`) and
+  // says so once.
+  async function giveUpInBrowser(problem: string): Promise<void> {
+    state.gaveUp = true;
+    waitingOnBrowser = true;
+    sourcesAtGiveUp = dashboardSourcesChangedAt(config.root);
+    logger.error(`the rebuilt dashboard fails in the browser: ${problem}; not rebuilding until apps/dashboard changes`);
+    if (browserAlertedFor === sourcesAtGiveUp) return;
+    browserAlertedFor = sourcesAtGiveUp;
+    await raiseAlert(config, {
+      source: SOURCE,
+      kind: 'browser',
+      title: 'the dashboard builds but fails in the browser; waiting for a fix in apps/dashboard or `npx cmux heal`',
+      count: 1,
+      excerpt: problem,
+      details: `# The dashboard fails in the browser\n\nA fresh build of the current sources loads in headless Chromium and fails: ${problem}\n\nRebuilding the same sources would fail the same way, so the healer waits.\n\n## Suggested next step\n\nOpen the dashboard with the browser console, fix the error in apps/dashboard (the healer rebuilds as soon as the sources change), or run \`npx cmux heal\`.\n`,
+    });
   }
 
   async function checkApi(): Promise<void> {
@@ -125,6 +165,7 @@ export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHan
     if (state.gaveUp && (requested || dashboardSourcesChangedAt(config.root) > sourcesAtGiveUp)) {
       logger.info(requested ? 'a heal was requested' : 'the dashboard sources changed; trying again');
       state.gaveUp = false;
+      waitingOnBrowser = false;
       attempts = 0;
       nextBuildAt = 0;
     }
@@ -138,18 +179,22 @@ export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHan
       if (result.reachable && !result.ok) problem = result.problem;
     }
     if (disk.ok && served && useBrowser && (requested || Date.now() - lastBrowserCheck >= healer.browserIntervalMs)) {
-      lastBrowserCheck = Date.now();
-      const browser = await checkInBrowser(`${serverUrl(config)}/`, healer.browserPath).catch((error: unknown) => ({ ok: true, problem: `browser check skipped: ${(error as Error).message}` }));
-      if (!browser.ok) problem = browser.problem;
-      else if (browser.problem) logger.warn(browser.problem);
+      browserProblem = await checkBrowserNow();
     }
+    if (disk.ok && served) problem ??= browserProblem;
 
     const broken = problem !== null;
     if ((broken || requested) && !state.gaveUp && Date.now() >= nextBuildAt) {
-      await heal(problem ?? 'requested with `npx cmux heal`');
+      const rebuilt = await heal(problem ?? 'requested with `npx cmux heal`');
       disk = checkOnDisk(dist);
       problem = disk.problem;
       served = disk.ok;
+      // A new build is looked at in the browser at once: one that fails there is not rebuilt again.
+      if (rebuilt && disk.ok && useBrowser) {
+        browserProblem = await checkBrowserNow();
+        if (browserProblem) await giveUpInBrowser(browserProblem);
+        problem = browserProblem;
+      }
     }
     state = {
       ...state,

@@ -1,4 +1,4 @@
-export { readRegistry } from './read.js';
+export { lastGoodFile, readRegistry, readRegistryForLookup } from './read.js';
 export { updateRegistry, type RegistryUpdate } from './update.js';
 export {
   createAgentWindow,
@@ -16,3 +16,4 @@ export {
   type RegistryDeps,
 } from './windows.js';
 export type { AgentEntry, RegistryFile, WorktreeEntry } from './schema.js';
+export { repairRegistry, type RepairReport, type RestoredFrom } from './repair.js';

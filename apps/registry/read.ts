@@ -1,28 +1,88 @@
-import { dirname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { CmuxError, readHomeFile } from '../core/src/index.js';
+import { lstat, readFile, readlink, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { CmuxError, isCmuxError } from '../core/src/index.js';
 import { registryFileSchema, type RegistryFile } from './schema.js';
 
-// Reads agents.yaml. A missing file is an empty registry (null, so callers can tell);
-// a file that does not parse is an error that names the file, never an empty registry.
+// The copy of the registry as its one writer last wrote it: what reads fall back to, and
+// what `cmux registry repair` rebuilds from, when someone breaks agents.yaml by hand.
+export function lastGoodFile(file: string): string {
+  return join(dirname(file), 'state', `${basename(file, '.yaml')}.last-good.yaml`);
+}
+
+// Reads agents.yaml. A missing file is an empty registry (null, so callers can tell); a file
+// that is empty, does not parse, breaks the schema or is not a plain file is an error that
+// names the file, the line and the fix, never an empty registry.
 export async function readRegistry(file: string): Promise<RegistryFile | null> {
-  // Never through a symbolic link: a planted one would make cmux trust another file's agents.
-  const text = readHomeFile(dirname(file), file);
-  if (text === null) return null;
-  let data: unknown;
+  let text: string;
   try {
-    data = parseYaml(text) ?? {};
+    const kind = await lstat(file);
+    // The writer renames a new file over the registry: that would replace a link, not what it
+    // points to, and a FIFO or folder would hang or fail every reader.
+    if (kind.isSymbolicLink()) throw corrupt(file, `it is a symbolic link (to ${await readlink(file)}), not a file cmux can replace safely`, null);
+    if (!kind.isFile()) throw corrupt(file, 'it is not a regular file', null);
+    text = await readFile(file, 'utf8');
   } catch (error) {
-    throw corrupt(file, error instanceof Error ? error.message.split('\n')[0]! : String(error));
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
   }
+  return parseRegistry(file, text);
+}
+
+// Parses the text of a registry file; `file` is for the error message.
+export function parseRegistry(file: string, text: string): RegistryFile {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines });
+  const [error] = doc.errors;
+  if (error) throw corrupt(file, error.message.split('\n')[0]!.replace(/:$/, ''), error.linePos?.[0].line ?? null);
+  const data: unknown = doc.toJS();
+  // cmux always writes an `agents:` map: an empty file is a truncated one, not an empty team.
+  if (data === null || data === undefined) throw corrupt(file, 'it is empty (cmux always writes an `agents:` map)', null);
   const parsed = registryFileSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw corrupt(file, `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+    const line = lineOf(doc, lines, issue.path);
+    const where = issue.path.join('.') || '(top level)';
+    throw corrupt(file, `${line ? `line ${line}, ` : ''}${where}: ${issue.message}`, line);
   }
   return parsed.data;
 }
 
-function corrupt(file: string, reason: string): CmuxError {
-  return new CmuxError('CMUX_ERR_REGISTRY_CORRUPT', `the agent registry ${file} is not valid: ${reason}`, { context: { file } });
+// The line of the deepest part of `path` the document has (a missing key: its entry's line).
+function lineOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[]): number | null {
+  for (let depth = path.length; depth > 0; depth -= 1) {
+    const node = doc.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) return lines.linePos(node.range[0]).line;
+  }
+  return null;
+}
+
+function corrupt(file: string, reason: string, line: number | null): CmuxError {
+  const fix = `run \`npx cmux registry repair\` (it rebuilds the entries from ${lastGoodFile(file)} and the live windows, and keeps this file beside it) or fix ${line ? `line ${line}` : 'it'} by hand`;
+  return new CmuxError(
+    'CMUX_ERR_REGISTRY_CORRUPT',
+    `the agent registry ${file} is not valid: ${reason}. No agent can be added or removed until it is fixed: ${fix}`,
+    { context: { file, reason, fix, ...(line ? { line } : {}) } },
+  );
+}
+
+export interface RegistryRead {
+  registry: RegistryFile | null;
+  // Set when agents.yaml is invalid and the registry is the last good copy.
+  warning?: string;
+}
+
+// For listings and lookups: agents.yaml, or when it is invalid the last good copy with a
+// warning (every lookup still checks the window's own identity, so an older copy is safe).
+export async function readRegistryForLookup(file: string): Promise<RegistryRead> {
+  try {
+    return { registry: await readRegistry(file) };
+  } catch (error) {
+    if (!isCmuxError(error, 'CMUX_ERR_REGISTRY_CORRUPT')) throw error;
+    const copy = lastGoodFile(file);
+    const registry = await readRegistry(copy).catch(() => null);
+    if (!registry) throw error;
+    const written = (await stat(copy)).mtime.toISOString();
+    return { registry, warning: `${error.message}. Listing the last good copy (${copy}, written ${written}) meanwhile` };
+  }
 }

@@ -3,13 +3,12 @@ import {
   assertAgentName,
   CmuxError,
   homePaths,
-  isCmuxError,
   type CmuxConfig,
   type Logger,
   type TmuxClient,
   type TmuxWindow,
 } from '../core/src/index.js';
-import { readRegistry } from './read.js';
+import { readRegistry, readRegistryForLookup } from './read.js';
 import type { AgentEntry, RegistryFile, WorktreeEntry } from './schema.js';
 import { updateRegistry } from './update.js';
 
@@ -47,11 +46,8 @@ export async function createAgentWindow(deps: RegistryDeps, input: NewAgentWindo
   const session = config.tmux.session;
   const id = agentId(session, input.name, session);
   const taken = () => new CmuxError('CMUX_ERR_AGENT_EXISTS', `an agent named ${input.name} already exists: kill it first or choose another name`, { context: { id } });
-  // A quick look first, so a taken name starts no window; the write below decides.
-  const current = await readRegistry(homePaths(config.home).registry).catch((error: unknown) => {
-    if (isCmuxError(error, 'CMUX_ERR_REGISTRY_CORRUPT')) return null;
-    throw error;
-  });
+  // A quick look first, so a taken name (or an invalid registry) starts no window; the write below decides.
+  const current = await readRegistry(homePaths(config.home).registry);
   if (current?.agents[id]) throw taken();
   const clash = (await tmux.listWindows()).find((w) => w.session === session && w.name === input.name);
   if (clash) {
@@ -244,7 +240,8 @@ export interface AgentWindow {
 
 export interface AgentWindows {
   agents: AgentWindow[];
-  // Set when there is no registry and windows are listed by the old naming convention.
+  // Set when there is no registry and windows are listed by the old naming convention, or
+  // when agents.yaml is invalid and the last good copy is listed instead.
   warning?: string;
 }
 
@@ -253,7 +250,7 @@ export interface AgentWindows {
 // Without any registry file, the session's non-system windows are listed as unregistered.
 export async function listAgentWindows(deps: RegistryDeps): Promise<AgentWindows> {
   const { config, tmux } = deps;
-  const [registry, windows] = await Promise.all([readRegistry(homePaths(config.home).registry), tmux.listWindows()]);
+  const [{ registry, warning }, windows] = await Promise.all([readRegistryForLookup(homePaths(config.home).registry), tmux.listWindows()]);
   const byId = new Map(windows.map((w) => [w.windowId, w]));
   if (registry === null) {
     const legacy = windows.filter((w) => w.session === config.tmux.session && !config.tmux.systemWindows.includes(w.name));
@@ -278,6 +275,7 @@ export async function listAgentWindows(deps: RegistryDeps): Promise<AgentWindows
     };
   }
   return {
+    ...(warning ? { warning } : {}),
     agents: Object.entries(registry.agents).map(([id, entry]) => {
       const window = byId.get(entry.windowId);
       return { registered: true, window: window && ownsWindow(id, entry, window) ? window : null, agent: { id, ...entry } };

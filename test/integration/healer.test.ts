@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { execa } from 'execa';
 import { buildDashboard, checkInBrowser, createLogger, loadConfig, readAlerts, readJournalDay, tmuxClientFromConfig, type CmuxConfig } from '../../apps/core/src/index.ts';
 import { createFrontendHealer } from '../../apps/frontend-healer/healer.ts';
 import { createServer } from '../../apps/server/server.ts';
@@ -124,6 +126,44 @@ describe('the frontend healer against a real server and a real build', { timeout
     assert.match(broken.problem ?? '', /the app is broken/);
   });
 
+  it('a rebuild that still fails in the browser is alerted once and not rebuilt until the sources change; health says why', async () => {
+    // The bundle is broken from the test above; now the sources are too (it builds, then throws).
+    const main = join(copy.root, 'apps', 'dashboard', 'src', 'main.tsx');
+    const good = readFileSync(main, 'utf8');
+    writeFileSync(main, `throw new Error('broken at runtime');\n${good}`);
+    // Browser checks far apart: between them, what the last one found still stands.
+    const inBrowser = createFrontendHealer({ ...config, healer: { ...config.healer, browserCheck: 'on', browserPath: CHROMIUM, browserIntervalMs: 3_600_000 } }, quiet);
+    const browserAlerts = () => readAlerts(config.home, 100).filter((a) => a.kind === 'browser');
+
+    const first = await inBrowser.check();
+    assert.equal(first.status, 'degraded');
+    assert.equal(first.gaveUp, true);
+    assert.match(first.problem ?? '', /broken at runtime/, 'the rebuilt page was checked in the browser');
+    assert.ok(first.lastHeal);
+    assert.equal(browserAlerts().length, 1);
+    const built = statSync(join(config.frontend.dist, 'index.html')).mtimeMs;
+
+    for (let i = 0; i < 3; i += 1) {
+      const again = await inBrowser.check();
+      assert.equal(again.status, 'degraded');
+      assert.match(again.problem ?? '', /broken at runtime/);
+      assert.equal(again.lastHeal, first.lastHeal, 'no rebuild of the same sources');
+    }
+    assert.equal(statSync(join(config.frontend.dist, 'index.html')).mtimeMs, built);
+    assert.equal(browserAlerts().length, 1, 'one alert');
+    const reported = await health();
+    assert.equal(reported.status, 'degraded');
+    assert.match(reported.frontend.problem ?? '', /broken at runtime/);
+
+    writeFileSync(main, good);
+    const fixed = await inBrowser.check();
+    assert.equal(fixed.status, 'healthy', fixed.problem ?? '');
+    assert.equal(fixed.gaveUp, false);
+    assert.notEqual(fixed.lastHeal, first.lastHeal, 'a change in the sources is rebuilt');
+    assert.equal((await health()).status, 'healthy');
+    assert.equal(browserAlerts().length, 1);
+  });
+
   it('checks in a browser from its own loop, once per browserIntervalSeconds, and heals what it sees', async () => {
     const build = await buildDashboard(copy.root, config.frontend.dist);
     assert.equal(build.ok, true, build.output.slice(-500));
@@ -151,5 +191,53 @@ describe('the frontend healer against a real server and a real build', { timeout
     assert.notEqual(healed.lastHeal, lastHeal, 'the browser saw it and the healer rebuilt');
     assert.equal(healed.status, 'healthy', healed.problem ?? '');
     assert.doesNotMatch(readFileSync(mainBundle(), 'utf8'), /the app is broken/);
+  });
+});
+
+describe('a dependency reinstall while healing', { timeout: 120_000 }, () => {
+  // A small project of its own (never the shared checkout's node_modules): a build tool as a
+  // devDependency from a local folder, so npm needs no network.
+  const root = mkdtempSync(join(tmpdir(), 'cx-reinstall-'));
+  const npm = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+    execa('npm', args, { cwd: root, env: { ...cleanEnv(), npm_config_update_notifier: 'false', ...env }, extendEnv: false, reject: false, timeout: 60_000, all: true });
+  before(async () => {
+    mkdirSync(join(root, 'tools', 'tsc'), { recursive: true });
+    mkdirSync(join(root, 'test'));
+    writeFileSync(join(root, 'package.json'), JSON.stringify({ name: 'reinstall-fixture', version: '1.0.0', private: true, scripts: { test: 'tsc --version && node --test test/' }, devDependencies: { 'fake-tsc': 'file:tools/tsc' } }));
+    writeFileSync(join(root, 'tools', 'tsc', 'package.json'), JSON.stringify({ name: 'fake-tsc', version: '5.0.0', bin: { tsc: 'tsc.js' } }));
+    writeFileSync(join(root, 'tools', 'tsc', 'tsc.js'), '#!/usr/bin/env node\nconsole.log("Version 5.0.0");\n', { mode: 0o755 });
+    writeFileSync(join(root, 'test', 'runs.test.mjs'), "import test from 'node:test';\ntest('runs', () => {});\n");
+    const installed = await npm(['install', '--offline', '--no-audit', '--no-fund']);
+    assert.equal(installed.exitCode, 0, String(installed.all));
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('with the app\'s NODE_ENV=production, a failing build\'s reinstall keeps `npx tsc --version` and `npm test` working', async () => {
+    const saved = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    let result: Awaited<ReturnType<typeof buildDashboard>>;
+    try {
+      // The fixture has no dashboard: the build fails, and the reinstall runs.
+      result = await buildDashboard(root, join(root, 'dist'), { reinstall: true });
+    } finally {
+      if (saved === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = saved;
+    }
+    assert.equal(result.ok, false);
+    assert.match(result.output, /npm install --include=dev \(exit 0\)/);
+    const tsc = await npm(['exec', '--no', '--', 'tsc', '--version'], { NODE_ENV: 'production' });
+    assert.equal(tsc.exitCode, 0, String(tsc.all));
+    assert.match(String(tsc.stdout), /Version 5\.0\.0/);
+    const tests = await npm(['test']);
+    assert.equal(tests.exitCode, 0, String(tests.all));
+    assert.equal(existsSync(join(root, 'node_modules', 'fake-tsc', 'package.json')), true);
+  });
+
+  it('installs nothing without a lockfile to install from', async () => {
+    rmSync(join(root, 'package-lock.json'));
+    const result = await buildDashboard(root, join(root, 'dist'), { reinstall: true });
+    assert.equal(result.ok, false);
+    assert.match(result.output, /no reinstall: .* needs a package\.json and a package-lock\.json/);
+    assert.equal(existsSync(join(root, 'package-lock.json')), false, 'npm did not run');
   });
 });

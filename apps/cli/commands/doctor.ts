@@ -6,7 +6,7 @@ import { printJson, say } from '../output.js';
 const MARK: Record<CheckLevel, string> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' };
 
 export const doctorCommand = new Command('doctor')
-  .description('check node, tmux, PM2, the port, CMUX_HOME and the agent command, and say how to fix each')
+  .description('check node, tmux, PM2, the port, CMUX_HOME, the agent registry and the agent command, and say how to fix each')
   .option('--json', 'print JSON')
   .action(async (opts: { json?: boolean }) => {
     const checks = await runDoctor(loadConfig());

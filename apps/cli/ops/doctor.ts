@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import {
@@ -7,6 +7,7 @@ import {
   daemonPid,
   ensureOwnHome,
   findPortHolders,
+  homePaths,
   isCmuxError,
   loadAgentKinds,
   pm2Home,
@@ -17,7 +18,7 @@ import {
   type CmuxConfig,
 } from '../../core/src/index.js';
 import { rootProblem } from '../../agents/index.js';
-
+import { lastGoodFile, readRegistry } from '../../registry/index.js';
 
 export type CheckLevel = 'ok' | 'warn' | 'fail';
 
@@ -34,7 +35,29 @@ const MIN_TMUX = 3.0;
 
 // Checks what cmux needs on this machine and says how to fix each thing that is off.
 export async function runDoctor(config: CmuxConfig): Promise<Check[]> {
-  return [checkNode(), await checkTmux(config), checkPm2(), await checkPort(config), checkHome(config), checkAgentCommand(config)];
+  return [checkNode(), await checkTmux(config), checkPm2(), await checkPort(config), checkHome(config), await checkRegistry(config), checkAgentCommand(config)];
+}
+
+// agents.yaml parses and fits the schema; when it does not, what reads fall back to and how to fix it.
+async function checkRegistry(config: CmuxConfig): Promise<Check> {
+  const file = homePaths(config.home).registry;
+  const name = 'registry';
+  try {
+    const registry = await readRegistry(file);
+    if (!registry) return { name, level: 'ok', detail: `no ${file} yet (the first spawn writes it)` };
+    return { name, level: 'ok', detail: `${Object.keys(registry.agents).length} agents in ${file}` };
+  } catch (error) {
+    if (!isCmuxError(error, 'CMUX_ERR_REGISTRY_CORRUPT')) {
+      return { name, level: 'fail', detail: `cannot read ${file}: ${(error as Error).message}`, fix: 'give it back to the user cmux runs as (owner read/write)' };
+    }
+    const fallback = existsSync(lastGoodFile(file)) ? `agents are listed from the last good copy ${lastGoodFile(file)}` : 'there is no last good copy to list agents from';
+    return {
+      name,
+      level: 'fail',
+      detail: `${file} is not valid: ${String(error.context.reason)}; no agent can be added or removed, ${fallback}`,
+      fix: String(error.context.fix),
+    };
+  }
 }
 
 function checkNode(): Check {

@@ -9,7 +9,7 @@ import {
   type AppStatus,
   type CmuxConfig,
 } from '../../core/src/index.js';
-import { readRegistry } from '../../registry/index.js';
+import { readRegistryForLookup } from '../../registry/index.js';
 import { fetchHealth } from './health.js';
 
 export interface CmuxStatus {
@@ -30,7 +30,7 @@ export async function collectStatus(config: CmuxConfig): Promise<CmuxStatus> {
     listAppStatus(config.home),
     fetchHealth(config),
     tmux.hasServer().catch(() => false),
-    readRegistry(homePaths(config.home).registry).catch(() => null),
+    readRegistryForLookup(homePaths(config.home).registry).then((read) => read.registry, () => null),
   ]);
   return {
     running: apps.every((a) => a.status === 'online') && health !== null,

@@ -82,10 +82,35 @@ async function runVite(root: string, outDir: string): Promise<{ ok: boolean; out
   return { ok: result.exitCode === 0 && existsSync(join(outDir, 'index.html')), output: output.slice(-20_000) };
 }
 
+// What decides which dependencies npm installs: the apps run with NODE_ENV=production, and
+// npm then leaves out (and prunes!) the devDependencies, typescript and the test runner among them.
+const INSTALL_SCOPE_VARS = /^(NODE_ENV|npm_config_(production|omit|only|include|dev|also))$/i;
+
+// Reinstalls the project's dependencies from its lockfile, dev dependencies included.
+// `npm install --include=dev`, not `npm ci`: ci deletes node_modules before it installs, under
+// the cmux apps that are running from it, and a failed ci (no network) leaves no build tools at
+// all; install changes only what differs from the lockfile and keeps the rest. Without a
+// lockfile nothing is installed: npm would pick new versions the project never ran with.
+async function reinstallDependencies(root: string): Promise<{ ran: boolean; output: string }> {
+  if (!existsSync(join(root, 'package.json')) || !existsSync(join(root, 'package-lock.json'))) {
+    return { ran: false, output: `no reinstall: ${root} needs a package.json and a package-lock.json to install from ---` };
+  }
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !INSTALL_SCOPE_VARS.test(key)));
+  const install = await execa('npm', ['install', '--include=dev', '--no-audit', '--no-fund'], {
+    cwd: root,
+    env,
+    extendEnv: false,
+    all: true,
+    reject: false,
+    timeout: INSTALL_TIMEOUT_MS,
+  });
+  return { ran: true, output: `npm install --include=dev (exit ${install.exitCode}) ---\n${String(install.all ?? '').slice(-5_000)}` };
+}
+
 // Builds the dashboard into a fresh folder beside `dist` and swaps it in with renames, so the
 // server never serves a half-written build. One build at a time across processes: a caller
 // that finds a build under way waits for it and reports `joined` instead of building again.
-// With `reinstall`, a failed build is retried once after `npm install`.
+// With `reinstall`, a failed build is retried once after reinstalling the dependencies.
 export async function buildDashboard(root: string, dist: string, opts: { reinstall?: boolean } = {}): Promise<BuildResult> {
   const started = Date.now();
   const lock = `${dist}.build`;
@@ -98,12 +123,13 @@ export async function buildDashboard(root: string, dist: string, opts: { reinsta
         const out = join(dirname(dist), `.${basename(dist)}.next-${randomBytes(4).toString('hex')}`);
         let attempt = await runVite(root, out);
         let output = attempt.output;
-        // npm only ever runs where the project's package.json is.
-        if (!attempt.ok && opts.reinstall && existsSync(join(root, 'package.json'))) {
-          const install = await execa('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, all: true, reject: false, timeout: INSTALL_TIMEOUT_MS });
-          output += `\n--- npm install (exit ${install.exitCode}) ---\n${String(install.all ?? '').slice(-5_000)}`;
-          attempt = await runVite(root, out);
-          output += `\n--- build again ---\n${attempt.output}`;
+        if (!attempt.ok && opts.reinstall) {
+          const install = await reinstallDependencies(root);
+          output += `\n--- ${install.output}`;
+          if (install.ran) {
+            attempt = await runVite(root, out);
+            output += `\n--- build again ---\n${attempt.output}`;
+          }
         }
         if (!attempt.ok) {
           rmSync(out, { recursive: true, force: true });
