@@ -8,6 +8,7 @@ import { journalCommand } from './commands/journal.js';
 import { logsCommand } from './commands/logs.js';
 import { mailCommand } from './commands/mail.js';
 import { openCommand } from './commands/open.js';
+import { projectCommand } from './commands/project.js';
 import { restartCommand } from './commands/restart.js';
 import { spawnCommand } from './commands/spawn.js';
 import { startCommand } from './commands/start.js';
@@ -43,6 +44,7 @@ const commands = [
   mergeCommand,
   mailCommand,
   journalCommand,
+  projectCommand,
   healCommand,
   doctorCommand,
 ];

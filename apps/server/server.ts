@@ -11,6 +11,7 @@ import {
   type Logger,
 } from '../core/src/index.js';
 import { createAgentDeps, createTeamKeeper } from '../agents/index.js';
+import { ensureProjectSupervisors } from '../projects/supervisors.js';
 import { createHookStore } from './agents/hook-events.js';
 import { createStatusMonitor } from './agents/status-monitor.js';
 import { createSystemMonitor } from './agents/system-monitor.js';
@@ -57,6 +58,7 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
       system.start();
       // The team comes up however cmux was started (npm start, pm2 start, pm2 resurrect).
       await team.start().catch((error: unknown) => logger.error(`bringing the team up failed: ${(error as Error).message}`));
+      await ensureProjectSupervisors(agents).catch((error: unknown) => logger.error(`starting the projects' supervisors failed: ${(error as Error).message}`));
       logger.info(`listening on http://${host}:${port}`);
     },
     stop: once(async () => {

@@ -22,6 +22,7 @@ interface SpawnOptions {
   worktree?: boolean;
   branch?: string;
   base?: string;
+  project?: string;
   wait: boolean;
   timeout: number;
 }
@@ -36,6 +37,7 @@ export const spawnCommand = new Command('spawn')
   .option('--no-worktree', 'work in --cwd itself, whatever worktrees.default says')
   .option('--branch <name>', 'the worktree\'s new branch (default: cmux/<name>)')
   .option('--base <ref>', 'the commit the branch starts from (default: HEAD of the repository)')
+  .option('--project <name>', 'work for this project: in its root unless --cwd says otherwise')
   .option('--env <KEY=VALUE>', 'a variable for this agent (repeatable), on top of agents.env', collectEnv, {})
   .option('--no-wait', 'return once the window exists, without waiting for the prompt')
   .option('--timeout <seconds>', 'how long to wait for the task to be typed in', parseSeconds, 120)
@@ -43,7 +45,7 @@ export const spawnCommand = new Command('spawn')
     const { config, deps } = agentContext();
     const task = opts.task === undefined ? undefined : await readTextArgument(opts.task);
     const { worktree, branch, base } = opts;
-    const agent = await createAgent(deps, { name, task, command: opts.command, cwd: opts.cwd, env: opts.env, worktree, branch, base, createdBy: 'user' });
+    const agent = await createAgent(deps, { name, task, command: opts.command, cwd: opts.cwd, project: opts.project, env: opts.env, worktree, branch, base, createdBy: 'user' });
     say(`spawned ${agent.id} (window ${agent.windowId})`);
     if (agent.worktree) say(`worktree ${agent.worktree.path} on branch ${agent.worktree.branch} from ${agent.worktree.base.slice(0, 12)}`);
     if (agent.notice) say(`note: ${agent.notice}`);
