@@ -13,6 +13,7 @@ import { restartCommand } from './commands/restart.js';
 import { spawnCommand } from './commands/spawn.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
+import { taskCommand } from './commands/task.js';
 import { stopCommand } from './commands/stop.js';
 import { diffCommand, mergeCommand } from './commands/worktree.js';
 import { handleCliError } from './handle-error.js';
@@ -45,6 +46,7 @@ const commands = [
   mailCommand,
   journalCommand,
   projectCommand,
+  taskCommand,
   healCommand,
   doctorCommand,
 ];

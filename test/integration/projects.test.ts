@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { execa } from 'execa';
+import { apiClient } from '../helpers/api.ts';
+import { makeRepo } from '../helpers/git-repo.ts';
+import { createInstance, type TestInstance } from '../helpers/instance.ts';
+import { eventually } from '../helpers/tmux.ts';
+
+interface Agent {
+  id: string;
+  windowId: string;
+  status: string;
+  project: string;
+}
+interface Task {
+  id: number;
+  project: string;
+  title: string;
+  status: string;
+  assignee: string | null;
+  priority: number;
+}
+
+// Two projects beside the default one, each with its supervisor, and the task board, on a
+// real cmux (PM2, tmux, the demo agent).
+describe('projects and the task board', { timeout: 400_000 }, () => {
+  let cmux: TestInstance;
+  let api: ReturnType<typeof apiClient>;
+  let alpha: string;
+  let beta: string;
+  const agents = async (query = '') => (await api.call<Agent[]>('GET', `/api/agents${query}`)).body;
+  const paneFolder = async (windowId: string) =>
+    (await execa('tmux', ['-S', cmux.socket, 'display-message', '-p', '-t', windowId, '#{pane_current_path}'], { timeout: 5_000 })).stdout.trim();
+  const idle = (id: string) => eventually(agents, (list) => list.some((a) => a.id === id && a.status === 'idle'), 60_000);
+
+  before(async () => {
+    cmux = await createInstance();
+    api = apiClient(cmux);
+    alpha = realpathSync(await makeRepo(mkdtempSync(join(cmux.base, 'alpha-'))));
+    beta = realpathSync(await makeRepo(mkdtempSync(join(cmux.base, 'beta-'))));
+    const start = await cmux.cli(['start']);
+    assert.equal(start.exitCode, 0, String(start.stderr));
+  });
+  after(async () => cmux.cleanup());
+
+  it('adds projects through the API and the CLI, each with its supervisor working in its root', async () => {
+    const added = await api.call('POST', '/api/projects', { name: 'alpha', root: alpha });
+    assert.equal(added.status, 201, JSON.stringify(added.body));
+    assert.deepEqual(added.body, { name: 'alpha', root: alpha, supervisor: 'supervisor-alpha', createdAt: added.body.createdAt });
+    const cli = await cmux.cli(['project', 'add', beta, '--name', 'beta', '--branch', 'main']);
+    assert.equal(cli.exitCode, 0, String(cli.stderr));
+    assert.match(String(cli.stdout), /added project beta .*its supervisor is supervisor-beta/);
+
+    const listed = (await api.call<Array<{ name: string; root: string; branch?: string }>>('GET', '/api/projects')).body;
+    assert.deepEqual(listed.map((p) => [p.name, p.root, p.branch]), [['default', listed[0]!.root, undefined], ['alpha', alpha, undefined], ['beta', beta, 'main']]);
+    for (const [id, root] of [['supervisor-alpha', alpha], ['supervisor-beta', beta]] as const) {
+      const list = await idle(id);
+      assert.equal(await paneFolder(list.find((a) => a.id === id)!.windowId), root);
+    }
+    assert.equal((await api.call('POST', '/api/projects', { name: 'alpha', root: beta })).status, 409);
+  });
+
+  it('keeps each project\'s agents and messages apart', async () => {
+    const a1 = await api.call<Agent>('POST', '/api/agents', { name: 'a1', project: 'alpha', task: 'hello alpha' });
+    assert.equal(a1.status, 201, JSON.stringify(a1.body));
+    const b1 = await cmux.cli(['spawn', 'b1', '--project', 'beta', '--task', 'hello beta']);
+    assert.equal(b1.exitCode, 0, String(b1.stderr));
+    assert.deepEqual((await agents('?project=alpha')).map((a) => a.id).sort(), ['a1', 'supervisor-alpha']);
+    assert.deepEqual((await agents('?project=beta')).map((a) => a.id).sort(), ['b1', 'supervisor-beta']);
+    assert.deepEqual((await agents('?project=default')).map((a) => a.id), ['supervisor']);
+    assert.equal(await paneFolder((await agents('?project=beta')).find((a) => a.id === 'b1')!.windowId), beta);
+
+    const alphaMessages = await eventually(
+      async () => (await api.call<Array<{ to: string; subject: string }>>('GET', '/api/messages?project=alpha')).body,
+      (list) => list.some((m) => m.to === 'a1'),
+      30_000,
+    );
+    assert.ok(alphaMessages.every((m) => ['a1', 'supervisor-alpha'].includes(m.to)), JSON.stringify(alphaMessages));
+    const betaMessages = (await api.call<Array<{ to: string }>>('GET', '/api/messages?project=beta')).body;
+    assert.ok(betaMessages.some((m) => m.to === 'b1') && betaMessages.every((m) => m.to !== 'a1'), JSON.stringify(betaMessages));
+  });
+
+  it('runs the task board through the CLI and the API, and a worker\'s `cmux mail done` finishes its task', async () => {
+    const added = await cmux.cli(['task', 'add', 'Write the parser', '--project', 'alpha', '--priority', '2', '--description', 'parse the config', '--json']);
+    assert.equal(added.exitCode, 0, String(added.stderr));
+    const task = JSON.parse(String(added.stdout)) as Task;
+    assert.deepEqual([task.project, task.status, task.priority, task.assignee], ['alpha', 'open', 2, null]);
+    const sub = await api.call<Task>('POST', '/api/tasks', { project: 'alpha', title: 'Test the parser', parent: task.id });
+    assert.equal(sub.status, 201, JSON.stringify(sub.body));
+    const other = await api.call<Task>('POST', '/api/tasks', { project: 'beta', title: 'Beta work' });
+    assert.equal(other.status, 201);
+
+    // A worker running a plain shell, so it can run `cmux mail done` as Claude Code would.
+    const shell = await api.call<Agent>('POST', '/api/agents', { name: 'shell-1', project: 'alpha', command: 'bash --noprofile --norc -i' });
+    assert.equal(shell.status, 201, JSON.stringify(shell.body));
+    const assigned = await cmux.cli(['task', 'assign', String(task.id), 'shell-1', '--json']);
+    assert.equal(assigned.exitCode, 0, String(assigned.stderr));
+    assert.equal((JSON.parse(String(assigned.stdout)) as Task).status, 'assigned');
+    const handed = await eventually(
+      async () => (await api.call<Array<{ to: string; subject: string }>>('GET', '/api/messages?agent=shell-1')).body,
+      (list) => list.some((m) => m.subject === `task #${task.id}: Write the parser`),
+      30_000,
+    );
+    assert.ok(handed.length > 0);
+    const working = await api.call<Task>('PATCH', `/api/tasks/${task.id}`, { status: 'working' });
+    assert.equal(working.body.status, 'working');
+
+    assert.deepEqual((await api.call<Task[]>('GET', '/api/tasks?project=alpha')).body.map((t) => t.title), ['Write the parser', 'Test the parser']);
+    assert.deepEqual((await api.call<Task[]>('GET', '/api/tasks?status=open')).body.map((t) => t.title), ['Test the parser', 'Beta work']);
+
+    await execa('tmux', ['-S', cmux.socket, 'send-keys', '-t', shell.body.windowId, '-l', 'cmux mail done "parser written"'], { timeout: 5_000 });
+    await execa('tmux', ['-S', cmux.socket, 'send-keys', '-t', shell.body.windowId, 'Enter'], { timeout: 5_000 });
+    const finished = await eventually(async () => (await api.call<Task>('GET', `/api/tasks/${task.id}`)).body, (t) => t.status === 'done', 30_000);
+    assert.equal(finished.assignee, 'shell-1');
+    const report = await eventually(
+      async () => (await api.call<Array<{ from: string; to: string; subject: string }>>('GET', '/api/messages?agent=shell-1')).body,
+      (list) => list.some((m) => m.from === 'shell-1'),
+      30_000,
+    );
+    assert.equal(report.find((m) => m.from === 'shell-1')?.to, 'supervisor-alpha', 'a project worker reports to its project\'s supervisor');
+
+    const shown = await cmux.cli(['task', 'show', String(task.id), '--json']);
+    assert.equal((JSON.parse(String(shown.stdout)) as Task).status, 'done');
+    const listed = await cmux.cli(['task', 'list', '--project', 'alpha']);
+    assert.match(String(listed.stdout), /#\d+\s+done\s+p2 alpha\s+shell-1\s+Write the parser/);
+    assert.equal((await cmux.cli(['task', 'done', String(sub.body.id)])).exitCode, 0);
+    assert.equal((await api.call<Task>('GET', `/api/tasks/${sub.body.id}`)).body.status, 'done');
+  });
+
+  it('refuses to remove a project with agents unless forced, and then takes its agents with it', async () => {
+    const refused = await api.call<{ error: string }>('DELETE', '/api/projects/alpha');
+    assert.equal(refused.status, 409);
+    assert.match(refused.body.error, /the project alpha has agents: .*a1/);
+    const removed = await api.call<{ killed: string[] }>('DELETE', '/api/projects/alpha?force=true');
+    assert.equal(removed.status, 200, JSON.stringify(removed.body));
+    assert.deepEqual(removed.body.killed.sort(), ['a1', 'shell-1', 'supervisor-alpha']);
+    assert.ok(!(await agents()).some((a) => ['a1', 'shell-1', 'supervisor-alpha'].includes(a.id)));
+
+    const cliRefused = await cmux.cli(['project', 'remove', 'beta']);
+    assert.notEqual(cliRefused.exitCode, 0);
+    assert.match(String(cliRefused.stderr), /the project beta has agents: b1/);
+    assert.equal((await cmux.cli(['project', 'remove', 'beta', '--force'])).exitCode, 0);
+    assert.deepEqual((await api.call<Array<{ name: string }>>('GET', '/api/projects')).body.map((p) => p.name), ['default']);
+    rmSync(alpha, { recursive: true, force: true });
+  });
+});
