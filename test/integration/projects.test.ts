@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { apiClient } from '../helpers/api.ts';
+import { launchBrowser } from '../helpers/browser.ts';
 import { makeRepo } from '../helpers/git-repo.ts';
-import { createInstance, type TestInstance } from '../helpers/instance.ts';
+import { createInstance, ROOT, type TestInstance } from '../helpers/instance.ts';
 import { eventually } from '../helpers/tmux.ts';
+
+const SHOTS = join(ROOT, 'docs', 'screenshots');
 
 interface Agent {
   id: string;
@@ -92,8 +95,7 @@ describe('projects and the task board', { timeout: 400_000 }, () => {
     const other = await api.call<Task>('POST', '/api/tasks', { project: 'beta', title: 'Beta work' });
     assert.equal(other.status, 201);
 
-    // A worker running a plain shell, so it can run `cmux mail done` as Claude Code would.
-    const shell = await api.call<Agent>('POST', '/api/agents', { name: 'shell-1', project: 'alpha', command: 'bash --noprofile --norc -i' });
+    const shell = await api.call<Agent>('POST', '/api/agents', { name: 'shell-1', project: 'alpha' });
     assert.equal(shell.status, 201, JSON.stringify(shell.body));
     const assigned = await cmux.cli(['task', 'assign', String(task.id), 'shell-1', '--json']);
     assert.equal(assigned.exitCode, 0, String(assigned.stderr));
@@ -110,8 +112,10 @@ describe('projects and the task board', { timeout: 400_000 }, () => {
     assert.deepEqual((await api.call<Task[]>('GET', '/api/tasks?project=alpha')).body.map((t) => t.title), ['Write the parser', 'Test the parser']);
     assert.deepEqual((await api.call<Task[]>('GET', '/api/tasks?status=open')).body.map((t) => t.title), ['Test the parser', 'Beta work']);
 
-    await execa('tmux', ['-S', cmux.socket, 'send-keys', '-t', shell.body.windowId, '-l', 'cmux mail done "parser written"'], { timeout: 5_000 });
-    await execa('tmux', ['-S', cmux.socket, 'send-keys', '-t', shell.body.windowId, 'Enter'], { timeout: 5_000 });
+    // The worker's command, with what its window gives it: its name in CMUX_AGENT_NAME.
+    const done = await cmux.cli(['mail', 'done', 'parser written'], { env: { CMUX_AGENT_NAME: 'shell-1' } });
+    assert.equal(done.exitCode, 0, String(done.stderr));
+    assert.match(String(done.stdout), new RegExp(`-> supervisor-alpha; task #${task.id} is done`));
     const finished = await eventually(async () => (await api.call<Task>('GET', `/api/tasks/${task.id}`)).body, (t) => t.status === 'done', 30_000);
     assert.equal(finished.assignee, 'shell-1');
     const report = await eventually(
@@ -127,6 +131,34 @@ describe('projects and the task board', { timeout: 400_000 }, () => {
     assert.match(String(listed.stdout), /#\d+\s+done\s+p2 alpha\s+shell-1\s+Write the parser/);
     assert.equal((await cmux.cli(['task', 'done', String(sub.body.id)])).exitCode, 0);
     assert.equal((await api.call<Task>('GET', `/api/tasks/${sub.body.id}`)).body.status, 'done');
+  });
+
+  it('shows the board in the dashboard (Chromium), with buttons that move a task', async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await (await browser.browser.newContext({ viewport: { width: 1400, height: 800 } })).newPage();
+      const opened = await cmux.cli(['open']);
+      await page.goto(/(http\S+)/.exec(String(opened.stdout))![1]!);
+      await page.getByRole('button', { name: 'Tasks' }).click();
+      await page.locator('[data-column="done"]').getByText('Write the parser').waitFor();
+      const beta = (await api.call<Task[]>('GET', '/api/tasks?project=beta')).body[0]!;
+      await page.locator('[data-column="open"]').getByText('Beta work').waitFor();
+      await page.getByLabel(`move #${beta.id} on`).click();
+      await page.locator('[data-column="assigned"]').getByText('Beta work').waitFor();
+      assert.equal((await api.call<Task>('GET', `/api/tasks/${beta.id}`)).body.status, 'assigned');
+      await page.getByLabel('new task').fill('Review the parser');
+      await page.getByRole('button', { name: 'Add' }).click();
+      await page.locator('[data-column="open"]').getByText('Review the parser').waitFor();
+      await page.getByLabel('project').selectOption('alpha');
+      await page.locator('[data-task]').first().waitFor();
+      await eventually(async () => page.locator('[data-column] [data-task]').allInnerTexts(), (cards) => cards.every((c) => c.includes('alpha')), 10_000);
+      await page.getByLabel('project').selectOption('');
+      await page.locator('[data-column="open"]').getByText('Review the parser').waitFor();
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: join(SHOTS, 'task-board.png'), fullPage: true });
+    } finally {
+      await browser.close();
+    }
   });
 
   it('refuses to remove a project with agents unless forced, and then takes its agents with it', async () => {

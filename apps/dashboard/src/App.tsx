@@ -2,13 +2,14 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, Unauthorized, type Agent, type Alert, type Message } from './api';
 import { AgentList } from './components/AgentList';
 import { AgentView } from './components/AgentView';
+import { Board } from './components/Board';
 import { Login } from './components/Login';
 import { Messages } from './components/Messages';
 import { SystemView } from './components/SystemView';
 import { useAttention } from './attention';
 import { useLive, type LiveFrame } from './live';
 
-type View = 'agents' | 'messages' | 'system';
+type View = 'agents' | 'tasks' | 'messages' | 'system';
 
 export function App() {
   const [authed, setAuthed] = useState<boolean | null>(null);
@@ -73,7 +74,7 @@ export function App() {
     <div className="app">
       <nav>
         <strong>cmux</strong>
-        {(['agents', 'messages', 'system'] as const).map((v) => (
+        {(['agents', 'tasks', 'messages', 'system'] as const).map((v) => (
           <button key={v} className={v === view ? 'tab active' : 'tab'} onClick={() => setView(v)}>
             {v[0]!.toUpperCase() + v.slice(1)}
           </button>
@@ -104,6 +105,7 @@ export function App() {
           {agent ? <AgentView agent={agent} terminal={terminal} messages={messages} theme={theme} /> : <p className="muted pick">Pick an agent.</p>}
         </main>
       )}
+      {view === 'tasks' && <Board />}
       {view === 'messages' && <Messages messages={messages} onOlder={(older) => setMessages((list) => [...list, ...older])} />}
       {view === 'system' && <SystemView alerts={alerts} now={now} refresh={systemTick} />}
     </div>
