@@ -33,7 +33,7 @@ const enc = (s: string) => {
 };
 
 interface Case {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'DELETE' | 'PATCH';
   url: string;
   body?: unknown;
   raw?: string;
@@ -79,6 +79,46 @@ const ROUTES: Record<string, Kind[]> = {
   'GET /api/journal/search': ['query'],
   'GET /api/alerts': ['query'],
   'GET /api/ws': [],
+  'GET /api/projects': ['query'],
+  'POST /api/projects': ['body'],
+  'DELETE /api/projects/:name': ['params', 'query'],
+  'GET /api/tasks': ['query'],
+  'POST /api/tasks': ['body'],
+  'GET /api/tasks/:id': ['params'],
+  'PATCH /api/tasks/:id': ['params', 'body'],
+};
+
+// Input that is well-formed but wrong for the projects and the task board: a folder that is
+// missing or not one, an unknown project, task or agent, a status not on the board.
+const SPECIFIC: Record<string, Case[]> = {
+  'POST /api/projects': [
+    { method: 'POST', url: '/api/projects', body: { root: '/nonexistent/folder' } },
+    { method: 'POST', url: '/api/projects', body: { root: 'relative/folder' } },
+    { method: 'POST', url: '/api/projects', body: { root: '/etc/hostname' } },
+    { method: 'POST', url: '/api/projects', body: { root: '/', name: '../x' } },
+    { method: 'POST', url: '/api/projects', body: { root: '/tmp', name: 'default' } },
+    { method: 'POST', url: '/api/projects', body: { root: '/tmp', name: 'ok', branch: '../x' } },
+  ],
+  'DELETE /api/projects/:name': [
+    { method: 'DELETE', url: '/api/projects/nope' },
+    { method: 'DELETE', url: '/api/projects/default' },
+  ],
+  'GET /api/tasks': [{ method: 'GET', url: '/api/tasks?project=nope' }, { method: 'GET', url: '/api/tasks?status=bogus' }],
+  'POST /api/tasks': [
+    { method: 'POST', url: '/api/tasks', body: { title: 'x', project: 'nope' } },
+    { method: 'POST', url: '/api/tasks', body: { title: 'x', status: 'bogus' } },
+    { method: 'POST', url: '/api/tasks', body: { title: 'x', parent: 999 } },
+    { method: 'POST', url: '/api/tasks', body: { title: 'x', assignee: 'nobody' } },
+    { method: 'POST', url: '/api/tasks', body: { title: 'x', priority: 9 } },
+    { method: 'POST', url: '/api/tasks', body: { title: '   ' } },
+  ],
+  'GET /api/tasks/:id': [{ method: 'GET', url: '/api/tasks/999' }, { method: 'GET', url: '/api/tasks/0' }],
+  'PATCH /api/tasks/:id': [
+    { method: 'PATCH', url: '/api/tasks/999', body: { status: 'done' } },
+    { method: 'PATCH', url: '/api/tasks/1', body: { status: 'bogus' } },
+  ],
+  'GET /api/agents': [{ method: 'GET', url: '/api/agents?project=nope' }],
+  'GET /api/messages': [{ method: 'GET', url: '/api/messages?project=nope' }],
 };
 
 // Bad inputs for one route: each must get a 4xx with an {error} body (or a plain success for a
@@ -86,9 +126,9 @@ const ROUTES: Record<string, Kind[]> = {
 function casesFor(route: string): Case[] {
   const [method, url] = route.split(' ') as [Case['method'], string];
   const kinds = ROUTES[route] ?? [];
-  const withId = (id: string) => url.replace(':id', enc(id)).replace(':source', enc(id)).replace('*', enc(id));
+  const withId = (id: string) => url.replace(':id', enc(id)).replace(':source', enc(id)).replace(':name', enc(id)).replace('*', enc(id));
   const bodies: unknown[] = [...WRONG_TYPES, ...NASTY.map((n) => ({ name: n, text: n, to: n, subject: n, title: n, content: n, id: n, window: n, agent: n, event: n, token: n }))];
-  const cases: Case[] = [];
+  const cases: Case[] = [...(SPECIFIC[route] ?? [])];
   const target = withId('w1');
   if (kinds.includes('params')) for (const n of NASTY) if (n) cases.push({ method, url: withId(n), ...(method === 'POST' ? { body: { text: 'x' } } : {}) });
   if (kinds.includes('body')) {
@@ -99,7 +139,7 @@ function casesFor(route: string): Case[] {
   if (kinds.includes('query')) {
     for (const n of NASTY) {
       const v = enc(n);
-      cases.push({ method, url: `${target}?lines=${v}&limit=${v}&agent=${v}&date=${v}&q=${v}&before=${v}&token=${v}` });
+      cases.push({ method, url: `${target}?lines=${v}&limit=${v}&agent=${v}&date=${v}&q=${v}&before=${v}&token=${v}&project=${v}&status=${v}` });
     }
   }
   return cases;
@@ -136,6 +176,7 @@ describe('hostile input on every route', { timeout: 300_000 }, () => {
         sent += 1;
         const what = `${c.method} ${c.url.slice(0, 80)} ${String(payload).slice(0, 80)}`;
         assert.ok(res.statusCode < 500, `${what} → ${res.statusCode} ${res.body.slice(0, 200)}`);
+        if (SPECIFIC[route]?.includes(c)) assert.ok(res.statusCode >= 400, `${what} was accepted: ${res.body.slice(0, 200)}`);
         if (res.statusCode >= 400 && String(res.headers['content-type'] ?? '').includes('json')) assert.equal(typeof res.json().error, 'string', what);
         const type = String(res.headers['content-type'] ?? '');
         if (res.body.includes('<script>alert(1)</script>')) assert.match(type, /application\/json/, `${what}: input reflected as ${type}`);
@@ -148,6 +189,10 @@ describe('hostile input on every route', { timeout: 300_000 }, () => {
   it('ran no command, wrote nothing outside CMUX_HOME, created no window from a bad name', async () => {
     assert.equal(existsSync(PWNED), false, 'no shell command ran');
     assert.deepEqual(readdirSync(harness.base).sort(), ['home', 'tmux.sock']);
+    const projects = await app.inject({ method: 'GET', url: '/api/projects', headers: { authorization: `Bearer ${TOKEN}` } });
+    assert.deepEqual(projects.json().map((p: { name: string }) => p.name), ['default'], 'no project half-added');
+    const tasks = await app.inject({ method: 'GET', url: '/api/tasks', headers: { authorization: `Bearer ${TOKEN}` } });
+    assert.deepEqual(tasks.json(), [], 'no task half-added');
     const windows = await harness.deps.tmux.listWindows();
     assert.deepEqual(windows.filter((w) => w.name !== 'w1'), [], 'only the test\'s own agent (which a valid DELETE may have killed)');
   });
@@ -184,6 +229,12 @@ describe('hostile arguments on every CLI command', { timeout: 300_000 }, () => {
     journal: [['show', '--date', '../../x'], ['search', ' '], ['add'], ['bogus']],
     heal: [['--bogus']],
     doctor: [['--bogus']],
+    project: [['add', '/nonexistent/folder'], ['add', '/etc/hostname'], ['add', '.', '--name', '../x'], ['add', '/tmp', '--branch', '../x'], ['remove', 'nope'], ['remove', 'default'], ['bogus']],
+    task: [
+      ['add', 'x', '--project', 'nope'], ['add', 'x', '--priority', '9'], ['add', 'x', '--parent', '999'], ['add', 'x', '--assignee', 'nobody'], ['add', ' '],
+      ['show', '999'], ['show', 'abc'], ['assign', '999', 'w1'], ['update', '999', '--status', 'done'], ['update', '1', '--status', 'bogus'], ['done', '0'],
+      ['list', '--status', 'bogus'], ['list', '--project', '../x'], ['bogus'],
+    ],
     help: [['bogus-command']],
   };
 
@@ -205,5 +256,9 @@ describe('hostile arguments on every CLI command', { timeout: 300_000 }, () => {
       }
     }
     assert.equal(existsSync(PWNED), false);
+    const tasks = await cmux.cli(['task', 'list', '--json']);
+    assert.deepEqual(JSON.parse(String(tasks.stdout)), [], 'no task half-added');
+    const projects = await cmux.cli(['project', 'list', '--json']);
+    assert.deepEqual(JSON.parse(String(projects.stdout)).map((p: { name: string }) => p.name), ['default'], 'no project half-added');
   });
 });

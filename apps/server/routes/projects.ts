@@ -11,7 +11,7 @@ const projectBody = z.strictObject({
   branch: z.string().min(1).max(200).optional(),
 });
 const nameParams = z.object({ name: z.string().min(1).max(64) });
-const removeQuery = z.strictObject({ force: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional() });
+const removeQuery = z.object({ force: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional() });
 
 // The projects (CONTRACT §3): each a root folder with its own supervisor.
 export const projectRoutes: FastifyPluginAsync<{ agents: AgentDeps }> = async (app, { agents }) => {

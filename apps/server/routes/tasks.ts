@@ -4,7 +4,7 @@ import type { CmuxConfig } from '../../core/src/index.js';
 import { addTask, getTask, listTasks, newTaskSchema, openTasks, taskChangeSchema, taskStatusSchema, updateTask, type Board } from '../../tasks/index.js';
 import { parse } from '../validate.js';
 
-const listQuery = z.strictObject({ project: z.string().min(1).max(64).optional(), status: taskStatusSchema.optional() });
+const listQuery = z.object({ project: z.string().min(1).max(64).optional(), status: taskStatusSchema.optional() });
 const idParams = z.object({ id: z.coerce.number().int().min(1, 'a task id is a whole number from 1') });
 
 // The task board (CONTRACT §3): list (by project and status), add, change.
