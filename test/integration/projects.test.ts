@@ -139,6 +139,14 @@ describe('projects and the task board', { timeout: 400_000 }, () => {
       const page = await (await browser.browser.newContext({ viewport: { width: 1400, height: 800 } })).newPage();
       const opened = await cmux.cli(['open']);
       await page.goto(/(http\S+)/.exec(String(opened.stdout))![1]!);
+      await page.locator('[data-agent="a1"]').waitFor();
+      await page.getByLabel('show project').selectOption('beta');
+      await page.locator('[data-agent="a1"]').waitFor({ state: 'detached' });
+      assert.deepEqual((await page.locator('[data-agent]').evaluateAll((els) => els.map((e) => e.getAttribute('data-agent')))).sort(), ['b1', 'supervisor-beta']);
+      await page.getByRole('button', { name: 'Messages' }).click();
+      await page.locator('.messages li').first().waitFor();
+      for (const text of await page.locator('.messages li').allInnerTexts()) assert.match(text, /b1|supervisor-beta/);
+      await page.getByLabel('show project').selectOption('');
       await page.getByRole('button', { name: 'Tasks' }).click();
       await page.locator('[data-column="done"]').getByText('Write the parser').waitFor();
       const beta = (await api.call<Task[]>('GET', '/api/tasks?project=beta')).body[0]!;
@@ -149,10 +157,10 @@ describe('projects and the task board', { timeout: 400_000 }, () => {
       await page.getByLabel('new task').fill('Review the parser');
       await page.getByRole('button', { name: 'Add' }).click();
       await page.locator('[data-column="open"]').getByText('Review the parser').waitFor();
-      await page.getByLabel('project').selectOption('alpha');
+      await page.getByLabel('board project').selectOption('alpha');
       await page.locator('[data-task]').first().waitFor();
       await eventually(async () => page.locator('[data-column] [data-task]').allInnerTexts(), (cards) => cards.every((c) => c.includes('alpha')), 10_000);
-      await page.getByLabel('project').selectOption('');
+      await page.getByLabel('board project').selectOption('');
       await page.locator('[data-column="open"]').getByText('Review the parser').waitFor();
       mkdirSync(SHOTS, { recursive: true });
       await page.screenshot({ path: join(SHOTS, 'task-board.png'), fullPage: true });

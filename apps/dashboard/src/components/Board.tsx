@@ -42,7 +42,7 @@ export function Board() {
         <h2>Tasks</h2>
         <label>
           project{' '}
-          <select value={project} onChange={(e) => setProject(e.target.value)} aria-label="project">
+          <select value={project} onChange={(e) => setProject(e.target.value)} aria-label="board project">
             <option value="">all</option>
             {projects.map((p) => (
               <option key={p.name} value={p.name}>
