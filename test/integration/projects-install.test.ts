@@ -80,4 +80,13 @@ describe('cmux installed from a packed tarball, run in a repository', { timeout:
     const listed = JSON.parse((await installed(['project', 'list', '--json'], repo)).stdout) as Array<{ name: string; root: string }>;
     assert.deepEqual(listed.map((p) => [p.name, p.root]), [['default', repo], ['other-app', other]]);
   });
+
+  it('brings both projects\' supervisors back, in their folders, after a stop', async () => {
+    assert.equal((await installed(['stop'], repo)).exitCode, 0);
+    const start = await installed(['start'], repo);
+    assert.equal(start.exitCode, 0, `${start.stdout}\n${start.stderr}`);
+    const list = await eventually(agents, (l) => ['supervisor', 'supervisor-other-app'].every((id) => l.some((a) => a.id === id && a.status === 'idle')), 60_000);
+    assert.equal(await paneFolder(list.find((a) => a.id === 'supervisor')!.windowId), repo);
+    assert.equal(await paneFolder(list.find((a) => a.id === 'supervisor-other-app')!.windowId), other);
+  });
 });
