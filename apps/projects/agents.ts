@@ -13,7 +13,13 @@ export async function projectAgentNames(config: CmuxConfig, project: string): Pr
 
 // The supervisor an agent reports to: its project's.
 export async function supervisorForAgent(config: CmuxConfig, name: string): Promise<string> {
+  return supervisorOf((await callerProject(config, name)) ?? DEFAULT_PROJECT);
+}
+
+// The project of the agent a command runs in (its window sets CMUX_AGENT_NAME), so a project's
+// supervisor spawns workers and adds tasks for its own project; none outside an agent window.
+export async function callerProject(config: CmuxConfig, agentName: string | undefined): Promise<string | undefined> {
+  if (!agentName) return undefined;
   const agents = (await readRegistry(homePaths(config.home).registry))?.agents ?? {};
-  const entry = Object.values(agents).find((a) => a.name === name);
-  return supervisorOf(entry?.project ?? DEFAULT_PROJECT);
+  return Object.values(agents).find((a) => a.name === agentName)?.project;
 }

@@ -169,14 +169,23 @@ describe('projects and the task board', { timeout: 400_000 }, () => {
     }
   });
 
+  it('gives what a project\'s supervisor spawns and adds its own project', async () => {
+    const asSupervisor = { env: { CMUX_AGENT_NAME: 'supervisor-alpha' } };
+    const spawned = await cmux.cli(['spawn', 'a2', '--no-wait'], asSupervisor);
+    assert.equal(spawned.exitCode, 0, String(spawned.stderr));
+    assert.equal((await agents()).find((a) => a.id === 'a2')?.project, 'alpha');
+    const added = await cmux.cli(['task', 'add', 'Document the parser', '--json'], asSupervisor);
+    assert.equal((JSON.parse(String(added.stdout)) as Task).project, 'alpha');
+  });
+
   it('refuses to remove a project with agents unless forced, and then takes its agents with it', async () => {
     const refused = await api.call<{ error: string }>('DELETE', '/api/projects/alpha');
     assert.equal(refused.status, 409);
     assert.match(refused.body.error, /the project alpha has agents: .*a1/);
     const removed = await api.call<{ killed: string[] }>('DELETE', '/api/projects/alpha?force=true');
     assert.equal(removed.status, 200, JSON.stringify(removed.body));
-    assert.deepEqual(removed.body.killed.sort(), ['a1', 'shell-1', 'supervisor-alpha']);
-    assert.ok(!(await agents()).some((a) => ['a1', 'shell-1', 'supervisor-alpha'].includes(a.id)));
+    assert.deepEqual(removed.body.killed.sort(), ['a1', 'a2', 'shell-1', 'supervisor-alpha']);
+    assert.ok(!(await agents()).some((a) => ['a1', 'a2', 'shell-1', 'supervisor-alpha'].includes(a.id)));
 
     const cliRefused = await cmux.cli(['project', 'remove', 'beta']);
     assert.notEqual(cliRefused.exitCode, 0);

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../../core/src/index.js';
 import { addTask, assignTask, getTask, listTasks, newTaskSchema, openTasks, taskChangeSchema, taskStatusSchema, updateTask, type Board, type Task } from '../../tasks/index.js';
+import { callerProject } from '../../projects/agents.js';
 import { parse } from '../../server/validate.js';
 import { printJson, say } from '../output.js';
 
@@ -41,7 +42,7 @@ function print(task: Task, json: boolean | undefined): void {
 const add = new Command('add')
   .description('add a task to a project\'s board')
   .argument('<title>')
-  .option('--project <name>', 'the project (default: the default project)')
+  .option('--project <name>', 'the project (default: the project of the agent this runs in, else the default project)')
   .option('--description <text>', 'what is to be done, in full')
   .option('--priority <1-5>', '1 is the most urgent (default 3)', priority)
   .option('--assignee <agent>', 'give it to this agent at once (it gets the task as a message)')
@@ -49,7 +50,10 @@ const add = new Command('add')
   .option('--json', 'print the task as JSON')
   .action(async (title: string, opts: { project?: string; description?: string; priority?: number; assignee?: string; parent?: number; json?: boolean }) => {
     const { json, ...fields } = opts;
-    const task = await withBoard((board) => addTask(board, parse(newTaskSchema, { ...fields, title }, 'task'), sender()));
+    const task = await withBoard(async (board) => {
+      const project = fields.project ?? (await callerProject(board.config, process.env.CMUX_AGENT_NAME));
+      return addTask(board, parse(newTaskSchema, { ...fields, title, ...(project ? { project } : {}) }, 'task'), sender());
+    });
     print(task, json);
   });
 
