@@ -27,7 +27,8 @@ export async function addProject(deps: AgentDeps, input: NewProject): Promise<Pr
   if (input.branch !== undefined && !BRANCH.test(input.branch)) throw new CmuxError('CMUX_ERR_BAD_REQUEST', `branch ${JSON.stringify(input.branch)} is not a valid branch name`);
   await updateProjects(config.home, (file) => {
     if (name === DEFAULT_PROJECT || file.projects[name]) throw new CmuxError('CMUX_ERR_PROJECT_EXISTS', `a project named ${name} exists already: choose another --name`, { context: { project: name } });
-    const same = Object.entries(file.projects).find(([, p]) => p.root === root);
+    const roots = { [DEFAULT_PROJECT]: { root: config.root }, ...file.projects };
+    const same = Object.entries(roots).find(([, p]) => p.root === root);
     if (same) throw new CmuxError('CMUX_ERR_PROJECT_EXISTS', `${root} is the project ${same[0]} already`, { context: { project: same[0] } });
     file.projects[name] = { root, ...(input.branch ? { branch: input.branch } : {}), createdAt: new Date().toISOString() };
   });

@@ -63,6 +63,7 @@ describe('projects and the task board', { timeout: 400_000 }, () => {
       assert.equal(await paneFolder(list.find((a) => a.id === id)!.windowId), root);
     }
     assert.equal((await api.call('POST', '/api/projects', { name: 'alpha', root: beta })).status, 409);
+    assert.equal((await api.call('POST', '/api/projects', { name: 'again', root: alpha })).status, 409, 'one folder, one project');
   });
 
   it('keeps each project\'s agents and messages apart', async () => {
@@ -112,7 +113,10 @@ describe('projects and the task board', { timeout: 400_000 }, () => {
     assert.deepEqual((await api.call<Task[]>('GET', '/api/tasks?project=alpha')).body.map((t) => t.title), ['Write the parser', 'Test the parser']);
     assert.deepEqual((await api.call<Task[]>('GET', '/api/tasks?status=open')).body.map((t) => t.title), ['Test the parser', 'Beta work']);
 
-    // The worker's command, with what its window gives it: its name in CMUX_AGENT_NAME.
+    // The worker's commands, with what its window gives it: its name in CMUX_AGENT_NAME.
+    const blocked = await cmux.cli(['mail', 'blocked', 'which config format?'], { env: { CMUX_AGENT_NAME: 'shell-1' } });
+    assert.match(String(blocked.stdout), new RegExp(`task #${task.id} is input-required`));
+    assert.equal((await api.call<Task>('GET', `/api/tasks/${task.id}`)).body.status, 'input-required');
     const done = await cmux.cli(['mail', 'done', 'parser written'], { env: { CMUX_AGENT_NAME: 'shell-1' } });
     assert.equal(done.exitCode, 0, String(done.stderr));
     assert.match(String(done.stdout), new RegExp(`-> supervisor-alpha; task #${task.id} is done`));
