@@ -66,6 +66,13 @@ describe('projects and the task board', { timeout: 400_000 }, () => {
     assert.equal((await api.call('POST', '/api/projects', { name: 'again', root: alpha })).status, 409, 'one folder, one project');
   });
 
+  it('brings a project\'s supervisor back when its window dies', async () => {
+    const before = (await agents()).find((a) => a.id === 'supervisor-beta')!;
+    await execa('tmux', ['-S', cmux.socket, 'kill-window', '-t', before.windowId], { timeout: 5_000 });
+    const list = await eventually(agents, (l) => l.some((a) => a.id === 'supervisor-beta' && a.windowId !== before.windowId && a.status === 'idle'), 60_000);
+    assert.equal(await paneFolder(list.find((a) => a.id === 'supervisor-beta')!.windowId), beta);
+  });
+
   it('keeps each project\'s agents and messages apart', async () => {
     const a1 = await api.call<Agent>('POST', '/api/agents', { name: 'a1', project: 'alpha', task: 'hello alpha' });
     assert.equal(a1.status, 201, JSON.stringify(a1.body));
