@@ -1,5 +1,6 @@
 import { deriveStatus, type AgentStatus, type HookReport } from '../core/src/index.js';
 import { listAgentWindows, type AgentWindow, type WorktreeEntry } from '../registry/index.js';
+import { DEFAULT_PROJECT } from '../projects/schema.js';
 import type { AgentDeps } from './deps.js';
 
 // An agent as the API, the CLI and the dashboard show it (CONTRACT §3).
@@ -18,6 +19,7 @@ export interface AgentView {
   kind: string;
   registered: boolean;
   worktree?: WorktreeEntry;
+  project: string;
 }
 
 export interface AgentListing {
@@ -66,6 +68,7 @@ function toView(deps: AgentDeps, { agent, window, registered }: AgentWindow, pan
     cwd: agent.cwd,
     kind: kind.name,
     registered,
+    project: agent.project ?? DEFAULT_PROJECT,
     ...(agent.worktree ? { worktree: agent.worktree } : {}),
   };
 }

@@ -17,6 +17,7 @@ import {
   type AgentKind,
   type MailboxMessage,
 } from '../core/src/index.js';
+import { DEFAULT_PROJECT, projectForSpawn, supervisorOf } from '../projects/index.js';
 import { createAgentWindow, type RegisteredAgent } from '../registry/index.js';
 import type { AgentDeps } from './deps.js';
 import { chooseOnScreen } from './dialogs.js';
@@ -38,6 +39,8 @@ export interface SpawnRequest extends WorktreeOptions {
   // Variables for this agent alone, on top of the configured `agents.env`.
   env?: Record<string, string> | undefined;
   role?: string;
+  // The project the agent works for: its root is the default cwd (its branch the default base).
+  project?: string | undefined;
   createdBy: string;
 }
 
@@ -53,7 +56,8 @@ export async function createAgent(deps: AgentDeps, request: SpawnRequest): Promi
   if (!/^[^\n\r\0]{1,4096}$/.test(command)) {
     throw new CmuxError('CMUX_ERR_BAD_REQUEST', 'command must be one line of at most 4096 characters');
   }
-  const cwd = request.cwd ?? config.root;
+  const project = projectForSpawn(config, request.project);
+  const cwd = request.cwd ?? project.root;
   if (!isAbsolute(cwd) || !existsSync(cwd) || !statSync(cwd).isDirectory()) {
     throw new CmuxError('CMUX_ERR_BAD_REQUEST', `cwd must be an absolute path to an existing folder: ${JSON.stringify(cwd)}`);
   }
@@ -68,7 +72,7 @@ export async function createAgent(deps: AgentDeps, request: SpawnRequest): Promi
   if (problem) throw new CmuxError('CMUX_ERR_AGENT_CANNOT_RUN', problem);
   const role = request.role ?? 'worker';
   const created = wantsWorktree(config, role, request)
-    ? await worktreeForSpawn(config, request.name, agentId(config.tmux.session, request.name, config.tmux.session), cwd, request)
+    ? await worktreeForSpawn(config, request.name, agentId(config.tmux.session, request.name, config.tmux.session), cwd, { ...request, base: request.base ?? project.branch })
     : null;
   const agent = await createAgentWindow(deps, {
     name: request.name,
@@ -80,6 +84,7 @@ export async function createAgent(deps: AgentDeps, request: SpawnRequest): Promi
     kind: kind.name,
     agentEnv: given.data,
     worktree: created?.worktree,
+    project: project.name === DEFAULT_PROJECT ? undefined : project.name,
     env: windowEnv(deps, request.name, given.data),
   }).catch(async (error: unknown) => {
     if (created) await discardSpawnWorktree(created.worktree).catch((e: unknown) => deps.logger.warn(`could not remove the worktree ${created.worktree.path}: ${(e as Error).message}`));
@@ -132,7 +137,7 @@ export async function startAgent(deps: AgentDeps, agent: RegisteredAgent, task?:
 // The worker preamble with its placeholders filled in.
 export function workerPreamble(deps: AgentDeps, agent: RegisteredAgent): string {
   const template = readFileSync(join(deps.config.root, 'config', 'roles', 'worker.md'), 'utf8');
-  const values: Record<string, string> = { name: agent.name, supervisor: SUPERVISOR, cwd: agent.cwd };
+  const values: Record<string, string> = { name: agent.name, supervisor: supervisorOf(agent.project ?? DEFAULT_PROJECT), cwd: agent.cwd };
   return template.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => values[key] ?? whole).trim();
 }
 

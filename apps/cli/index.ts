@@ -9,10 +9,12 @@ import { logsCommand } from './commands/logs.js';
 import { mailCommand } from './commands/mail.js';
 import { openCommand } from './commands/open.js';
 import { registryCommand } from './commands/registry.js';
+import { projectCommand } from './commands/project.js';
 import { restartCommand } from './commands/restart.js';
 import { spawnCommand } from './commands/spawn.js';
 import { startCommand } from './commands/start.js';
 import { statusCommand } from './commands/status.js';
+import { taskCommand } from './commands/task.js';
 import { stopCommand } from './commands/stop.js';
 import { diffCommand, mergeCommand } from './commands/worktree.js';
 import { handleCliError } from './handle-error.js';
@@ -45,6 +47,8 @@ const commands = [
   mergeCommand,
   mailCommand,
   journalCommand,
+  projectCommand,
+  taskCommand,
   healCommand,
   registryCommand,
   doctorCommand,

@@ -29,6 +29,8 @@ export const agentEntrySchema = z.object({
   // Claude Code's session id, from its SessionStart hook (what resuming it needs).
   sessionId: z.string().optional(),
   worktree: worktreeEntrySchema.optional(),
+  // The project the agent works for (apps/projects); none: the default project.
+  project: z.string().optional(),
   // `stopped`: cmux was stopped while the agent ran; the next start brings it back.
   state: z.enum(['running', 'stopped']).optional(),
 });

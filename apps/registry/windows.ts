@@ -33,6 +33,7 @@ export interface NewAgentWindow {
   // Everything the window gets: cmux's own variables and the configured ones too.
   env: Readonly<Record<string, string>>;
   worktree?: WorktreeEntry | undefined;
+  project?: string | undefined;
 }
 
 export type RegisteredAgent = AgentEntry & { id: string };
@@ -78,6 +79,7 @@ export async function createAgentWindow(deps: RegistryDeps, input: NewAgentWindo
           kind: input.kind,
           ...(Object.keys(input.agentEnv).length > 0 ? { env: { ...input.agentEnv } } : {}),
           ...(input.worktree ? { worktree: input.worktree } : {}),
+          ...(input.project ? { project: input.project } : {}),
         });
       },
       deps.logger,

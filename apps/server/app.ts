@@ -16,6 +16,8 @@ import { journalRoutes } from './routes/journal.js';
 import { loginCodeRoutes, loginRoutes } from './routes/login.js';
 import { messageRoutes } from './routes/messages.js';
 import { processRoutes } from './routes/processes.js';
+import { projectRoutes } from './routes/projects.js';
+import { taskRoutes } from './routes/tasks.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { wsRoutes } from './routes/ws.js';
 import type { Hub } from './ws/hub.js';
@@ -91,6 +93,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope.register(agentEventRoutes, { hooks: deps.hooks, monitor: deps.monitor, agents: deps.agents, history: deps.history });
     await scope.register(messageRoutes, { config, history: deps.history, hub: deps.hub });
     await scope.register(journalRoutes, { config });
+    await scope.register(projectRoutes, { agents: deps.agents });
+    await scope.register(taskRoutes, { config });
     await scope.register(alertRoutes, { config });
     await scope.register(wsRoutes, { hub: deps.hub, agents: deps.agents });
   });

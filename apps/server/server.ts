@@ -11,6 +11,8 @@ import {
   type Logger,
 } from '../core/src/index.js';
 import { createAgentDeps, createTeamKeeper } from '../agents/index.js';
+import { createProjectKeeper } from '../projects/keeper.js';
+import { ensureProjectSupervisors } from '../projects/supervisors.js';
 import { createHookStore } from './agents/hook-events.js';
 import { createStatusMonitor } from './agents/status-monitor.js';
 import { createSystemMonitor } from './agents/system-monitor.js';
@@ -34,6 +36,7 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
   const monitor = createStatusMonitor(agents, hooks, hub, logger, notifier);
   const system = createSystemMonitor(config, hub, logger);
   const team = createTeamKeeper(agents);
+  const projects = createProjectKeeper(agents);
   return {
     async start() {
       const { host, port } = config.server;
@@ -57,10 +60,13 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
       system.start();
       // The team comes up however cmux was started (npm start, pm2 start, pm2 resurrect).
       await team.start().catch((error: unknown) => logger.error(`bringing the team up failed: ${(error as Error).message}`));
+      await ensureProjectSupervisors(agents).catch((error: unknown) => logger.error(`starting the projects' supervisors failed: ${(error as Error).message}`));
+      projects.start();
       logger.info(`listening on http://${host}:${port}`);
     },
     stop: once(async () => {
       await team.stop();
+      await projects.stop();
       system.stop();
       await monitor.stop();
       notifier.stop();

@@ -36,12 +36,14 @@ const enc = (s: string) => {
   }
 };
 
-type Label = 'bad id' | 'wrong JSON' | 'nasty fields' | 'broken JSON' | 'deep JSON' | 'huge body' | 'form body' | 'bad query';
+type Label = 'bad id' | 'wrong JSON' | 'nasty fields' | 'broken JSON' | 'deep JSON' | 'huge body' | 'form body' | 'bad query' | 'specific';
 
 interface Case {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'DELETE' | 'PATCH';
   url: string;
   label: Label;
+  // The status a 'specific' case must get.
+  expect?: number;
   nasty?: string;
   body?: unknown;
   raw?: string;
@@ -89,6 +91,41 @@ const ROUTES: Record<string, Kind[]> = {
   'GET /api/journal/search': ['query'],
   'GET /api/alerts': ['query'],
   'GET /api/ws': [],
+  'GET /api/projects': ['query'],
+  'POST /api/projects': ['body'],
+  'DELETE /api/projects/:name': ['params', 'query'],
+  'GET /api/tasks': ['query'],
+  'POST /api/tasks': ['body'],
+  'GET /api/tasks/:id': ['params'],
+  'PATCH /api/tasks/:id': ['params', 'body'],
+};
+
+// Input that is well-formed but wrong for the projects and the task board: a folder that is
+// missing or not one, an unknown project, task or agent, a status not on the board.
+const specific = (method: Case['method'], url: string, expect: number, body?: unknown): Case => ({ method, url, label: 'specific', expect, ...(body === undefined ? {} : { body }) });
+const SPECIFIC: Record<string, Case[]> = {
+  'POST /api/projects': [
+    specific('POST', '/api/projects', 400, { root: '/nonexistent/folder' }),
+    specific('POST', '/api/projects', 400, { root: 'relative/folder' }),
+    specific('POST', '/api/projects', 400, { root: '/etc/hostname' }),
+    specific('POST', '/api/projects', 400, { root: '/', name: '../x' }),
+    specific('POST', '/api/projects', 409, { root: '/tmp', name: 'default' }),
+    specific('POST', '/api/projects', 400, { root: '/tmp', name: 'ok', branch: '../x' }),
+  ],
+  'DELETE /api/projects/:name': [specific('DELETE', '/api/projects/nope', 404), specific('DELETE', '/api/projects/default', 409)],
+  'GET /api/tasks': [specific('GET', '/api/tasks?project=nope', 404), specific('GET', '/api/tasks?status=bogus', 400)],
+  'POST /api/tasks': [
+    specific('POST', '/api/tasks', 404, { title: 'x', project: 'nope' }),
+    specific('POST', '/api/tasks', 400, { title: 'x', status: 'bogus' }),
+    specific('POST', '/api/tasks', 404, { title: 'x', parent: 999 }),
+    specific('POST', '/api/tasks', 404, { title: 'x', assignee: 'nobody' }),
+    specific('POST', '/api/tasks', 400, { title: 'x', priority: 9 }),
+    specific('POST', '/api/tasks', 400, { title: '   ' }),
+  ],
+  'GET /api/tasks/:id': [specific('GET', '/api/tasks/999', 404), specific('GET', '/api/tasks/0', 400)],
+  'PATCH /api/tasks/:id': [specific('PATCH', '/api/tasks/999', 404, { status: 'done' }), specific('PATCH', '/api/tasks/1', 400, { status: 'bogus' })],
+  'GET /api/agents': [specific('GET', '/api/agents?project=nope', 404)],
+  'GET /api/messages': [specific('GET', '/api/messages?project=nope', 404)],
 };
 
 // Routes that take no body: whatever is sent is ignored.
@@ -109,6 +146,8 @@ function expectedStatus(route: string, c: Case): number {
   if (c.url.length > MAX_HEADER_BYTES) return 431;
   const nasty = c.nasty ?? '';
   switch (c.label) {
+    case 'specific':
+      return c.expect!;
     case 'bad id':
       if (nasty === '\ud800') return 400; // not UTF-8: the path cannot be decoded
       if (route === 'GET /assets/*') return nasty.includes('..') ? 404 : 200; // a path without an extension is the app's own route: index.html
@@ -138,7 +177,7 @@ function casesFor(route: string): Case[] {
   const [method, url] = route.split(' ') as [Case['method'], string];
   const kinds = ROUTES[route] ?? [];
   const withId = (id: string) => url.replace(':id', enc(id)).replace(':source', enc(id)).replace('*', enc(id));
-  const cases: Case[] = [];
+  const cases: Case[] = [...(SPECIFIC[route] ?? [])];
   const target = withId('w1');
   if (kinds.includes('params')) for (const n of NASTY) if (n) cases.push({ method, url: withId(n), label: 'bad id', nasty: n, ...(method === 'POST' ? { body: { text: 'x' } } : {}) });
   if (kinds.includes('body')) {
@@ -205,6 +244,10 @@ describe('hostile input on every route', { timeout: 300_000 }, () => {
   it('ran no command, wrote nothing outside CMUX_HOME, created no window from a bad name', async () => {
     assert.equal(existsSync(PWNED), false, 'no shell command ran');
     assert.deepEqual(readdirSync(harness.base).sort(), ['home', 'tmux.sock']);
+    const projects = await app.inject({ method: 'GET', url: '/api/projects', headers: { authorization: `Bearer ${TOKEN}` } });
+    assert.deepEqual(projects.json().map((p: { name: string }) => p.name), ['default'], 'no project half-added');
+    const tasks = await app.inject({ method: 'GET', url: '/api/tasks', headers: { authorization: `Bearer ${TOKEN}` } });
+    assert.deepEqual(tasks.json(), [], 'no task half-added');
     const windows = await harness.deps.tmux.listWindows();
     assert.deepEqual(windows.filter((w) => w.name !== 'w1'), [], 'only the test\'s own agent (which a valid DELETE may have killed)');
   });
@@ -242,6 +285,12 @@ describe('hostile arguments on every CLI command', { timeout: 300_000 }, () => {
     journal: [['show', '--date', '../../x'], ['search', ' '], ['add'], ['bogus']],
     heal: [['--bogus']],
     doctor: [['--bogus']],
+    project: [['add', '/nonexistent/folder'], ['add', '/etc/hostname'], ['add', '.', '--name', '../x'], ['add', '/tmp', '--branch', '../x'], ['remove', 'nope'], ['remove', 'default'], ['bogus']],
+    task: [
+      ['add', 'x', '--project', 'nope'], ['add', 'x', '--priority', '9'], ['add', 'x', '--parent', '999'], ['add', 'x', '--assignee', 'nobody'], ['add', ' '],
+      ['show', '999'], ['show', 'abc'], ['assign', '999', 'w1'], ['update', '999', '--status', 'done'], ['update', '1', '--status', 'bogus'], ['done', '0'],
+      ['list', '--status', 'bogus'], ['list', '--project', '../x'], ['bogus'],
+    ],
     help: [['bogus-command']],
   };
 
@@ -263,5 +312,9 @@ describe('hostile arguments on every CLI command', { timeout: 300_000 }, () => {
       }
     }
     assert.equal(existsSync(PWNED), false);
+    const tasks = await cmux.cli(['task', 'list', '--json']);
+    assert.deepEqual(JSON.parse(String(tasks.stdout)), [], 'no task half-added');
+    const projects = await cmux.cli(['project', 'list', '--json']);
+    assert.deepEqual(JSON.parse(String(projects.stdout)).map((p: { name: string }) => p.name), ['default'], 'no project half-added');
   });
 });

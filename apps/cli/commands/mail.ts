@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { SUPERVISOR } from '../../agents/index.js';
-import { appendMessage, CmuxError, loadConfig, openHistory, summarise } from '../../core/src/index.js';
+import { appendMessage, CmuxError, loadConfig, openHistory, summarise, type CmuxConfig } from '../../core/src/index.js';
+import { supervisorForAgent } from '../../projects/agents.js';
+import { openTasks, reportOnCurrentTask } from '../../tasks/index.js';
 import { printJson, say } from '../output.js';
 import { readTextArgument } from '../text-argument.js';
 
@@ -38,10 +39,21 @@ function report(verb: 'done' | 'blocked' | 'status', what: string): Command {
       const from = thisAgent();
       const body = await readTextArgument(text);
       const config = loadConfig();
-      const message = await appendMessage(config.home, { from, to: SUPERVISOR, subject: `${verb}: ${summarise(body)}`, body });
+      const message = await appendMessage(config.home, { from, to: await supervisorForAgent(config, from), subject: `${verb}: ${summarise(body)}`, body });
+      const task = verb === 'status' ? null : markCurrentTask(config, from, verb);
       if (opts.json) printJson(message);
-      else say(`queued ${message.id} ${message.from} -> ${message.to}`);
+      else say(`queued ${message.id} ${message.from} -> ${message.to}${task ? `; task #${task.id} is ${task.status}` : ''}`);
     });
+}
+
+// A worker's report moves the task it works on: done, or waiting for input.
+function markCurrentTask(config: CmuxConfig, agent: string, verb: 'done' | 'blocked') {
+  const store = openTasks(config.home);
+  try {
+    return reportOnCurrentTask({ config, store }, agent, verb);
+  } finally {
+    store.close();
+  }
 }
 
 function parseLimit(value: string): number {

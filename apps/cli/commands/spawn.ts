@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { createAgent, startAgent } from '../../agents/index.js';
 import { CmuxError } from '../../core/src/index.js';
+import { callerProject } from '../../projects/agents.js';
 import { agentContext } from '../agent-context.js';
 import { awaitDelivery } from '../ops/await-delivery.js';
 import { parseSeconds } from '../parse-seconds.js';
@@ -22,6 +23,7 @@ interface SpawnOptions {
   worktree?: boolean;
   branch?: string;
   base?: string;
+  project?: string;
   wait: boolean;
   timeout: number;
 }
@@ -36,6 +38,7 @@ export const spawnCommand = new Command('spawn')
   .option('--no-worktree', 'work in --cwd itself, whatever worktrees.default says')
   .option('--branch <name>', 'the worktree\'s new branch (default: cmux/<name>)')
   .option('--base <ref>', 'the commit the branch starts from (default: HEAD of the repository)')
+  .option('--project <name>', 'work for this project, in its root unless --cwd says otherwise (default: the project of the agent this runs in, else the default project)')
   .option('--env <KEY=VALUE>', 'a variable for this agent (repeatable), on top of agents.env', collectEnv, {})
   .option('--no-wait', 'return once the window exists, without waiting for the prompt')
   .option('--timeout <seconds>', 'how long to wait for the task to be typed in', parseSeconds, 120)
@@ -43,7 +46,7 @@ export const spawnCommand = new Command('spawn')
     const { config, deps } = agentContext();
     const task = opts.task === undefined ? undefined : await readTextArgument(opts.task);
     const { worktree, branch, base } = opts;
-    const agent = await createAgent(deps, { name, task, command: opts.command, cwd: opts.cwd, env: opts.env, worktree, branch, base, createdBy: 'user' });
+    const agent = await createAgent(deps, { name, task, command: opts.command, cwd: opts.cwd, project: opts.project ?? (await callerProject(config, process.env.CMUX_AGENT_NAME)), env: opts.env, worktree, branch, base, createdBy: 'user' });
     say(`spawned ${agent.id} (window ${agent.windowId})`);
     if (agent.worktree) say(`worktree ${agent.worktree.path} on branch ${agent.worktree.branch} from ${agent.worktree.base.slice(0, 12)}`);
     if (agent.notice) say(`note: ${agent.notice}`);

@@ -2,13 +2,14 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, Unauthorized, type Agent, type Alert, type Message } from './api';
 import { AgentList } from './components/AgentList';
 import { AgentView } from './components/AgentView';
+import { Board } from './components/Board';
 import { Login } from './components/Login';
 import { Messages } from './components/Messages';
 import { SystemView } from './components/SystemView';
 import { useAttention } from './attention';
 import { useLive, type LiveFrame } from './live';
 
-type View = 'agents' | 'messages' | 'system';
+type View = 'agents' | 'tasks' | 'messages' | 'system';
 
 export function App() {
   const [authed, setAuthed] = useState<boolean | null>(null);
@@ -21,6 +22,8 @@ export function App() {
   const [now, setNow] = useState(Date.now());
   // Bumped by `process` and `health` frames, so the system view reloads at once.
   const [systemTick, setSystemTick] = useState(0);
+  // The project the agents and messages views show; '' for all.
+  const [project, setProject] = useState('');
   const [theme, setTheme] = useState(() => localStorage.getItem('cmux-theme') ?? 'dark');
 
   const load = useCallback(async () => {
@@ -59,6 +62,10 @@ export function App() {
   }, []);
   const live = useLive(authed === true, onFrame);
   const agent = agents.find((a) => a.id === selected) ?? null;
+  const projects = [...new Set(agents.map(projectOf))].sort();
+  const shownAgents = project ? agents.filter((a) => projectOf(a) === project) : agents;
+  const names = new Set(shownAgents.map((a) => a.name));
+  const shownMessages = project ? messages.filter((m) => names.has(m.from) || names.has(m.to)) : messages;
   const attention = useAttention(agents, selected);
   useEffect(() => {
     setTerminal('');
@@ -73,11 +80,21 @@ export function App() {
     <div className="app">
       <nav>
         <strong>cmux</strong>
-        {(['agents', 'messages', 'system'] as const).map((v) => (
+        {(['agents', 'tasks', 'messages', 'system'] as const).map((v) => (
           <button key={v} className={v === view ? 'tab active' : 'tab'} onClick={() => setView(v)}>
             {v[0]!.toUpperCase() + v.slice(1)}
           </button>
         ))}
+        {projects.length > 1 && (
+          <select value={project} onChange={(e) => setProject(e.target.value)} aria-label="show project">
+            <option value="">all projects</option>
+            {projects.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </select>
+        )}
         {attention.count > 0 && (
           <span className="attention-count" data-attention-count={attention.count} title="agents that need you">
             {attention.count}
@@ -100,12 +117,17 @@ export function App() {
       </nav>
       {view === 'agents' && (
         <main className="agents-layout">
-          <AgentList agents={agents} selected={selected} onSelect={setSelected} now={now} />
+          <AgentList agents={shownAgents} selected={selected} onSelect={setSelected} now={now} />
           {agent ? <AgentView agent={agent} terminal={terminal} messages={messages} theme={theme} /> : <p className="muted pick">Pick an agent.</p>}
         </main>
       )}
-      {view === 'messages' && <Messages messages={messages} onOlder={(older) => setMessages((list) => [...list, ...older])} />}
+      {view === 'tasks' && <Board />}
+      {view === 'messages' && <Messages messages={shownMessages} onOlder={(older) => setMessages((list) => [...list, ...older])} />}
       {view === 'system' && <SystemView alerts={alerts} now={now} refresh={systemTick} />}
     </div>
   );
+}
+
+function projectOf(agent: Agent): string {
+  return agent.project ?? 'default';
 }

@@ -40,8 +40,30 @@ export interface Agent {
   kind: string;
   createdAt: string;
   worktree?: Worktree;
+  project?: string;
   // Why the agent needs the person (waiting, done, exited), or null.
   attention?: { event: string; since: string } | null;
+}
+
+export const TASK_STATUSES = ['open', 'assigned', 'working', 'input-required', 'done', 'failed'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export interface Task {
+  id: number;
+  project: string;
+  title: string;
+  description: string | null;
+  status: TaskStatus;
+  priority: number;
+  assignee: string | null;
+  parent: number | null;
+}
+
+export interface Project {
+  name: string;
+  root: string;
+  branch?: string;
+  supervisor: string;
 }
 
 export interface Worktree {
@@ -132,6 +154,10 @@ export const api = {
     if (before) query.set('before', String(before));
     return request<Message[]>('GET', `/api/messages?${query}`);
   },
+  projects: () => request<Project[]>('GET', '/api/projects'),
+  tasks: (project?: string) => request<Task[]>('GET', `/api/tasks${project ? `?project=${encodeURIComponent(project)}` : ''}`),
+  addTask: (task: { title: string; project?: string }) => request<Task>('POST', '/api/tasks', task),
+  updateTask: (id: number, change: { status?: TaskStatus }) => request<Task>('PATCH', `/api/tasks/${id}`, change),
   processes: () => request<AppProcess[]>('GET', '/api/processes'),
   health: () => request<Health>('GET', '/api/webhooks/health'),
   alerts: () => request<Alert[]>('GET', '/api/alerts?limit=50'),

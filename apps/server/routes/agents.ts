@@ -15,6 +15,7 @@ import {
   type AgentDeps,
 } from '../../agents/index.js';
 import { appendMessage, summarise } from '../../core/src/index.js';
+import { getProject } from '../../projects/index.js';
 import { registerExistingWindow, unregisterAgent } from '../../registry/index.js';
 import type { HookStore } from '../agents/hook-events.js';
 import type { StatusMonitor } from '../agents/status-monitor.js';
@@ -33,6 +34,7 @@ const spawnBody = z.strictObject({
   // Checked again (with git's own rules) before git sees them.
   branch: z.string().min(1).max(200).optional(),
   base: z.string().min(1).max(200).optional(),
+  project: z.string().min(1).max(64).optional(),
 });
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const killQuery = z.strictObject({ force: flag.optional(), keep: flag.optional() });
@@ -49,6 +51,7 @@ const registerBody = z.strictObject({
   session: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/).optional(),
   window: z.string().min(1).max(120),
 });
+const listQuery = z.object({ project: z.string().min(1).max(64).optional() });
 const idParams = z.object({ id: z.string().min(1).max(120) });
 const terminalQuery = z.object({ lines: z.coerce.number().int().min(1).max(MAX_TERMINAL_LINES).default(200) });
 
@@ -66,10 +69,12 @@ export const agentRoutes: FastifyPluginAsync<AgentRouteDeps> = async (app, { age
 
   // A fresh reading through the status monitor, so the list carries how long each agent has
   // been in its state and agrees with what the WebSocket said.
-  app.get('/api/agents', async (_request, reply) => {
+  app.get('/api/agents', async (request, reply) => {
+    const { project } = parse(listQuery, request.query, 'query');
+    if (project !== undefined) getProject(agents.config, project);
     const snapshots = await monitor.refresh();
     if (monitor.warning) void reply.header('x-cmux-warning', monitor.warning);
-    return snapshots;
+    return project === undefined ? snapshots : snapshots.filter((a) => a.project === project);
   });
 
   app.post('/api/agents', async (request, reply) => {

@@ -1,11 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { addressSchema, appendMessage, type CmuxConfig, type HistoryStore } from '../../core/src/index.js';
+import { projectAgentNames } from '../../projects/agents.js';
 import { parse } from '../validate.js';
 import type { Hub } from '../ws/hub.js';
 
 const pageQuery = z.object({
   agent: addressSchema.optional(),
+  project: z.string().min(1).max(64).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   before: z.coerce.number().int().min(1).optional(),
 });
@@ -21,8 +23,8 @@ const eventBody = z.strictObject({ event: z.enum(['message', 'alert']), data: z.
 // daemons hand the dashboards an event.
 export const messageRoutes: FastifyPluginAsync<{ config: CmuxConfig; history: HistoryStore; hub: Hub }> = async (app, { config, history, hub }) => {
   app.get('/api/messages', async (request) => {
-    const query = parse(pageQuery, request.query, 'query');
-    return history.page(query);
+    const { project, ...query } = parse(pageQuery, request.query, 'query');
+    return history.page(project === undefined ? query : { ...query, agents: await projectAgentNames(config, project) });
   });
 
   app.post('/api/messages', async (request, reply) => {

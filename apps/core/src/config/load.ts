@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { CmuxError } from '../errors/index.js';
@@ -50,7 +51,11 @@ export function loadConfig(options: LoadConfigOptions = {}): CmuxConfig {
   const defaultsFile = join(root, 'config', 'cmux.yaml');
   const userFile = nonEmpty(env.CMUX_CONFIG) ? resolve(cwd, env.CMUX_CONFIG) : null;
 
-  const layers: Layer[] = [readYamlLayer(defaultsFile, root)];
+  const defaults = readYamlLayer(defaultsFile, root);
+  // An installed package (npm install -g) keeps its state in the user's home, not in the
+  // package folder, which npm replaces on every update; a checkout (also npm link) keeps .cmux.
+  if (root.split(sep).includes('node_modules')) setPath(defaults.data, ['home'], join(homedir(), '.cmux'));
+  const layers: Layer[] = [defaults];
   if (userFile) layers.push(readYamlLayer(userFile, dirname(userFile)));
   layers.push(readEnvLayer(env, cwd));
 

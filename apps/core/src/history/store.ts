@@ -18,6 +18,8 @@ export interface StoredMessage extends MailboxMessage {
 
 export interface HistoryPage {
   agent?: string | undefined;
+  // Only messages from or to one of these agent names (a project's agents).
+  agents?: readonly string[] | undefined;
   limit: number;
   // Only messages older than this seq (the cursor of the previous page).
   before?: number | undefined;
@@ -137,12 +139,16 @@ export function openHistory(home: string, opts: { readonly?: boolean } = {}) {
       return (pending.all() as Row[]).map(toMessage);
     },
     // A page of history, newest first; `agent` matches either end (an agent name or `user`).
-    page({ agent, limit, before }: HistoryPage): StoredMessage[] {
+    page({ agent, agents, limit, before }: HistoryPage): StoredMessage[] {
       const where: string[] = [];
       const params: Record<string, unknown> = { limit };
       if (agent) {
         where.push('(from_addr = @agent OR to_addr = @agent OR from_agent = @agent OR to_agent = @agent)');
         params.agent = agent;
+      }
+      if (agents) {
+        where.push('(from_agent IN (SELECT value FROM json_each(@agents)) OR to_agent IN (SELECT value FROM json_each(@agents)))');
+        params.agents = JSON.stringify(agents);
       }
       if (before !== undefined) {
         where.push('seq < @before');

@@ -27,6 +27,11 @@ export function AgentList({ agents, selected, onSelect, now }: { agents: Agent[]
             <button className={a.id === selected ? 'agent selected' : 'agent'} onClick={() => onSelect(a.id)} data-agent={a.id}>
               <span className={`dot ${a.status}`} aria-hidden />
               <span className="name">{a.name}</span>
+              {a.project && a.project !== 'default' && (
+                <span className="badge" data-project={a.project}>
+                  {a.project}
+                </span>
+              )}
               {a.attention && (
                 <span className={`attention ${a.attention.event}`} data-attention={a.attention.event} title={ATTENTION_TEXT[a.attention.event]}>
                   {a.attention.event === 'done' ? 'done' : a.attention.event === 'waiting' ? 'needs you' : 'exited'}

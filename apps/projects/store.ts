@@ -1,0 +1,48 @@
+import { dirname, join } from 'node:path';
+import { parse as parseYaml, stringify } from 'yaml';
+import { CmuxError, readHomeFile, withFileLock, writeFileAtomic } from '../core/src/index.js';
+import { projectsFileSchema, type ProjectsFile } from './schema.js';
+
+const HEADER = '# cmux projects: written by cmux (apps/projects), one entry per project.\n';
+
+// Where the projects live under CMUX_HOME.
+export function projectsFile(home: string): string {
+  return join(home, 'projects.yaml');
+}
+
+// Reads projects.yaml; a missing file holds no projects, a broken one is an error naming it
+// (never read as empty: the next write would lose every project).
+export function readProjects(home: string): ProjectsFile {
+  const file = projectsFile(home);
+  const text = readHomeFile(dirname(file), file);
+  if (text === null) return { projects: {} };
+  let data: unknown;
+  try {
+    data = parseYaml(text) ?? {};
+  } catch (error) {
+    throw corrupt(file, error instanceof Error ? error.message.split('\n')[0]! : String(error));
+  }
+  const parsed = projectsFileSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw corrupt(file, `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+// Reads, changes and rewrites projects.yaml under its cross-process lock (the one writer),
+// atomically: a failed `mutate` leaves the file as it was.
+export async function updateProjects<T>(home: string, mutate: (file: ProjectsFile) => Promise<T> | T): Promise<T> {
+  const file = projectsFile(home);
+  return withFileLock(file, async () => {
+    const current = readProjects(home);
+    const before = JSON.stringify(current);
+    const result = await mutate(current);
+    if (JSON.stringify(current) !== before) writeFileAtomic(file, HEADER + stringify(current));
+    return result;
+  });
+}
+
+function corrupt(file: string, reason: string): CmuxError {
+  return new CmuxError('CMUX_ERR_PROJECTS_CORRUPT', `the projects file ${file} is not valid: ${reason}; fix or remove it`, { context: { file } });
+}
