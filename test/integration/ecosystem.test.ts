@@ -96,7 +96,7 @@ describe('the real ecosystem: start, status, stop', { timeout: 180_000 }, () => 
     assert.match(String(bad.stderr), /unknown app "no-such-app": use one of cmux-server/);
 
     const doctor = JSON.parse(String((await cmux.cli(['doctor', '--json'])).stdout)) as Array<{ name: string; level: string; detail: string }>;
-    assert.deepEqual(doctor.map((c) => c.name), ['node', 'tmux', 'pm2', `port ${cmux.port}`, 'CMUX_HOME', 'agent command']);
+    assert.deepEqual(doctor.map((c) => c.name), ['node', 'tmux', 'pm2', `port ${cmux.port}`, 'CMUX_HOME', 'registry', 'agent command']);
     assert.match(doctor.find((c) => c.name === `port ${cmux.port}`)!.detail, /held by this cmux/);
     assert.equal(doctor.filter((c) => c.level === 'fail').length, 0);
 
