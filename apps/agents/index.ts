@@ -1,12 +1,12 @@
 export type { AgentDeps } from './deps.js';
 export { observeAgents, type AgentListing, type AgentView } from './observe.js';
 export { findAgent, findLiveAgent } from './find.js';
-export { createAgent, startAgent, SUPERVISOR, workerPreamble, type SpawnedAgent, type SpawnRequest } from './spawn.js';
-export { readChoices, readDialog, chooseOnScreen, type ScreenChoices, type ScreenDialog } from './dialogs.js';
+export { createAgent, startAgent, SUPERVISOR, type SpawnedAgent, type SpawnRequest } from './spawn.js';
+export { readChoices, readDialog, type ScreenChoices, type ScreenDialog } from './dialogs.js';
 export { rootProblem } from './preflight.js';
 export { hookConfirmation } from './confirm-prompt.js';
 export { agentDialog, agentTerminal, answerAgent, interruptAgent, killAgent, sendToAgent, MAX_TERMINAL_LINES, type KilledAgent, type KillOptions } from './actions.js';
 export { agentDiff, mergeAgent } from './worktree/agent.js';
 export type { ChangedFile, MergeResult, WorktreeDiff } from './worktree/index.js';
 export { createAgentDeps } from './create-deps.js';
-export { bringUpTeam, createTeamKeeper, ensureSession, relaunchAgent, CONTROL_WINDOW, type TeamReport } from './team.js';
+export { createTeamKeeper, relaunchAgent, type TeamReport } from './team.js';

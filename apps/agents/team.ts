@@ -5,10 +5,10 @@ import type { AgentDeps } from './deps.js';
 import { createAgent, launchFor, startAgent, SUPERVISOR, windowEnv } from './spawn.js';
 
 // The window that holds the cmux session open and shows the apps' logs to whoever attaches.
-export const CONTROL_WINDOW = 'cmux';
+const CONTROL_WINDOW = 'cmux';
 
 // The tmux session with its control window; true when it had to be made.
-export async function ensureSession(deps: AgentDeps): Promise<boolean> {
+async function ensureSession(deps: AgentDeps): Promise<boolean> {
   const { config, tmux } = deps;
   if (await tmux.hasSession(config.tmux.session)) return false;
   await tmux.newSession({
