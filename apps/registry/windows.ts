@@ -3,8 +3,10 @@ import {
   assertAgentName,
   CmuxError,
   homePaths,
+  isCmuxError,
   type CmuxConfig,
   type Logger,
+  type NewWindowOptions,
   type TmuxClient,
   type TmuxWindow,
 } from '../core/src/index.js';
@@ -59,7 +61,7 @@ export async function createAgentWindow(deps: RegistryDeps, input: NewAgentWindo
   const window = { session, name: input.name, command: [input.launch], cwd: input.cwd, env: input.env };
   let created: string | null = null;
   try {
-    created = (await tmux.hasSession(session)) ? await tmux.newWindow(window) : await tmux.newSession(window);
+    created = await openWindow(tmux, window);
     const server = await tagWindow(tmux, created, id);
     const windowId = created;
     const { result } = await updateRegistry(
@@ -139,6 +141,19 @@ export async function registerExistingWindow(
   return result;
 }
 
+// Opens a window in the session, starting the session when there is none. Spawns run side by
+// side (the registry lock covers only the YAML write): when another one started the session
+// first, tmux says so, and the window goes into that session.
+async function openWindow(tmux: TmuxClient, window: NewWindowOptions): Promise<string> {
+  if (await tmux.hasSession(window.session)) return tmux.newWindow(window);
+  try {
+    return await tmux.newSession(window);
+  } catch (error) {
+    if (isCmuxError(error, 'CMUX_ERR_TMUX_FAILED') && /duplicate session/.test(error.message)) return tmux.newWindow(window);
+    throw error;
+  }
+}
+
 // Tags a window with the agent's id and returns the server it lives on.
 async function tagWindow(tmux: TmuxClient, windowId: string, id: string): Promise<string> {
   await tmux.tagWindow(windowId, id);
@@ -182,7 +197,7 @@ export async function relaunchAgentWindow(
   const entry = (await readRegistry(homePaths(config.home).registry))?.agents[id];
   if (!entry) throw new CmuxError('CMUX_ERR_AGENT_NOT_FOUND', `no agent ${id}`, { context: { id } });
   const window = { session: entry.session, name: entry.name, command: [launch.launch], cwd: entry.cwd, env: launch.env };
-  const created = (await tmux.hasSession(entry.session)) ? await tmux.newWindow(window) : await tmux.newSession(window);
+  const created = await openWindow(tmux, window);
   try {
     const server = await tagWindow(tmux, created, id);
     const { result } = await updateRegistry(
