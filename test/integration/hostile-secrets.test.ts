@@ -50,7 +50,8 @@ describe('secrets, planted files and replays against a running cmux', { timeout:
     writeFileSync(extraLog, '');
     writeFileSync(cmux.env.CMUX_CONFIG!, `webhooks:\n  sources:\n    github: { secret: "${SECRET}" }\nlogWatcher:\n  files: [${JSON.stringify(extraLog)}]\n`);
     // The token comes from the environment: it must reach no agent window (L6).
-    const start = await cmux.cli(['start'], { env: { CMUX_TOKEN: TOKEN, CMUX_LOG_CHECK_INTERVAL: '1' } });
+    // CI=true, as a CI job has it, must not reach the windows either: agents read it as "no terminal".
+    const start = await cmux.cli(['start'], { env: { CMUX_TOKEN: TOKEN, CMUX_LOG_CHECK_INTERVAL: '1', CI: 'true', GITHUB_ACTIONS: 'true' } });
     assert.equal(start.exitCode, 0, String(start.stderr));
     assert.match(String(start.stdout), /dashboard: http:\/\/127\.0\.0\.1:\d+\/\?code=[A-Za-z0-9_-]+/);
     assert.ok(!String(start.stdout).includes(TOKEN));
@@ -58,7 +59,7 @@ describe('secrets, planted files and replays against a running cmux', { timeout:
   });
   after(async () => cmux?.cleanup());
 
-  it('exports CMUX_TOKEN into no tmux window (L6)', async () => {
+  it('exports CMUX_TOKEN, CI or GITHUB_ACTIONS into no tmux window (L6)', async () => {
     const panes = (await execa('tmux', ['-S', cmux.socket, 'list-panes', '-a', '-F', '#{window_name} #{pane_pid}'], { timeout: 5_000 })).stdout.trim().split('\n');
     assert.ok(panes.length >= 2, panes.join(','));
     for (const pane of panes) {
@@ -66,6 +67,8 @@ describe('secrets, planted files and replays against a running cmux', { timeout:
       const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
       assert.ok(environ.includes('CMUX_HOME='), `${name}: environment readable`);
       assert.ok(!environ.includes(TOKEN) && !environ.includes('CMUX_TOKEN='), `${name} has the token`);
+      const names = environ.split('\0').map((entry) => entry.split('=')[0]);
+      assert.ok(!names.includes('CI') && !names.includes('GITHUB_ACTIONS'), `${name} has a CI marker`);
     }
   });
 

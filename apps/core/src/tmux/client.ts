@@ -236,11 +236,15 @@ export function assertSafeName(name: string, what: string): void {
 // without the API token, and — in a PM2 app, which may start the tmux server — without the
 // NODE_ENV cmux runs its own apps with: the tmux server passes its environment to every
 // window, and no agent should hold (or print) the token or install packages as production.
+// CI markers go too: every window is an interactive terminal, and an agent that sees `CI=true`
+// may refuse to be one (Gemini CLI 0.61.0 runs headless and exits, seen when cmux ran in CI).
 function tmuxEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.TMUX;
   delete env.TMUX_PANE;
   delete env.CMUX_TOKEN;
+  delete env.CI;
+  delete env.GITHUB_ACTIONS;
   if (env.pm_id !== undefined) delete env.NODE_ENV;
   return env;
 }
