@@ -17,7 +17,7 @@ process.stdin.on('end', async () => {
     await fetch(`${CMUX_URL}/api/agent-events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ agent: CMUX_AGENT_NAME, event: payload.hook_event_name ?? 'unknown', payload }),
+      body: JSON.stringify({ agent: CMUX_AGENT_NAME, kind: 'claude-code', event: payload.hook_event_name ?? 'unknown', payload }),
       signal: AbortSignal.timeout(2_000),
     });
   } catch {

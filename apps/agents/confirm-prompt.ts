@@ -4,8 +4,8 @@ import { getFromServer, promptDigest, type CmuxConfig } from '../core/src/index.
 const CONFIRM_TIMEOUT_MS = 15_000;
 const POLL_MS = 200;
 
+// Only an event that took a prompt carries its digest (the kind's adapter reads it).
 interface ReportedEvent {
-  event: string;
   at: string;
   promptDigest?: string;
 }
@@ -24,7 +24,7 @@ export function hookConfirmation(config: CmuxConfig, agentName: string, timeoutM
       const events = await getFromServer<ReportedEvent[]>(config, `/api/agent-events?agent=${encodeURIComponent(agentName)}&limit=200`);
       if (events === null && !answered) return null;
       answered ||= events !== null;
-      if (events?.some((e) => e.event === 'UserPromptSubmit' && e.promptDigest === digest && Date.parse(e.at) >= since)) return true;
+      if (events?.some((e) => e.promptDigest === digest && Date.parse(e.at) >= since)) return true;
       if (Date.now() >= deadline) return false;
       await sleep(POLL_MS);
     }

@@ -1,7 +1,8 @@
-import { createSerialQueue, loadAgentKinds, tmuxClientFromConfig, type CmuxConfig, type Logger } from '../core/src/index.js';
+import { createSerialQueue, tmuxClientFromConfig, type CmuxConfig, type Logger } from '../core/src/index.js';
+import { loadKinds } from './kinds/index.js';
 import type { AgentDeps } from './deps.js';
 
 // The agent dependencies of one process: its tmux client, the agent kinds and one input queue.
 export function createAgentDeps(config: CmuxConfig, logger: Logger): AgentDeps {
-  return { config, tmux: tmuxClientFromConfig(config), kinds: loadAgentKinds(config.root), logger, input: createSerialQueue() };
+  return { config, tmux: tmuxClientFromConfig(config), kinds: loadKinds(config), logger, input: createSerialQueue() };
 }

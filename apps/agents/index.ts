@@ -3,7 +3,7 @@ export { observeAgents, type AgentListing, type AgentView } from './observe.js';
 export { findAgent, findLiveAgent } from './find.js';
 export { createAgent, startAgent, SUPERVISOR, type SpawnedAgent, type SpawnRequest } from './spawn.js';
 export { readChoices, readDialog, type ScreenChoices, type ScreenDialog } from './dialogs.js';
-export { rootProblem } from './preflight.js';
+export { loadKinds, resolveAgentCommand, type HookFacts } from './kinds/index.js';
 export { hookConfirmation } from './confirm-prompt.js';
 export { agentDialog, agentTerminal, answerAgent, interruptAgent, killAgent, sendToAgent, MAX_TERMINAL_LINES, type KilledAgent, type KillOptions } from './actions.js';
 export { agentDiff, mergeAgent } from './worktree/agent.js';

@@ -9,10 +9,7 @@ import {
   CmuxError,
   detectPaneStatus,
   lastLines,
-  launchLine,
-  resolveAgentCommand,
   serverUrl,
-  shellQuote,
   summarise,
   type AgentKind,
   type MailboxMessage,
@@ -21,7 +18,7 @@ import { DEFAULT_PROJECT, projectForSpawn, supervisorOf } from '../projects/inde
 import { createAgentWindow, type RegisteredAgent } from '../registry/index.js';
 import type { AgentDeps } from './deps.js';
 import { chooseOnScreen } from './dialogs.js';
-import { rootProblem } from './preflight.js';
+import { launchLine, resolveAgentCommand, type Kind } from './kinds/index.js';
 import { discardSpawnWorktree, wantsWorktree, worktreeForSpawn, type WorktreeOptions } from './worktree/spawn.js';
 
 const READY_POLL_MS = 150;
@@ -68,7 +65,7 @@ export async function createAgent(deps: AgentDeps, request: SpawnRequest): Promi
   }
   const env = { ...config.agents.env, ...given.data };
   const kind = deps.kinds.forCommand(command);
-  const problem = rootProblem(kind, command, env);
+  const problem = kind.adapter.cannotRun(command, env, process.getuid?.());
   if (problem) throw new CmuxError('CMUX_ERR_AGENT_CANNOT_RUN', problem);
   const role = request.role ?? 'worker';
   const created = wantsWorktree(config, role, request)
@@ -85,7 +82,7 @@ export async function createAgent(deps: AgentDeps, request: SpawnRequest): Promi
     agentEnv: given.data,
     worktree: created?.worktree,
     project: project.name === DEFAULT_PROJECT ? undefined : project.name,
-    env: windowEnv(deps, request.name, given.data),
+    env: windowEnv(deps, kind, request.name, given.data),
   }).catch(async (error: unknown) => {
     if (created) await discardSpawnWorktree(created.worktree).catch((e: unknown) => deps.logger.warn(`could not remove the worktree ${created.worktree.path}: ${(e as Error).message}`));
     throw error;
@@ -97,14 +94,12 @@ export async function createAgent(deps: AgentDeps, request: SpawnRequest): Promi
 // its kind can and `sessionId` is known), with cmux on its PATH, so it can answer with
 // `cmux mail send`.
 export function launchFor(deps: AgentDeps, command: string, sessionId: string | null): string {
-  const kind = deps.kinds.forCommand(command);
-  const resumed = kind.resume && sessionId ? `${command} ${kind.resume.replace('{sessionId}', shellQuote(sessionId))}` : command;
-  return launchLine(resumed, kind, join(deps.config.root, 'bin'));
+  return launchLine(deps.kinds.forCommand(command), command, sessionId, join(deps.config.root, 'bin'));
 }
 
 // Everything an agent window gets in its environment: the configured variables, the agent's
-// own, and cmux's.
-export function windowEnv(deps: AgentDeps, name: string, own: Readonly<Record<string, string>>): Record<string, string> {
+// own, and cmux's (with what its kind needs).
+export function windowEnv(deps: AgentDeps, kind: Kind, name: string, own: Readonly<Record<string, string>>): Record<string, string> {
   const { config } = deps;
   return {
     ...config.agents.env,
@@ -115,9 +110,7 @@ export function windowEnv(deps: AgentDeps, name: string, own: Readonly<Record<st
     CMUX_URL: serverUrl(config),
     CMUX_SESSION: config.tmux.session,
     CMUX_TMUX_SOCKET: config.tmux.socket.kind === 'name' ? config.tmux.socket.name : config.tmux.socket.path,
-    CMUX_HOOK: join(config.root, 'scripts', 'claude-hook.mjs'),
-    // The node that runs cmux runs the hook too, whatever the agent's PATH holds.
-    CMUX_NODE: process.execPath,
+    ...kind.adapter.windowEnv(config.root),
   };
 }
 

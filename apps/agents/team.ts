@@ -42,7 +42,7 @@ export async function relaunchAgent(deps: AgentDeps, { agent, window }: AgentWin
   }
   const relaunched = await relaunchAgentWindow(deps, agent.id, {
     launch: launchFor(deps, agent.command, agent.sessionId ?? null),
-    env: windowEnv(deps, agent.name, agent.env ?? {}),
+    env: windowEnv(deps, deps.kinds.forCommand(agent.command), agent.name, agent.env ?? {}),
   });
   startAgent(deps, relaunched).catch((error: unknown) => deps.logger.warn(`${agent.id} came back but did not show its prompt: ${(error as Error).message}`));
   return relaunched;

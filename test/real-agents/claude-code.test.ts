@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
-import { composerText, detectPaneStatus, loadAgentKinds } from '../../apps/core/src/index.ts';
+import { composerText, detectPaneStatus, loadConfig } from '../../apps/core/src/index.ts';
+import { loadKinds } from '../../apps/agents/index.ts';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic-api.ts';
 import { apiClient } from '../helpers/api.ts';
 import { CLAUDE_BIN, CLAUDE_VERSION, claudeEnv, FAKE_API_KEY, prepareClaudeHome } from '../helpers/claude-code.ts';
@@ -20,7 +21,7 @@ describe('real Claude Code, end to end', { timeout: 900_000 }, () => {
   let api: ReturnType<typeof apiClient>;
   let work: string;
   let claudeHome: string;
-  const claude = loadAgentKinds(ROOT).forCommand('claude');
+  const claude = loadKinds(loadConfig({ env: {}, root: ROOT })).forCommand('claude');
   const command = `${CLAUDE_BIN} --dangerously-skip-permissions`;
   const tmux = (...args: string[]) => execa('tmux', ['-S', cmux.socket, ...args], { timeout: 10_000 });
   const statusOf = async (id: string) => (await api.call<Array<{ id: string; status: string }>>('GET', '/api/agents')).body.find((a) => a.id === id)?.status;

@@ -3,13 +3,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { findChoice, readChoices } from '../../apps/agents/dialogs.ts';
-import { detectPaneStatus, loadAgentKinds, stillInComposer } from '../../apps/core/src/index.ts';
+import { detectPaneStatus, loadConfig, stillInComposer } from '../../apps/core/src/index.ts';
+import { loadKinds } from '../../apps/agents/index.ts';
 import { ROOT } from '../helpers/instance.ts';
 
 // Every screen captured from a real agent CLI (test/real-agents/capture-panes.ts) reads as the
 // state it was captured in. A capture without an expected state fails, so a new one is not
 // silently left unchecked.
-const kinds = loadAgentKinds(ROOT);
+const kinds = loadKinds(loadConfig({ env: {}, root: ROOT }));
 const PANES = join(ROOT, 'test', 'fixtures', 'panes');
 const EXPECTED: Record<string, Record<string, 'busy' | 'waiting' | 'idle'>> = {
   'claude-code': {

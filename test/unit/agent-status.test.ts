@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { composerText, deriveStatus, detectPaneStatus, guardText, loadAgentKinds, stillInComposer } from '../../apps/core/src/index.ts';
-import { hookStatus } from '../../apps/server/agents/hook-events.ts';
+import { composerText, deriveStatus, detectPaneStatus, guardText, loadConfig, stillInComposer } from '../../apps/core/src/index.ts';
+import { loadKinds } from '../../apps/agents/index.ts';
 import { ROOT } from '../helpers/instance.ts';
 
-const kinds = loadAgentKinds(ROOT);
+const kinds = loadKinds(loadConfig({ env: {}, root: ROOT }));
 const pane = (name: string) => readFileSync(join(ROOT, 'test', 'fixtures', 'panes', `${name}.txt`), 'utf8');
 
 describe('agent kinds and status rules', () => {
@@ -53,15 +53,6 @@ describe('agent kinds and status rules', () => {
   for (const [name, input, expected] of cases) {
     it(`derives ${expected} from ${name}`, () => assert.equal(deriveStatus({ ...base, ...input }), expected));
   }
-
-  it('maps Claude Code hook events to a status, telling permission from the idle reminder', () => {
-    assert.equal(hookStatus('PreToolUse', {}), 'busy');
-    assert.equal(hookStatus('Stop', {}), 'idle');
-    assert.equal(hookStatus('Notification', { message: 'Claude needs your permission to use Bash' }), 'waiting');
-    assert.equal(hookStatus('Notification', { message: 'Claude is waiting for your input' }), 'idle');
-    assert.equal(hookStatus('Notification', { message: 'something else' }), null);
-    assert.equal(hookStatus('Whatever', {}), null);
-  });
 });
 
 describe('input helpers', () => {

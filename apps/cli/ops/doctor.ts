@@ -9,15 +9,13 @@ import {
   findPortHolders,
   homePaths,
   isCmuxError,
-  loadAgentKinds,
   pm2Home,
-  resolveAgentCommand,
   tmuxClientFromConfig,
   TMUX_INSTALL_HINT,
   which,
   type CmuxConfig,
 } from '../../core/src/index.js';
-import { rootProblem } from '../../agents/index.js';
+import { loadKinds, resolveAgentCommand } from '../../agents/index.js';
 import { lastGoodFile, readRegistry } from '../../registry/index.js';
 
 export type CheckLevel = 'ok' | 'warn' | 'fail';
@@ -127,21 +125,17 @@ function checkHome(config: CmuxConfig): Check {
 
 function checkAgentCommand(config: CmuxConfig): Check {
   const name = 'agent command';
-  const { command } = resolveAgentCommand(config);
+  const { command, missing } = resolveAgentCommand(config);
   const program = command.trim().split(/\s+/)[0]!.replace(/^'(.*)'$/, '$1');
   const path = program.startsWith('/') ? program : which(program);
   if (!path) {
     return { name, level: 'fail', detail: `${program} (from CMUX_AGENT_COMMAND / agents.command) is not on PATH`, fix: `install ${program} or change CMUX_AGENT_COMMAND` };
   }
-  const problem = rootProblem(loadAgentKinds(config.root).forCommand(command), command, config.agents.env);
+  const problem = loadKinds(config).forCommand(command).adapter.cannotRun(command, config.agents.env, process.getuid?.());
   if (problem) return { name, level: 'fail', detail: `${command} (${path}) cannot run as root here`, fix: problem };
-  if (!config.agents.command && !which('claude')) {
-    return {
-      name,
-      level: 'warn',
-      detail: 'claude is not on PATH: agents will run the bundled demo agent',
-      fix: 'install Claude Code (`npm install -g @anthropic-ai/claude-code`) for real work',
-    };
+  const [first] = missing;
+  if (first) {
+    return { name, level: 'warn', detail: `${first.program} is not on PATH: agents will run the bundled demo agent`, fix: `${first.install} for real work` };
   }
   return { name, level: 'ok', detail: `${command} (${path})` };
 }

@@ -18,14 +18,13 @@ import {
   isCmuxApp,
   portInUseError,
   serverUrl,
-  resolveAgentCommand,
   waitUntil,
   withPm2,
   type CmuxConfig,
 } from '../../core/src/index.js';
 import type { AgentDeps } from '../../agents/index.js';
 import { fetchHealth } from './health.js';
-import { SUPERVISOR } from '../../agents/index.js';
+import { resolveAgentCommand, SUPERVISOR } from '../../agents/index.js';
 
 export interface StartResult {
   alreadyRunning: boolean;
@@ -93,9 +92,8 @@ export async function startCmux(deps: AgentDeps, report: (line: string) => void,
       `cmux-server did not answer ${serverUrl(config)}/health within ${config.processes.readyTimeoutMs} ms: see \`npx cmux logs cmux-server\`, then \`npx cmux stop\``,
     );
   }
-  const agentCommand = resolveAgentCommand(config);
-  if (agentCommand.source === 'demo') {
-    report('claude is not on PATH: agents run the bundled demo agent (install Claude Code, or set CMUX_AGENT_COMMAND)');
+  for (const { program, install } of resolveAgentCommand(config).missing) {
+    report(`${program} is not on PATH: agents run the bundled demo agent (${install}, or set CMUX_AGENT_COMMAND)`);
   }
   await awaitSupervisor(config, report);
   return {

@@ -1,35 +1,12 @@
-import { promptDigest, type HookReport } from '../../core/src/index.js';
-
-// What a Claude Code hook event says about the agent's status, or null when it says nothing.
-export function hookStatus(event: string, payload: Record<string, unknown>): HookReport['status'] | null {
-  switch (event) {
-    case 'UserPromptSubmit':
-    case 'PreToolUse':
-    case 'PostToolUse':
-    case 'SubagentStart':
-      return 'busy';
-    case 'Stop':
-    case 'StopFailure':
-    case 'SessionStart':
-      return 'idle';
-    case 'Notification': {
-      // The same hook fires for a permission request and for the 60 s idle reminder.
-      const message = String(payload.message ?? '');
-      if (/permission|approve|allow/i.test(message)) return 'waiting';
-      if (/waiting for your input/i.test(message)) return 'idle';
-      return null;
-    }
-    default:
-      return null;
-  }
-}
+import type { HookReport } from '../../core/src/index.js';
+import type { HookFacts } from '../../agents/index.js';
 
 export interface AgentEvent {
   agent: string;
   event: string;
   at: string;
   tool?: string;
-  // UserPromptSubmit: the fingerprint of the prompt the agent took (the router checks it).
+  // The fingerprint of a prompt the agent took (Claude Code's UserPromptSubmit): the router checks it.
   promptDigest?: string;
 }
 
@@ -42,12 +19,10 @@ export function createHookStore() {
   const events: AgentEvent[] = [];
   return {
     reports: reports as ReadonlyMap<string, HookReport>,
-    record(agent: string, event: string, payload: Record<string, unknown>): void {
-      const status = hookStatus(event, payload);
+    // `facts`: what the agent kind's adapter read in the event.
+    record(agent: string, event: string, { status, tool, promptDigest }: HookFacts): void {
       if (status) reports.set(agent, { status, at: Date.now() });
-      const tool = typeof payload.tool_name === 'string' ? payload.tool_name.slice(0, 100) : undefined;
-      const prompt = event === 'UserPromptSubmit' && typeof payload.prompt === 'string' ? promptDigest(payload.prompt) : undefined;
-      events.push({ agent, event, at: new Date().toISOString(), ...(tool ? { tool } : {}), ...(prompt ? { promptDigest: prompt } : {}) });
+      events.push({ agent, event, at: new Date().toISOString(), ...(tool ? { tool } : {}), ...(promptDigest ? { promptDigest } : {}) });
       if (events.length > EVENTS_KEPT) events.splice(0, events.length - EVENTS_KEPT);
     },
     recent(agent?: string, limit = 50): AgentEvent[] {

@@ -2,13 +2,13 @@ import { agentOf, appendMessage, summarise, type CmuxConfig, type HistoryStore, 
 
 const PROMPTS_LOOKED_AT = 50;
 
-// At the end of an agent's turn (Claude Code's Stop hook), its last answer becomes a message
+// At the end of an agent's turn (Claude Code's Stop hook), its last answer `reply` becomes a message
 // from the agent to whoever sent the prompt it answered — the latest message typed into it —
 // when that is the user or an agent; an answer to cmux's daemons or a webhook, or to something
 // typed in its terminal, goes to the user (a daemon takes no messages, and an answer to an
 // alert must not raise another alert). Nothing when it said nothing.
-export async function storeReply(config: CmuxConfig, history: HistoryStore, agent: string, payload: Record<string, unknown>): Promise<MailboxMessage | null> {
-  const text = typeof payload.last_assistant_message === 'string' ? payload.last_assistant_message.trim() : '';
+export async function storeReply(config: CmuxConfig, history: HistoryStore, agent: string, reply: string): Promise<MailboxMessage | null> {
+  const text = reply.trim();
   if (text === '') return null;
   const prompt = history
     .page({ agent, limit: PROMPTS_LOOKED_AT })

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import type { AgentDeps } from '../../agents/index.js';
-import { AGENT_NAME, type HistoryStore } from '../../core/src/index.js';
+import { AGENT_NAME, CmuxError, KIND_NAME, type HistoryStore } from '../../core/src/index.js';
 import { recordSessionId } from '../../registry/index.js';
 import type { HookStore } from '../agents/hook-events.js';
 import { storeReply } from '../agents/replies.js';
@@ -12,6 +12,9 @@ const eventBody = z.strictObject({
   agent: z.string().regex(AGENT_NAME, 'an agent name'),
   event: z.string().regex(/^[A-Za-z]{1,64}$/, 'a hook event name such as PostToolUse'),
   payload: z.record(z.string(), z.unknown()).optional(),
+  // The kind whose hooks sent the event (its adapter reads it); Claude Code's hook script
+  // names itself, and only Claude Code had hooks before kinds were named.
+  kind: z.string().regex(KIND_NAME, 'an agent kind such as claude-code').default('claude-code'),
 });
 const eventsQuery = z.object({
   agent: z.string().regex(AGENT_NAME).optional(),
@@ -27,19 +30,20 @@ export interface AgentEventDeps {
   history: HistoryStore;
 }
 
-// Claude Code hook events (scripts/claude-hook.mjs posts them): they set the agent's status
-// while fresh and feed the activity stream; SessionStart records the session id in the
-// registry, and Stop stores the turn's answer as a message.
+// Agent programs' own hook events (scripts/claude-hook.mjs posts Claude Code's), read by
+// their kind's adapter: they set the agent's status while fresh and feed the activity stream;
+// a session id (Claude Code's SessionStart) goes into the registry, and a turn's answer (its
+// Stop) is stored as a message.
 export const agentEventRoutes: FastifyPluginAsync<AgentEventDeps> = async (app, { hooks, monitor, agents, history }) => {
   app.post('/api/agent-events', async (request, reply) => {
     const body = parse(eventBody, request.body);
-    const payload = body.payload ?? {};
-    hooks.record(body.agent, body.event, payload);
+    const kind = agents.kinds.byName(body.kind);
+    if (!kind) throw new CmuxError('CMUX_ERR_BAD_REQUEST', `kind: no agent kind ${JSON.stringify(body.kind)}`, { context: { field: 'kind' } });
+    const facts = kind.adapter.hookEvent(body.event, body.payload ?? {});
+    hooks.record(body.agent, body.event, facts);
     void monitor.refresh().catch(() => undefined);
-    if (body.event === 'SessionStart' && typeof payload.session_id === 'string' && SESSION_ID.test(payload.session_id)) {
-      await recordSessionId(agents, body.agent, payload.session_id);
-    }
-    if (body.event === 'Stop') await storeReply(agents.config, history, body.agent, payload);
+    if (facts.sessionId && SESSION_ID.test(facts.sessionId)) await recordSessionId(agents, body.agent, facts.sessionId);
+    if (facts.reply) await storeReply(agents.config, history, body.agent, facts.reply);
     return reply.code(202).send({ ok: true });
   });
 

@@ -1,5 +1,6 @@
-export { loadAgentKinds, type AgentKind, type AgentKinds } from './kinds.js';
+export { compileKind, type AgentKind, type StartupDialog } from './kinds.js';
+export { agentKindOverrideSchema, agentKindSchema, KIND_NAME, type AgentKindInput, type AgentKindOverride } from './kind-schema.js';
 export { deriveStatus, detectPaneStatus, lastLines, type AgentStatus, type HookReport, type StatusInputs } from './status.js';
 export { AGENT_NAME, agentId, assertAgentName } from './names.js';
-export { launchLine, resolveAgentCommand, shellQuote, type ResolvedCommand } from './command.js';
+export { shellQuote } from './shell.js';
 export { promptDigest } from './prompt-digest.js';

@@ -32,8 +32,8 @@ const ENV_OVERRIDES: ReadonlyArray<{ variable: string; path: Path; kind: 'string
 ];
 
 // Keys holding paths (or lists of paths), resolved against the folder their layer says they
-// are relative to.
-const PATH_KEYS: readonly Path[] = [['home'], ['frontend', 'dist'], ['logWatcher', 'files'], ['worktrees', 'dir']];
+// are relative to; `*` stands for every key at its level.
+const PATH_KEYS: readonly Path[] = [['home'], ['frontend', 'dist'], ['logWatcher', 'files'], ['worktrees', 'dir'], ['agentKinds', '*', 'settingsFile']];
 
 export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
@@ -83,6 +83,7 @@ function resolveConfig(input: CmuxConfigInput, files: { root: string; defaults: 
       env: input.agents.env,
       acceptApiKey: input.agents.acceptApiKey,
     },
+    agentKinds: input.agentKinds,
     logWatcher: {
       intervalSeconds: input.logWatcher.intervalSeconds,
       files: [...input.logWatcher.files],
@@ -140,7 +141,7 @@ function readYamlLayer(file: string, base: string): Layer {
   if (data === null || data === undefined) data = {};
   if (!isTree(data)) throw configError({ key: '(file)', source: file, reason: 'the top level must be a mapping of keys' });
   const resolvePath = (value: unknown) => (typeof value === 'string' && value.length > 0 ? resolve(base, value) : value);
-  for (const path of PATH_KEYS) {
+  for (const path of PATH_KEYS.flatMap((p) => expandPath(data, p))) {
     const value = getPath(data, path);
     if (value !== undefined) setPath(data, path, Array.isArray(value) ? value.map(resolvePath) : resolvePath(value));
   }
@@ -213,6 +214,15 @@ function mergeTrees(base: Tree, over: Tree): Tree {
     out[key] = isTree(current) && isTree(value) ? mergeTrees(current, value) : value;
   }
   return out;
+}
+
+// The paths `path` names in `tree`, each `*` replaced by the keys found at its level.
+function expandPath(tree: unknown, path: Path): Path[] {
+  const at = path.indexOf('*');
+  if (at === -1) return [path];
+  const level = getPath(tree, path.slice(0, at));
+  if (!isTree(level)) return [];
+  return Object.keys(level).flatMap((key) => expandPath(tree, [...path.slice(0, at), key, ...path.slice(at + 1)]));
 }
 
 function getPath(tree: unknown, path: Path): unknown {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { agentKindOverrideSchema, KIND_NAME, type AgentKindOverride } from '../agents/kind-schema.js';
 
 const SOCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const SESSION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
@@ -56,6 +57,9 @@ export const configInputSchema = z.strictObject({
     env: agentEnv,
     acceptApiKey: z.boolean(),
   }),
+  // Changes to the built-in agent kinds (apps/agents/kinds/<kind>/kind.yaml), field by field,
+  // and kinds of your own.
+  agentKinds: z.record(z.string().regex(KIND_NAME, 'a kind name: lowercase letters, digits and -, starting with a letter'), agentKindOverrideSchema),
   logWatcher: z.strictObject({
     intervalSeconds: seconds,
     files: z.array(z.string().min(1)),
@@ -124,6 +128,7 @@ export interface CmuxConfig {
   server: { host: string; port: number; token: string | null; bodyLimitBytes: number; allowedHosts: readonly string[] };
   tmux: { socket: TmuxSocket; session: string; systemWindows: readonly string[]; commandTimeoutMs: number };
   agents: { command: string | null; readyTimeoutMs: number; env: Readonly<Record<string, string>>; acceptApiKey: boolean };
+  agentKinds: Readonly<Record<string, AgentKindOverride>>;
   logWatcher: {
     intervalSeconds: number;
     files: readonly string[];

@@ -1,0 +1,34 @@
+import { shellQuote, type CmuxConfig } from '../../core/src/index.js';
+import type { MissingProgram } from './adapter.js';
+import { ADAPTERS, type Kind } from './load.js';
+
+// The shell line a window of `kind` runs: `command` with the words its adapter adds, resuming
+// the program's own session when the kind can and `sessionId` is known, and `pathPrefix` first
+// on PATH (tmux gives a new pane its client's PATH whatever -e says, so it is set here). tmux
+// hands the line to `sh -c`.
+export function launchLine(kind: Kind, command: string, sessionId: string | null, pathPrefix: string): string {
+  const resume = kind.resume && sessionId ? [kind.resume.replace('{sessionId}', shellQuote(sessionId))] : [];
+  const words = [...resume, ...kind.adapter.launchArgs(kind).map(shellQuote)];
+  return `PATH=${shellQuote(pathPrefix)}:"$PATH"; export PATH; ${[command, ...words].join(' ')}`;
+}
+
+export interface ResolvedCommand {
+  command: string;
+  // Where it came from: the configuration, or the kind whose program it runs.
+  source: string;
+  // The programs asked before it that are not installed.
+  missing: MissingProgram[];
+}
+
+// The command agent windows run: the configured one, else the first kind's program that is
+// installed (Claude Code when `claude` is on PATH), else the bundled demo agent.
+export function resolveAgentCommand(config: CmuxConfig, env: NodeJS.ProcessEnv = process.env): ResolvedCommand {
+  if (config.agents.command) return { command: config.agents.command, source: 'config', missing: [] };
+  const missing: MissingProgram[] = [];
+  for (const adapter of ADAPTERS) {
+    const command = adapter.defaultCommand?.(config.root, env);
+    if (command) return { command, source: adapter.name, missing };
+    if (adapter.missing) missing.push(adapter.missing);
+  }
+  throw new Error('no agent kind gives a default command: the demo kind always does');
+}
