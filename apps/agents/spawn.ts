@@ -65,7 +65,7 @@ export async function createAgent(deps: AgentDeps, request: SpawnRequest): Promi
   }
   const env = { ...config.agents.env, ...given.data };
   const kind = deps.kinds.forCommand(command);
-  const problem = kind.adapter.cannotRun(command, env, process.getuid?.());
+  const problem = kind.adapter.cannotRun(command, env);
   if (problem) throw new CmuxError('CMUX_ERR_AGENT_CANNOT_RUN', problem);
   const role = request.role ?? 'worker';
   const created = wantsWorktree(config, role, request)

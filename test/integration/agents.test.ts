@@ -114,6 +114,9 @@ describe('agents in the real ecosystem, with the demo agent', { timeout: 300_000
     assert.deepEqual(events.slice(0, 2).map((e) => e.event), ['Stop', 'PreToolUse']);
     assert.equal(events[1]!.tool, 'Bash');
     assert.equal((await api.call('POST', '/api/agent-events', { agent: '../x', event: 'Stop' })).status, 400);
+    const unknownKind = await api.call('POST', '/api/agent-events', { agent: 'cli-1', kind: 'no-such-kind', event: 'Stop' });
+    assert.equal(unknownKind.status, 400);
+    assert.match(JSON.stringify(unknownKind.body), /kind: no agent kind \\"no-such-kind\\"/);
   });
 
   it('refuses bad names and taken names: no window, no entry', async () => {

@@ -23,7 +23,7 @@ export interface FakeApi {
 export interface RealAgentSpec {
   // The suite's title, with the CLI's version.
   title: string;
-  // The agent kind of config/agent-kinds.yaml cmux should pick for `command`.
+  // The agent kind (apps/agents/kinds/<kind>/) cmux should pick for `command`.
   kind: string;
   startFake(): Promise<FakeApi>;
   // Prepares the CLI's own home under `dir` against the fake; returns the environment it needs.

@@ -1,7 +1,7 @@
 // Drives a real agent CLI through its screens in a private tmux server, against its fake API,
 // and saves each screen as test/fixtures/panes/<cli>-<version>-<state>.txt, the fixtures the
-// status rules of config/agent-kinds.yaml are checked against. Run it again after a version
-// bump:  node --import tsx test/real-agents/capture-panes.ts codex|gemini
+// status rules of apps/agents/kinds/<cli>/kind.yaml are checked against. Run it again after a
+// version bump:  node --import tsx test/real-agents/capture-panes.ts codex|gemini
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -96,7 +96,7 @@ async function captureCodex(base: string): Promise<void> {
     await session('codex', version, [CODEX_BIN, '--no-daemon'], announced, base, async (s) => {
       s.save('model-dialog', await s.until(/1\. Try new model[\s\S]*2\. Use existing model/));
       await s.keys('Down', 'Enter');
-      // Down, Enter keeps the configured model (the startup rule of config/agent-kinds.yaml).
+      // Down, Enter keeps the configured model (the startup rule of apps/agents/kinds/codex/kind.yaml).
       await s.until(/GPT-5\.5 [\s\S]*\? for shortcuts/);
     });
     // No provider of its own and no login: the sign-in screen (it needs the network).

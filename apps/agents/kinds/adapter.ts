@@ -35,9 +35,9 @@ export interface KindAdapter {
   launchArgs?(rules: AgentKind): string[];
   // Variables a window of this kind needs besides cmux's own (e.g. where its hook script is).
   windowEnv?(root: string): Record<string, string>;
-  // Why `command` cannot run here with `env` as `uid`, or null; `cmux spawn` and `cmux doctor`
-  // say it instead of starting a window that dies at once.
-  cannotRun?(command: string, env: Readonly<Record<string, string>>, uid: number | undefined): string | null;
+  // Why `command` cannot run here with `env` (as `uid`, this process's by default), or null;
+  // `cmux spawn` and `cmux doctor` say it instead of starting a window that dies at once.
+  cannotRun?(command: string, env: Readonly<Record<string, string>>, uid?: number): string | null;
   // What one of the program's hook events (posted to /api/agent-events) says.
   hookEvent?(event: string, payload: Readonly<Record<string, unknown>>): HookFacts;
 }

@@ -131,7 +131,7 @@ function checkAgentCommand(config: CmuxConfig): Check {
   if (!path) {
     return { name, level: 'fail', detail: `${program} (from CMUX_AGENT_COMMAND / agents.command) is not on PATH`, fix: `install ${program} or change CMUX_AGENT_COMMAND` };
   }
-  const problem = loadKinds(config).forCommand(command).adapter.cannotRun(command, config.agents.env, process.getuid?.());
+  const problem = loadKinds(config).forCommand(command).adapter.cannotRun(command, config.agents.env);
   if (problem) return { name, level: 'fail', detail: `${command} (${path}) cannot run as root here`, fix: problem };
   const [first] = missing;
   if (first) {

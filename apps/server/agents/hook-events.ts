@@ -6,7 +6,8 @@ export interface AgentEvent {
   event: string;
   at: string;
   tool?: string;
-  // The fingerprint of a prompt the agent took (Claude Code's UserPromptSubmit): the router checks it.
+  // The fingerprint of a prompt the agent took (Claude Code's UserPromptSubmit): the router
+  // checks it.
   promptDigest?: string;
 }
 

@@ -2,8 +2,8 @@ import { agentOf, appendMessage, summarise, type CmuxConfig, type HistoryStore, 
 
 const PROMPTS_LOOKED_AT = 50;
 
-// At the end of an agent's turn (Claude Code's Stop hook), its last answer `reply` becomes a message
-// from the agent to whoever sent the prompt it answered — the latest message typed into it —
+// At the end of an agent's turn (Claude Code's Stop hook), its last answer `reply` becomes a
+// message from the agent to whoever sent the prompt it answered — the latest message typed into it —
 // when that is the user or an agent; an answer to cmux's daemons or a webhook, or to something
 // typed in its terminal, goes to the user (a daemon takes no messages, and an answer to an
 // alert must not raise another alert). Nothing when it said nothing.

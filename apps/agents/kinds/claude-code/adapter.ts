@@ -17,7 +17,7 @@ export const claudeCode: KindAdapter = {
   }),
   // As root, Claude Code refuses --dangerously-skip-permissions unless IS_SANDBOX=1, and its
   // window would close at once.
-  cannotRun(command, env, uid) {
+  cannotRun(command, env, uid = process.getuid?.()) {
     if (uid !== 0 || !/--dangerously-skip-permissions\b/.test(command)) return null;
     if ((env.IS_SANDBOX ?? process.env.IS_SANDBOX) === '1') return null;
     return (
