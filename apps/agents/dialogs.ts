@@ -9,16 +9,15 @@ export interface ScreenChoices {
 }
 
 const NUMBERED = /^\d+\.\s+/;
-// Claude Code's menu cursor: an indented `❯` (a `❯` at the left edge is its input box).
-export const DEFAULT_CHOICE_CURSOR = /^\s+❯\s+/;
 const STEP_WAIT_MS = 3_000;
 const POLL_MS = 100;
 
 // Reads the choice list of the dialog at the bottom of the screen: the cursor line (the kind's
 // `cursor`, e.g. Claude Code's indented `❯`) and the lines next to it whose text starts in the
 // same column as the cursor line's (the question above, a hint below do not); a box's `│`
-// borders are left out.
-export function readChoices(pane: string, cursor: RegExp = DEFAULT_CHOICE_CURSOR): ScreenChoices | null {
+// borders are left out. A kind without a cursor has no menus.
+export function readChoices(pane: string, cursor?: RegExp | null): ScreenChoices | null {
+  if (!cursor) return null;
   const lines = pane
     .split('\n')
     .map((line) => line.replace(/^(\s*)│/, '$1 ').replace(/│\s*$/, '').replace(/\s+$/, ''))
@@ -57,7 +56,7 @@ export function findChoice(list: ScreenChoices, choice: string): number {
 // checking on screen that it moved, presses Enter only with the cursor on the choice, and
 // waits for the dialog to go. Never a blind Enter: a dialog that does not offer the choice, or
 // whose cursor does not move, is an error that shows its choices.
-export async function chooseOnScreen(tmux: TmuxClient, target: string, isOpen: (pane: string) => boolean, choice: string, cursor?: RegExp): Promise<void> {
+export async function chooseOnScreen(tmux: TmuxClient, target: string, isOpen: (pane: string) => boolean, choice: string, cursor?: RegExp | null): Promise<void> {
   for (let step = 0; step < 20; step++) {
     const pane = await tmux.capturePane(target);
     if (!isOpen(pane)) return;
@@ -98,7 +97,7 @@ export interface ScreenDialog {
 export function readDialog(kind: AgentKind, pane: string): ScreenDialog | null {
   if (detectPaneStatus(kind, pane) !== 'waiting') return null;
   const tail = lastLines(pane, kind.statusLines).split('\n');
-  const menu = readChoices(pane, kind.choiceCursor ?? undefined);
+  const menu = readChoices(pane, kind.choiceCursor);
   const keys = menu ? null : kind.keyChoices?.exec(tail.join('\n'));
   if (!menu && !keys) return null;
   const asking = [...tail].reverse().find((line) => /\?\s*(\(|$)/.test(line.trim())) ?? tail.find((line) => kind.status.waiting.some((p) => p.test(line))) ?? '';
@@ -121,7 +120,7 @@ export async function answerOnScreen(tmux: TmuxClient, target: string, kind: Age
     await tmux.sendText(target, dialog.choices[index]!);
     await until(tmux, target, (pane) => !same(pane));
   } else {
-    await chooseOnScreen(tmux, target, same, dialog.choices[index]!, kind.choiceCursor ?? undefined);
+    await chooseOnScreen(tmux, target, same, dialog.choices[index]!, kind.choiceCursor);
   }
   if (same(await tmux.capturePane(target))) throw new CmuxError('CMUX_ERR_DELIVERY_FAILED', `the dialog did not take the answer ${JSON.stringify(choice)}; it still asks ${JSON.stringify(dialog.question)}`);
   return dialog;

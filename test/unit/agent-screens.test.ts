@@ -90,7 +90,7 @@ describe('real agent screens', () => {
 
     for (const file of files.filter((f) => MENUS[f])) {
       it(`reads the choices of ${file}`, () => {
-        assert.deepEqual(readChoices(pane(file), kind.choiceCursor ?? undefined)?.choices, MENUS[file]);
+        assert.deepEqual(readChoices(pane(file), kind.choiceCursor)?.choices, MENUS[file]);
       });
     }
 
@@ -101,7 +101,7 @@ describe('real agent screens', () => {
         const expected = STARTUP_CHOICE[cli]![state];
         assert.deepEqual(rules.map((r) => r.choose), expected ? [expected] : [], file);
         if (!expected) continue;
-        const menu = readChoices(pane(file), kind.choiceCursor ?? undefined);
+        const menu = readChoices(pane(file), kind.choiceCursor);
         assert.ok(menu && findChoice(menu, expected) !== -1, `${file}: ${JSON.stringify(menu)}`);
       }
     });

@@ -21,7 +21,8 @@ export interface AgentKind {
   composer: RegExp | null;
   // A dialog whose choices are typed as keys, e.g. `(y/n)`: group 1 lists them, `/` between.
   keyChoices: RegExp | null;
-  // The start of a menu's cursor line (Codex `›`, Gemini `●`); null: an indented `❯`.
+  // The start of a menu's cursor line (Claude Code's indented `❯`, Codex `›`, Gemini `●`);
+  // null: the program shows no menus.
   choiceCursor: RegExp | null;
   startup: readonly StartupDialog[];
 }
