@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -94,6 +94,18 @@ describe('agent kind adapters', () => {
     assert.equal(read('PostToolUse', { tool_name: 'Bash' }).tool, 'Bash');
     // A kind without hooks reads nothing from an event.
     assert.deepEqual(codex.adapter.hookEvent('Stop', { last_assistant_message: 'x' }), { status: null });
+  });
+
+  it('refuses a kind.yaml with an unknown field or a bad pattern, naming the file and the key', () => {
+    const root = join(dir, 'root');
+    cpSync(join(ROOT, 'apps', 'agents', 'kinds'), kindFolder(root, ''), { recursive: true });
+    const file = join(kindFolder(root, 'codex'), 'kind.yaml');
+    const good = readFileSync(file, 'utf8');
+    const config = { ...configWith(null), root };
+    writeFileSync(file, `${good}colour: red\n`);
+    assert.match(configError(() => loadKinds(config)), /colour in .*codex\/kind\.yaml: unknown key/);
+    writeFileSync(file, good.replace("composer: '", "composer: '(("));
+    assert.match(configError(() => loadKinds(config)), /composer in .*codex\/kind\.yaml: not a valid regular expression/);
   });
 
   it('defaults to Claude Code when claude is on PATH, else to the demo agent, saying what is missing', () => {

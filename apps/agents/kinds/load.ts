@@ -42,7 +42,7 @@ export function loadKinds(config: Pick<CmuxConfig, 'root' | 'agentKinds' | 'file
     const known = builtIn.get(name);
     if (!known && !override.command) throw configError(`agentKinds.${name}.command`, where, 'a kind of your own needs a command pattern (the program it is for)');
     if (name === FALLBACK && override.command) throw configError(`agentKinds.${name}.command`, where, 'generic is the fallback for every other command: its command stays empty');
-    const merged = agentKindSchema.parse(layer(known?.input ?? base, override));
+    const merged = parseKind(layer(known?.input ?? base, override), ['agentKinds', name], where);
     if (known) known.input = merged;
     else own.push({ ...compileKind(name, merged, dirname(where)), adapter: completeAdapter({ name }) });
   }
@@ -62,10 +62,16 @@ function layer(kind: AgentKindInput, over: AgentKindOverride): unknown {
 
 function readKind(folder: string): AgentKindInput {
   const file = join(folder, 'kind.yaml');
-  const parsed = agentKindSchema.safeParse(parseYaml(readFileSync(file, 'utf8')));
+  return parseKind(parseYaml(readFileSync(file, 'utf8')), [], file);
+}
+
+// `value` as a whole kind; an error names the key (under `prefix`) and the file.
+function parseKind(value: unknown, prefix: readonly PropertyKey[], file: string): AgentKindInput {
+  const parsed = agentKindSchema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  throw configError(issue.path.join('.'), file, issue.message);
+  const key = [...prefix, ...issue.path, ...(issue.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : [])].map(String).join('.');
+  throw configError(key, file, issue.code === 'unrecognized_keys' ? 'unknown key' : issue.message);
 }
 
 function configError(key: string, file: string, reason: string): CmuxError {
