@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT } from '../helpers/instance.ts';
 
@@ -22,6 +22,14 @@ describe('module boundaries', () => {
 
   it('nothing builds a shell command string', () => {
     const offenders = sources(join(ROOT, 'apps')).filter((file) => /\bshell\s*:\s*true\b|\bexecSync\s*\(|\bexec\s*\(\s*`/.test(readFileSync(file, 'utf8')));
+    assert.deepEqual(offenders.map((f) => relative(ROOT, f)), []);
+  });
+
+  it('core imports nothing from the apps: what is particular to one app or agent kind lives there', () => {
+    const core = join(ROOT, 'apps', 'core');
+    const offenders = sources(core).filter((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/\bfrom\s+'(\.[^']*)'/g)].some(([, spec]) => !resolve(dirname(file), spec!).startsWith(core + sep)),
+    );
     assert.deepEqual(offenders.map((f) => relative(ROOT, f)), []);
   });
 
