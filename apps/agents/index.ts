@@ -9,4 +9,5 @@ export { agentDialog, agentTerminal, answerAgent, interruptAgent, killAgent, sen
 export { agentDiff, mergeAgent } from './worktree/agent.js';
 export type { ChangedFile, MergeResult, WorktreeDiff } from './worktree/index.js';
 export { createAgentDeps } from './create-deps.js';
+export { queueMessage, type QueuedText } from './queue-message.js';
 export { createTeamKeeper, relaunchAgent, type TeamReport } from './team.js';

@@ -4,7 +4,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   agentEnv,
   agentId,
-  appendMessage,
   assertAgentName,
   CmuxError,
   detectPaneStatus,
@@ -21,6 +20,7 @@ import { DEFAULT_PROJECT, projectForSpawn, supervisorOf } from '../projects/inde
 import { createAgentWindow, type RegisteredAgent } from '../registry/index.js';
 import type { AgentDeps } from './deps.js';
 import { chooseOnScreen } from './dialogs.js';
+import { queueMessage } from './queue-message.js';
 import { rootProblem } from './preflight.js';
 import { discardSpawnWorktree, wantsWorktree, worktreeForSpawn, type WorktreeOptions } from './worktree/spawn.js';
 
@@ -131,7 +131,7 @@ export async function startAgent(deps: AgentDeps, agent: RegisteredAgent, task?:
   if (task === undefined || task.trim() === '') return null;
   const from = agent.createdBy === 'user' ? 'user' : `system:${agent.createdBy}`;
   const body = agent.role === 'worker' ? `${workerPreamble(deps, agent)}\n\n${task}` : task;
-  return appendMessage(deps.config.home, { from, to: agent.id, subject: summarise(task), body });
+  return queueMessage(deps, { from, to: agent.id, subject: summarise(task), text: body });
 }
 
 // The worker preamble with its placeholders filled in.
