@@ -21,6 +21,7 @@ import { createAgentWindow, type RegisteredAgent } from '../registry/index.js';
 import type { AgentDeps } from './deps.js';
 import { chooseOnScreen } from './dialogs.js';
 import { queueMessage } from './queue-message.js';
+import { withTypingLock } from './typing-lock.js';
 import { rootProblem } from './preflight.js';
 import { discardSpawnWorktree, wantsWorktree, worktreeForSpawn, type WorktreeOptions } from './worktree/spawn.js';
 
@@ -170,7 +171,7 @@ async function waitUntilReady(deps: AgentDeps, agent: RegisteredAgent, kind: Age
         );
       }
       deps.logger.info(`answering a startup dialog of ${agent.id}: ${dialog.choose}`);
-      await chooseOnScreen(deps.tmux, agent.windowId, (screen) => dialog.when.test(screen), dialog.choose, kind.choiceCursor ?? undefined);
+      await withTypingLock(deps, agent.id, () => chooseOnScreen(deps.tmux, agent.windowId, (screen) => dialog.when.test(screen), dialog.choose, kind.choiceCursor ?? undefined));
     } else if (Date.now() - stillSince >= READY_SETTLE_MS && (kind.status.idle.length === 0 || detectPaneStatus(kind, pane) === 'idle')) {
       return;
     }
