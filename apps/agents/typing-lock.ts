@@ -14,5 +14,5 @@ const TYPING_LOCK_TIMEOUT_MS = 60_000;
 // messages that wait their turn. Within one process, acts keep the order they were asked in.
 export function withTypingLock<T>(deps: AgentDeps, id: string, act: () => Promise<T>): Promise<T> {
   const file = join(homePaths(deps.config.home).state, 'typing', encodeURIComponent(id));
-  return deps.input.run(id, () => withFileLock(file, act, { timeoutMs: TYPING_LOCK_TIMEOUT_MS }));
+  return deps.input.run(id, () => withFileLock(file, act, { timeoutMs: TYPING_LOCK_TIMEOUT_MS, noteHolder: true }));
 }
