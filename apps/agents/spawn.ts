@@ -20,9 +20,9 @@ import { DEFAULT_PROJECT, projectForSpawn, supervisorOf } from '../projects/inde
 import { createAgentWindow, type RegisteredAgent } from '../registry/index.js';
 import type { AgentDeps } from './deps.js';
 import { chooseOnScreen } from './dialogs.js';
+import { rootProblem } from './preflight.js';
 import { queueMessage } from './queue-message.js';
 import { withTypingLock } from './typing-lock.js';
-import { rootProblem } from './preflight.js';
 import { discardSpawnWorktree, wantsWorktree, worktreeForSpawn, type WorktreeOptions } from './worktree/spawn.js';
 
 const READY_POLL_MS = 150;
