@@ -59,4 +59,30 @@ describe('one typing queue per agent, across processes', { timeout: 300_000 }, (
     const submitted = lines.findIndex((l) => l.startsWith(`> ${first} (+4000 lines)`));
     assert.ok(submitted >= 0 && lines.findIndex((l) => l.includes('Interrupted by user')) > submitted, `the interrupt stopped the turn the paste began:\n${screen}`);
   });
+
+  it('an interrupt goes ahead of a message that waits for the agent to be idle', async () => {
+    const history = openHistory(cmux.home);
+    const routerLog = () => readFileSync(join(cmux.home, 'logs', 'cmux-router.out.log'), 'utf8');
+    const before = received().length;
+    try {
+      const busy = await api.call<{ id: string }>('POST', '/api/agents/demo/message', { text: 'sleep 60 and keep busy' });
+      await eventually(async () => history.get(busy.body.id)?.status, (s) => s === 'delivered', 30_000);
+      const waiting = await api.call<{ id: string }>('POST', '/api/agents/demo/message', { text: 'the message after the interrupt' });
+      // The router has it and waits for the agent to be idle (up to router.busyWaitSeconds, 300 s).
+      await eventually(async () => routerLog().includes(`queued ${waiting.body.id}`), Boolean, 30_000);
+      assert.equal(history.get(waiting.body.id)?.status, 'queued');
+      const started = Date.now();
+      const interrupted = await cmux.cli(['interrupt', 'demo']);
+      assert.equal(interrupted.exitCode, 0, String(interrupted.stderr));
+      assert.ok(Date.now() - started < 20_000, `the interrupt waited ${Date.now() - started} ms`);
+      await eventually(async () => history.get(waiting.body.id)?.status, (s) => s === 'delivered', 30_000);
+    } finally {
+      history.close();
+    }
+    assert.deepEqual(received().slice(before), ['sleep 60 and keep busy', 'the message after the interrupt']);
+    const lines = (await api.call<{ text: string }>('GET', '/api/agents/demo/terminal?lines=60')).body.text.split('\n');
+    const stopped = lines.findLastIndex((l) => l.includes('Interrupted by user'));
+    assert.ok(stopped > lines.findLastIndex((l) => l.startsWith('> sleep 60 and keep busy')), lines.join('\n'));
+    assert.ok(lines.findLastIndex((l) => l.startsWith('> the message after the interrupt')) > stopped, lines.join('\n'));
+  });
 });
