@@ -38,8 +38,8 @@ export type TypingOutcome =
 type Resolved = Awaited<ReturnType<typeof findAgent>>;
 
 // Types one message into its agent: renders it under its sender's tag, waits (bounded) for the
-// agent to exist and to be idle, and types it under the agent's typing lock. A message the
-// typist died while typing is, if its text is already on the screen, only submitted (or
+// agent to exist and to be idle, and types it under the agent's typing lock. A message whose
+// typist died while typing it is, if its text is already on the screen, only submitted (or
 // counted), never typed twice.
 export async function typeMessage(deps: AgentDeps, message: MailboxMessage, journal: TypingJournal): Promise<TypingOutcome> {
   const { config } = deps;
