@@ -16,6 +16,8 @@ import type { AgentDeps } from './deps.js';
 import { answerOnScreen, readDialog, type ScreenDialog } from './dialogs.js';
 import { SUPERVISOR } from './spawn.js';
 import { findAgent, findLiveAgent } from './find.js';
+import { tagged } from './render.js';
+import { withTypingLock } from './typing-lock.js';
 import { assertNothingPending, retireWorktree, type RetiredWorktree } from './worktree/agent.js';
 
 const ARCHIVE_HISTORY_LINES = 50_000;
@@ -24,21 +26,22 @@ const POLL_MS = 100;
 const CLEAR_ATTEMPTS = 3;
 export const MAX_TERMINAL_LINES = 10_000;
 
-// Types `text` into the agent, in order with everything else typed into it.
-// Queued before anything is awaited, so calls keep the order they were made in.
+// Types `text` from `from` into the agent at once (no mailbox, no wait for idle), under its
+// typing lock. Asked for before anything is awaited, so calls keep the order they were made in.
 export async function sendToAgent(deps: AgentDeps, id: string, text: string, from: string): Promise<DeliveryResult> {
-  return deps.input.run(id, async () => {
+  return withTypingLock(deps, id, async () => {
     const { agent } = await findLiveAgent(deps, id);
     const kind = deps.kinds.forCommand(agent.command);
-    return deliverText({ tmux: deps.tmux, target: agent.windowId, text, kind, from });
+    return deliverText({ tmux: deps.tmux, target: agent.windowId, text: tagged(text, from), kind });
   });
 }
 
 // Stops the agent's current turn with its kind's interrupt keys (Escape for Claude Code).
 // A turn stopped before any output puts its prompt back into Claude Code's input box: once the
 // screen has settled, a box left holding text is emptied, so the next message arrives alone.
+// Under the typing lock, so it never lands between a message's paste and its Enter.
 export async function interruptAgent(deps: AgentDeps, id: string): Promise<void> {
-  await deps.input.run(id, async () => {
+  await withTypingLock(deps, id, async () => {
     const { agent } = await findLiveAgent(deps, id);
     const kind = deps.kinds.forCommand(agent.command);
     await deps.tmux.sendKeys(agent.windowId, ...kind.interruptKeys);
@@ -76,7 +79,7 @@ export async function agentDialog(deps: AgentDeps, id: string): Promise<ScreenDi
 // Answers the agent's dialog with `choice`, in turn with everything else typed into it; only
 // when the same dialog (`question`, when given) is still on screen, and checked after.
 export async function answerAgent(deps: AgentDeps, id: string, choice: string, question?: string): Promise<ScreenDialog> {
-  return deps.input.run(id, async () => {
+  return withTypingLock(deps, id, async () => {
     const { agent } = await findLiveAgent(deps, id);
     const dialog = await answerOnScreen(deps.tmux, agent.windowId, deps.kinds.forCommand(agent.command), choice, question);
     deps.logger.info(`answered the dialog of ${id}`, { question: dialog.question, choice });

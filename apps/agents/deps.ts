@@ -7,6 +7,7 @@ export interface AgentDeps {
   tmux: TmuxClient;
   kinds: Kinds;
   logger: Logger;
-  // Serialises everything typed into one agent (keyed by agent id).
+  // Orders what this process types into each agent (keyed by agent id); withTypingLock keeps
+  // it apart from what other processes type.
   input: SerialQueue;
 }

@@ -4,7 +4,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   agentEnv,
   agentId,
-  appendMessage,
   assertAgentName,
   CmuxError,
   detectPaneStatus,
@@ -19,6 +18,8 @@ import { createAgentWindow, type RegisteredAgent } from '../registry/index.js';
 import type { AgentDeps } from './deps.js';
 import { chooseOnScreen } from './dialogs.js';
 import { launchLine, resolveAgentCommand, type Kind } from './kinds/index.js';
+import { queueMessage } from './queue-message.js';
+import { withTypingLock } from './typing-lock.js';
 import { discardSpawnWorktree, wantsWorktree, worktreeForSpawn, type WorktreeOptions } from './worktree/spawn.js';
 
 const READY_POLL_MS = 150;
@@ -124,7 +125,7 @@ export async function startAgent(deps: AgentDeps, agent: RegisteredAgent, task?:
   if (task === undefined || task.trim() === '') return null;
   const from = agent.createdBy === 'user' ? 'user' : `system:${agent.createdBy}`;
   const body = agent.role === 'worker' ? `${workerPreamble(deps, agent)}\n\n${task}` : task;
-  return appendMessage(deps.config.home, { from, to: agent.id, subject: summarise(task), body });
+  return queueMessage(deps, { from, to: agent.id, subject: summarise(task), text: body });
 }
 
 // The worker preamble with its placeholders filled in.
@@ -163,7 +164,7 @@ async function waitUntilReady(deps: AgentDeps, agent: RegisteredAgent, kind: Age
         );
       }
       deps.logger.info(`answering a startup dialog of ${agent.id}: ${dialog.choose}`);
-      await chooseOnScreen(deps.tmux, agent.windowId, (screen) => dialog.when.test(screen), dialog.choose, kind.choiceCursor ?? undefined);
+      await withTypingLock(deps, agent.id, () => chooseOnScreen(deps.tmux, agent.windowId, (screen) => dialog.when.test(screen), dialog.choose, kind.choiceCursor ?? undefined));
     } else if (Date.now() - stillSince >= READY_SETTLE_MS && (kind.status.idle.length === 0 || detectPaneStatus(kind, pane) === 'idle')) {
       return;
     }

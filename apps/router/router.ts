@@ -1,5 +1,6 @@
 import { watch, type FSWatcher } from 'chokidar';
 import {
+  agentId,
   agentOf,
   createSerialQueue,
   homePaths,
@@ -57,7 +58,7 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
     }
     logger.info(`queued ${message.id} ${message.from} -> ${message.to}`);
     void queue
-      .run(`${target.session ?? config.tmux.session}:${target.name}`, () =>
+      .run(agentId(target.session ?? config.tmux.session, target.name, config.tmux.session), () =>
         deliverToAgent({ deps, history: history!, deadLetters, logger, isStopping }, message, recovering),
       )
       .catch((error: unknown) => logger.error(`delivery of ${message.id} to ${message.to} failed: ${(error as Error).message}`));

@@ -94,7 +94,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope.register(messageRoutes, { config, history: deps.history, hub: deps.hub });
     await scope.register(journalRoutes, { config });
     await scope.register(projectRoutes, { agents: deps.agents });
-    await scope.register(taskRoutes, { config });
+    await scope.register(taskRoutes, { agents: deps.agents });
     await scope.register(alertRoutes, { config });
     await scope.register(wsRoutes, { hub: deps.hub, agents: deps.agents });
   });

@@ -1,11 +1,12 @@
-import { appendMessage, CmuxError, homePaths, type CmuxConfig } from '../core/src/index.js';
+import { findAgent, queueMessage, type AgentDeps } from '../agents/index.js';
+import { CmuxError } from '../core/src/index.js';
 import { DEFAULT_PROJECT, getProject } from '../projects/index.js';
-import { readRegistry } from '../registry/index.js';
 import { DEFAULT_PRIORITY, type NewTask, type Task, type TaskChange, type TaskStatus } from './schema.js';
 import type { TaskStore } from './store.js';
 
 export interface Board {
-  config: CmuxConfig;
+  // A task given to an agent reaches it as a message, queued by the agents module.
+  agents: AgentDeps;
   store: TaskStore;
 }
 
@@ -17,16 +18,16 @@ export function getTask({ store }: Board, id: number): Task {
 }
 
 export function listTasks(board: Board, filter: { project?: string | undefined; status?: TaskStatus | undefined }): Task[] {
-  if (filter.project !== undefined) getProject(board.config, filter.project);
+  if (filter.project !== undefined) getProject(board.agents.config, filter.project);
   return board.store.list(filter);
 }
 
 // Adds a task to a project's board (the default project's when none is named); with an
 // assignee it is handed to that agent at once. Everything is checked before anything is written.
 export async function addTask(board: Board, input: NewTask, from = 'user'): Promise<Task> {
-  const project = getProject(board.config, input.project ?? DEFAULT_PROJECT).name;
+  const project = getProject(board.agents.config, input.project ?? DEFAULT_PROJECT).name;
   if (input.parent !== undefined) getTask(board, input.parent);
-  if (input.assignee !== undefined) await assertAgent(board, input.assignee);
+  if (input.assignee !== undefined) await findAgent(board.agents, input.assignee);
   const now = new Date().toISOString();
   const task = board.store.insert({
     project,
@@ -46,14 +47,14 @@ export async function addTask(board: Board, input: NewTask, from = 'user'): Prom
 // A message that cannot be queued puts the task back as it was.
 export async function assignTask(board: Board, id: number, agent: string, from = 'user'): Promise<Task> {
   const before = getTask(board, id);
-  await assertAgent(board, agent);
+  await findAgent(board.agents, agent);
   const task = board.store.update(id, { assignee: agent, status: 'assigned' });
   const body = [
     `Task #${task.id} (project ${task.project}, priority ${task.priority}): ${task.title}`,
     task.description ?? '',
     `When it is finished, run \`cmux mail done "<summary>"\`; if you cannot go on, \`cmux mail blocked "<why>"\`. Both update the task on the board.`,
   ].filter(Boolean).join('\n\n');
-  await appendMessage(board.config.home, { from, to: agent, subject: `task #${task.id}: ${task.title}`.slice(0, 200), body }).catch((error: unknown) => {
+  await queueMessage(board.agents, { from, to: agent, subject: `task #${task.id}: ${task.title}`.slice(0, 200), text: body }).catch((error: unknown) => {
     board.store.update(id, { assignee: before.assignee, status: before.status });
     throw error;
   });
@@ -64,18 +65,13 @@ export async function assignTask(board: Board, id: number, agent: string, from =
 export async function updateTask(board: Board, id: number, change: TaskChange, from = 'user'): Promise<Task> {
   getTask(board, id);
   const { assignee, ...fields } = change;
-  if (assignee !== undefined) await assertAgent(board, assignee);
+  if (assignee !== undefined) await findAgent(board.agents, assignee);
   const updated = Object.keys(fields).length > 0 ? board.store.update(id, fields) : getTask(board, id);
   return assignee === undefined || assignee === updated.assignee ? updated : assignTask(board, id, assignee, from);
 }
 
 // What an agent's `cmux mail done|blocked` does to the task it works on; null without one.
-export function reportOnCurrentTask(board: Board, agent: string, verb: 'done' | 'blocked'): Task | null {
-  const task = board.store.currentOf(agent);
-  return task ? board.store.update(task.id, { status: verb === 'done' ? 'done' : 'input-required' }) : null;
-}
-
-async function assertAgent(board: Board, agent: string): Promise<void> {
-  const agents = (await readRegistry(homePaths(board.config.home).registry))?.agents ?? {};
-  if (!agents[agent]) throw new CmuxError('CMUX_ERR_AGENT_NOT_FOUND', `no agent ${agent} to give the task to: see \`cmux agents\``, { context: { agent } });
+export function reportOnCurrentTask({ store }: Pick<Board, 'store'>, agent: string, verb: 'done' | 'blocked'): Task | null {
+  const task = store.currentOf(agent);
+  return task ? store.update(task.id, { status: verb === 'done' ? 'done' : 'input-required' }) : null;
 }

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
 import { appendMessage, isAlive, shellQuote, type MailboxMessage, type StoredMessage } from '../../apps/core/src/index.ts';
-import { renderForAgent } from '../../apps/router/render.ts';
+import { renderForAgent } from '../../apps/agents/render.ts';
 import { apiClient } from '../helpers/api.ts';
 import { createInstance, processesMentioning, ROOT, type TestInstance } from '../helpers/instance.ts';
 import { storedMessages } from '../helpers/load.ts';

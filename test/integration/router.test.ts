@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, readFileSync, renameSync, truncateSync, wri
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { appendMessage, createTmuxClient, isAlive, openHistory, shellQuote } from '../../apps/core/src/index.ts';
-import { formatMark, markScreen } from '../../apps/router/deliver-agent.ts';
+import { formatMark, markScreen } from '../../apps/agents/screen-mark.ts';
 import { apiClient } from '../helpers/api.ts';
 import { createInstance, ROOT, type TestInstance } from '../helpers/instance.ts';
 import { appendLoad, storedMessages } from '../helpers/load.ts';
@@ -75,6 +75,37 @@ describe('the mailbox and the router', { timeout: 600_000 }, () => {
     assert.equal(await eventually(async () => cat(), (t) => t.length >= expectedCat.length, 30_000), expectedCat);
     const record = await eventually(async () => readDemoRecord().slice(recordBefore), (r) => r.length >= texts.length, 30_000);
     assert.deepEqual(record, texts);
+  });
+
+  it('queues a message the same through the API and the CLI: the text kept whole as its body, /compact too', async () => {
+    const queued = (id: string) => {
+      const lines = readFileSync(join(cmux.home, 'mailbox.jsonl'), 'utf8').split('\n').filter(Boolean);
+      const found = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((m) => m.id === id);
+      assert.ok(found, `message ${id} is in the mailbox`);
+      const { id: _id, ts: _ts, ...rest } = found;
+      return rest;
+    };
+    const ids: string[] = [];
+    for (const [text, route, command] of [
+      ['short words, either door', 'message', ['send', 'catter', 'short words, either door']],
+      ['/compact', 'compact', ['compact', 'catter']],
+    ] as const) {
+      const viaApi = await api.call<{ id: string }>('POST', `/api/agents/catter/${route}`, route === 'message' ? { text } : undefined);
+      assert.equal(viaApi.status, 202);
+      const viaCli = await cmux.cli([...command, '--no-wait']);
+      assert.equal(viaCli.exitCode, 0, String(viaCli.stderr));
+      const cliId = /queued (\S+) for catter/.exec(String(viaCli.stdout))?.[1];
+      assert.ok(cliId, String(viaCli.stdout));
+      assert.deepEqual(queued(cliId), { from: 'user', to: 'catter', subject: text, body: text });
+      assert.deepEqual(queued(viaApi.body.id), queued(cliId));
+      ids.push(viaApi.body.id, cliId);
+    }
+    const history = openHistory(cmux.home);
+    try {
+      await eventually(async () => ids.map((id) => history.get(id)?.status), (s) => s.every((x) => x === 'delivered'), 30_000);
+    } finally {
+      history.close();
+    }
   });
 
   it('lets an agent answer through the mailbox (the demo agent runs `cmux mail send`)', async () => {

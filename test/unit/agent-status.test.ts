@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { composerText, deriveStatus, detectPaneStatus, guardText, loadConfig, stillInComposer } from '../../apps/core/src/index.ts';
+import { composerText, deriveStatus, detectPaneStatus, loadConfig, stillInComposer } from '../../apps/core/src/index.ts';
 import { loadKinds } from '../../apps/agents/index.ts';
 import { ROOT } from '../helpers/instance.ts';
 
@@ -56,13 +56,6 @@ describe('agent kinds and status rules', () => {
 });
 
 describe('input helpers', () => {
-  it('prefixes command-like text from anyone but the user', () => {
-    assert.equal(guardText('/compact', 'user'), '/compact');
-    assert.equal(guardText('/compact', 'supervisor'), '[supervisor] /compact');
-    assert.equal(guardText('!rm -rf /', 'webhook:github'), '[webhook:github] !rm -rf /');
-    assert.equal(guardText('hello /x', 'supervisor'), 'hello /x');
-  });
-
   it('tells whether the composer still holds the message', () => {
     const demo = kinds.forCommand('demo-agent').composer!;
     assert.equal(stillInComposer(demo, 'x\n❯ hello world, how are you', 'hello world, how are you'), true);

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, it } from 'node:test';
-import { withFileLock } from '../../apps/core/src/index.ts';
+import { execa } from 'execa';
+import { isAlive, withFileLock } from '../../apps/core/src/index.ts';
+import { ROOT } from '../helpers/instance.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cx-lock-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,5 +44,40 @@ describe('the cross-process file lock', { timeout: 60_000 }, () => {
       assert.ok(Date.now() - started < 5_000);
       assert.equal(existsSync(ticket), name === 'stopped', `${name}: a live process keeps its ticket`);
     }
+  });
+
+  it('takes over a noted lock whose holder was killed within seconds, not after it goes stale', async () => {
+    const file = join(dir, 'killed');
+    const holder = execa(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', `
+        import { withFileLock } from ${JSON.stringify(join(ROOT, 'apps/core/src/index.ts'))};
+        await withFileLock(${JSON.stringify(file)}, async () => { console.log('held'); await new Promise(() => {}); }, { noteHolder: true });`],
+      { cwd: ROOT, timeout: 60_000, reject: false },
+    );
+    await new Promise<void>((resolve) => holder.stdout!.on('data', (chunk: Buffer) => String(chunk).includes('held') && resolve()));
+    holder.kill('SIGKILL');
+    await holder;
+    assert.equal(isAlive(holder.pid!), false);
+    const started = Date.now();
+    assert.equal(await withFileLock(file, async () => 'taken over', { noteHolder: true, timeoutMs: 20_000 }), 'taken over');
+    // Its lock goes stale after 10 s; a dead holder's is taken once it has been still for 2 s.
+    assert.ok(Date.now() - started < 6_000, `took ${Date.now() - started} ms`);
+  });
+
+  it('never takes a noted lock from a holder that lives', async () => {
+    const file = join(dir, 'alive');
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let holding!: () => void;
+    const taken = new Promise<void>((resolve) => (holding = resolve));
+    const holder = withFileLock(file, async () => {
+      holding();
+      await held;
+    }, { noteHolder: true });
+    await taken;
+    await assert.rejects(withFileLock(file, async () => 'stolen', { noteHolder: true, timeoutMs: 3_000 }), { code: 'CMUX_ERR_LOCK_TIMEOUT' });
+    release();
+    await holder;
   });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { appendMessage, isCmuxError, MAX_LINE_BYTES, mailboxMessageSchema } from '../../apps/core/src/index.ts';
 import { readNewLines, type MailboxCursor } from '../../apps/router/mailbox-reader.ts';
-import { renderForAgent } from '../../apps/router/render.ts';
+import { renderForAgent, tagged } from '../../apps/agents/render.ts';
 import { signatureMatches } from '../../apps/server/routes/webhooks.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cx-mail-'));
@@ -140,6 +140,13 @@ describe('what an agent reads', () => {
     assert.equal(renderForAgent({ ...base, from: 'supervisor', to: 'w1', subject: '/exit' }), '[supervisor] /exit');
     assert.equal(renderForAgent({ ...base, from: 'w2', to: 'w1', subject: 'done', body: 'details\nhere' }), '[w2] done\n\ndetails\nhere');
     assert.equal(renderForAgent({ ...base, from: 'w2', to: 'w1', subject: 'big', bodyFile: '/x/y.md' }), '[w2] big\n\n(The full message is in /x/y.md.)');
+  });
+
+  it('tags text typed straight in by the same rule: anyone but the user, command-like or not', () => {
+    assert.equal(tagged('/compact', 'user'), '/compact');
+    assert.equal(tagged('/compact', 'supervisor'), '[supervisor] /compact');
+    assert.equal(tagged('!rm -rf /', 'webhook:github'), '[webhook:github] !rm -rf /');
+    assert.equal(tagged('hello /x', 'supervisor'), '[supervisor] hello /x');
   });
 });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { foldLines, guardText, terminalText } from '../../apps/core/src/index.ts';
+import { tagged } from '../../apps/agents/render.ts';
+import { foldLines, terminalText } from '../../apps/core/src/index.ts';
 
 describe('message text as terminal input', () => {
   it('removes both bracketed-paste markers, in 7-bit and 8-bit form', () => {
@@ -35,7 +36,7 @@ describe('message text as terminal input', () => {
   });
 
   it('a command hidden behind a removed marker is still tagged with its sender', () => {
-    assert.equal(guardText(terminalText('\x1b[201~/exit'), 'w1'), '[w1] /exit');
+    assert.equal(terminalText(tagged('\x1b[201~/exit', 'w1')), '[w1] /exit');
   });
 
   it('folds lines onto one with a visible mark, dropping trailing newlines', () => {

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { agentDialog, agentTerminal, answerAgent, findAgent, interruptAgent, killAgent, MAX_TERMINAL_LINES } from '../../agents/index.js';
-import { appendMessage, CmuxError, summarise } from '../../core/src/index.js';
+import { agentDialog, agentTerminal, answerAgent, interruptAgent, killAgent, MAX_TERMINAL_LINES, queueMessage } from '../../agents/index.js';
+import { CmuxError } from '../../core/src/index.js';
 import { awaitDelivery } from '../ops/await-delivery.js';
 import { agentContext } from '../agent-context.js';
 import { parseSeconds } from '../parse-seconds.js';
@@ -21,10 +21,9 @@ export const killCommand = new Command('kill')
 
 // Queues a message to an agent through the mailbox and, unless told not to, waits for the
 // router to report it delivered.
-async function mailToAgent(id: string, text: string, subject: string, wait: { wait: boolean; timeout: number }): Promise<void> {
+async function mailToAgent(id: string, text: string, wait: { wait: boolean; timeout: number }): Promise<void> {
   const { config, deps } = agentContext();
-  await findAgent(deps, id);
-  const message = await appendMessage(config.home, { from: 'user', to: id, subject, ...(text === subject ? {} : { body: text }) });
+  const message = await queueMessage(deps, { to: id, text });
   if (!wait.wait) return say(`queued ${message.id} for ${id}`);
   const stored = await awaitDelivery(config, message.id, wait.timeout * 1000);
   if (stored.status === 'dead') throw new CmuxError('CMUX_ERR_DELIVERY_FAILED', `message ${message.id} to ${id} could not be delivered: ${stored.detail}`);
@@ -38,8 +37,7 @@ export const sendCommand = new Command('send')
   .option('--no-wait', 'return once the message is queued')
   .option('--timeout <seconds>', 'how long to wait for the delivery', parseSeconds, 120)
   .action(async (id: string, text: string, opts: { wait: boolean; timeout: number }) => {
-    const body = await readTextArgument(text);
-    await mailToAgent(id, body, summarise(body), opts);
+    await mailToAgent(id, await readTextArgument(text), opts);
   });
 
 export const answerCommand = new Command('answer')
@@ -74,7 +72,7 @@ export const compactCommand = new Command('compact')
   .argument('<agent>')
   .option('--no-wait', 'return once the request is queued')
   .option('--timeout <seconds>', 'how long to wait for the delivery', parseSeconds, 120)
-  .action(async (id: string, opts: { wait: boolean; timeout: number }) => mailToAgent(id, '/compact', '/compact', opts));
+  .action(async (id: string, opts: { wait: boolean; timeout: number }) => mailToAgent(id, '/compact', opts));
 
 function parseLines(value: string): number {
   const n = Number(value);

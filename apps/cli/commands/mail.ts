@@ -50,7 +50,7 @@ function report(verb: 'done' | 'blocked' | 'status', what: string): Command {
 function markCurrentTask(config: CmuxConfig, agent: string, verb: 'done' | 'blocked') {
   const store = openTasks(config.home);
   try {
-    return reportOnCurrentTask({ config, store }, agent, verb);
+    return reportOnCurrentTask({ store }, agent, verb);
   } finally {
     store.close();
   }

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { loadConfig } from '../../core/src/index.js';
+import { agentContext } from '../agent-context.js';
 import { addTask, assignTask, getTask, listTasks, newTaskSchema, openTasks, taskChangeSchema, taskStatusSchema, updateTask, type Board, type Task } from '../../tasks/index.js';
 import { callerProject } from '../../projects/agents.js';
 import { parse } from '../../server/validate.js';
@@ -7,8 +7,8 @@ import { printJson, say } from '../output.js';
 
 // Runs `fn` on the board of this cmux (the history database), closed afterwards.
 async function withBoard<T>(fn: (board: Board) => Promise<T> | T): Promise<T> {
-  const config = loadConfig();
-  const board = { config, store: openTasks(config.home) };
+  const { config, deps } = agentContext();
+  const board = { agents: deps, store: openTasks(config.home) };
   try {
     return await fn(board);
   } finally {
@@ -51,7 +51,7 @@ const add = new Command('add')
   .action(async (title: string, opts: { project?: string; description?: string; priority?: number; assignee?: string; parent?: number; json?: boolean }) => {
     const { json, ...fields } = opts;
     const task = await withBoard(async (board) => {
-      const project = fields.project ?? (await callerProject(board.config, process.env.CMUX_AGENT_NAME));
+      const project = fields.project ?? (await callerProject(board.agents.config, process.env.CMUX_AGENT_NAME));
       return addTask(board, parse(newTaskSchema, { ...fields, title, ...(project ? { project } : {}) }, 'task'), sender());
     });
     print(task, json);

@@ -11,10 +11,10 @@ import {
   killAgent,
   MAX_TERMINAL_LINES,
   mergeAgent,
+  queueMessage,
   startAgent,
   type AgentDeps,
 } from '../../agents/index.js';
-import { appendMessage, summarise } from '../../core/src/index.js';
 import { getProject } from '../../projects/index.js';
 import { registerExistingWindow, unregisterAgent } from '../../registry/index.js';
 import type { HookStore } from '../agents/hook-events.js';
@@ -120,8 +120,7 @@ export const agentRoutes: FastifyPluginAsync<AgentRouteDeps> = async (app, { age
   app.post('/api/agents/:id/message', async (request, reply) => {
     const { id } = parse(idParams, request.params, 'id');
     const { text } = parse(messageBody, request.body);
-    await findAgent(agents, id);
-    const message = await appendMessage(agents.config.home, { from: 'user', to: id, subject: summarise(text), body: text });
+    const message = await queueMessage(agents, { to: id, text });
     return reply.code(202).send({ id: message.id });
   });
 
@@ -149,9 +148,8 @@ export const agentRoutes: FastifyPluginAsync<AgentRouteDeps> = async (app, { age
 
   app.post('/api/agents/:id/compact', async (request, reply) => {
     const { id } = parse(idParams, request.params, 'id');
-    await findAgent(agents, id);
     // Through the mailbox, so the router types it in turn with the agent's other messages.
-    const message = await appendMessage(agents.config.home, { from: 'user', to: id, subject: '/compact' });
+    const message = await queueMessage(agents, { to: id, text: '/compact' });
     return reply.code(202).send({ id: message.id });
   });
 

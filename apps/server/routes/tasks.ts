@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
-import type { CmuxConfig } from '../../core/src/index.js';
+import type { AgentDeps } from '../../agents/index.js';
 import { addTask, getTask, listTasks, newTaskSchema, openTasks, taskChangeSchema, taskStatusSchema, updateTask, type Board } from '../../tasks/index.js';
 import { parse } from '../validate.js';
 
@@ -8,8 +8,8 @@ const listQuery = z.object({ project: z.string().min(1).max(64).optional(), stat
 const idParams = z.object({ id: z.coerce.number().int().min(1, 'a task id is a whole number from 1') });
 
 // The task board (CONTRACT §3): list (by project and status), add, change.
-export const taskRoutes: FastifyPluginAsync<{ config: CmuxConfig }> = async (app, { config }) => {
-  const board: Board = { config, store: openTasks(config.home) };
+export const taskRoutes: FastifyPluginAsync<{ agents: AgentDeps }> = async (app, { agents }) => {
+  const board: Board = { agents, store: openTasks(agents.config.home) };
   app.addHook('onClose', async () => board.store.close());
 
   app.get('/api/tasks', async (request) => listTasks(board, parse(listQuery, request.query, 'query')));

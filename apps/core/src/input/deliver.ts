@@ -16,9 +16,6 @@ export interface DeliverOptions {
   target: string;
   text: string;
   kind: AgentKind;
-  // Who sends it: anyone but `user` gets a `[sender] ` prefix on text that starts with `/` or `!`,
-  // so the agent does not run it as a command.
-  from: string;
   // Asks the agent's own report whether it took `text` (sent from `since` on): true when it
   // did, false when it did not, null when nobody can tell (then the screen's word stands).
   confirm?: ((text: string, since: number) => Promise<boolean | null>) | undefined;
@@ -33,18 +30,13 @@ export interface DeliveryResult {
   enterPresses: number;
 }
 
-// The text an agent receives from `from`: command-like text from anyone but the user is prefixed.
-export function guardText(text: string, from: string): string {
-  return from !== 'user' && /^[/!]/.test(text) ? `[${from}] ${text}` : text;
-}
-
 // Types a message into an agent exactly once: short plain text as literal keys, anything else
 // as one bracketed paste through a buffer of its own; Enter as a separate key once the screen
 // has settled; then, where the kind shows its composer, checks the text left it and presses
 // Enter again (never retypes) a bounded number of times.
 export async function deliverText(opts: DeliverOptions): Promise<DeliveryResult> {
   const { tmux, target, kind } = opts;
-  const text = guardText(await terminalInput(opts), opts.from);
+  const text = await terminalInput(opts);
   const bytes = Buffer.byteLength(text);
   const typed = bytes <= MAX_TYPED_BYTES && !/[\x00-\x1f\x7f]/.test(text);
   const since = Date.now();

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, futimesSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { CmuxError } from '../errors/index.js';
@@ -8,6 +8,8 @@ import { isAlive } from '../proc/index.js';
 const DEFAULT_TIMEOUT_MS = 30_000;
 // A holder that died leaves its lock behind; after this long without a refresh it is taken over.
 const STALE_MS = 10_000;
+// How long the lock of a holder that died must have been still before it is taken over.
+const DEAD_HOLDER_STILL_MS = 2_000;
 // Waiters pause about a millisecond for each waiter, up to this, so many of them do not starve
 // the holder.
 const MAX_PAUSE_MS = 50;
@@ -17,21 +19,32 @@ const FAIR_GRACE_MS = 100;
 // (stopped, hung) no longer holds the others back.
 const PATIENCE_MS = 500;
 
+export interface FileLockOptions {
+  // How long to wait for the lock (30 s unless given).
+  timeoutMs?: number;
+  // Note the holder (`<file>.holder`), so that a lock left by a process that died is taken over
+  // within DEAD_HOLDER_STILL_MS rather than after STALE_MS: for locks held through long acts,
+  // where waiting out the staleness would be felt. It costs a write per acquisition, so hot
+  // short locks go without.
+  noteHolder?: boolean;
+}
+
 // Runs `fn` while holding the cross-process lock of `file` (a `<file>.lock` directory, so it
 // works for a file that does not exist yet). Waiters leave a ticket each in `<file>.queue`, so
 // none is passed over for long by later ones (see lookAtQueue). Waits at most `timeoutMs`.
-export async function withFileLock<T>(file: string, fn: () => Promise<T>, opts: { timeoutMs?: number } = {}): Promise<T> {
+export async function withFileLock<T>(file: string, fn: () => Promise<T>, opts: FileLockOptions = {}): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const noteHolder = opts.noteHolder ?? false;
   const queue = `${file}.queue`;
   mkdirSync(queue, { recursive: true, mode: 0o700 });
   // Nobody waiting: try at once, without a ticket.
-  const free = readdirSync(queue).length === 0 ? await tryLock(file) : null;
+  const free = readdirSync(queue).length === 0 ? await tryLock(file, noteHolder) : null;
   if (free) return holding(free, fn);
   const ticket = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${randomBytes(4).toString('hex')}`;
   writeFileSync(join(queue, ticket), '', { mode: 0o600 });
   let release: () => Promise<void>;
   try {
-    release = await acquire(file, queue, ticket, Date.now() + timeoutMs, timeoutMs);
+    release = await acquire(file, noteHolder, queue, ticket, Date.now() + timeoutMs, timeoutMs);
   } finally {
     // Held (the next in line may start trying) or given up.
     rmSync(join(queue, ticket), { force: true });
@@ -48,20 +61,63 @@ async function holding<T>(release: () => Promise<void>, fn: () => Promise<T>): P
 }
 
 // The lock, or null while another holds it.
-async function tryLock(file: string): Promise<(() => Promise<void>) | null> {
+async function tryLock(file: string, noteHolder: boolean): Promise<(() => Promise<void>) | null> {
+  const lock = async () => {
+    const release = await lockfile.lock(file, { realpath: false, stale: STALE_MS, update: STALE_MS / 4, retries: 0 });
+    if (noteHolder) writeFileSync(`${file}.holder`, `${process.pid} ${statSync(`${file}.lock`).ino}`, { mode: 0o600 });
+    return release;
+  };
   try {
-    return await lockfile.lock(file, { realpath: false, stale: STALE_MS, update: STALE_MS / 4, retries: 0 });
+    return await lock();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+    if (!noteHolder || !expireIfHolderDied(file)) return null;
+  }
+  try {
+    return await lock();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
     return null;
   }
 }
 
-async function acquire(file: string, queue: string, ticket: string, deadline: number, timeoutMs: number): Promise<() => Promise<void>> {
+// When the noted holder of the lock is a process that is gone, ages the lock directory it left
+// so that proper-lockfile takes it over as stale. The directory is opened and checked before
+// its time is set through the same handle: its inode must be the one the holder noted, and it
+// must have been still for DEAD_HOLDER_STILL_MS — a lock just taken by another process (its
+// directory may reuse the inode) has a fresh time and has its own note written by then.
+// True when it aged the lock.
+function expireIfHolderDied(file: string): boolean {
+  let holder: { pid: number; ino: number };
+  try {
+    const [pid, ino] = readFileSync(`${file}.holder`, 'utf8').split(' ').map(Number);
+    holder = { pid: pid!, ino: ino! };
+  } catch {
+    return false;
+  }
+  if (!Number.isSafeInteger(holder.pid) || holder.pid <= 0 || isAlive(holder.pid)) return false;
+  let fd: number;
+  try {
+    fd = openSync(`${file}.lock`, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.ino !== holder.ino || stat.mtimeMs > Date.now() - DEAD_HOLDER_STILL_MS) return false;
+    const old = new Date(Date.now() - 2 * STALE_MS);
+    futimesSync(fd, old, old);
+    return true;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function acquire(file: string, noteHolder: boolean, queue: string, ticket: string, deadline: number, timeoutMs: number): Promise<() => Promise<void>> {
   for (;;) {
     touch(join(queue, ticket));
     const { waiting, deferred } = lookAtQueue(queue, ticket);
-    const release = deferred ? null : await tryLock(file);
+    const release = deferred ? null : await tryLock(file, noteHolder);
     if (release) return release;
     if (Date.now() >= deadline) {
       throw new CmuxError('CMUX_ERR_LOCK_TIMEOUT', `could not lock ${file} within ${timeoutMs} ms: another cmux process holds it`, { context: { file } });

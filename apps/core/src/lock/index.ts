@@ -1,1 +1,1 @@
-export { withFileLock } from './file-lock.js';
+export { withFileLock, type FileLockOptions } from './file-lock.js';

@@ -1,0 +1,56 @@
+import { lastLines, stillInComposer, type TmuxClient } from '../core/src/index.js';
+
+const RECOVERY_HISTORY_LINES = 2_000;
+
+// Where the look for a message on screen starts (an absolute line of the pane, so scrolling
+// does not move it) and how often its first line was shown from there before it was typed.
+export interface ScreenMark {
+  from: number;
+  seen: number;
+}
+
+export async function markScreen(tmux: TmuxClient, windowId: string, text: string, from?: number): Promise<ScreenMark> {
+  const size = await tmux.historySize(windowId);
+  const start = from ?? Math.max(0, size - RECOVERY_HISTORY_LINES);
+  const pane = await tmux.capturePane(windowId, { startLine: start - size });
+  return { from: start, seen: occurrences(pane, firstLine(text)) };
+}
+
+// The mark as the history's detail of a message being delivered, and back.
+export function formatMark(mark: ScreenMark): string {
+  return `typing: its first line was on screen ${mark.seen} time(s) from line ${mark.from}`;
+}
+
+export function parseMark(detail: string | null | undefined): ScreenMark | null {
+  const match = /^typing: its first line was on screen (\d+) time\(s\) from line (\d+)$/.exec(detail ?? '');
+  return match ? { seen: Number(match[1]), from: Number(match[2]) } : null;
+}
+
+// Whether an interrupted delivery already put the text on screen: it is in the composer, or
+// its first line shows more often than it did before typing began (so an earlier copy of the
+// same text, or a short text, is told apart). If it still waits to be submitted (in the
+// composer, or on the cursor's line of a line-based program), Enter is pressed now; either
+// way it is not typed again.
+export async function alreadyTyped(tmux: TmuxClient, windowId: string, composer: RegExp | null, text: string, mark: ScreenMark | null): Promise<boolean> {
+  const now = await markScreen(tmux, windowId, text, mark?.from);
+  const pane = await tmux.capturePane(windowId);
+  if (composer && stillInComposer(composer, pane, text)) {
+    await tmux.sendKeys(windowId, 'Enter');
+    return true;
+  }
+  if (now.seen <= (mark?.seen ?? 0)) return false;
+  if (!composer && lastLines(pane, 1).endsWith(lastLine(text)) && (await tmux.cursorColumn(windowId)) > 0) await tmux.sendKeys(windowId, 'Enter');
+  return true;
+}
+
+function firstLine(text: string): string {
+  return (text.split('\n').find((line) => line.trim() !== '') ?? '').trim().slice(0, 60);
+}
+
+function lastLine(text: string): string {
+  return (text.trim().split('\n').at(-1) ?? '').trim().slice(-60);
+}
+
+function occurrences(pane: string, part: string): number {
+  return part === '' ? 0 : pane.split(part).length - 1;
+}
