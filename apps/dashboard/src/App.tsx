@@ -50,7 +50,11 @@ export function App() {
   const onFrame = useCallback((frame: LiveFrame) => {
     const data = frame.data as Record<string, unknown>;
     if (frame.event === 'agent_created') setAgents((list) => [...list.filter((a) => a.id !== data.id), data as unknown as Agent]);
-    if (frame.event === 'agent_removed') setAgents((list) => list.filter((a) => a.id !== data.id));
+    if (frame.event === 'agent_removed') {
+      setAgents((list) => list.filter((a) => a.id !== data.id));
+      // A kill: it moves to the killed list, with its archive.
+      void api.killedAgents().then(setKilled, () => undefined);
+    }
     if (frame.event === 'agent_status') {
       const attention = (data.attention ?? null) as Agent['attention'];
       setAgents((list) => list.map((a) => (a.id === data.id ? { ...a, status: data.status as Agent['status'], statusSince: String(data.since), attention } : a)));
@@ -116,7 +120,7 @@ export function App() {
           </span>
         )}
         {attention.canNotify && (
-          <button className="notify" onClick={attention.toggleNotify} aria-pressed={attention.notifying} aria-label="browser notifications">
+          <button className="notify" onClick={attention.toggleNotify} aria-pressed={attention.notifying} aria-label={`notify: ${attention.notifying ? 'on' : 'off'} (browser notifications)`}>
             {attention.notifying ? 'notify: on' : 'notify: off'}
           </button>
         )}

@@ -15,6 +15,8 @@ export function Terminal({ text }: { text: string }) {
   useEffect(() => {
     const xterm = new XTerm({ convertEol: true, disableStdin: true, scrollback: 5000, fontSize: 13, fontFamily: TERMINAL_FONTS, theme: { background: '#0d1117' } });
     const fit = new FitAddon();
+    // Read-only: Tab moves on to the next control instead of being kept by the terminal.
+    xterm.attachCustomKeyEventHandler((event) => event.key !== 'Tab');
     xterm.loadAddon(fit);
     xterm.open(host.current!);
     fit.fit();
