@@ -3,10 +3,12 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { execa } from 'execa';
 import type { FastifyInstance } from 'fastify';
 import { createAgent, startAgent } from '../../apps/agents/index.ts';
 import { raiseAlert } from '../../apps/core/src/index.ts';
 import { agentHarness } from '../helpers/agents.ts';
+import { CLI, cleanEnv } from '../helpers/instance.ts';
 import { sendRaw } from '../helpers/raw-http.ts';
 import { inProcessApp } from '../helpers/server-app.ts';
 import { eventually } from '../helpers/tmux.ts';
@@ -66,6 +68,11 @@ describe('nothing lost from view: killed agents, their archived terminals, alert
     const hit = byText.body.find((e) => e.file === name);
     assert.ok(hit?.content.includes(MARKER), 'search finds what the archived terminal showed, with the lines around it');
     assert.ok((await call<string[]>('GET', '/api/journal/dates')).body.includes(date));
+
+    const cli = (args: string[]) => execa(process.execPath, [CLI, ...args], { env: { ...cleanEnv(), CMUX_HOME: harness.home }, extendEnv: false, reject: false, timeout: 30_000, stdin: 'ignore' });
+    const listedByCli = JSON.parse(String((await cli(['journal', 'show', '--files', '--date', date, '--json'])).stdout)) as Array<{ name: string; kind: string }>;
+    assert.equal(listedByCli.find((f) => f.name === name)?.kind, 'terminal', '`cmux journal show --files` lists the archive');
+    assert.match(String((await cli(['journal', 'search', MARKER])).stdout), new RegExp(`terminal of doomed \\(attachments/${name}\\)`));
   });
 
   it('an alert links to its journal file, and an acknowledgement persists (once, with its first time)', async () => {

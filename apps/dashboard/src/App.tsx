@@ -65,7 +65,8 @@ export function App() {
     if (frame.event === 'process' || frame.event === 'health') setSystemTick((n) => n + 1);
   }, []);
   const live = useLive(authed === true, onFrame);
-  const online = live.state === 'live';
+  // Until the stream drops, what was fetched holds (also while it first connects).
+  const online = live.lostAt === null;
   useEffect(() => {
     if (live.opens > 1) void load();
   }, [live.opens, load]);

@@ -13,7 +13,7 @@ const MAX_BACKOFF_MS = 4_000;
 // The event stream: one WebSocket, reconnected with exponential backoff, its state visible.
 // `send` asks the server for things like a terminal subscription; it is re-sent on reconnect.
 // `opens` counts the times it came up (the page re-fetches everything each time: frames sent
-// while it was down are lost); `lostAt` is when a stream that was up went down.
+// while it was down are lost); `lostAt` is when it went down (or first failed to come up).
 export function useLive(enabled: boolean, onFrame: (frame: LiveFrame) => void) {
   const [state, setState] = useState<ConnectionState>('connecting');
   const [opens, setOpens] = useState(0);
