@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -350,5 +350,14 @@ describe('the dashboard page shell in a real Chromium: true state, deep links, n
       30_000,
     );
     assert.equal(await page.locator('[data-stale="true"]').count(), 0);
+  });
+
+  it('asks for a login, not "offline" for ever, when its session did not survive the restart', async () => {
+    await open('#/agents/api-worker');
+    assert.equal((await cmux.cli(['stop'])).exitCode, 0);
+    await page.locator('[data-online="false"]').waitFor({ timeout: 20_000 });
+    rmSync(join(cmux.home, 'state', 'sessions.json'));
+    assert.equal((await cmux.cli(['start'])).exitCode, 0);
+    await page.getByText('This dashboard needs the access token').waitFor({ timeout: 30_000 });
   });
 });

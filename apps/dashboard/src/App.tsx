@@ -70,6 +70,11 @@ export function App() {
   useEffect(() => {
     if (live.opens > 1) void load();
   }, [live.opens, load]);
+  // A stream that keeps failing may be a session that ended (logged out elsewhere, expired):
+  // then the page asks for a login instead of saying offline for ever.
+  useEffect(() => {
+    if (live.state === 'offline') api.agents().catch((error: unknown) => error instanceof Unauthorized && setAuthed(false));
+  }, [live.state]);
   // Ages count only while the page can vouch for them.
   useEffect(() => {
     if (!online) return;
@@ -139,8 +144,9 @@ export function App() {
       {view === 'agents' && (
         <main className={agent || gone ? 'agents-layout picked' : 'agents-layout'}>
           <AgentList agents={shownAgents} killed={killedShown} selected={selected} onSelect={(id) => go({ agent: id })} now={now} />
-          {agent && <AgentView agent={agent} terminal={terminal} messages={messages} theme={theme} />}
-          {gone && <KilledView agent={gone} />}
+          {/* Keyed: a notice or a draft of one agent never shows on another. */}
+          {agent && <AgentView key={agent.id} agent={agent} terminal={terminal} messages={messages} theme={theme} />}
+          {gone && <KilledView key={gone.id} agent={gone} />}
           {!agent && !gone && selected && (
             <p className="pick" role="alert" data-unknown-agent={selected}>
               There is no agent named <b>{selected}</b>: none runs under that name, and none was killed under it recently. Pick one from the list.

@@ -1,18 +1,20 @@
-import { useEffect, useState } from 'react';
+import { useContext, useEffect, useState } from 'react';
 import { api } from '../api';
+import { Reconnects, useFreshNotice } from '../fresh';
 
 // One journal file's text (an alert's story, an archived terminal, a webhook body), fetched
-// when shown.
+// when shown, and again after a reconnect if it failed.
 export function JournalFileText({ date, name }: { date: string; name: string }) {
   const [text, setText] = useState<string | null>(null);
-  const [error, setError] = useState('');
+  const [error, setError] = useFreshNotice();
+  const reconnects = useContext(Reconnects);
   useEffect(() => {
     api.journalFile(date, name).then((f) => setText(f.text), (e: Error) => setError(e.message));
-  }, [date, name]);
+  }, [date, name, reconnects, setError]);
   if (error) return <p className="error" role="alert">{error}</p>;
   return (
     <pre className="journal-file" data-journal-file={name} tabIndex={0} aria-label={`journal file ${name}`}>
-      {text ?? 'Loading…'}
+      {text === null ? 'Loading…' : text.trimEnd()}
     </pre>
   );
 }

@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useContext, useEffect, useState } from 'react';
 import { api, type KilledAgent } from '../api';
-import { useFreshNotice } from '../fresh';
+import { Reconnects, useFreshNotice } from '../fresh';
 import { Terminal } from './Terminal';
 
 // A killed agent, kept in view: who it was, when it was killed, and its terminal as archived
@@ -8,11 +8,12 @@ import { Terminal } from './Terminal';
 export function KilledView({ agent }: { agent: KilledAgent }) {
   const [text, setText] = useState('');
   const [error, setError] = useFreshNotice();
-  const archive = agent.archive;
+  const reconnects = useContext(Reconnects);
+  const { date, name } = agent.archive ?? {};
   useEffect(() => {
-    setText('');
-    if (archive) api.journalFile(archive.date, archive.name).then((f) => setText(f.text), (e: Error) => setError(e.message));
-  }, [archive?.date, archive?.name]); // eslint-disable-line react-hooks/exhaustive-deps
+    if (date && name) api.journalFile(date, name).then((f) => setText(f.text), (e: Error) => setError(e.message));
+  }, [date, name, reconnects, setError]);
+  const archive = agent.archive;
   return (
     <section className="agent-view" aria-label={`${agent.name}, killed`} data-killed-view={agent.id}>
       <header>
