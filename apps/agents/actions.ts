@@ -132,8 +132,9 @@ export async function killAgent(deps: AgentDeps, id: string, options: KillOption
     });
   }
   await unregisterAgent(deps, agent.id);
-  // It stays listed (the dashboard's killed agents) and findable in the journal.
-  await recordKill(deps.config.home, agent, archive);
+  // It stays listed (the dashboard's killed agents) and findable in the journal. The kill is
+  // done by now: a record that cannot be written is said in the log, not reported as a failed kill.
+  await recordKill(deps.config.home, agent, archive).catch((error: unknown) => deps.logger.warn(`killed ${agent.id}, but could not record the kill: ${(error as Error).message}`));
   const worktree = agent.worktree ? await retireWorktree(agent.worktree, options.keep ?? false, deps.logger) : null;
   deps.logger.info(`killed agent ${agent.id}`, { windowId: agent.windowId, archive, worktree });
   return { agent, archive, worktree };

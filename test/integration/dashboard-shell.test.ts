@@ -261,11 +261,16 @@ describe('the dashboard page shell in a real Chromium: true state, deep links, n
   it('fits a phone: the agent looked at comes first (terminal, then message box, above the fold), nothing overflows sideways in any view', async () => {
     await setTheme('dark');
     await page.setViewportSize(PHONE);
+    // Each view with its content in: the process table's rows, the board's columns, the messages.
+    const filled = { agents: '[data-testid="terminal"] .xterm-rows', tasks: '[data-column="done"]', messages: '.messages li', system: '[data-app="cmux-frontend-healer"]' };
     for (const view of VIEWS) {
       await open(`#/${view}${view === 'agents' ? '/api-worker' : ''}`);
+      await page.locator(filled[view]).first().waitFor();
       assert.ok((await overflow()) <= 1, `${view}: no sideways scrolling (${await overflow()} px)`);
     }
     await open('#/system');
+    await page.locator(filled.system).waitFor();
+    await page.getByText(/Health: (healthy|degraded)/).waitFor();
     assert.equal(await page.evaluate(`getComputedStyle(document.querySelector('.table-scroll')).overflowX`), 'auto', 'the process table scrolls in its own box');
     await shot('phone-system');
     await open('#/agents/api-worker');
