@@ -6,6 +6,7 @@ import {
   detectPaneStatus,
   homePaths,
   isCmuxError,
+  recordKill,
   writeAttachment,
   type AgentKind,
   type DeliveryResult,
@@ -112,7 +113,8 @@ export interface KillOptions {
   keep?: boolean | undefined;
 }
 
-// Archives the pane text into the journal, kills the window and unregisters the agent.
+// Archives the pane text into the journal, kills the window, unregisters the agent and records
+// the kill.
 // A window that is already gone is simply unregistered.
 export async function killAgent(deps: AgentDeps, id: string, options: KillOptions = {}): Promise<KilledAgent> {
   const { agent, window } = await findAgent(deps, id);
@@ -133,6 +135,9 @@ export async function killAgent(deps: AgentDeps, id: string, options: KillOption
     });
   }
   await unregisterAgent(deps, agent.id);
+  // It stays listed (the dashboard's killed agents) and findable in the journal. The kill is
+  // done by now: a record that cannot be written is said in the log, not reported as a failed kill.
+  await recordKill(deps.config.home, agent, archive).catch((error: unknown) => deps.logger.warn(`killed ${agent.id}, but could not record the kill: ${(error as Error).message}`));
   const worktree = agent.worktree ? await retireWorktree(agent.worktree, options.keep ?? false, deps.logger) : null;
   deps.logger.info(`killed agent ${agent.id}`, { windowId: agent.windowId, archive, worktree });
   return { agent, archive, worktree };

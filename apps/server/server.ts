@@ -18,6 +18,7 @@ import { createStatusMonitor } from './agents/status-monitor.js';
 import { createSystemMonitor } from './agents/system-monitor.js';
 import { buildApp } from './app.js';
 import { isLoopback } from './auth/loopback.js';
+import { fileSessionStore } from './auth/session-store.js';
 import { createSessions } from './auth/sessions.js';
 import { ensureAgentToken, ensureToken } from './auth/token.js';
 import { createNotifier } from './notify/notifier.js';
@@ -29,7 +30,7 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
   let app: FastifyInstance | undefined;
   let history: HistoryStore | undefined;
   const hub = createHub();
-  const sessions = createSessions();
+  const sessions = createSessions(Date.now, fileSessionStore(config.home));
   const hooks = createHookStore();
   const agents = createAgentDeps(config, logger);
   const notifier = createNotifier(config, logger);

@@ -9,7 +9,7 @@ export function dashboardCopy(): { root: string; cleanup(): void } {
   const root = mkdtempSync(join(tmpdir(), 'cx-root-'));
   cpSync(join(ROOT, 'config'), join(root, 'config'), { recursive: true });
   mkdirSync(join(root, 'apps', 'dashboard'), { recursive: true });
-  for (const part of ['src', 'index.html', 'vite.config.ts']) cpSync(join(ROOT, 'apps', 'dashboard', part), join(root, 'apps', 'dashboard', part), { recursive: true });
+  for (const part of ['src', 'public', 'index.html', 'vite.config.ts']) cpSync(join(ROOT, 'apps', 'dashboard', part), join(root, 'apps', 'dashboard', part), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'));
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }

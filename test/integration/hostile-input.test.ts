@@ -6,14 +6,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { createAgent, startAgent } from '../../apps/agents/index.ts';
-import { createLogger, openHistory } from '../../apps/core/src/index.ts';
-import { buildApp, routesOf } from '../../apps/server/app.ts';
-import { createHookStore } from '../../apps/server/agents/hook-events.ts';
-import { createStatusMonitor } from '../../apps/server/agents/status-monitor.ts';
-import { createHub } from '../../apps/server/ws/hub.ts';
+import { routesOf } from '../../apps/server/app.ts';
 import { agentHarness } from '../helpers/agents.ts';
 import { createInstance, ROOT, type TestInstance } from '../helpers/instance.ts';
 import { MAX_HEADER_BYTES, sendRaw } from '../helpers/raw-http.ts';
+import { inProcessApp } from '../helpers/server-app.ts';
 
 const TOKEN = 'hostile-suite-token-0123456789';
 const PWNED = join(tmpdir(), `cx-pwned-${process.pid}`);
@@ -89,7 +86,12 @@ const ROUTES: Record<string, Kind[]> = {
   'POST /api/journal/entry': ['body'],
   'GET /api/journal/dates': ['query'],
   'GET /api/journal/search': ['query'],
+  'GET /api/journal/files': ['query'],
+  // Two parameters: its cases are SPECIFIC.
+  'GET /api/journal/files/:date/:name': [],
   'GET /api/alerts': ['query'],
+  'POST /api/alerts/:id/ack': ['params'],
+  'GET /api/killed-agents': ['query'],
   'GET /api/ws': [],
   'GET /api/projects': ['query'],
   'POST /api/projects': ['body'],
@@ -126,6 +128,15 @@ const SPECIFIC: Record<string, Case[]> = {
   'PATCH /api/tasks/:id': [specific('PATCH', '/api/tasks/999', 404, { status: 'done' }), specific('PATCH', '/api/tasks/1', 400, { status: 'bogus' })],
   'GET /api/agents': [specific('GET', '/api/agents?project=nope', 404)],
   'GET /api/messages': [specific('GET', '/api/messages?project=nope', 404)],
+  'GET /api/journal/files/:date/:name': [
+    specific('GET', '/api/journal/files/2026-13-01/000000000-x-abcdef.txt', 400),
+    specific('GET', '/api/journal/files/..%2F..%2Fetc/passwd', 400),
+    specific('GET', '/api/journal/files/2026-01-01/..%2F..%2F..%2Fagents.yaml', 400),
+    specific('GET', '/api/journal/files/2026-01-01/journal.md', 400),
+    specific('GET', `/api/journal/files/2026-01-01/${'x'.repeat(95)}.txt`, 400),
+    specific('GET', '/api/journal/files/2026-01-01/000000000-x-abcdef.txt', 404),
+  ],
+  'POST /api/alerts/:id/ack': [specific('POST', '/api/alerts/00000000-0000-4000-8000-000000000000/ack', 404)],
 };
 
 // Routes that take no body: whatever is sent is ignored.
@@ -142,7 +153,7 @@ const BODY_IGNORED: Record<string, number> = {
 const QUERY_IGNORED = new Set(['GET /health', 'GET /api/webhooks/health', 'GET /api/agents', 'GET /api/processes', 'GET /api/journal/dates', 'GET /api/projects', 'GET /api/tasks']);
 // Routes whose id has a format of its own (a task number, a project name): one that cannot be
 // an id is a bad request, before any lookup.
-const ID_CHECKED = new Set(['GET /api/tasks/:id', 'PATCH /api/tasks/:id']);
+const ID_CHECKED = new Set(['GET /api/tasks/:id', 'PATCH /api/tasks/:id', 'POST /api/alerts/:id/ack']);
 
 // The one status each case must get.
 function expectedStatus(route: string, c: Case): number {
@@ -207,10 +218,7 @@ describe('hostile input on every route', { timeout: 300_000 }, () => {
   let port: number;
   before(async () => {
     const { deps } = harness;
-    const quiet = createLogger('test', { out: { write: () => true } as never, err: { write: () => true } as never });
-    const hooks = createHookStore();
-    const hub = createHub();
-    app = await buildApp({ config: deps.config, token: TOKEN, logger: quiet, agents: { ...deps, logger: quiet }, hooks, hub, history: openHistory(deps.config.home), monitor: createStatusMonitor(deps, hooks, hub, quiet) });
+    app = await inProcessApp(deps, TOKEN);
     await startAgent(deps, await createAgent(deps, { name: 'w1', command: `sh -c 'trap "" INT; exec cat'`, cwd: harness.base, createdBy: 'user' }));
     // Through Node's own HTTP parser, as a client would reach it.
     await app.listen({ host: '127.0.0.1', port: 0 });

@@ -73,8 +73,9 @@ describe('webhooks and the journal on the running server', { timeout: 120_000 },
     assert.ok(titles.includes('Deployed ## v2') && titles.includes('From the CLI'), titles.join(', '));
     assert.equal(day.entries.find((e) => e.title === 'Deployed ## v2')!.content, 'All green.\n## not a heading\nNext: docs.');
     assert.deepEqual((await api.call<string[]>('GET', '/api/journal/dates')).body, [created.body.date]);
-    const found = (await api.call<Array<{ title: string }>>('GET', '/api/journal/search?q=PARSER')).body;
-    assert.deepEqual(found.map((e) => e.title), ['From the CLI']);
+    // The entry, and the webhook's body from the first test (a journal file: search finds files too).
+    const found = (await api.call<Array<{ title: string; file?: string }>>('GET', '/api/journal/search?q=PARSER')).body;
+    assert.deepEqual(found.map((e) => [e.title, e.file !== undefined]), [['From the CLI', false], ['webhook github-pull-request', true]]);
     const shown = await cmux.cli(['journal', 'show', '--json']);
     assert.equal((JSON.parse(String(shown.stdout)) as unknown[]).length, day.entries.length);
     const searched = await cmux.cli(['journal', 'search', 'green']);

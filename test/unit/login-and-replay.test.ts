@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileSessionStore } from '../../apps/server/auth/session-store.ts';
 import { createSessions, LOGIN_CODE_TTL_MS, SESSION_TTL_MS } from '../../apps/server/auth/sessions.ts';
 import { createReplayGuard, REPLAY_WINDOW_MS } from '../../apps/server/webhooks/replay-guard.ts';
 
@@ -21,6 +25,37 @@ describe('dashboard login codes and sessions', () => {
     sessions.revoke(other);
     assert.equal(sessions.isLive(other), false);
     assert.equal(sessions.isLive(undefined), false);
+  });
+
+  it('sessions outlive a restarted server through state/sessions.json, which holds digests only; a logout ends them there too', () => {
+    const home = mkdtempSync(join(tmpdir(), 'cx-sessions-'));
+    try {
+      const first = createSessions(Date.now, fileSessionStore(home));
+      const kept = first.redeem(first.issueCode().code)!;
+      const ended = first.open();
+      first.revoke(ended);
+      const file = join(home, 'state', 'sessions.json');
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      assert.ok(!readFileSync(file, 'utf8').includes(kept), 'no session id on disk');
+      const restarted = createSessions(Date.now, fileSessionStore(home));
+      assert.equal(restarted.isLive(kept), true);
+      assert.equal(restarted.isLive(ended), false);
+      const code = first.issueCode().code;
+      assert.equal(restarted.redeem(code), null, 'login codes do not outlive the server');
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('a damaged sessions file is an empty store, not a failed start', () => {
+    const home = mkdtempSync(join(tmpdir(), 'cx-sessions-'));
+    try {
+      const store = fileSessionStore(home);
+      store.save({ 'not-a-digest': 1 });
+      assert.deepEqual(store.load(), {});
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 });
 

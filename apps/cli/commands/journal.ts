@@ -1,12 +1,12 @@
 import { Command } from 'commander';
-import { addJournalEntry, listJournalDates, loadConfig, readJournalDay, searchJournal, type JournalEntry } from '../../core/src/index.js';
+import { addJournalEntry, listJournalDates, listJournalFiles, loadConfig, readJournalDay, searchJournal, type JournalEntry } from '../../core/src/index.js';
 import { printJson, say } from '../output.js';
 import { readTextArgument } from '../text-argument.js';
 
 function printEntries(entries: JournalEntry[], json?: boolean): void {
   if (json) return printJson(entries);
   if (entries.length === 0) return say('no entries');
-  for (const e of entries) say(`## ${e.date} ${e.time} - ${e.title}\n\n${e.content}\n`);
+  for (const e of entries) say(`## ${e.date} ${e.time} - ${e.title}${e.file ? ` (attachments/${e.file})` : ''}\n\n${e.content}\n`);
 }
 
 const add = new Command('add')
@@ -21,19 +21,26 @@ const add = new Command('add')
 const show = new Command('show')
   .description('show one day of the journal (default today), or list the days')
   .option('--date <YYYY-MM-DD>')
-  .option('--dates', 'list the days that have entries')
+  .option('--dates', 'list the days that have entries or files')
+  .option('--files', "list the day's files: archived terminals, alert stories, webhook and message bodies")
   .option('--json', 'print JSON')
-  .action((opts: { date?: string; dates?: boolean; json?: boolean }) => {
+  .action((opts: { date?: string; dates?: boolean; files?: boolean; json?: boolean }) => {
     const { home } = loadConfig();
+    const date = opts.date ?? new Date().toISOString().slice(0, 10);
     if (opts.dates) {
       const dates = listJournalDates(home);
       return opts.json ? printJson(dates) : say(dates.join('\n') || 'no journal yet');
     }
-    printEntries(readJournalDay(home, opts.date ?? new Date().toISOString().slice(0, 10)), opts.json);
+    if (opts.files) {
+      const files = listJournalFiles(home, date);
+      if (opts.json) return printJson(files);
+      return say(files.map((f) => `${f.time}  ${f.kind.padEnd(8)}  ${f.title}  attachments/${f.name}`).join('\n') || `no files on ${date}`);
+    }
+    printEntries(readJournalDay(home, date), opts.json);
   });
 
 const search = new Command('search')
-  .description('find entries whose title or text contains the words')
+  .description('find entries and files whose title or text contains the words')
   .argument('<text>')
   .option('--json', 'print JSON')
   .action((text: string, opts: { json?: boolean }) => printEntries(searchJournal(loadConfig().home, text), opts.json));

@@ -1,21 +1,23 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, Unauthorized, type Agent, type Alert, type Message } from './api';
+import { api, Unauthorized, type Agent, type Alert, type KilledAgent, type Message } from './api';
 import { AgentList } from './components/AgentList';
 import { AgentView } from './components/AgentView';
 import { Board } from './components/Board';
+import { KilledView } from './components/KilledView';
 import { Login } from './components/Login';
 import { Messages } from './components/Messages';
+import { OfflineBanner } from './components/OfflineBanner';
 import { SystemView } from './components/SystemView';
 import { useAttention } from './attention';
+import { Reconnects } from './fresh';
 import { useLive, type LiveFrame } from './live';
-
-type View = 'agents' | 'tasks' | 'messages' | 'system';
+import { useRoute, VIEWS } from './route';
 
 export function App() {
   const [authed, setAuthed] = useState<boolean | null>(null);
-  const [view, setView] = useState<View>('agents');
+  const [{ view, agent: selected }, go] = useRoute();
   const [agents, setAgents] = useState<Agent[]>([]);
-  const [selected, setSelected] = useState<string | null>(null);
+  const [killed, setKilled] = useState<KilledAgent[]>([]);
   const [messages, setMessages] = useState<Message[]>([]);
   const [alerts, setAlerts] = useState<Alert[]>([]);
   const [terminal, setTerminal] = useState('');
@@ -26,22 +28,20 @@ export function App() {
   const [project, setProject] = useState('');
   const [theme, setTheme] = useState(() => localStorage.getItem('cmux-theme') ?? 'dark');
 
+  // Everything the page shows, fetched afresh: at the start and each time the stream comes back.
   const load = useCallback(async () => {
     try {
-      const [a, m, al] = await Promise.all([api.agents(), api.messages(), api.alerts()]);
+      const [a, m, al, k] = await Promise.all([api.agents(), api.messages(), api.alerts(), api.killedAgents()]);
       setAgents(a);
       setMessages(m);
       setAlerts(al);
+      setKilled(k);
       setAuthed(true);
     } catch (error) {
       if (error instanceof Unauthorized) setAuthed(false);
     }
   }, []);
   useEffect(() => void load(), [load]);
-  useEffect(() => {
-    const timer = window.setInterval(() => setNow(Date.now()), 1_000);
-    return () => window.clearInterval(timer);
-  }, []);
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
     localStorage.setItem('cmux-theme', theme);
@@ -50,7 +50,11 @@ export function App() {
   const onFrame = useCallback((frame: LiveFrame) => {
     const data = frame.data as Record<string, unknown>;
     if (frame.event === 'agent_created') setAgents((list) => [...list.filter((a) => a.id !== data.id), data as unknown as Agent]);
-    if (frame.event === 'agent_removed') setAgents((list) => list.filter((a) => a.id !== data.id));
+    if (frame.event === 'agent_removed') {
+      setAgents((list) => list.filter((a) => a.id !== data.id));
+      // A kill: it moves to the killed list, with its archive.
+      void api.killedAgents().then(setKilled, () => undefined);
+    }
     if (frame.event === 'agent_status') {
       const attention = (data.attention ?? null) as Agent['attention'];
       setAgents((list) => list.map((a) => (a.id === data.id ? { ...a, status: data.status as Agent['status'], statusSince: String(data.since), attention } : a)));
@@ -61,27 +65,48 @@ export function App() {
     if (frame.event === 'process' || frame.event === 'health') setSystemTick((n) => n + 1);
   }, []);
   const live = useLive(authed === true, onFrame);
+  // Until the stream drops, what was fetched holds (also while it first connects).
+  const online = live.lostAt === null;
+  useEffect(() => {
+    if (live.opens > 1) void load();
+  }, [live.opens, load]);
+  // A stream that keeps failing may be a session that ended (logged out elsewhere, expired):
+  // then the page asks for a login instead of saying offline for ever.
+  useEffect(() => {
+    if (live.state === 'offline') api.agents().catch((error: unknown) => error instanceof Unauthorized && setAuthed(false));
+  }, [live.state]);
+  // Ages count only while the page can vouch for them.
+  useEffect(() => {
+    if (!online) return;
+    setNow(Date.now());
+    const timer = window.setInterval(() => setNow(Date.now()), 1_000);
+    return () => window.clearInterval(timer);
+  }, [online]);
   const agent = agents.find((a) => a.id === selected) ?? null;
   const projects = [...new Set(agents.map(projectOf))].sort();
   const shownAgents = project ? agents.filter((a) => projectOf(a) === project) : agents;
   const names = new Set(shownAgents.map((a) => a.name));
   const shownMessages = project ? messages.filter((m) => names.has(m.from) || names.has(m.to)) : messages;
   const attention = useAttention(agents, selected);
+  useEffect(() => setTerminal(''), [selected]);
   useEffect(() => {
-    setTerminal('');
+    if (!online) return;
     live.subscribe(selected);
     if (selected) void api.terminal(selected).then((t) => setTerminal(t.text), () => undefined);
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [selected, live.state]);
+  }, [selected, online]);
 
   if (authed === null) return <p className="loading">Loading…</p>;
   if (!authed) return <Login onDone={() => void load()} />;
+  const killedShown = killed.filter((k, i) => !agents.some((a) => a.id === k.id) && killed.findIndex((o) => o.id === k.id) === i);
+  const gone = selected && !agent ? (killedShown.find((k) => k.id === selected) ?? null) : null;
   return (
-    <div className="app">
-      <nav>
+    <Reconnects.Provider value={live.opens}>
+    <div className={online ? 'app' : 'app offline'} data-online={online}>
+      <nav aria-label="views">
         <strong>cmux</strong>
-        {(['agents', 'tasks', 'messages', 'system'] as const).map((v) => (
-          <button key={v} className={v === view ? 'tab active' : 'tab'} onClick={() => setView(v)}>
+        {VIEWS.map((v) => (
+          <button key={v} className={v === view ? 'tab active' : 'tab'} aria-current={v === view ? 'page' : undefined} onClick={() => go({ view: v })}>
             {v[0]!.toUpperCase() + v.slice(1)}
           </button>
         ))}
@@ -101,7 +126,7 @@ export function App() {
           </span>
         )}
         {attention.canNotify && (
-          <button className="notify" onClick={attention.toggleNotify} aria-pressed={attention.notifying} aria-label="browser notifications">
+          <button className="notify" onClick={attention.toggleNotify} aria-pressed={attention.notifying} aria-label={`notify: ${attention.notifying ? 'on' : 'off'} (browser notifications)`}>
             {attention.notifying ? 'notify: on' : 'notify: off'}
           </button>
         )}
@@ -115,16 +140,26 @@ export function App() {
           Log out
         </button>
       </nav>
+      {live.lostAt !== null && <OfflineBanner since={live.lostAt} state={live.state} />}
       {view === 'agents' && (
-        <main className="agents-layout">
-          <AgentList agents={shownAgents} selected={selected} onSelect={setSelected} now={now} />
-          {agent ? <AgentView agent={agent} terminal={terminal} messages={messages} theme={theme} /> : <p className="muted pick">Pick an agent.</p>}
+        <main className={agent || gone ? 'agents-layout picked' : 'agents-layout'}>
+          <AgentList agents={shownAgents} killed={killedShown} selected={selected} onSelect={(id) => go({ agent: id })} now={now} />
+          {/* Keyed: a notice or a draft of one agent never shows on another. */}
+          {agent && <AgentView key={agent.id} agent={agent} terminal={terminal} messages={messages} theme={theme} />}
+          {gone && <KilledView key={gone.id} agent={gone} />}
+          {!agent && !gone && selected && (
+            <p className="pick" role="alert" data-unknown-agent={selected}>
+              There is no agent named <b>{selected}</b>: none runs under that name, and none was killed under it recently. Pick one from the list.
+            </p>
+          )}
+          {!selected && <p className="muted pick">Pick an agent.</p>}
         </main>
       )}
       {view === 'tasks' && <Board />}
       {view === 'messages' && <Messages messages={shownMessages} onOlder={(older) => setMessages((list) => [...list, ...older])} />}
-      {view === 'system' && <SystemView alerts={alerts} now={now} refresh={systemTick} />}
+      {view === 'system' && <SystemView alerts={alerts} now={now} refresh={systemTick} online={online} onAcknowledged={(a) => setAlerts((list) => list.map((o) => (o.id === a.id ? a : o)))} />}
     </div>
+    </Reconnects.Provider>
   );
 }
 

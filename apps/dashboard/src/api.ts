@@ -2,6 +2,10 @@
 // login form) carries the token; a 401 means the person has to log in.
 export class Unauthorized extends Error {}
 
+// The server did not answer at all (it is down or restarting); said in plain words, not the
+// browser's "Failed to fetch".
+export class Unreachable extends Error {}
+
 // An error answer of the API, with its stable code (docs/errors.md).
 export class ApiError extends Error {
   constructor(
@@ -13,12 +17,17 @@ export class ApiError extends Error {
 }
 
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(path, {
-    method,
-    credentials: 'same-origin',
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      credentials: 'same-origin',
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new Unreachable('cmux does not answer: the server is down or restarting');
+  }
   if (response.status === 401) throw new Unauthorized('login needed');
   const data = response.status === 204 ? undefined : await response.json();
   if (!response.ok) {
@@ -114,6 +123,9 @@ export interface Alert {
   title: string;
   count: number;
   excerpt: string;
+  // The journal file with the whole story (an absolute path on the server).
+  file: string;
+  acknowledged?: string;
 }
 
 export interface JournalEntry {
@@ -121,6 +133,28 @@ export interface JournalEntry {
   time: string;
   title: string;
   content: string;
+  // Set when the hit is an attachment: its file name.
+  file?: string;
+}
+
+export interface JournalFile {
+  date: string;
+  name: string;
+  time: string;
+  kind: 'terminal' | 'alert' | 'webhook' | 'message' | 'other';
+  title: string;
+  bytes: number;
+}
+
+export interface KilledAgent {
+  id: string;
+  name: string;
+  role: string;
+  kind?: string;
+  project?: string;
+  createdAt: string;
+  killedAt: string;
+  archive: { date: string; name: string } | null;
 }
 
 export interface Health {
@@ -161,6 +195,10 @@ export const api = {
   processes: () => request<AppProcess[]>('GET', '/api/processes'),
   health: () => request<Health>('GET', '/api/webhooks/health'),
   alerts: () => request<Alert[]>('GET', '/api/alerts?limit=50'),
+  acknowledge: (id: string) => request<Alert>('POST', `/api/alerts/${encodeURIComponent(id)}/ack`),
+  killedAgents: () => request<KilledAgent[]>('GET', '/api/killed-agents?limit=100'),
+  journalFiles: (date: string) => request<JournalFile[]>('GET', `/api/journal/files?date=${date}`),
+  journalFile: (date: string, name: string) => request<JournalFile & { text: string }>('GET', `/api/journal/files/${date}/${encodeURIComponent(name)}`),
   journalDates: () => request<string[]>('GET', '/api/journal/dates'),
   journal: (date?: string) => request<{ date: string; entries: JournalEntry[] }>('GET', `/api/journal${date ? `?date=${date}` : ''}`),
   journalSearch: (q: string) => request<JournalEntry[]>('GET', `/api/journal/search?q=${encodeURIComponent(q)}`),

@@ -7,12 +7,17 @@ export interface LiveFrame {
   ts: string;
 }
 
-const MAX_BACKOFF_MS = 15_000;
+// Short: the server is on this machine, and a restart should show on the page within seconds.
+const MAX_BACKOFF_MS = 4_000;
 
 // The event stream: one WebSocket, reconnected with exponential backoff, its state visible.
 // `send` asks the server for things like a terminal subscription; it is re-sent on reconnect.
+// `opens` counts the times it came up (the page re-fetches everything each time: frames sent
+// while it was down are lost); `lostAt` is when it went down (or first failed to come up).
 export function useLive(enabled: boolean, onFrame: (frame: LiveFrame) => void) {
   const [state, setState] = useState<ConnectionState>('connecting');
+  const [opens, setOpens] = useState(0);
+  const [lostAt, setLostAt] = useState<number | null>(null);
   const handler = useRef(onFrame);
   handler.current = onFrame;
   const socket = useRef<WebSocket | null>(null);
@@ -30,6 +35,8 @@ export function useLive(enabled: boolean, onFrame: (frame: LiveFrame) => void) {
       ws.onopen = () => {
         attempt = 0;
         setState('live');
+        setLostAt(null);
+        setOpens((n) => n + 1);
         if (subscription.current) ws.send(JSON.stringify({ subscribe: subscription.current }));
       };
       ws.onmessage = (event) => handler.current(JSON.parse(String(event.data)) as LiveFrame);
@@ -37,6 +44,7 @@ export function useLive(enabled: boolean, onFrame: (frame: LiveFrame) => void) {
         socket.current = null;
         if (closed) return;
         setState('offline');
+        setLostAt((at) => at ?? Date.now());
         const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** attempt++);
         timer = window.setTimeout(connect, delay);
       };
@@ -53,5 +61,5 @@ export function useLive(enabled: boolean, onFrame: (frame: LiveFrame) => void) {
     subscription.current = agent;
     socket.current?.readyState === WebSocket.OPEN && socket.current.send(JSON.stringify({ subscribe: agent }));
   };
-  return { state, subscribe };
+  return { state, opens, lostAt, subscribe };
 }

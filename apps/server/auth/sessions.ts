@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { SessionStore } from './session-store.js';
 
 // A login code lives this long and works once: long enough to click the printed URL.
 export const LOGIN_CODE_TTL_MS = 5 * 60 * 1000;
@@ -11,18 +12,21 @@ const digest = (secret: string) => createHash('sha256').update(secret).digest('h
 
 // The dashboard's logins: one-time codes (printed by `cmux start` / `cmux open`, asked for with
 // the token) traded for a session id held in an HttpOnly cookie. The token itself never goes
-// into a URL or a cookie. In memory: a restarted server asks for a fresh `cmux open`.
-export function createSessions(now: () => number = Date.now) {
+// into a URL or a cookie. Codes live in memory only; sessions also in `store` when given, so
+// they outlive a restart of the server.
+export function createSessions(now: () => number = Date.now, store?: SessionStore) {
   const codes = new Map<string, number>();
-  const sessions = new Map<string, number>();
+  const sessions = new Map<string, number>(Object.entries(store?.load() ?? {}));
   const prune = (map: Map<string, number>) => {
     const at = now();
     for (const [key, expires] of map) if (expires <= at || map.size > MAX_LIVE) map.delete(key);
   };
+  const persist = () => store?.save(Object.fromEntries(sessions));
   const newSession = () => {
     prune(sessions);
     const id = randomBytes(32).toString('base64url');
     sessions.set(digest(id), now() + SESSION_TTL_MS);
+    persist();
     return id;
   };
   return {
@@ -49,7 +53,7 @@ export function createSessions(now: () => number = Date.now) {
       return expires !== undefined && expires > now();
     },
     revoke(id: string | undefined): void {
-      if (id) sessions.delete(digest(id));
+      if (id && sessions.delete(digest(id))) persist();
     },
   };
 }

@@ -18,6 +18,9 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+// Browsers and tools ask for /favicon.ico; the dashboard's icon is an SVG (served as one).
+const ICON = '/assets/favicon.svg';
+
 // The file under `dist` a URL path names, or null when it would leave `dist` or does not exist.
 export function resolveAsset(dist: string, urlPath: string): string | null {
   let decoded: string;
@@ -51,7 +54,7 @@ export const frontendRoutes: FastifyPluginAsync<{ config: CmuxConfig; sessions: 
       return reply.header('set-cookie', sessionCookie(session)).header('referrer-policy', 'no-referrer').redirect('/', 302);
     }
     const path = request.url.split('?')[0]!;
-    const asset = path === '/' ? null : resolveAsset(dist, path);
+    const asset = path === '/' ? null : resolveAsset(dist, path === '/favicon.ico' ? ICON : path);
     const file = asset ?? (extname(path) === '' ? resolveAsset(dist, '/index.html') : null);
     if (!file) {
       if (extname(path) !== '') return reply.code(404).type('text/plain').send('Not found');

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { CmuxConfig } from '../config/index.js';
-import { appendToHomeFile, refuseSymlinks, tailLines } from '../fs/index.js';
+import { CmuxError } from '../errors/index.js';
+import { appendToHomeFile, newestJsonLines, refuseSymlinks } from '../fs/index.js';
 import { writeAttachment } from '../journal/index.js';
 import { withFileLock } from '../lock/index.js';
 import { appendMessage } from '../mailbox/index.js';
@@ -22,6 +23,8 @@ export interface Alert {
   excerpt: string;
   // The markdown file in the journal with the whole story.
   file: string;
+  // When a person acknowledged it (POST /api/alerts/:id/ack); absent until then.
+  acknowledged?: string;
 }
 
 export interface NewAlert {
@@ -38,6 +41,16 @@ const READ_TAIL_BYTES = 1024 * 1024;
 
 function alertsFile(home: string): string {
   return join(homePaths(home).state, 'alerts.jsonl');
+}
+
+// Acknowledgements are a log of their own, so the alert log stays append-only.
+function acksFile(home: string): string {
+  return join(homePaths(home).state, 'alerts-acked.jsonl');
+}
+
+interface Ack {
+  id: string;
+  at: string;
 }
 
 // Raises an alert: a markdown file in the journal, a line in the alert log, a mailbox message
@@ -61,16 +74,24 @@ export async function raiseAlert(config: CmuxConfig, raw: NewAlert): Promise<Ale
   return alert;
 }
 
-// The newest alerts first (read from the end of the alert log, so its size does not matter).
+// The newest alerts first (read from the end of the alert log, so its size does not matter),
+// each with its acknowledgement.
 export function readAlerts(home: string, limit: number): Alert[] {
-  const alerts: Alert[] = [];
-  for (const line of tailLines(alertsFile(home), READ_TAIL_BYTES).reverse()) {
-    if (alerts.length >= limit) break;
-    try {
-      if (line.trim()) alerts.push(JSON.parse(line) as Alert);
-    } catch {
-      // A torn last line after a crash is skipped.
-    }
-  }
-  return alerts;
+  const acked = new Map(newestJsonLines<Ack>(acksFile(home), Number.MAX_SAFE_INTEGER, READ_TAIL_BYTES).map((a) => [a.id, a.at]));
+  return newestJsonLines<Alert>(alertsFile(home), limit, READ_TAIL_BYTES).map((alert) => {
+    const at = acked.get(alert.id);
+    return at ? { ...alert, acknowledged: at } : alert;
+  });
+}
+
+// Marks an alert as seen by a person; acknowledging it again keeps the first time.
+export async function acknowledgeAlert(home: string, id: string, at: Date = new Date()): Promise<Alert> {
+  const alert = readAlerts(home, Number.MAX_SAFE_INTEGER).find((a) => a.id === id);
+  if (!alert) throw new CmuxError('CMUX_ERR_ALERT_NOT_FOUND', `no alert ${id}`, { context: { id } });
+  if (alert.acknowledged) return alert;
+  const log = acksFile(home);
+  refuseSymlinks(home, log);
+  const ack: Ack = { id, at: at.toISOString() };
+  await withFileLock(log, async () => appendToHomeFile(home, log, `${JSON.stringify(ack)}\n`));
+  return { ...alert, acknowledged: ack.at };
 }

@@ -1,1 +1,1 @@
-export { raiseAlert, readAlerts, type Alert, type NewAlert } from './alerts.js';
+export { acknowledgeAlert, raiseAlert, readAlerts, type Alert, type NewAlert } from './alerts.js';

@@ -21,7 +21,7 @@ export interface BuildResult {
 // The dashboard's sources: what a build reads.
 function sourcesOf(root: string): string[] {
   const dir = join(root, 'apps', 'dashboard');
-  return [join(dir, 'src'), join(dir, 'index.html'), join(dir, 'vite.config.ts')];
+  return [join(dir, 'src'), join(dir, 'public'), join(dir, 'index.html'), join(dir, 'vite.config.ts')];
 }
 
 function newestMtime(path: string): number {

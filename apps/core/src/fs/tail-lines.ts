@@ -22,3 +22,18 @@ export function tailLines(file: string, maxBytes: number): string[] {
     closeSync(fd);
   }
 }
+
+// The last `limit` JSON lines of a JSONL log that fit in its last `maxBytes`, newest first. A
+// torn last line (a writer died mid-line) is skipped.
+export function newestJsonLines<T>(file: string, limit: number, maxBytes: number): T[] {
+  const found: T[] = [];
+  for (const line of tailLines(file, maxBytes).reverse()) {
+    if (found.length >= limit) break;
+    try {
+      if (line.trim()) found.push(JSON.parse(line) as T);
+    } catch {
+      // Skipped: see above.
+    }
+  }
+  return found;
+}

@@ -5,8 +5,8 @@ import { appendToHomeFile, refuseSymlinks } from '../fs/index.js';
 import { withFileLock } from '../lock/index.js';
 import { homePaths } from '../paths/index.js';
 import { journalDay } from './attachments.js';
-
-export const JOURNAL_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+import { assertJournalDate, JOURNAL_DATE } from './dates.js';
+import { listJournalFiles, searchJournalFiles } from './files.js';
 const ENTRY_HEADING = /^## (\d{2}:\d{2}) - (.*)$/;
 const MAX_SEARCH_RESULTS = 200;
 
@@ -15,6 +15,8 @@ export interface JournalEntry {
   time: string;
   title: string;
   content: string;
+  // Set when the hit is an attachment (an archived terminal, an alert's story): its file name.
+  file?: string;
 }
 
 // Appends `## HH:MM - Title` and the content to today's journal.md, under its lock.
@@ -38,7 +40,7 @@ export async function addJournalEntry(home: string, entry: { title: string; cont
 
 // The entries of one day, oldest first (empty when the day has none).
 export function readJournalDay(home: string, date: string): JournalEntry[] {
-  assertDate(date);
+  assertJournalDate(date);
   const file = join(homePaths(home).journal, date, 'journal.md');
   if (!existsSync(file)) return [];
   const entries: JournalEntry[] = [];
@@ -56,30 +58,29 @@ export function readJournalDay(home: string, date: string): JournalEntry[] {
   return entries.map((e) => ({ ...e, content: e.content.trim() }));
 }
 
-// The days that have a journal, newest first.
+// The days that have a journal (entries or attachments), newest first.
 export function listJournalDates(home: string): string[] {
   const dir = homePaths(home).journal;
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    .filter((d) => JOURNAL_DATE.test(d) && existsSync(join(dir, d, 'journal.md')))
+    .filter((d) => JOURNAL_DATE.test(d) && (existsSync(join(dir, d, 'journal.md')) || listJournalFiles(home, d).length > 0))
     .sort()
     .reverse();
 }
 
-// Entries whose title or content contains `query` (case-insensitive), newest day first.
+// Entries and attachments whose title or text contains `query` (case-insensitive), newest
+// first; an attachment's hit carries the lines around it and its file name.
 export function searchJournal(home: string, query: string, limit = 50): JournalEntry[] {
   const needle = query.trim().toLowerCase();
   if (needle === '') throw new CmuxError('CMUX_ERR_BAD_REQUEST', 'the search text is empty');
   const found: JournalEntry[] = [];
   for (const date of listJournalDates(home)) {
-    for (const entry of readJournalDay(home, date).reverse()) {
-      if (`${entry.title}\n${entry.content}`.toLowerCase().includes(needle)) found.push(entry);
-      if (found.length >= Math.min(limit, MAX_SEARCH_RESULTS)) return found;
-    }
+    const entries = readJournalDay(home, date).filter((e) => `${e.title}\n${e.content}`.toLowerCase().includes(needle));
+    const files = searchJournalFiles(home, date, needle).map((f): JournalEntry => ({ date, time: f.time.slice(0, 5), title: f.title, content: f.excerpt, file: f.name }));
+    // Newest first; the sort is stable, so entries of one minute keep their order.
+    const day = [...entries.reverse(), ...files].sort((a, b) => b.time.localeCompare(a.time));
+    found.push(...day);
+    if (found.length >= Math.min(limit, MAX_SEARCH_RESULTS)) return found.slice(0, Math.min(limit, MAX_SEARCH_RESULTS));
   }
   return found;
-}
-
-function assertDate(date: string): void {
-  if (!JOURNAL_DATE.test(date)) throw new CmuxError('CMUX_ERR_BAD_REQUEST', `date must be YYYY-MM-DD, got ${JSON.stringify(date.slice(0, 40))}`);
 }

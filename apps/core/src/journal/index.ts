@@ -1,2 +1,5 @@
 export { journalDay, writeAttachment } from './attachments.js';
-export { addJournalEntry, JOURNAL_DATE, listJournalDates, readJournalDay, searchJournal, type JournalEntry } from './entries.js';
+export { JOURNAL_DATE } from './dates.js';
+export { addJournalEntry, listJournalDates, readJournalDay, searchJournal, type JournalEntry } from './entries.js';
+export { listJournalFiles, readJournalFile, type JournalFile, type JournalFileKind } from './files.js';
+export { readKills, recordKill, type KillRecord } from './kills.js';

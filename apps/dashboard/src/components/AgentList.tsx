@@ -1,6 +1,7 @@
 import { useState } from 'react';
-import { api, type Agent } from '../api';
-import { byAttention, since } from '../format';
+import { api, type Agent, type KilledAgent } from '../api';
+import { byAttention, clock, since } from '../format';
+import { useFreshNotice } from '../fresh';
 
 const ATTENTION_TEXT: Record<string, string> = {
   waiting: 'a dialog waits for your answer',
@@ -8,23 +9,25 @@ const ATTENTION_TEXT: Record<string, string> = {
   exited: 'its program ended on its own',
 };
 
-// The agents, who needs attention first, with how long each has been in its state; and a
-// form to spawn a worker.
-export function AgentList({ agents, selected, onSelect, now }: { agents: Agent[]; selected: string | null; onSelect: (id: string) => void; now: number }) {
+// Agents whose program is not running: they stay listed, apart, until killed.
+const STOPPED = new Set(['stopped', 'exited', 'missing']);
+
+// The agents, who needs attention first, with how long each has been in its state; the stopped
+// ones and the killed ones (with their archived terminals) apart; and a form to spawn a worker.
+export function AgentList({ agents, killed, selected, onSelect, now }: { agents: Agent[]; killed: KilledAgent[]; selected: string | null; onSelect: (id: string) => void; now: number }) {
   const [name, setName] = useState('');
   const [task, setTask] = useState('');
   const [worktree, setWorktree] = useState(false);
   const [branch, setBranch] = useState('');
   const [repo, setRepo] = useState('');
-  const [error, setError] = useState('');
-  const [notice, setNotice] = useState('');
-  return (
-    <aside className="agents">
-      <h2>Agents</h2>
-      <ul>
-        {byAttention(agents).map((a) => (
+  const [error, setError] = useFreshNotice();
+  const [notice, setNotice] = useFreshNotice();
+  const sorted = byAttention(agents);
+  const running = sorted.filter((a) => !STOPPED.has(a.status));
+  const stopped = sorted.filter((a) => STOPPED.has(a.status));
+  const item = (a: Agent) => (
           <li key={a.id}>
-            <button className={a.id === selected ? 'agent selected' : 'agent'} onClick={() => onSelect(a.id)} data-agent={a.id}>
+            <button className={a.id === selected ? 'agent selected' : 'agent'} aria-current={a.id === selected ? 'true' : undefined} onClick={() => onSelect(a.id)} data-agent={a.id}>
               <span className={`dot ${a.status}`} aria-hidden />
               <span className="name">{a.name}</span>
               {a.project && a.project !== 'default' && (
@@ -42,8 +45,33 @@ export function AgentList({ agents, selected, onSelect, now }: { agents: Agent[]
               </span>
             </button>
           </li>
-        ))}
-      </ul>
+  );
+  return (
+    <aside className="agents" aria-label="agents">
+      <h2>Agents</h2>
+      <ul>{running.map(item)}</ul>
+      {stopped.length > 0 && (
+        <>
+          <h3>Stopped</h3>
+          <ul data-list="stopped">{stopped.map(item)}</ul>
+        </>
+      )}
+      {killed.length > 0 && (
+        <>
+          <h3>Killed</h3>
+          <ul data-list="killed">
+            {killed.map((k) => (
+              <li key={`${k.id}@${k.killedAt}`}>
+                <button className={k.id === selected ? 'agent selected' : 'agent'} aria-current={k.id === selected ? 'true' : undefined} onClick={() => onSelect(k.id)} data-killed={k.id}>
+                  <span className="dot killed" aria-hidden />
+                  <span className="name">{k.name}</span>
+                  <span className="status">killed {clock(k.killedAt)}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       <form
         className="spawn"
         onSubmit={async (e) => {

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { api, ApiError, type Agent, type AgentEvent, type Message } from '../api';
 import { clock } from '../format';
+import { useFreshNotice } from '../fresh';
 import { DiffView } from './DiffView';
 import { MessageBox } from './MessageBox';
 import { Terminal } from './Terminal';
@@ -9,7 +10,7 @@ import { Terminal } from './Terminal';
 // changes for a worktree worker), and its messages and tool events.
 export function AgentView({ agent, terminal, messages, theme }: { agent: Agent; terminal: string; messages: Message[]; theme: string }) {
   const [events, setEvents] = useState<AgentEvent[]>([]);
-  const [notice, setNotice] = useState('');
+  const [notice, setNotice] = useFreshNotice();
   useEffect(() => {
     let stop = false;
     const load = () => api.events(agent.id).then((e) => !stop && setEvents(e), () => undefined);

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, TASK_STATUSES, type Project, type Task } from '../api';
+import { useFreshNotice } from '../fresh';
 
 const POLL_MS = 3_000;
 
@@ -10,7 +11,7 @@ export function Board() {
   const [project, setProject] = useState('');
   const [tasks, setTasks] = useState<Task[]>([]);
   const [title, setTitle] = useState('');
-  const [error, setError] = useState('');
+  const [error, setError] = useFreshNotice();
 
   const load = useCallback(async () => {
     const [p, t] = await Promise.all([api.projects(), api.tasks(project || undefined)]);

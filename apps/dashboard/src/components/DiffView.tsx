@@ -3,12 +3,13 @@ import { Diff2HtmlUI } from 'diff2html/lib-esm/ui/js/diff2html-ui-slim.js';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ColorSchemeType } from 'diff2html/lib-esm/types.js';
 import { api, type Diff } from '../api';
+import { useFreshNotice } from '../fresh';
 
 // What a worktree worker changed since its base (commits, edits and new files), drawn by
 // diff2html with highlight.js colouring; reloaded on demand, since an agent edits all the time.
 export function DiffView({ agentId, theme }: { agentId: string; theme: string }) {
   const [diff, setDiff] = useState<Diff | null>(null);
-  const [error, setError] = useState('');
+  const [error, setError] = useFreshNotice();
   const target = useRef<HTMLDivElement>(null);
   const load = useCallback(() => {
     setError('');

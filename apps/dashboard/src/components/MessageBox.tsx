@@ -1,9 +1,10 @@
 import { useState } from 'react';
+import { useFreshNotice } from '../fresh';
 
 // Multi-line message input: Enter sends, Shift+Enter starts a new line.
 export function MessageBox({ onSend, disabled }: { onSend: (text: string) => Promise<void>; disabled?: boolean }) {
   const [text, setText] = useState('');
-  const [error, setError] = useState('');
+  const [error, setError] = useFreshNotice();
   const send = async () => {
     if (!text.trim()) return;
     try {

@@ -1,103 +1,65 @@
 import { useEffect, useState } from 'react';
-import { api, type Alert, type AppProcess, type Health, type JournalEntry } from '../api';
+import { api, type Alert, type AppProcess, type Health } from '../api';
 import { bytes, clock, since } from '../format';
+import { AlertList } from './AlertList';
+import { JournalView } from './JournalView';
 
-// The four PM2 apps, health and the frontend's last heal, the alerts, and the journal.
-export function SystemView({ alerts, now, refresh }: { alerts: Alert[]; now: number; refresh: number }) {
+const POLL_MS = 2_000;
+
+// The four PM2 apps, health and the frontend's last heal, the alerts, and the journal. While
+// the page is offline the table and health are the last known ones, greyed and said so.
+export function SystemView({ alerts, now, refresh, online, onAcknowledged }: { alerts: Alert[]; now: number; refresh: number; online: boolean; onAcknowledged: (alert: Alert) => void }) {
   const [processes, setProcesses] = useState<AppProcess[]>([]);
   const [health, setHealth] = useState<Health | null>(null);
-  const [dates, setDates] = useState<string[]>([]);
-  const [journal, setJournal] = useState<JournalEntry[]>([]);
-  const [query, setQuery] = useState('');
+  const [fetchedAt, setFetchedAt] = useState<number | null>(null);
   useEffect(() => {
-    void Promise.all([api.processes(), api.health()]).then(([p, h]) => {
-      setProcesses(p);
-      setHealth(h);
-    }, () => undefined);
-  }, [refresh]);
-  useEffect(() => {
+    if (!online) return;
     let stop = false;
-    const load = async () => {
-      const [p, h] = await Promise.all([api.processes(), api.health()]);
-      if (!stop) {
+    const load = () =>
+      Promise.all([api.processes(), api.health()]).then(([p, h]) => {
+        if (stop) return;
         setProcesses(p);
         setHealth(h);
-      }
-    };
-    void load().catch(() => undefined);
-    void api.journalDates().then(setDates, () => undefined);
-    void api.journal().then((d) => setJournal(d.entries), () => undefined);
-    const timer = window.setInterval(() => void load().catch(() => undefined), 2_000);
+        setFetchedAt(Date.now());
+      }, () => undefined);
+    void load();
+    const timer = window.setInterval(() => void load(), POLL_MS);
     return () => {
       stop = true;
       window.clearInterval(timer);
     };
-  }, []);
+  }, [online, refresh]);
   return (
     <section className="system-view">
       <h2>Processes</h2>
-      <table className="processes">
-        <thead>
-          <tr>
-            <th>app</th><th>status</th><th>pid</th><th>restarts</th><th>uptime</th><th>memory</th><th>cpu</th>
-          </tr>
-        </thead>
-        <tbody>
-          {processes.map((p) => (
-            <tr key={p.name} data-app={p.name}>
-              <td>{p.name}</td>
-              <td className={p.status}>{p.status}</td>
-              <td>{p.pid ?? '–'}</td>
-              <td data-restarts={p.restarts}>{p.restarts}</td>
-              <td>{p.uptimeMs === null ? '–' : since(new Date(now - p.uptimeMs).toISOString(), now)}</td>
-              <td>{bytes(p.memory)}</td>
-              <td>{p.cpu === null ? '–' : `${p.cpu}%`}</td>
+      <div className="table-scroll" data-stale={!online}>
+        <table className="processes">
+          {!online && <caption>Last known {fetchedAt ? `at ${clock(new Date(fetchedAt).toISOString())}` : ''}: the server does not answer, so none of this is vouched for.</caption>}
+          <thead>
+            <tr>
+              <th>app</th><th>status</th><th>pid</th><th>restarts</th><th>uptime</th><th>memory</th><th>cpu</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
-      <p>
+          </thead>
+          <tbody>
+            {processes.map((p) => (
+              <tr key={p.name} data-app={p.name}>
+                <td>{p.name}</td>
+                <td className={p.status} data-process-status={p.status}>{p.status}</td>
+                <td data-pid={p.pid ?? ''}>{p.pid ?? '–'}</td>
+                <td data-restarts={p.restarts}>{p.restarts}</td>
+                <td>{p.uptimeMs === null || fetchedAt === null ? '–' : since(new Date(fetchedAt - p.uptimeMs).toISOString(), now)}</td>
+                <td>{bytes(p.memory)}</td>
+                <td>{p.cpu === null ? '–' : `${p.cpu}%`}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p className="health" data-stale={!online}>
         Health: <b>{health?.status ?? '…'}</b> · frontend {health?.frontend.status ?? '…'} · last heal {health?.frontend.lastHeal ? clock(health.frontend.lastHeal) : 'never'}
       </p>
-      <h2>Alerts</h2>
-      <ul className="alerts">
-        {alerts.map((a) => (
-          <li key={a.id}>
-            <details>
-              <summary>
-                <time>{clock(a.ts)}</time> [{a.source}] {a.title}
-                {a.count > 1 ? ` ×${a.count}` : ''}
-              </summary>
-              <pre>{a.excerpt}</pre>
-            </details>
-          </li>
-        ))}
-        {alerts.length === 0 && <li className="muted">no alerts</li>}
-      </ul>
-      <h2>Journal</h2>
-      <form
-        onSubmit={async (e) => {
-          e.preventDefault();
-          if (query.trim()) setJournal(await api.journalSearch(query.trim()));
-        }}
-      >
-        <select aria-label="day" onChange={async (e) => setJournal((await api.journal(e.target.value)).entries)}>
-          {dates.map((d) => (
-            <option key={d}>{d}</option>
-          ))}
-        </select>
-        <input aria-label="search the journal" value={query} onChange={(e) => setQuery(e.target.value)} placeholder="search" />
-      </form>
-      <ul className="journal">
-        {journal.map((e, i) => (
-          <li key={i}>
-            <b>
-              {e.date} {e.time} – {e.title}
-            </b>
-            <pre>{e.content}</pre>
-          </li>
-        ))}
-      </ul>
+      <AlertList alerts={alerts} onAcknowledged={onAcknowledged} />
+      <JournalView />
     </section>
   );
 }
