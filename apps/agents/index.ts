@@ -5,7 +5,7 @@ export { createAgent, startAgent, SUPERVISOR, type SpawnedAgent, type SpawnReque
 export { readChoices, readDialog, type ScreenChoices, type ScreenDialog } from './dialogs.js';
 export { rootProblem } from './preflight.js';
 export { hookConfirmation } from './confirm-prompt.js';
-export { agentDialog, agentTerminal, answerAgent, interruptAgent, killAgent, sendToAgent, MAX_TERMINAL_LINES, type KilledAgent, type KillOptions } from './actions.js';
+export { agentDialog, agentTerminal, answerAgent, interruptAgent, killAgent, NAMED_KEYS, pressKeys, sendToAgent, MAX_TERMINAL_LINES, type PaneKey, type KilledAgent, type KillOptions } from './actions.js';
 export { agentDiff, mergeAgent } from './worktree/agent.js';
 export type { ChangedFile, MergeResult, WorktreeDiff } from './worktree/index.js';
 export { createAgentDeps } from './create-deps.js';

@@ -6,7 +6,9 @@ import {
   detectPaneStatus,
   isCmuxError,
   lastLines,
+  postEvent,
   stillInComposer,
+  type DeliveryStatus,
   type HistoryStore,
   type Logger,
   type MailboxMessage,
@@ -49,7 +51,7 @@ export async function deliverToAgent(ctx: AgentDeliveryContext, message: Mailbox
   const kind = deps.kinds.forCommand(found.agent.command);
 
   if (recovering && (await alreadyTyped(ctx, windowId, kind.composer, text, parseMark(history.get(message.id)?.detail)))) {
-    history.setStatus(message.id, 'delivered', 'recovered after a router restart');
+    record(ctx, message, 'delivered', 'recovered after a router restart');
     logger.info(`delivered ${message.id} ${message.from} -> ${message.to} (recovered: it was on screen)`);
     return 'delivered';
   }
@@ -66,7 +68,7 @@ export async function deliverToAgent(ctx: AgentDeliveryContext, message: Mailbox
       if (status === 'idle') break;
       if (status === 'waiting' && !noted) {
         noted = true;
-        history.setStatus(message.id, 'queued', `waiting: ${id} shows a dialog; answer it (\`npx cmux answer ${id}\`) and the message follows`);
+        record(ctx, message, 'queued', `waiting: ${id} shows a dialog; answer it (\`npx cmux answer ${id}\`) and the message follows`);
       }
       if (Date.now() >= deadline) {
         if (status === 'waiting') return dead(ctx, message, `${id} still showed a dialog after ${config.router.busyWaitMs / 1000} s; the message was not typed into it`);
@@ -83,7 +85,7 @@ export async function deliverToAgent(ctx: AgentDeliveryContext, message: Mailbox
     // can tell afterwards whether this copy was typed (the same text may be on screen already).
     // A pane that cannot be read now fails the typing below, which retries.
     const mark = await markScreen(deps.tmux, windowId, text).catch(() => null);
-    history.setStatus(message.id, 'delivering', mark && formatMark(mark));
+    record(ctx, message, 'delivering', mark && formatMark(mark));
     try {
       const confirm = kind.confirmByHook ? hookConfirmation(config, found.agent.name) : undefined;
       const result = await deliverText({ tmux: deps.tmux, target: windowId, text, kind, from: message.from, confirm });
@@ -93,7 +95,7 @@ export async function deliverToAgent(ctx: AgentDeliveryContext, message: Mailbox
       if (result.outcome === 'not-confirmed') {
         return dead(ctx, message, `typed into ${id} and submitted, but the agent never reported taking it (no UserPromptSubmit hook): are cmux's hook settings in its command?`);
       }
-      history.setStatus(message.id, 'delivered');
+      record(ctx, message, 'delivered');
       logger.info(`delivered ${message.id} ${message.from} -> ${message.to} in ${Date.now() - Date.parse(message.ts)} ms`, {
         bytes: result.bytes,
         method: result.method,
@@ -179,8 +181,15 @@ function occurrences(pane: string, part: string): number {
   return part === '' ? 0 : pane.split(part).length - 1;
 }
 
+// Stores where the message's delivery stands and tells the dashboards (best effort: a
+// dashboard that missed it reads the history).
+function record(ctx: AgentDeliveryContext, message: MailboxMessage, status: DeliveryStatus, detail: string | null = null): void {
+  ctx.history.setStatus(message.id, status, detail);
+  void postEvent(ctx.deps.config, 'message_status', { id: message.id, from: message.from, to: message.to, status, detail });
+}
+
 async function dead(ctx: AgentDeliveryContext, message: MailboxMessage, reason: string): Promise<'dead'> {
-  ctx.history.setStatus(message.id, 'dead', reason);
+  record(ctx, message, 'dead', reason);
   const { id, ts, from, to, subject, body, bodyFile } = message;
   const line = JSON.stringify({ id, ts, from, to, subject, body, bodyFile });
   await ctx.deadLetters.add({ reason, line, bytes: Buffer.byteLength(line), id: message.id, from: message.from, to: message.to });
