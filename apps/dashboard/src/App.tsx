@@ -5,6 +5,7 @@ import { AgentView } from './components/AgentView';
 import { Board } from './components/Board';
 import { Login } from './components/Login';
 import { Messages } from './components/Messages';
+import { Overview } from './components/Overview';
 import { SystemView } from './components/SystemView';
 import { useAttention } from './attention';
 import { useLive, type LiveFrame } from './live';
@@ -18,10 +19,13 @@ export function App() {
   const [selected, setSelected] = useState<string | null>(null);
   const [messages, setMessages] = useState<Message[]>([]);
   const [alerts, setAlerts] = useState<Alert[]>([]);
-  const [terminal, setTerminal] = useState('');
+  // The last screen of an agent, with whose it is: a frame of the agent looked at before is not this one's.
+  const [terminal, setTerminal] = useState({ id: '', text: '' });
   const [now, setNow] = useState(Date.now());
   // Bumped by `process` and `health` frames, so the system view reloads at once.
   const [systemTick, setSystemTick] = useState(0);
+  // Bumped by `message` and `message_status` frames, so conversations read the history again.
+  const [mailTick, setMailTick] = useState(0);
   // The project the agents and messages views show; '' for all.
   const [project, setProject] = useState('');
   const [theme, setTheme] = useState(() => localStorage.getItem('cmux-theme') ?? 'dark');
@@ -56,8 +60,10 @@ export function App() {
       setAgents((list) => list.map((a) => (a.id === data.id ? { ...a, status: data.status as Agent['status'], statusSince: String(data.since), attention } : a)));
     }
     if (frame.event === 'message') setMessages((list) => [data as unknown as Message, ...list.filter((m) => m.id !== data.id)]);
+    if (frame.event === 'message_status') setMessages((list) => list.map((m) => (m.id === data.id ? { ...m, status: String(data.status), detail: data.detail as string | null } : m)));
+    if (frame.event === 'message' || frame.event === 'message_status') setMailTick((n) => n + 1);
     if (frame.event === 'alert') setAlerts((list) => [data as unknown as Alert, ...list]);
-    if (frame.event === 'terminal') setTerminal(String(data.text));
+    if (frame.event === 'terminal') setTerminal({ id: String(data.id), text: String(data.text) });
     if (frame.event === 'process' || frame.event === 'health') setSystemTick((n) => n + 1);
   }, []);
   const live = useLive(authed === true, onFrame);
@@ -68,9 +74,13 @@ export function App() {
   const shownMessages = project ? messages.filter((m) => names.has(m.from) || names.has(m.to)) : messages;
   const attention = useAttention(agents, selected);
   useEffect(() => {
-    setTerminal('');
+    let stale = false;
+    setTerminal({ id: '', text: '' });
     live.subscribe(selected);
-    if (selected) void api.terminal(selected).then((t) => setTerminal(t.text), () => undefined);
+    if (selected) void api.terminal(selected).then((t) => !stale && setTerminal((now) => (now.id === selected ? now : { id: selected, text: t.text })), () => undefined);
+    return () => {
+      stale = true;
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [selected, live.state]);
 
@@ -118,7 +128,11 @@ export function App() {
       {view === 'agents' && (
         <main className="agents-layout">
           <AgentList agents={shownAgents} selected={selected} onSelect={setSelected} now={now} />
-          {agent ? <AgentView agent={agent} terminal={terminal} messages={messages} theme={theme} /> : <p className="muted pick">Pick an agent.</p>}
+          {agent ? (
+            <AgentView key={agent.id} agent={agent} terminal={terminal.id === agent.id ? terminal.text : ''} mailTick={mailTick} theme={theme} onOverview={() => setSelected(null)} />
+          ) : (
+            <Overview agents={shownAgents} now={now} mailTick={mailTick} onSelect={setSelected} />
+          )}
         </main>
       )}
       {view === 'tasks' && <Board />}

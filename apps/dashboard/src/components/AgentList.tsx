@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api, type Agent } from '../api';
-import { byAttention, since } from '../format';
+import { since, teamOrder } from '../format';
 
 const ATTENTION_TEXT: Record<string, string> = {
   waiting: 'a dialog waits for your answer',
@@ -8,8 +8,8 @@ const ATTENTION_TEXT: Record<string, string> = {
   exited: 'its program ended on its own',
 };
 
-// The agents, who needs attention first, with how long each has been in its state; and a
-// form to spawn a worker.
+// The agents in a steady order, marked when they need attention, with how long each has been
+// in its state; and a form to spawn a worker (selected once it runs).
 export function AgentList({ agents, selected, onSelect, now }: { agents: Agent[]; selected: string | null; onSelect: (id: string) => void; now: number }) {
   const [name, setName] = useState('');
   const [task, setTask] = useState('');
@@ -22,7 +22,7 @@ export function AgentList({ agents, selected, onSelect, now }: { agents: Agent[]
     <aside className="agents">
       <h2>Agents</h2>
       <ul>
-        {byAttention(agents).map((a) => (
+        {teamOrder(agents).map((a) => (
           <li key={a.id}>
             <button className={a.id === selected ? 'agent selected' : 'agent'} onClick={() => onSelect(a.id)} data-agent={a.id}>
               <span className={`dot ${a.status}`} aria-hidden />
@@ -56,6 +56,8 @@ export function AgentList({ agents, selected, onSelect, now }: { agents: Agent[]
               ...(worktree ? { worktree, ...(branch.trim() ? { branch: branch.trim() } : {}), ...(repo.trim() ? { cwd: repo.trim() } : {}) } : {}),
             });
             setNotice(spawned.notice ?? '');
+            // The new worker is what the person wants to watch next.
+            onSelect(spawned.id);
             setName('');
             setTask('');
             setBranch('');

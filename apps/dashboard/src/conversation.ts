@@ -1,0 +1,74 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api, MESSAGE_PAGE, type Message } from './api';
+
+// Newest first, each message once (a fresher copy replaces an older one: its status moved on).
+function merge(fresh: Message[], kept: Message[]): Message[] {
+  const byId = new Map(kept.map((m) => [m.id, m]));
+  for (const m of fresh) byId.set(m.id, m);
+  return [...byId.values()].sort((a, b) => b.seq - a.seq);
+}
+
+// One agent's messages from the history: the newest page, read again whenever `tick` moves (a
+// message or a delivery status arrived), and older pages on request until there are none.
+export function useConversation(agentId: string, tick: number, limit = MESSAGE_PAGE) {
+  const [messages, setMessages] = useState<Message[]>([]);
+  const shown = useRef(messages);
+  shown.current = messages;
+  // Whether the oldest message is loaded: known once a page comes back short.
+  const [atEnd, setAtEnd] = useState<boolean | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState('');
+
+  useEffect(() => {
+    let stale = false;
+    api.messages(agentId, undefined, limit).then(
+      (page) => {
+        if (stale) return;
+        const kept = shown.current;
+        // A full page newer than all that is kept may have skipped some in between: start over.
+        const gap = page.length === limit && kept.length > 0 && Math.min(...page.map((m) => m.seq)) > kept[0]!.seq + 1;
+        setMessages(gap ? page : merge(page, kept));
+        // Newer messages never make older ones appear: once reached, the end stays (unless a gap).
+        setAtEnd((known) => (known === true && !gap) || page.length < limit);
+        setError('');
+      },
+      (err: Error) => !stale && setError(err.message),
+    );
+    return () => {
+      stale = true;
+    };
+  }, [agentId, tick, limit]);
+
+  const loadOlder = useCallback(async () => {
+    const oldest = messages.at(-1)?.seq;
+    if (oldest === undefined) return;
+    setLoading(true);
+    try {
+      const page = await api.messages(agentId, oldest, limit);
+      setMessages((kept) => merge(page, kept));
+      setAtEnd(page.length < limit);
+      setError('');
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setLoading(false);
+    }
+  }, [agentId, messages, limit]);
+
+  return { messages, hasOlder: atEnd === false, loading, error, loadOlder };
+}
+
+// Whether a message was addressed to the agent (by its id or as `<session>:<id>`).
+export function isTo(message: Message, agentId: string): boolean {
+  return message.to === agentId || message.to.endsWith(`:${agentId}`);
+}
+
+// What the agent was last given to do: the newest message addressed to it.
+export function currentTask(messages: Message[], agentId: string): Message | undefined {
+  return messages.find((m) => isTo(m, agentId));
+}
+
+// The other side of a message in the agent's conversation.
+export function counterpart(message: Message, agentId: string): string {
+  return isTo(message, agentId) ? message.from : message.to;
+}
