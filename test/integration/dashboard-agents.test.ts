@@ -150,7 +150,7 @@ describe('the dashboard: overview, dialogs, conversation, interactive terminal',
 
     // Live, nothing was missed: all of it is in view, and nothing older is offered.
     await eventually(() => list.locator('[data-message]').count(), (n) => n === total, 20_000);
-    assert.equal(await page.locator('.conversation').getByRole('button', { name: 'No older messages', exact: true }).isDisabled(), true);
+    assert.equal(await page.locator('.conversation').getByRole('button', { name: 'Nothing older', exact: true }).isDisabled(), true);
 
     // Opened afresh, the newest page shows; "Older" loads the rest, then says there is no more.
     await page.reload();
@@ -163,8 +163,8 @@ describe('the dashboard: overview, dialogs, conversation, interactive terminal',
       await older.click();
       await eventually(() => list.locator('[data-message]').count(), (n) => n > before || n === total, 20_000);
     }
-    await page.locator('.conversation').getByRole('button', { name: 'No older messages', exact: true }).waitFor();
-    assert.equal(await page.locator('.conversation').getByRole('button', { name: 'No older messages', exact: true }).isDisabled(), true);
+    await page.locator('.conversation').getByRole('button', { name: 'Nothing older', exact: true }).waitFor();
+    assert.equal(await page.locator('.conversation').getByRole('button', { name: 'Nothing older', exact: true }).isDisabled(), true);
     assert.equal(await list.locator('[data-message]').count(), total);
     await list.getByText('reply number 1', { exact: true }).waitFor();
     await list.locator('.conversation-text').filter({ hasText: /Your task:\s+hello from the overview$/ }).waitFor();

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { api, type Agent } from '../api';
 import { since, teamOrder } from '../format';
 
@@ -18,6 +18,9 @@ export function AgentList({ agents, selected, onSelect, now }: { agents: Agent[]
   const [repo, setRepo] = useState('');
   const [error, setError] = useState('');
   const [notice, setNotice] = useState('');
+  // The selection now, not when the spawn began: a person who looked elsewhere meanwhile keeps that.
+  const current = useRef(selected);
+  current.current = selected;
   return (
     <aside className="agents">
       <h2>Agents</h2>
@@ -50,14 +53,15 @@ export function AgentList({ agents, selected, onSelect, now }: { agents: Agent[]
           e.preventDefault();
           setError('');
           setNotice('');
+          const before = current.current;
           try {
             const spawned = await api.spawn(name.trim(), {
               ...(task ? { task } : {}),
               ...(worktree ? { worktree, ...(branch.trim() ? { branch: branch.trim() } : {}), ...(repo.trim() ? { cwd: repo.trim() } : {}) } : {}),
             });
             setNotice(spawned.notice ?? '');
-            // The new worker is what the person wants to watch next.
-            onSelect(spawned.id);
+            // The new worker is what the person wants to watch next, unless they chose another meanwhile.
+            if (current.current === before) onSelect(spawned.id);
             setName('');
             setTask('');
             setBranch('');

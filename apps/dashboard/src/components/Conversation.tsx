@@ -58,7 +58,7 @@ export function Conversation({
       </ol>
       {error && <p className="error" role="alert">{error}</p>}
       <button onClick={onOlder} disabled={!hasOlder || loading} title={hasOlder ? 'load older messages' : 'nothing older'}>
-        {loading ? 'Loading…' : hasOlder ? 'Older' : 'No older messages'}
+        {loading ? 'Loading…' : hasOlder ? 'Older' : 'Nothing older'}
       </button>
     </section>
   );

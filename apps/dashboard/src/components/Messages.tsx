@@ -34,7 +34,7 @@ export function Messages({ messages, onOlder }: { messages: Message[]; onOlder: 
           }
         }}
       >
-        {hasOlder ? 'Older' : 'No older messages'}
+        {hasOlder ? 'Older' : 'Nothing older'}
       </button>
     </section>
   );
