@@ -1,3 +1,5 @@
+import type { PaneKey } from './terminal-keys';
+
 // The dashboard's client of the cmux API. The session cookie (set by the printed URL or the
 // login form) carries the token; a 401 means the person has to log in.
 export class Unauthorized extends Error {}
@@ -110,8 +112,6 @@ export interface Dialog {
   cursor: number | null;
 }
 
-// A key for the interactive terminal: a named key (server's allowlist) or literal text.
-export type PaneKey = { key: string } | { text: string };
 
 export interface AppProcess {
   name: string;

@@ -1,4 +1,5 @@
-import type { PaneKey } from './api';
+// A key for the server's key route: a named key (its allowlist) or literal text.
+export type PaneKey = { key: string } | { text: string };
 
 // The escape sequences xterm sends for the keys the server presses by name (tmux's names).
 const SEQUENCES: Record<string, string> = {

@@ -2,8 +2,8 @@ import { FitAddon } from '@xterm/addon-fit';
 import { Terminal as XTerm } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef, useState } from 'react';
-import { api, type PaneKey } from '../api';
-import { paneKeys } from '../terminal-keys';
+import { api } from '../api';
+import { paneKeys, type PaneKey } from '../terminal-keys';
 
 // A second Escape within this long leaves interactive mode; a lone one goes to the pane after it.
 const DOUBLE_ESCAPE_MS = 500;
