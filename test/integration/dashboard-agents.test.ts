@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -10,6 +11,9 @@ import { createInstance, ROOT, type TestInstance } from '../helpers/instance.ts'
 import { eventually } from '../helpers/tmux.ts';
 
 const SHOTS = join(ROOT, 'docs', 'screenshots');
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+// The parts of the page this suite is about.
+const PARTS = ['.overview', '.dialog-answer', '.current-task', '.terminal-bar', '.sent-state', '.conversation'];
 // Short, so a message that waits on a dialog is dead-lettered within the test.
 const BUSY_WAIT_SECONDS = 4;
 
@@ -265,5 +269,35 @@ describe('the dashboard: overview, dialogs, conversation, interactive terminal',
     assert.equal(inert, '\tinert ^[[31m^C text');
     const anonymous = await fetch(`http://127.0.0.1:${cmux.port}/api/agents/w1/keys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ keys: [{ key: 'Enter' }] }) });
     assert.equal(anonymous.status, 401);
+  });
+
+  it('has no serious accessibility violations in these parts (axe-core), in both themes', async () => {
+    await send('w1', 'ask permission to check the page');
+    await eventually(() => statusOf('w1'), (s) => s === 'waiting', 20_000);
+    const violations = async () => {
+      await page.addScriptTag({ content: AXE });
+      const found = (await page.evaluate(`(async () => {
+        const parts = ${JSON.stringify(PARTS)}.filter((p) => document.querySelector(p));
+        const result = await axe.run({ include: parts.map((p) => [p]) }, { resultTypes: ['violations'] });
+        return { parts, passed: result.passes.map((r) => r.id), violations: result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => ({ id: v.id, nodes: v.nodes.map((n) => n.target.join(' ') + ': ' + n.failureSummary) })) };
+      })()`)) as { parts: string[]; passed: string[]; violations: unknown[] };
+      assert.ok(found.passed.includes('color-contrast') && found.passed.includes('button-name'), `axe checked the parts: ${found.passed.join(' ')}`);
+      return found;
+    };
+    for (const theme of ['dark', 'light']) {
+      await page.evaluate(`localStorage.setItem('cmux-theme', '${theme}')`);
+      await page.reload();
+      await page.locator('[data-card="w1"]').waitFor();
+      const overview = await violations();
+      assert.deepEqual(overview.violations, [], `${theme}: ${JSON.stringify(overview.violations, null, 1)}`);
+      await page.locator('[data-agent="w1"]').click();
+      await page.getByRole('region', { name: 'dialog' }).locator('[data-question]').waitFor({ timeout: 20_000 });
+      await page.getByLabel('message', { exact: true }).fill('a message that waits');
+      await page.getByLabel('message', { exact: true }).press('Enter');
+      await page.locator('[data-sent-state="queued"][data-waiting="true"]').waitFor({ timeout: 20_000 });
+      const agent = await violations();
+      assert.ok(agent.parts.length >= 5, agent.parts.join(', '));
+      assert.deepEqual(agent.violations, [], `${theme}: ${JSON.stringify(agent.violations, null, 1)}`);
+    }
   });
 });

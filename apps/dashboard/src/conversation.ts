@@ -8,6 +8,23 @@ function merge(fresh: Message[], kept: Message[]): Message[] {
   return [...byId.values()].sort((a, b) => b.seq - a.seq);
 }
 
+// Pages read at most to close the gap between what is shown and the newest page.
+const MAX_FILL_PAGES = 20;
+
+// The newest page, and, when it does not reach back to `newest` (the newest shown; a burst came
+// between two reads), the pages before it until it does. `gap`: it still did not, so what is
+// shown should start over from these; `short`: the last page read was the first message's.
+async function readNewest(agentId: string, newest: number | undefined, limit: number): Promise<{ fresh: Message[]; gap: boolean; short: boolean }> {
+  let page = await api.messages(agentId, undefined, limit);
+  const fresh = [...page];
+  const behind = () => newest !== undefined && page.length === limit && page.at(-1)!.seq > newest;
+  for (let i = 0; behind() && i < MAX_FILL_PAGES; i++) {
+    page = await api.messages(agentId, page.at(-1)!.seq, limit);
+    fresh.push(...page);
+  }
+  return { fresh, gap: behind(), short: page.length < limit };
+}
+
 // One agent's messages from the history: the newest page, read again whenever `tick` moves (a
 // message or a delivery status arrived), and older pages on request until there are none.
 export function useConversation(agentId: string, tick: number, limit = MESSAGE_PAGE) {
@@ -21,15 +38,12 @@ export function useConversation(agentId: string, tick: number, limit = MESSAGE_P
 
   useEffect(() => {
     let stale = false;
-    api.messages(agentId, undefined, limit).then(
-      (page) => {
+    readNewest(agentId, shown.current[0]?.seq, limit).then(
+      ({ fresh, gap, short }) => {
         if (stale) return;
-        const kept = shown.current;
-        // A full page newer than all that is kept may have skipped some in between: start over.
-        const gap = page.length === limit && kept.length > 0 && Math.min(...page.map((m) => m.seq)) > kept[0]!.seq + 1;
-        setMessages(gap ? page : merge(page, kept));
+        setMessages(gap ? fresh : merge(fresh, shown.current));
         // Newer messages never make older ones appear: once reached, the end stays (unless a gap).
-        setAtEnd((known) => (known === true && !gap) || page.length < limit);
+        setAtEnd((known) => (known === true && !gap) || short);
         setError('');
       },
       (err: Error) => !stale && setError(err.message),
