@@ -299,5 +299,13 @@ describe('the dashboard: overview, dialogs, conversation, interactive terminal',
       assert.ok(agent.parts.length >= 5, agent.parts.join(', '));
       assert.deepEqual(agent.violations, [], `${theme}: ${JSON.stringify(agent.violations, null, 1)}`);
     }
+    // On a phone, the dialog, the terminal bar and the conversation fit its width.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('region', { name: 'dialog' }).getByRole('button', { name: 'y', exact: true }).waitFor();
+    const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
+    assert.ok(overflow <= 1, `no sideways scrolling (${overflow}px)`);
+    await page.getByRole('region', { name: 'dialog' }).scrollIntoViewIfNeeded();
+    await shot('phone-dialog');
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 });

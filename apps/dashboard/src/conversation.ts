@@ -77,9 +77,10 @@ export function isTo(message: Message, agentId: string): boolean {
   return message.to === agentId || message.to.endsWith(`:${agentId}`);
 }
 
-// What the agent was last given to do: the newest message addressed to it.
+// What the agent was last given to do: the newest message typed into it (one still queued, or
+// dead-lettered, was not given).
 export function currentTask(messages: Message[], agentId: string): Message | undefined {
-  return messages.find((m) => isTo(m, agentId));
+  return messages.find((m) => isTo(m, agentId) && !m.replyTo && (m.status === 'delivered' || m.status === 'delivering'));
 }
 
 // The other side of a message in the agent's conversation.

@@ -32,18 +32,28 @@ export function Terminal({ text, agentId, agentName }: { text: string; agentId: 
     let lastEscape = 0;
     let pendingEscape: number | undefined;
     // Returning false leaves the key to the browser: in view mode every key (so Tab moves on).
+    const escapeNow = () => {
+      window.clearTimeout(pendingEscape);
+      pendingEscape = undefined;
+      send([{ key: 'Escape' }]);
+    };
     xterm.attachCustomKeyEventHandler((event) => {
       if (!mode.current) return false;
-      if (event.key !== 'Escape') return true;
+      if (event.key !== 'Escape') {
+        // A held-back Escape goes first: the keys arrive in the order they were pressed.
+        if (event.type === 'keydown' && pendingEscape !== undefined) escapeNow();
+        return true;
+      }
       if (event.type === 'keydown') {
         const now = Date.now();
         window.clearTimeout(pendingEscape);
+        pendingEscape = undefined;
         if (now - lastEscape < DOUBLE_ESCAPE_MS) {
           lastEscape = 0;
           setInteractive(false);
         } else {
           lastEscape = now;
-          pendingEscape = window.setTimeout(() => send([{ key: 'Escape' }]), DOUBLE_ESCAPE_MS);
+          pendingEscape = window.setTimeout(escapeNow, DOUBLE_ESCAPE_MS);
         }
       }
       return false;
