@@ -8,6 +8,7 @@ function merge(fresh: Message[], kept: Message[]): Message[] {
   return [...byId.values()].sort((a, b) => b.seq - a.seq);
 }
 
+const READ_DELAY_MS = 100;
 // Pages read at most to close the gap between what is shown and the newest page.
 const MAX_FILL_PAGES = 20;
 
@@ -38,18 +39,22 @@ export function useConversation(agentId: string, tick: number, limit = MESSAGE_P
 
   useEffect(() => {
     let stale = false;
-    readNewest(agentId, shown.current[0]?.seq, limit).then(
-      ({ fresh, gap, short }) => {
-        if (stale) return;
-        setMessages(gap ? fresh : merge(fresh, shown.current));
-        // Newer messages never make older ones appear: once reached, the end stays (unless a gap).
-        setAtEnd((known) => (known === true && !gap) || short);
-        setError('');
-      },
-      (err: Error) => !stale && setError(err.message),
-    );
+    // A burst of frames makes one read, not one each.
+    const timer = window.setTimeout(() => {
+      readNewest(agentId, shown.current[0]?.seq, limit).then(
+        ({ fresh, gap, short }) => {
+          if (stale) return;
+          setMessages(gap ? fresh : merge(fresh, shown.current));
+          // Newer messages never make older ones appear: once reached, the end stays (unless a gap).
+          setAtEnd((known) => (known === true && !gap) || short);
+          setError('');
+        },
+        (err: Error) => !stale && setError(err.message),
+      );
+    }, READ_DELAY_MS);
     return () => {
       stale = true;
+      window.clearTimeout(timer);
     };
   }, [agentId, tick, limit]);
 

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, ApiError, type Agent, type Dialog } from '../api';
 
+const REREAD_MS = 3_000;
+
 // The dialog a waiting agent shows, read from its screen, with its choices as buttons. An answer
 // carries the question it was meant for: when the screen asks something else by then, the server
 // refuses it, and this says so and shows the dialog that is there now.
@@ -12,14 +14,19 @@ export function DialogAnswer({ agent }: { agent: Agent }) {
 
   const read = useCallback(async () => {
     try {
-      setDialog((await api.dialog(agent.id)).dialog);
+      const { dialog: shown } = await api.dialog(agent.id);
+      setDialog(shown);
+      if (shown) setAnswered('');
     } catch (err) {
       setRefused((err as Error).message);
     }
   }, [agent.id]);
+  // Read again while it waits: one dialog can follow another without the status changing.
   useEffect(() => {
-    if (agent.status === 'waiting') void read();
-    else setDialog(null);
+    if (agent.status !== 'waiting') return setDialog(null);
+    void read();
+    const timer = window.setInterval(() => void read(), REREAD_MS);
+    return () => window.clearInterval(timer);
   }, [agent.status, agent.statusSince, read]);
 
   const answer = async (shown: Dialog, choice: string) => {
