@@ -77,6 +77,8 @@ export function useConversation(agentId: string, tick: number, limit = MESSAGE_P
   return { messages, hasOlder: atEnd === false, loading, error, loadOlder };
 }
 
+export type ConversationState = ReturnType<typeof useConversation>;
+
 // Whether a message was addressed to the agent (by its id or as `<session>:<id>`).
 export function isTo(message: Message, agentId: string): boolean {
   return message.to === agentId || message.to.endsWith(`:${agentId}`);

@@ -107,7 +107,7 @@ export function AgentView({
       />
       {sent && <SentState message={conversation.messages.find((m) => m.id === sent)} />}
       <div className="columns">
-        <Conversation agentId={agent.id} {...conversation} onOlder={() => void conversation.loadOlder()} />
+        <Conversation agentId={agent.id} conversation={conversation} />
         <div>
           <h3>Activity</h3>
           <ul className="events">

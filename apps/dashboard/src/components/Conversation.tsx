@@ -1,6 +1,5 @@
 import { useState } from 'react';
-import type { Message } from '../api';
-import { counterpart, isTo } from '../conversation';
+import { counterpart, isTo, type ConversationState } from '../conversation';
 import { clock } from '../format';
 
 const STATE_TEXT: Record<string, string> = {
@@ -12,21 +11,8 @@ const STATE_TEXT: Record<string, string> = {
 
 // One agent's conversation: what it was sent and what it sent (its stored replies too), each
 // with where its delivery stands, a thread per other party to pick, and older pages on request.
-export function Conversation({
-  agentId,
-  messages,
-  hasOlder,
-  loading,
-  error,
-  onOlder,
-}: {
-  agentId: string;
-  messages: Message[];
-  hasOlder: boolean;
-  loading: boolean;
-  error: string;
-  onOlder: () => void;
-}) {
+export function Conversation({ agentId, conversation }: { agentId: string; conversation: ConversationState }) {
+  const { messages, hasOlder, loading, error, loadOlder } = conversation;
   const [thread, setThread] = useState('');
   const parties = [...new Set(messages.map((m) => counterpart(m, agentId)))].sort();
   const shown = thread ? messages.filter((m) => counterpart(m, agentId) === thread) : messages;
@@ -57,7 +43,7 @@ export function Conversation({
         {shown.length === 0 && <li className="muted">no messages yet</li>}
       </ol>
       {error && <p className="error" role="alert">{error}</p>}
-      <button onClick={onOlder} disabled={!hasOlder || loading} title={hasOlder ? 'load older messages' : 'nothing older'}>
+      <button onClick={() => void loadOlder()} disabled={!hasOlder || loading} title={hasOlder ? 'load older messages' : 'nothing older'}>
         {loading ? 'Loading…' : hasOlder ? 'Older' : 'Nothing older'}
       </button>
     </section>
