@@ -179,6 +179,22 @@ describe('the dashboard: overview, dialogs, conversation, interactive terminal',
     await page.getByLabel('thread').selectOption('user');
     assert.equal(await list.locator('[data-state="dead"]').count(), 1, 'the dead-lettered "y" is in the thread with the user');
     await page.getByLabel('thread').selectOption('');
+
+    // The whole conversation's view pages the same way.
+    const all = (await api.call<unknown[]>('GET', '/api/messages?limit=500')).body.length;
+    await page.getByRole('button', { name: 'Messages', exact: true }).click();
+    const view = page.locator('.messages-view');
+    await view.locator('.messages li').first().waitFor();
+    const more = view.getByRole('button', { name: 'Older', exact: true });
+    while (await more.isVisible()) {
+      const before = await view.locator('.messages li').count();
+      await more.click();
+      // More, or (a page that came back empty) nothing older.
+      await eventually(async () => (await view.locator('.messages li').count()) > before || !(await more.isVisible()), Boolean, 20_000);
+    }
+    assert.equal(await view.getByRole('button', { name: 'Nothing older', exact: true }).isDisabled(), true);
+    assert.ok((await view.locator('.messages li').count()) >= all, `all ${all} stored messages are listed`);
+    await page.getByRole('button', { name: 'Agents', exact: true }).click();
   });
 
   it('selects a worker spawned from the page and shows its task; an "interrupted" notice stays with its agent and clears', async () => {
