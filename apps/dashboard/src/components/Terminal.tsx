@@ -31,12 +31,12 @@ export function Terminal({ text, agentId, agentName }: { text: string; agentId: 
     term.current = xterm;
     let lastEscape = 0;
     let pendingEscape: number | undefined;
-    // Returning false leaves the key to the browser: in view mode every key (so Tab moves on).
     const escapeNow = () => {
       window.clearTimeout(pendingEscape);
       pendingEscape = undefined;
       send([{ key: 'Escape' }]);
     };
+    // Returning false leaves the key to the browser: in view mode every key (so Tab moves on).
     xterm.attachCustomKeyEventHandler((event) => {
       if (!mode.current) return false;
       if (event.key !== 'Escape') {
