@@ -67,6 +67,10 @@ export function App() {
     if (frame.event === 'process' || frame.event === 'health') setSystemTick((n) => n + 1);
   }, []);
   const live = useLive(authed === true, onFrame);
+  // Back online: what moved meanwhile came in no frame, so the conversations read again.
+  useEffect(() => {
+    if (live.state === 'live') setMailTick((n) => n + 1);
+  }, [live.state]);
   const agent = agents.find((a) => a.id === selected) ?? null;
   const projects = [...new Set(agents.map(projectOf))].sort();
   const shownAgents = project ? agents.filter((a) => projectOf(a) === project) : agents;
