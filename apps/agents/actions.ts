@@ -7,6 +7,7 @@ import {
   homePaths,
   isCmuxError,
   recordKill,
+  terminalText,
   writeAttachment,
   type AgentKind,
   type DeliveryResult,
@@ -34,6 +35,30 @@ export async function sendToAgent(deps: AgentDeps, id: string, text: string, fro
     const { agent } = await findLiveAgent(deps, id);
     const kind = deps.kinds.forCommand(agent.command);
     return deliverText({ tmux: deps.tmux, target: agent.windowId, text: tagged(text, from), kind });
+  });
+}
+
+// A key pressed in the dashboard's terminal: a named key, or literal text.
+export type PaneKey = { key: string } | { text: string };
+// The keys a person may press into a pane by name; anything else arrives as text, made inert.
+export const NAMED_KEYS = ['Enter', 'Escape', 'Tab', 'BTab', 'BSpace', 'DC', 'Up', 'Down', 'Left', 'Right', 'Home', 'End', 'PPage', 'NPage'] as const;
+const CONTROL_KEY = /^C-[a-z]$/;
+
+// Presses keys into the agent's pane, in turn with everything else typed into it: named keys
+// only from the allowlist (and Ctrl with a letter), text through the same sanitising as a
+// message, so no text can act as a key.
+export async function pressKeys(deps: AgentDeps, id: string, keys: readonly PaneKey[]): Promise<void> {
+  for (const k of keys) {
+    if ('key' in k && !(NAMED_KEYS as readonly string[]).includes(k.key) && !CONTROL_KEY.test(k.key)) {
+      throw new CmuxError('CMUX_ERR_BAD_REQUEST', `no key named ${JSON.stringify(k.key)}: use one of ${NAMED_KEYS.join(', ')}, C-a … C-z, or text`);
+    }
+  }
+  await withTypingLock(deps, id, async () => {
+    const { agent } = await findLiveAgent(deps, id);
+    for (const k of keys) {
+      if ('key' in k) await deps.tmux.sendKeys(agent.windowId, k.key);
+      else await deps.tmux.sendText(agent.windowId, terminalText(k.text));
+    }
   });
 }
 

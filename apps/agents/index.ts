@@ -4,7 +4,7 @@ export { findAgent, findLiveAgent } from './find.js';
 export { createAgent, startAgent, SUPERVISOR, type SpawnedAgent, type SpawnRequest } from './spawn.js';
 export { readChoices, readDialog, type ScreenChoices, type ScreenDialog } from './dialogs.js';
 export { loadKinds, resolveAgentCommand, type HookFacts } from './kinds/index.js';
-export { agentDialog, agentTerminal, answerAgent, interruptAgent, killAgent, sendToAgent, MAX_TERMINAL_LINES, type KilledAgent, type KillOptions } from './actions.js';
+export { agentDialog, agentTerminal, answerAgent, interruptAgent, killAgent, NAMED_KEYS, pressKeys, sendToAgent, MAX_TERMINAL_LINES, type PaneKey, type KilledAgent, type KillOptions } from './actions.js';
 export { agentDiff, mergeAgent } from './worktree/agent.js';
 export type { ChangedFile, MergeResult, WorktreeDiff } from './worktree/index.js';
 export { createAgentDeps } from './create-deps.js';

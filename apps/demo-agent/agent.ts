@@ -27,6 +27,8 @@ export function runDemoAgent(opts: DemoAgentOptions): void {
   let pastes = 0;
   let state: 'idle' | 'busy' | 'waiting' = 'idle';
   let busyLabel = '';
+  // What its dialog asks: `ask permission to <something>` names it, else it asks to proceed.
+  let asking = 'proceed';
   let timer: NodeJS.Timeout | undefined;
   let lastInterrupt = 0;
   const queue: string[] = [];
@@ -41,7 +43,7 @@ export function runDemoAgent(opts: DemoAgentOptions): void {
   function footer(): string[] {
     const lines: string[] = [];
     if (state === 'busy') lines.push(`✻ ${busyLabel}… (esc to interrupt)`);
-    if (state === 'waiting') lines.push('Do you want to proceed? (y/n)');
+    if (state === 'waiting') lines.push(`Do you want to ${asking}? (y/n)`);
     lines.push(`❯ ${composerView()}`);
     return lines.map(clip);
   }
@@ -78,7 +80,9 @@ export function runDemoAgent(opts: DemoAgentOptions): void {
     const trimmed = text.trim();
     if (trimmed === '/exit') return opts.onExit(0);
     if (trimmed === '/compact') return work('Compacting conversation', COMPACT_MS, () => '⎿ Conversation compacted');
-    if (/\bask permission\b/.test(text)) {
+    const permission = /\bask permission(?: to ([\w ,.'-]{1,60}))?/.exec(text);
+    if (permission) {
+      asking = permission[1]?.trim() || 'proceed';
       state = 'waiting';
       redraw();
       return;

@@ -1,4 +1,4 @@
-import type { HistoryStore, Logger, MailboxMessage } from '../core/src/index.js';
+import { postEvent, type DeliveryStatus, type HistoryStore, type Logger, type MailboxMessage } from '../core/src/index.js';
 import { typeMessage, type AgentDeps } from '../agents/index.js';
 import type { DeadLetters } from './dead-letters.js';
 
@@ -17,7 +17,7 @@ export async function deliverToAgent(ctx: AgentDeliveryContext, message: Mailbox
   const { history, logger } = ctx;
   const typed = await typeMessage(ctx.deps, message, {
     resumed: recovering ? { detail: history.get(message.id)?.detail ?? null } : null,
-    note: (status, detail) => history.setStatus(message.id, status, detail),
+    note: (status, detail) => record(ctx, message, status, detail),
     isStopping: ctx.isStopping,
   });
   switch (typed.outcome) {
@@ -27,10 +27,10 @@ export async function deliverToAgent(ctx: AgentDeliveryContext, message: Mailbox
       return dead(ctx, message, typed.reason);
     case 'delivered':
       if (typed.recovered) {
-        history.setStatus(message.id, 'delivered', 'recovered after a router restart');
+        record(ctx, message, 'delivered', 'recovered after a router restart');
         logger.info(`delivered ${message.id} ${message.from} -> ${message.to} (recovered: it was on screen)`);
       } else {
-        history.setStatus(message.id, 'delivered');
+        record(ctx, message, 'delivered');
         logger.info(`delivered ${message.id} ${message.from} -> ${message.to} in ${Date.now() - Date.parse(message.ts)} ms`, {
           bytes: typed.result.bytes,
           method: typed.result.method,
@@ -40,8 +40,15 @@ export async function deliverToAgent(ctx: AgentDeliveryContext, message: Mailbox
   }
 }
 
+// Stores where the message's delivery stands and tells the dashboards (best effort: a
+// dashboard that missed it reads the history).
+function record(ctx: AgentDeliveryContext, message: MailboxMessage, status: DeliveryStatus, detail: string | null = null): void {
+  ctx.history.setStatus(message.id, status, detail);
+  void postEvent(ctx.deps.config, 'message_status', { id: message.id, from: message.from, to: message.to, status, detail });
+}
+
 async function dead(ctx: AgentDeliveryContext, message: MailboxMessage, reason: string): Promise<'dead'> {
-  ctx.history.setStatus(message.id, 'dead', reason);
+  record(ctx, message, 'dead', reason);
   const { id, ts, from, to, subject, body, bodyFile } = message;
   const line = JSON.stringify({ id, ts, from, to, subject, body, bodyFile });
   await ctx.deadLetters.add({ reason, line, bytes: Buffer.byteLength(line), id: message.id, from: message.from, to: message.to });

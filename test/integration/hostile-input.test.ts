@@ -73,6 +73,7 @@ const ROUTES: Record<string, Kind[]> = {
   'POST /api/agents/:id/interrupt': ['params', 'body'],
   'GET /api/agents/:id/dialog': ['params'],
   'POST /api/agents/:id/answer': ['params', 'body'],
+  'POST /api/agents/:id/keys': ['params', 'body'],
   'POST /api/agents/:id/compact': ['params', 'body'],
   'GET /api/agents/:id/terminal': ['params', 'query'],
   'POST /api/agents/register': ['body'],
@@ -127,6 +128,16 @@ const SPECIFIC: Record<string, Case[]> = {
   'GET /api/tasks/:id': [specific('GET', '/api/tasks/999', 404), specific('GET', '/api/tasks/0', 400)],
   'PATCH /api/tasks/:id': [specific('PATCH', '/api/tasks/999', 404, { status: 'done' }), specific('PATCH', '/api/tasks/1', 400, { status: 'bogus' })],
   'GET /api/agents': [specific('GET', '/api/agents?project=nope', 404)],
+  // Only allowlisted key names; text without line breaks; a bounded, non-empty list.
+  'POST /api/agents/:id/keys': [
+    specific('POST', '/api/agents/w1/keys', 400, { keys: [{ key: 'kill-server' }] }),
+    specific('POST', '/api/agents/w1/keys', 400, { keys: [{ key: 'C-M-x' }] }),
+    specific('POST', '/api/agents/w1/keys', 400, { keys: [{ text: 'rm -rf /\n' }] }),
+    specific('POST', '/api/agents/w1/keys', 400, { keys: [{ key: 'Enter', text: 'x' }] }),
+    specific('POST', '/api/agents/w1/keys', 400, { keys: [] }),
+    specific('POST', '/api/agents/w1/keys', 400, { keys: Array.from({ length: 257 }, () => ({ key: 'Up' })) }),
+    specific('POST', '/api/agents/nobody/keys', 404, { keys: [{ key: 'Enter' }] }),
+  ],
   'GET /api/messages': [specific('GET', '/api/messages?project=nope', 404)],
   'GET /api/journal/files/:date/:name': [
     specific('GET', '/api/journal/files/2026-13-01/000000000-x-abcdef.txt', 400),

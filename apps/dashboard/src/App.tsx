@@ -7,6 +7,7 @@ import { KilledView } from './components/KilledView';
 import { Login } from './components/Login';
 import { Messages } from './components/Messages';
 import { OfflineBanner } from './components/OfflineBanner';
+import { Overview } from './components/Overview';
 import { SystemView } from './components/SystemView';
 import { useAttention } from './attention';
 import { Reconnects } from './fresh';
@@ -20,10 +21,13 @@ export function App() {
   const [killed, setKilled] = useState<KilledAgent[]>([]);
   const [messages, setMessages] = useState<Message[]>([]);
   const [alerts, setAlerts] = useState<Alert[]>([]);
-  const [terminal, setTerminal] = useState('');
+  // The last screen of an agent, with whose it is: a frame of the agent looked at before is not this one's.
+  const [terminal, setTerminal] = useState({ id: '', text: '' });
   const [now, setNow] = useState(Date.now());
   // Bumped by `process` and `health` frames, so the system view reloads at once.
   const [systemTick, setSystemTick] = useState(0);
+  // Bumped by `message` and `message_status` frames, so conversations read the history again.
+  const [mailTick, setMailTick] = useState(0);
   // The project the agents and messages views show; '' for all.
   const [project, setProject] = useState('');
   const [theme, setTheme] = useState(() => localStorage.getItem('cmux-theme') ?? 'dark');
@@ -60,15 +64,21 @@ export function App() {
       setAgents((list) => list.map((a) => (a.id === data.id ? { ...a, status: data.status as Agent['status'], statusSince: String(data.since), attention } : a)));
     }
     if (frame.event === 'message') setMessages((list) => [data as unknown as Message, ...list.filter((m) => m.id !== data.id)]);
+    if (frame.event === 'message_status') setMessages((list) => list.map((m) => (m.id === data.id ? { ...m, status: String(data.status), detail: data.detail as string | null } : m)));
+    if (frame.event === 'message' || frame.event === 'message_status') setMailTick((n) => n + 1);
     if (frame.event === 'alert') setAlerts((list) => [data as unknown as Alert, ...list]);
-    if (frame.event === 'terminal') setTerminal(String(data.text));
+    if (frame.event === 'terminal') setTerminal({ id: String(data.id), text: String(data.text) });
     if (frame.event === 'process' || frame.event === 'health') setSystemTick((n) => n + 1);
   }, []);
   const live = useLive(authed === true, onFrame);
   // Until the stream drops, what was fetched holds (also while it first connects).
   const online = live.lostAt === null;
   useEffect(() => {
-    if (live.opens > 1) void load();
+    if (live.opens > 1) {
+      void load();
+      // What moved meanwhile came in no frame, so the conversations read again.
+      setMailTick((n) => n + 1);
+    }
   }, [live.opens, load]);
   // A stream that keeps failing may be a session that ended (logged out elsewhere, expired):
   // then the page asks for a login instead of saying offline for ever.
@@ -88,11 +98,15 @@ export function App() {
   const names = new Set(shownAgents.map((a) => a.name));
   const shownMessages = project ? messages.filter((m) => names.has(m.from) || names.has(m.to)) : messages;
   const attention = useAttention(agents, selected);
-  useEffect(() => setTerminal(''), [selected]);
   useEffect(() => {
     if (!online) return;
+    let stale = false;
+    setTerminal({ id: '', text: '' });
     live.subscribe(selected);
-    if (selected) void api.terminal(selected).then((t) => setTerminal(t.text), () => undefined);
+    if (selected) void api.terminal(selected).then((t) => !stale && setTerminal((now) => (now.id === selected ? now : { id: selected, text: t.text })), () => undefined);
+    return () => {
+      stale = true;
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [selected, online]);
 
@@ -145,14 +159,16 @@ export function App() {
         <main className={agent || gone ? 'agents-layout picked' : 'agents-layout'}>
           <AgentList agents={shownAgents} killed={killedShown} selected={selected} onSelect={(id) => go({ agent: id })} now={now} />
           {/* Keyed: a notice or a draft of one agent never shows on another. */}
-          {agent && <AgentView key={agent.id} agent={agent} terminal={terminal} messages={messages} theme={theme} />}
+          {agent && (
+            <AgentView key={agent.id} agent={agent} terminal={terminal.id === agent.id ? terminal.text : ''} mailTick={mailTick} theme={theme} onOverview={() => go({ agent: null })} />
+          )}
           {gone && <KilledView key={gone.id} agent={gone} />}
           {!agent && !gone && selected && (
             <p className="pick" role="alert" data-unknown-agent={selected}>
               There is no agent named <b>{selected}</b>: none runs under that name, and none was killed under it recently. Pick one from the list.
             </p>
           )}
-          {!selected && <p className="muted pick">Pick an agent.</p>}
+          {!selected && <Overview agents={shownAgents} now={now} mailTick={mailTick} onSelect={(id) => go({ agent: id })} />}
         </main>
       )}
       {view === 'tasks' && <Board />}

@@ -1,3 +1,5 @@
+import type { PaneKey } from './terminal-keys';
+
 // The dashboard's client of the cmux API. The session cookie (set by the printed URL or the
 // login form) carries the token; a 401 means the person has to log in.
 export class Unauthorized extends Error {}
@@ -104,7 +106,21 @@ export interface Message {
   subject: string;
   body?: string;
   status: string;
+  // Why it waits or died (the router's word), once the router has one.
+  detail?: string | null;
+  replyTo?: string;
 }
+
+// A page of the history; fewer than this many means there is nothing older.
+export const MESSAGE_PAGE = 50;
+
+// A dialog an agent shows: its question and choices (`cursor` null: the choice is a key).
+export interface Dialog {
+  question: string;
+  choices: string[];
+  cursor: number | null;
+}
+
 
 export interface AppProcess {
   name: string;
@@ -182,8 +198,12 @@ export const api = {
   compact: (id: string) => request<unknown>('POST', `/api/agents/${encodeURIComponent(id)}/compact`),
   terminal: (id: string, lines = 500) => request<{ text: string }>('GET', `/api/agents/${encodeURIComponent(id)}/terminal?lines=${lines}`),
   events: (agent: string) => request<AgentEvent[]>('GET', `/api/agent-events?agent=${encodeURIComponent(agent)}&limit=30`),
-  messages: (agent?: string, before?: number) => {
-    const query = new URLSearchParams({ limit: '50' });
+  dialog: (id: string) => request<{ dialog: Dialog | null }>('GET', `/api/agents/${encodeURIComponent(id)}/dialog`),
+  answer: (id: string, choice: string, question: string) =>
+    request<{ question: string; choice: string }>('POST', `/api/agents/${encodeURIComponent(id)}/answer`, { choice, question }),
+  keys: (id: string, keys: PaneKey[]) => request<unknown>('POST', `/api/agents/${encodeURIComponent(id)}/keys`, { keys }),
+  messages: (agent?: string, before?: number, limit = MESSAGE_PAGE) => {
+    const query = new URLSearchParams({ limit: String(limit) });
     if (agent) query.set('agent', agent);
     if (before) query.set('before', String(before));
     return request<Message[]>('GET', `/api/messages?${query}`);

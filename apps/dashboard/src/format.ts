@@ -15,10 +15,16 @@ export function clock(iso: string): string {
   return new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
-// Who needs a person first: a dialog waiting for an answer, then dead or lost agents.
-const ATTENTION: Record<string, number> = { waiting: 0, exited: 1, missing: 2, unknown: 3, starting: 4, busy: 5, idle: 6 };
-export function byAttention<T extends { status: string; role: string; name: string }>(agents: T[]): T[] {
+// The team in an order that holds still: the supervisor, then the workers as they were
+// spawned. A status change never moves an agent; what needs the person is marked, and the
+// overview lifts it into its own group.
+export function teamOrder<T extends { role: string; name: string; createdAt: string }>(agents: T[]): T[] {
   return [...agents].sort(
-    (a, b) => (ATTENTION[a.status] ?? 9) - (ATTENTION[b.status] ?? 9) || (a.role === 'supervisor' ? -1 : b.role === 'supervisor' ? 1 : 0) || a.name.localeCompare(b.name),
+    (a, b) => (a.role === 'supervisor' ? -1 : b.role === 'supervisor' ? 1 : 0) || a.createdAt.localeCompare(b.createdAt) || a.name.localeCompare(b.name),
   );
+}
+
+// Whether an agent needs the person: a dialog waits, or its program is gone.
+export function needsYou(agent: { status: string; attention?: { event: string } | null }): boolean {
+  return ['waiting', 'exited', 'missing'].includes(agent.status) || agent.attention?.event === 'waiting' || agent.attention?.event === 'exited';
 }

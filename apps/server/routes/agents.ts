@@ -11,6 +11,7 @@ import {
   killAgent,
   MAX_TERMINAL_LINES,
   mergeAgent,
+  pressKeys,
   queueMessage,
   startAgent,
   type AgentDeps,
@@ -43,6 +44,18 @@ const answerBody = z.strictObject({
   choice: z.string().min(1).max(200),
   // The question the answer is for: refused when the dialog on screen asks something else.
   question: z.string().max(2_000).optional(),
+});
+// Keys from the dashboard's interactive terminal: which names are allowed is pressKeys' to say.
+const keysBody = z.strictObject({
+  keys: z
+    .array(
+      z.union([
+        z.strictObject({ key: z.string().min(1).max(16) }),
+        z.strictObject({ text: z.string().min(1).max(4096).refine((t) => !/[\r\n]/.test(t), 'text may not hold a line break: press {"key":"Enter"}') }),
+      ]),
+    )
+    .min(1)
+    .max(256),
 });
 const messageBody = z.strictObject({ text: z.string().min(1, 'text is empty').max(MAX_TEXT_BYTES) });
 const registerBody = z.strictObject({
@@ -138,6 +151,15 @@ export const agentRoutes: FastifyPluginAsync<AgentRouteDeps> = async (app, { age
     const dialog = await answerAgent(agents, id, choice, question);
     void monitor.refresh().catch(() => undefined);
     return reply.code(202).send({ id, question: dialog.question, choice });
+  });
+
+  // Keys typed in the dashboard's interactive terminal, straight into the pane.
+  app.post('/api/agents/:id/keys', async (request, reply) => {
+    const { id } = parse(idParams, request.params, 'id');
+    await findAgent(agents, id);
+    const { keys } = parse(keysBody, request.body);
+    await pressKeys(agents, id, keys);
+    return reply.code(202).send({ id, keys: keys.length });
   });
 
   app.post('/api/agents/:id/interrupt', async (request, reply) => {

@@ -17,7 +17,7 @@ const messageBody = z.strictObject({
   body: z.string().max(8 * 1024 * 1024).optional(),
   from: addressSchema.optional(),
 });
-const eventBody = z.strictObject({ event: z.enum(['message', 'alert']), data: z.unknown() });
+const eventBody = z.strictObject({ event: z.enum(['message', 'message_status', 'alert']), data: z.unknown() });
 
 // The message history and the mailbox (CONTRACT §3), and the door through which the other
 // daemons hand the dashboards an event.

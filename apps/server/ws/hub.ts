@@ -6,6 +6,8 @@ export const WS_EVENTS = {
   agentRemoved: 'agent_removed',
   agentStatus: 'agent_status',
   message: 'message',
+  // Where a message's delivery stands: {id, from, to, status, detail}.
+  messageStatus: 'message_status',
   alert: 'alert',
   health: 'health',
   process: 'process',

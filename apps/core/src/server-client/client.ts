@@ -40,6 +40,6 @@ export async function dashboardLoginUrl(config: CmuxConfig): Promise<string | nu
 
 // Hands the dashboards an event through the server. Best effort: a dashboard that missed it
 // reads the history when it reconnects.
-export async function postEvent(config: CmuxConfig, event: 'message' | 'alert', data: unknown): Promise<boolean> {
+export async function postEvent(config: CmuxConfig, event: 'message' | 'message_status' | 'alert', data: unknown): Promise<boolean> {
   return (await callServer(config, '/api/events', { method: 'POST', body: JSON.stringify({ event, data }) }, 1_000)) !== null;
 }

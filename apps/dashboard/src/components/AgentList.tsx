@@ -1,6 +1,6 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { api, type Agent, type KilledAgent } from '../api';
-import { byAttention, clock, since } from '../format';
+import { clock, since, teamOrder } from '../format';
 import { useFreshNotice } from '../fresh';
 
 const ATTENTION_TEXT: Record<string, string> = {
@@ -12,8 +12,9 @@ const ATTENTION_TEXT: Record<string, string> = {
 // Agents whose program is not running: they stay listed, apart, until killed.
 const STOPPED = new Set(['stopped', 'exited', 'missing']);
 
-// The agents, who needs attention first, with how long each has been in its state; the stopped
-// ones and the killed ones (with their archived terminals) apart; and a form to spawn a worker.
+// The agents in a steady order, marked when they need attention, with how long each has been
+// in its state; the stopped ones and the killed ones (with their archived terminals) apart; and
+// a form to spawn a worker (selected once it runs).
 export function AgentList({ agents, killed, selected, onSelect, now }: { agents: Agent[]; killed: KilledAgent[]; selected: string | null; onSelect: (id: string) => void; now: number }) {
   const [name, setName] = useState('');
   const [task, setTask] = useState('');
@@ -22,9 +23,12 @@ export function AgentList({ agents, killed, selected, onSelect, now }: { agents:
   const [repo, setRepo] = useState('');
   const [error, setError] = useFreshNotice();
   const [notice, setNotice] = useFreshNotice();
-  const sorted = byAttention(agents);
-  const running = sorted.filter((a) => !STOPPED.has(a.status));
-  const stopped = sorted.filter((a) => STOPPED.has(a.status));
+  // The selection now, not when the spawn began: a person who looked elsewhere meanwhile keeps that.
+  const current = useRef(selected);
+  current.current = selected;
+  const ordered = teamOrder(agents);
+  const running = ordered.filter((a) => !STOPPED.has(a.status));
+  const stopped = ordered.filter((a) => STOPPED.has(a.status));
   const item = (a: Agent) => (
           <li key={a.id}>
             <button className={a.id === selected ? 'agent selected' : 'agent'} aria-current={a.id === selected ? 'true' : undefined} onClick={() => onSelect(a.id)} data-agent={a.id}>
@@ -78,12 +82,15 @@ export function AgentList({ agents, killed, selected, onSelect, now }: { agents:
           e.preventDefault();
           setError('');
           setNotice('');
+          const before = current.current;
           try {
             const spawned = await api.spawn(name.trim(), {
               ...(task ? { task } : {}),
               ...(worktree ? { worktree, ...(branch.trim() ? { branch: branch.trim() } : {}), ...(repo.trim() ? { cwd: repo.trim() } : {}) } : {}),
             });
             setNotice(spawned.notice ?? '');
+            // The new worker is what the person wants to watch next, unless they chose another meanwhile.
+            if (current.current === before) onSelect(spawned.id);
             setName('');
             setTask('');
             setBranch('');

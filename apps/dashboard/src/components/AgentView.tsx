@@ -1,16 +1,47 @@
 import { useEffect, useState } from 'react';
-import { api, ApiError, type Agent, type AgentEvent, type Message } from '../api';
+import { api, ApiError, type Agent, type AgentEvent } from '../api';
+import { currentTask, useConversation } from '../conversation';
 import { clock } from '../format';
 import { useFreshNotice } from '../fresh';
+import '../agent-parts.css';
+import { Conversation } from './Conversation';
+import { DialogAnswer } from './DialogAnswer';
 import { DiffView } from './DiffView';
 import { MessageBox } from './MessageBox';
+import { SentState } from './SentState';
 import { Terminal } from './Terminal';
 
-// One agent: its live terminal, a message box, interrupt/compact/kill (and merge and its
-// changes for a worktree worker), and its messages and tool events.
-export function AgentView({ agent, terminal, messages, theme }: { agent: Agent; terminal: string; messages: Message[]; theme: string }) {
+// How long the outcome of an action (interrupted, compact requested) stays in view.
+const NOTICE_MS = 8_000;
+
+// One agent (the page mounts one per agent, so nothing of one shows on another): its task,
+// the dialog it waits on with its answers, its live terminal (interactive on request), a message
+// box that follows what was sent, interrupt/compact/kill (and merge and its changes for a
+// worktree worker), its conversation and its tool events. `mailTick` moves when a message or a
+// delivery status arrives.
+export function AgentView({
+  agent,
+  terminal,
+  mailTick,
+  theme,
+  onOverview,
+}: {
+  agent: Agent;
+  terminal: string;
+  mailTick: number;
+  theme: string;
+  onOverview: () => void;
+}) {
   const [events, setEvents] = useState<AgentEvent[]>([]);
   const [notice, setNotice] = useFreshNotice();
+  const [sent, setSent] = useState<string | null>(null);
+  const conversation = useConversation(agent.id, mailTick);
+  const task = currentTask(conversation.messages, agent.id);
+  useEffect(() => {
+    if (!notice) return;
+    const timer = window.setTimeout(() => setNotice(''), NOTICE_MS);
+    return () => window.clearTimeout(timer);
+  }, [notice]);
   useEffect(() => {
     let stop = false;
     const load = () => api.events(agent.id).then((e) => !stop && setEvents(e), () => undefined);
@@ -30,10 +61,12 @@ export function AgentView({ agent, terminal, messages, theme }: { agent: Agent; 
       setNotice((err as Error).message);
     }
   };
-  const mine = messages.filter((m) => m.to === agent.id || m.from === agent.id || m.to.endsWith(`:${agent.id}`));
   return (
     <section className="agent-view">
       <header>
+        <button className="back" onClick={onOverview}>
+          ← Overview
+        </button>
         <h2>
           {agent.name} <span className={`badge ${agent.status}`}>{agent.status}</span>
         </h2>
@@ -58,21 +91,24 @@ export function AgentView({ agent, terminal, messages, theme }: { agent: Agent; 
           </button>
         </div>
       </header>
-      {notice && <p className="notice">{notice}</p>}
-      <Terminal text={terminal} />
+      <p className="current-task" data-task={task?.subject ?? ''}>
+        <span className="muted">Task:</span> {task ? task.subject : <span className="muted">nothing given yet</span>}
+      </p>
+      {notice && (
+        <p className="notice" role="status" data-notice-for={agent.id}>
+          {notice}
+        </p>
+      )}
+      <DialogAnswer agent={agent} />
+      <Terminal text={terminal} agentId={agent.id} agentName={agent.name} />
       {agent.worktree && <DiffView agentId={agent.id} theme={theme} />}
-      <MessageBox onSend={async (text) => void (await api.send(agent.id, text))} disabled={agent.status === 'missing' || agent.status === 'exited' || agent.status === 'stopped'} />
+      <MessageBox
+        onSend={async (text) => setSent((await api.send(agent.id, text)).id)}
+        disabled={agent.status === 'missing' || agent.status === 'exited' || agent.status === 'stopped'}
+      />
+      {sent && <SentState message={conversation.messages.find((m) => m.id === sent)} />}
       <div className="columns">
-        <div>
-          <h3>Messages</h3>
-          <ul className="messages">
-            {mine.slice(0, 30).map((m) => (
-              <li key={m.id}>
-                <time>{clock(m.ts)}</time> <b>{m.from}</b> → {m.to}: {m.subject}
-              </li>
-            ))}
-          </ul>
-        </div>
+        <Conversation agentId={agent.id} conversation={conversation} />
         <div>
           <h3>Activity</h3>
           <ul className="events">

@@ -1,10 +1,15 @@
 import { useState } from 'react';
-import { api, type Message } from '../api';
+import { api, MESSAGE_PAGE, type Message } from '../api';
 import { clock } from '../format';
 
 // The whole conversation, newest first, paged from the history; new ones arrive live.
 export function Messages({ messages, onOlder }: { messages: Message[]; onOlder: (older: Message[]) => void }) {
   const [loading, setLoading] = useState(false);
+  // Live frames carry no seq; only stored messages page. Until "Older" came back short, a
+  // full first page says there may be more.
+  const stored = messages.filter((m) => typeof m.seq === 'number');
+  const [atEnd, setAtEnd] = useState<boolean | null>(null);
+  const hasOlder = atEnd === null ? stored.length >= MESSAGE_PAGE : !atEnd;
   return (
     <section className="messages-view">
       <h2>Messages</h2>
@@ -17,17 +22,19 @@ export function Messages({ messages, onOlder }: { messages: Message[]; onOlder: 
         ))}
       </ul>
       <button
-        disabled={loading || messages.length === 0}
+        disabled={loading || !hasOlder}
         onClick={async () => {
           setLoading(true);
           try {
-            onOlder(await api.messages(undefined, messages.at(-1)?.seq));
+            const older = await api.messages(undefined, Math.min(...stored.map((m) => m.seq)));
+            setAtEnd(older.length < MESSAGE_PAGE);
+            onOlder(older);
           } finally {
             setLoading(false);
           }
         }}
       >
-        Older
+        {hasOlder ? 'Older' : 'Nothing older'}
       </button>
     </section>
   );
