@@ -96,7 +96,7 @@ export function Terminal({ text, agentId, agentName }: { text: string; agentId?:
   return (
     <div className={interactive ? 'terminal-frame interactive' : 'terminal-frame'}>
       {agentId && (
-  <div className="terminal-bar">
+        <div className="terminal-bar">
           {interactive ? (
             <>
               <span className="terminal-mode" role="status">
