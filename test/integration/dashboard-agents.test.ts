@@ -302,6 +302,8 @@ describe('the dashboard: overview, dialogs, conversation, interactive terminal',
     };
     for (const theme of ['dark', 'light']) {
       await page.evaluate(`localStorage.setItem('cmux-theme', '${theme}')`);
+      // The address keeps the agent picked last; the overview shows with none.
+      await page.evaluate(`history.replaceState(null, '', '#/agents')`);
       await page.reload();
       await page.locator('[data-card="w1"]').waitFor();
       const overview = await violations();

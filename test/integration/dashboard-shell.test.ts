@@ -325,7 +325,7 @@ describe('the dashboard page shell in a real Chromium: true state, deep links, n
     // A send while offline fails in plain words; the draft stays.
     await page.getByLabel('message').fill('sent into the void');
     await page.getByRole('button', { name: 'Send' }).click();
-    await page.getByRole('alert').filter({ hasText: 'cmux does not answer' }).waitFor();
+    await page.locator('.message-box').getByRole('alert').filter({ hasText: 'cmux does not answer' }).waitFor();
     await shot('offline');
 
     const start = await cmux.cli(['start']);

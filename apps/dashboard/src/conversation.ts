@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useFreshNotice } from './fresh';
 import { api, MESSAGE_PAGE, type Message } from './api';
 
 // Newest first, each message once (a fresher copy replaces an older one: its status moved on).
@@ -35,7 +36,7 @@ export function useConversation(agentId: string, tick: number, limit = MESSAGE_P
   // Whether the oldest message is loaded: known once a page comes back short.
   const [atEnd, setAtEnd] = useState<boolean | null>(null);
   const [loading, setLoading] = useState(false);
-  const [error, setError] = useState('');
+  const [error, setError] = useFreshNotice();
 
   useEffect(() => {
     let stale = false;

@@ -36,7 +36,7 @@ export function Conversation({ agentId, conversation }: { agentId: string; conve
               <time>{clock(m.ts)}</time> <b>{m.from}</b> → <b>{m.to}</b>
               <span className={`delivery ${m.status}`}>{STATE_TEXT[m.status] ?? m.status}</span>
             </div>
-            <div className="conversation-text">{m.body ?? m.subject}</div>
+            <MessageText text={m.body ?? m.subject} />
             {m.detail && m.status !== 'delivered' && !m.detail.startsWith('typing:') && <p className="delivery-detail">{m.detail}</p>}
           </li>
         ))}
@@ -47,5 +47,23 @@ export function Conversation({ agentId, conversation }: { agentId: string; conve
         {loading ? 'Loading…' : hasOlder ? 'Older' : 'Nothing older'}
       </button>
     </section>
+  );
+}
+
+// Past this a message's text is folded behind its first line: the list stays readable, and a
+// long text opens in place (no inner scroll box, which a keyboard could not reach).
+const FOLD_LINES = 8;
+const FOLD_CHARS = 600;
+
+function MessageText({ text }: { text: string }) {
+  const lines = text.split('\n');
+  if (lines.length <= FOLD_LINES && text.length <= FOLD_CHARS) return <div className="conversation-text">{text}</div>;
+  return (
+    <details className="conversation-text">
+      <summary>
+        {lines[0]!.slice(0, 120)} … ({lines.length} lines)
+      </summary>
+      {text}
+    </details>
   );
 }
