@@ -92,7 +92,7 @@ export const agentRoutes: FastifyPluginAsync<AgentRouteDeps> = async (app, { age
   app.get('/api/agents/:id', async (request) => {
     const { id } = parse(idParams, request.params, 'id');
     await findAgent(agents, id);
-    return (await monitor.refresh()).find((a) => a.id === id && a.registered);
+    return (await monitor.refresh()).find((a) => a.id === id);
   });
 
   app.delete('/api/agents/:id', async (request) => {
