@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT } from '../helpers/instance.ts';
 
@@ -23,6 +23,22 @@ describe('module boundaries', () => {
   it('nothing builds a shell command string', () => {
     const offenders = sources(join(ROOT, 'apps')).filter((file) => /\bshell\s*:\s*true\b|\bexecSync\s*\(|\bexec\s*\(\s*`/.test(readFileSync(file, 'utf8')));
     assert.deepEqual(offenders.map((f) => relative(ROOT, f)), []);
+  });
+
+  it('routes are the app\'s alone, and the CLI loads no daemon', () => {
+    const imports = (file: string) => [...readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)].map((m) => join(dirname(file), m[1]!));
+    const offenders = sources(join(ROOT, 'apps')).flatMap((file) => {
+      const from = relative(ROOT, file);
+      return imports(file)
+        .map((target) => relative(ROOT, target))
+        .filter(
+          (target) =>
+            (/^apps\/server\/routes\//.test(target) && from !== 'apps/server/app.ts' && !from.startsWith('apps/server/routes/')) ||
+            (from.startsWith('apps/cli/') && /^apps\/(frontend-healer|log-watcher|router|server)\//.test(target)),
+        )
+        .map((target) => `${from} → ${target}`);
+    });
+    assert.deepEqual(offenders, []);
   });
 
   it('reads the configuration variables only in the config loader', () => {

@@ -1,26 +1,14 @@
-import type { FastifyPluginAsync } from 'fastify';
-import { z } from 'zod';
-import { addJournalEntry, JOURNAL_DATE, listJournalDates, readJournalDay, searchJournal, type CmuxConfig } from '../../core/src/index.js';
-import { parse } from '../validate.js';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { addJournalEntry, listJournalDates, readJournalDay, searchJournal, type CmuxConfig } from '../../core/src/index.js';
+import { journalSchemas as schema } from './journal.schema.js';
 
-const dayQuery = z.object({ date: z.string().regex(JOURNAL_DATE, 'a date as YYYY-MM-DD').optional() });
-const entryBody = z.strictObject({ title: z.string().min(1).max(200), content: z.string().max(1024 * 1024) });
-const searchQuery = z.object({ q: z.string().min(1).max(200), limit: z.coerce.number().int().min(1).max(200).default(50) });
-
-// The journal (CONTRACT §3): days, entries, search. Dates are checked against YYYY-MM-DD, so a
-// client never names a path.
-export const journalRoutes: FastifyPluginAsync<{ config: CmuxConfig }> = async (app, { config }) => {
-  app.get('/api/journal', async (request) => {
-    const date = parse(dayQuery, request.query, 'date').date ?? new Date().toISOString().slice(0, 10);
+// The journal (CONTRACT §3): days, entries, search.
+export const journalRoutes: FastifyPluginAsyncZod<{ config: CmuxConfig }> = async (app, { config }) => {
+  app.get('/api/journal', { schema: schema.day }, async (request) => {
+    const date = request.query.date ?? new Date().toISOString().slice(0, 10);
     return { date, entries: readJournalDay(config.home, date) };
   });
-  app.post('/api/journal/entry', async (request, reply) => {
-    const entry = await addJournalEntry(config.home, parse(entryBody, request.body));
-    return reply.code(201).send(entry);
-  });
+  app.post('/api/journal/entry', { schema: schema.add }, async (request, reply) => reply.code(201).send(await addJournalEntry(config.home, request.body)));
   app.get('/api/journal/dates', async () => listJournalDates(config.home));
-  app.get('/api/journal/search', async (request) => {
-    const { q, limit } = parse(searchQuery, request.query, 'query');
-    return searchJournal(config.home, q, limit);
-  });
+  app.get('/api/journal/search', { schema: schema.search }, async (request) => searchJournal(config.home, request.query.q, request.query.limit));
 };

@@ -1,0 +1,6 @@
+import { z } from 'zod';
+import { pageLimit } from './common.schema.js';
+
+export const alertSchemas = {
+  list: { querystring: z.object({ limit: pageLimit(1_000) }) },
+};
