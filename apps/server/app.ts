@@ -70,6 +70,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((error, request, reply) => replyWithError(error, request, reply, logger));
+  // First, so its hooks see every upgrade request, refused ones too: it closes their sockets,
+  // which nothing else would (a refused WebSocket would hold the server open at close).
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   let closing = false;
   app.addHook('onRequest', async () => {
     if (closing) throw new CmuxError('CMUX_ERR_NOT_RUNNING', 'the server is stopping: try again once cmux is back');
@@ -83,7 +86,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     throw new CmuxError('CMUX_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`);
   });
 
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(healthRoutes, { config });
   // Webhooks authenticate themselves (a signature, or the token), so they sit outside the scope.
   await app.register(webhookRoutes, { config, token });
