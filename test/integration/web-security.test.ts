@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import { once } from 'node:events';
 import { request } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { syncBuiltinESMExports } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
@@ -16,7 +18,7 @@ import { createHookStore } from '../../apps/server/agents/hook-events.ts';
 import { createStatusMonitor } from '../../apps/server/agents/status-monitor.ts';
 import { createHub } from '../../apps/server/ws/hub.ts';
 import { openHistory } from '../../apps/core/src/index.ts';
-import { sendRaw } from '../helpers/raw-http.ts';
+import { sendBytes, sendRaw } from '../helpers/raw-http.ts';
 
 const TOKEN = 'web-security-token-0123456789';
 const PUBLIC = new Set(['GET /health', 'GET /api/webhooks/health', 'GET /', 'GET /assets/*', 'GET /favicon.ico', 'POST /api/login', 'POST /api/logout']);
@@ -84,6 +86,37 @@ describe('web security of the running server', { timeout: 120_000 }, () => {
       assert.equal(res.status, 401, `${route} without the token answered ${res.status}`);
       assert.equal(((await res.json()) as { code: string }).code, 'CMUX_ERR_UNAUTHORIZED', route);
     }
+  });
+
+  it('refuses a request that arrives while the server stops, in the one error shape', async () => {
+    const deps = createAgentDeps(config, quiet);
+    const hooks = createHookStore();
+    const hub = createHub();
+    const app = await buildApp({ config, token: TOKEN, logger: quiet, agents: deps, hooks, hub, history: openHistory(config.home), monitor: createStatusMonitor(deps, hooks, hub, quiet) });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
+    // A dashboard's socket: its close frame says the server has begun to stop.
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/api/ws?token=${TOKEN}`);
+    await once(ws, 'open');
+    const stopping = once(ws, 'close');
+    // A request still under way (half its body sent) keeps its connection open through the stop.
+    const body = '{"event":"alert","data":{}}';
+    const socket = connect({ host: '127.0.0.1', port });
+    const answers: Buffer[] = [];
+    socket.on('data', (chunk) => answers.push(chunk));
+    const started = once(app.server, 'request');
+    socket.write(`POST /api/events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`);
+    await started;
+    const closed = app.close();
+    await stopping;
+    // The rest of that body, then a request that comes too late.
+    socket.write(`${body.slice(5)}GET /health HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`);
+    await once(socket, 'close');
+    await closed;
+    const [first, second] = Buffer.concat(answers).toString('utf8').split(/(?=HTTP\/1\.1 )/);
+    assert.match(first ?? '', /^HTTP\/1\.1 202 /, 'the request under way finished');
+    assert.match(second ?? '', /^HTTP\/1\.1 503 /);
+    assert.equal((JSON.parse(second!.split('\r\n\r\n')[1]!) as { code: string }).code, 'CMUX_ERR_NOT_RUNNING');
   });
 
   it('compares the token in constant time', () => {
@@ -204,6 +237,11 @@ describe('web security of the running server', { timeout: 120_000 }, () => {
     assert.equal(token.field, 'token');
     await refused(await get('/?code=made-up'), 401, 'CMUX_ERR_UNAUTHORIZED');
     await refused(await get('/assets/no-such-file.js'), 404, 'CMUX_ERR_NOT_FOUND');
+    // What Node's HTTP parser refuses never reaches a route, and still gets the shape.
+    const garbage = await sendBytes(Number(port), 'NOT HTTP AT ALL\r\n\r\n');
+    assert.equal(garbage.status, 400, garbage.text);
+    assert.match(garbage.type, /^application\/json/);
+    assert.equal((JSON.parse(garbage.text) as { code: string }).code, 'CMUX_ERR_BAD_REQUEST');
   });
 
   it('takes a body of exactly server.bodyLimitBytes, counted in bytes, and refuses one byte more before reading it', async () => {
