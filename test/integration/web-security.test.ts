@@ -237,6 +237,8 @@ describe('web security of the running server', { timeout: 120_000 }, () => {
     assert.equal(token.field, 'token');
     await refused(await get('/?code=made-up'), 401, 'CMUX_ERR_UNAUTHORIZED');
     await refused(await get('/assets/no-such-file.js'), 404, 'CMUX_ERR_NOT_FOUND');
+    const webhook = await refused(await raw('POST', '/api/webhooks/ci', auth), 400, 'CMUX_ERR_BAD_REQUEST');
+    assert.deepEqual([webhook.field, webhook.error], ['body', 'body: a JSON body is required (Content-Type: application/json)']);
     // What Node's HTTP parser refuses never reaches a route, and still gets the shape.
     const garbage = await sendBytes(Number(port), 'NOT HTTP AT ALL\r\n\r\n');
     assert.equal(garbage.status, 400, garbage.text);
