@@ -60,7 +60,7 @@ export function asCmuxError(error: unknown, request: FastifyRequest): CmuxError 
 export function replyWithError(error: unknown, request: FastifyRequest, reply: FastifyReply, logger: Logger): FastifyReply {
   const refusal = asCmuxError(error, request);
   if (refusal && refusal.status < 500) return reply.code(refusal.status).send(errorBody(refusal));
-  logger.error(`${request.method} ${request.url.split('?')[0]} failed: ${(error as Error).message}`, { code: refusal?.code, error });
+  logger.error(`${request.method} ${request.url} failed: ${(error as Error).message}`, { code: refusal?.code, error });
   const failure = refusal ?? new CmuxError('CMUX_ERR_INTERNAL', 'internal error; see the cmux-server log');
   return reply.code(failure.status).send(errorBody(failure));
 }
