@@ -5,6 +5,7 @@ import { createAgent, observeAgents, sendToAgent, startAgent } from '../apps/age
 import { shellQuote } from '../apps/core/src/index.ts';
 import { listAgentWindows, createAgentWindow } from '../apps/registry/index.ts';
 import { agentHarness } from '../test/helpers/agents.ts';
+import { tmuxCommand } from '../test/helpers/tmux.ts';
 import { median, type BenchRow } from './report.ts';
 
 const AGENTS = 100;
@@ -45,15 +46,17 @@ export async function benchAgents(log: (line: string) => void): Promise<BenchRow
     log(`agents: ${AGENTS} windows registered`);
     const ours = await timeRuns(LIST_RUNS, () => listAgentWindows(deps));
     const { agents } = await listAgentWindows(deps);
+    // The original's ways run tmux by hand: the client offers named operations only.
+    const tmux = (args: string[]) => tmuxCommand(deps.config.tmux.socket, args);
     const perAgent = await timeRuns(LIST_RUNS, () =>
-      Promise.all(agents.map(({ agent }) => deps.tmux.run(['list-windows', '-t', `=${agent.session}`, '-f', `#{==:#{window_id},${agent.windowId}}`, '-F', '#{window_id} #{window_name} #{pane_dead}']))),
+      Promise.all(agents.map(({ agent }) => tmux(['list-windows', '-t', `=${agent.session}`, '-f', `#{==:#{window_id},${agent.windowId}}`, '-F', '#{window_id} #{window_name} #{pane_dead}']))),
     );
     // What GET /api/agents does (the status monitor's refresh), against the same listing done
     // the original's way: a list-windows and a capture-pane per agent, one agent after another.
     const withStatus = await timeRuns(10, () => observeAgents(deps));
     const perAgentWithStatus = await timeRuns(10, async () => {
       for (const { agent } of agents) {
-        await deps.tmux.run(['list-windows', '-t', `=${agent.session}`, '-f', `#{==:#{window_id},${agent.windowId}}`, '-F', '#{window_id} #{window_name} #{pane_dead}']);
+        await tmux(['list-windows', '-t', `=${agent.session}`, '-f', `#{==:#{window_id},${agent.windowId}}`, '-F', '#{window_id} #{window_name} #{pane_dead}']);
         await deps.tmux.capturePane(agent.windowId);
       }
     });
@@ -64,7 +67,7 @@ export async function benchAgents(log: (line: string) => void): Promise<BenchRow
     await startAgent(deps, agent);
     const deliver = async (text: string, how: (text: string) => Promise<unknown>) => {
       rmSync(file, { force: true });
-      await deps.tmux.run(['respawn-pane', '-k', '-t', agent.windowId, `cat > ${shellQuote(file)}`]);
+      await tmux(['respawn-pane', '-k', '-t', agent.windowId, `cat > ${shellQuote(file)}`]);
       await sleep(100);
       const started = performance.now();
       await how(text);
@@ -79,8 +82,8 @@ export async function benchAgents(log: (line: string) => void): Promise<BenchRow
       } else {
         const temp = join(harness.base, 'message.tmp');
         writeFileSync(temp, text);
-        await deps.tmux.run(['load-buffer', '-b', 'cmux-msg', temp]);
-        await deps.tmux.run(['paste-buffer', '-d', '-b', 'cmux-msg', '-t', agent.windowId]);
+        await tmux(['load-buffer', '-b', 'cmux-msg', temp]);
+        await tmux(['paste-buffer', '-d', '-b', 'cmux-msg', '-t', agent.windowId]);
         await sleep(500);
       }
       await deps.tmux.sendKeys(agent.windowId, 'Enter');

@@ -4,7 +4,7 @@ import type { AgentDeps } from './deps.js';
 
 // The registered agent `id` with its live window; CMUX_ERR_AGENT_NOT_FOUND (404) if unknown.
 export async function findAgent(deps: AgentDeps, id: string): Promise<AgentWindow> {
-  const found = (await listAgentWindows(deps)).agents.find((a) => a.registered && a.agent.id === id);
+  const found = (await listAgentWindows(deps)).agents.find((a) => a.agent.id === id);
   if (!found) throw new CmuxError('CMUX_ERR_AGENT_NOT_FOUND', `no agent ${JSON.stringify(id)}: \`npx cmux agents\` lists them`, { context: { id } });
   return found;
 }

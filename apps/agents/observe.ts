@@ -17,7 +17,6 @@ export interface AgentView {
   command: string;
   cwd: string;
   kind: string;
-  registered: boolean;
   worktree?: WorktreeEntry;
   project: string;
 }
@@ -41,7 +40,7 @@ export async function observeAgents(deps: AgentDeps, hooks: ReadonlyMap<string, 
   return warning ? { agents: views, warning } : { agents: views };
 }
 
-function toView(deps: AgentDeps, { agent, window, registered }: AgentWindow, pane: string | null, hook: HookReport | undefined, now: number): AgentView {
+function toView(deps: AgentDeps, { agent, window }: AgentWindow, pane: string | null, hook: HookReport | undefined, now: number): AgentView {
   const kind = deps.kinds.forCommand(agent.command);
   const created = Date.parse(agent.createdAt);
   const status: AgentStatus = !window && agent.state === 'stopped' ? 'stopped' : deriveStatus({
@@ -67,7 +66,6 @@ function toView(deps: AgentDeps, { agent, window, registered }: AgentWindow, pan
     command: agent.command,
     cwd: agent.cwd,
     kind: kind.name,
-    registered,
     project: agent.project ?? DEFAULT_PROJECT,
     ...(agent.worktree ? { worktree: agent.worktree } : {}),
   };

@@ -1,5 +1,4 @@
 import { existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   addJournalEntry,
   APP_NAMES,
@@ -8,7 +7,7 @@ import {
   checkOnDisk,
   checkServed,
   dashboardSourcesChangedAt,
-  homePaths,
+  healRequestFile,
   isCmuxApp,
   once,
   raiseAlert,
@@ -26,11 +25,6 @@ import {
 
 const SOURCE = 'frontend-healer';
 const MAX_BACKOFF_MS = 30 * 60_000;
-
-// The file `npx cmux heal` drops to ask the healer for a rebuild now.
-export function healRequestFile(home: string): string {
-  return join(homePaths(home).state, 'heal-request');
-}
 
 // The cmux-frontend-healer app: on its schedule it checks the dashboard on disk, as served
 // and (when it can) in a browser; rebuilds it into a fresh folder when it is broken, with

@@ -47,7 +47,7 @@ export async function repairRegistry(deps: RegistryDeps): Promise<RepairReport> 
     const ids = new Set([...Object.keys(lastGood?.agents ?? {}), ...salvaged.valid.keys(), ...windows.map((w) => w.agentTag)]);
     // lstat: a dangling symlink is there too, and is moved aside like any invalid file.
     const present = lstatSync(file, { throwIfNoEntry: false }) !== undefined;
-    // No file and nothing to restore: leave it missing (listings then show the session's windows).
+    // No file and nothing to restore: leave it missing (an empty team).
     if (!present && ids.size === 0) return report;
     for (const id of ids) {
       const known = lastGood?.agents[id];

@@ -251,51 +251,27 @@ export async function unregisterAgent(deps: Omit<RegistryDeps, 'tmux'>, id: stri
 // A registered agent joined with its live window (null when the window is gone).
 export interface AgentWindow {
   agent: RegisteredAgent;
-  registered: boolean;
   window: TmuxWindow | null;
 }
 
 export interface AgentWindows {
   agents: AgentWindow[];
-  // Set when there is no registry and windows are listed by the old naming convention, or
-  // when agents.yaml is invalid and the last good copy is listed instead.
+  // Set when agents.yaml is invalid and the last good copy is listed instead.
   warning?: string;
 }
 
 // Every registered agent joined by window id with ONE `list-windows -a`: a renamed window is
 // still its agent, a vanished one is listed with no window (never dropped, never deleted here).
-// Without any registry file, the session's non-system windows are listed as unregistered.
+// Windows cmux did not register are never agents (CONTRACT §5), with or without agents.yaml.
 export async function listAgentWindows(deps: RegistryDeps): Promise<AgentWindows> {
   const { config, tmux } = deps;
   const [{ registry, warning }, windows] = await Promise.all([readRegistryForLookup(homePaths(config.home).registry), tmux.listWindows()]);
   const byId = new Map(windows.map((w) => [w.windowId, w]));
-  if (registry === null) {
-    const legacy = windows.filter((w) => w.session === config.tmux.session && !config.tmux.systemWindows.includes(w.name));
-    return {
-      warning: `no agent registry at ${homePaths(config.home).registry}: listing the windows of session ${config.tmux.session} as unregistered agents`,
-      agents: legacy.map((w) => ({
-        registered: false,
-        window: w,
-        agent: {
-          id: agentId(w.session, w.name, config.tmux.session),
-          name: w.name,
-          role: 'worker',
-          session: w.session,
-          window: w.name,
-          windowId: w.windowId,
-          command: w.paneCommand,
-          cwd: '',
-          createdAt: '',
-          createdBy: 'unknown',
-        },
-      })),
-    };
-  }
   return {
     ...(warning ? { warning } : {}),
-    agents: Object.entries(registry.agents).map(([id, entry]) => {
+    agents: Object.entries(registry?.agents ?? {}).map(([id, entry]) => {
       const window = byId.get(entry.windowId);
-      return { registered: true, window: window && ownsWindow(id, entry, window) ? window : null, agent: { id, ...entry } };
+      return { window: window && ownsWindow(id, entry, window) ? window : null, agent: { id, ...entry } };
     }),
   };
 }

@@ -1,5 +1,6 @@
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { CmuxError, type CmuxConfig, type HistoryStore, type Logger } from '../core/src/index.js';
 import type { AgentDeps } from '../agents/index.js';
 import type { HookStore } from './agents/hook-events.js';
@@ -7,6 +8,7 @@ import type { StatusMonitor } from './agents/status-monitor.js';
 import { requireAuth } from './auth/hook.js';
 import { sameOrigin } from './auth/same-origin.js';
 import { createSessions, type Sessions } from './auth/sessions.js';
+import { replyToClientError, replyWithError } from './errors.js';
 import { agentEventRoutes } from './routes/agent-events.js';
 import { alertRoutes } from './routes/alerts.js';
 import { agentRoutes } from './routes/agents.js';
@@ -46,39 +48,44 @@ export function routesOf(app: FastifyInstance): readonly string[] {
 }
 
 // Builds the HTTP app without listening: health in the open scope, every other route behind
-// the token. One error handler turns every failure into the contract's {error} body.
+// the token. Each route group's zod schemas check its input before a handler runs; every
+// refusal, from a schema, a hook, a handler, Fastify or Node's HTTP parser, gets the one
+// error body (errors.ts). The body limit, in bytes, is the one size limit of the API.
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, token, logger } = deps;
   const sessions = deps.sessions ?? createSessions();
-  const app = Fastify({ logger: false, bodyLimit: config.server.bodyLimitBytes, return503OnClosing: true });
+  const app = Fastify({
+    logger: false,
+    bodyLimit: config.server.bodyLimitBytes,
+    // Refused in onRequest below instead, with the one error body.
+    return503OnClosing: false,
+    clientErrorHandler: replyToClientError,
+    frameworkErrors: (error, request, reply) => replyWithError(error, request, reply, logger),
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
   const routes: string[] = [];
   ROUTES.set(app, routes);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${route.url}`);
   });
 
-  app.setErrorHandler((error, request, reply) => {
-    if (error instanceof CmuxError) {
-      if (error.status >= 500) logger.error(`${request.method} ${request.url}: ${error.message}`, { code: error.code });
-      return reply.code(error.status).send({ error: error.message, code: error.code });
-    }
-    const status = (error as { statusCode?: number }).statusCode ?? 500;
-    if (status >= 500) {
-      logger.error(`${request.method} ${request.url} failed: ${(error as Error).message}`, { error });
-      return reply.code(500).send({ error: 'internal error; see the cmux-server log' });
-    }
-    return reply.code(status).send({ error: (error as Error).message });
+  app.setErrorHandler((error, request, reply) => replyWithError(error, request, reply, logger));
+  // First, so its hooks see every upgrade request, refused ones too: it closes their sockets,
+  // which nothing else would (a refused WebSocket would hold the server open at close).
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  let closing = false;
+  app.addHook('onRequest', async () => {
+    if (closing) throw new CmuxError('CMUX_ERR_NOT_RUNNING', 'the server is stopping: try again once cmux is back');
   });
   // JSON bodies only: a plain-text body is how a cross-site form smuggles JSON in.
   app.removeContentTypeParser('text/plain');
   app.addHook('onRequest', sameOrigin(config));
   const authenticate = requireAuth(token, sessions, deps.agentToken);
   // Unknown paths need the token too, so an unauthenticated probe learns nothing of the API.
-  app.setNotFoundHandler({ preHandler: authenticate }, (request, reply) =>
-    reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` }),
-  );
+  app.setNotFoundHandler({ preHandler: authenticate }, async (request) => {
+    throw new CmuxError('CMUX_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`);
+  });
 
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(healthRoutes, { config });
   // Webhooks authenticate themselves (a signature, or the token), so they sit outside the scope.
   await app.register(webhookRoutes, { config, token });
@@ -98,6 +105,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope.register(alertRoutes, { config });
     await scope.register(wsRoutes, { hub: deps.hub, agents: deps.agents });
   });
-  app.addHook('preClose', async () => deps.hub.closeAll());
+  app.addHook('preClose', async () => {
+    closing = true;
+    deps.hub.closeAll();
+  });
   return app;
 }

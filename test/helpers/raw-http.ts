@@ -42,16 +42,22 @@ export function sendRaw(port: number, method: string, path: string, headers: Rec
 // A request line longer than Node's header limit gets 431 as soon as the limit is passed; only
 // a little more than the limit is sent, so the server has read it all and closes cleanly.
 function sendOverlongPath(port: number, method: string, path: string): Promise<RawResponse> {
+  return sendBytes(port, `${method} ${path.slice(0, MAX_HEADER_BYTES + 4096)}`);
+}
+
+// Bytes as they are over a real TCP connection, and the answer the server writes before it
+// closes (for what Node's HTTP parser refuses: the server answers, then hangs up).
+export function sendBytes(port: number, bytes: string): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const socket = connect({ host: '127.0.0.1', port });
     const chunks: Buffer[] = [];
-    socket.setTimeout(TIMEOUT_MS, () => socket.destroy(new Error(`${method} ${path.slice(0, 80)}: no answer within ${TIMEOUT_MS} ms`)));
+    socket.setTimeout(TIMEOUT_MS, () => socket.destroy(new Error(`${bytes.slice(0, 80)}: no answer within ${TIMEOUT_MS} ms`)));
     socket.on('data', (chunk) => chunks.push(chunk));
     socket.on('error', reject);
     socket.on('close', () => {
       const [head = '', text = ''] = Buffer.concat(chunks).toString('utf8').split('\r\n\r\n');
       resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), type: /content-type: (.*)/i.exec(head)?.[1] ?? '', text });
     });
-    socket.write(`${method} ${path.slice(0, MAX_HEADER_BYTES + 4096)}`);
+    socket.write(bytes);
   });
 }

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTmuxClient, type TmuxClient } from '../../apps/core/src/index.ts';
+import { execa } from 'execa';
+import { createTmuxClient, type TmuxClient, type TmuxSocket } from '../../apps/core/src/index.ts';
 import { ROOT } from './instance.ts';
 
 // A tmux client on a private -S socket in a temp dir, with cmux's tmux.conf. Never the default server.
@@ -30,4 +31,11 @@ export async function eventually<T>(read: () => Promise<T>, predicate: (value: T
     last = await read();
   }
   return last;
+}
+
+// Runs tmux itself on a cmux socket, for what a test or bench looks at (or does) behind the
+// client's back: the client offers named operations only. Bounded like every external command.
+export async function tmuxCommand(socket: TmuxSocket, args: readonly string[], timeoutMs = 5_000): Promise<string> {
+  const target = socket.kind === 'name' ? ['-L', socket.name] : ['-S', socket.path];
+  return (await execa('tmux', [...target, ...args], { timeout: timeoutMs, stripFinalNewline: false })).stdout;
 }

@@ -17,7 +17,6 @@ interface Agent {
   windowId: string;
   status: string;
   role: string;
-  registered: boolean;
 }
 
 describe('agents in the real ecosystem, with the demo agent', { timeout: 300_000 }, () => {

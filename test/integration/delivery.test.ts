@@ -6,7 +6,7 @@ import { createAgent, sendToAgent, startAgent } from '../../apps/agents/index.ts
 import { shellQuote } from '../../apps/core/src/index.ts';
 import { agentHarness } from '../helpers/agents.ts';
 import { ROOT } from '../helpers/instance.ts';
-import { eventually } from '../helpers/tmux.ts';
+import { eventually, tmuxCommand } from '../helpers/tmux.ts';
 
 const ONE_LINE = 'hello from cmux: "quotes" \'single\' $HOME `date` ~!@#%^&*() ünïcødé 🚀';
 const MANY_LINES = Array.from(
@@ -77,7 +77,7 @@ describe('exact delivery into real programs', { timeout: 240_000 }, () => {
     await sendToAgent(deps, 'bash-agent', ONE_MEGABYTE, 'user');
     const bash = await eventually(read(bashFile), (t) => t.length > bashBefore.length && t.endsWith('<END>'), 90_000);
     assert.equal(bash.slice(bashBefore.length), `${ONE_MEGABYTE}<END>`);
-    assert.equal((await deps.tmux.run(['list-buffers'])).trim(), '', 'no paste buffer is left behind');
+    assert.equal((await tmuxCommand(deps.config.tmux.socket, ['list-buffers'])).trim(), '', 'no paste buffer is left behind');
   });
 
   it('messages to one agent keep their order; to two agents they run side by side', async () => {

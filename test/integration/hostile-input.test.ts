@@ -6,10 +6,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { createAgent, startAgent } from '../../apps/agents/index.ts';
+import { type ErrorCode } from '../../apps/core/src/index.ts';
 import { routesOf } from '../../apps/server/app.ts';
 import { agentHarness } from '../helpers/agents.ts';
 import { createInstance, ROOT, type TestInstance } from '../helpers/instance.ts';
-import { MAX_HEADER_BYTES, sendRaw } from '../helpers/raw-http.ts';
+import { MAX_HEADER_BYTES, sendRaw, type RawResponse } from '../helpers/raw-http.ts';
 import { inProcessApp } from '../helpers/server-app.ts';
 
 const TOKEN = 'hostile-suite-token-0123456789';
@@ -39,8 +40,8 @@ interface Case {
   method: 'GET' | 'POST' | 'DELETE' | 'PATCH';
   url: string;
   label: Label;
-  // The status a 'specific' case must get.
-  expect?: number;
+  // The status and error code a 'specific' case must get.
+  expect?: Expected;
   nasty?: string;
   body?: unknown;
   raw?: string;
@@ -103,51 +104,67 @@ const ROUTES: Record<string, Kind[]> = {
   'PATCH /api/tasks/:id': ['params', 'body'],
 };
 
+// The status a case must get and, for a refusal, its error code (docs/errors.md).
+type Expected = [status: number, code?: ErrorCode];
+
 // Input that is well-formed but wrong for the projects and the task board: a folder that is
 // missing or not one, an unknown project, task or agent, a status not on the board.
-const specific = (method: Case['method'], url: string, expect: number, body?: unknown): Case => ({ method, url, label: 'specific', expect, ...(body === undefined ? {} : { body }) });
+const specific = (method: Case['method'], url: string, expect: Expected, body?: unknown): Case => ({ method, url, label: 'specific', expect, ...(body === undefined ? {} : { body }) });
+const BAD: Expected = [400, 'CMUX_ERR_BAD_REQUEST'];
+const NO_PROJECT: Expected = [404, 'CMUX_ERR_PROJECT_NOT_FOUND'];
+const NO_TASK: Expected = [404, 'CMUX_ERR_TASK_NOT_FOUND'];
 const SPECIFIC: Record<string, Case[]> = {
   'POST /api/projects': [
-    specific('POST', '/api/projects', 400, { root: '/nonexistent/folder' }),
-    specific('POST', '/api/projects', 400, { root: 'relative/folder' }),
-    specific('POST', '/api/projects', 400, { root: '/etc/hostname' }),
-    specific('POST', '/api/projects', 400, { root: '/', name: '../x' }),
-    specific('POST', '/api/projects', 409, { root: '/tmp', name: 'default' }),
-    specific('POST', '/api/projects', 400, { root: '/tmp', name: 'ok', branch: '../x' }),
+    specific('POST', '/api/projects', BAD, { root: '/nonexistent/folder' }),
+    specific('POST', '/api/projects', BAD, { root: 'relative/folder' }),
+    specific('POST', '/api/projects', BAD, { root: '/etc/hostname' }),
+    specific('POST', '/api/projects', BAD, { root: '/', name: '../x' }),
+    specific('POST', '/api/projects', [409, 'CMUX_ERR_PROJECT_EXISTS'], { root: '/tmp', name: 'default' }),
+    specific('POST', '/api/projects', BAD, { root: '/tmp', name: 'ok', branch: '../x' }),
   ],
-  'DELETE /api/projects/:name': [specific('DELETE', '/api/projects/nope', 404), specific('DELETE', '/api/projects/default', 400)],
-  'GET /api/tasks': [specific('GET', '/api/tasks?project=nope', 404), specific('GET', '/api/tasks?status=bogus', 400)],
+  'DELETE /api/projects/:name': [specific('DELETE', '/api/projects/nope', NO_PROJECT), specific('DELETE', '/api/projects/default', BAD)],
+  'GET /api/tasks': [specific('GET', '/api/tasks?project=nope', NO_PROJECT), specific('GET', '/api/tasks?status=bogus', BAD)],
   'POST /api/tasks': [
-    specific('POST', '/api/tasks', 404, { title: 'x', project: 'nope' }),
-    specific('POST', '/api/tasks', 400, { title: 'x', status: 'bogus' }),
-    specific('POST', '/api/tasks', 404, { title: 'x', parent: 999 }),
-    specific('POST', '/api/tasks', 404, { title: 'x', assignee: 'nobody' }),
-    specific('POST', '/api/tasks', 400, { title: 'x', priority: 9 }),
-    specific('POST', '/api/tasks', 400, { title: '   ' }),
+    specific('POST', '/api/tasks', NO_PROJECT, { title: 'x', project: 'nope' }),
+    specific('POST', '/api/tasks', BAD, { title: 'x', status: 'bogus' }),
+    specific('POST', '/api/tasks', NO_TASK, { title: 'x', parent: 999 }),
+    specific('POST', '/api/tasks', [404, 'CMUX_ERR_AGENT_NOT_FOUND'], { title: 'x', assignee: 'nobody' }),
+    specific('POST', '/api/tasks', BAD, { title: 'x', priority: 9 }),
+    specific('POST', '/api/tasks', BAD, { title: '   ' }),
   ],
-  'GET /api/tasks/:id': [specific('GET', '/api/tasks/999', 404), specific('GET', '/api/tasks/0', 400)],
-  'PATCH /api/tasks/:id': [specific('PATCH', '/api/tasks/999', 404, { status: 'done' }), specific('PATCH', '/api/tasks/1', 400, { status: 'bogus' })],
-  'GET /api/agents': [specific('GET', '/api/agents?project=nope', 404)],
+  'GET /api/tasks/:id': [specific('GET', '/api/tasks/999', NO_TASK), specific('GET', '/api/tasks/0', BAD)],
+  'PATCH /api/tasks/:id': [specific('PATCH', '/api/tasks/999', NO_TASK, { status: 'done' }), specific('PATCH', '/api/tasks/1', BAD, { status: 'bogus' })],
+  'GET /api/agents': [specific('GET', '/api/agents?project=nope', NO_PROJECT)],
   // Only allowlisted key names; text without line breaks; a bounded, non-empty list.
   'POST /api/agents/:id/keys': [
-    specific('POST', '/api/agents/w1/keys', 400, { keys: [{ key: 'kill-server' }] }),
-    specific('POST', '/api/agents/w1/keys', 400, { keys: [{ key: 'C-M-x' }] }),
-    specific('POST', '/api/agents/w1/keys', 400, { keys: [{ text: 'rm -rf /\n' }] }),
-    specific('POST', '/api/agents/w1/keys', 400, { keys: [{ key: 'Enter', text: 'x' }] }),
-    specific('POST', '/api/agents/w1/keys', 400, { keys: [] }),
-    specific('POST', '/api/agents/w1/keys', 400, { keys: Array.from({ length: 257 }, () => ({ key: 'Up' })) }),
-    specific('POST', '/api/agents/nobody/keys', 404, { keys: [{ key: 'Enter' }] }),
+    specific('POST', '/api/agents/w1/keys', BAD, { keys: [{ key: 'kill-server' }] }),
+    specific('POST', '/api/agents/w1/keys', BAD, { keys: [{ key: 'C-M-x' }] }),
+    specific('POST', '/api/agents/w1/keys', BAD, { keys: [{ text: 'rm -rf /\n' }] }),
+    specific('POST', '/api/agents/w1/keys', BAD, { keys: [{ key: 'Enter', text: 'x' }] }),
+    specific('POST', '/api/agents/w1/keys', BAD, { keys: [] }),
+    specific('POST', '/api/agents/w1/keys', BAD, { keys: Array.from({ length: 257 }, () => ({ key: 'Up' })) }),
+    specific('POST', '/api/agents/nobody/keys', [404, 'CMUX_ERR_AGENT_NOT_FOUND'], { keys: [{ key: 'Enter' }] }),
   ],
-  'GET /api/messages': [specific('GET', '/api/messages?project=nope', 404)],
+  'GET /api/messages': [specific('GET', '/api/messages?project=nope', NO_PROJECT)],
   'GET /api/journal/files/:date/:name': [
-    specific('GET', '/api/journal/files/2026-13-01/000000000-x-abcdef.txt', 400),
-    specific('GET', '/api/journal/files/..%2F..%2Fetc/passwd', 400),
-    specific('GET', '/api/journal/files/2026-01-01/..%2F..%2F..%2Fagents.yaml', 400),
-    specific('GET', '/api/journal/files/2026-01-01/journal.md', 400),
-    specific('GET', `/api/journal/files/2026-01-01/${'x'.repeat(95)}.txt`, 400),
-    specific('GET', '/api/journal/files/2026-01-01/000000000-x-abcdef.txt', 404),
+    specific('GET', '/api/journal/files/2026-13-01/000000000-x-abcdef.txt', BAD),
+    specific('GET', '/api/journal/files/..%2F..%2Fetc/passwd', BAD),
+    specific('GET', '/api/journal/files/2026-01-01/..%2F..%2F..%2Fagents.yaml', BAD),
+    specific('GET', '/api/journal/files/2026-01-01/journal.md', BAD),
+    specific('GET', `/api/journal/files/2026-01-01/${'x'.repeat(95)}.txt`, BAD),
+    specific('GET', '/api/journal/files/2026-01-01/000000000-x-abcdef.txt', [404, 'CMUX_ERR_JOURNAL_FILE_NOT_FOUND']),
   ],
-  'POST /api/alerts/:id/ack': [specific('POST', '/api/alerts/00000000-0000-4000-8000-000000000000/ack', 404)],
+  'POST /api/alerts/:id/ack': [specific('POST', '/api/alerts/00000000-0000-4000-8000-000000000000/ack', [404, 'CMUX_ERR_ALERT_NOT_FOUND'])],
+};
+
+// What `{}` gets where every field of the body is optional: w1 is no worktree worker.
+const EMPTY_BODY_TAKEN: Record<string, Expected> = { 'POST /api/agents/:id/merge': [400, 'CMUX_ERR_NO_WORKTREE'] };
+
+// A body each route takes, sent with a bad id so that only the id is wrong.
+const VALID_BODY: Record<string, unknown> = {
+  'POST /api/agents/:id/merge': {},
+  'POST /api/agents/:id/answer': { choice: 'y' },
+  'POST /api/agents/:id/keys': { keys: [{ key: 'Enter' }] },
 };
 
 // Routes that take no body: whatever is sent is ignored.
@@ -166,37 +183,43 @@ const QUERY_IGNORED = new Set(['GET /health', 'GET /api/webhooks/health', 'GET /
 // an id is a bad request, before any lookup.
 const ID_CHECKED = new Set(['GET /api/tasks/:id', 'PATCH /api/tasks/:id', 'POST /api/alerts/:id/ack']);
 
-// The one status each case must get.
-function expectedStatus(route: string, c: Case): number {
-  if (c.url.length > MAX_HEADER_BYTES) return 431;
+// A success where the input is ignored, else a refusal.
+const ignoredOr = (status: number | undefined): Expected => (status === undefined ? BAD : [status]);
+
+// The one status (and code) each case must get.
+function expected(route: string, c: Case): Expected {
+  if (c.url.length > MAX_HEADER_BYTES) return [431, 'CMUX_ERR_HEADERS_TOO_LARGE'];
   const nasty = c.nasty ?? '';
   switch (c.label) {
     case 'specific':
       return c.expect!;
     case 'bad id':
-      if (nasty === '\ud800') return 400; // not UTF-8: the path cannot be decoded
+      if (nasty === '\ud800') return BAD; // not UTF-8: the path cannot be decoded
       // A project name is checked before anything else, however long.
-      if (route === 'DELETE /api/projects/:name') return 400;
-      if (route === 'GET /assets/*') return nasty.includes('..') ? 404 : 200; // a path without an extension is the app's own route: index.html
-      if (nasty.length > MAX_PARAM_CHARS) return 414;
-      if (ID_CHECKED.has(route)) return 400;
-      return route === 'POST /api/webhooks/:source' ? 400 : 404; // an invalid name is no agent's
+      if (route === 'DELETE /api/projects/:name') return BAD;
+      if (route === 'GET /assets/*') return nasty.includes('..') ? [404, 'CMUX_ERR_NOT_FOUND'] : [200]; // a path without an extension is the app's own route: index.html
+      if (nasty.length > MAX_PARAM_CHARS) return [414, 'CMUX_ERR_URI_TOO_LONG'];
+      if (ID_CHECKED.has(route)) return BAD;
+      return route === 'POST /api/webhooks/:source' ? BAD : [404, 'CMUX_ERR_AGENT_NOT_FOUND']; // an invalid name is no agent's
     case 'huge body':
-      return 413;
+      return [413, 'CMUX_ERR_BODY_TOO_LARGE'];
     case 'form body':
-      return 415;
+      return [415, 'CMUX_ERR_UNSUPPORTED_MEDIA_TYPE'];
     case 'broken JSON':
-      return 400;
+      return BAD;
     case 'nasty fields':
-      if (nasty.length * 11 > 1024 * 1024) return 413;
-      return BODY_IGNORED[route] ?? 400;
+      // Eleven fields of it: over the body limit in bytes.
+      if (Buffer.byteLength(nasty) * 11 > 1024 * 1024) return [413, 'CMUX_ERR_BODY_TOO_LARGE'];
+      return ignoredOr(BODY_IGNORED[route]);
     case 'wrong JSON':
+      if (JSON.stringify(c.body) === '{}' && EMPTY_BODY_TAKEN[route]) return EMPTY_BODY_TAKEN[route];
+      return ignoredOr(BODY_IGNORED[route]);
     case 'deep JSON':
-      return BODY_IGNORED[route] ?? 400;
+      return ignoredOr(BODY_IGNORED[route]);
     case 'bad query':
       // The page and its icon refuse a token in the URL (it would stay in the browser's history).
-      if (route === 'GET /' || route === 'GET /favicon.ico') return 400;
-      return QUERY_IGNORED.has(route) ? 200 : 400;
+      if (route === 'GET /' || route === 'GET /favicon.ico') return BAD;
+      return QUERY_IGNORED.has(route) ? [200] : BAD;
   }
 }
 
@@ -207,7 +230,7 @@ function casesFor(route: string): Case[] {
   const withId = (id: string) => url.replace(':id', enc(id)).replace(':source', enc(id)).replace('*', enc(id));
   const cases: Case[] = [...(SPECIFIC[route] ?? [])];
   const target = withId('w1');
-  if (kinds.includes('params')) for (const n of NASTY) if (n) cases.push({ method, url: withId(n), label: 'bad id', nasty: n, ...(method === 'POST' ? { body: { text: 'x' } } : {}) });
+  if (kinds.includes('params')) for (const n of NASTY) if (n) cases.push({ method, url: withId(n), label: 'bad id', nasty: n, ...(method === 'POST' ? { body: VALID_BODY[route] ?? { text: 'x' } } : {}) });
   if (kinds.includes('body')) {
     for (const body of WRONG_TYPES) cases.push({ method, url: target, label: 'wrong JSON', body });
     for (const n of NASTY) cases.push({ method, url: target, label: 'nasty fields', nasty: n, body: { name: n, text: n, to: n, subject: n, title: n, content: n, id: n, window: n, agent: n, event: n, token: n } });
@@ -247,6 +270,14 @@ describe('hostile input on every route', { timeout: 300_000 }, () => {
   it('answers every bad input with the exact status it must get (a 4xx, or success where the input is ignored), over a real socket', async () => {
     const wrong: string[] = [];
     let sent = 0;
+    // Every refusal in the one shape: JSON with what is wrong and a code (a field for bad input).
+    const errorOf = (res: RawResponse): { code?: string } | null => {
+      if (!res.type.includes('application/json')) return null;
+      const body = JSON.parse(res.text) as { error?: unknown; code?: string; field?: unknown };
+      if (typeof body.error !== 'string' || body.error === '' || typeof body.code !== 'string') return null;
+      if (body.field !== undefined && typeof body.field !== 'string') return null;
+      return body;
+    };
     for (const route of routesOf(app)) {
       for (const c of casesFor(route)) {
         const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}`, ...(c.headers ?? {}) };
@@ -255,11 +286,12 @@ describe('hostile input on every route', { timeout: 300_000 }, () => {
         const res = await sendRaw(port, c.method, c.url, headers, payload);
         sent += 1;
         const what = `${c.method} ${c.url.slice(0, 80)} ${String(payload).slice(0, 80)}`;
-        const expected = expectedStatus(route, c);
-        if (res.status !== expected) wrong.push(`${what} (${c.label}) → ${res.status}, expected ${expected}: ${res.text.slice(0, 120)}`);
-        if (res.status >= 400 && res.type.includes('json')) assert.equal(typeof JSON.parse(res.text).error, 'string', what);
+        const [status, code] = expected(route, c);
+        const got = res.status >= 400 ? errorOf(res) : null;
+        if (res.status !== status || got?.code !== code) {
+          wrong.push(`${what} (${c.label}) → ${res.status} ${got?.code ?? ''}, expected ${status} ${code ?? ''}: ${res.text.slice(0, 120)}`);
+        }
         if (res.text.includes('<script>alert(1)</script>')) assert.match(res.type, /application\/json/, `${what}: input reflected as ${res.type}`);
-        if (res.status >= 400) assert.doesNotMatch(res.type, /text\/html/, `${what}: an error page in HTML`);
       }
     }
     // The whole list, for reading (the assertion's diff is cut short).

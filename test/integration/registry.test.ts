@@ -17,18 +17,23 @@ describe('the agent registry across processes', { timeout: 180_000 }, () => {
   });
   after(async () => cmux?.cleanup());
 
-  it('lists the session\'s windows as unregistered, with a warning, when there is no registry', async (t) => {
+  it('never lists a window it did not register, with or without agents.yaml (CONTRACT §5)', async (t) => {
     const cmux = await createInstance();
     t.after(() => cmux.cleanup());
     const tmux = ['-S', cmux.socket];
     const { execa } = await import('execa');
     await execa('tmux', [...tmux, 'new-session', '-d', '-s', 'cmux', '-n', 'cmux', 'cat'], { timeout: 5_000 });
     await execa('tmux', [...tmux, 'new-window', '-d', '-t', 'cmux:', '-n', 'old-worker', 'cat'], { timeout: 5_000 });
+    assert.equal(existsSync(join(cmux.home, 'agents.yaml')), false);
     const listed = await cmux.cli(['agents', '--json']);
     assert.equal(listed.exitCode, 0, String(listed.stderr));
-    const agents = JSON.parse(String(listed.stdout)) as Array<{ id: string; registered: boolean }>;
-    assert.deepEqual(agents.map((a) => [a.id, a.registered]), [['old-worker', false]], 'the system window cmux is not an agent');
-    assert.match(String(listed.stderr), /warning: no agent registry at .*agents\.yaml/);
+    assert.deepEqual(JSON.parse(String(listed.stdout)), [], 'a window opened by hand is no agent');
+    assert.equal(String(listed.stderr), '', 'nothing to warn about: an empty team');
+    assert.match(String((await cmux.cli(['agents'])).stdout), /^no agents$/m);
+    const spawned = await cmux.cli(['spawn', 'real-one', '--command', 'cat', '--no-wait']);
+    assert.equal(spawned.exitCode, 0, String(spawned.stderr));
+    const after = JSON.parse(String((await cmux.cli(['agents', '--json'])).stdout)) as Array<{ id: string }>;
+    assert.deepEqual(after.map((a) => a.id), ['real-one'], 'with agents.yaml too, only what cmux registered');
   });
 
   it('50 spawns from 50 processes at once: 50 windows, 50 entries, valid YAML', async () => {

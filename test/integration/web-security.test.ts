@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import { once } from 'node:events';
 import { request } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { syncBuiltinESMExports } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
@@ -16,6 +18,7 @@ import { createHookStore } from '../../apps/server/agents/hook-events.ts';
 import { createStatusMonitor } from '../../apps/server/agents/status-monitor.ts';
 import { createHub } from '../../apps/server/ws/hub.ts';
 import { openHistory } from '../../apps/core/src/index.ts';
+import { sendBytes, sendRaw } from '../helpers/raw-http.ts';
 
 const TOKEN = 'web-security-token-0123456789';
 const PUBLIC = new Set(['GET /health', 'GET /api/webhooks/health', 'GET /', 'GET /assets/*', 'GET /favicon.ico', 'POST /api/login', 'POST /api/logout']);
@@ -81,7 +84,39 @@ describe('web security of the running server', { timeout: 120_000 }, () => {
         body: method === 'GET' || method === 'DELETE' ? undefined : '{}',
       });
       assert.equal(res.status, 401, `${route} without the token answered ${res.status}`);
+      assert.equal(((await res.json()) as { code: string }).code, 'CMUX_ERR_UNAUTHORIZED', route);
     }
+  });
+
+  it('refuses a request that arrives while the server stops, in the one error shape', async () => {
+    const deps = createAgentDeps(config, quiet);
+    const hooks = createHookStore();
+    const hub = createHub();
+    const app = await buildApp({ config, token: TOKEN, logger: quiet, agents: deps, hooks, hub, history: openHistory(config.home), monitor: createStatusMonitor(deps, hooks, hub, quiet) });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as AddressInfo;
+    // A dashboard's socket: its close frame says the server has begun to stop.
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/api/ws?token=${TOKEN}`);
+    await once(ws, 'open');
+    const stopping = once(ws, 'close');
+    // A request still under way (half its body sent) keeps its connection open through the stop.
+    const body = '{"event":"alert","data":{}}';
+    const socket = connect({ host: '127.0.0.1', port });
+    const answers: Buffer[] = [];
+    socket.on('data', (chunk) => answers.push(chunk));
+    const started = once(app.server, 'request');
+    socket.write(`POST /api/events HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`);
+    await started;
+    const closed = app.close();
+    await stopping;
+    // The rest of that body, then a request that comes too late.
+    socket.write(`${body.slice(5)}GET /health HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`);
+    await once(socket, 'close');
+    await closed;
+    const [first, second] = Buffer.concat(answers).toString('utf8').split(/(?=HTTP\/1\.1 )/);
+    assert.match(first ?? '', /^HTTP\/1\.1 202 /, 'the request under way finished');
+    assert.match(second ?? '', /^HTTP\/1\.1 503 /);
+    assert.equal((JSON.parse(second!.split('\r\n\r\n')[1]!) as { code: string }).code, 'CMUX_ERR_NOT_RUNNING');
   });
 
   it('compares the token in constant time', () => {
@@ -144,31 +179,107 @@ describe('web security of the running server', { timeout: 120_000 }, () => {
     assert.equal((await get('/health', { host: `127.0.0.1:${port}` })).status, 200);
   });
 
-  it('refuses a WebSocket from a foreign Origin, even with the cookie', async () => {
+  it('refuses a WebSocket from a foreign Origin, even with the cookie, and one without the token, in the one error shape', async () => {
     const cookie = await sessionCookie();
-    const status = (origin: string) =>
-      new Promise<number>((resolve) => {
-        const ws = new WebSocket(`${base.replace('http', 'ws')}/api/ws`, { origin, headers: { cookie } });
-        ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    const open = (headers: Record<string, string>, origin?: string) =>
+      new Promise<{ status: number; code?: string }>((resolve) => {
+        const ws = new WebSocket(`${base.replace('http', 'ws')}/api/ws`, { ...(origin ? { origin } : {}), headers });
+        ws.once('unexpected-response', (_req, res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += String(chunk)));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, code: (JSON.parse(text) as { code?: string }).code }));
+        });
         ws.once('open', () => {
           ws.close();
-          resolve(101);
+          resolve({ status: 101 });
         });
-        ws.once('error', () => resolve(-1));
+        ws.once('error', () => resolve({ status: -1 }));
       });
-    assert.equal(await status('http://evil.example'), 403);
-    assert.equal(await status(base), 101);
+    assert.deepEqual(await open({ cookie }, 'http://evil.example'), { status: 403, code: 'CMUX_ERR_FOREIGN_ORIGIN' });
+    assert.deepEqual(await open({}, base), { status: 401, code: 'CMUX_ERR_UNAUTHORIZED' });
+    assert.deepEqual(await open({ cookie }, base), { status: 101 });
+  });
+
+  it('answers every refusal with one error body: what is wrong, a stable code, and for bad input the field', async () => {
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const json = { ...auth, 'content-type': 'application/json' };
+    const port = new URL(base).port;
+    const refused = async (res: Awaited<ReturnType<typeof raw>>, status: number, code: string) => {
+      const text = await res.text();
+      assert.equal(res.status, status, text);
+      assert.match(String(res.headers['content-type']), /^application\/json/, text);
+      const body = JSON.parse(text) as { error: string; code: string; field?: string };
+      assert.equal(body.code, code, text);
+      assert.ok(typeof body.error === 'string' && body.error.length > 0, text);
+      return body;
+    };
+    await refused(await get('/api/agents'), 401, 'CMUX_ERR_UNAUTHORIZED');
+    await refused(await get('/api/no-such-route'), 401, 'CMUX_ERR_UNAUTHORIZED');
+    await refused(await get('/api/no-such-route', auth), 404, 'CMUX_ERR_NOT_FOUND');
+    await refused(await raw('POST', '/api/login', { 'content-type': 'application/json' }, JSON.stringify({ token: 'not-the-token-at-all' })), 401, 'CMUX_ERR_UNAUTHORIZED');
+    await refused(await get('/health', { host: `attacker.example:${port}` }), 421, 'CMUX_ERR_WRONG_HOST');
+    await refused(await raw('POST', '/api/messages', { ...json, origin: 'http://evil.example' }, '{}'), 403, 'CMUX_ERR_FOREIGN_ORIGIN');
+    await refused(await raw('POST', '/api/messages', { ...auth, 'content-type': 'text/plain' }, '{}'), 415, 'CMUX_ERR_UNSUPPORTED_MEDIA_TYPE');
+    await refused(await raw('POST', '/api/messages', json, '{"to": '), 400, 'CMUX_ERR_BAD_REQUEST');
+    const subject = await refused(await raw('POST', '/api/messages', json, JSON.stringify({ to: 'user', subject: '' })), 400, 'CMUX_ERR_BAD_REQUEST');
+    assert.deepEqual([subject.field, subject.error], ['subject', 'subject: subject is empty']);
+    const extra = await refused(await raw('POST', '/api/agents/w1/message', json, JSON.stringify({ text: 'hi', txet: 'typo' })), 400, 'CMUX_ERR_BAD_REQUEST');
+    assert.equal(extra.field, 'body');
+    assert.match(extra.error, /txet/);
+    const limit = await refused(await get('/api/messages?limit=0', auth), 400, 'CMUX_ERR_BAD_REQUEST');
+    assert.equal(limit.field, 'limit');
+    const lines = await refused(await get('/api/agents/w1/terminal?lines=abc', auth), 400, 'CMUX_ERR_BAD_REQUEST');
+    assert.equal(lines.field, 'lines');
+    await refused(await get('/api/agents/nobody', auth), 404, 'CMUX_ERR_AGENT_NOT_FOUND');
+    await refused(await get(`/api/agents/${'x'.repeat(101)}`, auth), 414, 'CMUX_ERR_URI_TOO_LONG');
+    await refused(await get('/api/agents/%ED%A0%80', auth), 400, 'CMUX_ERR_BAD_REQUEST');
+    const token = await refused(await get('/?token=x'), 400, 'CMUX_ERR_BAD_REQUEST');
+    assert.equal(token.field, 'token');
+    await refused(await get('/?code=made-up'), 401, 'CMUX_ERR_UNAUTHORIZED');
+    await refused(await get('/assets/no-such-file.js'), 404, 'CMUX_ERR_NOT_FOUND');
+    const webhook = await refused(await raw('POST', '/api/webhooks/ci', auth), 400, 'CMUX_ERR_BAD_REQUEST');
+    assert.deepEqual([webhook.field, webhook.error], ['body', 'body: a JSON body is required (Content-Type: application/json)']);
+    // What Node's HTTP parser refuses never reaches a route, and still gets the shape.
+    const garbage = await sendBytes(Number(port), 'NOT HTTP AT ALL\r\n\r\n');
+    assert.equal(garbage.status, 400, garbage.text);
+    assert.match(garbage.type, /^application\/json/);
+    assert.equal((JSON.parse(garbage.text) as { code: string }).code, 'CMUX_ERR_BAD_REQUEST');
+  });
+
+  it('takes a body of exactly server.bodyLimitBytes, counted in bytes, and refuses one byte more before reading it', async () => {
+    const limit = config.server.bodyLimitBytes;
+    const json = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+    // A message whose JSON is `bytes` long, mostly two-byte characters: fewer characters than bytes.
+    const message = (bytes: number) => {
+      const [head, tail] = ['{"to":"user","subject":"big","body":"', '"}'];
+      const room = bytes - head.length - tail.length;
+      return `${head}${'é'.repeat(Math.floor(room / 2))}${'x'.repeat(room % 2)}${tail}`;
+    };
+    const under = message(limit);
+    assert.equal(Buffer.byteLength(under), limit);
+    const taken = await raw('POST', '/api/messages', json, under);
+    assert.equal(taken.status, 202, await taken.text());
+    const over = message(limit + 1);
+    assert.equal(Buffer.byteLength(over), limit + 1);
+    assert.ok(over.length < limit, 'a limit counted in characters would let it through');
+    const port = Number(new URL(base).port);
+    for (const path of ['/api/messages', '/api/agents/w1/message', '/api/journal/entry']) {
+      const res = await sendRaw(port, 'POST', path, json, over);
+      assert.equal(res.status, 413, `${path}: ${res.text}`);
+      assert.equal((JSON.parse(res.text) as { code: string }).code, 'CMUX_ERR_BODY_TOO_LARGE', path);
+    }
   });
 
   it('answers junk on the WebSocket with an error frame and stays up; drops an oversized frame', async () => {
     const ws = new WebSocket(`${base.replace('http', 'ws')}/api/ws?token=${TOKEN}`);
-    const frames: Array<{ event: string; data: { error?: string } }> = [];
+    const frames: Array<{ event: string; data: { error?: string; code?: string } }> = [];
     ws.on('message', (raw) => frames.push(JSON.parse(String(raw))));
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
     for (const junk of ['not json', '{"subscribe": 42}', '{"subscribe": "../x"}', '{"subscribe": "a b"}', '[]', '{"subscribe": "nobody"}']) ws.send(junk);
     const errors = await eventually(async () => frames.filter((f) => f.event === 'error'), (list) => list.length >= 6, 10_000);
     assert.equal(errors.length, 6, JSON.stringify(frames));
     assert.match(errors.at(-1)!.data.error ?? '', /no agent "nobody"/);
+    assert.deepEqual(errors.map((f) => f.data.code), [...Array(5).fill('CMUX_ERR_BAD_REQUEST'), 'CMUX_ERR_AGENT_NOT_FOUND'], 'each error frame has its code');
     assert.equal(ws.readyState, WebSocket.OPEN);
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
     ws.send('x'.repeat(128 * 1024));

@@ -33,6 +33,22 @@ describe('module boundaries', () => {
     assert.deepEqual(offenders.map((f) => relative(ROOT, f)), []);
   });
 
+  it('routes are the app\'s alone, and the CLI loads no daemon', () => {
+    const imports = (file: string) => [...readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)].map((m) => join(dirname(file), m[1]!));
+    const offenders = sources(join(ROOT, 'apps')).flatMap((file) => {
+      const from = relative(ROOT, file);
+      return imports(file)
+        .map((target) => relative(ROOT, target))
+        .filter(
+          (target) =>
+            (/^apps\/server\/routes\//.test(target) && from !== 'apps/server/app.ts' && !from.startsWith('apps/server/routes/')) ||
+            (from.startsWith('apps/cli/') && /^apps\/(frontend-healer|log-watcher|router|server)\//.test(target)),
+        )
+        .map((target) => `${from} → ${target}`);
+    });
+    assert.deepEqual(offenders, []);
+  });
+
   it('reads the configuration variables only in the config loader', () => {
     const configVariable = /process\.env\.(CMUX_(HOME|HOST|PORT|TOKEN|TMUX_SOCKET|SESSION|AGENT_COMMAND|LOG_CHECK_INTERVAL|HEAL_INTERVAL|CONFIG)\b|PM2_HOME)/;
     const offenders = sources(join(ROOT, 'apps'))

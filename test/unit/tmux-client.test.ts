@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { isCmuxError, type TmuxClient } from '../../apps/core/src/index.ts';
-import { eventually, privateTmux } from '../helpers/tmux.ts';
+import { createTmuxClient, isCmuxError, type TmuxClient, type TmuxSocket } from '../../apps/core/src/index.ts';
+import { ROOT } from '../helpers/instance.ts';
+import { eventually, privateTmux, tmuxCommand } from '../helpers/tmux.ts';
 
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<Error> {
   try {
@@ -19,9 +20,11 @@ async function rejectsWith(promise: Promise<unknown>, code: string): Promise<Err
 describe('tmux client on a private socket', { timeout: 60_000 }, () => {
   let ctx: ReturnType<typeof privateTmux>;
   let tmux: TmuxClient;
+  let socket: TmuxSocket;
   before(() => {
     ctx = privateTmux();
     tmux = ctx.tmux;
+    socket = { kind: 'path', path: ctx.socket };
   });
   after(async () => ctx.cleanup());
 
@@ -30,7 +33,7 @@ describe('tmux client on a private socket', { timeout: 60_000 }, () => {
     assert.equal(await tmux.hasServer(), false);
     assert.deepEqual(await tmux.listWindows(), []);
     assert.equal(await tmux.hasSession('cmux'), false);
-    await rejectsWith(tmux.run(['list-windows']), 'CMUX_ERR_TMUX_NO_SERVER');
+    await rejectsWith(tmux.capturePane('@0'), 'CMUX_ERR_TMUX_NO_SERVER');
     assert.equal(await tmux.killServer(), false);
   });
 
@@ -46,10 +49,10 @@ describe('tmux client on a private socket', { timeout: 60_000 }, () => {
     } finally {
       process.env.HOME = realHome;
     }
-    const options = await tmux.run(['show-options', '-g']);
+    const options = await tmuxCommand(socket, ['show-options', '-g']);
     assert.match(options, /^history-limit 50000$/m);
     assert.match(options, /^base-index 0$/m);
-    assert.match(await tmux.run(['show-window-options', '-g']), /^automatic-rename off$/m);
+    assert.match(await tmuxCommand(socket, ['show-window-options', '-g']), /^automatic-rename off$/m);
     assert.equal(await tmux.hasServer(), true);
     assert.equal(await tmux.hasSession('cmux'), true);
   });
@@ -77,11 +80,11 @@ describe('tmux client on a private socket', { timeout: 60_000 }, () => {
 
   it('keeps a window\'s id when a person renames it', async () => {
     const id = await tmux.newWindow({ session: 'cmux', name: 'renamed', command: ['cat'] });
-    await tmux.run(['rename-window', '-t', id, 'a name: with spaces']);
+    await tmuxCommand(socket, ['rename-window', '-t', id, 'a name: with spaces']);
     const row = (await tmux.listWindows()).find((w) => w.windowId === id);
     assert.equal(row?.name, 'a name: with spaces');
     // tmux escapes control characters in formats, so a tab in a name cannot split a row.
-    await tmux.run(['rename-window', '-t', id, 'tab\there']);
+    await tmuxCommand(socket, ['rename-window', '-t', id, 'tab\there']);
     const tabbed = (await tmux.listWindows()).find((w) => w.windowId === id);
     assert.equal(tabbed?.name, 'tab\\there');
   });
@@ -101,11 +104,11 @@ describe('tmux client on a private socket', { timeout: 60_000 }, () => {
     const id = await tmux.newWindow({ session: 'cmux', name: 'paster', command: ['sh', '-c', `cat > ${file}`] });
     const lines = Array.from({ length: 200 }, (_, i) => `line ${i}: "q" '$VAR' \`b\` \ttab ✓`);
     const text = `${lines.join('\n')}\n`;
-    await Promise.all([tmux.pasteText(id, text.slice(0, text.length / 2)), tmux.run(['list-buffers'])]);
+    await Promise.all([tmux.pasteText(id, text.slice(0, text.length / 2)), tmuxCommand(socket, ['list-buffers'])]);
     await tmux.pasteText(id, text.slice(text.length / 2));
     await eventually(async () => (existsSync(file) ? readFileSync(file, 'utf8') : ''), (t) => t.length >= text.length);
     assert.equal(readFileSync(file, 'utf8'), text);
-    assert.equal(await tmux.run(['list-buffers']), '');
+    assert.equal(await tmuxCommand(socket, ['list-buffers']), '');
   });
 
   it('captures the pane with scrollback', async () => {
@@ -130,8 +133,16 @@ describe('tmux client on a private socket', { timeout: 60_000 }, () => {
       await rejectsWith(tmux.newWindow({ session: 'cmux', name }), 'CMUX_ERR_TMUX_BAD_NAME');
     }
     await rejectsWith(tmux.newWindow({ session: 'cmux', name: 'ok', env: { 'BAD-NAME': 'x' } }), 'CMUX_ERR_TMUX_BAD_NAME');
-    const timeout = await rejectsWith(tmux.run(['wait-for', 'a-signal-nobody-sends'], { timeoutMs: 300 }), 'CMUX_ERR_TMUX_TIMEOUT');
-    assert.match(timeout.message, /wait-for a-signal-nobody-sends/);
+    // A hung server (stopped here) costs a caller its timeout, never forever.
+    const serverPid = Number((await tmuxCommand(socket, ['display-message', '-p', '#{pid}'])).trim());
+    const impatient = createTmuxClient({ socket, configFile: join(ROOT, 'config', 'tmux.conf'), timeoutMs: 300 });
+    process.kill(serverPid, 'SIGSTOP');
+    try {
+      const timeout = await rejectsWith(impatient.listWindows(), 'CMUX_ERR_TMUX_TIMEOUT');
+      assert.match(timeout.message, /list-windows -a/);
+    } finally {
+      process.kill(serverPid, 'SIGCONT');
+    }
   });
 
   it('kills a window, then the server', async () => {

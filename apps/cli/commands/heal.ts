@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
-import { APP_NAMES, buildDashboard, CmuxError, listAppStatus, loadConfig, readFrontendState, writeFileAtomic } from '../../core/src/index.js';
-import { healRequestFile } from '../../frontend-healer/healer.js';
+import { APP_NAMES, buildDashboard, CmuxError, healRequestFile, listAppStatus, loadConfig, readFrontendState, writeFileAtomic } from '../../core/src/index.js';
 import { say } from '../output.js';
 
 const WAIT_MS = 10 * 60_000;

@@ -1,8 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { agentContext } from '../agent-context.js';
+import { parseInput } from '../../core/src/index.js';
 import { addTask, assignTask, getTask, listTasks, newTaskSchema, openTasks, taskChangeSchema, taskStatusSchema, updateTask, type Board, type Task } from '../../tasks/index.js';
 import { callerProject } from '../../projects/agents.js';
-import { parse } from '../../server/validate.js';
 import { printJson, say } from '../output.js';
 
 // Runs `fn` on the board of this cmux (the history database), closed afterwards.
@@ -52,7 +52,7 @@ const add = new Command('add')
     const { json, ...fields } = opts;
     const task = await withBoard(async (board) => {
       const project = fields.project ?? (await callerProject(board.agents.config, process.env.CMUX_AGENT_NAME));
-      return addTask(board, parse(newTaskSchema, { ...fields, title, ...(project ? { project } : {}) }, 'task'), sender());
+      return addTask(board, parseInput(newTaskSchema, { ...fields, title, ...(project ? { project } : {}) }, 'task'), sender());
     });
     print(task, json);
   });
@@ -63,7 +63,7 @@ const list = new Command('list')
   .option('--status <status>', 'only tasks in this status')
   .option('--json', 'print JSON')
   .action(async (opts: { project?: string; status?: string; json?: boolean }) => {
-    const status = opts.status === undefined ? undefined : parse(taskStatusSchema, opts.status, 'status');
+    const status = opts.status === undefined ? undefined : parseInput(taskStatusSchema, opts.status, 'status');
     const tasks = await withBoard((board) => listTasks(board, { project: opts.project, status }));
     if (opts.json) return printJson(tasks);
     if (tasks.length === 0) return say('no tasks');
@@ -94,7 +94,7 @@ const update = new Command('update')
   .option('--json', 'print the task as JSON')
   .action(async (id: number, opts: { status?: string; title?: string; description?: string; priority?: number; assignee?: string; json?: boolean }) => {
     const { json, ...fields } = opts;
-    print(await withBoard((board) => updateTask(board, id, parse(taskChangeSchema, fields, 'task'), sender())), json);
+    print(await withBoard((board) => updateTask(board, id, parseInput(taskChangeSchema, fields, 'task'), sender())), json);
   });
 
 const done = new Command('done')

@@ -1,5 +1,5 @@
 import { listAppStatus, type CmuxConfig, type Logger } from '../../core/src/index.js';
-import { frontendHealth } from '../routes/health.js';
+import { healthPayload } from '../health/payload.js';
 import type { Hub } from '../ws/hub.js';
 
 const POLL_MS = 5_000;
@@ -15,9 +15,10 @@ export function createSystemMonitor(config: CmuxConfig, hub: Hub, logger: Logger
     const appsKey = JSON.stringify(list.map(({ name, status, pid, restarts }) => [name, status, pid, restarts]));
     if (apps && appsKey !== apps) hub.broadcast('process', list);
     apps = appsKey;
-    const frontend = frontendHealth(config);
+    const payload = healthPayload(config, list);
+    const { frontend } = payload;
     const healthKey = `${frontend.status}|${frontend.problem ?? ''}|${frontend.lastHeal ?? ''}`;
-    if (health && healthKey !== health) hub.broadcast('health', { status: frontend.status, api: 'healthy', frontend });
+    if (health && healthKey !== health) hub.broadcast('health', payload);
     health = healthKey;
   };
   return {

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CmuxError } from '../../core/src/index.js';
 import { SESSION_TTL_MS, type Sessions } from './sessions.js';
 import { tokenMatches } from './token.js';
 
@@ -26,16 +27,14 @@ export function sessionCookie(id: string): string {
 }
 export const CLEARED_SESSION_COOKIE = `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`;
 
-// An onRequest hook that answers 401 unless the request carries the token or a live session;
-// the agents' own token is good for reporting agent events only.
+// An onRequest hook that refuses (401) a request without the token or a live session; the
+// agents' own token is good for reporting agent events only.
 export function requireAuth(token: string, sessions: Sessions, agentToken?: string) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (sessions.isLive(presentedSession(request)) || tokenMatches(presentedToken(request), token)) return;
     if (agentToken && request.method === 'POST' && request.url === AGENT_EVENTS && tokenMatches(presentedToken(request), agentToken)) return;
-    await reply
-      .code(401)
-      .header('www-authenticate', 'Bearer')
-      .send({ error: 'missing or wrong token: send Authorization: Bearer <token> (see $CMUX_HOME/token), or open the URL `npx cmux open` prints' });
+    void reply.header('www-authenticate', 'Bearer');
+    throw new CmuxError('CMUX_ERR_UNAUTHORIZED', 'missing or wrong token: send Authorization: Bearer <token> (see $CMUX_HOME/token), or open the URL `npx cmux open` prints');
   };
 }
 

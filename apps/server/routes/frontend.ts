@@ -1,9 +1,11 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { extname, join, normalize, sep } from 'node:path';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import type { CmuxConfig } from '../../core/src/index.js';
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { CmuxError, type CmuxConfig } from '../../core/src/index.js';
 import { sessionCookie } from '../auth/hook.js';
 import type { Sessions } from '../auth/sessions.js';
+import { frontendSchemas as schema } from './frontend.schema.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -39,26 +41,22 @@ export function resolveAsset(dist: string, urlPath: string): string | null {
 // folder is live at once); unknown paths without an extension get index.html (the app routes
 // itself); `/?code=…` trades a one-time login code for a session cookie, so the URL left in
 // the browser's history is worthless once used.
-export const frontendRoutes: FastifyPluginAsync<{ config: CmuxConfig; sessions: Sessions }> = async (app, { config, sessions }) => {
+export const frontendRoutes: FastifyPluginAsyncZod<{ config: CmuxConfig; sessions: Sessions }> = async (app, { config, sessions }) => {
   const dist = config.frontend.dist;
 
-  const serve = async (request: FastifyRequest, reply: FastifyReply) => {
-    const query = request.query as Record<string, unknown>;
-    if (typeof query.token === 'string') {
-      // An old bookmark: the token in a page URL stays in the browser's history, so it buys nothing.
-      return reply.code(400).type('text/plain').send('The token does not go in the page URL (it would stay in your history): run `npx cmux open` for a one-time login URL.');
-    }
-    if (typeof query.code === 'string') {
-      const session = sessions.redeem(query.code);
-      if (!session) return reply.code(401).type('text/plain').send('This login link was used already or has expired: run `npx cmux open` for a new one.');
+  const serve = async (url: string, code: string | undefined, reply: FastifyReply) => {
+    if (code !== undefined) {
+      const session = sessions.redeem(code);
+      if (!session) throw new CmuxError('CMUX_ERR_UNAUTHORIZED', 'This login link was used already or has expired: run `npx cmux open` for a new one.');
       return reply.header('set-cookie', sessionCookie(session)).header('referrer-policy', 'no-referrer').redirect('/', 302);
     }
-    const path = request.url.split('?')[0]!;
+    const path = url.split('?')[0]!;
     const asset = path === '/' ? null : resolveAsset(dist, path === '/favicon.ico' ? ICON : path);
     const file = asset ?? (extname(path) === '' ? resolveAsset(dist, '/index.html') : null);
     if (!file) {
-      if (extname(path) !== '') return reply.code(404).type('text/plain').send('Not found');
-      return reply.code(503).type('text/plain').header('retry-after', '5').send('The dashboard is being rebuilt; it will be back in a moment. The API still answers.');
+      if (extname(path) !== '') throw new CmuxError('CMUX_ERR_NOT_FOUND', `no file ${path.slice(0, 200)} in the dashboard`);
+      void reply.header('retry-after', '5');
+      throw new CmuxError('CMUX_ERR_DASHBOARD_REBUILDING', 'The dashboard is being rebuilt; it will be back in a moment. The API still answers.');
     }
     const html = file.endsWith('.html');
     return reply
@@ -68,8 +66,7 @@ export const frontendRoutes: FastifyPluginAsync<{ config: CmuxConfig; sessions: 
       .send(createReadStream(file));
   };
 
-  app.get('/', serve);
-  app.get('/assets/*', serve);
-  app.get('/favicon.ico', serve);
-
+  for (const route of ['/', '/assets/*', '/favicon.ico']) {
+    app.get(route, { schema: schema.page }, async (request, reply) => serve(request.url, request.query.code, reply));
+  }
 };

@@ -1,20 +1,18 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { z } from 'zod';
-import { serverUrl, type CmuxConfig } from '../../core/src/index.js';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { CmuxError, serverUrl, type CmuxConfig } from '../../core/src/index.js';
 import { CLEARED_SESSION_COOKIE, presentedSession, sessionCookie } from '../auth/hook.js';
 import type { Sessions } from '../auth/sessions.js';
 import { tokenMatches } from '../auth/token.js';
-import { parse } from '../validate.js';
-
-const loginBody = z.union([z.strictObject({ token: z.string().min(1).max(500) }), z.strictObject({ code: z.string().min(1).max(200) })]);
+import { loginSchemas as schema } from './login.schema.js';
 
 // The dashboard's login form and logout (public): the token or a one-time code buys a
 // session; logout ends it on the server, not only in the browser.
-export const loginRoutes: FastifyPluginAsync<{ token: string; sessions: Sessions }> = async (app, { token, sessions }) => {
-  app.post('/api/login', async (request, reply) => {
-    const body = parse(loginBody, request.body);
+export const loginRoutes: FastifyPluginAsyncZod<{ token: string; sessions: Sessions }> = async (app, { token, sessions }) => {
+  app.post('/api/login', { schema: schema.login }, async (request, reply) => {
+    const body = request.body;
     const session = 'code' in body ? sessions.redeem(body.code) : tokenMatches(body.token, token) ? sessions.open() : null;
-    if (!session) return reply.code(401).send({ error: 'wrong token, or a login code that was used already or has expired' });
+    if (!session) throw new CmuxError('CMUX_ERR_UNAUTHORIZED', 'wrong token, or a login code that was used already or has expired');
     return reply.header('set-cookie', sessionCookie(session)).code(204).send();
   });
   app.post('/api/logout', async (request, reply) => {

@@ -1,23 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { appendMessage, CmuxError, writeAttachment, type CmuxConfig } from '../../core/src/index.js';
 import { presentedToken } from '../auth/hook.js';
 import { tokenMatches } from '../auth/token.js';
-import { parse } from '../validate.js';
 import { createReplayGuard } from '../webhooks/replay-guard.js';
-
-const sourceParams = z.object({
-  source: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9_-]{0,47}$/, 'a source name: lowercase letters, digits, _ and -')
-    .refine((s) => s !== 'health', 'health is not a webhook source'),
-});
-
-interface WebhookBody {
-  raw: Buffer;
-  json: unknown;
-}
+import { webhookSchemas as schema, type WebhookBody } from './webhooks.schema.js';
 
 // Whether `header` is GitHub's `sha256=<hex>` HMAC of `raw` with `secret` (constant time).
 export function signatureMatches(raw: Buffer, header: string | undefined, secret: string): boolean {
@@ -32,10 +19,10 @@ export function signatureMatches(raw: Buffer, header: string | undefined, secret
 // A replay (the same delivery id, or the same signed body) is answered 200 and stored no more:
 // GitHub signs the body only, so a captured signed body cannot come back under another event
 // header either.
-export const webhookRoutes: FastifyPluginAsync<{ config: CmuxConfig; token: string }> = async (app, { config, token }) => {
+export const webhookRoutes: FastifyPluginAsyncZod<{ config: CmuxConfig; token: string }> = async (app, { config, token }) => {
   const replays = createReplayGuard();
   // The signature covers the exact bytes, so the body is kept raw beside its parsed JSON.
-  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: config.webhooks.bodyLimitBytes }, (_request, raw, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, raw, done) => {
     try {
       const bytes = raw as Buffer;
       done(null, { raw: bytes, json: JSON.parse(bytes.toString('utf8')) } satisfies WebhookBody);
@@ -44,10 +31,9 @@ export const webhookRoutes: FastifyPluginAsync<{ config: CmuxConfig; token: stri
     }
   });
 
-  app.post('/api/webhooks/:source', async (request: FastifyRequest, reply) => {
-    const { source } = parse(sourceParams, request.params, 'source');
-    const body = request.body as WebhookBody | undefined;
-    if (!body) throw new CmuxError('CMUX_ERR_BAD_REQUEST', 'a JSON body is required (Content-Type: application/json)');
+  app.post('/api/webhooks/:source', { schema: schema.receive, bodyLimit: config.webhooks.bodyLimitBytes }, async (request, reply) => {
+    const { source } = request.params;
+    const body = request.body;
     const secret = config.webhooks.sources[source]?.secret;
     const signature = request.headers['x-hub-signature-256'];
     const authorised = secret

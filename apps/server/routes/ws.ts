@@ -1,24 +1,14 @@
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { findAgent, type AgentDeps } from '../../agents/index.js';
-import type { Hub } from '../ws/hub.js';
+import { CmuxError } from '../../core/src/index.js';
+import { errorBody } from '../errors.js';
+import { wsFrame, type Hub } from '../ws/hub.js';
+import { wsClientMessage } from './ws.schema.js';
 
 const TERMINAL_POLL_MS = 500;
 const TERMINAL_HISTORY_LINES = 1_000;
-const clientMessage = z.object({ subscribe: z.union([z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_:-]{0,96}$/), z.null()]) });
-
-// Whether a browser's Origin is this server itself: a page from any other site may not open
-// the socket with the user's cookie (cross-site WebSocket hijacking).
-export function originAllowed(request: FastifyRequest): boolean {
-  const origin = request.headers.origin;
-  if (origin === undefined) return true;
-  try {
-    return new URL(origin).host === request.headers.host;
-  } catch {
-    return false;
-  }
-}
 
 // Streams one agent's pane (with its colours) to the socket while it is subscribed, sending a
 // frame only when the screen changed.
@@ -41,7 +31,7 @@ function streamTerminal(socket: WebSocket, agents: AgentDeps) {
       const text = await agents.tmux.capturePane(agent.windowId, { historyLines: TERMINAL_HISTORY_LINES, escapes: true }).catch(() => null);
       if (text !== null && text !== last && mine === generation) {
         last = text;
-        socket.send(JSON.stringify({ event: 'terminal', data: { id, text }, ts: new Date().toISOString() }));
+        socket.send(wsFrame('terminal', { id, text }));
       }
       if (mine === generation) timer = setTimeout(() => void tick(), TERMINAL_POLL_MS);
     };
@@ -54,28 +44,27 @@ function streamTerminal(socket: WebSocket, agents: AgentDeps) {
 export const wsRoutes: FastifyPluginAsync<{ hub: Hub; agents: AgentDeps }> = async (app, { hub, agents }) => {
   app.get(
     '/api/ws',
-    {
-      websocket: true,
-      preValidation: async (request, reply) => {
-        if (!originAllowed(request)) await reply.code(403).send({ error: `WebSocket from a foreign origin refused: ${request.headers.origin}` });
-      },
-    },
+    { websocket: true },
     (socket) => {
       hub.add(socket);
       const subscribe = streamTerminal(socket, agents);
+      // A refusal on the socket has the HTTP refusals' shape, in an `error` frame.
+      const refuse = (error: unknown) => {
+        if (!(error instanceof CmuxError)) agents.logger.error(`WebSocket request failed: ${(error as Error).message}`, { error });
+        const refusal = error instanceof CmuxError ? error : new CmuxError('CMUX_ERR_INTERNAL', 'internal error; see the cmux-server log');
+        socket.send(wsFrame('error', errorBody(refusal)));
+      };
       socket.on('message', (raw) => {
-        let parsed: z.infer<typeof clientMessage>;
+        let parsed: z.infer<typeof wsClientMessage>;
         try {
-          parsed = clientMessage.parse(JSON.parse(String(raw)));
+          parsed = wsClientMessage.parse(JSON.parse(String(raw)));
         } catch {
-          socket.send(JSON.stringify({ event: 'error', data: { error: 'send {"subscribe": "<agent>"} or {"subscribe": null}' }, ts: new Date().toISOString() }));
+          refuse(new CmuxError('CMUX_ERR_BAD_REQUEST', 'send {"subscribe": "<agent>"} or {"subscribe": null}'));
           return;
         }
-        subscribe(parsed.subscribe).catch((error: unknown) =>
-          socket.send(JSON.stringify({ event: 'error', data: { error: (error as Error).message }, ts: new Date().toISOString() })),
-        );
+        subscribe(parsed.subscribe).catch(refuse);
       });
-      socket.send(JSON.stringify({ event: 'hello', data: { clients: hub.size }, ts: new Date().toISOString() }));
+      socket.send(wsFrame('hello', { clients: hub.size }));
     },
   );
 };

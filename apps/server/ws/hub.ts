@@ -19,6 +19,11 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 export type Hub = ReturnType<typeof createHub>;
 
+// One frame as a client reads it: the event, its data, and when it was sent.
+export function wsFrame(event: WsEvent | 'hello' | 'terminal' | 'error', data: unknown): string {
+  return JSON.stringify({ event, data, ts: new Date().toISOString() });
+}
+
 // Every connected dashboard, and one way to send them all an event.
 export function createHub() {
   const clients = new Set<WebSocket>();
@@ -29,7 +34,7 @@ export function createHub() {
       socket.on('error', () => clients.delete(socket));
     },
     broadcast(event: WsEvent, data: unknown): void {
-      const frame = JSON.stringify({ event, data, ts: new Date().toISOString() });
+      const frame = wsFrame(event, data);
       for (const socket of clients) {
         if (socket.bufferedAmount > MAX_BUFFERED_BYTES) socket.terminate();
         else if (socket.readyState === socket.OPEN) socket.send(frame);

@@ -21,6 +21,11 @@ export function frontendStateFile(home: string): string {
   return join(homePaths(home).state, 'frontend.json');
 }
 
+// The file `npx cmux heal` drops to ask the running healer for a rebuild now.
+export function healRequestFile(home: string): string {
+  return join(homePaths(home).state, 'heal-request');
+}
+
 // The healer's last findings, or null when it has not checked yet.
 export function readFrontendState(home: string): FrontendState | null {
   try {

@@ -39,7 +39,8 @@ export interface CaptureOptions {
 export type TmuxClient = ReturnType<typeof createTmuxClient>;
 
 // The only code in cmux that runs tmux: argument arrays, a bounded time for every call,
-// the cmux socket and config on every call, and failures as typed CmuxErrors.
+// the cmux socket and config on every call, and failures as typed CmuxErrors. Callers get
+// named operations only, never a raw command line.
 export function createTmuxClient(options: TmuxClientOptions) {
   const socketArgs = options.socket.kind === 'name' ? ['-L', options.socket.name] : ['-S', options.socket.path];
   const baseArgs = [...socketArgs, '-f', options.configFile];
@@ -48,7 +49,7 @@ export function createTmuxClient(options: TmuxClientOptions) {
 
   async function run(args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
     const argv = [...baseArgs, ...args];
-    const result = await execa('tmux', argv, {
+    const subprocess = execa('tmux', argv, {
       input: opts.input,
       timeout: opts.timeoutMs ?? defaultTimeout,
       forceKillAfterDelay: 1_000,
@@ -57,6 +58,14 @@ export function createTmuxClient(options: TmuxClientOptions) {
       extendEnv: false,
       stripFinalNewline: false,
     });
+    // A tmux client hands its stdout and stderr to the server: a hung server keeps them open
+    // after the timed-out client is killed, and the call would wait for it forever.
+    subprocess.once('exit', () => {
+      if (!subprocess.killed) return;
+      subprocess.stdout?.destroy();
+      subprocess.stderr?.destroy();
+    });
+    const result = await subprocess;
     if (!result.failed) return result.stdout;
     throw tmuxError({
       argv: ['tmux', ...argv],
@@ -84,10 +93,6 @@ export function createTmuxClient(options: TmuxClientOptions) {
   }
 
   return {
-    socketArgs,
-
-    run,
-
     // tmux's version string, e.g. "tmux 3.3a". Needs no server.
     async version(): Promise<string> {
       return (await run(['-V'])).trim();

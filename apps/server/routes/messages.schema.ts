@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { addressSchema, MAX_SUBJECT_CHARS } from '../../core/src/index.js';
+import { pageLimit, projectName } from './common.schema.js';
+
+// The history's query, the mailbox's new message, and the daemons' events for the dashboards.
+export const messageSchemas = {
+  page: {
+    querystring: z.object({
+      agent: addressSchema.optional(),
+      project: projectName.optional(),
+      limit: pageLimit(500),
+      before: z.coerce.number().int().min(1).optional(),
+    }),
+  },
+  send: {
+    body: z.strictObject({
+      to: addressSchema,
+      subject: z.string().min(1, 'subject is empty').max(MAX_SUBJECT_CHARS),
+      body: z.string().optional(),
+      from: addressSchema.optional(),
+    }),
+  },
+  event: { body: z.strictObject({ event: z.enum(['message', 'message_status', 'alert']), data: z.unknown() }) },
+};
