@@ -1,5 +1,8 @@
+import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { apiClient } from './api.ts';
+import { createInstance, type TestInstance } from './instance.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -14,4 +17,16 @@ export async function launchBrowser(): Promise<{ browser: Browser; close(): Prom
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   return { browser, close: () => browser.close() };
+}
+
+// A started cmux with a worker spawned through the API (its task given), as the dashboard
+// tests find it; `printedUrl` is the one-time login URL `cmux start` printed.
+export async function startedWithWorker(): Promise<{ cmux: TestInstance; api: ReturnType<typeof apiClient>; printedUrl: string }> {
+  const cmux = await createInstance();
+  const api = apiClient(cmux);
+  const start = await cmux.cli(['start'], { env: { CMUX_LOG_CHECK_INTERVAL: '1' } });
+  assert.equal(start.exitCode, 0, String(start.stderr));
+  const printedUrl = /dashboard: (\S+)/.exec(String(start.stdout))![1]!;
+  assert.equal((await api.call('POST', '/api/agents', { name: 'api-worker', task: 'hello from the API' })).status, 201);
+  return { cmux, api, printedUrl };
 }

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { apiClient } from '../helpers/api.ts';
-import { launchBrowser } from '../helpers/browser.ts';
-import { createInstance, ROOT, type TestInstance } from '../helpers/instance.ts';
+import { launchBrowser, startedWithWorker } from '../helpers/browser.ts';
+import { ROOT, type TestInstance } from '../helpers/instance.ts';
 import { storedMessages } from '../helpers/load.ts';
 import { eventually } from '../helpers/tmux.ts';
 
@@ -40,12 +40,9 @@ describe('the dashboard page shell in a real Chromium: true state, deep links, n
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    cmux = await createInstance();
-    api = apiClient(cmux);
-    const start = await cmux.cli(['start'], { env: { CMUX_LOG_CHECK_INTERVAL: '1' } });
-    assert.equal(start.exitCode, 0, String(start.stderr));
-    const printed = /dashboard: (\S+)/.exec(String(start.stdout))![1]!;
-    assert.equal((await api.call('POST', '/api/agents', { name: 'api-worker', task: 'hello from the API' })).status, 201);
+    const started = await startedWithWorker();
+    ({ cmux, api } = started);
+    const printed = started.printedUrl;
     assert.equal((await api.call('POST', '/api/agents', { name: 'short-lived' })).status, 201);
     browser = await launchBrowser();
     page = await (await browser.browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
