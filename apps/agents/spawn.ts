@@ -157,9 +157,9 @@ async function waitUntilReady(deps: AgentDeps, agent: RegisteredAgent, kind: Age
       if (dialog.requires === 'acceptApiKey' && !deps.config.agents.acceptApiKey) {
         throw new CmuxError(
           'CMUX_ERR_AGENT_NOT_READY',
-          `agent ${agent.id} asks whether to use the API key in its environment (ANTHROPIC_API_KEY), and cmux does not answer that for you. ` +
+          `agent ${agent.id} asks whether to use the API key in its environment, and cmux does not answer that for you. ` +
             `Set \`agents.acceptApiKey: true\` in your CMUX_CONFIG file to let cmux answer Yes, or answer it once yourself (\`npx cmux attach ${agent.id}\`), ` +
-            `or log in to Claude Code instead of using a key. The window is still open; \`npx cmux kill ${agent.id}\` removes it.`,
+            `or log its program in instead of using a key. The window is still open; \`npx cmux kill ${agent.id}\` removes it.`,
           { context: { id: agent.id } },
         );
       }

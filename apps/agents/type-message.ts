@@ -79,7 +79,7 @@ export async function typeMessage(deps: AgentDeps, message: MailboxMessage, jour
       if (result.outcome === 'not-confirmed') {
         return {
           outcome: 'dead',
-          reason: `typed into ${id} and submitted, but the agent never reported taking it (no UserPromptSubmit hook): are cmux's hook settings in its command?`,
+          reason: `typed into ${id} and submitted, but the agent never reported taking it (no prompt hook event carried it): are cmux's hook settings in its command?`,
         };
       }
       return { outcome: 'delivered', recovered: false, result };

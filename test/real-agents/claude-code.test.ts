@@ -248,7 +248,7 @@ describe('real Claude Code, end to end', { timeout: 900_000 }, () => {
     assert.equal(spawned.exitCode, 0, `${spawned.stdout}\n${spawned.stderr}`);
     const sent = await cmux.cli(['send', 'w7', 'is anybody listening'], { timeoutMs: 120_000 });
     assert.notEqual(sent.exitCode, 0);
-    assert.match(String(sent.stderr), /never reported taking it \(no UserPromptSubmit hook\)/);
+    assert.match(String(sent.stderr), /never reported taking it \(no prompt hook event carried it\)/);
     const stored = (await messages()).find((m) => m.to === 'w7' && m.subject === 'is anybody listening');
     assert.equal(stored?.status, 'dead');
   });
