@@ -35,7 +35,7 @@ export const agentEventRoutes: FastifyPluginAsync<AgentEventDeps> = async (app, 
     const body = parse(eventBody, request.body);
     const payload = body.payload ?? {};
     hooks.record(body.agent, body.event, payload);
-    void monitor.refresh().catch(() => undefined);
+    monitor.publish();
     if (body.event === 'SessionStart' && typeof payload.session_id === 'string' && SESSION_ID.test(payload.session_id)) {
       await recordSessionId(agents, body.agent, payload.session_id);
     }
