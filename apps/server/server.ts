@@ -23,6 +23,21 @@ import { ensureAgentToken, ensureToken } from './auth/token.js';
 import { createNotifier } from './notify/notifier.js';
 import { createHub } from './ws/hub.js';
 
+// How long requests under way at a stop may take to finish before their connections are cut.
+const CLOSE_GRACE_MS = 1_000;
+
+// Stops listening and ends every connection. Node ends idle keep-alive connections by itself,
+// but not one that never sent a request (a raw TCP client): it would hold the stop until PM2's
+// kill_timeout. The dashboards' WebSockets are closed by the app's preClose hook.
+async function closeConnections(app: FastifyInstance): Promise<void> {
+  const cut = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(cut);
+  }
+}
+
 // The cmux-server app: refuses an unsafe bind, makes sure a token exists, serves the API and
 // watches the agents' status.
 export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
@@ -70,7 +85,7 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
       system.stop();
       await monitor.stop();
       notifier.stop();
-      await app?.close();
+      if (app) await closeConnections(app);
       history?.close();
     }),
   };
