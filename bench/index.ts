@@ -9,6 +9,7 @@ import { benchDashboard } from './dashboard.bench.ts';
 import { benchHealer } from './healer.bench.ts';
 import { benchLogWatcher } from './log-watcher.bench.ts';
 import { benchMailbox } from './mailbox.bench.ts';
+import { benchMessages } from './messages.bench.ts';
 import { benchStop } from './stop.bench.ts';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -17,6 +18,7 @@ const benches: Array<[string, (log: (line: string) => void) => Promise<BenchRow[
   ['stop', benchStop],
   ['agents', benchAgents],
   ['mailbox', benchMailbox],
+  ['messages', benchMessages],
   ['log-watcher', benchLogWatcher],
   ['healer', benchHealer],
   ['dashboard', benchDashboard],
