@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type DatabaseConstructor from 'better-sqlite3';
 import { refuseSymlinks } from '../fs/index.js';
 import { agentOf, type MailboxMessage } from '../mailbox/index.js';
 import { homePaths } from '../paths/index.js';
@@ -66,6 +67,12 @@ CREATE INDEX IF NOT EXISTS messages_to_agent ON messages (to_agent, seq);
 CREATE INDEX IF NOT EXISTS messages_pending ON messages (status, seq) WHERE status IN ('queued', 'delivering');
 `;
 
+// better-sqlite3 is loaded by the apps that open the history (the server and the router), not
+// by every app that imports cmux's core.
+function loadSqlite(): typeof DatabaseConstructor {
+  return createRequire(import.meta.url)('better-sqlite3') as typeof DatabaseConstructor;
+}
+
 // Where the message history lives.
 export function historyFile(home: string): string {
   return join(homePaths(home).state, 'messages.sqlite');
@@ -80,7 +87,7 @@ export function openHistory(home: string, opts: { readonly?: boolean } = {}) {
   const file = historyFile(home);
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   for (const f of [file, `${file}-wal`, `${file}-shm`]) refuseSymlinks(home, f);
-  const db = new Database(file, { fileMustExist: false, timeout: 5_000 });
+  const db = new (loadSqlite())(file, { fileMustExist: false, timeout: 5_000 });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   if (!opts.readonly) {
