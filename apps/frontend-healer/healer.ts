@@ -4,11 +4,11 @@ import {
   addJournalEntry,
   APP_NAMES,
   buildDashboard,
-  checkInBrowser,
   checkOnDisk,
   checkServed,
   dashboardSourcesChangedAt,
   homePaths,
+  httpRequest,
   isCmuxApp,
   once,
   raiseAlert,
@@ -23,6 +23,7 @@ import {
   type Logger,
   type Schedule,
 } from '../core/src/index.js';
+import { checkInBrowserAside } from './browser-check.js';
 
 const SOURCE = 'frontend-healer';
 const MAX_BACKOFF_MS = 30 * 60_000;
@@ -64,6 +65,8 @@ export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHan
   // Set while the healer waits because of a browser failure (not a failing build).
   let waitingOnBrowser = false;
   let schedule: Schedule | undefined;
+  // Aborted at stop: ends a browser check under way.
+  const stopping = new AbortController();
   const useBrowser = healer.browserCheck === 'on' || (healer.browserCheck === 'auto' && existsSync(healer.browserPath));
 
   // Whether the rebuild worked.
@@ -99,7 +102,7 @@ export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHan
 
   async function checkBrowserNow(): Promise<string | null> {
     lastBrowserCheck = Date.now();
-    const browser = await checkInBrowser(`${serverUrl(config)}/`, healer.browserPath).catch((error: unknown) => ({ ok: true, problem: `browser check skipped: ${(error as Error).message}` }));
+    const browser = await checkInBrowserAside(`${serverUrl(config)}/`, healer.browserPath, stopping.signal).catch((error: unknown) => ({ ok: true, problem: `browser check skipped: ${(error as Error).message}` }));
     if (browser.ok && browser.problem) logger.warn(browser.problem);
     // A page that failed on a slow machine and works now: broken files may be rebuilt again.
     if (browser.ok && waitingOnBrowser) {
@@ -130,8 +133,8 @@ export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHan
   }
 
   async function checkApi(): Promise<void> {
-    const healthy = await fetch(`${serverUrl(config)}/health`, { signal: AbortSignal.timeout(healer.apiTimeoutMs) }).then(
-      (r) => r.ok,
+    const healthy = await httpRequest(`${serverUrl(config)}/health`, { timeoutMs: healer.apiTimeoutMs }).then(
+      (r) => r.status >= 200 && r.status < 300,
       () => false,
     );
     if (healthy) {
@@ -215,6 +218,7 @@ export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHan
       schedule = scheduleEvery('frontend check', healer.intervalSeconds, async () => void (await check()), logger);
     },
     stop: once(async () => {
+      stopping.abort();
       await schedule?.stop();
     }),
   };
