@@ -59,7 +59,7 @@ export async function benchAgents(log: (line: string) => void): Promise<BenchRow
     let readingPerRequest: number;
     try {
       const listed = await api.get<Array<{ status: string }>>('/api/agents');
-      if (listed.length !== AGENTS || listed.some((a) => a.status !== 'idle' && a.status !== 'unknown')) throw new Error(`GET /api/agents listed ${listed.length} agents: ${listed.map((a) => a.status).join(' ')}`);
+      if (listed.length !== AGENTS || listed.some((a) => a.status === 'missing' || a.status === 'exited')) throw new Error(`GET /api/agents listed ${listed.length} agents: ${listed.map((a) => a.status).join(' ')}`);
       withStatus = await timeRuns(LIST_RUNS, () => api.get('/api/agents'));
       // What each request cost before the monitor kept the status: a full reading per request.
       readingPerRequest = await timeRuns(10, () => api.monitor.refresh());
