@@ -6,9 +6,13 @@ import { writeReport, type BenchRow } from './report.ts';
 import { benchAgents } from './agents.bench.ts';
 import { benchChaos } from './chaos.bench.ts';
 import { benchDashboard } from './dashboard.bench.ts';
+import { benchFootprint } from './footprint.bench.ts';
 import { benchHealer } from './healer.bench.ts';
 import { benchLogWatcher } from './log-watcher.bench.ts';
 import { benchMailbox } from './mailbox.bench.ts';
+import { benchMessages } from './messages.bench.ts';
+import { benchRegistry } from './registry.bench.ts';
+import { benchRouterMemory } from './router-memory.bench.ts';
 import { benchStop } from './stop.bench.ts';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -16,7 +20,11 @@ const only = process.argv.slice(2);
 const benches: Array<[string, (log: (line: string) => void) => Promise<BenchRow[]>]> = [
   ['stop', benchStop],
   ['agents', benchAgents],
+  ['footprint', benchFootprint],
   ['mailbox', benchMailbox],
+  ['messages', benchMessages],
+  ['router-memory', benchRouterMemory],
+  ['registry', benchRegistry],
   ['log-watcher', benchLogWatcher],
   ['healer', benchHealer],
   ['dashboard', benchDashboard],

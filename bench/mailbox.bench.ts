@@ -111,10 +111,14 @@ export async function benchMailbox(log: (line: string) => void): Promise<BenchRo
       const burstStart = Date.now();
       const burst: MailboxMessage[] = [];
       for (let i = 0; i < BURST; i++) burst.push(await appendMessage(config.home, { from: 'burst', to: 'user', subject: `burst ${i}` }));
-      const appendMs = Date.now() - burstStart;
+      const lastAppended = Date.now();
+      const appendMs = lastAppended - burstStart;
+      // From the last append to the moment the last of the burst was stored (every one of them;
+      // waiting on the last one alone, so the waiting takes little from the router).
       await latencies(config, burst.slice(-1), 'storedAt', 120_000);
-      const burstMs = Date.now() - burstStart;
-      log(`mailbox ${kind}: user p50 ${percentile(toUser, 50)} p99 ${percentile(toUser, 99)} ms; agent p50 ${percentile(toAgent, 50)} p99 ${percentile(toAgent, 99)} ms; burst ${burstMs} ms (appending ${appendMs} ms)`);
+      const stored = await latencies(config, burst, 'storedAt', 120_000);
+      const burstMs = Math.max(...stored.map((ms, i) => Date.parse(burst[i]!.ts) + ms)) - lastAppended;
+      log(`mailbox ${kind}: user p50 ${percentile(toUser, 50)} p99 ${percentile(toUser, 99)} ms; agent p50 ${percentile(toAgent, 50)} p99 ${percentile(toAgent, 99)} ms; burst: all stored ${burstMs} ms after the last append (appending ${appendMs} ms)`);
       return { toUser, toAgent, burstMs, appendMs };
     } finally {
       await stop();
@@ -128,7 +132,7 @@ export async function benchMailbox(log: (line: string) => void): Promise<BenchRo
     { area: 'mailbox', name: `append → stored for \`user\`, p99 at ${RATE_PER_S} msg/s`, unit: 'ms', value: percentile(ours.toUser, 99), baseline: percentile(base.toUser, 99), baselineName: 'original 2 s poll loop', note: 'target < 150 ms' },
     { area: 'mailbox', name: `append → typed into an agent (cat), p50 at ${RATE_PER_S} msg/s`, unit: 'ms', value: percentile(ours.toAgent, 50), baseline: percentile(base.toAgent, 50), baselineName: '2 s poll loop + send-keys, 100 ms pause, Enter' },
     { area: 'mailbox', name: `append → typed into an agent (cat), p99 at ${RATE_PER_S} msg/s`, unit: 'ms', value: percentile(ours.toAgent, 99), baseline: percentile(base.toAgent, 99), baselineName: '2 s poll loop + send-keys, 100 ms pause, Enter' },
-    { area: 'mailbox', name: `burst of ${BURST} messages appended and stored`, unit: 'ms', value: ours.burstMs, baseline: base.burstMs, baselineName: 'original 2 s poll loop', note: `target < 10 s; appending alone ${ours.appendMs} ms` },
+    { area: 'mailbox', name: `burst of ${BURST} messages: last append → all stored`, unit: 'ms', value: ours.burstMs, baseline: base.burstMs, baselineName: 'original 2 s poll loop', note: `target ≤ 2.5 s; appending the ${BURST} took ${(ours.appendMs / 1000).toFixed(1)} s` },
   ];
 }
 

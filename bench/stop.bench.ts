@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { findListeners, isAlive } from '../apps/core/src/index.ts';
-import { cleanEnv, createInstance, ROOT, type TestInstance } from '../test/helpers/instance.ts';
+import { cleanEnv, createInstance, processesMentioning, ROOT, type TestInstance } from '../test/helpers/instance.ts';
 import { killFixture, spawnFixture } from '../test/helpers/spawn-fixture.ts';
+import { wsRecorder } from '../test/helpers/ws-recorder.ts';
 import { median, type BenchRow } from './report.ts';
 
 const RUNS = 3;
@@ -50,6 +52,26 @@ export async function benchStop(log: (line: string) => void): Promise<BenchRow[]
       log(`stop, healthy apps: run ${i + 1}/${RUNS}: cmux ${ours.at(-1)!.toFixed(0)} ms, manual ${manual.at(-1)!.toFixed(0)} ms`);
     }
 
+    // The same stop while a raw TCP client that sends nothing and a dashboard's WebSocket are
+    // connected to the server.
+    const connected: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      await startEcosystem(cmux);
+      const client = await spawnFixture('hold-connection.mjs', [String(cmux.port)], { readyLine: 'connected' });
+      const token = readFileSync(join(cmux.home, 'token'), 'utf8').trim();
+      const dashboard = wsRecorder(() => `ws://127.0.0.1:${cmux.port}/api/ws?token=${token}`);
+      try {
+        await dashboard.open();
+        connected.push(await timed(() => cmux.cli(['stop'])));
+        const left = processesMentioning(cmux.base);
+        if (left.length > 0) throw new Error(`cmux stop left ${left.map((p) => p.command).join('; ')}`);
+      } finally {
+        dashboard.close();
+        await killFixture(client);
+      }
+      log(`stop, idle TCP client + WebSocket: run ${i + 1}/${RUNS}: ${connected.at(-1)!.toFixed(0)} ms`);
+    }
+
     const stubbornOurs: number[] = [];
     const stubbornSeed: number[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -75,6 +97,15 @@ export async function benchStop(log: (line: string) => void): Promise<BenchRow[]
         value: median(ours),
         baseline: median(manual),
         baselineName: '`pm2 delete all` + `tmux kill-server` + `pm2 kill`',
+      },
+      {
+        area: 'stop',
+        name: '`cmux stop` with an idle raw TCP client and an open dashboard WebSocket (median of 3)',
+        unit: 'ms',
+        value: median(connected),
+        baseline: median(ours),
+        baselineName: '`cmux stop` with nothing connected',
+        note: 'target ≤ 3 s, nothing left (checked after each run)',
       },
       {
         area: 'stop',

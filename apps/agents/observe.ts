@@ -28,16 +28,37 @@ export interface AgentListing {
 
 const CAPTURE_CONCURRENCY = 8;
 
+// What tmux showed of the agents at one moment: the registry joined with the windows, and the
+// screen of each live pane (by window id; null when it could not be read).
+export interface AgentObservation {
+  windows: AgentWindow[];
+  panes: ReadonlyMap<string, string | null>;
+  warning?: string | undefined;
+}
+
 // Lists the registered agents with their status. The listing itself is one tmux call; each
 // live pane is then captured once (a few at a time) to read its status.
 export async function observeAgents(deps: AgentDeps, hooks: ReadonlyMap<string, HookReport> = new Map()): Promise<AgentListing> {
-  const { agents, warning } = await listAgentWindows(deps);
-  const now = Date.now();
-  const panes = await mapLimited(agents, CAPTURE_CONCURRENCY, async ({ window }) =>
-    window && !window.paneDead ? deps.tmux.capturePane(window.windowId).catch(() => null) : null,
+  return agentViews(deps, await captureAgents(deps), hooks, Date.now());
+}
+
+// Reads the registry and the windows, and captures the live panes; `known` holds screens read
+// a moment ago (by window id) that need not be captured again.
+export async function captureAgents(deps: AgentDeps, known: ReadonlyMap<string, string | null> = new Map()): Promise<AgentObservation> {
+  const { agents: windows, warning } = await listAgentWindows(deps);
+  const live = windows.flatMap(({ window }) => (window && !window.paneDead ? [window.windowId] : []));
+  const captured = await mapLimited(live, CAPTURE_CONCURRENCY, async (windowId) =>
+    known.has(windowId) ? known.get(windowId)! : deps.tmux.capturePane(windowId).catch(() => null),
   );
-  const views = agents.map((entry, i) => toView(deps, entry, panes[i] ?? null, hooks.get(entry.agent.id), now));
-  return warning ? { agents: views, warning } : { agents: views };
+  return { windows, panes: new Map(live.map((windowId, i) => [windowId, captured[i]!])), warning };
+}
+
+// The agents as the API shows them, from an observation and the hooks' reports at `now`.
+export function agentViews(deps: AgentDeps, observation: AgentObservation, hooks: ReadonlyMap<string, HookReport>, now: number): AgentListing {
+  const views = observation.windows.map((entry) =>
+    toView(deps, entry, entry.window ? (observation.panes.get(entry.window.windowId) ?? null) : null, hooks.get(entry.agent.id), now),
+  );
+  return observation.warning ? { agents: views, warning: observation.warning } : { agents: views };
 }
 
 function toView(deps: AgentDeps, { agent, window }: AgentWindow, pane: string | null, hook: HookReport | undefined, now: number): AgentView {

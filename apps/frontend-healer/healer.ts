@@ -3,11 +3,11 @@ import {
   addJournalEntry,
   APP_NAMES,
   buildDashboard,
-  checkInBrowser,
   checkOnDisk,
   checkServed,
   dashboardSourcesChangedAt,
   healRequestFile,
+  httpRequest,
   isCmuxApp,
   once,
   raiseAlert,
@@ -22,6 +22,7 @@ import {
   type Logger,
   type Schedule,
 } from '../core/src/index.js';
+import { checkInBrowserAside } from './browser-check.js';
 
 const SOURCE = 'frontend-healer';
 const MAX_BACKOFF_MS = 30 * 60_000;
@@ -58,6 +59,8 @@ export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHan
   // Set while the healer waits because of a browser failure (not a failing build).
   let waitingOnBrowser = false;
   let schedule: Schedule | undefined;
+  // Aborted at stop: ends a browser check under way.
+  const stopping = new AbortController();
   const useBrowser = healer.browserCheck === 'on' || (healer.browserCheck === 'auto' && existsSync(healer.browserPath));
 
   // Whether the rebuild worked.
@@ -93,7 +96,7 @@ export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHan
 
   async function checkBrowserNow(): Promise<string | null> {
     lastBrowserCheck = Date.now();
-    const browser = await checkInBrowser(`${serverUrl(config)}/`, healer.browserPath).catch((error: unknown) => ({ ok: true, problem: `browser check skipped: ${(error as Error).message}` }));
+    const browser = await checkInBrowserAside(`${serverUrl(config)}/`, healer.browserPath, stopping.signal).catch((error: unknown) => ({ ok: true, problem: `browser check skipped: ${(error as Error).message}` }));
     if (browser.ok && browser.problem) logger.warn(browser.problem);
     // A page that failed on a slow machine and works now: broken files may be rebuilt again.
     if (browser.ok && waitingOnBrowser) {
@@ -124,8 +127,8 @@ export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHan
   }
 
   async function checkApi(): Promise<void> {
-    const healthy = await fetch(`${serverUrl(config)}/health`, { signal: AbortSignal.timeout(healer.apiTimeoutMs) }).then(
-      (r) => r.ok,
+    const healthy = await httpRequest(`${serverUrl(config)}/health`, { timeoutMs: healer.apiTimeoutMs }).then(
+      (r) => r.status >= 200 && r.status < 300,
       () => false,
     );
     if (healthy) {
@@ -209,6 +212,7 @@ export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHan
       schedule = scheduleEvery('frontend check', healer.intervalSeconds, async () => void (await check()), logger);
     },
     stop: once(async () => {
+      stopping.abort();
       await schedule?.stop();
     }),
   };

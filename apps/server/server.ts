@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import {
   CmuxError,
@@ -24,11 +26,42 @@ import { ensureAgentToken, ensureToken } from './auth/token.js';
 import { createNotifier } from './notify/notifier.js';
 import { createHub } from './ws/hub.js';
 
+// How long requests under way at a stop may take to finish before their connections are cut.
+const CLOSE_GRACE_MS = 1_000;
+
+// Counts the requests being answered, so a stop knows when none is under way.
+function trackRequests(server: Server) {
+  let underWay = 0;
+  let drained: (() => void) | undefined;
+  server.on('request', (_request, response) => {
+    underWay += 1;
+    response.once('close', () => {
+      underWay -= 1;
+      if (underWay === 0) drained?.();
+    });
+  });
+  return {
+    idle: (): Promise<void> => (underWay === 0 ? Promise.resolve() : new Promise((resolve) => (drained = resolve))),
+  };
+}
+
+// Stops listening and ends every connection once no request is under way (or after the
+// grace). Node ends idle keep-alive connections by itself, but not one that never sent a
+// request (a raw TCP client): it would hold the stop until PM2's kill_timeout. The
+// dashboards' WebSockets are closed by the app's preClose hook.
+async function closeConnections(app: FastifyInstance, requests: ReturnType<typeof trackRequests>): Promise<void> {
+  const closing = app.close();
+  await Promise.race([requests.idle(), sleep(CLOSE_GRACE_MS, undefined, { ref: false })]);
+  app.server.closeAllConnections();
+  await closing;
+}
+
 // The cmux-server app: refuses an unsafe bind, makes sure a token exists, serves the API and
 // watches the agents' status.
 export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
   let app: FastifyInstance | undefined;
   let history: HistoryStore | undefined;
+  let requests: ReturnType<typeof trackRequests> | undefined;
   const hub = createHub();
   const sessions = createSessions(Date.now, fileSessionStore(config.home));
   const hooks = createHookStore();
@@ -51,6 +84,7 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
       history = openHistory(config.home);
       const agentToken = ensureAgentToken(config);
       app = await buildApp({ config, token, agentToken, sessions, logger, agents, monitor, hooks, hub, history });
+      requests = trackRequests(app.server);
       try {
         await app.listen({ host, port });
       } catch (error) {
@@ -71,7 +105,7 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
       system.stop();
       await monitor.stop();
       notifier.stop();
-      await app?.close();
+      if (app && requests) await closeConnections(app, requests);
       history?.close();
     }),
   };

@@ -70,7 +70,8 @@ describe('agents in the real ecosystem, with the demo agent', { timeout: 300_000
   it('keeps a renamed window as the same agent', async () => {
     const before = (await agents()).find((a) => a.id === 'api-1')!;
     await tmux('rename-window', '-t', before.windowId, 'renamed-by-hand');
-    const after = (await agents()).find((a) => a.id === 'api-1')!;
+    // A change behind cmux's back shows at the status monitor's next reading (once a second).
+    const after = await eventually(async () => (await agents()).find((a) => a.id === 'api-1')!, (a) => a.window === 'renamed-by-hand');
     assert.equal(after.windowId, before.windowId);
     assert.equal(after.window, 'renamed-by-hand');
     assert.equal(after.status, 'idle');

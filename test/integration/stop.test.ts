@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { isAlive } from '../../apps/core/src/index.ts';
-import { cleanEnv, createInstance, ROOT, type TestInstance } from '../helpers/instance.ts';
+import { cleanEnv, createInstance, processesMentioning, ROOT, type TestInstance } from '../helpers/instance.ts';
 import { spawnFixture, trackFixtures } from '../helpers/spawn-fixture.ts';
+import { wsRecorder } from '../helpers/ws-recorder.ts';
 
 const KILL_TIMEOUT_MS = 5_000;
 
@@ -34,6 +36,30 @@ describe('stop with processes that do not go quietly', { timeout: 120_000 }, () 
     assert.equal(isAlive(stubborn.pid!), false);
     assert.equal(isAlive(client.pid!), true, 'a client connected to the port is never killed');
     assert.doesNotMatch(String(stop.stdout), new RegExp(`pid ${client.pid}`));
+  });
+
+  it('stops a server holding an idle raw TCP client and a dashboard WebSocket: it ends both and exits by itself, nothing left', async () => {
+    const start = await cmux.cli(['start']);
+    assert.equal(start.exitCode, 0, String(start.stderr));
+    const client = await spawnFixture('hold-connection.mjs', [String(cmux.port)], { readyLine: 'connected' });
+    children.push(client);
+    const clientClosed = new Promise<void>((resolve) => client.stdout!.on('data', (chunk: Buffer) => String(chunk).includes('closed') && resolve()));
+    const token = readFileSync(join(cmux.home, 'token'), 'utf8').trim();
+    const dashboard = wsRecorder(() => `ws://127.0.0.1:${cmux.port}/api/ws?token=${token}`);
+    try {
+      await dashboard.open();
+      const stop = await cmux.cli(['stop']);
+      assert.equal(stop.exitCode, 0, String(stop.stderr));
+      assert.match(String(stop.stdout), /stopped cmux-server/);
+      await clientClosed;
+      assert.equal(dashboard.gaps().length, 1, 'the WebSocket was closed');
+      // Stopped by its own shutdown, not killed by PM2 after kill_timeout.
+      assert.match(readFileSync(join(cmux.home, 'logs', 'cmux-server.out.log'), 'utf8'), /cmux-server stopped$/m);
+      assert.deepEqual(processesMentioning(cmux.base), []);
+      assert.equal(isAlive(client.pid!), true, 'the client is never killed');
+    } finally {
+      dashboard.close();
+    }
   });
 
   it('reports a foreign listener on the port and leaves it alone', async () => {

@@ -1,5 +1,6 @@
-import type { Logger } from '../../core/src/index.js';
-import { observeAgents, type AgentDeps, type AgentView } from '../../agents/index.js';
+import { statSync } from 'node:fs';
+import { homePaths, type Logger } from '../../core/src/index.js';
+import { agentViews, captureAgents, type AgentDeps, type AgentObservation, type AgentView } from '../../agents/index.js';
 import { nextAttention, type Attention } from '../notify/attention.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { Hub } from '../ws/hub.js';
@@ -10,26 +11,55 @@ const POLL_MS = 1_000;
 // `attention` says why the agent needs the person (null: it does not).
 export type AgentSnapshot = AgentView & { statusSince: string; attention: Attention | null };
 
-// Watches every agent once a second and tells the dashboards what changed: agents that
-// appeared, disappeared, or changed status (with when the status began, and whether the
-// change needs the person, which also goes to the notifier).
+// Keeps every agent's status in memory for the listing: once a second it reads the registry
+// and the windows and captures each live pane once; between readings the status is derived
+// again from those screens and the latest hook reports, so a hook event shows at once. A
+// change to agents.yaml (a spawn, a kill, from the API or the CLI) is read before the next
+// answer, capturing only the windows it has not seen. The dashboards hear what changed:
+// agents that appeared, disappeared, or changed status (with when the status began, and
+// whether the change needs the person, which also goes to the notifier).
 export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub, logger: Logger, notifier?: Notifier) {
+  const registryFile = homePaths(deps.config.home).registry;
   let known = new Map<string, AgentSnapshot>();
+  let observation: AgentObservation | undefined;
+  // agents.yaml as it was when `observation` was read.
+  let observedRegistry: string | undefined;
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<AgentSnapshot[]> | undefined;
-  let warning: string | undefined;
+  // Readings run one at a time, in the order they were asked for.
+  let readings: Promise<void> = Promise.resolve();
 
-  async function poll(): Promise<AgentSnapshot[]> {
-    const listing = await observeAgents(deps, hooks.reports);
-    const { agents } = listing;
-    warning = listing.warning;
+  // Which version of agents.yaml is on disk: it is replaced by a rename at every write.
+  function registryVersion(): string {
+    try {
+      const { ino, mtimeMs, size } = statSync(registryFile);
+      return `${ino}:${mtimeMs}:${size}`;
+    } catch {
+      return 'none';
+    }
+  }
+
+  // `all`: capture every live pane again; otherwise only the windows not seen before.
+  function read(all: boolean): Promise<void> {
+    const reading = readings.then(async () => {
+      const version = registryVersion();
+      observation = await captureAgents(deps, all ? undefined : observation?.panes);
+      observedRegistry = version;
+    });
+    readings = reading.catch(() => undefined);
+    return reading;
+  }
+
+  // The agents as they stand now; what changed since the dashboards were last told is sent.
+  function publish(): AgentSnapshot[] {
+    if (!observation) return [];
+    const now = Date.now();
     const next = new Map<string, AgentSnapshot>();
-    for (const view of agents) {
+    for (const view of agentViews(deps, observation, hooks.reports, now).agents) {
       const before = known.get(view.id);
       const changed = !before || before.status !== view.status;
-      const now = new Date().toISOString();
-      const attention = before ? nextAttention(before.attention, before.status, view.status, now) : null;
-      const snapshot = { ...view, statusSince: changed ? now : before.statusSince, attention };
+      const since = new Date(now).toISOString();
+      const attention = before ? nextAttention(before.attention, before.status, view.status, since) : null;
+      const snapshot = { ...view, statusSince: changed ? since : before.statusSince, attention };
       next.set(view.id, snapshot);
       if (!before) hub.broadcast('agent_created', snapshot);
       else if (changed) {
@@ -43,16 +73,25 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
   }
 
   return {
-    // A fresh reading: one already under way is awaited, then a new one is taken, so a change
-    // made just before the call (a spawn, a kill) is always in the answer.
+    // A fresh reading of every pane: one already under way is awaited, then a new one is
+    // taken, so a change made just before the call (a spawn, an answer) is always in it.
     async refresh(): Promise<AgentSnapshot[]> {
-      await running?.catch(() => undefined);
-      running ??= poll().finally(() => (running = undefined));
-      return running;
+      await read(true);
+      return publish();
+    },
+    // The listing from memory; read first only when agents.yaml changed since the last reading
+    // (or there was none), so an agent spawned or killed a moment ago is in it as it is.
+    async current(): Promise<AgentSnapshot[]> {
+      if (!observation || registryVersion() !== observedRegistry) await read(false);
+      return publish();
+    },
+    // A hook reported a status: tell the dashboards now rather than at the next reading.
+    publish(): void {
+      publish();
     },
     // Set while there is no registry and windows are listed by the old convention.
     get warning(): string | undefined {
-      return warning;
+      return observation?.warning;
     },
     start(): void {
       const tick = () => {
@@ -67,7 +106,7 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
     async stop(): Promise<void> {
       clearTimeout(timer);
       timer = undefined;
-      await running?.catch(() => undefined);
+      await readings;
     },
   };
 }

@@ -27,7 +27,7 @@ export const agentEventRoutes: FastifyPluginAsyncZod<AgentEventDeps> = async (ap
     if (!kind) throw new CmuxError('CMUX_ERR_BAD_REQUEST', `kind: no agent kind ${JSON.stringify(body.kind)}`, { context: { field: 'kind' } });
     const facts = kind.adapter.hookEvent(body.event, body.payload ?? {});
     hooks.record(body.agent, body.event, facts);
-    void monitor.refresh().catch(() => undefined);
+    monitor.publish();
     if (facts.sessionId && SESSION_ID.test(facts.sessionId)) await recordSessionId(agents, body.agent, facts.sessionId);
     if (facts.reply) await storeReply(agents.config, history, body.agent, facts.reply);
     return reply.code(202).send({ ok: true });

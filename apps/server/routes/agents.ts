@@ -33,12 +33,12 @@ export interface AgentRouteDeps {
 export const agentRoutes: FastifyPluginAsyncZod<AgentRouteDeps> = async (app, { agents, monitor, hooks, hub }) => {
   const log = agents.logger;
 
-  // A fresh reading through the status monitor, so the list carries how long each agent has
-  // been in its state and agrees with what the WebSocket said.
+  // The status monitor's memory (no tmux call unless agents.yaml changed), so the list carries
+  // how long each agent has been in its state and agrees with what the WebSocket said.
   app.get('/api/agents', { schema: schema.list }, async (request, reply) => {
     const { project } = request.query;
     if (project !== undefined) getProject(agents.config, project);
-    const snapshots = await monitor.refresh();
+    const snapshots = await monitor.current();
     if (monitor.warning) void reply.header('x-cmux-warning', monitor.warning);
     return project === undefined ? snapshots : snapshots.filter((a) => a.project === project);
   });

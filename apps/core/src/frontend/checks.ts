@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
+import { httpRequest, type HttpAnswer } from '../server-client/index.js';
 import { BUILD_INFO, type BuildInfo } from './build.js';
 
 export interface DiskCheck {
@@ -57,22 +58,20 @@ export type ServedCheck = { reachable: false; problem: string } | { reachable: t
 // and the same bytes as on disk. An unreachable server is reported apart: it is not the
 // frontend's fault, and rebuilding would not help.
 export async function checkServed(baseUrl: string, dist: string, assets: readonly string[], timeoutMs: number): Promise<ServedCheck> {
-  let page: Response;
+  let page: HttpAnswer;
   try {
-    page = await fetch(`${baseUrl}/`, { signal: AbortSignal.timeout(timeoutMs) });
+    page = await httpRequest(`${baseUrl}/`, { timeoutMs });
   } catch (error) {
     return { reachable: false, problem: `the server did not answer: ${(error as Error).message}` };
   }
-  if (page.status !== 200 || !/text\/html/.test(page.headers.get('content-type') ?? '')) {
-    return { reachable: true, ok: false, problem: `GET / answered ${page.status} ${page.headers.get('content-type') ?? ''}` };
+  if (page.status !== 200 || !/text\/html/.test(page.contentType)) {
+    return { reachable: true, ok: false, problem: `GET / answered ${page.status} ${page.contentType}` };
   }
   for (const asset of assets) {
-    const response = await fetch(`${baseUrl}/${asset}`, { signal: AbortSignal.timeout(timeoutMs) });
-    const type = response.headers.get('content-type') ?? '';
+    const response = await httpRequest(`${baseUrl}/${asset}`, { timeoutMs });
     const expected = EXPECTED_TYPES[extname(asset)];
-    if (response.status !== 200 || (expected && !expected.test(type))) return { reachable: true, ok: false, problem: `GET /${asset} answered ${response.status} ${type}` };
-    const served = Buffer.from(await response.arrayBuffer());
-    if (!existsSync(join(dist, asset)) || sha256(served) !== sha256(readFileSync(join(dist, asset)))) {
+    if (response.status !== 200 || (expected && !expected.test(response.contentType))) return { reachable: true, ok: false, problem: `GET /${asset} answered ${response.status} ${response.contentType}` };
+    if (!existsSync(join(dist, asset)) || sha256(response.body) !== sha256(readFileSync(join(dist, asset)))) {
       return { reachable: true, ok: false, problem: `/${asset} is served with other bytes than the file on disk` };
     }
   }

@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type DatabaseConstructor from 'better-sqlite3';
 import { refuseSymlinks } from '../fs/index.js';
 import { agentOf, type MailboxMessage } from '../mailbox/index.js';
 import { homePaths } from '../paths/index.js';
@@ -66,6 +67,12 @@ CREATE INDEX IF NOT EXISTS messages_to_agent ON messages (to_agent, seq);
 CREATE INDEX IF NOT EXISTS messages_pending ON messages (status, seq) WHERE status IN ('queued', 'delivering');
 `;
 
+// better-sqlite3 is loaded by the apps that open the history (the server and the router), not
+// by every app that imports cmux's core.
+function loadSqlite(): typeof DatabaseConstructor {
+  return createRequire(import.meta.url)('better-sqlite3') as typeof DatabaseConstructor;
+}
+
 // Where the message history lives.
 export function historyFile(home: string): string {
   return join(homePaths(home).state, 'messages.sqlite');
@@ -80,7 +87,7 @@ export function openHistory(home: string, opts: { readonly?: boolean } = {}) {
   const file = historyFile(home);
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   for (const f of [file, `${file}-wal`, `${file}-shm`]) refuseSymlinks(home, f);
-  const db = new Database(file, { fileMustExist: false, timeout: 5_000 });
+  const db = new (loadSqlite())(file, { fileMustExist: false, timeout: 5_000 });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   if (!opts.readonly) {
@@ -102,6 +109,7 @@ export function openHistory(home: string, opts: { readonly?: boolean } = {}) {
   const byId = db.prepare('SELECT * FROM messages WHERE id = ?');
   const pending = db.prepare(`SELECT * FROM messages WHERE status IN ('queued', 'delivering') ORDER BY seq`);
   const count = db.prepare('SELECT COUNT(*) AS n FROM messages');
+  const newest = db.prepare('SELECT * FROM messages WHERE seq < @before ORDER BY seq DESC LIMIT @limit');
 
   return {
     // Stores a message; returns false when its id was already stored.
@@ -139,22 +147,26 @@ export function openHistory(home: string, opts: { readonly?: boolean } = {}) {
       return (pending.all() as Row[]).map(toMessage);
     },
     // A page of history, newest first; `agent` matches either end (an agent name or `user`).
+    // Keyset paging: every column a filter matches has an index on (column, seq), so each
+    // branch of the filter reads at most `limit` entries of one index, newest first, however
+    // deep the page; the branches' union is sorted and cut to `limit` again.
     page({ agent, agents, limit, before }: HistoryPage): StoredMessage[] {
-      const where: string[] = [];
-      const params: Record<string, unknown> = { limit };
+      if (agents?.length === 0) return [];
+      const params: Record<string, unknown> = { limit, before: before ?? Number.MAX_SAFE_INTEGER };
+      agents?.forEach((name, i) => (params[`agent${i}`] = name));
+      const inAgents = (column: string) => (agents ?? []).map((_, i) => `${column} = @agent${i}`);
+      let branches: string[];
       if (agent) {
-        where.push('(from_addr = @agent OR to_addr = @agent OR from_agent = @agent OR to_agent = @agent)');
         params.agent = agent;
+        const project = agents ? ` AND (${[...inAgents('from_agent'), ...inAgents('to_agent')].join(' OR ')})` : '';
+        branches = ['from_addr', 'to_addr', 'from_agent', 'to_agent'].map((column) => `${column} = @agent${project}`);
+      } else if (agents) {
+        branches = [...inAgents('from_agent'), ...inAgents('to_agent')];
+      } else {
+        return (newest.all(params) as Row[]).map(toMessage);
       }
-      if (agents) {
-        where.push('(from_agent IN (SELECT value FROM json_each(@agents)) OR to_agent IN (SELECT value FROM json_each(@agents)))');
-        params.agents = JSON.stringify(agents);
-      }
-      if (before !== undefined) {
-        where.push('seq < @before');
-        params.before = before;
-      }
-      const sql = `SELECT * FROM messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT @limit`;
+      const union = branches.map((where) => `SELECT seq FROM (SELECT seq FROM messages WHERE ${where} AND seq < @before ORDER BY seq DESC LIMIT @limit)`).join(' UNION ALL ');
+      const sql = `SELECT * FROM messages WHERE seq IN (${union}) ORDER BY seq DESC LIMIT @limit`;
       return (db.prepare(sql).all(params) as Row[]).map(toMessage);
     },
     count(): number {

@@ -1,6 +1,7 @@
 import { serverUrl, type CmuxConfig } from '../config/index.js';
 import { readHomeFile } from '../fs/index.js';
 import { homePaths } from '../paths/index.js';
+import { httpRequest } from './http.js';
 
 // The token a running cmux uses (CMUX_TOKEN, or the token file), without creating one.
 export function readToken(config: CmuxConfig): string | null {
@@ -13,16 +14,17 @@ export function readToken(config: CmuxConfig): string | null {
 }
 
 // Calls the running server with the token; null when it does not answer 2xx in time.
-async function callServer<T>(config: CmuxConfig, path: string, init: RequestInit, timeoutMs: number): Promise<T | null> {
+async function callServer<T>(config: CmuxConfig, path: string, init: { method: string; body?: string }, timeoutMs: number): Promise<T | null> {
   const token = readToken(config);
   if (!token) return null;
   try {
-    const response = await fetch(`${serverUrl(config)}${path}`, {
-      ...init,
+    const answer = await httpRequest(`${serverUrl(config)}${path}`, {
+      method: init.method,
       headers: { authorization: `Bearer ${token}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
-      signal: AbortSignal.timeout(timeoutMs),
+      ...(init.body ? { body: init.body } : {}),
+      timeoutMs,
     });
-    return response.ok ? ((await response.json()) as T) : null;
+    return answer.status >= 200 && answer.status < 300 ? (JSON.parse(answer.body.toString('utf8')) as T) : null;
   } catch {
     return null;
   }

@@ -1,0 +1,80 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { appendMessage, APP_NAMES, openHistory } from '../apps/core/src/index.ts';
+import { createInstance } from '../test/helpers/instance.ts';
+import { appProcesses, rssMb } from './footprint.bench.ts';
+import { median, type BenchRow } from './report.ts';
+
+const PER_MINUTE = 2_000;
+// The full run is 5 minutes: CMUX_BENCH_ROUTER_MINUTES=5 npm run bench -- router-memory.
+const MINUTES = Number(process.env.CMUX_BENCH_ROUTER_MINUTES ?? 1);
+const SAMPLE_EVERY_MS = 5_000;
+const SETTLE_MS = 10_000;
+const BUDGET_MB = 150;
+// One message in ten goes to a worker (typed into `cat`), the rest to the user.
+const TO_WORKER_EVERY = 10;
+
+// The router of a started cmux (its PM2 app, with its node args) while 2 000 messages a minute
+// are appended through the mailbox: its RSS sampled every 5 s, against its own RSS before the
+// load (same process, same run). Every message must be stored, and every one to the worker
+// delivered, by the end.
+export async function benchRouterMemory(log: (line: string) => void): Promise<BenchRow[]> {
+  const cmux = await createInstance();
+  try {
+    const start = await cmux.cli(['start']);
+    if (start.exitCode !== 0) throw new Error(`start failed: ${String(start.stderr)}`);
+    const spawn = await cmux.cli(['spawn', 'sink', '--command', 'cat']);
+    if (spawn.exitCode !== 0) throw new Error(`spawn failed: ${String(spawn.stderr)}`);
+    const router = appProcesses(cmux).find((a) => a.name === APP_NAMES.router)!;
+    await sleep(SETTLE_MS);
+    const idle = rssMb(router.pid);
+    const samples: Array<[number, number]> = [];
+    const ids: string[] = [];
+    const toWorker: string[] = [];
+    const started = Date.now();
+    const total = Math.round(PER_MINUTE * MINUTES);
+    let nextSample = started;
+    for (let i = 0; i < total; i++) {
+      const due = started + (i * 60_000) / PER_MINUTE;
+      if (due > Date.now()) await sleep(due - Date.now());
+      const to = i % TO_WORKER_EVERY === 0 ? 'sink' : 'user';
+      const message = await appendMessage(cmux.home, { from: 'bench', to, subject: `load ${i} ${'x'.repeat(60)}`, body: `body of ${i} ${'y'.repeat(200)}` });
+      ids.push(message.id);
+      if (to === 'sink') toWorker.push(message.id);
+      if (Date.now() >= nextSample) {
+        samples.push([(Date.now() - started) / 60_000, rssMb(router.pid)]);
+        nextSample += SAMPLE_EVERY_MS;
+      }
+    }
+    const history = openHistory(cmux.home, { readonly: true });
+    try {
+      const deadline = Date.now() + 120_000;
+      while (ids.some((id) => !history.get(id)) || toWorker.some((id) => history.get(id)?.status !== 'delivered')) {
+        if (Date.now() > deadline) throw new Error('not every message was stored, or delivered to the worker, within 2 minutes of the last');
+        await sleep(500);
+      }
+    } finally {
+      history.close();
+    }
+    samples.push([(Date.now() - started) / 60_000, rssMb(router.pid)]);
+    if (samples.at(-1)![1] === 0) throw new Error('the router died under the load');
+    const second = samples.filter(([minute]) => minute >= MINUTES / 2);
+    const end = median(second.slice(-3).map(([, mb]) => mb));
+    const peak = Math.max(...samples.map(([, mb]) => mb));
+    const growth = (second.at(-1)![1] - second[0]![1]) / (second.at(-1)![0] - second[0]![0]);
+    log(`router-memory: ${total} messages in ${MINUTES} min; RSS idle ${idle.toFixed(0)} MB, end ${end.toFixed(0)} MB, peak ${peak.toFixed(0)} MB, second half ${growth.toFixed(1)} MB/min`);
+    log(`router-memory: samples ${samples.map(([m, mb]) => `${m.toFixed(1)}:${mb.toFixed(0)}`).join(' ')}`);
+    return [
+      {
+        area: 'router-memory',
+        name: `router RSS after ${MINUTES} min of ${PER_MINUTE} messages a minute (one in ${TO_WORKER_EVERY} typed into a worker)`,
+        unit: 'MB',
+        value: end,
+        baseline: idle,
+        baselineName: 'the same router idle before the load',
+        note: `budget ${BUDGET_MB} MB, flat; peak ${peak.toFixed(0)} MB; second half ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB/min`,
+      },
+    ];
+  } finally {
+    await cmux.cleanup();
+  }
+}
