@@ -58,7 +58,7 @@ export const agentRoutes: FastifyPluginAsyncZod<AgentRouteDeps> = async (app, { 
   app.get('/api/agents/:id', { schema: schema.one }, async (request) => {
     const { id } = request.params;
     await findAgent(agents, id);
-    return (await monitor.refresh()).find((a) => a.id === id);
+    return (await monitor.current()).find((a) => a.id === id);
   });
 
   app.delete('/api/agents/:id', { schema: schema.kill }, async (request) => {
