@@ -8,12 +8,12 @@ import {
   isCmuxError,
   recordKill,
   terminalText,
-  writeAttachment,
   type AgentKind,
   type DeliveryResult,
   type TmuxClient,
 } from '../core/src/index.js';
 import { readRegistry, unregisterAgent, type RegisteredAgent } from '../registry/index.js';
+import { archivePane, latestPaneArchive } from './archive-pane.js';
 import type { AgentDeps } from './deps.js';
 import { answerOnScreen, readDialog, type ScreenDialog } from './dialogs.js';
 import { SUPERVISOR } from './spawn.js';
@@ -22,7 +22,6 @@ import { tagged } from './render.js';
 import { withTypingLock } from './typing-lock.js';
 import { assertNothingPending, retireWorktree, type RetiredWorktree } from './worktree/agent.js';
 
-const ARCHIVE_HISTORY_LINES = 50_000;
 const SETTLE_AFTER_INTERRUPT_MS = 3_000;
 const POLL_MS = 100;
 const CLEAR_ATTEMPTS = 3;
@@ -113,14 +112,24 @@ export async function answerAgent(deps: AgentDeps, id: string, choice: string, q
   });
 }
 
-// The last `lines` lines of the agent's pane, scrollback included.
-export async function agentTerminal(deps: AgentDeps, id: string, lines: number): Promise<string> {
+export interface AgentTerminal {
+  text: string;
+  // Set when the agent's window is gone (stopped, missing): the text is its terminal as
+  // archived in the journal then, not a live screen.
+  archived?: { at: string; date: string; name: string };
+}
+
+// The last `lines` lines of the agent's pane, scrollback included; for an agent whose window
+// is gone, of its last archived terminal (empty text when it has none).
+export async function agentTerminal(deps: AgentDeps, id: string, lines: number): Promise<AgentTerminal> {
   if (!Number.isInteger(lines) || lines < 1 || lines > MAX_TERMINAL_LINES) {
     throw new CmuxError('CMUX_ERR_BAD_REQUEST', `lines must be a whole number from 1 to ${MAX_TERMINAL_LINES}`);
   }
-  const { agent } = await findAgent(deps, id);
-  const text = await deps.tmux.capturePane(agent.windowId, { historyLines: lines });
-  return text.replace(/\n+$/, '').split('\n').slice(-lines).join('\n');
+  const lastLines = (text: string) => text.replace(/\n+$/, '').split('\n').slice(-lines).join('\n');
+  const { agent, window } = await findAgent(deps, id);
+  if (window) return { text: lastLines(await deps.tmux.capturePane(window.windowId, { historyLines: lines })) };
+  const archive = latestPaneArchive(deps.config.home, agent.id);
+  return archive ? { text: lastLines(archive.text), archived: { at: archive.at, date: archive.date, name: archive.name } } : { text: '' };
 }
 
 export interface KilledAgent {
@@ -153,8 +162,7 @@ export async function killAgent(deps: AgentDeps, id: string, options: KillOption
   await readRegistry(homePaths(deps.config.home).registry);
   let archive: string | null = null;
   if (window) {
-    const text = await deps.tmux.capturePane(agent.windowId, { historyLines: ARCHIVE_HISTORY_LINES });
-    archive = writeAttachment(deps.config.home, `${agent.id}-pane`, 'txt', text);
+    archive = await archivePane(deps, agent.id, agent.windowId);
     await deps.tmux.killWindow(agent.windowId).catch((error: unknown) => {
       if (!isCmuxError(error, 'CMUX_ERR_TMUX_TARGET_NOT_FOUND')) throw error;
     });

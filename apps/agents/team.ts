@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import { appEnvironment, raiseAlert, writeAttachment } from '../core/src/index.js';
+import { appEnvironment, raiseAlert } from '../core/src/index.js';
 import { listAgentWindows, relaunchAgentWindow, type AgentWindow, type RegisteredAgent } from '../registry/index.js';
+import { archivePane } from './archive-pane.js';
 import type { AgentDeps } from './deps.js';
 import { createAgent, launchFor, startAgent, SUPERVISOR, windowEnv } from './spawn.js';
 
@@ -36,8 +37,7 @@ function needsRestore({ agent, window }: AgentWindow, server: string | null): bo
 // screen is archived first. Dialogs on the way up are answered in the background.
 export async function relaunchAgent(deps: AgentDeps, { agent, window }: AgentWindow): Promise<RegisteredAgent> {
   if (window) {
-    const text = await deps.tmux.capturePane(window.windowId, { historyLines: 50_000 }).catch(() => null);
-    if (text !== null) writeAttachment(deps.config.home, `${agent.id}-pane`, 'txt', text);
+    await archivePane(deps, agent.id, window.windowId).catch((error: unknown) => deps.logger.warn(`could not archive the last screen of ${agent.id}: ${(error as Error).message}`));
     await deps.tmux.killWindow(window.windowId).catch(() => undefined);
   }
   const relaunched = await relaunchAgentWindow(deps, agent.id, {

@@ -169,8 +169,8 @@ export function ownsWindow(id: string, entry: AgentEntry, window: TmuxWindow): b
 }
 
 // Marks every agent whose window is alive as `stopped`, before cmux stops its tmux server:
-// the entries stay, with what bringing them back needs. Returns their ids.
-export async function markTeamStopped(deps: RegistryDeps): Promise<string[]> {
+// the entries stay, with what bringing them back needs. Returns them with their windows.
+export async function markTeamStopped(deps: RegistryDeps): Promise<Array<{ id: string; windowId: string }>> {
   const windows = await deps.tmux.listWindows();
   const { result } = await updateRegistry(
     homePaths(deps.config.home).registry,
@@ -179,7 +179,7 @@ export async function markTeamStopped(deps: RegistryDeps): Promise<string[]> {
         const window = windows.find((w) => w.windowId === entry.windowId);
         if (!window || window.paneDead || !ownsWindow(id, entry, window)) return [];
         entry.state = 'stopped';
-        return [id];
+        return [{ id, windowId: entry.windowId }];
       }),
     deps.logger,
   );

@@ -87,7 +87,7 @@ export const terminalCommand = new Command('terminal')
   .option('--json', 'print JSON')
   .action(async (id: string, opts: { lines: number; json?: boolean }) => {
     const { deps } = agentContext();
-    const text = await agentTerminal(deps, id, opts.lines);
-    if (opts.json) printJson({ text });
-    else say(text);
+    const terminal = await agentTerminal(deps, id, opts.lines);
+    if (opts.json) printJson(terminal);
+    else say(terminal.archived ? `(its window is gone: its terminal as archived at ${terminal.archived.at})\n${terminal.text}` : terminal.text);
   });

@@ -1,3 +1,4 @@
+import { archivePane } from '../../agents/archive-pane.js';
 import { markTeamStopped } from '../../registry/index.js';
 import { lstatSync, rmSync } from 'node:fs';
 import {
@@ -19,6 +20,8 @@ import {
 const STOP_SLACK_MS = 5_000;
 const MIN_PORT_GRACE_MS = 500;
 const HANGUP_WAIT_MS = 1_000;
+// How long the capture of one agent's pane may take before its archive is given up.
+const ARCHIVE_TIMEOUT_MS = 3_000;
 
 export interface StopResult {
   // One line per thing stopped; empty when nothing ran.
@@ -80,7 +83,22 @@ export async function stopCmux(config: CmuxConfig, report: (line: string) => voi
     left(`could not record the running agents for the next start: ${(error as Error).message}`);
     return [];
   });
-  if (kept.length > 0) stopped(`kept ${kept.length} agent(s) to bring back at the next start: ${kept.join(', ')}`);
+  if (kept.length > 0) stopped(`kept ${kept.length} agent(s) to bring back at the next start: ${kept.map((a) => a.id).join(', ')}`);
+  // Their screens go with the tmux server: archived first (all at once, each capture bounded),
+  // so the dashboard still shows each one's terminal. One that cannot be captured is said, not waited on.
+  const archived = await Promise.all(
+    kept.map(({ id, windowId }) =>
+      archivePane({ config, tmux }, id, windowId, ARCHIVE_TIMEOUT_MS).then(
+        () => id,
+        (error: unknown) => {
+          left(`could not archive the terminal of ${id}: ${(error as Error).message}`);
+          return null;
+        },
+      ),
+    ),
+  );
+  const done = archived.filter((id) => id !== null);
+  if (done.length > 0) stopped(`archived the terminals of ${done.length} agent(s) in the journal: ${done.join(', ')}`);
   // Taken before the server goes: a program that ignores the hangup is reparented away from
   // its pane once the pane is gone.
   const panes = (await tmux.listWindows().catch(() => [])).map((w) => w.panePid).filter((pid) => pid > 0);

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, Unauthorized, type Agent, type Alert, type KilledAgent, type Message } from './api';
+import { api, Unauthorized, type Agent, type AgentTerminal, type Alert, type KilledAgent, type Message } from './api';
 import { AgentList } from './components/AgentList';
 import { AgentView } from './components/AgentView';
 import { Board } from './components/Board';
@@ -22,7 +22,7 @@ export function App() {
   const [messages, setMessages] = useState<Message[]>([]);
   const [alerts, setAlerts] = useState<Alert[]>([]);
   // The last screen of an agent, with whose it is: a frame of the agent looked at before is not this one's.
-  const [terminal, setTerminal] = useState({ id: '', text: '' });
+  const [terminal, setTerminal] = useState<AgentTerminal & { id: string }>({ id: '', text: '' });
   const [now, setNow] = useState(Date.now());
   // Bumped by `process` and `health` frames, so the system view reloads at once.
   const [systemTick, setSystemTick] = useState(0);
@@ -98,17 +98,19 @@ export function App() {
   const names = new Set(shownAgents.map((a) => a.name));
   const shownMessages = project ? messages.filter((m) => names.has(m.from) || names.has(m.to)) : messages;
   const attention = useAttention(agents, selected);
+  // Its window gone, the agent streams no screen: the terminal is read again, archived.
+  const windowGone = agent?.status === 'stopped' || agent?.status === 'missing';
   useEffect(() => {
     if (!online) return;
     let stale = false;
     setTerminal({ id: '', text: '' });
     live.subscribe(selected);
-    if (selected) void api.terminal(selected).then((t) => !stale && setTerminal((now) => (now.id === selected ? now : { id: selected, text: t.text })), () => undefined);
+    if (selected) void api.terminal(selected).then((t) => !stale && setTerminal((now) => (now.id === selected ? now : { ...t, id: selected })), () => undefined);
     return () => {
       stale = true;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [selected, online]);
+  }, [selected, online, windowGone]);
 
   if (authed === null) return <p className="loading">Loading…</p>;
   if (!authed) return <Login onDone={() => void load()} />;
@@ -160,7 +162,7 @@ export function App() {
           <AgentList agents={shownAgents} killed={killedShown} selected={selected} onSelect={(id) => go({ agent: id })} now={now} />
           {/* Keyed: a notice or a draft of one agent never shows on another. */}
           {agent && (
-            <AgentView key={agent.id} agent={agent} terminal={terminal.id === agent.id ? terminal.text : ''} mailTick={mailTick} theme={theme} onOverview={() => go({ agent: null })} />
+            <AgentView key={agent.id} agent={agent} terminal={terminal.id === agent.id ? terminal : null} mailTick={mailTick} theme={theme} onOverview={() => go({ agent: null })} />
           )}
           {gone && <KilledView key={gone.id} agent={gone} />}
           {!agent && !gone && selected && (

@@ -39,6 +39,12 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   return data as T;
 }
 
+// An agent's terminal: live, or (its window gone) as archived in the journal at `archived.at`.
+export interface AgentTerminal {
+  text: string;
+  archived?: { at: string; date: string; name: string };
+}
+
 export type AgentStatus = 'starting' | 'idle' | 'busy' | 'waiting' | 'exited' | 'missing' | 'stopped' | 'unknown';
 
 export interface Agent {
@@ -196,7 +202,7 @@ export const api = {
   send: (id: string, text: string) => request<{ id: string }>('POST', `/api/agents/${encodeURIComponent(id)}/message`, { text }),
   interrupt: (id: string) => request<unknown>('POST', `/api/agents/${encodeURIComponent(id)}/interrupt`),
   compact: (id: string) => request<unknown>('POST', `/api/agents/${encodeURIComponent(id)}/compact`),
-  terminal: (id: string, lines = 500) => request<{ text: string }>('GET', `/api/agents/${encodeURIComponent(id)}/terminal?lines=${lines}`),
+  terminal: (id: string, lines = 500) => request<AgentTerminal>('GET', `/api/agents/${encodeURIComponent(id)}/terminal?lines=${lines}`),
   events: (agent: string) => request<AgentEvent[]>('GET', `/api/agent-events?agent=${encodeURIComponent(agent)}&limit=30`),
   dialog: (id: string) => request<{ dialog: Dialog | null }>('GET', `/api/agents/${encodeURIComponent(id)}/dialog`),
   answer: (id: string, choice: string, question: string) =>

@@ -112,7 +112,8 @@ export const agentRoutes: FastifyPluginAsyncZod<AgentRouteDeps> = async (app, { 
     return reply.code(202).send({ id: message.id });
   });
 
-  app.get('/api/agents/:id/terminal', { schema: schema.terminal }, async (request) => ({ text: await agentTerminal(agents, request.params.id, request.query.lines) }));
+  // A live screen, or for an agent whose window is gone its archived one, marked `archived`.
+  app.get('/api/agents/:id/terminal', { schema: schema.terminal }, async (request) => agentTerminal(agents, request.params.id, request.query.lines));
 
   app.post('/api/agents/register', { schema: schema.register }, async (request, reply) => {
     const body = request.body;

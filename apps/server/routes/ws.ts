@@ -24,11 +24,14 @@ function streamTerminal(socket: WebSocket, agents: AgentDeps) {
     stop();
     if (id === null) return;
     const mine = generation;
-    const { agent } = await findAgent(agents, id);
+    // A window that is gone has nothing live to stream (GET …/terminal answers its archive);
+    // its old id may name another window by now.
+    const { window } = await findAgent(agents, id);
+    if (!window) return;
     let last = '';
     const tick = async () => {
       if (mine !== generation || socket.readyState !== socket.OPEN) return;
-      const text = await agents.tmux.capturePane(agent.windowId, { historyLines: TERMINAL_HISTORY_LINES, escapes: true }).catch(() => null);
+      const text = await agents.tmux.capturePane(window.windowId, { historyLines: TERMINAL_HISTORY_LINES, escapes: true }).catch(() => null);
       if (text !== null && text !== last && mine === generation) {
         last = text;
         socket.send(wsFrame('terminal', { id, text }));

@@ -7,7 +7,7 @@ import { assertJournalDate } from './dates.js';
 
 // What writeAttachment names a file: HHMMSSmmm-<slug>-<6 hex>.<ext>. Nothing else is served,
 // so a client's name never reaches a path unchecked.
-const FILE_NAME = /^(\d{2})(\d{2})(\d{2})\d{3}-([a-z0-9-]{1,60})-[0-9a-f]{6}\.([a-z0-9]{1,8})$/;
+const FILE_NAME = /^(\d{2})(\d{2})(\d{2})(\d{3})-([a-z0-9-]{1,60})-[0-9a-f]{6}\.([a-z0-9]{1,8})$/;
 const SEARCHED_BYTES = 1024 * 1024;
 const EXCERPT_LINES = 2;
 
@@ -33,7 +33,7 @@ function attachments(home: string, date: string): string {
 function describe(date: string, name: string, bytes: number): JournalFile | null {
   const match = FILE_NAME.exec(name);
   if (!match) return null;
-  const [, hh, mm, ss, label, ext] = match as unknown as [string, string, string, string, string, string];
+  const [, hh, mm, ss, , label, ext] = match as unknown as [string, string, string, string, string, string, string];
   const time = `${hh}:${mm}:${ss}`;
   const file = (kind: JournalFileKind, title: string): JournalFile => ({ date, name, time, kind, title, bytes });
   if (label.endsWith('-pane')) return file('terminal', `terminal of ${label.slice(0, -'-pane'.length)}`);
@@ -42,6 +42,15 @@ function describe(date: string, name: string, bytes: number): JournalFile | null
   // Alerts are the only other writer of markdown (raiseAlert: <source>-<kind>.md).
   if (ext === 'md') return file('alert', `alert ${label}`);
   return file('other', label);
+}
+
+// When an attachment of `date` was written (to the millisecond) and its label's slug, read
+// from its name.
+export function attachmentNameParts(date: string, name: string): { at: string; slug: string } | null {
+  const match = FILE_NAME.exec(name);
+  if (!match) return null;
+  const [, hh, mm, ss, ms, slug] = match as unknown as [string, string, string, string, string, string];
+  return { at: `${date}T${hh}:${mm}:${ss}.${ms}Z`, slug };
 }
 
 // The attachments of one day, oldest first (empty when the day has none).

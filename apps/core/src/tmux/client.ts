@@ -34,6 +34,8 @@ export interface CaptureOptions {
   startLine?: number;
   // Keep the colours and attributes as escape sequences (for a terminal view).
   escapes?: boolean;
+  // Instead of the client's default bound.
+  timeoutMs?: number;
 }
 
 export type TmuxClient = ReturnType<typeof createTmuxClient>;
@@ -174,7 +176,7 @@ export function createTmuxClient(options: TmuxClientOptions) {
     async capturePane(target: string, opts: CaptureOptions = {}): Promise<string> {
       const first = opts.startLine ?? (opts.historyLines ? -Math.abs(opts.historyLines) : undefined);
       const start = first === undefined ? [] : ['-S', String(first)];
-      return run(['capture-pane', '-p', '-J', ...(opts.escapes ? ['-e'] : []), '-t', target, ...start]);
+      return run(['capture-pane', '-p', '-J', ...(opts.escapes ? ['-e'] : []), '-t', target, ...start], opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs });
     },
 
     // The cursor's column in the pane: 0 when a line-based program has nothing typed pending.

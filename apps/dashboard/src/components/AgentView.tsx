@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api, ApiError, type Agent, type AgentEvent } from '../api';
+import { api, ApiError, type Agent, type AgentEvent, type AgentTerminal } from '../api';
 import { currentTask, useConversation } from '../conversation';
 import { clock } from '../format';
 import { useFreshNotice } from '../fresh';
@@ -15,7 +15,8 @@ import { Terminal } from './Terminal';
 const NOTICE_MS = 8_000;
 
 // One agent (the page mounts one per agent, so nothing of one shows on another): its task,
-// the dialog it waits on with its answers, its live terminal (interactive on request), a message
+// the dialog it waits on with its answers, its live terminal (interactive on request; once its
+// window is gone, the terminal archived in the journal, labelled so), a message
 // box that follows what was sent, interrupt/compact/kill (and merge and its changes for a
 // worktree worker), its conversation and its tool events. `mailTick` moves when a message or a
 // delivery status arrives.
@@ -27,7 +28,8 @@ export function AgentView({
   onOverview,
 }: {
   agent: Agent;
-  terminal: string;
+  // Null until it is read.
+  terminal: AgentTerminal | null;
   mailTick: number;
   theme: string;
   onOverview: () => void;
@@ -100,7 +102,20 @@ export function AgentView({
         </p>
       )}
       <DialogAnswer agent={agent} />
-      <Terminal text={terminal} agentId={agent.id} agentName={agent.name} />
+      {terminal?.archived ? (
+        <>
+          <p className="terminal-archived" role="status" data-archived-at={terminal.archived.at}>
+            {agent.status} — terminal archived at {new Date(terminal.archived.at).toLocaleString()} (journal of {terminal.archived.date}, <code>attachments/{terminal.archived.name}</code>)
+          </p>
+          <Terminal text={terminal.text} />
+        </>
+      ) : terminal && (agent.status === 'stopped' || agent.status === 'missing') ? (
+        <p className="terminal-archived" role="status">
+          {agent.status} — its window is gone, and no terminal of it was archived
+        </p>
+      ) : (
+        <Terminal text={terminal?.text ?? ''} agentId={agent.id} agentName={agent.name} />
+      )}
       {agent.worktree && <DiffView agentId={agent.id} theme={theme} />}
       <MessageBox
         onSend={async (text) => setSent((await api.send(agent.id, text)).id)}
