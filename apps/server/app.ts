@@ -102,7 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope.register(journalRoutes, { config });
     await scope.register(projectRoutes, { agents: deps.agents });
     await scope.register(taskRoutes, { agents: deps.agents });
-    await scope.register(alertRoutes, { config });
+    await scope.register(alertRoutes, { config, hub: deps.hub });
     await scope.register(wsRoutes, { hub: deps.hub, agents: deps.agents });
   });
   app.addHook('preClose', async () => {

@@ -163,16 +163,26 @@ describe('the dashboard page shell in a real Chromium: true state, deep links, n
     await shot('journal');
   });
 
-  it('opens an alert to its journal file and acknowledges it, which a reload keeps', async () => {
+  it('opens an alert to its journal file and acknowledges it, which a reload keeps and another open page shows at once', async () => {
     appendFileSync(join(cmux.home, 'logs', 'cmux-router.err.log'), `${new Date().toISOString()} ERROR [cmux-router] the flux capacitor overheated\n`);
     await open('#/system');
     const alert = page.locator('[data-alert]', { hasText: 'the flux capacitor overheated' }).first();
     await alert.waitFor({ timeout: 30_000 });
+    // A second dashboard, open meanwhile (same session): it hears of the acknowledgement over the WebSocket.
+    const other = await page.context().newPage();
+    await other.goto(page.url());
+    await other.locator('[data-connection="live"]').waitFor({ timeout: 30_000 });
+    const seenElsewhere = other.locator('[data-alert]', { hasText: 'the flux capacitor overheated' }).first();
+    await seenElsewhere.waitFor({ timeout: 30_000 });
+    assert.equal(await seenElsewhere.evaluate((el) => el.classList.contains('acknowledged')), false);
     await alert.locator('summary').click();
     await eventually(async () => alert.locator('[data-journal-file]').innerText(), (t) => t.includes('the flux capacitor overheated'), 10_000);
     await alert.getByRole('button', { name: 'Acknowledge' }).click();
     await alert.getByText(/acknowledged/).waitFor();
     const id = (await alert.getAttribute('data-alert'))!;
+    await seenElsewhere.getByText(/acknowledged/).waitFor({ timeout: 30_000 });
+    assert.equal(await seenElsewhere.evaluate((el) => el.classList.contains('acknowledged')), true, 'without a reload');
+    await other.close();
     await page.reload();
     const again = page.locator(`[data-alert="${id}"]`);
     await again.getByText(/acknowledged/).waitFor();

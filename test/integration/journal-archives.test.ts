@@ -12,6 +12,7 @@ import { CLI, cleanEnv } from '../helpers/instance.ts';
 import { sendRaw } from '../helpers/raw-http.ts';
 import { inProcessApp } from '../helpers/server-app.ts';
 import { eventually } from '../helpers/tmux.ts';
+import { wsRecorder } from '../helpers/ws-recorder.ts';
 
 const TOKEN = 'journal-archives-token-0123456789';
 const MARKER = 'archived-marker-4711';
@@ -75,7 +76,10 @@ describe('nothing lost from view: killed agents, their archived terminals, alert
     assert.match(String((await cli(['journal', 'search', MARKER])).stdout), new RegExp(`terminal of doomed \\(attachments/${name}\\)`));
   });
 
-  it('an alert links to its journal file, and an acknowledgement persists (once, with its first time)', async () => {
+  it('an alert links to its journal file, and an acknowledgement persists (once, with its first time) and reaches every open dashboard', async (t) => {
+    const dashboard = wsRecorder(() => `ws://127.0.0.1:${port}/api/ws?token=${TOKEN}`);
+    t.after(() => dashboard.close());
+    await dashboard.open();
     const alert = await raiseAlert(harness.deps.config, { source: 'log-watcher', kind: 'error', title: 'the reactor is warm', count: 2, excerpt: 'ERROR warm', details: '# The reactor\n\nwarm, twice\n' });
     const date = alert.ts.slice(0, 10);
     const name = alert.file.split('/').at(-1)!;
@@ -90,6 +94,8 @@ describe('nothing lost from view: killed agents, their archived terminals, alert
     const acked = await call<{ id: string; acknowledged: string }>('POST', `/api/alerts/${alert.id}/ack`);
     assert.equal(acked.status, 200);
     assert.ok(Date.parse(acked.body.acknowledged) > 0);
+    const frame = await eventually(async () => dashboard.frames.find((f) => f.event === 'alert_acked'), (f) => f !== undefined, 20_000);
+    assert.deepEqual(frame!.data, { id: alert.id, at: acked.body.acknowledged }, 'an open dashboard is told at once, with when');
     const again = await call<{ acknowledged: string }>('POST', `/api/alerts/${alert.id}/ack`);
     assert.equal(again.body.acknowledged, acked.body.acknowledged, 'the first acknowledgement stands');
     assert.equal((await call<Array<{ acknowledged?: string }>>('GET', '/api/alerts')).body[0]?.acknowledged, acked.body.acknowledged);

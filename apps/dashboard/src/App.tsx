@@ -67,6 +67,8 @@ export function App() {
     if (frame.event === 'message_status') setMessages((list) => list.map((m) => (m.id === data.id ? { ...m, status: String(data.status), detail: data.detail as string | null } : m)));
     if (frame.event === 'message' || frame.event === 'message_status') setMailTick((n) => n + 1);
     if (frame.event === 'alert') setAlerts((list) => [data as unknown as Alert, ...list]);
+    // Acknowledged on another page (or through the API).
+    if (frame.event === 'alert_acked') setAlerts((list) => list.map((a) => (a.id === data.id ? { ...a, acknowledged: String(data.at) } : a)));
     if (frame.event === 'terminal') setTerminal({ id: String(data.id), text: String(data.text) });
     if (frame.event === 'process' || frame.event === 'health') setSystemTick((n) => n + 1);
   }, []);

@@ -9,6 +9,8 @@ export const WS_EVENTS = {
   // Where a message's delivery stands: {id, from, to, status, detail}.
   messageStatus: 'message_status',
   alert: 'alert',
+  // An alert acknowledged (from any dashboard or the API): {id, at}.
+  alertAcked: 'alert_acked',
   health: 'health',
   process: 'process',
 } as const;
