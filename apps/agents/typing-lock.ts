@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { homePaths, withFileLock } from '../core/src/index.js';
 import type { AgentDeps } from './deps.js';
+import { assertRegistered } from './find.js';
 
 // Long enough to wait out the longest act of typing: a large paste, its screen settling (up to
 // 10 s), the Enter retries, and the agent's hook confirming the prompt (up to 15 s).
@@ -12,7 +13,12 @@ const TYPING_LOCK_TIMEOUT_MS = 60_000;
 // lands before or after a paste and its Enter, never between them. It is held for the act of
 // typing only, never while waiting for the agent to be idle, so an interrupt can go ahead of
 // messages that wait their turn. Within one process, acts keep the order they were asked in.
+// An id that is no registered agent is refused (404) before its lock file exists: any name
+// would otherwise leave a file under state/typing/.
 export function withTypingLock<T>(deps: AgentDeps, id: string, act: () => Promise<T>): Promise<T> {
   const file = join(homePaths(deps.config.home).state, 'typing', encodeURIComponent(id));
-  return deps.input.run(id, () => withFileLock(file, act, { timeoutMs: TYPING_LOCK_TIMEOUT_MS, noteHolder: true }));
+  return deps.input.run(id, async () => {
+    await assertRegistered(deps, id);
+    return withFileLock(file, act, { timeoutMs: TYPING_LOCK_TIMEOUT_MS, noteHolder: true });
+  });
 }

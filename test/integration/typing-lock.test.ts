@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openHistory, shellQuote } from '../../apps/core/src/index.ts';
@@ -84,5 +84,24 @@ describe('one typing queue per agent, across processes', { timeout: 300_000 }, (
     const stopped = lines.findLastIndex((l) => l.includes('Interrupted by user'));
     assert.ok(stopped > lines.findLastIndex((l) => l.startsWith('> sleep 60 and keep busy')), lines.join('\n'));
     assert.ok(lines.findLastIndex((l) => l.startsWith('> the message after the interrupt')) > stopped, lines.join('\n'));
+  });
+
+  it('refuses an interrupt, a dialog answer or keys for an unknown agent with a 404 before its lock: no state/typing file for it', async () => {
+    const typing = join(cmux.home, 'state', 'typing');
+    const lockFiles = (id: string) => (existsSync(typing) ? readdirSync(typing).filter((f) => f.startsWith(id)) : []);
+    for (const [path, body] of [
+      ['/api/agents/ghost/interrupt', undefined],
+      ['/api/agents/ghost/answer', { choice: 'y' }],
+      ['/api/agents/ghost/keys', { keys: [{ key: 'Enter' }] }],
+    ] as const) {
+      const refused = await api.call<{ code: string }>('POST', path, body);
+      assert.equal(refused.status, 404, path);
+      assert.equal(refused.body.code, 'CMUX_ERR_AGENT_NOT_FOUND', path);
+    }
+    const cli = await cmux.cli(['interrupt', 'ghost-cli']);
+    assert.notEqual(cli.exitCode, 0);
+    assert.match(String(cli.stderr), /no agent "ghost-cli"/);
+    assert.deepEqual(lockFiles('ghost'), []);
+    assert.notDeepEqual(lockFiles('demo'), [], 'a known agent does have its lock files');
   });
 });
