@@ -1,4 +1,4 @@
-import { CmuxError } from '../core/src/index.js';
+import { CmuxError } from '../core/src/errors/index.js';
 import { listAgentWindows, type AgentWindow } from '../registry/index.js';
 import type { AgentDeps } from './deps.js';
 

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import { appEnvironment, raiseAlert, writeAttachment } from '../core/src/index.js';
+import { raiseAlert } from '../core/src/alerts/index.js';
+import { appEnvironment } from '../core/src/ecosystem/index.js';
+import { writeAttachment } from '../core/src/journal/index.js';
 import { listAgentWindows, relaunchAgentWindow, type AgentWindow, type RegisteredAgent } from '../registry/index.js';
 import type { AgentDeps } from './deps.js';
 import { createAgent, launchFor, startAgent, SUPERVISOR, windowEnv } from './spawn.js';
