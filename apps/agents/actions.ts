@@ -1,17 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  CmuxError,
-  composerText,
-  deliverText,
-  detectPaneStatus,
-  homePaths,
-  isCmuxError,
-  recordKill,
-  terminalText,
-  type AgentKind,
-  type DeliveryResult,
-  type TmuxClient,
-} from '../core/src/index.js';
+import { detectPaneStatus, type AgentKind } from '../core/src/agents/index.js';
+import { CmuxError, isCmuxError } from '../core/src/errors/index.js';
+import { composerText, deliverText, terminalText, type DeliveryResult } from '../core/src/input/index.js';
+import { recordKill } from '../core/src/journal/index.js';
+import { homePaths } from '../core/src/paths/index.js';
+import type { TmuxClient } from '../core/src/tmux/index.js';
 import { readRegistry, unregisterAgent, type RegisteredAgent } from '../registry/index.js';
 import { archivePane, latestPaneArchive } from './archive-pane.js';
 import type { AgentDeps } from './deps.js';

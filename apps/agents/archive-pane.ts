@@ -1,4 +1,6 @@
-import { latestJournalFile, writeAttachment, type CmuxConfig, type TmuxClient } from '../core/src/index.js';
+import type { CmuxConfig } from '../core/src/config/index.js';
+import { latestJournalFile, writeAttachment } from '../core/src/journal/index.js';
+import type { TmuxClient } from '../core/src/tmux/index.js';
 
 const ARCHIVE_HISTORY_LINES = 50_000;
 

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { getFromServer, promptDigest, type CmuxConfig } from '../core/src/index.js';
+import { promptDigest } from '../core/src/agents/index.js';
+import type { CmuxConfig } from '../core/src/config/index.js';
+import { getFromServer } from '../core/src/server-client/index.js';
 
 const CONFIRM_TIMEOUT_MS = 15_000;
 const POLL_MS = 200;

@@ -1,4 +1,7 @@
-import { createSerialQueue, tmuxClientFromConfig, type CmuxConfig, type Logger } from '../core/src/index.js';
+import type { CmuxConfig } from '../core/src/config/index.js';
+import { createSerialQueue } from '../core/src/input/index.js';
+import type { Logger } from '../core/src/log/index.js';
+import { tmuxClientFromConfig } from '../core/src/tmux/index.js';
 import { loadKinds } from './kinds/index.js';
 import type { AgentDeps } from './deps.js';
 

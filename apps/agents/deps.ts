@@ -1,4 +1,7 @@
-import type { CmuxConfig, Logger, SerialQueue, TmuxClient } from '../core/src/index.js';
+import type { CmuxConfig } from '../core/src/config/index.js';
+import type { SerialQueue } from '../core/src/input/index.js';
+import type { Logger } from '../core/src/log/index.js';
+import type { TmuxClient } from '../core/src/tmux/index.js';
 import type { Kinds } from './kinds/index.js';
 
 // What every agent operation needs; built once per process.

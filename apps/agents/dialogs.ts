@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CmuxError, detectPaneStatus, lastLines, type AgentKind, type TmuxClient } from '../core/src/index.js';
+import { detectPaneStatus, lastLines, type AgentKind } from '../core/src/agents/index.js';
+import { CmuxError } from '../core/src/errors/index.js';
+import type { TmuxClient } from '../core/src/tmux/index.js';
 
 // A choice list on screen: its options in order (without the cursor mark or a `1.` number)
 // and which one the cursor is on.

@@ -1,4 +1,5 @@
-import { CmuxError, homePaths } from '../core/src/index.js';
+import { CmuxError } from '../core/src/errors/index.js';
+import { homePaths } from '../core/src/paths/index.js';
 import { listAgentWindows, readRegistryForLookup, type AgentWindow } from '../registry/index.js';
 import type { AgentDeps } from './deps.js';
 

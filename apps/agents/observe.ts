@@ -1,4 +1,4 @@
-import { deriveStatus, type AgentStatus, type HookReport } from '../core/src/index.js';
+import { deriveStatus, type AgentStatus, type HookReport } from '../core/src/agents/index.js';
 import { listAgentWindows, type AgentWindow, type WorktreeEntry } from '../registry/index.js';
 import { DEFAULT_PROJECT } from '../projects/schema.js';
 import type { AgentDeps } from './deps.js';

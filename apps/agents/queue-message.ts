@@ -1,4 +1,4 @@
-import { appendMessage, summarise, type MailboxMessage } from '../core/src/index.js';
+import { appendMessage, summarise, type MailboxMessage } from '../core/src/mailbox/index.js';
 import type { AgentDeps } from './deps.js';
 import { findAgent } from './find.js';
 

@@ -1,4 +1,4 @@
-import type { MailboxMessage } from '../core/src/index.js';
+import type { MailboxMessage } from '../core/src/mailbox/index.js';
 
 // The one sender-tag rule: the user's words arrive as they were written; anyone else's arrive
 // under a `[sender]` tag, so the agent knows who speaks and never runs them as a slash command

@@ -1,4 +1,6 @@
-import { lastLines, stillInComposer, type TmuxClient } from '../core/src/index.js';
+import { lastLines } from '../core/src/agents/index.js';
+import { stillInComposer } from '../core/src/input/index.js';
+import type { TmuxClient } from '../core/src/tmux/index.js';
 
 const RECOVERY_HISTORY_LINES = 2_000;
 

@@ -1,18 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  agentEnv,
-  agentId,
-  assertAgentName,
-  CmuxError,
-  detectPaneStatus,
-  lastLines,
-  serverUrl,
-  summarise,
-  type AgentKind,
-  type MailboxMessage,
-} from '../core/src/index.js';
+import { agentId, assertAgentName, detectPaneStatus, lastLines, type AgentKind } from '../core/src/agents/index.js';
+import { agentEnv, serverUrl } from '../core/src/config/index.js';
+import { CmuxError } from '../core/src/errors/index.js';
+import { summarise, type MailboxMessage } from '../core/src/mailbox/index.js';
 import { DEFAULT_PROJECT, projectForSpawn, supervisorOf } from '../projects/index.js';
 import { createAgentWindow, type RegisteredAgent } from '../registry/index.js';
 import type { AgentDeps } from './deps.js';

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { appEnvironment, raiseAlert } from '../core/src/index.js';
+import { raiseAlert } from '../core/src/alerts/index.js';
+import { appEnvironment } from '../core/src/ecosystem/index.js';
 import { listAgentWindows, relaunchAgentWindow, type AgentWindow, type RegisteredAgent } from '../registry/index.js';
 import { archivePane } from './archive-pane.js';
 import type { AgentDeps } from './deps.js';

@@ -1,14 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  agentId,
-  agentOf,
-  deliverText,
-  detectPaneStatus,
-  isCmuxError,
-  type AgentKind,
-  type DeliveryResult,
-  type MailboxMessage,
-} from '../core/src/index.js';
+import { agentId, detectPaneStatus, type AgentKind } from '../core/src/agents/index.js';
+import { isCmuxError } from '../core/src/errors/index.js';
+import { deliverText, type DeliveryResult } from '../core/src/input/index.js';
+import { agentOf, type MailboxMessage } from '../core/src/mailbox/index.js';
 import { hookConfirmation } from './confirm-prompt.js';
 import type { AgentDeps } from './deps.js';
 import { findAgent } from './find.js';

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { homePaths, withFileLock } from '../core/src/index.js';
+import { withFileLock } from '../core/src/lock/index.js';
+import { homePaths } from '../core/src/paths/index.js';
 import type { AgentDeps } from './deps.js';
 import { assertRegistered } from './find.js';
 

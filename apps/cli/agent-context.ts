@@ -1,4 +1,5 @@
-import { createLogger, loadConfig, type CmuxConfig } from '../core/src/index.js';
+import { loadConfig, type CmuxConfig } from '../core/src/config/index.js';
+import { createLogger } from '../core/src/log/index.js';
 import { createAgentDeps, type AgentDeps } from '../agents/index.js';
 
 // The CLI's view of the agents: the configuration and one set of agent dependencies.

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { isCmuxError } from '../core/src/index.js';
+import { isCmuxError } from '../core/src/errors/index.js';
 
 // The CLI's one error edge: `cmux: <message>` on stderr and a non-zero exit code, never a
 // stack trace for an error cmux understood (CMUX_DEBUG=1 shows it anyway).

@@ -1,22 +1,4 @@
 import { Command } from 'commander';
-import { answerCommand, compactCommand, interruptCommand, killCommand, sendCommand, terminalCommand } from './commands/agent-actions.js';
-import { agentsCommand } from './commands/agents.js';
-import { attachCommand } from './commands/attach.js';
-import { doctorCommand } from './commands/doctor.js';
-import { healCommand } from './commands/heal.js';
-import { journalCommand } from './commands/journal.js';
-import { logsCommand } from './commands/logs.js';
-import { mailCommand } from './commands/mail.js';
-import { openCommand } from './commands/open.js';
-import { registryCommand } from './commands/registry.js';
-import { projectCommand } from './commands/project.js';
-import { restartCommand } from './commands/restart.js';
-import { spawnCommand } from './commands/spawn.js';
-import { startCommand } from './commands/start.js';
-import { statusCommand } from './commands/status.js';
-import { taskCommand } from './commands/task.js';
-import { stopCommand } from './commands/stop.js';
-import { diffCommand, mergeCommand } from './commands/worktree.js';
 import { handleCliError } from './handle-error.js';
 
 // Everything the CLI creates (home, token, mailbox, logs) is the owner's alone.
@@ -27,34 +9,42 @@ const program = new Command('cmux')
   .showHelpAfterError()
   .exitOverride();
 
-const commands = [
-  startCommand,
-  stopCommand,
-  restartCommand,
-  statusCommand,
-  logsCommand,
-  attachCommand,
-  openCommand,
-  agentsCommand,
-  spawnCommand,
-  killCommand,
-  sendCommand,
-  interruptCommand,
-  answerCommand,
-  compactCommand,
-  terminalCommand,
-  diffCommand,
-  mergeCommand,
-  mailCommand,
-  journalCommand,
-  projectCommand,
-  taskCommand,
-  healCommand,
-  registryCommand,
-  doctorCommand,
+// Each command's module, in the order help lists them, loaded only when needed: a CLI run
+// parses the module of its own command alone (fifty `cmux spawn` at once on two cores each
+// pay only for spawn's imports). Help, a version, an option first or an unknown word loads
+// every command, so commander's help and suggestions stay whole.
+const agentActions = () => import('./commands/agent-actions.js');
+const worktree = () => import('./commands/worktree.js');
+const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
+  ['start', async () => (await import('./commands/start.js')).startCommand],
+  ['stop', async () => (await import('./commands/stop.js')).stopCommand],
+  ['restart', async () => (await import('./commands/restart.js')).restartCommand],
+  ['status', async () => (await import('./commands/status.js')).statusCommand],
+  ['logs', async () => (await import('./commands/logs.js')).logsCommand],
+  ['attach', async () => (await import('./commands/attach.js')).attachCommand],
+  ['open', async () => (await import('./commands/open.js')).openCommand],
+  ['agents', async () => (await import('./commands/agents.js')).agentsCommand],
+  ['spawn', async () => (await import('./commands/spawn.js')).spawnCommand],
+  ['kill', async () => (await agentActions()).killCommand],
+  ['send', async () => (await agentActions()).sendCommand],
+  ['interrupt', async () => (await agentActions()).interruptCommand],
+  ['answer', async () => (await agentActions()).answerCommand],
+  ['compact', async () => (await agentActions()).compactCommand],
+  ['terminal', async () => (await agentActions()).terminalCommand],
+  ['diff', async () => (await worktree()).diffCommand],
+  ['merge', async () => (await worktree()).mergeCommand],
+  ['mail', async () => (await import('./commands/mail.js')).mailCommand],
+  ['journal', async () => (await import('./commands/journal.js')).journalCommand],
+  ['project', async () => (await import('./commands/project.js')).projectCommand],
+  ['task', async () => (await import('./commands/task.js')).taskCommand],
+  ['heal', async () => (await import('./commands/heal.js')).healCommand],
+  ['registry', async () => (await import('./commands/registry.js')).registryCommand],
+  ['doctor', async () => (await import('./commands/doctor.js')).doctorCommand],
 ];
-for (const command of commands) {
-  program.addCommand(command.exitOverride());
+
+const named = COMMANDS.filter(([name]) => name === process.argv[2]);
+for (const [, load] of named.length > 0 ? named : COMMANDS) {
+  program.addCommand((await load()).exitOverride());
 }
 
 try {

@@ -1,27 +1,13 @@
 import { existsSync, rmSync } from 'node:fs';
-import {
-  addJournalEntry,
-  APP_NAMES,
-  buildDashboard,
-  checkOnDisk,
-  checkServed,
-  dashboardSourcesChangedAt,
-  healRequestFile,
-  httpRequest,
-  isCmuxApp,
-  once,
-  raiseAlert,
-  readFrontendState,
-  scheduleEvery,
-  serverUrl,
-  withPm2,
-  writeFrontendState,
-  type AppHandle,
-  type CmuxConfig,
-  type FrontendState,
-  type Logger,
-  type Schedule,
-} from '../core/src/index.js';
+import { raiseAlert } from '../core/src/alerts/index.js';
+import { serverUrl, type CmuxConfig } from '../core/src/config/index.js';
+import { APP_NAMES } from '../core/src/ecosystem/index.js';
+import { buildDashboard, checkOnDisk, checkServed, dashboardSourcesChangedAt, healRequestFile, readFrontendState, writeFrontendState, type FrontendState } from '../core/src/frontend/index.js';
+import { addJournalEntry } from '../core/src/journal/index.js';
+import { once, scheduleEvery, type AppHandle, type Schedule } from '../core/src/lifecycle/index.js';
+import type { Logger } from '../core/src/log/index.js';
+import { isCmuxApp, withPm2 } from '../core/src/pm2/index.js';
+import { httpRequest } from '../core/src/server-client/index.js';
 import { checkInBrowserAside } from './browser-check.js';
 
 const SOURCE = 'frontend-healer';

@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { scanLines, type LongLine } from '../core/src/index.js';
+import { scanLines, type LongLine } from '../core/src/fs/index.js';
 
 // Where the watcher stopped in one file.
 export interface LogMarker {

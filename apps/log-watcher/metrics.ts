@@ -1,7 +1,9 @@
 import { mkdirSync, statfsSync } from 'node:fs';
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { appendToHomeFile, homePaths, listAppStatus } from '../core/src/index.js';
+import { appendToHomeFile } from '../core/src/fs/index.js';
+import { homePaths } from '../core/src/paths/index.js';
+import { listAppStatus } from '../core/src/pm2/index.js';
 
 export interface MetricsSample {
   ts: string;

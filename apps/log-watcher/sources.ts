@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { homePaths, type CmuxConfig } from '../core/src/index.js';
+import type { CmuxConfig } from '../core/src/config/index.js';
+import { homePaths } from '../core/src/paths/index.js';
 
 // A `*`/`?` pattern for one file name, as a regular expression.
 function globToRegExp(pattern: string): RegExp {

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { homePaths, writeFileAtomic, type Logger } from '../core/src/index.js';
+import { writeFileAtomic } from '../core/src/fs/index.js';
+import type { Logger } from '../core/src/log/index.js';
+import { homePaths } from '../core/src/paths/index.js';
 import type { LogMarker } from './log-reader.js';
 
 // What one fingerprint has done: when it was seen, when it was last alerted, and how many

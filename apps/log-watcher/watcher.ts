@@ -1,6 +1,10 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { once, raiseAlert, readToken, redactSecrets, scheduleEvery, type AppHandle, type CmuxConfig, type Logger, type Schedule } from '../core/src/index.js';
+import { raiseAlert } from '../core/src/alerts/index.js';
+import type { CmuxConfig } from '../core/src/config/index.js';
+import { once, scheduleEvery, type AppHandle, type Schedule } from '../core/src/lifecycle/index.js';
+import { redactSecrets, type Logger } from '../core/src/log/index.js';
+import { readToken } from '../core/src/server-client/index.js';
 import { createAgentDeps } from '../agents/index.js';
 import { findDiscrepancies } from './discrepancies.js';
 import { compileMatcher, createFindingCollector, fingerprint, suggestNextStep, type Finding } from './findings.js';

@@ -1,4 +1,5 @@
-import { homePaths, type CmuxConfig } from '../core/src/index.js';
+import type { CmuxConfig } from '../core/src/config/index.js';
+import { homePaths } from '../core/src/paths/index.js';
 import { readRegistry } from '../registry/index.js';
 import { getProject, supervisorOf } from './resolve.js';
 import { DEFAULT_PROJECT } from './schema.js';

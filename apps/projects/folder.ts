@@ -1,6 +1,6 @@
 import { accessSync, constants, realpathSync, statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
-import { CmuxError } from '../core/src/index.js';
+import { CmuxError } from '../core/src/errors/index.js';
 
 // A project's root as cmux keeps it: an absolute, existing folder this user can read and
 // enter, links resolved (so one folder is one project however it is spelled).

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { killAgent, type AgentDeps } from '../agents/index.js';
-import { CmuxError, homePaths } from '../core/src/index.js';
+import { CmuxError } from '../core/src/errors/index.js';
+import { homePaths } from '../core/src/paths/index.js';
 import { readRegistry } from '../registry/index.js';
 import { projectRoot } from './folder.js';
 import { getProject } from './resolve.js';

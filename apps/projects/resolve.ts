@@ -1,4 +1,5 @@
-import { CmuxError, type CmuxConfig } from '../core/src/index.js';
+import type { CmuxConfig } from '../core/src/config/index.js';
+import { CmuxError } from '../core/src/errors/index.js';
 import { DEFAULT_PROJECT, projectNameSchema, type Project } from './schema.js';
 import { readProjects } from './store.js';
 

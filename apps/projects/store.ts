@@ -1,6 +1,8 @@
 import { dirname, join } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
-import { CmuxError, readHomeFile, withFileLock, writeFileAtomic } from '../core/src/index.js';
+import { CmuxError } from '../core/src/errors/index.js';
+import { readHomeFile, writeFileAtomic } from '../core/src/fs/index.js';
+import { withFileLock } from '../core/src/lock/index.js';
 import { projectsFileSchema, type ProjectsFile } from './schema.js';
 
 const HEADER = '# cmux projects: written by cmux (apps/projects), one entry per project.\n';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { createAgent, startAgent, type AgentDeps } from '../agents/index.js';
-import { homePaths } from '../core/src/index.js';
+import { homePaths } from '../core/src/paths/index.js';
 import { readRegistry, type RegisteredAgent } from '../registry/index.js';
 import { listProjects } from './resolve.js';
 import { DEFAULT_PROJECT, type Project } from './schema.js';

@@ -1,7 +1,7 @@
 import { lstat, readFile, readlink, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import { CmuxError, isCmuxError } from '../core/src/index.js';
+import { CmuxError, isCmuxError } from '../core/src/errors/index.js';
 import { registryFileSchema, type RegistryFile } from './schema.js';
 
 // The copy of the registry as its one writer last wrote it: what reads fall back to, and

@@ -1,6 +1,10 @@
 import { lstatSync, readFileSync, renameSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { assertAgentName, homePaths, isCmuxError, withFileLock, type TmuxWindow } from '../core/src/index.js';
+import { assertAgentName } from '../core/src/agents/index.js';
+import { isCmuxError } from '../core/src/errors/index.js';
+import { withFileLock } from '../core/src/lock/index.js';
+import { homePaths } from '../core/src/paths/index.js';
+import type { TmuxWindow } from '../core/src/tmux/index.js';
 import { lastGoodFile, readRegistry } from './read.js';
 import { agentEntrySchema, type AgentEntry, type RegistryFile } from './schema.js';
 import { writeRegistry } from './update.js';

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { withFileLock, writeFileAtomic, type Logger } from '../core/src/index.js';
+import { writeFileAtomic } from '../core/src/fs/index.js';
+import { withFileLock } from '../core/src/lock/index.js';
+import type { Logger } from '../core/src/log/index.js';
 import { lastGoodFile, readRegistry } from './read.js';
 import type { RegistryFile } from './schema.js';
 

@@ -1,15 +1,9 @@
-import {
-  agentId,
-  assertAgentName,
-  CmuxError,
-  homePaths,
-  isCmuxError,
-  type CmuxConfig,
-  type Logger,
-  type NewWindowOptions,
-  type TmuxClient,
-  type TmuxWindow,
-} from '../core/src/index.js';
+import { agentId, assertAgentName } from '../core/src/agents/index.js';
+import type { CmuxConfig } from '../core/src/config/index.js';
+import { CmuxError, isCmuxError } from '../core/src/errors/index.js';
+import type { Logger } from '../core/src/log/index.js';
+import { homePaths } from '../core/src/paths/index.js';
+import type { NewWindowOptions, TmuxClient, TmuxWindow } from '../core/src/tmux/index.js';
 import { readRegistry, readRegistryForLookup } from './read.js';
 import type { AgentEntry, RegistryFile, WorktreeEntry } from './schema.js';
 import { updateRegistry } from './update.js';

@@ -1,6 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { appendMessage, appendToHomeFile, homePaths, withFileLock, writeFileAtomic, type Logger } from '../core/src/index.js';
+import { appendToHomeFile, writeFileAtomic } from '../core/src/fs/index.js';
+import { withFileLock } from '../core/src/lock/index.js';
+import type { Logger } from '../core/src/log/index.js';
+import { appendMessage } from '../core/src/mailbox/index.js';
+import { homePaths } from '../core/src/paths/index.js';
 
 // The part of an undeliverable line kept in the dead-letter file.
 const MAX_KEPT_LINE_CHARS = 64 * 1024;

@@ -1,4 +1,7 @@
-import { postEvent, type DeliveryStatus, type HistoryStore, type Logger, type MailboxMessage } from '../core/src/index.js';
+import type { DeliveryStatus, HistoryStore } from '../core/src/history/index.js';
+import type { Logger } from '../core/src/log/index.js';
+import type { MailboxMessage } from '../core/src/mailbox/index.js';
+import { postEvent } from '../core/src/server-client/index.js';
 import { typeMessage, type AgentDeps } from '../agents/index.js';
 import type { DeadLetters } from './dead-letters.js';
 

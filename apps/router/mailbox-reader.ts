@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
-import { MAX_LINE_BYTES, scanLines, type LongLine } from '../core/src/index.js';
+import { scanLines, type LongLine } from '../core/src/fs/index.js';
+import { MAX_LINE_BYTES } from '../core/src/mailbox/index.js';
 
 // Where the router is in the mailbox: the file's inode (a replaced file has a new one) and the
 // byte offset just past the last complete line it took.

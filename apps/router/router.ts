@@ -1,21 +1,13 @@
 import { watch, type FSWatcher } from 'chokidar';
-import {
-  agentId,
-  agentOf,
-  createSerialQueue,
-  homePaths,
-  mailboxMessageSchema,
-  MAX_LINE_BYTES,
-  once,
-  openHistory,
-  postEvent,
-  type AppHandle,
-  type CmuxConfig,
-  type DeliveryStatus,
-  type HistoryStore,
-  type Logger,
-  type MailboxMessage,
-} from '../core/src/index.js';
+import { agentId } from '../core/src/agents/index.js';
+import type { CmuxConfig } from '../core/src/config/index.js';
+import { openHistory, type DeliveryStatus, type HistoryStore } from '../core/src/history/index.js';
+import { createSerialQueue } from '../core/src/input/index.js';
+import { once, type AppHandle } from '../core/src/lifecycle/index.js';
+import type { Logger } from '../core/src/log/index.js';
+import { agentOf, mailboxMessageSchema, MAX_LINE_BYTES, type MailboxMessage } from '../core/src/mailbox/index.js';
+import { homePaths } from '../core/src/paths/index.js';
+import { postEvent } from '../core/src/server-client/index.js';
 import { createAgentDeps } from '../agents/index.js';
 import { createDeadLetters, type DeadLetter } from './dead-letters.js';
 import { deliverToAgent } from './deliver-agent.js';

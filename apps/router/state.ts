@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { homePaths, writeFileAtomic, type Logger } from '../core/src/index.js';
+import { writeFileAtomic } from '../core/src/fs/index.js';
+import type { Logger } from '../core/src/log/index.js';
+import { homePaths } from '../core/src/paths/index.js';
 import type { MailboxCursor } from './mailbox-reader.js';
 
 const cursorSchema = z.object({

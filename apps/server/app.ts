@@ -1,7 +1,10 @@
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { CmuxError, type CmuxConfig, type HistoryStore, type Logger } from '../core/src/index.js';
+import type { CmuxConfig } from '../core/src/config/index.js';
+import { CmuxError } from '../core/src/errors/index.js';
+import type { HistoryStore } from '../core/src/history/index.js';
+import type { Logger } from '../core/src/log/index.js';
 import type { AgentDeps } from '../agents/index.js';
 import type { HookStore } from './agents/hook-events.js';
 import type { StatusMonitor } from './agents/status-monitor.js';

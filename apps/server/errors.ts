@@ -2,7 +2,8 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { badInput, CmuxError, type ErrorCode, type Logger } from '../core/src/index.js';
+import { badInput, CmuxError, type ErrorCode } from '../core/src/errors/index.js';
+import type { Logger } from '../core/src/log/index.js';
 
 // The one shape of every refusal the server sends (docs/errors.md): what is wrong, a stable
 // code to branch on, and for bad input the field it is about.

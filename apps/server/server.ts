@@ -1,17 +1,12 @@
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
-import {
-  CmuxError,
-  findPortHolders,
-  once,
-  openHistory,
-  portInUseError,
-  type AppHandle,
-  type CmuxConfig,
-  type HistoryStore,
-  type Logger,
-} from '../core/src/index.js';
+import type { CmuxConfig } from '../core/src/config/index.js';
+import { CmuxError } from '../core/src/errors/index.js';
+import { openHistory, type HistoryStore } from '../core/src/history/index.js';
+import { once, type AppHandle } from '../core/src/lifecycle/index.js';
+import type { Logger } from '../core/src/log/index.js';
+import { findPortHolders, portInUseError } from '../core/src/proc/index.js';
 import { createAgentDeps, createTeamKeeper } from '../agents/index.js';
 import { createProjectKeeper } from '../projects/keeper.js';
 import { ensureProjectSupervisors } from '../projects/supervisors.js';

@@ -1,5 +1,5 @@
 import { findAgent, queueMessage, type AgentDeps } from '../agents/index.js';
-import { CmuxError } from '../core/src/index.js';
+import { CmuxError } from '../core/src/errors/index.js';
 import { DEFAULT_PROJECT, getProject } from '../projects/index.js';
 import { DEFAULT_PRIORITY, type NewTask, type Task, type TaskChange, type TaskStatus } from './schema.js';
 import type { TaskStore } from './store.js';

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { historyFile, openHistory } from '../core/src/index.js';
+import { historyFile, openHistory } from '../core/src/history/index.js';
 import type { Task, TaskStatus } from './schema.js';
 
 const SCHEMA = `

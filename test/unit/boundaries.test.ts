@@ -33,6 +33,13 @@ describe('module boundaries', () => {
     assert.deepEqual(offenders.map((f) => relative(ROOT, f)), []);
   });
 
+  it('apps import core per concern, never its whole index: a PM2 app or a CLI run loads only the core it uses', () => {
+    const offenders = sources(join(ROOT, 'apps'))
+      .filter((file) => !relative(ROOT, file).startsWith('apps/core/') && !file.endsWith('.test.ts'))
+      .filter((file) => /from '[^']*core\/src\/index\.js'/.test(readFileSync(file, 'utf8')));
+    assert.deepEqual(offenders.map((f) => relative(ROOT, f)), []);
+  });
+
   it('routes are the app\'s alone, and the CLI loads no daemon', () => {
     const imports = (file: string) => [...readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)].map((m) => join(dirname(file), m[1]!));
     const offenders = sources(join(ROOT, 'apps')).flatMap((file) => {

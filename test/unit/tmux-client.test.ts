@@ -37,6 +37,16 @@ describe('tmux client on a private socket', { timeout: 60_000 }, () => {
     assert.equal(await tmux.killServer(), false);
   });
 
+  it('lists no windows on a server that has no session yet (a concurrent spawn is creating the first)', async () => {
+    await tmuxCommand(socket, ['-f', '/dev/null', 'start-server', ';', 'set-option', '-g', 'exit-empty', 'off']);
+    try {
+      assert.equal(await tmux.hasServer(), true);
+      assert.deepEqual(await tmux.listWindows(), []);
+    } finally {
+      await tmux.killServer();
+    }
+  });
+
   it('starts its server with cmux\'s tmux.conf, whatever the user\'s ~/.tmux.conf says', async () => {
     const fakeHome = join(ctx.dir, 'home');
     mkdirSync(fakeHome);

@@ -1,4 +1,4 @@
-import type { AgentKind, HookReport } from '../../core/src/index.js';
+import type { AgentKind, HookReport } from '../../core/src/agents/index.js';
 
 // What one of the program's own hook events tells cmux.
 export interface HookFacts {

@@ -1,4 +1,5 @@
-import { shellQuote, type CmuxConfig } from '../../core/src/index.js';
+import { shellQuote } from '../../core/src/agents/index.js';
+import type { CmuxConfig } from '../../core/src/config/index.js';
 import type { MissingProgram } from './adapter.js';
 import { ADAPTERS, type Kind } from './load.js';
 

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { agentKindSchema, CmuxError, compileKind, type AgentKind, type AgentKindInput, type AgentKindOverride, type CmuxConfig } from '../../core/src/index.js';
+import { agentKindSchema, compileKind, type AgentKind, type AgentKindInput, type AgentKindOverride } from '../../core/src/agents/index.js';
+import type { CmuxConfig } from '../../core/src/config/index.js';
+import { CmuxError } from '../../core/src/errors/index.js';
 import { completeAdapter, type CompleteAdapter, type KindAdapter } from './adapter.js';
 import { claudeCode } from './claude-code/adapter.js';
 import { codex } from './codex/adapter.js';

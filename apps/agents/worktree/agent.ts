@@ -1,4 +1,5 @@
-import { CmuxError, type Logger } from '../../core/src/index.js';
+import { CmuxError } from '../../core/src/errors/index.js';
+import type { Logger } from '../../core/src/log/index.js';
 import type { RegisteredAgent, WorktreeEntry } from '../../registry/index.js';
 import type { AgentDeps } from '../deps.js';
 import { findAgent } from '../find.js';

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CmuxError } from '../../core/src/index.js';
+import { CmuxError } from '../../core/src/errors/index.js';
 import type { WorktreeEntry } from '../../registry/index.js';
 import { git } from './git.js';
 

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { CmuxError } from '../../core/src/index.js';
+import { CmuxError } from '../../core/src/errors/index.js';
 
 const GIT_TIMEOUT_MS = 30_000;
 // More output than this is an error rather than memory without bound.

@@ -1,6 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CmuxError } from '../../core/src/index.js';
+import { CmuxError } from '../../core/src/errors/index.js';
 import type { WorktreeEntry } from '../../registry/index.js';
 import { git } from './git.js';
 import { assertBranchName } from './names.js';

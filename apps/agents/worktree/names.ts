@@ -1,4 +1,4 @@
-import { CmuxError } from '../../core/src/index.js';
+import { CmuxError } from '../../core/src/errors/index.js';
 import { git } from './git.js';
 
 // Branch names cmux creates: letters, digits and . _ / -, no leading dash or dot, no `..`,

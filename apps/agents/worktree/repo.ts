@@ -1,5 +1,5 @@
 import { realpathSync } from 'node:fs';
-import { CmuxError } from '../../core/src/index.js';
+import { CmuxError } from '../../core/src/errors/index.js';
 import { git } from './git.js';
 
 // The top folder of the git repository holding `cwd`; CMUX_ERR_NOT_A_REPO if there is none.

@@ -1,4 +1,6 @@
-import { CmuxError, homePaths, type CmuxConfig } from '../../core/src/index.js';
+import type { CmuxConfig } from '../../core/src/config/index.js';
+import { CmuxError } from '../../core/src/errors/index.js';
+import { homePaths } from '../../core/src/paths/index.js';
 import { readRegistry, type WorktreeEntry } from '../../registry/index.js';
 import { createWorktree, type CreatedWorktree } from './create.js';
 import { git } from './git.js';

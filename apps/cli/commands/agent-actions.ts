@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { agentDialog, agentTerminal, answerAgent, interruptAgent, killAgent, MAX_TERMINAL_LINES, queueMessage } from '../../agents/index.js';
-import { CmuxError } from '../../core/src/index.js';
+import { CmuxError } from '../../core/src/errors/index.js';
 import { awaitDelivery } from '../ops/await-delivery.js';
 import { agentContext } from '../agent-context.js';
 import { parseSeconds } from '../parse-seconds.js';

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { observeAgents, type AgentView } from '../../agents/index.js';
-import { getFromServer } from '../../core/src/index.js';
+import { getFromServer } from '../../core/src/server-client/index.js';
 import { agentContext } from '../agent-context.js';
 import { printJson, say } from '../output.js';
 

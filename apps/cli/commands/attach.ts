@@ -1,5 +1,7 @@
 import { Command } from 'commander';
-import { assertSafeName, CmuxError, loadConfig, tmuxClientFromConfig } from '../../core/src/index.js';
+import { loadConfig } from '../../core/src/config/index.js';
+import { CmuxError } from '../../core/src/errors/index.js';
+import { assertSafeName, tmuxClientFromConfig } from '../../core/src/tmux/index.js';
 
 export const attachCommand = new Command('attach')
   .description('attach your terminal to the cmux tmux session, or to one agent\'s window')

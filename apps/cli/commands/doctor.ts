@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { loadConfig } from '../../core/src/index.js';
+import { loadConfig } from '../../core/src/config/index.js';
 import { runDoctor, type CheckLevel } from '../ops/doctor.js';
 import { printJson, say } from '../output.js';
 

@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Command } from 'commander';
-import { APP_NAMES, buildDashboard, CmuxError, healRequestFile, listAppStatus, loadConfig, readFrontendState, writeFileAtomic } from '../../core/src/index.js';
+import { loadConfig } from '../../core/src/config/index.js';
+import { APP_NAMES } from '../../core/src/ecosystem/index.js';
+import { CmuxError } from '../../core/src/errors/index.js';
+import { buildDashboard, healRequestFile, readFrontendState } from '../../core/src/frontend/index.js';
+import { writeFileAtomic } from '../../core/src/fs/index.js';
+import { listAppStatus } from '../../core/src/pm2/index.js';
 import { say } from '../output.js';
 
 const WAIT_MS = 10 * 60_000;

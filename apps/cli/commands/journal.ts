@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { addJournalEntry, listJournalDates, listJournalFiles, loadConfig, readJournalDay, searchJournal, type JournalEntry } from '../../core/src/index.js';
+import { loadConfig } from '../../core/src/config/index.js';
+import { addJournalEntry, listJournalDates, listJournalFiles, readJournalDay, searchJournal, type JournalEntry } from '../../core/src/journal/index.js';
 import { printJson, say } from '../output.js';
 import { readTextArgument } from '../text-argument.js';
 

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { loadConfig } from '../../core/src/index.js';
+import { loadConfig } from '../../core/src/config/index.js';
 import { followLogs, tailLogs } from '../ops/logs.js';
 import { printJson, say } from '../output.js';
 

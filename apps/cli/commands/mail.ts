@@ -1,5 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { appendMessage, CmuxError, loadConfig, openHistory, summarise, type CmuxConfig } from '../../core/src/index.js';
+import { loadConfig, type CmuxConfig } from '../../core/src/config/index.js';
+import { CmuxError } from '../../core/src/errors/index.js';
+import { openHistory } from '../../core/src/history/index.js';
+import { appendMessage, summarise } from '../../core/src/mailbox/index.js';
 import { supervisorForAgent } from '../../projects/agents.js';
 import { openTasks, reportOnCurrentTask } from '../../tasks/index.js';
 import { printJson, say } from '../output.js';

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { ALL_APP_NAMES, isCmuxApp, withPm2 } from '../../core/src/index.js';
+import { ALL_APP_NAMES } from '../../core/src/ecosystem/index.js';
+import { isCmuxApp, withPm2 } from '../../core/src/pm2/index.js';
 import { agentContext } from '../agent-context.js';
 import { startCmux } from '../ops/start.js';
 import { say } from '../output.js';

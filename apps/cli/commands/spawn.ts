@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { createAgent, startAgent } from '../../agents/index.js';
-import { CmuxError } from '../../core/src/index.js';
+import { CmuxError } from '../../core/src/errors/index.js';
 import { callerProject } from '../../projects/agents.js';
 import { agentContext } from '../agent-context.js';
 import { awaitDelivery } from '../ops/await-delivery.js';

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { loadConfig } from '../../core/src/index.js';
+import { loadConfig } from '../../core/src/config/index.js';
 import { stopCmux } from '../ops/stop.js';
 import { say } from '../output.js';
 

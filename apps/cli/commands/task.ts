@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { agentContext } from '../agent-context.js';
-import { parseInput } from '../../core/src/index.js';
+import { parseInput } from '../../core/src/errors/index.js';
 import { addTask, assignTask, getTask, listTasks, newTaskSchema, openTasks, taskChangeSchema, taskStatusSchema, updateTask, type Board, type Task } from '../../tasks/index.js';
 import { callerProject } from '../../projects/agents.js';
 import { printJson, say } from '../output.js';

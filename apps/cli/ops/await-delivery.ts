@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CmuxError, openHistory, type CmuxConfig, type StoredMessage } from '../../core/src/index.js';
+import type { CmuxConfig } from '../../core/src/config/index.js';
+import { CmuxError } from '../../core/src/errors/index.js';
+import { openHistory, type StoredMessage } from '../../core/src/history/index.js';
 import { warn } from '../output.js';
 
 const POLL_MS = 100;

@@ -2,19 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import {
-  canBind,
-  daemonPid,
-  ensureOwnHome,
-  findPortHolders,
-  homePaths,
-  isCmuxError,
-  pm2Home,
-  tmuxClientFromConfig,
-  TMUX_INSTALL_HINT,
-  which,
-  type CmuxConfig,
-} from '../../core/src/index.js';
+import type { CmuxConfig } from '../../core/src/config/index.js';
+import { isCmuxError } from '../../core/src/errors/index.js';
+import { ensureOwnHome, homePaths } from '../../core/src/paths/index.js';
+import { daemonPid, pm2Home } from '../../core/src/pm2/index.js';
+import { canBind, findPortHolders, which } from '../../core/src/proc/index.js';
+import { tmuxClientFromConfig, TMUX_INSTALL_HINT } from '../../core/src/tmux/index.js';
 import { loadKinds, resolveAgentCommand } from '../../agents/index.js';
 import { lastGoodFile, readRegistry } from '../../registry/index.js';
 

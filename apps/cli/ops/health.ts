@@ -1,4 +1,4 @@
-import { serverUrl, type CmuxConfig } from '../../core/src/index.js';
+import { serverUrl, type CmuxConfig } from '../../core/src/config/index.js';
 
 // GET /health, or null when the server does not answer 200 within `timeoutMs`.
 export async function fetchHealth(config: CmuxConfig, timeoutMs = 2_000): Promise<Record<string, unknown> | null> {

@@ -1,6 +1,10 @@
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
-import { ALL_APP_NAMES, appLogFiles, CmuxError, homePaths, tailLines, type AppName, type CmuxConfig } from '../../core/src/index.js';
+import type { CmuxConfig } from '../../core/src/config/index.js';
+import { ALL_APP_NAMES, appLogFiles, type AppName } from '../../core/src/ecosystem/index.js';
+import { CmuxError } from '../../core/src/errors/index.js';
+import { tailLines } from '../../core/src/fs/index.js';
+import { homePaths } from '../../core/src/paths/index.js';
 
 // How much of a log's end is read to find its last lines.
 const TAIL_WINDOW_BYTES = 4 * 1024 * 1024;

@@ -1,27 +1,15 @@
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { StartOptions } from 'pm2';
-import {
-  dashboardLoginUrl,
-  appendToHomeFile,
-  ensureOwnHome,
-  buildDashboard,
-  buildEcosystem,
-  canBind,
-  CmuxError,
-  findPortHolders,
-  getFromServer,
-  appHome,
-  homePaths,
-  pm2Home,
-  isDashboardStale,
-  isCmuxApp,
-  portInUseError,
-  serverUrl,
-  waitUntil,
-  withPm2,
-  type CmuxConfig,
-} from '../../core/src/index.js';
+import { serverUrl, type CmuxConfig } from '../../core/src/config/index.js';
+import { buildEcosystem } from '../../core/src/ecosystem/index.js';
+import { CmuxError } from '../../core/src/errors/index.js';
+import { buildDashboard, isDashboardStale } from '../../core/src/frontend/index.js';
+import { appendToHomeFile } from '../../core/src/fs/index.js';
+import { ensureOwnHome, homePaths } from '../../core/src/paths/index.js';
+import { appHome, pm2Home, isCmuxApp, withPm2 } from '../../core/src/pm2/index.js';
+import { canBind, findPortHolders, portInUseError, waitUntil } from '../../core/src/proc/index.js';
+import { dashboardLoginUrl, getFromServer } from '../../core/src/server-client/index.js';
 import type { AgentDeps } from '../../agents/index.js';
 import { fetchHealth } from './health.js';
 import { resolveAgentCommand, SUPERVISOR } from '../../agents/index.js';

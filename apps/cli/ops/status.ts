@@ -1,14 +1,8 @@
 import { join } from 'node:path';
-import {
-  daemonPid,
-  homePaths,
-  listAppStatus,
-  pm2Home,
-  serverUrl,
-  tmuxClientFromConfig,
-  type AppStatus,
-  type CmuxConfig,
-} from '../../core/src/index.js';
+import { serverUrl, type CmuxConfig } from '../../core/src/config/index.js';
+import { homePaths } from '../../core/src/paths/index.js';
+import { daemonPid, listAppStatus, pm2Home, type AppStatus } from '../../core/src/pm2/index.js';
+import { tmuxClientFromConfig } from '../../core/src/tmux/index.js';
 import { readRegistryForLookup } from '../../registry/index.js';
 import { fetchHealth } from './health.js';
 

@@ -1,20 +1,10 @@
 import { archivePane } from '../../agents/archive-pane.js';
 import { markTeamStopped } from '../../registry/index.js';
 import { lstatSync, rmSync } from 'node:fs';
-import {
-  daemonPid,
-  descendantsOf,
-  findPortHolders,
-  isAlive,
-  appHome,
-  isCmuxApp,
-  killDaemon,
-  terminateAll,
-  tmuxClientFromConfig,
-  waitUntil,
-  withPm2,
-  type CmuxConfig,
-} from '../../core/src/index.js';
+import type { CmuxConfig } from '../../core/src/config/index.js';
+import { daemonPid, appHome, isCmuxApp, killDaemon, withPm2 } from '../../core/src/pm2/index.js';
+import { descendantsOf, findPortHolders, isAlive, terminateAll, waitUntil } from '../../core/src/proc/index.js';
+import { tmuxClientFromConfig } from '../../core/src/tmux/index.js';
 
 // Headroom over PM2's kill_timeout for everything stop does besides waiting on the apps.
 const STOP_SLACK_MS = 5_000;

@@ -1,4 +1,4 @@
-import type { HookReport } from '../../core/src/index.js';
+import type { HookReport } from '../../core/src/agents/index.js';
 import type { HookFacts } from '../../agents/index.js';
 
 export interface AgentEvent {

@@ -1,4 +1,6 @@
-import { agentOf, appendMessage, summarise, type CmuxConfig, type HistoryStore, type MailboxMessage } from '../../core/src/index.js';
+import type { CmuxConfig } from '../../core/src/config/index.js';
+import type { HistoryStore } from '../../core/src/history/index.js';
+import { agentOf, appendMessage, summarise, type MailboxMessage } from '../../core/src/mailbox/index.js';
 
 const PROMPTS_LOOKED_AT = 50;
 

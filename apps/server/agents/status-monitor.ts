@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
-import { homePaths, type Logger } from '../../core/src/index.js';
+import type { Logger } from '../../core/src/log/index.js';
+import { homePaths } from '../../core/src/paths/index.js';
 import { agentViews, captureAgents, type AgentDeps, type AgentObservation, type AgentView } from '../../agents/index.js';
 import { nextAttention, type Attention } from '../notify/attention.js';
 import type { Notifier } from '../notify/notifier.js';

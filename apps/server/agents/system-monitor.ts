@@ -1,4 +1,6 @@
-import { listAppStatus, type CmuxConfig, type Logger } from '../../core/src/index.js';
+import type { CmuxConfig } from '../../core/src/config/index.js';
+import type { Logger } from '../../core/src/log/index.js';
+import { listAppStatus } from '../../core/src/pm2/index.js';
 import { healthPayload } from '../health/payload.js';
 import type { Hub } from '../ws/hub.js';
 

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CmuxError } from '../../core/src/index.js';
+import { CmuxError } from '../../core/src/errors/index.js';
 import { SESSION_TTL_MS, type Sessions } from './sessions.js';
 import { tokenMatches } from './token.js';
 

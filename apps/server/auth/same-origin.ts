@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { CmuxError, type CmuxConfig } from '../../core/src/index.js';
+import type { CmuxConfig } from '../../core/src/config/index.js';
+import { CmuxError } from '../../core/src/errors/index.js';
 import { isLoopback } from './loopback.js';
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

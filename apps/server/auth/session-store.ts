@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { homePaths, readHomeFile, writeFileAtomic } from '../../core/src/index.js';
+import { readHomeFile, writeFileAtomic } from '../../core/src/fs/index.js';
+import { homePaths } from '../../core/src/paths/index.js';
 
 // Session digests and when each expires.
 export type SessionEntries = Record<string, number>;

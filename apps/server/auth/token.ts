@@ -1,7 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CmuxError, createHomeFile, type CmuxConfig, homePaths, isCmuxError, readHomeFile } from '../../core/src/index.js';
+import type { CmuxConfig } from '../../core/src/config/index.js';
+import { CmuxError, isCmuxError } from '../../core/src/errors/index.js';
+import { createHomeFile, readHomeFile } from '../../core/src/fs/index.js';
+import { homePaths } from '../../core/src/paths/index.js';
 
 // The API token: CMUX_TOKEN / server.token when set, else the one in $CMUX_HOME/token, created
 // (0600, exclusively, so two starters agree on one) the first time it is needed. A token file

@@ -1,4 +1,6 @@
-import { checkOnDisk, listAppStatus, readFrontendState, type AppStatus, type CmuxConfig, type FrontendState } from '../../core/src/index.js';
+import type { CmuxConfig } from '../../core/src/config/index.js';
+import { checkOnDisk, readFrontendState, type FrontendState } from '../../core/src/frontend/index.js';
+import { listAppStatus, type AppStatus } from '../../core/src/pm2/index.js';
 
 const PROCESSES_TIMEOUT_MS = 1_000;
 

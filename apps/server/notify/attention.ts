@@ -1,4 +1,5 @@
-import type { AgentStatus, NotifyEvent } from '../../core/src/index.js';
+import type { AgentStatus } from '../../core/src/agents/index.js';
+import type { NotifyEvent } from '../../core/src/config/index.js';
 
 // Why an agent needs the person, and since when; shown until the agent moves on.
 export interface Attention {

@@ -1,4 +1,6 @@
-import type { AgentStatus, CmuxConfig, Logger, NotifyEvent } from '../../core/src/index.js';
+import type { AgentStatus } from '../../core/src/agents/index.js';
+import type { CmuxConfig, NotifyEvent } from '../../core/src/config/index.js';
+import type { Logger } from '../../core/src/log/index.js';
 import { createWebhookSender, type WebhookSender } from './webhook.js';
 
 export interface AgentNotice {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CmuxConfig, Logger } from '../../core/src/index.js';
+import type { CmuxConfig } from '../../core/src/config/index.js';
+import type { Logger } from '../../core/src/log/index.js';
 
 // Deliveries under way at once; more are dropped (and counted) rather than piling up.
 const MAX_IN_FLIGHT = 16;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AGENT_NAME, KIND_NAME } from '../../core/src/index.js';
+import { AGENT_NAME, KIND_NAME } from '../../core/src/agents/index.js';
 import { pageLimit } from './common.schema.js';
 
 // The hook events' input: what scripts/claude-hook.mjs posts, and the activity stream's query.

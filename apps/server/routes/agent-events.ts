@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { AgentDeps } from '../../agents/index.js';
-import { CmuxError, type HistoryStore } from '../../core/src/index.js';
+import { CmuxError } from '../../core/src/errors/index.js';
+import type { HistoryStore } from '../../core/src/history/index.js';
 import { recordSessionId } from '../../registry/index.js';
 import type { HookStore } from '../agents/hook-events.js';
 import { storeReply } from '../agents/replies.js';

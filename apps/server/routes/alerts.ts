@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { acknowledgeAlert, readAlerts, readKills, type CmuxConfig } from '../../core/src/index.js';
+import { acknowledgeAlert, readAlerts } from '../../core/src/alerts/index.js';
+import type { CmuxConfig } from '../../core/src/config/index.js';
+import { readKills } from '../../core/src/journal/index.js';
 import type { Hub } from '../ws/hub.js';
 import { alertSchemas as schema } from './alerts.schema.js';
 

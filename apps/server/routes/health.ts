@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { CmuxConfig } from '../../core/src/index.js';
+import type { CmuxConfig } from '../../core/src/config/index.js';
 import { readHealth } from '../health/payload.js';
 
 // GET /api/webhooks/health and /health: public, always 200 while the API lives. A frontend

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { JOURNAL_DATE } from '../../core/src/index.js';
+import { JOURNAL_DATE } from '../../core/src/journal/index.js';
 import { pageLimit } from './common.schema.js';
 
 // Dates are checked against YYYY-MM-DD and file names (in readJournalFile) against what cmux

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { addJournalEntry, listJournalDates, listJournalFiles, readJournalDay, readJournalFile, searchJournal, type CmuxConfig } from '../../core/src/index.js';
+import type { CmuxConfig } from '../../core/src/config/index.js';
+import { addJournalEntry, listJournalDates, listJournalFiles, readJournalDay, readJournalFile, searchJournal } from '../../core/src/journal/index.js';
 import { journalSchemas as schema } from './journal.schema.js';
 
 // The journal (CONTRACT §3): days, entries, attachments (archived terminals, alerts, webhook

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { CmuxError, serverUrl, type CmuxConfig } from '../../core/src/index.js';
+import { serverUrl, type CmuxConfig } from '../../core/src/config/index.js';
+import { CmuxError } from '../../core/src/errors/index.js';
 import { CLEARED_SESSION_COOKIE, presentedSession, sessionCookie } from '../auth/hook.js';
 import type { Sessions } from '../auth/sessions.js';
 import { tokenMatches } from '../auth/token.js';

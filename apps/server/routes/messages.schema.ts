@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addressSchema, MAX_SUBJECT_CHARS } from '../../core/src/index.js';
+import { addressSchema, MAX_SUBJECT_CHARS } from '../../core/src/mailbox/index.js';
 import { pageLimit, projectName } from './common.schema.js';
 
 // The history's query, the mailbox's new message, and the daemons' events for the dashboards.

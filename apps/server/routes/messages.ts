@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { appendMessage, type CmuxConfig, type HistoryStore } from '../../core/src/index.js';
+import type { CmuxConfig } from '../../core/src/config/index.js';
+import type { HistoryStore } from '../../core/src/history/index.js';
+import { appendMessage } from '../../core/src/mailbox/index.js';
 import { projectAgentNames } from '../../projects/agents.js';
 import type { Hub } from '../ws/hub.js';
 import { messageSchemas as schema } from './messages.schema.js';

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { listAppStatus, type CmuxConfig } from '../../core/src/index.js';
+import type { CmuxConfig } from '../../core/src/config/index.js';
+import { listAppStatus } from '../../core/src/pm2/index.js';
 
 // GET /api/processes: the four PM2 apps with pid, restarts, uptime, memory and CPU.
 export const processRoutes: FastifyPluginAsync<{ config: CmuxConfig }> = async (app, { config }) => {

@@ -1,6 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { appendMessage, CmuxError, writeAttachment, type CmuxConfig } from '../../core/src/index.js';
+import type { CmuxConfig } from '../../core/src/config/index.js';
+import { CmuxError } from '../../core/src/errors/index.js';
+import { writeAttachment } from '../../core/src/journal/index.js';
+import { appendMessage } from '../../core/src/mailbox/index.js';
 import { presentedToken } from '../auth/hook.js';
 import { tokenMatches } from '../auth/token.js';
 import { createReplayGuard } from '../webhooks/replay-guard.js';

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { z } from 'zod';
 import { findAgent, type AgentDeps } from '../../agents/index.js';
-import { CmuxError } from '../../core/src/index.js';
+import { CmuxError } from '../../core/src/errors/index.js';
 import { errorBody } from '../errors.js';
 import { wsFrame, type Hub } from '../ws/hub.js';
 import { wsClientMessage } from './ws.schema.js';

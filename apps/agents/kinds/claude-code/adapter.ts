@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { promptDigest, which, type AgentKind } from '../../../core/src/index.js';
+import { promptDigest, type AgentKind } from '../../../core/src/agents/index.js';
+import { which } from '../../../core/src/proc/index.js';
 import type { HookFacts, KindAdapter } from '../adapter.js';
 
 // Claude Code (`claude`): cmux's default program, launched with cmux's hook settings; its

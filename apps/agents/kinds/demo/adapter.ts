@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { shellQuote } from '../../../core/src/index.js';
+import { shellQuote } from '../../../core/src/agents/index.js';
 import type { KindAdapter } from '../adapter.js';
 
 // The bundled demo agent (apps/demo-agent), run with this node: the default when no other

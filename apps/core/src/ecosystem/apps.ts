@@ -17,18 +17,17 @@ export const PM2_NAMESPACE = 'cmux';
 // The log watcher streams whole logs through short-lived strings: a small young generation
 // keeps its memory flat (500 MB scanned in about 70 MB RSS instead of 100) at a small cost in speed.
 export const LOG_WATCHER_NODE_ARGS: readonly string[] = ['--max-semi-space-size=2'];
-// The server and the router are idle most of the time: V8's memory-saving heuristics and a
-// young generation capped at 1 MB a half (it grows to 16 MB by default) keep them small.
-const IDLE_APP_NODE_ARGS: readonly string[] = ['--max-semi-space-size=1', '--optimize-for-size'];
-// The healer does a few requests and hashes every few seconds (builds and browser checks run
-// in child processes): V8's lite mode (no optimising compiler) saves it a tenth of its memory.
+// The server, the router and the healer are idle most of the time, and busy only in short
+// turns (a request, a message, a hash every few seconds; builds and browser checks run in child
+// processes): a young generation capped at 1 MB a half (it grows to 16 MB by default) and V8's
+// lite mode (no optimising compiler) keep each about 7 MB smaller than --optimize-for-size did.
 // Lite mode has no WebAssembly; saying so spares the warning V8 prints otherwise.
-const HEALER_NODE_ARGS: readonly string[] = ['--max-semi-space-size=1', '--lite-mode', '--no-expose-wasm'];
+const IDLE_APP_NODE_ARGS: readonly string[] = ['--max-semi-space-size=1', '--lite-mode', '--no-expose-wasm'];
 const NODE_ARGS: Record<AppName, readonly string[]> = {
   'cmux-server': IDLE_APP_NODE_ARGS,
   'cmux-router': IDLE_APP_NODE_ARGS,
   'cmux-log-watcher': LOG_WATCHER_NODE_ARGS,
-  'cmux-frontend-healer': HEALER_NODE_ARGS,
+  'cmux-frontend-healer': IDLE_APP_NODE_ARGS,
 };
 
 const ENTRY_FOLDERS: Record<AppName, string> = {

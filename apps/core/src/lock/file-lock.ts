@@ -10,8 +10,8 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const STALE_MS = 10_000;
 // How long the lock of a holder that died must have been still before it is taken over.
 const DEAD_HOLDER_STILL_MS = 2_000;
-// Waiters pause about a millisecond for each waiter, up to this, so many of them do not starve
-// the holder.
+// Waiters pause about a millisecond for each waiter trying alongside them, up to this, so many
+// of them do not starve the holder.
 const MAX_PAUSE_MS = 50;
 // Waiters that came within this of each other are not kept in order.
 const FAIR_GRACE_MS = 100;
@@ -116,34 +116,38 @@ function expireIfHolderDied(file: string): boolean {
 async function acquire(file: string, noteHolder: boolean, queue: string, ticket: string, deadline: number, timeoutMs: number): Promise<() => Promise<void>> {
   for (;;) {
     touch(join(queue, ticket));
-    const { waiting, deferred } = lookAtQueue(queue, ticket);
+    const { rivals, deferred } = lookAtQueue(queue, ticket);
     const release = deferred ? null : await tryLock(file, noteHolder);
     if (release) return release;
     if (Date.now() >= deadline) {
       throw new CmuxError('CMUX_ERR_LOCK_TIMEOUT', `could not lock ${file} within ${timeoutMs} ms: another cmux process holds it`, { context: { file } });
     }
-    // About one try a millisecond among all waiters, however many there are.
-    await new Promise((r) => setTimeout(r, Math.min(MAX_PAUSE_MS, waiting) * (0.5 + Math.random())));
+    // About one try a millisecond among the waiters that may try, however many wait: a lock
+    // let go is taken again within a millisecond or two, not after a pause sized for all.
+    await new Promise((r) => setTimeout(r, Math.min(MAX_PAUSE_MS, rivals) * (0.5 + Math.random())));
   }
 }
 
-// How many wait, and whether this waiter must let the oldest go first: it has waited more than
-// FAIR_GRACE_MS longer, is alive and still trying. Waiters that came within the grace of each
-// other take turns as they come (a strict order would hand every release to one process that
-// a busy machine may not run for a while).
-function lookAtQueue(queue: string, ticket: string): { waiting: number; deferred: boolean } {
+// How many waiters try alongside this one (those that came within FAIR_GRACE_MS of the oldest
+// when this one is among them, else all), and whether this waiter must let the oldest go first:
+// it has waited more than FAIR_GRACE_MS longer, is alive and still trying. Waiters that came
+// within the grace of each other take turns as they come (a strict order would hand every
+// release to one process that a busy machine may not run for a while).
+function lookAtQueue(queue: string, ticket: string): { rivals: number; deferred: boolean } {
   const tickets = readdirSync(queue).sort();
   const oldest = tickets[0];
-  if (!oldest || oldest === ticket || arrivedAt(ticket) - arrivedAt(oldest) <= FAIR_GRACE_MS) return { waiting: tickets.length, deferred: false };
+  if (!oldest || oldest === ticket || arrivedAt(ticket) - arrivedAt(oldest) <= FAIR_GRACE_MS) {
+    return { rivals: tickets.filter((t) => arrivedAt(t) - arrivedAt(oldest ?? t) <= FAIR_GRACE_MS).length, deferred: false };
+  }
   const path = join(queue, oldest);
   if (!isAlive(Number(oldest.split('-')[1]))) {
     rmSync(path, { force: true });
-    return { waiting: tickets.length - 1, deferred: false };
+    return { rivals: tickets.length - 1, deferred: false };
   }
   try {
-    return { waiting: tickets.length, deferred: Date.now() - statSync(path).mtimeMs <= PATIENCE_MS };
+    return { rivals: tickets.length, deferred: Date.now() - statSync(path).mtimeMs <= PATIENCE_MS };
   } catch {
-    return { waiting: tickets.length - 1, deferred: false }; // it just got the lock or gave up
+    return { rivals: tickets.length - 1, deferred: false }; // it just got the lock or gave up
   }
 }
 

@@ -144,6 +144,9 @@ export function createTmuxClient(options: TmuxClientOptions) {
         return parseWindowList(await run(['list-windows', '-a', '-F', WINDOW_LIST_FORMAT]));
       } catch (error) {
         if (error instanceof CmuxError && error.code === 'CMUX_ERR_TMUX_NO_SERVER') return [];
+        // `-a` still looks for a current session: a server that has none (started a moment ago
+        // by a concurrent `new-session`, or its last session just closed) has no windows.
+        if (error instanceof CmuxError && /^stderr: no current target$/m.test(error.message)) return [];
         throw error;
       }
     },
