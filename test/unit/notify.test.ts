@@ -2,11 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
-import { loadConfig, type Logger } from '../../apps/core/src/index.ts';
+import { execa } from 'execa';
+import { APP_NAMES, buildEcosystem, loadConfig, type Logger } from '../../apps/core/src/index.ts';
 import { attentionEvent, nextAttention } from '../../apps/server/notify/attention.ts';
 import { createNotifier } from '../../apps/server/notify/notifier.ts';
 import { createWebhookSender } from '../../apps/server/notify/webhook.ts';
+import { ROOT } from '../helpers/instance.ts';
 import { startReceiver } from '../helpers/receiver.ts';
 import { eventually } from '../helpers/tmux.ts';
 
@@ -96,6 +99,25 @@ describe('the notifier and its webhook', () => {
     assert.equal(logger.lines.filter(([level]) => level === 'warn').length, 1, 'the cap is logged once');
     assert.equal(at('w2', 'waiting', 61_000), true, 'a new minute');
     assert.equal(sent.length, 4);
+  });
+
+  it('delivers from a process run with the server app\'s own V8 flags (its lite mode has no WebAssembly, which fetch needs)', async () => {
+    const receiver = await startReceiver();
+    try {
+      const app = buildEcosystem(defaults()).apps.find((a) => a.name === APP_NAMES.server)!;
+      const sender = pathToFileURL(join(ROOT, 'dist', 'apps', 'server', 'notify', 'webhook.js')).href;
+      const script = [
+        `const { createWebhookSender } = await import(${JSON.stringify(sender)});`,
+        'const say = (m) => console.error(m);',
+        `createWebhookSender({ url: ${JSON.stringify(receiver.url)}, timeoutMs: 10000, retries: 0 }, { debug: say, info: say, warn: say, error: say }).send({ text: 'from the server flags' });`,
+      ].join('\n');
+      const run = await execa(process.execPath, [...app.node_args, '--input-type=module', '-e', script], { reject: false, timeout: 30_000 });
+      assert.equal(run.exitCode, 0, run.stderr);
+      assert.equal(run.stderr, '', 'nothing was logged: the delivery worked at the first attempt');
+      assert.deepEqual(receiver.received.map((r) => r.body), [{ text: 'from the server flags' }]);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('retries a failing webhook with backoff, logs a failing one once, and once more when it works again', async () => {

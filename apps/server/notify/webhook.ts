@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CmuxConfig } from '../../core/src/config/index.js';
 import type { Logger } from '../../core/src/log/index.js';
+import { httpRequest } from '../../core/src/server-client/index.js';
 
 // Deliveries under way at once; more are dropped (and counted) rather than piling up.
 const MAX_IN_FLIGHT = 16;
@@ -21,15 +22,14 @@ export function createWebhookSender(webhook: CmuxConfig['notify']['webhook'], lo
   let dropped = 0;
 
   async function attempt(url: string, body: string): Promise<void> {
-    const response = await fetch(url, {
+    const answer = await httpRequest(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'cmux' },
       body,
-      redirect: 'error',
-      signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(webhook.timeoutMs)]),
+      timeoutMs: webhook.timeoutMs,
+      signal: stopping.signal,
     });
-    await response.body?.cancel();
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    if (answer.status < 200 || answer.status > 299) throw new Error(`HTTP ${answer.status}`);
   }
 
   async function deliver(url: string, body: string): Promise<void> {

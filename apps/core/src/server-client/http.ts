@@ -1,4 +1,5 @@
-import { request } from 'node:http';
+import { request as requestHttp } from 'node:http';
+import { request as requestHttps } from 'node:https';
 
 export interface HttpAnswer {
   status: number;
@@ -6,12 +7,24 @@ export interface HttpAnswer {
   body: Buffer;
 }
 
-// One request to cmux's own server, over node:http. The daemons talk only to 127.0.0.1 over
-// plain HTTP; fetch would load undici (some 12 MB of memory) into each of them for that.
-// Rejects when the server does not answer within `timeoutMs`.
-export function httpRequest(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string; timeoutMs: number }): Promise<HttpAnswer> {
+export interface HttpRequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  // Aborts the request early as well (a sender that stops).
+  signal?: AbortSignal;
+}
+
+// One HTTP(S) request over node:http, never fetch: the daemons run in V8's lite mode, which has
+// no WebAssembly, and fetch's HTTP parser (undici's llhttp) is WebAssembly; fetch would also
+// load undici (some 12 MB of memory) into each of them. Redirects are not followed: a 3xx is
+// an answer like any other. Rejects when no answer comes within `timeoutMs`.
+export function httpRequest(url: string, opts: HttpRequestOptions): Promise<HttpAnswer> {
+  const request = new URL(url).protocol === 'https:' ? requestHttps : requestHttp;
+  const timeout = AbortSignal.timeout(opts.timeoutMs);
   return new Promise((resolve, reject) => {
-    const outgoing = request(url, { method: opts.method ?? 'GET', headers: opts.headers, signal: AbortSignal.timeout(opts.timeoutMs) }, (incoming) => {
+    const outgoing = request(url, { method: opts.method ?? 'GET', headers: opts.headers, signal: opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout }, (incoming) => {
       const chunks: Buffer[] = [];
       incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
       incoming.on('error', reject);
