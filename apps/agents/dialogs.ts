@@ -11,7 +11,12 @@ export interface ScreenChoices {
 }
 
 const NUMBERED = /^\d+\.\s+/;
-const STEP_WAIT_MS = 3_000;
+// How long a key may take to show on screen, and an Enter to close the dialog, on a machine
+// busy with other work (a real Claude Code under two CPU hogs has taken several seconds); and
+// the whole pick.
+const MOVE_WAIT_MS = 10_000;
+const CLOSE_WAIT_MS = 20_000;
+const PICK_BUDGET_MS = 60_000;
 const POLL_MS = 100;
 
 // Reads the choice list of the dialog at the bottom of the screen: the cursor line (the kind's
@@ -56,12 +61,13 @@ export function findChoice(list: ScreenChoices, choice: string): number {
 
 // Picks `choice` in the dialog that `isOpen` recognises: moves the cursor one step at a time,
 // checking on screen that it moved, presses Enter only with the cursor on the choice, and
-// waits for the dialog to go. Never a blind Enter: a dialog that does not offer the choice, or
-// whose cursor does not move, is an error that shows its choices.
+// waits for the dialog to go. Never a blind key: a dialog that does not offer the choice, whose
+// cursor does not move, or that is still there after the Enter is an error that shows the
+// screen. Enter is pressed once: a second one would answer whatever the agent shows next.
 export async function chooseOnScreen(tmux: TmuxClient, target: string, isOpen: (pane: string) => boolean, choice: string, cursor?: RegExp | null): Promise<void> {
-  for (let step = 0; step < 20; step++) {
-    const pane = await tmux.capturePane(target);
-    if (!isOpen(pane)) return;
+  const deadline = Date.now() + PICK_BUDGET_MS;
+  let pane = await tmux.capturePane(target);
+  while (isOpen(pane)) {
     const list = readChoices(pane, cursor);
     const wanted = list ? findChoice(list, choice) : -1;
     if (!list || wanted === -1) {
@@ -69,19 +75,26 @@ export async function chooseOnScreen(tmux: TmuxClient, target: string, isOpen: (
     }
     if (list.cursor === wanted) {
       await tmux.sendKeys(target, 'Enter');
-      await until(tmux, target, (next) => !isOpen(next) || readChoices(next, cursor)?.cursor !== wanted);
-      continue;
+      pane = await until(tmux, target, (next) => !isOpen(next), CLOSE_WAIT_MS);
+      if (isOpen(pane)) throw notPicked(choice, `Enter was pressed on it, and the dialog is still there ${CLOSE_WAIT_MS / 1000} s later`, pane);
+      return;
     }
+    if (Date.now() > deadline) throw notPicked(choice, `the cursor stays on ${JSON.stringify(list.choices[list.cursor])}`, pane);
     await tmux.sendKeys(target, wanted > list.cursor ? 'Down' : 'Up');
-    await until(tmux, target, (next) => readChoices(next, cursor)?.cursor !== list.cursor);
+    pane = await until(tmux, target, (next) => !isOpen(next) || readChoices(next, cursor)?.cursor !== list.cursor, MOVE_WAIT_MS);
   }
-  throw new CmuxError('CMUX_ERR_AGENT_NOT_READY', `could not pick ${JSON.stringify(choice)} in the dialog on screen: the cursor did not move`);
 }
 
-async function until(tmux: TmuxClient, target: string, done: (pane: string) => boolean): Promise<void> {
-  const deadline = Date.now() + STEP_WAIT_MS;
-  while (Date.now() < deadline) {
-    if (done(await tmux.capturePane(target))) return;
+function notPicked(choice: string, why: string, pane: string): CmuxError {
+  return new CmuxError('CMUX_ERR_AGENT_NOT_READY', `could not pick ${JSON.stringify(choice)} in the dialog on screen: ${why}. The screen's last lines:\n${lastLines(pane, 12)}`);
+}
+
+// The screen once `done` holds for it, or the last one seen when `waitMs` ran out.
+async function until(tmux: TmuxClient, target: string, done: (pane: string) => boolean, waitMs: number): Promise<string> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const pane = await tmux.capturePane(target);
+    if (done(pane) || Date.now() >= deadline) return pane;
     await sleep(POLL_MS);
   }
 }
@@ -120,7 +133,7 @@ export async function answerOnScreen(tmux: TmuxClient, target: string, kind: Age
   const same = (pane: string) => readDialog(kind, pane)?.question === dialog.question;
   if (dialog.cursor === null) {
     await tmux.sendText(target, dialog.choices[index]!);
-    await until(tmux, target, (pane) => !same(pane));
+    await until(tmux, target, (pane) => !same(pane), CLOSE_WAIT_MS);
   } else {
     await chooseOnScreen(tmux, target, same, dialog.choices[index]!, kind.choiceCursor);
   }
