@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// Runs the whole suite with node's test runner (TypeScript through tsx), one file at a time:
-// the integration files each start real PM2, tmux and HTTP servers. Afterwards it stops any
-// cmux a cancelled test left behind (a timed-out test never runs its cleanup).
+// Runs the whole suite with node's test runner (TypeScript through tsx), two files at a time
+// (CMUX_TEST_CONCURRENCY sets how many): the integration files each start real PM2, tmux and
+// HTTP servers in private homes, sockets and ports, so files never share a process or a file;
+// most of their time is spent waiting on those programs, which a second file fills. Afterwards
+// it stops any cmux a cancelled test left behind (a timed-out test never runs its cleanup).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,12 +80,17 @@ function sweepLeftovers() {
   }
 }
 
+const concurrency = Number(process.env.CMUX_TEST_CONCURRENCY ?? 2);
+if (!Number.isInteger(concurrency) || concurrency < 1) {
+  process.stderr.write(`run-tests: CMUX_TEST_CONCURRENCY must be a whole number of files at a time, 1 or more (it is ${JSON.stringify(process.env.CMUX_TEST_CONCURRENCY)})\n`);
+  process.exit(2);
+}
 const files = [...findTests(join(root, 'test')), ...findTests(join(root, 'apps'))]
   .filter((file) => filter.length === 0 || filter.some((f) => file.includes(f)))
   .sort();
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=1800000', ...files],
+  ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, '--test-timeout=1800000', ...files],
   { cwd: root, stdio: 'inherit', env: { ...process.env, CMUX_TEST_RUN: run } },
 );
 sweepLeftovers();

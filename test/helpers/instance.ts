@@ -102,8 +102,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-// Processes whose command line or environment mentions `marker`, other than this test process.
-export function processesMentioning(marker: string): Array<{ pid: number; command: string }> {
+// Processes whose command line or environment mentions `marker` (every one of several), other
+// than this test process.
+export function processesMentioning(marker: string | readonly string[]): Array<{ pid: number; command: string }> {
+  const markers = typeof marker === 'string' ? [marker] : marker;
   const found: Array<{ pid: number; command: string }> = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
@@ -115,7 +117,8 @@ export function processesMentioning(marker: string): Array<{ pid: number; comman
       }
     };
     const cmdline = read('cmdline');
-    if (cmdline.includes(marker) || read('environ').includes(marker)) {
+    const environ = read('environ');
+    if (markers.every((m) => cmdline.includes(m) || environ.includes(m))) {
       found.push({ pid: Number(entry), command: cmdline.split('\0').join(' ').trim() });
     }
   }

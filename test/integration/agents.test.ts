@@ -81,7 +81,7 @@ describe('agents in the real ecosystem, with the demo agent', { timeout: 300_000
     assert.equal((await api.call('POST', '/api/agents/api-2/message', { text: 'work on this: sleep 3' })).status, 202);
     await waitStatus('api-2', 'busy', 5_000);
     await waitStatus('api-2', 'idle', 10_000);
-    const [demo] = processesMentioning('CMUX_AGENT_NAME=api-2').filter((p) => p.command.includes('demo-agent'));
+    const [demo] = processesMentioning(['CMUX_AGENT_NAME=api-2', cmux.base]).filter((p) => p.command.includes('demo-agent'));
     assert.ok(demo, 'the demo agent process of api-2');
     process.kill(demo.pid, 'SIGKILL');
     await waitStatus('api-2', 'exited', 5_000);

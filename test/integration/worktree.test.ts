@@ -285,7 +285,7 @@ describe('a git worktree per worker: spawn, diff, merge, kill, and a nudge when 
     assert.ok(finished!.at - Date.parse(done!.statusSince) < 2_000);
     assert.equal(finished!.body.previous, 'busy');
 
-    const [demo] = processesMentioning('CMUX_AGENT_NAME=w4').filter((p) => p.command.includes('demo-agent'));
+    const [demo] = processesMentioning(['CMUX_AGENT_NAME=w4', cmux.base]).filter((p) => p.command.includes('demo-agent'));
     assert.ok(demo, 'the demo agent process of w4');
     process.kill(demo.pid, 'SIGKILL');
     const exited = await eventually(() => agent('w4'), (a) => a?.status === 'exited', 15_000);
