@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,9 +8,9 @@ import { shellQuote } from '../../apps/core/src/index.ts';
 import { apiClient } from '../helpers/api.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { createInstance, ROOT, type TestInstance } from '../helpers/instance.ts';
+import { screenshotFile } from '../helpers/screenshots.ts';
 import { eventually } from '../helpers/tmux.ts';
 
-const SHOTS = join(ROOT, 'docs', 'screenshots');
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 // The parts of the page this suite is about.
 const PARTS = ['.overview', '.dialog-answer', '.current-task', '.terminal-bar', '.sent-state', '.conversation'];
@@ -30,7 +30,7 @@ describe('the dashboard: overview, dialogs, conversation, interactive terminal',
     existsSync(record(name)) ? readFileSync(record(name), 'utf8').trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text) : [];
   const statusOf = async (id: string) => (await api.call<Array<{ id: string; status: string }>>('GET', '/api/agents')).body.find((a) => a.id === id)?.status;
   const questionOf = async (id: string) => (await api.call<{ dialog: { question: string } | null }>('GET', `/api/agents/${id}/dialog`)).body.dialog?.question ?? null;
-  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  const shot = (name: string) => page.screenshot({ path: screenshotFile(name) });
   const spawnDemo = async (name: string, task?: string) => {
     const demo = `CMUX_DEMO_RECORD=${shellQuote(record(name))} ${shellQuote(process.execPath)} ${shellQuote(join(ROOT, 'dist/apps/demo-agent/index.js'))}`;
     const spawned = await cmux.cli(['spawn', name, '--command', demo, ...(task ? ['--task', task] : [])]);
@@ -41,7 +41,6 @@ describe('the dashboard: overview, dialogs, conversation, interactive terminal',
   const cards = (group: string) => page.locator(`section[aria-label="${group}"] [data-card]`).evaluateAll((els) => els.map((e) => e.getAttribute('data-card')));
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     cmux = await createInstance({ userConfig: `router:\n  busyWaitSeconds: ${BUSY_WAIT_SECONDS}\n` });
     api = apiClient(cmux);
     const start = await cmux.cli(['start']);

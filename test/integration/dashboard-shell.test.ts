@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
+import { appendFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { apiClient } from '../helpers/api.ts';
 import { launchBrowser, startedWithWorker } from '../helpers/browser.ts';
-import { ROOT, type TestInstance } from '../helpers/instance.ts';
+import type { TestInstance } from '../helpers/instance.ts';
 import { storedMessages } from '../helpers/load.ts';
+import { screenshotFile } from '../helpers/screenshots.ts';
 import { eventually } from '../helpers/tmux.ts';
 
-const SHOTS = join(ROOT, 'docs', 'screenshots');
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const VIEWS = ['agents', 'tasks', 'messages', 'system'] as const;
 const PHONE = { width: 390, height: 844 };
@@ -28,7 +28,7 @@ describe('the dashboard page shell in a real Chromium: true state, deep links, n
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let page: Page;
   const url = (path = '/') => `http://127.0.0.1:${cmux.port}${path}`;
-  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const shot = (name: string) => page.screenshot({ path: screenshotFile(name), fullPage: true });
   const open = async (hash: string) => {
     await page.goto(url(`/${hash}`));
     await page.locator('[data-connection="live"]').waitFor({ timeout: 20_000 });
@@ -39,7 +39,6 @@ describe('the dashboard page shell in a real Chromium: true state, deep links, n
   const overflow = () => page.evaluate('document.documentElement.scrollWidth - window.innerWidth') as Promise<number>;
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     const started = await startedWithWorker();
     ({ cmux, api } = started);
     const printed = started.printedUrl;

@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import type { Page } from 'playwright-core';
 import { apiClient } from '../helpers/api.ts';
 import { launchBrowser, startedWithWorker } from '../helpers/browser.ts';
-import { ROOT, type TestInstance } from '../helpers/instance.ts';
+import type { TestInstance } from '../helpers/instance.ts';
 import { storedMessages } from '../helpers/load.ts';
+import { screenshotFile } from '../helpers/screenshots.ts';
 import { eventually } from '../helpers/tmux.ts';
-
-const SHOTS = join(ROOT, 'docs', 'screenshots');
 
 describe('the dashboard in a real Chromium', { timeout: 300_000 }, () => {
   let cmux: TestInstance;
@@ -20,10 +19,9 @@ describe('the dashboard in a real Chromium', { timeout: 300_000 }, () => {
   // The one-time URL `cmux start` printed.
   let printedUrl: string;
   const url = (path = '/') => `http://127.0.0.1:${cmux.port}${path}`;
-  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const shot = (name: string) => page.screenshot({ path: screenshotFile(name), fullPage: true });
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     ({ cmux, api, printedUrl: printedUrl } = await startedWithWorker());
     browser = await launchBrowser();
     page = await (await browser.browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();

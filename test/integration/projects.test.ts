@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { apiClient } from '../helpers/api.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { makeRepo } from '../helpers/git-repo.ts';
-import { createInstance, ROOT, type TestInstance } from '../helpers/instance.ts';
+import { createInstance, type TestInstance } from '../helpers/instance.ts';
+import { screenshotFile } from '../helpers/screenshots.ts';
 import { eventually } from '../helpers/tmux.ts';
-
-const SHOTS = join(ROOT, 'docs', 'screenshots');
 
 interface Agent {
   id: string;
@@ -173,8 +172,7 @@ describe('projects and the task board', { timeout: 400_000 }, () => {
       await eventually(async () => page.locator('[data-column] [data-task]').allInnerTexts(), (cards) => cards.every((c) => c.includes('alpha')), 10_000);
       await page.getByLabel('board project').selectOption('');
       await page.locator('[data-column="open"]').getByText('Review the parser').waitFor();
-      mkdirSync(SHOTS, { recursive: true });
-      await page.screenshot({ path: join(SHOTS, 'task-board.png'), fullPage: true });
+      await page.screenshot({ path: screenshotFile('task-board'), fullPage: true });
     } finally {
       await browser.close();
     }

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { apiClient } from '../helpers/api.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { commitAll, gitIn, makeRepo } from '../helpers/git-repo.ts';
-import { createInstance, ROOT, type TestInstance } from '../helpers/instance.ts';
+import { createInstance, type TestInstance } from '../helpers/instance.ts';
+import { screenshotFile } from '../helpers/screenshots.ts';
 import { eventually } from '../helpers/tmux.ts';
-
-const SHOTS = join(ROOT, 'docs', 'screenshots');
 
 // The browser's notification API as a recorder (a headless browser shows none), and a switch
 // that makes the page believe it is hidden.
@@ -30,10 +29,9 @@ describe('a worker\'s changes and the attention badge in the dashboard, in a rea
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let page: Page;
   let repo: string;
-  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const shot = (name: string) => page.screenshot({ path: screenshotFile(name), fullPage: true });
 
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     cmux = await createInstance();
     api = apiClient(cmux);
     repo = await makeRepo(join(cmux.base, 'repo'));
