@@ -15,6 +15,10 @@ const NUMBERED = /^\d+\.\s+/;
 // busy with other work (a real Claude Code under two CPU hogs has taken several seconds); and
 // the whole pick.
 const MOVE_WAIT_MS = 10_000;
+// How long the screen must hold still before each key: Claude Code 2.1.332 draws its
+// folder-trust menu before it is ready for keys — a Down and an Enter sent at once moved the
+// cursor on screen, then picked "No, exit" (300 ms later they worked, on a loaded machine too).
+const STILL_MS = 1_000;
 const CLOSE_WAIT_MS = 20_000;
 const PICK_BUDGET_MS = 60_000;
 const POLL_MS = 100;
@@ -66,7 +70,7 @@ export function findChoice(list: ScreenChoices, choice: string): number {
 // screen. Enter is pressed once: a second one would answer whatever the agent shows next.
 export async function chooseOnScreen(tmux: TmuxClient, target: string, isOpen: (pane: string) => boolean, choice: string, cursor?: RegExp | null): Promise<void> {
   const deadline = Date.now() + PICK_BUDGET_MS;
-  let pane = await tmux.capturePane(target);
+  let pane = await heldStill(tmux, target, MOVE_WAIT_MS);
   while (isOpen(pane)) {
     const list = readChoices(pane, cursor);
     const wanted = list ? findChoice(list, choice) : -1;
@@ -81,8 +85,24 @@ export async function chooseOnScreen(tmux: TmuxClient, target: string, isOpen: (
     }
     if (Date.now() > deadline) throw notPicked(choice, `the cursor stays on ${JSON.stringify(list.choices[list.cursor])}`, pane);
     await tmux.sendKeys(target, wanted > list.cursor ? 'Down' : 'Up');
-    pane = await until(tmux, target, (next) => !isOpen(next) || readChoices(next, cursor)?.cursor !== list.cursor, MOVE_WAIT_MS);
+    await until(tmux, target, (next) => !isOpen(next) || readChoices(next, cursor)?.cursor !== list.cursor, MOVE_WAIT_MS);
+    pane = await heldStill(tmux, target, MOVE_WAIT_MS);
   }
+}
+
+// The screen once it has not changed for STILL_MS, or the last one seen after `waitMs` (a
+// screen that never settles is read as it is).
+async function heldStill(tmux: TmuxClient, target: string, waitMs: number): Promise<string> {
+  const deadline = Date.now() + waitMs;
+  let pane = await tmux.capturePane(target);
+  let since = Date.now();
+  while (Date.now() - since < STILL_MS && Date.now() < deadline) {
+    await sleep(POLL_MS);
+    const next = await tmux.capturePane(target);
+    if (next !== pane) since = Date.now();
+    pane = next;
+  }
+  return pane;
 }
 
 function notPicked(choice: string, why: string, pane: string): CmuxError {

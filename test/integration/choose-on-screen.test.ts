@@ -19,10 +19,12 @@ describe('picking a choice in a startup menu on screen', { timeout: 120_000 }, (
   });
   after(async () => ctx?.cleanup());
 
-  // Runs the menu with `lag`, picks "Yes, I trust this folder" and gives late keys time to land.
-  async function pick(name: string, lag: number): Promise<string[]> {
+  // Runs the menu with `lag` (and not ready for `readyMs`), picks "Yes, I trust this folder" and
+  // gives late keys time to land.
+  async function pick(name: string, lag: number, readyMs = 0): Promise<string[]> {
     const record = join(ctx.dir, `${name}.record`);
-    const window = await ctx.tmux.newWindow({ session: 'menus', name, command: [process.execPath, MENU], env: { MENU_LAG_MS: String(lag), MENU_RECORD: record } });
+    const env = { MENU_LAG_MS: String(lag), MENU_READY_MS: String(readyMs), MENU_RECORD: record };
+    const window = await ctx.tmux.newWindow({ session: 'menus', name, command: [process.execPath, MENU], env });
     while (!TRUST.test(await ctx.tmux.capturePane(window))) await sleep(50);
     await chooseOnScreen(ctx.tmux, window, (pane) => TRUST.test(pane), 'Yes, I trust this folder', CURSOR);
     await sleep(lag + 1_000);
@@ -31,6 +33,10 @@ describe('picking a choice in a startup menu on screen', { timeout: 120_000 }, (
 
   it('moves the cursor to the choice and presses Enter once', async () => {
     assert.deepEqual(await pick('quick', 0), ['chose Yes, I trust this folder']);
+  });
+
+  it('lets a menu that just appeared hold still before the first key, as Claude Code needs', async () => {
+    assert.deepEqual(await pick('early', 0, 600), ['chose Yes, I trust this folder']);
   });
 
   it('waits for a menu that shows each key seconds late, and never presses Enter again into what comes next', async () => {
