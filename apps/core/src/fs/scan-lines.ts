@@ -39,9 +39,10 @@ export function scanLines(
   let long = opts.long !== undefined;
   let lastEnd = opts.offset;
   let position = opts.offset;
-  const chunk = Buffer.alloc(CHUNK_BYTES);
+  // A few new lines (the common case) need a few bytes, not a whole chunk.
+  const chunk = Buffer.alloc(Math.max(1, Math.min(CHUNK_BYTES, opts.limit - opts.offset)));
   while (position < opts.limit) {
-    const read = readSync(fd, chunk, 0, Math.min(CHUNK_BYTES, opts.limit - position), position);
+    const read = readSync(fd, chunk, 0, Math.min(chunk.length, opts.limit - position), position);
     if (read <= 0) break;
     let start = 0;
     for (;;) {
