@@ -26,23 +26,28 @@ export function compileMatcher(errorPatterns: readonly string[], ignorePatterns:
   return { errors: join(errorPatterns), ignores: ignorePatterns.length > 0 ? join(ignorePatterns) : null };
 }
 
-// Groups the lines of one source into findings as they stream past.
-export function createFindingCollector(source: string, matcher: Matcher, emit: (finding: Finding) => void) {
+// Groups the lines of one source into findings as they stream past. `redact` runs only on the
+// lines a finding keeps (a log is mostly lines that are never shown): a line is matched as it
+// will be shown, redacted, once the raw text passed the cheaper test.
+export function createFindingCollector(source: string, matcher: Matcher, emit: (finding: Finding) => void, redact: (line: string) => string = (line) => line) {
   const recent: string[] = [];
   let current: Finding | null = null;
   const flush = () => {
     if (current) emit(current);
     current = null;
   };
+  const isError = (line: string) => matcher.errors.test(line) && !matcher.ignores?.test(line) && !OWN_TRAFFIC.test(line);
   return {
     push(line: string): void {
       if (current && CONTINUATION.test(line) && current.after.length < MAX_FOLLOWING_LINES) {
-        if (line.trim() !== '') current.after.push(line);
+        if (line.trim() !== '') current.after.push(redact(line));
         return;
       }
       flush();
-      const matched = matcher.errors.test(line) && !matcher.ignores?.test(line) && !OWN_TRAFFIC.test(line);
-      if (matched) current = { source, line, before: [...recent], after: [] };
+      if (matcher.errors.test(line)) {
+        const shown = redact(line);
+        if (isError(shown)) current = { source, line: shown, before: recent.map(redact), after: [] };
+      }
       recent.push(line);
       if (recent.length > CONTEXT_BEFORE) recent.shift();
     },

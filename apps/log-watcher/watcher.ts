@@ -87,9 +87,9 @@ export function createLogWatcher(config: CmuxConfig, logger: Logger): AppHandle 
     const secrets = [readToken(config)].filter((t): t is string => t !== null);
     for (const file of listSources(config)) {
       report.files += 1;
-      const collector = createFindingCollector(file, matcher, (finding) => found.push({ finding, key: fingerprint(finding) }));
+      const collector = createFindingCollector(file, matcher, (finding) => found.push({ finding, key: fingerprint(finding) }), (line) => redactSecrets(line, secrets));
       const known = state.markers[file] ?? Object.values(state.markers).find((m) => m.inode !== 0 && m.inode === inodeOf(file));
-      const result = readLogChanges(file, known, (line) => collector.push(redactSecrets(line, secrets)));
+      const result = readLogChanges(file, known, (line) => collector.push(line));
       collector.end();
       state.markers[file] = result.marker;
       if (result.rotated) state.markers[result.rotated.file] = result.rotated.marker;
