@@ -7,6 +7,8 @@ import { copyWithServer } from './copy-server.ts';
 import { median, type BenchRow } from './report.ts';
 
 const RUNS = 3;
+// A rebuild takes some seconds; a minute and a half without a repair is a failure.
+const HEAL_DEADLINE_MS = 90_000;
 
 // Time to detect and to heal each kind of dashboard fault with the healer on a 1 s schedule,
 // against a plain `vite build` (the floor of any repair) in the same run.
@@ -14,7 +16,18 @@ export async function benchHealer(log: (line: string) => void): Promise<BenchRow
   const { copy, quiet, config, server } = await copyWithServer({ CMUX_HEAL_INTERVAL: '1' });
   await server.start();
   const healer = createFrontendHealer(config, quiet);
-  const status = async () => ((await (await fetch(`http://127.0.0.1:${config.server.port}/health`)).json()) as { status: string }).status;
+  const health = async () => (await (await fetch(`http://127.0.0.1:${config.server.port}/health`)).json()) as { status: string; problem?: string | null };
+  // Polls health until `wanted` holds; a repair that never comes fails the bench with what
+  // health last said instead of hanging it.
+  const until = async (wanted: (status: string) => boolean, everyMs: number, what: string) => {
+    const deadline = Date.now() + HEAL_DEADLINE_MS;
+    for (;;) {
+      const now = await health();
+      if (wanted(now.status)) return;
+      if (Date.now() > deadline) throw new Error(`healer bench: ${what} not within ${HEAL_DEADLINE_MS} ms; health says ${now.status}${now.problem ? ` (${now.problem})` : ''}`);
+      await sleep(everyMs);
+    }
+  };
   try {
     const plain: number[] = [];
     for (let i = 0; i < RUNS; i++) plain.push((await buildDashboard(copy.root, config.frontend.dist)).durationMs);
@@ -30,12 +43,12 @@ export async function benchHealer(log: (line: string) => void): Promise<BenchRow
       const detect: number[] = [];
       const heal: number[] = [];
       for (let i = 0; i < RUNS; i++) {
-        while ((await status()) !== 'healthy') await sleep(50);
+        await until((now) => now === 'healthy', 50, `healthy before "${name}"`);
         const t0 = Date.now();
         fault();
-        while ((await status()) === 'healthy') await sleep(10);
+        await until((now) => now !== 'healthy', 10, `"${name}" seen`);
         detect.push(Date.now() - t0);
-        while ((await status()) !== 'healthy') await sleep(20);
+        await until((now) => now === 'healthy', 20, `healthy again after "${name}"`);
         heal.push(Date.now() - t0);
       }
       log(`healer: ${name}: detected ${median(detect)} ms, healed ${median(heal)} ms (plain build ${median(plain)} ms)`);

@@ -13,6 +13,17 @@ const BUDGET_MB = 150;
 // One message in ten goes to a worker (typed into `cat`), the rest to the user.
 const TO_WORKER_EVERY = 10;
 
+// The least-squares slope of RSS over time, in MB a minute: one sample taken just before or
+// after a garbage collection moves it little, unlike the difference of the first and last.
+function slope(samples: ReadonlyArray<readonly [number, number]>): number {
+  const n = samples.length;
+  const meanX = samples.reduce((sum, [x]) => sum + x, 0) / n;
+  const meanY = samples.reduce((sum, [, y]) => sum + y, 0) / n;
+  const covariance = samples.reduce((sum, [x, y]) => sum + (x - meanX) * (y - meanY), 0);
+  const variance = samples.reduce((sum, [x]) => sum + (x - meanX) ** 2, 0);
+  return variance === 0 ? 0 : covariance / variance;
+}
+
 // The router of a started cmux (its PM2 app, with its node args) while 2 000 messages a minute
 // are appended through the mailbox: its RSS sampled every 5 s, against its own RSS before the
 // load (same process, same run). Every message must be stored, and every one to the worker
@@ -60,8 +71,8 @@ export async function benchRouterMemory(log: (line: string) => void): Promise<Be
     const second = samples.filter(([minute]) => minute >= MINUTES / 2);
     const end = median(second.slice(-3).map(([, mb]) => mb));
     const peak = Math.max(...samples.map(([, mb]) => mb));
-    const growth = (second.at(-1)![1] - second[0]![1]) / (second.at(-1)![0] - second[0]![0]);
-    log(`router-memory: ${total} messages in ${MINUTES} min; RSS idle ${idle.toFixed(0)} MB, end ${end.toFixed(0)} MB, peak ${peak.toFixed(0)} MB, second half ${growth.toFixed(1)} MB/min`);
+    const growth = slope(second);
+    log(`router-memory: ${total} messages in ${MINUTES} min; RSS idle ${idle.toFixed(0)} MB, end ${end.toFixed(0)} MB, peak ${peak.toFixed(0)} MB, second half ${growth.toFixed(1)} MB/min (least-squares slope)`);
     log(`router-memory: samples ${samples.map(([m, mb]) => `${m.toFixed(1)}:${mb.toFixed(0)}`).join(' ')}`);
     return [
       {
@@ -71,7 +82,7 @@ export async function benchRouterMemory(log: (line: string) => void): Promise<Be
         value: end,
         baseline: idle,
         baselineName: 'the same router idle before the load',
-        note: `budget ${BUDGET_MB} MB, flat; peak ${peak.toFixed(0)} MB; second half ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB/min`,
+        note: `budget ${BUDGET_MB} MB, flat; peak ${peak.toFixed(0)} MB; second half ${growth >= 0 ? '+' : ''}${growth.toFixed(1)} MB/min (slope of its samples)`,
       },
     ];
   } finally {
