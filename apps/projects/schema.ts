@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // The default project: the folder `cmux start` first ran in (the checkout for `npm start`).
 export const DEFAULT_PROJECT = 'default';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // A worker's own git worktree: the repository it was added to, its branch, the commit it
 // started from and its folder.

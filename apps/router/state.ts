@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { writeFileAtomic } from '../core/src/fs/index.js';
 import type { Logger } from '../core/src/log/index.js';
 import { homePaths } from '../core/src/paths/index.js';

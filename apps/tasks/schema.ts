@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Where a task stands on the board, left to right.
 export const TASK_STATUSES = ['open', 'assigned', 'working', 'input-required', 'done', 'failed'] as const;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
-import { isAlive, readAlerts } from '../../apps/core/src/index.ts';
+import { appEntry, isAlive, readAlerts } from '../../apps/core/src/index.ts';
 import { apiClient } from '../helpers/api.ts';
-import { createInstance, processesMentioning, type TestInstance } from '../helpers/instance.ts';
+import { createInstance, processesMentioning, ROOT, type TestInstance } from '../helpers/instance.ts';
 import { eventually } from '../helpers/tmux.ts';
 
 interface Status {
@@ -60,7 +60,7 @@ describe('cmux-frontend-healer under PM2', { timeout: 180_000 }, () => {
     const hold = (async () => {
       while (holding) {
         for (const { pid, command } of processesMentioning(cmux.base)) {
-          if (!command.includes('dist/apps/server/index.js') || stopped.has(pid)) continue;
+          if (!command.includes(appEntry(ROOT, 'cmux-server').bundle) || stopped.has(pid)) continue;
           try {
             process.kill(pid, 'SIGSTOP');
             stopped.add(pid);

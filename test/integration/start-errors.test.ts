@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { isAlive } from '../../apps/core/src/index.ts';
-import { cleanEnv, createInstance, processesMentioning, type TestInstance } from '../helpers/instance.ts';
+import { createAgentDeps } from '../../apps/agents/index.ts';
+import { startCmux } from '../../apps/cli/ops/start.ts';
+import { createLogger, isAlive, loadConfig } from '../../apps/core/src/index.ts';
+import { cleanEnv, createInstance, processesMentioning, ROOT, type TestInstance } from '../helpers/instance.ts';
 import { spawnFixture, trackFixtures } from '../helpers/spawn-fixture.ts';
 
 // Nothing of this instance may be running: no PM2 daemon, no tmux server, no app.
@@ -55,6 +57,24 @@ describe('start refuses clearly and starts nothing', { timeout: 120_000 }, () =>
     });
   }
 
+  it('says to build when an app\'s bundle is missing, before it starts anything', async () => {
+    // A cmux folder with its configuration (and its agent kinds') but nothing built.
+    const root = mkdtempSync(join(tmpdir(), 'cx-unbuilt-'));
+    try {
+      for (const folder of ['config', join('apps', 'agents', 'kinds')]) cpSync(join(ROOT, folder), join(root, folder), { recursive: true });
+      const config = loadConfig({ env: cmux.env, cwd: cmux.base, root });
+      const quiet = { write: () => true } as unknown as NodeJS.WritableStream;
+      const deps = createAgentDeps(config, createLogger('test', { out: quiet, err: quiet }));
+      await assert.rejects(startCmux(deps, () => undefined), (error: Error) => {
+        assert.equal(error.message, `cmux-server is not built (${join(root, 'dist', 'bundles', 'server.js')} is missing): run \`npm run build\` in ${root}`);
+        return true;
+      });
+      assertNothingStarted(cmux);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('says in one line how to install a missing tmux', async () => {
     const bin = mkdtempSync(join(tmpdir(), 'cx-bin-'));
     try {
@@ -81,15 +101,20 @@ describe('start that fails half way', { timeout: 180_000 }, () => {
   it('says what failed and what to do; a second start finishes the job, and stop leaves nothing', async () => {
     const config = cmux.env.CMUX_CONFIG!;
     const usual = readFileSync(config, 'utf8');
-    // The apps start, but no server can answer health within 100 ms of being started.
-    writeFileSync(config, `${usual}\nprocesses:\n  readyTimeoutMs: 100\n`);
-    const failed = await cmux.cli(['start']);
+    // The apps start, but the server does not load until the test lets it: start waits 2 s for
+    // its health, then gives up.
+    writeFileSync(config, `${usual}\nprocesses:\n  readyTimeoutMs: 2000\n`);
+    const gate = join(cmux.base, 'hold-server');
+    writeFileSync(gate, '');
+    const held = { NODE_OPTIONS: `--require=${join(ROOT, 'test', 'fixtures', 'slow-server-start.cjs')}`, HOLD_SERVER_WHILE: gate };
+    const failed = await cmux.cli(['start'], { env: held });
     assert.equal(failed.exitCode, 1, String(failed.stdout));
-    assert.match(String(failed.stderr), /^cmux: cmux-server did not answer http:\/\/127\.0\.0\.1:\d+\/health within 100 ms: see `npx cmux logs cmux-server`, then `npx cmux stop`$/m);
+    assert.match(String(failed.stderr), /^cmux: cmux-server did not answer http:\/\/127\.0\.0\.1:\d+\/health within 2000 ms: see `npx cmux logs cmux-server`, then `npx cmux stop`$/m);
     assert.doesNotMatch(String(failed.stderr), /\n\s+at /, 'no stack trace');
-    assert.match(String(failed.stdout), /started cmux-server/, 'it got half way');
+    assert.match(String(failed.stdout), /started cmux-server/, `it got half way: ${String(failed.stdout)}${String(failed.stderr)}`);
 
     writeFileSync(config, usual);
+    rmSync(gate);
     const again = await cmux.cli(['start']);
     assert.equal(again.exitCode, 0, String(again.stderr));
     assert.match(String(again.stdout), /the supervisor is ready/);

@@ -45,7 +45,7 @@ describe('two cmux instances side by side', { timeout: 240_000 }, () => {
     // short tmux calls that come and go).
     const lasting = () =>
       processesMentioning(two.base)
-        .filter((p) => /God Daemon|dist\/apps|new-session/.test(p.command))
+        .filter((p) => /God Daemon|dist\/bundles|new-session/.test(p.command))
         .map((p) => p.pid)
         .sort();
     const before = lasting();

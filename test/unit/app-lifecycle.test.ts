@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { ALL_APP_NAMES, appEntry, buildEcosystem, loadConfig } from '../../apps/core/src/index.ts';
 import { cleanEnv, freePort, ROOT } from '../helpers/instance.ts';
 import { execa } from 'execa';
 import { eventually } from '../helpers/tmux.ts';
@@ -17,9 +18,14 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const APPS = ['server', 'router', 'log-watcher', 'frontend-healer'];
+// What PM2 runs for an app: its bundle, with its node arguments.
+function pm2App(name: string, env: NodeJS.ProcessEnv) {
+  const app = buildEcosystem(loadConfig({ env }), env).apps.find((a) => a.name === name);
+  assert.ok(app, name);
+  return app;
+}
 
-// Runs a compiled app as PM2 does (forked, with an IPC channel) and returns what it said.
+// Runs an app as PM2 does (forked, with an IPC channel) and returns what it said.
 async function runUntilReady(script: string, env: NodeJS.ProcessEnv, execArgv: string[] = []) {
   const child = fork(script, [], { env, execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   let output = '';
@@ -35,13 +41,14 @@ async function runUntilReady(script: string, env: NodeJS.ProcessEnv, execArgv: s
 }
 
 describe('every PM2 app: ready, then a clean stop however often it is signalled', { timeout: 60_000 }, () => {
-  for (const app of APPS) {
+  for (const app of ALL_APP_NAMES) {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       it(`${app}: says ready and exits 0 on ${signal}`, async () => {
         const socket = join(dir, `${app}-${signal}.sock`);
         sockets.push(socket);
         const env = { ...cleanEnv(), CMUX_HOME: join(dir, `${app}-${signal}`), CMUX_PORT: String(await freePort()), CMUX_TMUX_SOCKET: socket };
-        const run = await runUntilReady(join(ROOT, 'dist', 'apps', app, 'index.js'), env);
+        const { script, node_args: nodeArgs } = pm2App(app, env);
+        const run = await runUntilReady(script, env, nodeArgs);
         assert.equal(run.ready, true, run.output());
         run.child.kill(signal);
         assert.equal(await run.exited, 0, run.output());
@@ -67,7 +74,7 @@ describe('every PM2 app: ready, then a clean stop however often it is signalled'
 
   it('an app with a bad configuration exits 1 with the reason, not a stack trace', async () => {
     const env = { ...cleanEnv(), CMUX_HOME: join(dir, 'bad'), CMUX_PORT: 'not-a-port' };
-    const run = await runUntilReady(join(ROOT, 'dist', 'apps', 'router', 'index.js'), env);
+    const run = await runUntilReady(appEntry(ROOT, 'cmux-router').bundle, env);
     assert.equal(run.ready, false);
     assert.equal(await run.exited, 1);
     assert.match(run.output(), /ERROR \[cmux-router\] cmux-router cannot start: invalid configuration: CMUX_PORT in environment/);

@@ -28,12 +28,14 @@ export interface StartResult {
 export async function startCmux(deps: AgentDeps, report: (line: string) => void, opts: { fresh?: boolean } = {}): Promise<StartResult> {
   const { config } = deps;
   const { tmux } = deps;
+  const { apps } = buildEcosystem(config);
+  const unbuilt = apps.find((app) => !existsSync(app.script));
+  if (unbuilt) throw new CmuxError('CMUX_ERR_START_FAILED', `${unbuilt.name} is not built (${unbuilt.script} is missing): run \`npm run build\` in ${config.root}`);
   await tmux.version();
   const paths = homePaths(config.home);
   if (ensureOwnHome(config.home) === 'tightened') report(`made ${config.home} private to you (mode 0700)`);
   for (const dir of [paths.logs, paths.state]) mkdirSync(dir, { recursive: true, mode: 0o700 });
 
-  const { apps } = buildEcosystem(config);
   // PM2 appends to log files that exist and keeps their mode: logs stay owner-only.
   for (const app of apps) for (const file of [app.out_file, app.error_file]) appendToHomeFile(config.home, file, '');
   const online = await onlineApps(config.home);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readHomeFile, writeFileAtomic } from '../../core/src/fs/index.js';
 import { homePaths } from '../../core/src/paths/index.js';
 

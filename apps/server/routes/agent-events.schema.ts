@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AGENT_NAME, KIND_NAME } from '../../core/src/agents/index.js';
 import { pageLimit } from './common.schema.js';
 

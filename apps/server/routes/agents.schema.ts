@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_TERMINAL_LINES } from '../../agents/index.js';
 import { agentParams, projectName, queryFlag } from './common.schema.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { pageLimit } from './common.schema.js';
 
 export const alertSchemas = {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // Pieces the route groups' schemas share. No text field has a size limit of its own: the body
 // limit (server.bodyLimitBytes, counted in bytes) bounds them all.

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // A page URL may carry a one-time login code, never the token: a URL stays in the browser's
 // history, so the token in one would buy nothing and leak it.

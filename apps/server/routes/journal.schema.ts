@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { JOURNAL_DATE } from '../../core/src/journal/index.js';
 import { pageLimit } from './common.schema.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { addressSchema, MAX_SUBJECT_CHARS } from '../../core/src/mailbox/index.js';
 import { pageLimit, projectName } from './common.schema.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { projectName, queryFlag } from './common.schema.js';
 
 export const projectSchemas = {

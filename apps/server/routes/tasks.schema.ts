@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { newTaskSchema, taskChangeSchema, taskStatusSchema } from '../../tasks/index.js';
 import { projectName } from './common.schema.js';
 

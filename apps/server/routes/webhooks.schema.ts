@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // A webhook's body as its parser keeps it: the exact bytes (the signature covers them) beside
 // the parsed JSON.

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { findAgent, type AgentDeps } from '../../agents/index.js';
 import { CmuxError } from '../../core/src/errors/index.js';
 import { errorBody } from '../errors.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 // A kind's name: a folder under apps/agents/kinds/ and a key under `agentKinds:`.
 export const KIND_NAME = /^[a-z][a-z0-9-]{0,39}$/;

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { CmuxError } from '../errors/index.js';
 import { REPO_ROOT } from '../paths/index.js';
 import { configInputSchema, type CmuxConfig, type CmuxConfigInput } from './schema.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { agentKindOverrideSchema, KIND_NAME, type AgentKindOverride } from '../agents/kind-schema.js';
 
 const SOCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;

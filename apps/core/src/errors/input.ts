@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { CmuxError } from './cmux-error.js';
 
 // The CMUX_ERR_BAD_REQUEST for input that does not match its schema: the field the first issue

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 const NAME = '[A-Za-z0-9][A-Za-z0-9_-]{0,47}';
 // CONTRACT §4 addresses: user, <agent>, <session>:<agent>, system:<daemon>, webhook:<source>.

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// Bundles each PM2 app's compiled entry (dist/apps/<app>/index.js, from `tsc -b`) into one
+// tree-shaken file in dist/bundles, the file PM2 runs (see appEntry in core's ecosystem).
+// Whitespace and syntax are minified, names are not: a stack trace in an app's error log still
+// names the function it came from.
+import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const ecosystem = join(root, 'dist', 'apps', 'core', 'src', 'ecosystem', 'index.js');
+if (!existsSync(ecosystem)) {
+  process.stderr.write('bundle-apps: dist/ is not compiled yet: run `npx tsc -b` first (or `npm run build`, which does both)\n');
+  process.exit(1);
+}
+const { ALL_APP_NAMES, appEntry } = await import(ecosystem);
+
+// Loaded only where and when needed (a native addon, the PM2 API, a browser driver, the
+// dashboard's build tool): each stays in node_modules, resolved at run time.
+const EXTERNAL = ['better-sqlite3', 'pm2', 'playwright-core', 'vite'];
+// Bundled CommonJS dependencies call `require` for Node's own modules; an ES module has none.
+const REQUIRE_SHIM = "import { createRequire as __cmuxCreateRequire } from 'node:module'; const require = __cmuxCreateRequire(import.meta.url);";
+
+const started = performance.now();
+for (const name of ALL_APP_NAMES) {
+  const { compiled, bundle } = appEntry(root, name);
+  try {
+    await build({
+      entryPoints: [compiled],
+      outfile: bundle,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      external: EXTERNAL,
+      banner: { js: REQUIRE_SHIM },
+      minifyWhitespace: true,
+      minifySyntax: true,
+      legalComments: 'none',
+      logLevel: 'warning',
+    });
+  } catch (error) {
+    process.stderr.write(`bundle-apps: ${name} did not bundle (${relative(root, compiled)}): ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+}
+process.stdout.write(`bundled ${ALL_APP_NAMES.length} apps into dist/bundles in ${Math.round(performance.now() - started)} ms\n`);
