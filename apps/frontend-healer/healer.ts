@@ -1,4 +1,5 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { raiseAlert } from '../core/src/alerts/index.js';
 import { serverUrl, type CmuxConfig } from '../core/src/config/index.js';
 import { APP_NAMES } from '../core/src/ecosystem/index.js';
@@ -12,6 +13,15 @@ import { checkInBrowserAside } from './browser-check.js';
 
 const SOURCE = 'frontend-healer';
 const MAX_BACKOFF_MS = 30 * 60_000;
+
+// Which build is on disk: a rebuild swaps in a new folder, a deletion leaves none (null).
+function buildOnDisk(dist: string): string | null {
+  try {
+    return `${statSync(dist).ino}:${statSync(join(dist, 'index.html')).mtimeMs}`;
+  } catch {
+    return null;
+  }
+}
 
 // The cmux-frontend-healer app: on its schedule it checks the dashboard on disk, as served
 // and (when it can) in a browser; rebuilds it into a fresh folder when it is broken, with
@@ -82,7 +92,15 @@ export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHan
 
   async function checkBrowserNow(): Promise<string | null> {
     lastBrowserCheck = Date.now();
+    const looked = buildOnDisk(dist);
     const browser = await checkInBrowserAside(`${serverUrl(config)}/`, healer.browserPath, stopping.signal).catch((error: unknown) => ({ ok: true, problem: `browser check skipped: ${(error as Error).message}` }));
+    // The build was deleted or replaced while the browser looked at it: what the browser saw
+    // says nothing about the build there now (judging it so once gave up on a good build).
+    if (looked === null || buildOnDisk(dist) !== looked) {
+      logger.info('the dashboard build changed during the browser check; checking it again next round');
+      lastBrowserCheck = 0;
+      return null;
+    }
     if (browser.ok && browser.problem) logger.warn(browser.problem);
     // A page that failed on a slow machine and works now: broken files may be rebuilt again.
     if (browser.ok && waitingOnBrowser) {
