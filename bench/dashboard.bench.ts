@@ -13,7 +13,7 @@ const RUNS = 5;
 // The dashboard's weight (gzip) and how soon its first screen is usable in headless Chromium
 // on localhost, against the budgets the dashboard issue set.
 export async function benchDashboard(log: (line: string) => void): Promise<BenchRow[]> {
-  const { copy, config, server } = await copyWithServer({ CMUX_TOKEN: 'bench-token-0123456789' });
+  const { copy, config, server, cleanup } = await copyWithServer({ CMUX_TOKEN: 'bench-token-0123456789' });
   await buildDashboard(copy.root, config.frontend.dist);
   const assets = join(config.frontend.dist, 'assets');
   const gzipKb = readdirSync(assets)
@@ -40,8 +40,7 @@ export async function benchDashboard(log: (line: string) => void): Promise<Bench
     ];
   } finally {
     await browser.close();
-    await server.stop();
-    copy.cleanup();
+    await cleanup();
   }
 }
 

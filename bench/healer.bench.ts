@@ -13,7 +13,7 @@ const HEAL_DEADLINE_MS = 90_000;
 // Time to detect and to heal each kind of dashboard fault with the healer on a 1 s schedule,
 // against a plain `vite build` (the floor of any repair) in the same run.
 export async function benchHealer(log: (line: string) => void): Promise<BenchRow[]> {
-  const { copy, quiet, config, server } = await copyWithServer({ CMUX_HEAL_INTERVAL: '1' });
+  const { copy, quiet, config, server, cleanup } = await copyWithServer({ CMUX_HEAL_INTERVAL: '1' });
   await server.start();
   const healer = createFrontendHealer(config, quiet);
   const health = async () => (await (await fetch(`http://127.0.0.1:${config.server.port}/health`)).json()) as { status: string; problem?: string | null };
@@ -57,7 +57,6 @@ export async function benchHealer(log: (line: string) => void): Promise<BenchRow
     return rows;
   } finally {
     await healer.stop();
-    await server.stop();
-    copy.cleanup();
+    await cleanup();
   }
 }

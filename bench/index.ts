@@ -31,6 +31,18 @@ const benches: Array<[string, (log: (line: string) => void) => Promise<BenchRow[
   ['chaos', benchChaos],
 ];
 const rows: BenchRow[] = [];
-for (const [name, bench] of benches) if (only.length === 0 || only.includes(name)) rows.push(...(await bench(log)));
+const failed: string[] = [];
+// An area that fails is reported and the run goes on: the areas measured still reach the table,
+// and a failed area keeps its earlier rows (each stamped with the run that measured it).
+for (const [name, bench] of benches) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  try {
+    rows.push(...(await bench(log)));
+  } catch (error) {
+    failed.push(name);
+    log(`${name}: FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  }
+}
 writeReport(join(ROOT, 'docs', 'PERFORMANCE.md'), rows);
-log(`wrote docs/PERFORMANCE.md (${rows.length} rows)`);
+log(`wrote docs/PERFORMANCE.md (${rows.length} rows)${failed.length > 0 ? `; failed: ${failed.join(', ')}` : ''}`);
+if (failed.length > 0) process.exitCode = 1;
