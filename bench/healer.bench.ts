@@ -16,7 +16,7 @@ export async function benchHealer(log: (line: string) => void): Promise<BenchRow
   const { copy, quiet, config, server, cleanup } = await copyWithServer({ CMUX_HEAL_INTERVAL: '1' });
   await server.start();
   const healer = createFrontendHealer(config, quiet);
-  const health = async () => (await (await fetch(`http://127.0.0.1:${config.server.port}/health`)).json()) as { status: string; problem?: string | null };
+  const health = async () => (await (await fetch(`http://127.0.0.1:${config.server.port}/health`)).json()) as { status: string; problem?: string | null; frontend?: { problem?: string | null } };
   // Polls health until `wanted` holds; a repair that never comes fails the bench with what
   // health last said instead of hanging it.
   const until = async (wanted: (status: string) => boolean, everyMs: number, what: string) => {
@@ -24,7 +24,7 @@ export async function benchHealer(log: (line: string) => void): Promise<BenchRow
     for (;;) {
       const now = await health();
       if (wanted(now.status)) return;
-      if (Date.now() > deadline) throw new Error(`healer bench: ${what} not within ${HEAL_DEADLINE_MS} ms; health says ${now.status}${now.problem ? ` (${now.problem})` : ''}`);
+      if (Date.now() > deadline) throw new Error(`healer bench: ${what} not within ${HEAL_DEADLINE_MS} ms; health says ${now.status} (${now.problem ?? now.frontend?.problem ?? 'no problem named'})`);
       await sleep(everyMs);
     }
   };

@@ -1,4 +1,4 @@
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { raiseAlert } from '../core/src/alerts/index.js';
 import { serverUrl, type CmuxConfig } from '../core/src/config/index.js';
@@ -14,10 +14,15 @@ import { checkInBrowserAside } from './browser-check.js';
 const SOURCE = 'frontend-healer';
 const MAX_BACKOFF_MS = 30 * 60_000;
 
-// Which build is on disk: a rebuild swaps in a new folder, a deletion leaves none (null).
+// Which build is on disk, file by file: a rebuild swaps in a new folder, a deletion leaves
+// none (null), a file changed in place changes its size or time.
 function buildOnDisk(dist: string): string | null {
   try {
-    return `${statSync(dist).ino}:${statSync(join(dist, 'index.html')).mtimeMs}`;
+    const files = readdirSync(dist, { recursive: true, encoding: 'utf8' }).sort();
+    return [statSync(dist).ino, ...files.map((file) => {
+      const stat = statSync(join(dist, file));
+      return `${file}:${stat.size}:${stat.mtimeMs}`;
+    })].join('\n');
   } catch {
     return null;
   }

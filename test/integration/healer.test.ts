@@ -192,23 +192,29 @@ describe('the frontend healer against a real server and a real build', { timeout
     assert.equal(healed.status, 'healthy', healed.problem ?? '');
     assert.doesNotMatch(readFileSync(mainBundle(), 'utf8'), /the app is broken/);
   });
-  it('does not judge a build that changed while the browser looked at it: deleted then, it is rebuilt, not given up on', async () => {
-    writeFileSync(join(copy.root, 'browser.yaml'), `healer:\n  browserCheck: "on"\n  browserPath: ${CHROMIUM}\n  browserIntervalSeconds: 3600\n  reinstallOnFailure: false\n`);
-    const browsing = createFrontendHealer(
-      loadConfig({ root: copy.root, cwd: copy.root, env: { ...cleanEnv(), CMUX_HOME: config.home, CMUX_PORT: String(config.server.port), CMUX_TMUX_SOCKET: join(copy.root, 'tmux.sock'), CMUX_CONFIG: join(copy.root, 'browser.yaml') } }),
-      quiet,
-    );
-    rmSync(config.frontend.dist, { recursive: true, force: true });
-    // Rebuilds the missing build, then looks at the new one in a browser at once.
-    const checking = browsing.check();
-    await eventually(async () => processesMentioning(['browser-check-child', `:${config.server.port}/`]).length, (n) => n > 0, 90_000);
-    rmSync(config.frontend.dist, { recursive: true, force: true });
-    const during = await checking;
-    assert.equal(during.gaveUp, false, `gave up: ${during.problem ?? ''}`);
-    const after = await browsing.check();
-    assert.equal(after.status, 'healthy', after.problem ?? '');
-    assert.equal(existsSync(join(config.frontend.dist, 'index.html')), true);
-  });
+  const changesDuringCheck: Array<[string, () => void]> = [
+    ['deleted', () => rmSync(config.frontend.dist, { recursive: true, force: true })],
+    ['truncated in place', () => truncateSync(mainBundle(), 10)],
+  ];
+  for (const [how, change] of changesDuringCheck) {
+    it(`does not judge a build ${how} while the browser looked at it: it is healed, not given up on`, async () => {
+      writeFileSync(join(copy.root, 'browser.yaml'), `healer:\n  browserCheck: "on"\n  browserPath: ${CHROMIUM}\n  browserIntervalSeconds: 3600\n  reinstallOnFailure: false\n`);
+      const browsing = createFrontendHealer(
+        loadConfig({ root: copy.root, cwd: copy.root, env: { ...cleanEnv(), CMUX_HOME: config.home, CMUX_PORT: String(config.server.port), CMUX_TMUX_SOCKET: join(copy.root, 'tmux.sock'), CMUX_CONFIG: join(copy.root, 'browser.yaml') } }),
+        quiet,
+      );
+      rmSync(config.frontend.dist, { recursive: true, force: true });
+      // Rebuilds the missing build, then looks at the new one in a browser at once.
+      const checking = browsing.check();
+      await eventually(async () => processesMentioning(['browser-check-child', `:${config.server.port}/`]).length, (n) => n > 0, 90_000);
+      change();
+      const during = await checking;
+      assert.equal(during.gaveUp, false, `gave up: ${during.problem ?? ''}`);
+      const after = await browsing.check();
+      assert.equal(after.status, 'healthy', after.problem ?? '');
+      assert.ok(statSync(mainBundle()).size > 10, 'the bundle is whole again');
+    });
+  }
 });
 
 describe('a dependency reinstall while healing', { timeout: 120_000 }, () => {
