@@ -67,6 +67,8 @@ CREATE INDEX IF NOT EXISTS messages_to_agent ON messages (to_agent, seq);
 CREATE INDEX IF NOT EXISTS messages_pending ON messages (status, seq) WHERE status IN ('queued', 'delivering');
 `;
 
+const CACHE_KIB = 2_048;
+
 // better-sqlite3 is loaded by the apps that open the history (the server and the router), not
 // by every app that imports cmux's core.
 function loadSqlite(): typeof DatabaseConstructor {
@@ -90,6 +92,12 @@ export function openHistory(home: string, opts: { readonly?: boolean } = {}) {
   const db = new (loadSqlite())(file, { fileMustExist: false, timeout: 5_000 });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  // better-sqlite3 builds SQLite with a 16 MB page cache per connection, which a long-running
+  // router and server each fill as the history grows (RSS rising for 30 000 messages, then
+  // flat 26 MB higher). Inserts touch the tail of each index and one page of the id index, and
+  // a page of history reads at most a few hundred rows: 2 MB holds that, and what it drops is
+  // one pread from the OS's own file cache away.
+  db.pragma(`cache_size = -${CACHE_KIB}`);
   if (!opts.readonly) {
     db.exec(SCHEMA);
     // A history written before replies existed gains their column.
