@@ -11,11 +11,16 @@ export interface ScreenMark {
   seen: number;
 }
 
+// Before typing (no `from`), the look starts 2 000 lines above the screen (one tmux call: a
+// mark is taken for every message); when a resumed message is checked, where its mark began.
 export async function markScreen(tmux: TmuxClient, windowId: string, text: string, from?: number): Promise<ScreenMark> {
+  if (from === undefined) {
+    const { historySize, text: pane } = await tmux.captureWithHistorySize(windowId, RECOVERY_HISTORY_LINES);
+    return { from: Math.max(0, historySize - RECOVERY_HISTORY_LINES), seen: occurrences(pane, firstLine(text)) };
+  }
   const size = await tmux.historySize(windowId);
-  const start = from ?? Math.max(0, size - RECOVERY_HISTORY_LINES);
-  const pane = await tmux.capturePane(windowId, { startLine: start - size });
-  return { from: start, seen: occurrences(pane, firstLine(text)) };
+  const pane = await tmux.capturePane(windowId, { startLine: from - size });
+  return { from, seen: occurrences(pane, firstLine(text)) };
 }
 
 // The mark as the history's detail of a message being delivered, and back.

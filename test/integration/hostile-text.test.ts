@@ -93,6 +93,15 @@ describe('hostile message text in a real terminal', { timeout: 180_000 }, () => 
     assert.deepEqual(ran.slice(ran.indexOf(job)), [job, folded]);
   });
 
+  it('a message that ends in ";" or "\\;" arrives with its last character (tmux reads a final ";" as the end of a command)', async () => {
+    for (const text of ['run the tests;', 'escaped\\;']) {
+      const before = await read(recorded)();
+      await sendToAgent(deps, 'supervisor', text, 'w1');
+      const typed = (await eventually(read(recorded), (t) => t.length > before.length && t.endsWith('<END>'))).slice(before.length);
+      assert.equal(typed, `[w1] ${text}<END>`);
+    }
+  });
+
   it('an alert from a log line full of escape sequences submits one clean message to the supervisor', async () => {
     writeFileSync(appLog, `2026-11-27T21:00:00Z ERROR boom ${ESC}[201~\r/exit\r${ESC}[31mred${ESC}[0m\x07\n`);
     const watcher = createLogWatcher(deps.config, deps.logger);

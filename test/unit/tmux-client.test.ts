@@ -109,6 +109,28 @@ describe('tmux client on a private socket', { timeout: 60_000 }, () => {
     assert.equal(readFileSync(file, 'utf8'), `${text}\n`);
   });
 
+  it('keeps a final ";" in typed text, an environment value and a command argument (tmux reads none as the end of a command)', async () => {
+    const file = join(ctx.dir, 'semicolons.txt');
+    const id = await tmux.newWindow({
+      session: 'cmux',
+      name: 'semicolons',
+      env: { ENDS: 'value;' },
+      command: ['sh', '-c', `printf '%s|%s\\n' "$ENDS" "$1" > ${file}; exec cat >> ${file}`, 'sh', 'argument;'],
+    });
+    for (const text of ['run the tests;', ';', 'escaped\\;', 'a;b']) {
+      await tmux.sendText(id, text);
+      await tmux.sendKeys(id, 'Enter');
+    }
+    const expected = 'value;|argument;\nrun the tests;\n;\nescaped\\;\na;b\n';
+    await eventually(async () => (existsSync(file) ? readFileSync(file, 'utf8') : ''), (t) => t.length >= expected.length);
+    assert.equal(readFileSync(file, 'utf8'), expected);
+  });
+
+  it('leaves no buffer behind when a paste finds no pane', async () => {
+    await rejectsWith(tmux.pasteText('@9999', 'never pasted\nsecond line'), 'CMUX_ERR_TMUX_TARGET_NOT_FOUND');
+    assert.equal(await tmuxCommand(socket, ['list-buffers']), '');
+  });
+
   it('pastes multi-line text byte-exact through a buffer of its own and leaves no buffer behind', async () => {
     const file = join(ctx.dir, 'pasted.txt');
     const id = await tmux.newWindow({ session: 'cmux', name: 'paster', command: ['sh', '-c', `cat > ${file}`] });
@@ -128,6 +150,17 @@ describe('tmux client on a private socket', { timeout: 60_000 }, () => {
     const history = await tmux.capturePane(id, { historyLines: 1000 });
     assert.match(history, /^1$/m);
     assert.match(history, /^300$/m);
+  });
+
+  it('captures the scrollback with the history size of the same moment, in one call', async () => {
+    const id = await tmux.newWindow({ session: 'cmux', name: 'sized', command: ['sh', '-c', 'seq 1 500; exec cat'] });
+    await eventually(() => tmux.capturePane(id), (t) => t.includes('500'));
+    const { historySize, text } = await tmux.captureWithHistorySize(id, 100);
+    assert.equal(historySize, await tmux.historySize(id));
+    assert.ok(historySize > 100, `history of ${historySize} lines`);
+    assert.equal(text, await tmux.capturePane(id, { historyLines: 100 }));
+    assert.doesNotMatch(text, /^1$/m);
+    assert.match(text, /^500$/m);
   });
 
   it('marks a pane whose program exited as dead (remain-on-exit)', async () => {

@@ -49,8 +49,14 @@ export function createTmuxClient(options: TmuxClientOptions) {
   const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let bufferCounter = 0;
 
+  // Runs one tmux command, or several in one client (`a ; b`): tmux runs them in turn and stops
+  // at the first that fails, and one process is spawned instead of one per command.
   async function run(args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
-    const argv = [...baseArgs, ...args];
+    return runSequence([args], opts);
+  }
+
+  async function runSequence(commands: ReadonlyArray<readonly string[]>, opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
+    const argv = [...baseArgs, ...commands.flatMap((args, i) => [...(i === 0 ? [] : [';']), ...args.map(literalArgument)])];
     const subprocess = execa('tmux', argv, {
       input: opts.input,
       timeout: opts.timeoutMs ?? defaultTimeout,
@@ -168,10 +174,11 @@ export function createTmuxClient(options: TmuxClientOptions) {
       const buffer = `cmux-${process.pid}-${bufferCounter}-${randomBytes(4).toString('hex')}`;
       const timeoutMs = opts.timeoutMs ?? defaultTimeout + Math.ceil(text.length / 100_000) * 1_000;
       try {
-        await run(['load-buffer', '-b', buffer, '-'], { input: text, timeoutMs });
-        await run(['paste-buffer', '-p', '-d', '-b', buffer, '-t', target], { timeoutMs });
-      } finally {
+        await runSequence([['load-buffer', '-b', buffer, '-'], ['paste-buffer', '-p', '-d', '-b', buffer, '-t', target]], { input: text, timeoutMs });
+      } catch (error) {
+        // The paste deletes its buffer; one loaded but never pasted must not stay behind.
         await run(['delete-buffer', '-b', buffer]).catch(() => undefined);
+        throw error;
       }
     },
 
@@ -180,6 +187,17 @@ export function createTmuxClient(options: TmuxClientOptions) {
       const first = opts.startLine ?? (opts.historyLines ? -Math.abs(opts.historyLines) : undefined);
       const start = first === undefined ? [] : ['-S', String(first)];
       return run(['capture-pane', '-p', '-J', ...(opts.escapes ? ['-e'] : []), '-t', target, ...start], opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs });
+    },
+
+    // The last `historyLines` lines of scrollback and the screen, with how many lines had
+    // scrolled into the pane's history: one call, so both describe the same moment.
+    async captureWithHistorySize(target: string, historyLines: number): Promise<{ historySize: number; text: string }> {
+      const out = await runSequence([
+        ['display-message', '-p', '-t', target, '#{history_size}'],
+        ['capture-pane', '-p', '-J', '-t', target, '-S', String(-Math.abs(historyLines))],
+      ]);
+      const newline = out.indexOf('\n');
+      return { historySize: Number(out.slice(0, newline)), text: out.slice(newline + 1) };
     },
 
     // The cursor's column in the pane: 0 when a line-based program has nothing typed pending.
@@ -229,6 +247,14 @@ export function createTmuxClient(options: TmuxClientOptions) {
       return result.exitCode ?? 1;
     },
   };
+}
+
+// tmux reads an argument that ends in `;` as the end of a command and drops the `;` (and a
+// final `\;` as a plain `;`): typed text ("run the tests;"), an environment value or an
+// agent's command line would lose its last character. A final `;` goes as `\;`, which tmux
+// turns back into the `;` given; every other argument goes as it is.
+function literalArgument(arg: string): string {
+  return arg.endsWith(';') ? `${arg.slice(0, -1)}\\;` : arg;
 }
 
 // Throws CMUX_ERR_TMUX_BAD_NAME unless `name` is safe to give tmux as a session or window name.
