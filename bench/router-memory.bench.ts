@@ -24,6 +24,15 @@ function slope(samples: ReadonlyArray<readonly [number, number]>): number {
   return variance === 0 ? 0 : covariance / variance;
 }
 
+// What is missing when the load's messages are not all stored and delivered: counts, and the
+// first undelivered message's status and detail (the history's own word on why).
+function undelivered(history: ReturnType<typeof openHistory>, ids: readonly string[], toWorker: readonly string[]): string {
+  const missing = ids.filter((id) => !history.get(id)).length;
+  const stuck = toWorker.map((id) => history.get(id)).filter((m) => m && m.status !== 'delivered');
+  const first = stuck[0];
+  return `${missing} of ${ids.length} not stored; ${stuck.length} of ${toWorker.length} to the worker not delivered${first ? ` (first: ${first.status}${first.detail ? `, ${first.detail}` : ''})` : ''}`;
+}
+
 // The router of a started cmux (its PM2 app, with its node args) while 2 000 messages a minute
 // are appended through the mailbox: its RSS sampled every 5 s, against its own RSS before the
 // load (same process, same run). Every message must be stored, and every one to the worker
@@ -60,7 +69,7 @@ export async function benchRouterMemory(log: (line: string) => void): Promise<Be
     try {
       const deadline = Date.now() + 120_000;
       while (ids.some((id) => !history.get(id)) || toWorker.some((id) => history.get(id)?.status !== 'delivered')) {
-        if (Date.now() > deadline) throw new Error('not every message was stored, or delivered to the worker, within 2 minutes of the last');
+        if (Date.now() > deadline) throw new Error(`within 2 minutes of the last message: ${undelivered(history, ids, toWorker)}`);
         await sleep(500);
       }
     } finally {
