@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { describe, it } from 'node:test';
+import { buildEcosystem, loadConfig } from '../../apps/core/src/index.ts';
 import { ROOT } from '../helpers/instance.ts';
 
 function sources(dir: string): string[] {
@@ -62,5 +64,13 @@ describe('module boundaries', () => {
       .filter((file) => !/^apps\/core\/src\/(config|pm2|ecosystem)\//.test(relative(ROOT, file)))
       .filter((file) => configVariable.test(readFileSync(file, 'utf8')));
     assert.deepEqual(offenders.map((f) => relative(ROOT, f)), []);
+  });
+
+  it('an app run in lite mode calls no fetch: lite mode has no WebAssembly, which fetch\'s HTTP parser needs', () => {
+    const config = loadConfig({ env: { CMUX_HOME: join(tmpdir(), 'cx-boundaries-unused') }, cwd: ROOT });
+    const lite = buildEcosystem(config).apps.filter((app) => app.node_args.includes('--lite-mode'));
+    assert.ok(lite.length >= 3, `the server, the router and the healer run in lite mode: ${lite.map((a) => a.name).join(', ')}`);
+    const offenders = lite.filter((app) => /\bfetch\s*\(|\bWebAssembly\b/.test(readFileSync(app.script, 'utf8'))).map((app) => app.name);
+    assert.deepEqual(offenders, [], 'these bundles call fetch or WebAssembly: use core\'s httpRequest (node:http)');
   });
 });
