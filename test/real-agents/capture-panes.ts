@@ -71,8 +71,10 @@ async function captureCodex(base: string): Promise<void> {
     const work = join(base, 'codex-work');
     mkdirSync(work);
     execFileSync('git', ['init', '-q', work], { timeout: 10_000 });
-    const idle = /^› .*\n[\s\S]*\? for shortcuts/m;
+    const idle = /^› .*\n[\s\S]*← for agents · \? for shortcuts/m;
     await session('codex', version, [CODEX_BIN, '--no-daemon'], codexHome(join(base, 'codex-home'), fake.url), work, async (s) => {
+      // Its composer, drawn while it still loads (no session line above the footer yet).
+      s.save('starting', await s.until(/^› .*\n\s*\? for shortcuts/m));
       s.save('trust', await s.until(/Trust this folder\?[\s\S]*› 1\. Trust and continue/));
       await s.keys('Enter');
       s.save('idle', await s.until(idle));
