@@ -105,7 +105,7 @@ describe('the real ecosystem: start, status, stop', { timeout: 180_000 }, () => 
     const restart = await cmux.cli(['restart']);
     assert.equal(restart.exitCode, 0, String(restart.stderr));
     const after = JSON.parse(String((await cmux.cli(['status', '--json'])).stdout)) as { running: boolean; apps: Array<{ pid: number; status: string }> };
-    assert.equal(after.running, true);
+    assert.equal(after.running, true, `not running after a restart: ${JSON.stringify(after)}`);
     for (const [i, app] of after.apps.entries()) assert.notEqual(app.pid, before.apps[i]!.pid);
     const tmuxAfter = await execa('tmux', ['-S', cmux.socket, 'display-message', '-p', '-t', '=cmux', '#{pid} #{session_id}'], { timeout: 5_000 });
     assert.equal(tmuxAfter.stdout, tmuxBefore.stdout, 'the tmux server and session survive a restart');
