@@ -49,12 +49,12 @@ export function createTmuxClient(options: TmuxClientOptions) {
   const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let bufferCounter = 0;
 
-  // Runs one tmux command, or several in one client (`a ; b`): tmux runs them in turn and stops
-  // at the first that fails, and one process is spawned instead of one per command.
   async function run(args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
     return runSequence([args], opts);
   }
 
+  // Runs several tmux commands in one client (`a ; b`): tmux runs them in turn and stops at the
+  // first that fails, and one process is spawned instead of one per command.
   async function runSequence(commands: ReadonlyArray<readonly string[]>, opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
     const argv = [...baseArgs, ...commands.flatMap((args, i) => [...(i === 0 ? [] : [';']), ...args.map(literalArgument)])];
     const subprocess = execa('tmux', argv, {
