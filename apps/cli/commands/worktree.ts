@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { agentDiff, mergeAgent, previewAgentMerge, type MergePreview, type WorkingFile } from '../../agents/index.js';
 import { agentContext } from '../agent-context.js';
-import { printJson, say, warn } from '../output.js';
+import { printJson, say, warn, write } from '../output.js';
 
 export const diffCommand = new Command('diff')
   .description('show what a worker changed in its worktree since its base: commits, edits and new files')
@@ -13,7 +13,7 @@ export const diffCommand = new Command('diff')
     const diff = await agentDiff(deps, id);
     if (opts.json) return printJson(opts.stat ? { ...diff, patch: undefined } : diff);
     if (!opts.stat) {
-      process.stdout.write(diff.patch + (diff.truncated ? '\n[cut: the patch is longer; --stat lists every file]\n' : ''));
+      write(diff.patch + (diff.truncated ? '\n[cut: the patch is longer; --stat lists every file]\n' : ''));
       return;
     }
     say(`${diff.branch} since ${diff.base.slice(0, 12)} (${diff.path})`);
