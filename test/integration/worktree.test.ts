@@ -126,7 +126,7 @@ describe('a git worktree per worker: spawn, diff, merge, kill, and a nudge when 
     // What keeps the work, said as it is: `cmux merge w1` alone would leave the files behind.
     assert.match(
       String(killed.stderr),
-      /w1 has uncommitted files in \S+ \(README\.md, docs\/new\.md\) and 1 commit\(s\) on cmux\/w1 merged nowhere\. To keep the work: commit them in the worktree, or `cmux merge w1 --commit-uncommitted` \(commits them on cmux\/w1, then merges\), or kill with --keep/,
+      /w1 has uncommitted files in \S+: README\.md \(modified\), docs\/new\.md \(untracked\); and 1 commit\(s\) on cmux\/w1 merged nowhere\. To keep the work: commit them in the worktree, or `cmux merge w1 --commit-uncommitted` \(commits them on cmux\/w1, then merges\), or kill with --keep/,
     );
     const refused = await api.call<{ code: string }>('DELETE', '/api/agents/w1');
     assert.equal(refused.status, 409);

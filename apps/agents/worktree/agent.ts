@@ -6,6 +6,7 @@ import { findAgent } from '../find.js';
 import { worktreeDiff, type WorktreeDiff } from './diff.js';
 import { mergeWorktree, previewMerge, type MergePreview, type MergeResult } from './merge.js';
 import { pendingWork, removeWorktree } from './remove.js';
+import type { WorkingFile } from './repo.js';
 
 // The worktree of a registered agent; CMUX_ERR_NO_WORKTREE when it was spawned without one.
 export async function agentWorktree(deps: AgentDeps, id: string): Promise<WorktreeEntry> {
@@ -62,7 +63,7 @@ export async function assertNothingPending(agent: RegisteredAgent): Promise<void
   const { uncommitted, unmerged } = await pendingWork(agent.worktree);
   if (uncommitted.length === 0 && unmerged === 0) return;
   const what = [
-    uncommitted.length > 0 ? `uncommitted files in ${agent.worktree.path} (${nameFiles(uncommitted.map((f) => f.path))})` : '',
+    uncommitted.length > 0 ? `uncommitted files in ${agent.worktree.path}: ${describeFiles(uncommitted)}` : '',
     unmerged > 0 ? `${unmerged} commit(s) on ${agent.worktree.branch} merged nowhere` : '',
   ].filter(Boolean);
   const keep =
@@ -71,15 +72,16 @@ export async function assertNothingPending(agent: RegisteredAgent): Promise<void
       : `\`cmux merge ${agent.id}\``;
   throw new CmuxError(
     'CMUX_ERR_UNMERGED_WORK',
-    `${agent.id} has ${what.join(' and ')}. To keep the work: ${keep}, or kill with --keep (the worktree folder stays as it is). ` +
+    `${agent.id} has ${what.join('; and ')}. To keep the work: ${keep}, or kill with --keep (the worktree folder stays as it is). ` +
       `--force kills anyway${uncommitted.length > 0 ? ' and removes the folder with the uncommitted files' : ''} (the branch stays)`,
     { context: { id: agent.id, uncommitted: uncommitted.map((f) => f.path), unmerged } },
   );
 }
 
-// Up to ten file names, and how many more.
-function nameFiles(paths: string[]): string {
-  return paths.length <= 10 ? paths.join(', ') : `${paths.slice(0, 10).join(', ')} and ${paths.length - 10} more`;
+// A worktree's files for a person: `path (status)`, up to ten of them, and how many more.
+export function describeFiles(files: readonly WorkingFile[]): string {
+  const named = files.slice(0, 10).map((f) => `${f.path} (${f.status})`);
+  return files.length > 10 ? `${named.join(', ')} and ${files.length - 10} more` : named.join(', ');
 }
 
 export interface RetiredWorktree {

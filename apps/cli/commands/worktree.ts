@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { agentDiff, mergeAgent, previewAgentMerge, type MergePreview, type WorkingFile } from '../../agents/index.js';
+import { agentDiff, describeFiles, mergeAgent, previewAgentMerge, type MergePreview } from '../../agents/index.js';
 import { agentContext } from '../agent-context.js';
 import { printJson, say, warn, write } from '../output.js';
 
@@ -23,12 +23,6 @@ export const diffCommand = new Command('diff')
       say(`${f.status.padEnd(12)} ${counts.padEnd(12)} ${f.from ? `${f.from} → ` : ''}${f.path}`);
     }
   });
-
-// A worktree's files as `path (status)`, up to ten of them.
-function fileList(files: WorkingFile[]): string {
-  const named = files.slice(0, 10).map((f) => `${f.path} (${f.status})`);
-  return files.length > 10 ? `${named.join(', ')} and ${files.length - 10} more` : named.join(', ');
-}
 
 function printPreview(id: string, preview: MergePreview, commitUncommitted: boolean): void {
   say(preview.commitCount === 0 ? `no commit to merge: ${preview.into} has every commit of ${preview.branch}` : `would merge ${preview.commitCount} commit(s) of ${preview.branch} into ${preview.into}:`);
@@ -57,10 +51,10 @@ export const mergeCommand = new Command('merge')
     }
     const result = await mergeAgent(deps, id, { into: opts.into, squash: opts.squash, commitUncommitted: opts.commitUncommitted, message: opts.message });
     if (opts.json) return printJson(result);
-    if (result.committed) say(`committed ${result.committed.files.length} uncommitted file(s) on ${result.branch} as ${result.committed.commit.slice(0, 12)}: ${fileList(result.committed.files)}`);
+    if (result.committed) say(`committed ${result.committed.files.length} uncommitted file(s) on ${result.branch} as ${result.committed.commit.slice(0, 12)}: ${describeFiles(result.committed.files)}`);
     if (result.commit === null) say(`nothing to merge: ${result.into} has every commit of ${result.branch}`);
     else say(`${result.squash ? 'squash-merged' : 'merged'} ${result.commits} commit(s) of ${result.branch} into ${result.into} (${result.commit.slice(0, 12)})`);
     if (result.leftBehind.length > 0) {
-      warn(`cmux: warning: ${result.leftBehind.length} uncommitted file(s) in ${id}'s worktree were left behind, not merged: ${fileList(result.leftBehind)}; commit them in the worktree, or \`cmux merge ${id} --commit-uncommitted\``);
+      warn(`cmux: warning: ${result.leftBehind.length} uncommitted file(s) in ${id}'s worktree were left behind, not merged: ${describeFiles(result.leftBehind)}; commit them in the worktree, or \`cmux merge ${id} --commit-uncommitted\``);
     }
   });
