@@ -136,7 +136,7 @@ export interface KilledAgent {
 export interface KillOptions {
   // Kill even with uncommitted or unmerged work in the agent's worktree, or the supervisor.
   force?: boolean | undefined;
-  // Leave the worktree's folder in place.
+  // Leave the worktree's folder in place: its work, committed or not, stays, so the kill needs no force.
   keep?: boolean | undefined;
 }
 
@@ -150,7 +150,7 @@ export async function killAgent(deps: AgentDeps, id: string, options: KillOption
       context: { id },
     });
   }
-  if (!options.force) await assertNothingPending(agent);
+  if (!options.force && !options.keep) await assertNothingPending(agent);
   // An invalid registry would refuse the unregistration below: refuse before the window is gone.
   await readRegistry(homePaths(deps.config.home).registry);
   let archive: string | null = null;

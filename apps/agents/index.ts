@@ -6,8 +6,8 @@ export { readChoices, readDialog, type ScreenChoices, type ScreenDialog } from '
 export { loadKinds, resolveAgentCommand, type HookFacts } from './kinds/index.js';
 export { agentDialog, agentTerminal, answerAgent, interruptAgent, killAgent, NAMED_KEYS, pressKeys, sendToAgent, MAX_TERMINAL_LINES, type PaneKey, type AgentTerminal, type KilledAgent, type KillOptions } from './actions.js';
 export { archivePane } from './archive-pane.js';
-export { agentDiff, mergeAgent } from './worktree/agent.js';
-export type { ChangedFile, MergeResult, WorktreeDiff } from './worktree/index.js';
+export { agentDiff, describeFiles, mergeAgent, previewAgentMerge, type MergeOptions } from './worktree/agent.js';
+export type { ChangedFile, MergePreview, MergeResult, WorkingFile, WorktreeDiff } from './worktree/index.js';
 export { createAgentDeps } from './create-deps.js';
 export { queueMessage, type QueuedText } from './queue-message.js';
 export { renderForAgent } from './render.js';

@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { isCmuxError } from '../core/src/errors/index.js';
+import { sayError } from './output.js';
 
 // The CLI's one error edge: `cmux: <message>` on stderr and a non-zero exit code, never a
 // stack trace for an error cmux understood (CMUX_DEBUG=1 shows it anyway).
@@ -9,12 +10,12 @@ export function handleCliError(error: unknown): void {
     return;
   }
   if (isCmuxError(error)) {
-    process.stderr.write(`cmux: ${error.message}\n`);
-    if (process.env.CMUX_DEBUG) process.stderr.write(`${error.code}\n${error.stack ?? ''}\n`);
+    sayError(`cmux: ${error.message}`);
+    if (process.env.CMUX_DEBUG) sayError(`${error.code}\n${error.stack ?? ''}`);
     // Bad input (a 400 over HTTP) is a usage error; anything else is a failure.
     process.exitCode = error.status === 400 ? 2 : 1;
     return;
   }
-  process.stderr.write(`cmux: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  sayError(`cmux: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exitCode = 1;
 }

@@ -1,11 +1,14 @@
 import { Command } from 'commander';
 import { handleCliError } from './handle-error.js';
+import { setRawOutput } from './output.js';
 
 // Everything the CLI creates (home, token, mailbox, logs) is the owner's alone.
 process.umask(0o077);
 
 const program = new Command('cmux')
   .description('run a team of AI coding agents in tmux, kept alive by PM2')
+  .option('--raw', 'print text from storage, agents and logs exactly as stored, escape sequences and all (by default control characters are shown, e.g. ESC as ^[)')
+  .hook('preAction', (cmux) => setRawOutput(cmux.opts<{ raw?: boolean }>().raw === true))
   .showHelpAfterError()
   .exitOverride();
 

@@ -70,6 +70,7 @@ const ROUTES: Record<string, Kind[]> = {
   'DELETE /api/agents/:id': ['params', 'query'],
   'GET /api/agents/:id/diff': ['params'],
   'POST /api/agents/:id/merge': ['params', 'body'],
+  'GET /api/agents/:id/merge-preview': ['params', 'query'],
   'POST /api/agents/:id/message': ['params', 'body'],
   'POST /api/agents/:id/interrupt': ['params', 'body'],
   'GET /api/agents/:id/dialog': ['params'],
@@ -155,6 +156,9 @@ const SPECIFIC: Record<string, Case[]> = {
     specific('GET', '/api/journal/files/2026-01-01/000000000-x-abcdef.txt', [404, 'CMUX_ERR_JOURNAL_FILE_NOT_FOUND']),
   ],
   'POST /api/alerts/:id/ack': [specific('POST', '/api/alerts/00000000-0000-4000-8000-000000000000/ack', [404, 'CMUX_ERR_ALERT_NOT_FOUND'])],
+  // w1 is no worktree worker.
+  'GET /api/agents/:id/merge-preview': [specific('GET', '/api/agents/w1/merge-preview', [400, 'CMUX_ERR_NO_WORKTREE'])],
+  'POST /api/agents/:id/merge': [specific('POST', '/api/agents/w1/merge', BAD, { commitUncommitted: 'yes' }), specific('POST', '/api/agents/w1/merge', BAD, { message: '' })],
 };
 
 // What `{}` gets where every field of the body is optional: w1 is no worktree worker.
@@ -340,7 +344,7 @@ describe('hostile arguments on every CLI command', { timeout: 300_000 }, () => {
     compact: [['nobody'], ['-t']],
     terminal: [['nobody'], ['x', '-n', '0'], ['x', '-n', '100001']],
     diff: [['nobody'], ['../x'], ['nobody', '--bogus']],
-    merge: [['nobody'], ['../x', '--into', '-x'], ['nobody', '--into', `$(touch ${PWNED})`]],
+    merge: [['nobody'], ['../x', '--into', '-x'], ['nobody', '--into', `$(touch ${PWNED})`], ['nobody', '--dry-run', '--into', '../x'], ['nobody', '--commit-uncommitted', '-m', ' '], ['nobody', '-m']],
     mail: [['send', '--to', 'a b', '--subject', 's'], ['send', '--to', 'user'], ['send', '--to', '../x', '--subject', 's'], ['bogus'], ['done', 'outside an agent'], ['read', '-n', '0']],
     journal: [['show', '--date', '../../x'], ['search', ' '], ['add'], ['bogus']],
     heal: [['--bogus']],

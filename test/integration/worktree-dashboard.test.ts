@@ -115,7 +115,7 @@ describe('a worker\'s changes and the attention badge in the dashboard, in a rea
     await page.getByRole('button', { name: 'Kill' }).click();
     await page.locator('.notice', { hasText: 'not killed' }).waitFor();
     assert.equal(asked.length, 2);
-    assert.match(asked[1]!, /w1 has uncommitted changes in .*\n\nKill anyway\? Its branch stays/);
+    assert.match(asked[1]!, /w1 has uncommitted files in .*: src\/notes\.md \(\w+\)\. To keep the work: .*\n\nKill anyway\? Its branch stays/);
     assert.ok(existsSync(join(cmux.home, 'worktrees', 'w1')));
 
     answer(() => true);

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
 import { agentDiff, createAgent, killAgent } from '../../apps/agents/index.ts';
+import { createWorktree, mergeWorktree, previewMerge } from '../../apps/agents/worktree/index.ts';
 import { agentHarness } from '../helpers/agents.ts';
 import { apiClient } from '../helpers/api.ts';
 import { commitAll, gitIn, makeRepo } from '../helpers/git-repo.ts';
@@ -122,29 +123,68 @@ describe('a git worktree per worker: spawn, diff, merge, kill, and a nudge when 
   it('refuses to kill a worker with uncommitted or unmerged work, in the CLI and the API', async () => {
     const killed = await cmux.cli(['kill', 'w1']);
     assert.equal(killed.exitCode, 1);
-    assert.match(String(killed.stderr), /w1 has uncommitted changes in .* and 1 commit\(s\) on cmux\/w1 merged nowhere: `cmux merge w1` first, or kill with --force/);
+    // What keeps the work, said as it is: `cmux merge w1` alone would leave the files behind.
+    assert.match(
+      String(killed.stderr),
+      /w1 has uncommitted files in \S+: README\.md \(modified\), docs\/new\.md \(untracked\); and 1 commit\(s\) on cmux\/w1 merged nowhere\. To keep the work: commit them in the worktree, or `cmux merge w1 --commit-uncommitted` \(commits them on cmux\/w1, then merges\), or kill with --keep/,
+    );
     const refused = await api.call<{ code: string }>('DELETE', '/api/agents/w1');
     assert.equal(refused.status, 409);
     assert.equal(refused.body.code, 'CMUX_ERR_UNMERGED_WORK');
     assert.equal((await agent('w1'))?.status, 'idle', 'the worker is untouched');
   });
 
-  it('merges a worker\'s branch cleanly into the main checkout\'s branch, then kills it without --force', async () => {
+  it('previews a merge: the commits it takes and the uncommitted files it leaves behind, changing nothing', async () => {
+    const before = await mainCheckout();
+    const preview = await api.call<{ branch: string; into: string; commitCount: number; commits: Array<{ commit: string; subject: string }>; uncommitted: unknown }>('GET', '/api/agents/w1/merge-preview');
+    assert.equal(preview.status, 200, JSON.stringify(preview.body));
+    assert.deepEqual({ ...preview.body, commits: preview.body.commits.map((c) => c.subject) }, {
+      branch: 'cmux/w1',
+      into: 'main',
+      commitCount: 1,
+      commits: ['the right answer'],
+      uncommitted: [
+        { path: 'README.md', status: 'modified' },
+        { path: 'docs/new.md', status: 'untracked' },
+      ],
+    });
+    assert.match(preview.body.commits[0]!.commit, /^[0-9a-f]{40}$/);
+    const dry = await cmux.cli(['merge', 'w1', '--dry-run']);
+    assert.equal(dry.exitCode, 0, String(dry.stderr));
+    assert.match(String(dry.stdout), /^would merge 1 commit\(s\) of cmux\/w1 into main:\n {2}[0-9a-f]{12} the right answer\nuncommitted files, left behind \(not merged; --commit-uncommitted commits them on cmux\/w1 first\):\n {2}modified +README\.md\n {2}untracked +docs\/new\.md\n/);
+    assert.equal((await api.call('GET', '/api/agents/w1/merge-preview?into=nope')).status, 400);
+    assert.deepEqual(await mainCheckout(), before, 'a preview changes nothing');
+  });
+
+  it('merges a worker\'s branch cleanly into the main checkout\'s branch, naming what it leaves behind; takes the files when asked; then kills it without --force', async () => {
     const path = join(cmux.home, 'worktrees', 'w1');
     const before = await mainCheckout();
     const merged = await cmux.cli(['merge', 'w1']);
     assert.equal(merged.exitCode, 0, String(merged.stderr));
     assert.match(String(merged.stdout), /merged 1 commit\(s\) of cmux\/w1 into main/);
-    assert.match(String(merged.stdout), /note: w1 has uncommitted changes in its worktree; they were not merged/);
+    assert.match(String(merged.stderr), /^cmux: warning: 2 uncommitted file\(s\) in w1's worktree were left behind, not merged: README\.md \(modified\), docs\/new\.md \(untracked\); commit them in the worktree, or `cmux merge w1 --commit-uncommitted`$/m);
     assert.equal(readFileSync(join(repo, 'src', 'app.ts'), 'utf8'), 'export const answer = 42;\n');
     assert.equal(await gitIn(repo, 'log', '-1', '--format=%s'), 'Merge cmux/w1 (agent w1) into main');
     assert.equal(await gitIn(repo, 'status', '--porcelain'), '?? notes.txt', 'only the person\'s own file is uncommitted');
 
-    await commitAll(path, 'docs and a second line');
-    const again = await api.call<{ commits: number; into: string; commit: string }>('POST', '/api/agents/w1/merge', {});
+    const noMessage = await api.call<{ code: string }>('POST', '/api/agents/w1/merge', { message: 'without commitUncommitted' });
+    assert.equal(noMessage.status, 400, JSON.stringify(noMessage.body));
+    const again = await api.call<{ commits: number; into: string; commit: string; committed: { commit: string; files: unknown }; leftBehind: unknown[]; uncommitted: boolean }>('POST', '/api/agents/w1/merge', {
+      commitUncommitted: true,
+      message: 'w1: docs and a second line',
+    });
     assert.equal(again.status, 200, JSON.stringify(again.body));
     assert.equal(again.body.commits, 1);
+    assert.deepEqual(again.body.committed.files, [
+      { path: 'README.md', status: 'modified' },
+      { path: 'docs/new.md', status: 'untracked' },
+    ]);
+    assert.deepEqual([again.body.leftBehind, again.body.uncommitted], [[], false]);
     assert.equal(await gitIn(repo, 'rev-parse', 'HEAD'), again.body.commit);
+    assert.equal(await gitIn(repo, 'log', '-1', '--format=%s', 'HEAD^2'), 'w1: docs and a second line');
+    assert.equal(await gitIn(repo, 'rev-parse', 'HEAD^2'), again.body.committed.commit);
+    assert.equal(readFileSync(join(repo, 'docs', 'new.md'), 'utf8'), 'a new page\nwith two lines\n');
+    assert.equal(await gitIn(path, 'status', '--porcelain'), '', 'nothing left in the worktree');
     assert.notEqual(again.body.commit, before.head);
 
     const killed = await cmux.cli(['kill', 'w1']);
@@ -192,12 +232,13 @@ describe('a git worktree per worker: spawn, diff, merge, kill, and a nudge when 
     assert.equal((await gitIn(repo, 'worktree', 'list', '--porcelain')).match(/^worktree /gm)?.length, 2, 'the temporary checkout is gone');
   });
 
-  it('kills with --force --keep: the worktree and the branch stay; with --force alone only the branch does', async () => {
+  it('kills with --keep: the worktree and the branch stay; with --force alone only the branch does', async () => {
     const before = await mainCheckout();
     const refused = await cmux.cli(['kill', 'w2']);
     assert.equal(refused.exitCode, 1);
-    assert.match(String(refused.stderr), /1 commit\(s\) on feature\/w2 merged nowhere/);
-    const kept = await cmux.cli(['kill', 'w2', '--force', '--keep']);
+    assert.match(String(refused.stderr), /1 commit\(s\) on feature\/w2 merged nowhere\. To keep the work: `cmux merge w2`, or kill with --keep/);
+    // --keep keeps the work where it is: it needs no --force.
+    const kept = await cmux.cli(['kill', 'w2', '--keep']);
     assert.equal(kept.exitCode, 0, String(kept.stderr));
     assert.match(String(kept.stdout), /kept the worktree .*w2; branch feature\/w2 stays/);
     assert.ok(existsSync(join(cmux.home, 'worktrees', 'w2', 'README.md')));
@@ -206,15 +247,24 @@ describe('a git worktree per worker: spawn, diff, merge, kill, and a nudge when 
     assert.equal((await api.call('POST', '/api/agents', { name: 'w3', worktree: true, cwd: repo })).status, 201);
     const path = registry().w3!.worktree!.path;
     writeFileSync(join(path, 'scratch.txt'), 'unsaved\n');
+    await gitIn(repo, 'branch', 'w3-target', registry().w3!.worktree!.base);
+    const committed = await cmux.cli(['merge', 'w3', '--commit-uncommitted', '-m', 'w3: the scratch file', '--into', 'w3-target']);
+    assert.equal(committed.exitCode, 0, String(committed.stderr));
+    assert.match(String(committed.stdout), /^committed 1 uncommitted file\(s\) on cmux\/w3 as [0-9a-f]{12}: scratch\.txt \(untracked\)\nmerged 1 commit\(s\) of cmux\/w3 into w3-target/);
+    assert.equal(String(committed.stderr), '', 'nothing left behind to warn about');
+    assert.equal(await gitIn(repo, 'show', 'w3-target:scratch.txt'), 'unsaved');
+    writeFileSync(join(path, 'scratch.txt'), 'changed again\n');
     assert.equal((await api.call('DELETE', '/api/agents/w3?force=1&keep=0')).status, 200);
     assert.ok(!existsSync(path));
-    assert.deepEqual((await branches()).filter((b) => b !== 'main' && b !== 'release'), ['cmux/w1', 'cmux/w3', 'feature/w2']);
+    assert.deepEqual((await branches()).filter((b) => !['main', 'release', 'w3-target'].includes(b)), ['cmux/w1', 'cmux/w3', 'feature/w2']);
     assert.deepEqual(await mainCheckout(), before, 'removing worktrees never touches the main checkout');
   });
 
   it('refuses bad input before git or tmux see it: not a repository, bad branch names and bases, path tricks', async () => {
     const windows = (await tmux('list-windows', '-a', '-F', '#{window_id}')).stdout;
+    await gitIn(repo, 'tag', 'v-tag');
     const branchesBefore = await branches();
+    const refsBefore = await gitIn(repo, 'for-each-ref', '--format=%(refname) %(objectname)');
     const plain = join(cmux.base, 'plain');
     mkdirSync(plain);
     const notRepo = await api.call<{ code: string; error: string }>('POST', '/api/agents', { name: 'nr', worktree: true, cwd: plain });
@@ -231,6 +281,9 @@ describe('a git worktree per worker: spawn, diff, merge, kill, and a nudge when 
       ),
       ...['--upload-pack=touch /tmp/x', 'no-such-ref', 'main..release', 'main:README.md', '$(id)'].map(
         (base): [Record<string, unknown>, number, string] => [{ base }, 400, 'CMUX_ERR_BAD_REQUEST'],
+      ),
+      ...['v-tag', 'HEAD', 'FETCH_HEAD', 'ORIG_HEAD', 'MERGE_HEAD', 'refs/heads/main', 'refs/tags/v-tag', 'heads/main'].map(
+        (branch): [Record<string, unknown>, number, string] => [{ branch }, 400, 'CMUX_ERR_REF_AMBIGUOUS'],
       ),
       [{ branch: 'main' }, 409, 'CMUX_ERR_BRANCH_EXISTS'],
       [{ branch: 'feature/w2' }, 409, 'CMUX_ERR_BRANCH_EXISTS'],
@@ -254,6 +307,7 @@ describe('a git worktree per worker: spawn, diff, merge, kill, and a nudge when 
     assert.equal((await api.call('DELETE', '/api/agents/supervisor?force=maybe')).status, 400);
     assert.equal((await tmux('list-windows', '-a', '-F', '#{window_id}')).stdout, windows, 'no window was made');
     assert.deepEqual(await branches(), branchesBefore, 'no branch was made');
+    assert.equal(await gitIn(repo, 'for-each-ref', '--format=%(refname) %(objectname)'), refsBefore, 'no ref of any kind was made or moved');
     assert.ok(!existsSync(join(cmux.base, 'x')));
     assert.deepEqual(readdirSync(join(cmux.home, 'worktrees')).sort(), ['w2'], 'only the kept worktree');
   });
@@ -333,5 +387,79 @@ describe('worktrees.default: every worker gets a worktree unless it says otherwi
     // The folder's path, not /d1/: a commit hash in the list may hold "d1".
     assert.ok(!(await gitIn(repo, 'worktree', 'list')).includes(path), 'git forgot it too');
     assert.match(await gitIn(repo, 'branch', '--list', 'team/d1'), /team\/d1/);
+  });
+});
+
+describe('refs that mean one thing: branches are made, merged and compared by their full names', { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cx-wt-refs-'));
+  const worktrees = join(dir, 'worktrees');
+  let repo: string;
+  // Every ref of the repository with its commit: what a refused request must leave as it was.
+  const refs = async () => gitIn(repo, 'for-each-ref', '--format=%(refname) %(objectname)');
+  const spawnWorktree = (name: string, branch?: string) => createWorktree({ name, cwd: repo, branch, dir: worktrees, branchPrefix: 'cmux/' });
+  const refusedWith = (code: string) => (error: Error & { code?: string }) => {
+    assert.equal(error.code, code, error.message);
+    return true;
+  };
+  before(async () => {
+    repo = await makeRepo(join(dir, 'repo'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses a branch name git would read as something else, and creates nothing', async () => {
+    await gitIn(repo, 'tag', 'release');
+    const before = await refs();
+    const commitId = (await gitIn(repo, 'rev-parse', 'HEAD')).slice(0, 10);
+    for (const branch of ['release', 'HEAD', 'FETCH_HEAD', 'ORIG_HEAD', 'MERGE_HEAD', 'CHERRY_PICK_HEAD', 'refs/heads/main', 'refs/heads/x', 'refs/tags/release', 'heads/main', 'tags/v1', 'remotes/origin/main', commitId]) {
+      await assert.rejects(spawnWorktree('bad', branch), refusedWith('CMUX_ERR_REF_AMBIGUOUS'), branch);
+    }
+    await assert.rejects(spawnWorktree('bad', 'main'), refusedWith('CMUX_ERR_BRANCH_EXISTS'));
+    assert.equal(await refs(), before, 'no branch, tag or other ref was made');
+    assert.ok(!existsSync(join(worktrees, 'bad')));
+  });
+
+  it('merges the worker\'s branch, not a tag of the same name made later, and checks that the target holds its head', async () => {
+    const { worktree } = await spawnWorktree('w1', 'feature');
+    writeFileSync(join(worktree.path, 'feature.txt'), 'from the worker\n');
+    const head = await commitAll(worktree.path, 'the feature');
+    // A tag with the branch's name, at the base: `git merge feature` would take the tag.
+    await gitIn(worktree.path, 'tag', 'feature', worktree.base);
+    const mainBefore = await gitIn(repo, 'rev-parse', 'main');
+    const result = await mergeWorktree({ agent: 'w1', worktree, dir: worktrees });
+    assert.equal(result.commits, 1);
+    assert.equal(result.commit, await gitIn(repo, 'rev-parse', 'refs/heads/main'));
+    assert.notEqual(result.commit, mainBefore, 'main moved');
+    await gitIn(repo, 'merge-base', '--is-ancestor', head, 'refs/heads/main');
+    assert.equal(readFileSync(join(repo, 'feature.txt'), 'utf8'), 'from the worker\n');
+  });
+
+  it('refuses to merge into a name that is a branch and a tag', async () => {
+    const { worktree } = await spawnWorktree('w2');
+    writeFileSync(join(worktree.path, 'w2.txt'), 'w2\n');
+    await commitAll(worktree.path, 'w2 work');
+    await gitIn(repo, 'branch', 'stable', worktree.base);
+    await gitIn(repo, 'tag', 'stable', worktree.base);
+    const before = await refs();
+    await assert.rejects(mergeWorktree({ agent: 'w2', worktree, into: 'stable', dir: worktrees }), refusedWith('CMUX_ERR_REF_AMBIGUOUS'));
+    await assert.rejects(previewMerge({ agent: 'w2', worktree, into: 'stable' }), refusedWith('CMUX_ERR_REF_AMBIGUOUS'));
+    assert.equal(await refs(), before);
+  });
+
+  it('fails a merge that git reports done while the target lacks the worker\'s head', async () => {
+    const { worktree } = await spawnWorktree('w3');
+    writeFileSync(join(worktree.path, 'w3.txt'), 'w3\n');
+    await commitAll(worktree.path, 'w3 work');
+    // A hook that puts main back where it was: git says the merge succeeded, main lacks the work.
+    const hook = join(repo, '.git', 'hooks', 'post-merge');
+    writeFileSync(hook, '#!/bin/sh\ngit reset --quiet --hard HEAD~1\n', { mode: 0o755 });
+    try {
+      await assert.rejects(mergeWorktree({ agent: 'w3', worktree, dir: worktrees }), (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'CMUX_ERR_MERGE_NOT_APPLIED', error.message);
+        assert.match(error.message, /main is at [0-9a-f]{12}, which does not hold cmux\/w3 at [0-9a-f]{12}/);
+        return true;
+      });
+    } finally {
+      rmSync(hook);
+    }
   });
 });

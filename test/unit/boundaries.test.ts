@@ -22,6 +22,29 @@ describe('module boundaries', () => {
     assert.deepEqual(offenders.map((f) => relative(ROOT, f)), []);
   });
 
+  it('tmux expands no text of a caller: every argument it reads as a format is formatLiteral(…) or one of cmux\'s own formats', () => {
+    const dir = join(ROOT, 'apps', 'core', 'src', 'tmux');
+    const files = readdirSync(dir).map((name) => join(dir, name));
+    const source = files.map((file) => readFileSync(file, 'utf8')).join('\n');
+    const literal = /^formatLiteral\(/;
+    const constant = /^[A-Z][A-Z_]*_(FORMAT|OPTION)$/;
+    // Where tmux 3.3a expands formats (the flags of the commands cmux runs; see formatLiteral).
+    const places: Array<[RegExp, RegExp]> = [
+      [/'-[cns]',\s*([^,\]]+)/g, literal],
+      [/'-F',\s*([^,\]]+)/g, constant],
+      [/'display-message'(?:,\s*'-t',\s*\w+|,\s*'-\w+')*,\s*([^,\]]+)\]/g, constant],
+      [/'set-option'(?:,\s*'-t',\s*\w+|,\s*'-\w+')*,\s*([^,\]]+)/g, constant],
+      [/'load-buffer'(?:,\s*'-b',\s*\w+)*,\s*([^,\]]+)/g, /^'-'$/],
+    ];
+    const offenders = places.flatMap(([place, allowed]) => [...source.matchAll(place)].map((m) => m[1]!.trim()).filter((arg) => !allowed.test(arg)));
+    assert.deepEqual(offenders, [], 'pass caller text through formatLiteral, and formats as named constants');
+    assert.ok([...source.matchAll(/formatLiteral\(/g)].length >= 4, 'the window and session names and the folder go through formatLiteral');
+    // cmux's own formats are fixed text: no caller's value is built into one.
+    const formats = [...source.matchAll(/^(?:export )?const ([A-Z_]+_(?:FORMAT|OPTION)) = (.+);$/gm)];
+    assert.ok(formats.length >= 6, formats.map((f) => f[1]).join(', '));
+    assert.deepEqual(formats.filter(([, , value]) => !/^'[^'$`]*'$|^FIELDS\.join\(FIELD_SEPARATOR\)$/.test(value!)).map(([, name]) => name), []);
+  });
+
   it('nothing builds a shell command string', () => {
     const offenders = sources(join(ROOT, 'apps')).filter((file) => /\bshell\s*:\s*true\b|\bexecSync\s*\(|\bexec\s*\(\s*`/.test(readFileSync(file, 'utf8')));
     assert.deepEqual(offenders.map((f) => relative(ROOT, f)), []);

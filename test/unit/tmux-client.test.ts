@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createTmuxClient, isCmuxError, type TmuxClient, type TmuxSocket } from '../../apps/core/src/index.ts';
@@ -124,6 +124,38 @@ describe('tmux client on a private socket', { timeout: 60_000 }, () => {
     const expected = 'value;|argument;\nrun the tests;\n;\nescaped\\;\na;b\n';
     await eventually(async () => (existsSync(file) ? readFileSync(file, 'utf8') : ''), (t) => t.length >= expected.length);
     assert.equal(readFileSync(file, 'utf8'), expected);
+  });
+
+  it('starts windows and sessions in exactly the folder given: tmux expands no format in it and runs nothing', async () => {
+    const canary = join(ctx.dir, 'canary');
+    // What tmux would read as formats (`#(…)` runs a command, `#S` is the session name, `#{…}` a
+    // value, `##` one `#`, `#[` a style), and what it reads as the end of a command (a final `;`).
+    const names = [
+      `x#(touch ${canary})`, 'C#Sharp', 'q#{session_name}', 'a##b', 'h##[y', 's#[fg=red]x', '#,#}', 'e#{?session_attached,a,b}', 'p%Y-%m',
+      'a;b', 'ends;', 'ends\\;', 'sp ace', 'ünïcødé 名前 🚀', '$HOME ~root', 't#',
+    ];
+    // Once the pane runs its program: between tmux's fork and the exec the child is still in
+    // the server's folder.
+    const where = async (id: string) => {
+      const pid = await tmux.panePid(id);
+      const running = await eventually(async () => readFileSync(`/proc/${pid}/comm`, 'utf8'), (comm) => comm === 'sleep\n');
+      assert.ok(running);
+      return {
+        tmux: (await tmuxCommand(socket, ['display-message', '-p', '-t', id, '#{pane_current_path}'])).trimEnd(),
+        proc: readlinkSync(`/proc/${pid}/cwd`),
+      };
+    };
+    for (const [i, name] of names.entries()) {
+      const dir = join(ctx.dir, 'folders', name);
+      mkdirSync(dir, { recursive: true });
+      const id = await tmux.newWindow({ session: 'cmux', name: `folder-${i}`, cwd: dir, command: ['sleep', '600'] });
+      assert.deepEqual(await where(id), { tmux: dir, proc: dir }, name);
+    }
+    const dir = join(ctx.dir, 'folders', 'C#Sharp');
+    const first = await tmux.newSession({ session: 'hostile', name: 'first', cwd: dir, command: ['sleep', '600'] });
+    assert.deepEqual(await where(first), { tmux: dir, proc: dir });
+    assert.equal((await tmuxCommand(socket, ['display-message', '-p', '-t', first, '#{session_path}'])).trimEnd(), dir, 'the session\'s own folder');
+    assert.equal(existsSync(canary), false, 'tmux ran the command in a folder name');
   });
 
   it('leaves no buffer behind when a paste finds no pane', async () => {

@@ -4,8 +4,9 @@ import type { RegisteredAgent, WorktreeEntry } from '../../registry/index.js';
 import type { AgentDeps } from '../deps.js';
 import { findAgent } from '../find.js';
 import { worktreeDiff, type WorktreeDiff } from './diff.js';
-import { mergeWorktree, type MergeResult } from './merge.js';
+import { mergeWorktree, previewMerge, type MergePreview, type MergeResult } from './merge.js';
 import { pendingWork, removeWorktree } from './remove.js';
+import type { WorkingFile } from './repo.js';
 
 // The worktree of a registered agent; CMUX_ERR_NO_WORKTREE when it was spawned without one.
 export async function agentWorktree(deps: AgentDeps, id: string): Promise<WorktreeEntry> {
@@ -20,26 +21,67 @@ export async function agentDiff(deps: AgentDeps, id: string): Promise<WorktreeDi
   return worktreeDiff(await agentWorktree(deps, id));
 }
 
-export async function mergeAgent(deps: AgentDeps, id: string, options: { into?: string | undefined; squash?: boolean | undefined }): Promise<MergeResult> {
+export interface MergeOptions {
+  into?: string | undefined;
+  squash?: boolean | undefined;
+  // Commit the worktree's uncommitted files on the worker's branch first (with `message`).
+  commitUncommitted?: boolean | undefined;
+  message?: string | undefined;
+}
+
+// What merging an agent's branch would take (its commits) and leave behind (its uncommitted files).
+export async function previewAgentMerge(deps: AgentDeps, id: string, options: { into?: string | undefined }): Promise<MergePreview> {
+  return previewMerge({ agent: id, worktree: await agentWorktree(deps, id), into: options.into });
+}
+
+export async function mergeAgent(deps: AgentDeps, id: string, options: MergeOptions): Promise<MergeResult> {
+  const commitUncommitted = options.commitUncommitted ? { message: commitMessage(id, options.message) } : undefined;
+  if (!commitUncommitted && options.message !== undefined) {
+    throw new CmuxError('CMUX_ERR_BAD_REQUEST', 'a message goes with committing the uncommitted files: add --commit-uncommitted ("commitUncommitted": true)', { context: { field: 'message' } });
+  }
   const worktree = await agentWorktree(deps, id);
-  const result = await mergeWorktree({ agent: id, worktree, ...options, dir: deps.config.worktrees.dir });
+  const result = await mergeWorktree({ agent: id, worktree, into: options.into, squash: options.squash, commitUncommitted, dir: deps.config.worktrees.dir });
   deps.logger.info(`merged ${worktree.branch} of ${id} into ${result.into}`, { ...result });
   return result;
 }
 
-// Refuses to kill a worker whose worktree holds uncommitted changes or commits no other
-// branch has, unless forced: that work would be out of sight (the branch itself always stays).
+// The message of the commit made from a worker's uncommitted files: the one given, or one that
+// says where the files came from.
+function commitMessage(id: string, message: string | undefined): string {
+  if (message === undefined) return `Uncommitted work of agent ${id}, committed by cmux merge`;
+  if (message.trim() === '' || message.length > 5_000 || message.includes('\0')) {
+    throw new CmuxError('CMUX_ERR_BAD_REQUEST', 'the commit message must hold some text, at most 5000 characters, and no NUL', { context: { field: 'message' } });
+  }
+  return message;
+}
+
+// Refuses to kill a worker whose worktree holds uncommitted files or commits no other branch
+// has, unless forced or the worktree is kept: that work would be out of sight or gone (the
+// branch itself always stays). The refusal says what keeps the work.
 export async function assertNothingPending(agent: RegisteredAgent): Promise<void> {
   if (!agent.worktree) return;
-  const pending = await pendingWork(agent.worktree);
+  const { uncommitted, unmerged } = await pendingWork(agent.worktree);
+  if (uncommitted.length === 0 && unmerged === 0) return;
   const what = [
-    pending.uncommitted ? `uncommitted changes in ${agent.worktree.path}` : '',
-    pending.unmerged > 0 ? `${pending.unmerged} commit(s) on ${agent.worktree.branch} merged nowhere` : '',
+    uncommitted.length > 0 ? `uncommitted files in ${agent.worktree.path}: ${describeFiles(uncommitted)}` : '',
+    unmerged > 0 ? `${unmerged} commit(s) on ${agent.worktree.branch} merged nowhere` : '',
   ].filter(Boolean);
-  if (what.length === 0) return;
-  throw new CmuxError('CMUX_ERR_UNMERGED_WORK', `${agent.id} has ${what.join(' and ')}: \`cmux merge ${agent.id}\` first, or kill with --force (--keep keeps the worktree)`, {
-    context: { id: agent.id, ...pending },
-  });
+  const keep =
+    uncommitted.length > 0
+      ? `commit them in the worktree, or \`cmux merge ${agent.id} --commit-uncommitted\` (commits them on ${agent.worktree.branch}, then merges)`
+      : `\`cmux merge ${agent.id}\``;
+  throw new CmuxError(
+    'CMUX_ERR_UNMERGED_WORK',
+    `${agent.id} has ${what.join('; and ')}. To keep the work: ${keep}, or kill with --keep (the worktree folder stays as it is). ` +
+      `--force kills anyway${uncommitted.length > 0 ? ' and removes the folder with the uncommitted files' : ''} (the branch stays)`,
+    { context: { id: agent.id, uncommitted: uncommitted.map((f) => f.path), unmerged } },
+  );
+}
+
+// A worktree's files for a person: `path (status)`, up to ten of them, and how many more.
+export function describeFiles(files: readonly WorkingFile[]): string {
+  const named = files.slice(0, 10).map((f) => `${f.path} (${f.status})`);
+  return files.length > 10 ? `${named.join(', ')} and ${files.length - 10} more` : named.join(', ');
 }
 
 export interface RetiredWorktree {

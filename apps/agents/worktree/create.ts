@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { CmuxError } from '../../core/src/errors/index.js';
 import type { WorktreeEntry } from '../../registry/index.js';
 import { git } from './git.js';
-import { assertBranchName, assertRevision } from './names.js';
+import { assertBranchName, assertNameFree, assertRevision } from './names.js';
 import { branchExists, hasChanges, repositoryOf, resolveCommit } from './repo.js';
 
 export interface WorktreeRequest {
@@ -40,6 +40,7 @@ export async function createWorktree(request: WorktreeRequest): Promise<CreatedW
       context: { repo, branch },
     });
   }
+  await assertNameFree(repo, branch);
   mkdirSync(request.dir, { recursive: true, mode: 0o700 });
   const path = join(realpathSync(request.dir), request.name);
   if (existsSync(path)) {

@@ -1,18 +1,20 @@
 import { existsSync } from 'node:fs';
 import type { WorktreeEntry } from '../../registry/index.js';
 import { git } from './git.js';
-import { hasChanges, listCheckouts } from './repo.js';
+import { branchRef } from './names.js';
+import { listCheckouts, uncommittedFiles, type WorkingFile } from './repo.js';
 
 export interface PendingWork {
-  uncommitted: boolean;
+  // Changed, staged and new files that are not committed.
+  uncommitted: WorkingFile[];
   // Commits of the worker's branch that no other branch holds.
   unmerged: number;
 }
 
 // What would be lost with the worktree: uncommitted (or new) files, and commits no other branch has.
 export async function pendingWork(worktree: WorktreeEntry): Promise<PendingWork> {
-  const uncommitted = existsSync(worktree.path) && (await hasChanges(worktree.path));
-  const count = await git(worktree.repo, ['rev-list', '--count', `refs/heads/${worktree.branch}`, '--not', `--exclude=${worktree.branch}`, '--branches'], {
+  const uncommitted = existsSync(worktree.path) ? await uncommittedFiles(worktree.path) : [];
+  const count = await git(worktree.repo, ['rev-list', '--count', branchRef(worktree.branch), '--not', `--exclude=${worktree.branch}`, '--branches'], {
     allowFailure: true,
   });
   return { uncommitted, unmerged: count.exitCode === 0 ? Number(count.stdout.trim()) : 0 };

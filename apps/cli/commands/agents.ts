@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { observeAgents, type AgentView } from '../../agents/index.js';
 import { getFromServer } from '../../core/src/server-client/index.js';
 import { agentContext } from '../agent-context.js';
-import { printJson, say } from '../output.js';
+import { printJson, say, warn } from '../output.js';
 
 type Listed = AgentView & { attention?: { event: string } | null };
 
@@ -16,7 +16,7 @@ export const agentsCommand = new Command('agents')
     const agents: Listed[] = (await getFromServer<Listed[]>(config, '/api/agents', 5_000)) ?? (await readDirect());
     async function readDirect(): Promise<AgentView[]> {
       const listing = await observeAgents(deps);
-      if (listing.warning) process.stderr.write(`cmux: warning: ${listing.warning}\n`);
+      if (listing.warning) warn(`cmux: warning: ${listing.warning}`);
       return listing.agents;
     }
     if (opts.json) return printJson(agents);

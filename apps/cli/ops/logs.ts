@@ -5,6 +5,7 @@ import { ALL_APP_NAMES, appLogFiles, type AppName } from '../../core/src/ecosyst
 import { CmuxError } from '../../core/src/errors/index.js';
 import { tailLines } from '../../core/src/fs/index.js';
 import { homePaths } from '../../core/src/paths/index.js';
+import { relay } from '../output.js';
 
 // How much of a log's end is read to find its last lines.
 const TAIL_WINDOW_BYTES = 4 * 1024 * 1024;
@@ -28,9 +29,11 @@ export function tailLogs(config: CmuxConfig, app: string | undefined, count: num
   return logFilesFor(config, app).map((file) => ({ file, lines: tailLines(file, TAIL_WINDOW_BYTES).slice(-count) }));
 }
 
-// Streams the logs as they grow until the person stops it (Ctrl-C).
+// Streams the logs as they grow until the person stops it (Ctrl-C). A log line holds what
+// programs and agents wrote, so it goes out by the CLI's output rule.
 export async function followLogs(config: CmuxConfig, app: string | undefined, count: number): Promise<void> {
   const files = logFilesFor(config, app);
   if (files.length === 0) throw new CmuxError('CMUX_ERR_NOT_RUNNING', `no logs yet in ${homePaths(config.home).logs}: start cmux first`);
-  await execa('tail', ['-n', String(count), '-F', ...files], { stdio: 'inherit', reject: false });
+  const tail = execa('tail', ['-n', String(count), '-F', ...files], { stdin: 'ignore', stdout: 'pipe', stderr: 'inherit', reject: false, buffer: false });
+  await Promise.all([relay(tail.stdout), tail]);
 }

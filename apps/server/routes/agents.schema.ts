@@ -21,7 +21,19 @@ export const agentSchemas = {
   },
   one: { params: agentParams },
   kill: { params: agentParams, querystring: z.strictObject({ force: queryFlag.optional(), keep: queryFlag.optional() }) },
-  merge: { params: agentParams, body: z.strictObject({ into: z.string().min(1).max(200).optional(), squash: z.boolean().optional() }).prefault({}) },
+  merge: {
+    params: agentParams,
+    body: z
+      .strictObject({
+        into: z.string().min(1).max(200).optional(),
+        squash: z.boolean().optional(),
+        // Commit the worktree's uncommitted files on the worker's branch first, with `message`.
+        commitUncommitted: z.boolean().optional(),
+        message: z.string().min(1).max(5_000).optional(),
+      })
+      .prefault({}),
+  },
+  mergePreview: { params: agentParams, querystring: z.strictObject({ into: z.string().min(1).max(200).optional() }) },
   message: { params: agentParams, body: z.strictObject({ text: z.string().min(1, 'text is empty') }) },
   answer: {
     params: agentParams,

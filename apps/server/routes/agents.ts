@@ -10,6 +10,7 @@ import {
   killAgent,
   mergeAgent,
   pressKeys,
+  previewAgentMerge,
   queueMessage,
   startAgent,
   type AgentDeps,
@@ -71,6 +72,9 @@ export const agentRoutes: FastifyPluginAsyncZod<AgentRouteDeps> = async (app, { 
   });
 
   app.get('/api/agents/:id/diff', { schema: schema.one }, async (request) => agentDiff(agents, request.params.id));
+
+  // What a merge would take (the commits) and leave behind (uncommitted files), for a confirmation.
+  app.get('/api/agents/:id/merge-preview', { schema: schema.mergePreview }, async (request) => previewAgentMerge(agents, request.params.id, request.query));
 
   app.post('/api/agents/:id/merge', { schema: schema.merge }, async (request) => mergeAgent(agents, request.params.id, request.body));
 

@@ -1,29 +1,18 @@
 import { runsForegroundJob } from '../proc/index.js';
 import type { AgentKind } from '../agents/index.js';
 import type { TmuxClient } from '../tmux/index.js';
+import { visibleControls } from '../text/index.js';
 
 // The start and end markers of a bracketed paste, in their 7-bit (ESC [) and 8-bit (CSI) forms.
 const PASTE_MARKERS = /(?:\x1b\[|\x9b)20[01]~/g;
-// Every control character but newline and tab: C0, DEL and the C1 range.
-const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 // Marks where a line broke in text folded onto one line.
 export const FOLDED_NEWLINE = ' ⏎ ';
 
 // Turns message text into what may be typed or pasted into a terminal, so that no part of it
 // acts as a key: the paste markers are removed (a paste-end marker would turn the rest into
-// keystrokes); every other control character is shown in caret notation (`^C`, `^[`, `^?`;
-// a C1 character as its 7-bit escape, e.g. CSI as `^[[`), so it is visible but inert and NUL
-// never reaches tmux; `\r\n` and a lone `\r` become `\n`.
+// keystrokes), and every other control character is made visible and inert (visibleControls).
 export function terminalText(text: string): string {
-  return text
-    .replace(PASTE_MARKERS, '')
-    .replace(/\r\n?/g, '\n')
-    .replace(CONTROLS, (c) => {
-      const code = c.charCodeAt(0);
-      if (code < 0x20) return `^${String.fromCharCode(code + 0x40)}`;
-      if (code === 0x7f) return '^?';
-      return `^[${String.fromCharCode(code - 0x40)}`;
-    });
+  return visibleControls(text.replace(PASTE_MARKERS, ''));
 }
 
 // The text on one line, its line breaks shown as ⏎: what a line-reading program takes as one input.

@@ -6,6 +6,12 @@ import { tmuxError } from './errors.js';
 import { AGENT_TAG_OPTION, parseWindowList, WINDOW_LIST_FORMAT, type TmuxWindow } from './window-list.js';
 
 const DEFAULT_TIMEOUT_MS = 5_000;
+// cmux's own formats: with the window list's, the only text tmux is given to expand.
+const WINDOW_ID_FORMAT = '#{window_id}';
+const SESSION_NAME_FORMAT = '#{session_name}';
+const HISTORY_SIZE_FORMAT = '#{history_size}';
+const CURSOR_X_FORMAT = '#{cursor_x}';
+const PANE_PID_FORMAT = '#{pane_pid}';
 // tmux names that cmux creates: no separators tmux would read as a target (`:` `.`), no
 // leading `-` that would read as a flag.
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
@@ -88,8 +94,8 @@ export function createTmuxClient(options: TmuxClientOptions) {
 
   function windowArgs(opts: Omit<NewWindowOptions, 'session'>): string[] {
     assertSafeName(opts.name, 'window');
-    const args = ['-n', opts.name, '-P', '-F', '#{window_id}'];
-    if (opts.cwd) args.push('-c', opts.cwd);
+    const args = ['-n', formatLiteral(opts.name), '-P', '-F', WINDOW_ID_FORMAT];
+    if (opts.cwd) args.push('-c', formatLiteral(opts.cwd));
     for (const [key, value] of Object.entries(opts.env ?? {})) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
         throw new CmuxError('CMUX_ERR_TMUX_BAD_NAME', `invalid environment variable name: ${JSON.stringify(key)}`);
@@ -109,7 +115,7 @@ export function createTmuxClient(options: TmuxClientOptions) {
     // Whether a server answers on the cmux socket.
     async hasServer(): Promise<boolean> {
       try {
-        await run(['list-sessions', '-F', '#{session_name}']);
+        await run(['list-sessions', '-F', SESSION_NAME_FORMAT]);
         return true;
       } catch (error) {
         if (error instanceof CmuxError && error.code === 'CMUX_ERR_TMUX_NO_SERVER') return false;
@@ -135,7 +141,7 @@ export function createTmuxClient(options: TmuxClientOptions) {
     async newSession(opts: NewWindowOptions & { width?: number; height?: number }): Promise<string> {
       assertSafeName(opts.session, 'session');
       const size = ['-x', String(opts.width ?? 200), '-y', String(opts.height ?? 50)];
-      return (await run(['new-session', '-d', '-s', opts.session, ...size, ...windowArgs(opts)])).trim();
+      return (await run(['new-session', '-d', '-s', formatLiteral(opts.session), ...size, ...windowArgs(opts)])).trim();
     },
 
     // Creates a detached window at the end of the session. Returns its id (@N).
@@ -193,7 +199,7 @@ export function createTmuxClient(options: TmuxClientOptions) {
     // scrolled into the pane's history: one call, so both describe the same moment.
     async captureWithHistorySize(target: string, historyLines: number): Promise<{ historySize: number; text: string }> {
       const out = await runSequence([
-        ['display-message', '-p', '-t', target, '#{history_size}'],
+        ['display-message', '-p', '-t', target, HISTORY_SIZE_FORMAT],
         ['capture-pane', '-p', '-J', '-t', target, '-S', String(-Math.abs(historyLines))],
       ]);
       const newline = out.indexOf('\n');
@@ -202,7 +208,7 @@ export function createTmuxClient(options: TmuxClientOptions) {
 
     // The cursor's column in the pane: 0 when a line-based program has nothing typed pending.
     async cursorColumn(target: string): Promise<number> {
-      return Number((await run(['display-message', '-p', '-t', target, '#{cursor_x}'])).trim());
+      return Number((await run(['display-message', '-p', '-t', target, CURSOR_X_FORMAT])).trim());
     },
 
     // Marks a window with its cmux identity (the @cmux-agent window option), which every lookup
@@ -213,12 +219,12 @@ export function createTmuxClient(options: TmuxClientOptions) {
 
     // The process id of the program the pane runs (its root process).
     async panePid(target: string): Promise<number> {
-      return Number((await run(['display-message', '-p', '-t', target, '#{pane_pid}'])).trim());
+      return Number((await run(['display-message', '-p', '-t', target, PANE_PID_FORMAT])).trim());
     },
 
     // How many lines have scrolled off the top of the pane into its history.
     async historySize(target: string): Promise<number> {
-      return Number((await run(['display-message', '-p', '-t', target, '#{history_size}'])).trim());
+      return Number((await run(['display-message', '-p', '-t', target, HISTORY_SIZE_FORMAT])).trim());
     },
 
     async killWindow(target: string): Promise<void> {
@@ -255,6 +261,20 @@ export function createTmuxClient(options: TmuxClientOptions) {
 // turns back into the `;` given; every other argument goes as it is.
 function literalArgument(arg: string): string {
   return arg.endsWith(';') ? `${arg.slice(0, -1)}\\;` : arg;
+}
+
+// tmux expands formats (FORMATS in tmux(1)) in some arguments of the commands cmux runs: in
+// 3.3a new-session's -s, -n and -c, new-window's -n and -c, every -F, display-message's message,
+// set-option's option name and load-buffer's path (the last four get cmux's constants only).
+// There `#(cmd)` runs a command and `#S`, `#{…}` become values: a folder `x#(touch y)` ran
+// `touch y`, and `C#Sharp` named a folder that does not exist, so the agent started in the
+// tmux server's own. Text that must reach tmux as it is goes through here: tmux turns `##` into
+// `#`, so every run of `#` is doubled — except a run just before `[`, which tmux keeps as it is
+// (the start of a style, `#[…]`, left for drawing). From tmux 3.3a's format_expand1; the real
+// server is checked by test/unit/tmux-client.test.ts, and test/unit/boundaries.test.ts keeps
+// every such argument going through here.
+export function formatLiteral(text: string): string {
+  return text.replace(/#+(?![#[])/g, (run) => run + run);
 }
 
 // Throws CMUX_ERR_TMUX_BAD_NAME unless `name` is safe to give tmux as a session or window name.

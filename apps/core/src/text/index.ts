@@ -1,0 +1,1 @@
+export { visibleControls } from './visible-controls.js';
