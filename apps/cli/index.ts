@@ -26,6 +26,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
   ['logs', async () => (await import('./commands/logs.js')).logsCommand],
   ['attach', async () => (await import('./commands/attach.js')).attachCommand],
   ['open', async () => (await import('./commands/open.js')).openCommand],
+  ['sessions', async () => (await import('./commands/sessions.js')).sessionsCommand],
   ['agents', async () => (await import('./commands/agents.js')).agentsCommand],
   ['spawn', async () => (await import('./commands/spawn.js')).spawnCommand],
   ['kill', async () => (await agentActions()).killCommand],

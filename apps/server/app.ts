@@ -8,7 +8,8 @@ import type { Logger } from '../core/src/log/index.js';
 import type { AgentDeps } from '../agents/index.js';
 import type { HookStore } from './agents/hook-events.js';
 import type { StatusMonitor } from './agents/status-monitor.js';
-import { requireAuth } from './auth/hook.js';
+import { createAttemptGuard, type AttemptGuard } from './auth/attempts.js';
+import { chooseWsProtocol, requireAuth } from './auth/hook.js';
 import { sameOrigin } from './auth/same-origin.js';
 import { createSessions, type Sessions } from './auth/sessions.js';
 import { replyToClientError, replyWithError } from './errors.js';
@@ -22,6 +23,7 @@ import { loginCodeRoutes, loginRoutes } from './routes/login.js';
 import { messageRoutes } from './routes/messages.js';
 import { processRoutes } from './routes/processes.js';
 import { projectRoutes } from './routes/projects.js';
+import { sessionRoutes } from './routes/sessions.js';
 import { taskRoutes } from './routes/tasks.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { wsRoutes } from './routes/ws.js';
@@ -34,6 +36,8 @@ export interface AppDeps {
   agentToken?: string;
   // The dashboard's login codes and sessions; a fresh store when not given.
   sessions?: Sessions;
+  // Each client's allowance of wrong tokens and login codes; a fresh one when not given.
+  attempts?: AttemptGuard;
   logger: Logger;
   agents: AgentDeps;
   monitor: StatusMonitor;
@@ -57,6 +61,7 @@ export function routesOf(app: FastifyInstance): readonly string[] {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, token, logger } = deps;
   const sessions = deps.sessions ?? createSessions();
+  const attempts = deps.attempts ?? createAttemptGuard(logger);
   const app = Fastify({
     logger: false,
     bodyLimit: config.server.bodyLimitBytes,
@@ -75,7 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setErrorHandler((error, request, reply) => replyWithError(error, request, reply, logger));
   // First, so its hooks see every upgrade request, refused ones too: it closes their sockets,
   // which nothing else would (a refused WebSocket would hold the server open at close).
-  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(websocket, { options: { maxPayload: 64 * 1024, handleProtocols: chooseWsProtocol } });
   let closing = false;
   app.addHook('onRequest', async () => {
     if (closing) throw new CmuxError('CMUX_ERR_NOT_RUNNING', 'the server is stopping: try again once cmux is back');
@@ -83,7 +88,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // JSON bodies only: a plain-text body is how a cross-site form smuggles JSON in.
   app.removeContentTypeParser('text/plain');
   app.addHook('onRequest', sameOrigin(config));
-  const authenticate = requireAuth(token, sessions, deps.agentToken);
+  // No page of cmux may be framed: another local port's page could otherwise overlay the
+  // logged-in dashboard and steer its clicks.
+  app.addHook('onSend', async (_request, reply) => {
+    void reply.header('x-frame-options', 'DENY').header('content-security-policy', "frame-ancestors 'none'");
+  });
+  const authenticate = requireAuth(token, sessions, attempts, deps.agentToken);
   // Unknown paths need the token too, so an unauthenticated probe learns nothing of the API.
   app.setNotFoundHandler({ preHandler: authenticate }, async (request) => {
     throw new CmuxError('CMUX_ERR_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`);
@@ -93,11 +103,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Webhooks authenticate themselves (a signature, or the token), so they sit outside the scope.
   await app.register(webhookRoutes, { config, token });
   // The dashboard's files are public (the data is not); a login code or the token buys a session.
-  await app.register(frontendRoutes, { config, sessions });
-  await app.register(loginRoutes, { token, sessions });
+  await app.register(frontendRoutes, { config });
+  await app.register(loginRoutes, { token, sessions, attempts });
   await app.register(async (scope) => {
     scope.addHook('onRequest', authenticate);
     await scope.register(loginCodeRoutes, { config, sessions });
+    await scope.register(sessionRoutes, { sessions });
     await scope.register(processRoutes, { config });
     await scope.register(agentRoutes, { agents: deps.agents, monitor: deps.monitor, hooks: deps.hooks, hub: deps.hub });
     await scope.register(agentEventRoutes, { hooks: deps.hooks, monitor: deps.monitor, agents: deps.agents, history: deps.history });

@@ -63,6 +63,9 @@ const ROUTES: Record<string, Kind[]> = {
   'POST /api/login': ['body'],
   'POST /api/logout': ['body'],
   'POST /api/login/code': ['body'],
+  'GET /api/sessions': ['query'],
+  'DELETE /api/sessions': ['query'],
+  'DELETE /api/sessions/:id': ['params'],
   'GET /api/processes': ['query'],
   'GET /api/agents': ['query'],
   'POST /api/agents': ['body'],
@@ -159,6 +162,7 @@ const SPECIFIC: Record<string, Case[]> = {
   // w1 is no worktree worker.
   'GET /api/agents/:id/merge-preview': [specific('GET', '/api/agents/w1/merge-preview', [400, 'CMUX_ERR_NO_WORKTREE'])],
   'POST /api/agents/:id/merge': [specific('POST', '/api/agents/w1/merge', BAD, { commitUncommitted: 'yes' }), specific('POST', '/api/agents/w1/merge', BAD, { message: '' })],
+  'DELETE /api/sessions/:id': [specific('DELETE', '/api/sessions/0123456789abcdef', [404, 'CMUX_ERR_SESSION_NOT_FOUND']), specific('DELETE', '/api/sessions/0123456789ABCDEF', BAD)],
 };
 
 // What `{}` gets where every field of the body is optional: w1 is no worktree worker.
@@ -182,10 +186,10 @@ const BODY_IGNORED: Record<string, number> = {
   'POST /api/login/code': 201,
 };
 // Routes that take no query: unknown parameters are ignored.
-const QUERY_IGNORED = new Set(['GET /health', 'GET /api/webhooks/health', 'GET /api/agents', 'GET /api/processes', 'GET /api/journal/dates', 'GET /api/projects', 'GET /api/tasks']);
+const QUERY_IGNORED = new Set(['GET /health', 'GET /api/webhooks/health', 'GET /api/agents', 'GET /api/processes', 'GET /api/journal/dates', 'GET /api/projects', 'GET /api/tasks', 'GET /api/sessions', 'DELETE /api/sessions']);
 // Routes whose id has a format of its own (a task number, a project name): one that cannot be
 // an id is a bad request, before any lookup.
-const ID_CHECKED = new Set(['GET /api/tasks/:id', 'PATCH /api/tasks/:id', 'POST /api/alerts/:id/ack']);
+const ID_CHECKED = new Set(['GET /api/tasks/:id', 'PATCH /api/tasks/:id', 'POST /api/alerts/:id/ack', 'DELETE /api/sessions/:id']);
 
 // A success where the input is ignored, else a refusal.
 const ignoredOr = (status: number | undefined): Expected => (status === undefined ? BAD : [status]);
@@ -332,6 +336,7 @@ describe('hostile arguments on every CLI command', { timeout: 300_000 }, () => {
     logs: [['../../etc/passwd'], ['cmux-server', '-n', '-5'], ['cmux-server', '-n', 'abc']],
     attach: [['a:b'], ['$(id)'], ['-t']],
     open: [['--bogus'], ['extra-argument']],
+    sessions: [['bogus'], ['--bogus'], ['revoke'], ['revoke', 'xyz'], ['revoke', '../x'], ['revoke', '0123456789abcdef', '--all'], ['revoke', '0123456789abcdef']],
     agents: [['--bogus']],
     spawn: [
       ['../x'], ['a;b'], ['x'.repeat(200)], [''], ['%1'], ['ok-name', '--cwd', 'relative'], ['ok-name', '--command', 'a\nb'],

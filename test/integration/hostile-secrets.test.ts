@@ -4,6 +4,7 @@ import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFile
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
+import { makeRepo } from '../helpers/git-repo.ts';
 import { createInstance, type TestInstance } from '../helpers/instance.ts';
 import { eventually } from '../helpers/tmux.ts';
 
@@ -148,6 +149,28 @@ describe('secrets, planted files and replays against a running cmux', { timeout:
     assert.notEqual(bogus.exitCode, 0);
     assert.match(String(bogus.stderr), /unknown option/);
     assert.doesNotMatch(String(bogus.stderr), /\n\s+at .+:\d+:\d+/);
+  });
+
+  it('hands CMUX_TOKEN to nothing cmux-server starts (a repository\'s git hook); a PM2 restart still gets it (issue 25)', async () => {
+    const repo = await makeRepo(join(cmux.base, 'hooked'));
+    const seen = join(cmux.base, 'hook-environment.txt');
+    writeFileSync(join(repo, '.git', 'hooks', 'post-checkout'), `#!/bin/sh\nenv > ${JSON.stringify(seen)}\n`, { mode: 0o755 });
+    // cmux-server makes the worktree: git runs the repository's post-checkout hook as its child.
+    const spawned = await call('POST', '/api/agents', { name: 'hooked', cwd: repo, worktree: true });
+    assert.equal(spawned.status, 201, spawned.text);
+    const environment = readFileSync(seen, 'utf8');
+    assert.match(environment, /^CMUX_HOME=/m, 'the hook ran with the server\'s environment');
+    assert.ok(!environment.includes(TOKEN) && !/^CMUX_TOKEN=/m.test(environment), 'the hook got the token');
+    assert.equal((await call('DELETE', '/api/agents/hooked?force=true')).status, 200);
+    // The limit README's Security section states: the environment a process began with stays
+    // readable in /proc by its user, whatever the process does.
+    const serverPid = async () => (JSON.parse(String((await cmux.cli(['status', '--json'])).stdout)) as { apps: Array<{ name: string; pid: number | null }> }).apps.find((a) => a.name === 'cmux-server')?.pid ?? null;
+    const before = (await serverPid())!;
+    assert.ok(readFileSync(`/proc/${before}/environ`, 'utf8').includes(TOKEN));
+    process.kill(before, 'SIGKILL');
+    await eventually(serverPid, (pid) => pid !== null && pid !== before, 60_000);
+    const answer = await eventually(() => call('GET', '/api/agents').catch(() => null), (res) => res !== null && res.status !== 503, 60_000);
+    assert.equal(answer?.status, 200, 'the restarted server has the token it was started with');
   });
 });
 

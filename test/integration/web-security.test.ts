@@ -48,13 +48,16 @@ describe('web security of the running server', { timeout: 120_000 }, () => {
     assert.equal(res.status, 201);
     return new URL((JSON.parse(await res.text()) as { url: string }).url);
   };
-  // The session cookie a browser gets from opening a fresh login URL.
-  const sessionCookie = async () => {
-    const url = await loginUrl();
-    const res = await get(`${url.pathname}${url.search}`);
-    assert.equal(res.status, 302);
-    return String(res.headers['set-cookie']).split(';')[0]!;
+  // A dashboard session, as the page gets it from a fresh login URL's code.
+  const newSession = async (headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }) => {
+    const res = await raw('POST', '/api/login/code', { ...headers, 'content-type': 'application/json' }, '{}');
+    assert.equal(res.status, 201, await res.text());
+    const code = new URL((JSON.parse(await res.text()) as { url: string }).url).searchParams.get('code')!;
+    const login = await raw('POST', '/api/login', { 'content-type': 'application/json' }, JSON.stringify({ code }));
+    assert.equal(login.status, 200, await login.text());
+    return (JSON.parse(await login.text()) as { session: string }).session;
   };
+  const asSession = (session: string) => ({ 'x-cmux-session': session });
 
   before(async () => {
     const port = await freePort();
@@ -138,37 +141,91 @@ describe('web security of the running server', { timeout: 120_000 }, () => {
     }
   });
 
-  it('logs the dashboard in by a one-time code: a random HttpOnly, SameSite=Strict session that expires; the URL works once (L2)', async () => {
+  it('logs the dashboard in by a one-time code the page trades for a session secret it keeps: no cookie, the URL works once (L2, issue 25)', async () => {
     const url = await loginUrl();
     assert.equal(url.origin, base);
     assert.ok(!url.search.includes(TOKEN), 'the token is not in the URL');
-    const first = await get(`${url.pathname}${url.search}`);
-    assert.equal(first.status, 302);
-    const cookie = String(first.headers['set-cookie'] ?? '');
-    assert.match(cookie, /^cmux_session=[A-Za-z0-9_-]{40,};/);
-    assert.ok(!cookie.includes(TOKEN), 'the cookie is not the token');
-    for (const attribute of [/HttpOnly/, /SameSite=Strict/, /Max-Age=\d+/]) assert.match(cookie, attribute);
-    const session = cookie.split(';')[0]!;
-    assert.equal((await get('/api/agents', { cookie: session })).status, 200);
-    const again = await get(`${url.pathname}${url.search}`);
+    const page = await get(`${url.pathname}${url.search}`);
+    assert.equal(page.status, 200, 'the page itself, which trades the code');
+    assert.match(String(page.headers['content-type']), /text\/html/);
+    assert.equal(page.headers['set-cookie'], undefined, 'no cookie: every port of this host would get it');
+    assert.equal(page.headers['referrer-policy'], 'no-referrer');
+    const code = url.searchParams.get('code')!;
+    const login = await raw('POST', '/api/login', { 'content-type': 'application/json' }, JSON.stringify({ code }));
+    assert.equal(login.status, 200);
+    assert.equal(login.headers['set-cookie'], undefined);
+    assert.equal(login.headers['cache-control'], 'no-store');
+    const { session, expiresAt } = JSON.parse(await login.text()) as { session: string; expiresAt: string };
+    assert.match(session, /^[A-Za-z0-9_-]{40,}$/);
+    assert.ok(!session.includes(TOKEN), 'the session is not the token');
+    assert.ok(Date.parse(expiresAt) > Date.now(), 'the session expires');
+    assert.equal((await get('/api/agents', asSession(session))).status, 200);
+    assert.equal((await get('/api/agents', { cookie: `cmux_session=${session}` })).status, 401, 'the secret opens nothing as a cookie');
+    const again = await raw('POST', '/api/login', { 'content-type': 'application/json' }, JSON.stringify({ code }));
     assert.equal(again.status, 401, 'the URL left in the history is worthless');
-    assert.equal(again.headers['set-cookie'], undefined);
-    assert.match(await again.text(), /npx cmux open/);
-    assert.equal((await get('/?code=made-up-code')).status, 401);
+    assert.equal((await raw('POST', '/api/login', { 'content-type': 'application/json' }, '{"code":"made-up-code"}')).status, 401);
     const bookmark = await get(`/?token=${TOKEN}`);
     assert.equal(bookmark.status, 400);
-    assert.equal(bookmark.headers['set-cookie'], undefined, 'the token in a URL buys no session');
     assert.match(await bookmark.text(), /npx cmux open/);
     assert.equal((await get('/api/agents', { cookie: `cmux_token=${TOKEN}` })).status, 401, 'a cookie holding the token is not a session');
+    const legacy = await get('/', { cookie: 'cmux_session=from-an-older-cmux' });
+    assert.match(String(legacy.headers['set-cookie']), /^cmux_session=; .*Max-Age=0/, 'the cookie of an older cmux is cleared');
   });
 
-  it('logout ends the session on the server; the token keeps working for scripts', async () => {
-    const session = await sessionCookie();
-    const other = await sessionCookie();
-    assert.equal((await raw('POST', '/api/logout', { cookie: session }, '')).status, 204);
-    assert.equal((await get('/api/agents', { cookie: session })).status, 401, 'a copy of the logged-out cookie is worthless');
-    assert.equal((await get('/api/agents', { cookie: other })).status, 200, 'another session lives on');
+  it('logout ends the family of its login: sessions minted from it, and their unused URLs; the token keeps working for scripts', async () => {
+    const root = await newSession();
+    const child = await newSession(asSession(root));
+    const minted = await raw('POST', '/api/login/code', { ...asSession(child), 'content-type': 'application/json' }, '{}');
+    const pending = new URL((JSON.parse(await minted.text()) as { url: string }).url).searchParams.get('code')!;
+    const other = await newSession();
+    assert.equal((await raw('POST', '/api/logout', asSession(root), '')).status, 204);
+    for (const ended of [root, child]) assert.equal((await get('/api/agents', asSession(ended))).status, 401, 'a copy of a logged-out session is worthless');
+    assert.equal((await raw('POST', '/api/login', { 'content-type': 'application/json' }, JSON.stringify({ code: pending }))).status, 401, 'a URL the family minted died with it');
+    assert.equal((await get('/api/agents', asSession(other))).status, 200, 'another login lives on');
     assert.equal((await get('/api/agents', { authorization: `Bearer ${TOKEN}` })).status, 200);
+    assert.equal((await raw('POST', '/api/logout', {}, '')).status, 204, 'a logout without a session is harmless');
+  });
+
+  it('lists and ends sessions with the token only; an unknown or malformed id is refused', async () => {
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    const mine = await newSession();
+    const minted = await newSession(asSession(mine));
+    const list = async () => JSON.parse(await (await get('/api/sessions', auth)).text()) as Array<{ id: string; via: string; parent: string | null; createdAt: string; lastUsedAt: string; expiresAt: string }>;
+    const before = await list();
+    const child = before.at(-1)!;
+    assert.equal(child.via, 'session-url');
+    const parent = before.find((s) => s.id === child.parent)!;
+    assert.equal(parent.via, 'login-url');
+    assert.ok(before.every((s) => /^[0-9a-f]{16}$/.test(s.id) && !mine.includes(s.id) && !minted.includes(s.id)));
+    assert.deepEqual(Object.keys(child).sort(), ['createdAt', 'expiresAt', 'id', 'lastUsedAt', 'parent', 'via']);
+    for (const [method, path] of [['GET', '/api/sessions'], ['DELETE', '/api/sessions'], ['DELETE', `/api/sessions/${child.id}`]] as const) {
+      const refused = await raw(method, path, asSession(mine));
+      assert.equal(refused.status, 401, `${method} ${path} with a session`);
+      assert.match(await refused.text(), /API token/);
+    }
+    const unknown = await raw('DELETE', '/api/sessions/0123456789abcdef', auth);
+    assert.equal(unknown.status, 404);
+    assert.equal((JSON.parse(await unknown.text()) as { code: string }).code, 'CMUX_ERR_SESSION_NOT_FOUND');
+    for (const bad of ['xyz', '0123456789ABCDEF', '0123456789abcde', `${child.id}0`, '..%2F..%2Fx']) {
+      const malformed = await raw('DELETE', `/api/sessions/${bad}`, auth);
+      assert.equal(malformed.status, 400, bad);
+      assert.equal((JSON.parse(await malformed.text()) as { field: string }).field, 'id', bad);
+    }
+    const ended = await raw('DELETE', `/api/sessions/${parent.id}`, auth);
+    assert.deepEqual(JSON.parse(await ended.text()), { revoked: 2 }, 'the session and the one it minted');
+    assert.equal((await get('/api/agents', asSession(minted))).status, 401);
+    await newSession();
+    const all = JSON.parse(await (await raw('DELETE', '/api/sessions', auth)).text()) as { revoked: number };
+    assert.ok(all.revoked >= 1);
+    assert.deepEqual(await list(), []);
+  });
+
+  it('no page of cmux can be framed, whatever answers it', async () => {
+    for (const [path, headers] of [['/', {}], ['/favicon.ico', {}], ['/health', {}], ['/api/agents', {}], ['/api/agents', { authorization: `Bearer ${TOKEN}` }], ['/no/such/page', {}], ['/assets/nope.js', {}]] as const) {
+      const res = await get(path, headers);
+      assert.equal(res.headers['x-frame-options'], 'DENY', `${path} → ${res.status}`);
+      assert.equal(res.headers['content-security-policy'], "frame-ancestors 'none'", `${path} → ${res.status}`);
+    }
   });
 
   it('refuses a Host header that is not its own (DNS rebinding)', async () => {
@@ -179,11 +236,11 @@ describe('web security of the running server', { timeout: 120_000 }, () => {
     assert.equal((await get('/health', { host: `127.0.0.1:${port}` })).status, 200);
   });
 
-  it('refuses a WebSocket from a foreign Origin, even with the cookie, and one without the token, in the one error shape', async () => {
-    const cookie = await sessionCookie();
-    const open = (headers: Record<string, string>, origin?: string) =>
-      new Promise<{ status: number; code?: string }>((resolve) => {
-        const ws = new WebSocket(`${base.replace('http', 'ws')}/api/ws`, { ...(origin ? { origin } : {}), headers });
+  it('refuses a WebSocket from a foreign Origin, even with a session, and one without the token or a session, in the one error shape', async () => {
+    const session = await newSession();
+    const open = (protocols: string[], origin?: string) =>
+      new Promise<{ status: number; code?: string; protocol?: string }>((resolve) => {
+        const ws = new WebSocket(`${base.replace('http', 'ws')}/api/ws`, protocols, { ...(origin ? { origin } : {}) });
         ws.once('unexpected-response', (_req, res) => {
           let text = '';
           res.on('data', (chunk: Buffer) => (text += String(chunk)));
@@ -191,13 +248,16 @@ describe('web security of the running server', { timeout: 120_000 }, () => {
         });
         ws.once('open', () => {
           ws.close();
-          resolve({ status: 101 });
+          resolve({ status: 101, protocol: ws.protocol });
         });
         ws.once('error', () => resolve({ status: -1 }));
       });
-    assert.deepEqual(await open({ cookie }, 'http://evil.example'), { status: 403, code: 'CMUX_ERR_FOREIGN_ORIGIN' });
-    assert.deepEqual(await open({}, base), { status: 401, code: 'CMUX_ERR_UNAUTHORIZED' });
-    assert.deepEqual(await open({ cookie }, base), { status: 101 });
+    const dashboard = ['cmux', `cmux.session.${session}`];
+    assert.deepEqual(await open(dashboard, 'http://evil.example'), { status: 403, code: 'CMUX_ERR_FOREIGN_ORIGIN' });
+    assert.deepEqual(await open(dashboard, `http://127.0.0.1:${Number(new URL(base).port) + 1}`), { status: 403, code: 'CMUX_ERR_FOREIGN_ORIGIN' }, 'another port is another origin');
+    assert.deepEqual(await open([], base), { status: 401, code: 'CMUX_ERR_UNAUTHORIZED' });
+    assert.deepEqual(await open(['cmux', 'cmux.session.made-up'], base), { status: 401, code: 'CMUX_ERR_UNAUTHORIZED' });
+    assert.deepEqual(await open(dashboard, base), { status: 101, protocol: 'cmux' }, 'the answer names `cmux`, never the session');
   });
 
   it('answers every refusal with one error body: what is wrong, a stable code, and for bad input the field', async () => {
@@ -235,7 +295,7 @@ describe('web security of the running server', { timeout: 120_000 }, () => {
     await refused(await get('/api/agents/%ED%A0%80', auth), 400, 'CMUX_ERR_BAD_REQUEST');
     const token = await refused(await get('/?token=x'), 400, 'CMUX_ERR_BAD_REQUEST');
     assert.equal(token.field, 'token');
-    await refused(await get('/?code=made-up'), 401, 'CMUX_ERR_UNAUTHORIZED');
+    await refused(await raw('POST', '/api/login', { 'content-type': 'application/json' }, '{"code":"made-up"}'), 401, 'CMUX_ERR_UNAUTHORIZED');
     await refused(await get('/assets/no-such-file.js'), 404, 'CMUX_ERR_NOT_FOUND');
     const webhook = await refused(await raw('POST', '/api/webhooks/ci', auth), 400, 'CMUX_ERR_BAD_REQUEST');
     assert.deepEqual([webhook.field, webhook.error], ['body', 'body: a JSON body is required (Content-Type: application/json)']);
@@ -288,8 +348,8 @@ describe('web security of the running server', { timeout: 120_000 }, () => {
   });
 
   it('keeps a cross-site form POST away from the agents', async () => {
-    const cookie = await sessionCookie();
-    const post = (headers: Record<string, string>, body: string) => raw('POST', '/api/agents/w1/message', { cookie, ...headers }, body);
+    const session = asSession(await newSession());
+    const post = (headers: Record<string, string>, body: string) => raw('POST', '/api/agents/w1/message', { ...session, ...headers }, body);
     assert.equal((await post({ origin: 'http://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, 'text=rm+-rf')).status, 403);
     assert.equal((await post({ origin: 'http://evil.example', 'content-type': 'application/json' }, '{"text":"rm -rf"}')).status, 403);
     assert.equal((await post({ 'content-type': 'application/x-www-form-urlencoded' }, 'text=rm+-rf')).status, 415, 'only JSON is taken');
@@ -297,7 +357,11 @@ describe('web security of the running server', { timeout: 120_000 }, () => {
   });
 
   it('never reflects input as HTML', async () => {
-    for (const path of ['/<script>alert(1)</script>', '/assets/<script>alert(1)</script>.js', '/api/agents/%3Cscript%3E', '/?token=%3Cscript%3E', '/?code=%3Cscript%3E']) {
+    // A login URL's code is read by the page's script, never written into the page.
+    const page = await get('/?code=%3Cscript%3Ealert(1)%3C%2Fscript%3E');
+    assert.equal(page.status, 200);
+    assert.ok(!(await page.text()).includes('alert(1)'));
+    for (const path of ['/<script>alert(1)</script>', '/assets/<script>alert(1)</script>.js', '/api/agents/%3Cscript%3E', '/?token=%3Cscript%3E']) {
       const res = await get(path, { authorization: `Bearer ${TOKEN}` });
       const body = await res.text();
       const type = String(res.headers['content-type'] ?? '');

@@ -13,6 +13,22 @@ describe('secrets in log lines (L1)', () => {
     assert.match(out, /Bearer \[redacted\]/);
   });
 
+  it('decodes a query key before matching it: an encoded `token` or `code` is redacted too, another key is not (issue 25)', () => {
+    for (const key of ['to%6ben', '%74%6F%6B%65%6E', 'TOKEN', 'to%256ben', 'c%6fde', 'to%6Ben']) {
+      const out = redactSecrets(`GET /api/agents?lines=5&${key}=${TOKEN}&x=1 failed`);
+      assert.ok(!out.includes(TOKEN), `${key}: ${out}`);
+      assert.ok(out.includes(`&${key}=[redacted]&x=1`), `${key}: ${out}`);
+    }
+    assert.equal(redactSecrets('GET /x?tokens=1&mytoken=2&q=token'), 'GET /x?tokens=1&mytoken=2&q=token');
+    assert.equal(redactSecrets('GET /x?a=1;token=s3cret&b=2'), 'GET /x?a=1;token=[redacted]&b=2');
+    assert.equal(redactSecrets('GET /x?%zz=1&token=&code=abc'), 'GET /x?%zz=1&token=&code=[redacted]', 'a broken escape or an empty value breaks nothing');
+  });
+
+  it('redacts a dashboard session in its header and in its WebSocket subprotocol', () => {
+    const out = redactSecrets(`x-cmux-session: s3ss10n-secret "X-Cmux-Session":"s3ss10n-secret" sec-websocket-protocol: cmux, cmux.session.s3ss10n-secret`);
+    assert.ok(!out.includes('s3ss10n-secret'), out);
+  });
+
   it('removes a known secret wherever it stands', () => {
     assert.equal(redactSecrets(`upstream refused ${TOKEN}.`, [TOKEN]), 'upstream refused [redacted].');
   });

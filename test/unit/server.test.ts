@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createLogger, isCmuxError, loadConfig, openHistory, tmuxClientFromConfig, type CmuxConfig } from '../../apps/core/src/index.ts';
 import { createAgentDeps } from '../../apps/agents/index.ts';
-import { buildApp } from '../../apps/server/app.ts';
+import { buildApp, type AppDeps } from '../../apps/server/app.ts';
+import { ATTEMPT_BURST, ATTEMPT_REFILL_MS, clientOf, createAttemptGuard } from '../../apps/server/auth/attempts.ts';
+import { createSessions } from '../../apps/server/auth/sessions.ts';
 import { createHookStore } from '../../apps/server/agents/hook-events.ts';
 import { createStatusMonitor } from '../../apps/server/agents/status-monitor.ts';
 import { createHub } from '../../apps/server/ws/hub.ts';
@@ -24,12 +26,12 @@ function configFor(name: string, env: NodeJS.ProcessEnv = {}): CmuxConfig {
 }
 
 // The HTTP app over real services; no tmux server runs, so the agent list is empty.
-function appFor(config: CmuxConfig, token: string, agentToken?: string) {
+function appFor(config: CmuxConfig, token: string, agentToken?: string, extra: Partial<AppDeps> = {}) {
   const agents = createAgentDeps(config, quiet);
   const hooks = createHookStore();
   const hub = createHub();
   const history = openHistory(config.home);
-  return buildApp({ config, token, ...(agentToken ? { agentToken } : {}), logger: quiet, agents, hooks, hub, history, monitor: createStatusMonitor(agents, hooks, hub, quiet) });
+  return buildApp({ config, token, ...(agentToken ? { agentToken } : {}), logger: quiet, agents, hooks, hub, history, monitor: createStatusMonitor(agents, hooks, hub, quiet), ...extra });
 }
 
 describe('server routes', () => {
@@ -66,8 +68,10 @@ describe('server routes', () => {
     await app.close();
   });
 
-  it('needs the token on every other route: header or query, never a cookie holding it; compared exactly', async () => {
-    const app = await appFor(configFor('a'), token);
+  it('needs the token on every other route: header or query (the key spelled literally), never a cookie; compared exactly', async () => {
+    const sessions = createSessions();
+    const app = await appFor(configFor('a'), token, undefined, { sessions });
+    const session = sessions.open().session;
     const cases: Array<[Record<string, string>, string, number]> = [
       [{}, '/api/processes', 401],
       [{ authorization: 'Bearer wrong' }, '/api/processes', 401],
@@ -76,7 +80,16 @@ describe('server routes', () => {
       [{ authorization: `Bearer ${token}` }, '/api/processes', 200],
       [{ cookie: `other=1; cmux_token=${token}` }, '/api/processes', 401],
       [{ cookie: `cmux_session=${token}` }, '/api/processes', 401],
+      [{ cookie: `cmux_session=${session}` }, '/api/processes', 401],
       [{}, `/api/processes?token=${token}`, 200],
+      [{}, `/api/processes?token=${encodeURIComponent(token)}&lines=1`, 200],
+      // A query parser decodes these names to `token`; cmux takes only the literal one (issue 25).
+      [{}, `/api/processes?to%6ben=${token}`, 401],
+      [{}, `/api/processes?%74oken=${token}`, 401],
+      [{}, `/api/processes?token=${token}&token=${token}`, 401],
+      [{ 'x-cmux-session': session }, '/api/processes', 200],
+      [{ 'x-cmux-session': `${session}x` }, '/api/processes', 401],
+      [{ 'x-cmux-session': token }, '/api/processes', 401],
       [{}, '/api/no-such-route', 401],
     ];
     for (const [headers, url, status] of cases) {
@@ -88,6 +101,50 @@ describe('server routes', () => {
     assert.equal(missing.statusCode, 404);
     assert.match(missing.json().error, /no route GET \/api\/no-such-route/);
     await app.close();
+  });
+});
+
+describe('login attempts per client (issue 25)', () => {
+  const token = 'test-token-0123456789abcdef';
+
+  it(`takes ${ATTEMPT_BURST} wrong tokens or codes at once, then one every ${ATTEMPT_REFILL_MS / 1000} s: 429 with Retry-After, the right token too; a session still works`, async () => {
+    let now = 1_000_000;
+    const sessions = createSessions(() => now);
+    const app = await appFor(configFor('attempts'), token, undefined, { sessions, attempts: createAttemptGuard(quiet, () => now) });
+    const session = sessions.open().session;
+    const login = (body: object, remoteAddress = '127.0.0.1') => app.inject({ method: 'POST', url: '/api/login', payload: body, remoteAddress });
+    for (let i = 0; i < ATTEMPT_BURST / 2; i += 1) {
+      assert.equal((await login({ token: `wrong-${i}` })).statusCode, 401);
+      assert.equal((await login({ code: `wrong-${i}` }, '127.0.0.2')).statusCode, 401, 'another loopback address is the same client');
+    }
+    const refused = await login({ token });
+    assert.equal(refused.statusCode, 429, refused.body);
+    assert.equal(refused.json().code, 'CMUX_ERR_TOO_MANY_ATTEMPTS');
+    assert.equal(refused.headers['retry-after'], String(ATTEMPT_REFILL_MS / 1000));
+    const bearer = await app.inject({ url: '/api/processes', headers: { authorization: `Bearer ${token}` }, remoteAddress: '::1' });
+    assert.equal(bearer.statusCode, 429, 'the API token counts against the same allowance');
+    assert.equal((await app.inject({ url: `/api/processes?token=${token}` })).statusCode, 429);
+    assert.equal((await app.inject({ url: '/api/processes', headers: { 'x-cmux-session': session } })).statusCode, 200, 'an open dashboard keeps working');
+    assert.equal((await app.inject({ url: '/api/processes' })).statusCode, 401, 'no credential: nothing was tried');
+    assert.equal((await login({ token }, '203.0.113.9')).statusCode, 200, 'another client has its own allowance');
+    now += ATTEMPT_REFILL_MS - 1_000;
+    assert.equal((await login({ token })).headers['retry-after'], '1');
+    now += 1_000;
+    const back = await login({ token });
+    assert.equal(back.statusCode, 200, back.body);
+    assert.ok(back.json().session);
+    assert.equal((await login({ token: 'wrong-again' })).statusCode, 401);
+    assert.equal((await login({ token })).statusCode, 429, 'one try per refill');
+    await app.close();
+  });
+
+  it('counts every loopback address as one client and an IPv6 host as its /64', () => {
+    for (const ip of ['127.0.0.1', '127.9.9.9', '::1', '::ffff:127.0.0.1']) assert.equal(clientOf(ip), 'loopback', ip);
+    assert.equal(clientOf('192.0.2.7'), '192.0.2.7');
+    assert.equal(clientOf('::ffff:192.0.2.7'), '::ffff:192.0.2.7');
+    assert.equal(clientOf('2001:db8:0:1::5'), '2001:db8:0:1::/64');
+    assert.equal(clientOf('2001:db8:0:1:aaaa:bbbb:cccc:dddd'), '2001:db8:0:1::/64');
+    assert.equal(clientOf('2001:db8::1'), '2001:db8:0:0::/64');
   });
 });
 

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, Unauthorized, type Agent, type AgentTerminal, type Alert, type KilledAgent, type Message } from './api';
+import { api, logInFromUrl, Unauthorized, type Agent, type AgentTerminal, type Alert, type KilledAgent, type Message } from './api';
 import { AgentList } from './components/AgentList';
 import { AgentView } from './components/AgentView';
 import { Board } from './components/Board';
@@ -16,6 +16,8 @@ import { useRoute, VIEWS } from './route';
 
 export function App() {
   const [authed, setAuthed] = useState<boolean | null>(null);
+  // Why the login form shows, when a login URL did not work.
+  const [loginNotice, setLoginNotice] = useState('');
   const [{ view, agent: selected }, go] = useRoute();
   const [agents, setAgents] = useState<Agent[]>([]);
   const [killed, setKilled] = useState<KilledAgent[]>([]);
@@ -45,7 +47,12 @@ export function App() {
       if (error instanceof Unauthorized) setAuthed(false);
     }
   }, []);
-  useEffect(() => void load(), [load]);
+  useEffect(() => {
+    void logInFromUrl().then((ok) => {
+      if (!ok) setLoginNotice('This login link was used already or has expired: run `npx cmux open` for a new one.');
+      return load();
+    });
+  }, [load]);
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
     localStorage.setItem('cmux-theme', theme);
@@ -115,7 +122,7 @@ export function App() {
   }, [selected, online, windowGone]);
 
   if (authed === null) return <p className="loading">Loading…</p>;
-  if (!authed) return <Login onDone={() => void load()} />;
+  if (!authed) return <Login notice={loginNotice} onDone={() => void load()} />;
   const killedShown = killed.filter((k, i) => !agents.some((a) => a.id === k.id) && killed.findIndex((o) => o.id === k.id) === i);
   const gone = selected && !agent ? (killedShown.find((k) => k.id === selected) ?? null) : null;
   return (

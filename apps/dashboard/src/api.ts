@@ -1,8 +1,27 @@
 import type { PaneKey } from './terminal-keys';
 
-// The dashboard's client of the cmux API. The session cookie (set by the printed URL or the
-// login form) carries the token; a 401 means the person has to log in.
+// The dashboard's client of the cmux API. A session secret (bought with the printed URL's
+// one-time code or the login form's token) goes with every request; a 401 means the person
+// has to log in.
 export class Unauthorized extends Error {}
+
+// The session secret, kept in this origin's own storage: scheme, host and port. A page served
+// by another port of this host cannot read it, and the browser hands it to nobody by itself,
+// as it would a cookie (cookies go to every port of a host). It goes out as a header, and on
+// the WebSocket as a subprotocol (a browser sets no headers there).
+const SESSION_KEY = 'cmux-session';
+const SESSION_HEADER = 'x-cmux-session';
+export const session = {
+  get: (): string | null => localStorage.getItem(SESSION_KEY),
+  set: (secret: string) => localStorage.setItem(SESSION_KEY, secret),
+  clear: () => localStorage.removeItem(SESSION_KEY),
+};
+
+// The subprotocols the event stream asks for: `cmux`, and the one that names the session.
+export function liveProtocols(): string[] {
+  const secret = session.get();
+  return secret ? ['cmux', `cmux.session.${secret}`] : ['cmux'];
+}
 
 // The server did not answer at all (it is down or restarting); said in plain words, not the
 // browser's "Failed to fetch".
@@ -19,18 +38,23 @@ export class ApiError extends Error {
 }
 
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const secret = session.get();
   let response: Response;
   try {
     response = await fetch(path, {
       method,
-      credentials: 'same-origin',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      credentials: 'omit',
+      headers: { ...(secret ? { [SESSION_HEADER]: secret } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
     throw new Unreachable('cmux does not answer: the server is down or restarting');
   }
-  if (response.status === 401) throw new Unauthorized('login needed');
+  if (response.status === 401) {
+    // Ended (logged out elsewhere, revoked, expired): it opens nothing any more.
+    if (secret !== null && session.get() === secret) session.clear();
+    throw new Unauthorized('login needed');
+  }
   const data = response.status === 204 ? undefined : await response.json();
   if (!response.ok) {
     const { error, code } = (data ?? {}) as { error?: string; code?: string };
@@ -191,9 +215,42 @@ export interface AgentEvent {
   tool?: string;
 }
 
+// Logs in with the token or a login URL's code, and keeps the session it buys.
+async function logIn(credential: { token: string } | { code: string }): Promise<void> {
+  session.set((await request<{ session: string }>('POST', '/api/login', credential)).session);
+}
+
+// The one-time code of a login URL (`/?code=…`), taken out of the address at once so that no
+// bookmark, reload or shared screen keeps it.
+function takeLoginCode(): string | null {
+  const params = new URLSearchParams(location.search);
+  const code = params.get('code');
+  if (code === null) return null;
+  params.delete('code');
+  const query = params.toString();
+  history.replaceState(history.state, '', `${location.pathname}${query ? `?${query}` : ''}${location.hash}`);
+  return code;
+}
+
+let urlLogin: Promise<boolean> | undefined;
+// Trades the login URL's code for a session, once per page load; false when the address had a
+// code that did not work (used already, or expired).
+export function logInFromUrl(): Promise<boolean> {
+  urlLogin ??= (async () => {
+    const code = takeLoginCode();
+    if (code === null) return true;
+    return logIn({ code }).then(
+      () => true,
+      () => false,
+    );
+  })();
+  return urlLogin;
+}
+
 export const api = {
-  login: (token: string) => request<void>('POST', '/api/login', { token }),
-  logout: () => request<void>('POST', '/api/logout'),
+  login: (token: string) => logIn({ token }),
+  // Ends this session and every one minted from the same login, here and on the server.
+  logout: () => request<void>('POST', '/api/logout').finally(session.clear),
   agents: () => request<Agent[]>('GET', '/api/agents'),
   spawn: (name: string, options: SpawnOptions) => request<Agent & { notice?: string }>('POST', '/api/agents', { name, ...options }),
   kill: (id: string, force = false) => request<unknown>('DELETE', `/api/agents/${encodeURIComponent(id)}${force ? '?force=true' : ''}`),

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { liveProtocols } from './api';
 
 export type ConnectionState = 'connecting' | 'live' | 'offline';
 export interface LiveFrame {
@@ -30,7 +31,7 @@ export function useLive(enabled: boolean, onFrame: (frame: LiveFrame) => void) {
     let closed = false;
     const connect = () => {
       setState('connecting');
-      const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/ws`);
+      const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/ws`, liveProtocols());
       socket.current = ws;
       ws.onopen = () => {
         attempt = 0;

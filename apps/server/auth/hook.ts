@@ -1,48 +1,92 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CmuxError } from '../../core/src/errors/index.js';
-import { SESSION_TTL_MS, type Sessions } from './sessions.js';
+import type { AttemptGuard } from './attempts.js';
+import type { Sessions } from './sessions.js';
 import { tokenMatches } from './token.js';
 
-export const SESSION_COOKIE = 'cmux_session';
+// The header the dashboard sends its session secret in. Not a cookie: a browser sends cookies
+// to every port of a host (RFC 6265 §8.5), so any other local web server the person visits
+// would get the session; the secret lives in the page's own origin (scheme, host and port).
+export const SESSION_HEADER = 'x-cmux-session';
+// A browser cannot set headers on a WebSocket: the dashboard asks for the `cmux` subprotocol
+// and names its session in a second one, `cmux.session.<secret>`. The server answers `cmux`.
+export const WS_PROTOCOL = 'cmux';
+const WS_SESSION_PREFIX = `${WS_PROTOCOL}.session.`;
 const AGENT_EVENTS = '/api/agent-events';
 
+// How each request was let in: the session's digest, for a dashboard session.
+const SESSION_OF = new WeakMap<FastifyRequest, string>();
+
 // The token a script presents: the Authorization header, or ?token= (for a WebSocket client
-// that cannot set headers).
+// that cannot set headers) spelled literally.
 export function presentedToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim();
-  const query = request.query as Record<string, unknown> | undefined;
-  return typeof query?.token === 'string' ? query.token : undefined;
+  if (header?.startsWith('Bearer ')) return header.slice('Bearer '.length).trim() || undefined;
+  return literalQueryValue(request.url, 'token');
 }
 
-// The dashboard session id the request's cookie carries.
+// The value of the query parameter named exactly `key`, if it is there once. A percent-encoded
+// spelling of the name (`to%6ben`) is another parameter: it opens nothing, as log redaction
+// and a reader of the URL would not take it for the token.
+function literalQueryValue(url: string, key: string): string | undefined {
+  const start = url.indexOf('?');
+  if (start < 0) return undefined;
+  const values = url
+    .slice(start + 1)
+    .split('&')
+    .filter((part) => part.startsWith(`${key}=`));
+  if (values.length !== 1) return undefined;
+  try {
+    return decodeURIComponent(values[0]!.slice(key.length + 1).replaceAll('+', ' ')) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// The dashboard session secret the request carries: the header, or on a WebSocket upgrade
+// the subprotocol that names it.
 export function presentedSession(request: FastifyRequest): string | undefined {
-  return readCookie(request.headers.cookie, SESSION_COOKIE);
+  const header = request.headers[SESSION_HEADER];
+  if (typeof header === 'string') return header || undefined;
+  const protocols = request.headers['sec-websocket-protocol'];
+  if (typeof protocols !== 'string') return undefined;
+  const named = protocols
+    .split(',')
+    .map((p) => p.trim())
+    .find((p) => p.startsWith(WS_SESSION_PREFIX));
+  return named?.slice(WS_SESSION_PREFIX.length) || undefined;
 }
 
-// The session cookie: random id, never readable by scripts, never sent by another site's
-// page, gone when the session expires.
-export function sessionCookie(id: string): string {
-  return `${SESSION_COOKIE}=${id}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_TTL_MS / 1000}`;
+// The digest of the dashboard session a request came in with; undefined when it showed the token.
+export function sessionOf(request: FastifyRequest): string | undefined {
+  return SESSION_OF.get(request);
 }
-export const CLEARED_SESSION_COOKIE = `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`;
 
 // An onRequest hook that refuses (401) a request without the token or a live session; the
-// agents' own token is good for reporting agent events only.
-export function requireAuth(token: string, sessions: Sessions, agentToken?: string) {
+// agents' own token is good for reporting agent events only. A request that presents a token
+// is judged by it alone, within the client's allowance of wrong ones (429 past it).
+export function requireAuth(token: string, sessions: Sessions, attempts: AttemptGuard, agentToken?: string) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (sessions.isLive(presentedSession(request)) || tokenMatches(presentedToken(request), token)) return;
-    if (agentToken && request.method === 'POST' && request.url === AGENT_EVENTS && tokenMatches(presentedToken(request), agentToken)) return;
+    const presented = presentedToken(request);
+    if (presented === undefined) {
+      const session = sessions.use(presentedSession(request));
+      if (session) {
+        SESSION_OF.set(request, session);
+        return;
+      }
+    } else {
+      attempts.check(request, reply);
+      if (tokenMatches(presented, token)) return;
+      if (agentToken && request.method === 'POST' && request.url === AGENT_EVENTS && tokenMatches(presented, agentToken)) return;
+      attempts.failed(request);
+    }
     void reply.header('www-authenticate', 'Bearer');
     throw new CmuxError('CMUX_ERR_UNAUTHORIZED', 'missing or wrong token: send Authorization: Bearer <token> (see $CMUX_HOME/token), or open the URL `npx cmux open` prints');
   };
 }
 
-function readCookie(header: string | undefined, name: string): string | undefined {
-  if (!header) return undefined;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim() || undefined;
-  }
-  return undefined;
+// Picks the subprotocol a WebSocket is answered with: `cmux` when the client asked for it
+// (the dashboard, whose session rides in another), none for a script that asked for none.
+export function chooseWsProtocol(protocols: Set<string>): string | false {
+  return protocols.has(WS_PROTOCOL) ? WS_PROTOCOL : false;
 }

@@ -4,8 +4,6 @@ import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { CmuxConfig } from '../../core/src/config/index.js';
 import { CmuxError } from '../../core/src/errors/index.js';
-import { sessionCookie } from '../auth/hook.js';
-import type { Sessions } from '../auth/sessions.js';
 import { frontendSchemas as schema } from './frontend.schema.js';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -38,19 +36,20 @@ export function resolveAsset(dist: string, urlPath: string): string | null {
   return existsSync(file) && statSync(file).isFile() ? file : null;
 }
 
+// The cookie older cmux versions kept the dashboard session in. Its session is gone (see
+// fileSessionStore); clearing it stops the browser from handing it to every local port.
+const LEGACY_SESSION_COOKIE = 'cmux_session';
+
 // The dashboard: the build folder is looked up at every request (a rebuilt or swapped-in
 // folder is live at once); unknown paths without an extension get index.html (the app routes
-// itself); `/?code=…` trades a one-time login code for a session cookie, so the URL left in
-// the browser's history is worthless once used.
-export const frontendRoutes: FastifyPluginAsyncZod<{ config: CmuxConfig; sessions: Sessions }> = async (app, { config, sessions }) => {
+// itself). `/?code=…` is the page too: the page trades the one-time code for a session
+// itself (POST /api/login) and takes it out of the address, so the URL left in the browser's
+// history is worthless once used. No page leaks its address as a Referer, and none shares a
+// window with another origin's page (which could otherwise script it through window.opener).
+export const frontendRoutes: FastifyPluginAsyncZod<{ config: CmuxConfig }> = async (app, { config }) => {
   const dist = config.frontend.dist;
 
-  const serve = async (url: string, code: string | undefined, reply: FastifyReply) => {
-    if (code !== undefined) {
-      const session = sessions.redeem(code);
-      if (!session) throw new CmuxError('CMUX_ERR_UNAUTHORIZED', 'This login link was used already or has expired: run `npx cmux open` for a new one.');
-      return reply.header('set-cookie', sessionCookie(session)).header('referrer-policy', 'no-referrer').redirect('/', 302);
-    }
+  const serve = async (url: string, cookie: string | undefined, reply: FastifyReply) => {
     const path = url.split('?')[0]!;
     const asset = path === '/' ? null : resolveAsset(dist, path === '/favicon.ico' ? ICON : path);
     const file = asset ?? (extname(path) === '' ? resolveAsset(dist, '/index.html') : null);
@@ -60,6 +59,10 @@ export const frontendRoutes: FastifyPluginAsyncZod<{ config: CmuxConfig; session
       throw new CmuxError('CMUX_ERR_DASHBOARD_REBUILDING', 'The dashboard is being rebuilt; it will be back in a moment. The API still answers.');
     }
     const html = file.endsWith('.html');
+    if (html) {
+      void reply.header('referrer-policy', 'no-referrer').header('cross-origin-opener-policy', 'same-origin');
+      if (cookie?.includes(`${LEGACY_SESSION_COOKIE}=`)) void reply.header('set-cookie', `${LEGACY_SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
+    }
     return reply
       .type(CONTENT_TYPES[extname(file)] ?? 'application/octet-stream')
       .header('cache-control', html ? 'no-cache' : 'public, max-age=31536000, immutable')
@@ -68,6 +71,6 @@ export const frontendRoutes: FastifyPluginAsyncZod<{ config: CmuxConfig; session
   };
 
   for (const route of ['/', '/assets/*', '/favicon.ico']) {
-    app.get(route, { schema: schema.page }, async (request, reply) => serve(request.url, request.query.code, reply));
+    app.get(route, { schema: schema.page }, async (request, reply) => serve(request.url, request.headers.cookie, reply));
   }
 };

@@ -65,6 +65,15 @@ export function loadConfig(options: LoadConfigOptions = {}): CmuxConfig {
   return resolveConfig(parsed.data, { root, defaults: defaultsFile, user: userFile });
 }
 
+// Takes the token's variable out of a daemon's environment once its configuration holds the
+// value, so no process it starts (git and the repository's hooks, a dashboard build, a
+// browser) inherits the token. PM2 keeps the app's environment and hands it to a restarted
+// app as before. /proc/<pid>/environ still shows the environment the process began with: no
+// process can rewrite that (see README, Security).
+export function forgetTokenVariable(env: NodeJS.ProcessEnv = process.env): void {
+  delete env.CMUX_TOKEN;
+}
+
 function resolveConfig(input: CmuxConfigInput, files: { root: string; defaults: string; user: string | null }): CmuxConfig {
   const { socket } = input.tmux;
   return deepFreeze({

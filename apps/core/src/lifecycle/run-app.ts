@@ -1,4 +1,4 @@
-import { loadConfig, type CmuxConfig } from '../config/index.js';
+import { forgetTokenVariable, loadConfig, type CmuxConfig } from '../config/index.js';
 import { isCmuxError } from '../errors/index.js';
 import { createLogger, type Logger } from '../log/index.js';
 import { ensureOwnHome } from '../paths/index.js';
@@ -26,6 +26,7 @@ export async function runApp(name: string, factory: AppFactory): Promise<void> {
   let handle: AppHandle;
   try {
     const config = loadConfig();
+    forgetTokenVariable();
     ensureOwnHome(config.home);
     handle = factory(config, logger);
   } catch (error) {

@@ -1,4 +1,5 @@
 import { serverUrl, type CmuxConfig } from '../config/index.js';
+import { CmuxError, ERROR_CODES, type ErrorCode } from '../errors/index.js';
 import { readHomeFile } from '../fs/index.js';
 import { homePaths } from '../paths/index.js';
 import { httpRequest } from './http.js';
@@ -28,6 +29,27 @@ async function callServer<T>(config: CmuxConfig, path: string, init: { method: s
   } catch {
     return null;
   }
+}
+
+// Calls a route of the running server with the token and returns its JSON answer; a refusal
+// is thrown as the CmuxError the server answered with, no answer as CMUX_ERR_NOT_RUNNING.
+export async function requestServer<T>(config: CmuxConfig, method: string, path: string, timeoutMs = 5_000): Promise<T> {
+  const token = readToken(config);
+  const answer = token
+    ? await httpRequest(`${serverUrl(config)}${path}`, { method, headers: { authorization: `Bearer ${token}` }, timeoutMs }).catch(() => null)
+    : null;
+  if (!answer) throw new CmuxError('CMUX_ERR_NOT_RUNNING', `cmux-server at ${serverUrl(config)} does not answer: is cmux running (\`npx cmux status\`)?`);
+  const text = answer.body.toString('utf8');
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  if (answer.status >= 200 && answer.status < 300) return body as T;
+  const { error, code } = (body ?? {}) as { error?: unknown; code?: unknown };
+  const known = typeof code === 'string' && code in ERROR_CODES ? (code as ErrorCode) : 'CMUX_ERR_INTERNAL';
+  throw new CmuxError(known, typeof error === 'string' ? error : `cmux-server answered ${answer.status} to ${method} ${path}`);
 }
 
 // GETs a JSON route of the running server, or null.
