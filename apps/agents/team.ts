@@ -4,7 +4,7 @@ import { appEnvironment } from '../core/src/ecosystem/index.js';
 import { listAgentWindows, relaunchAgentWindow, type AgentWindow, type RegisteredAgent } from '../registry/index.js';
 import { archivePane } from './archive-pane.js';
 import type { AgentDeps } from './deps.js';
-import { createAgent, launchFor, startAgent, SUPERVISOR, windowEnv } from './spawn.js';
+import { CMUX_SPAWNER, createAgent, launchFor, startAgent, SUPERVISOR, windowEnv } from './spawn.js';
 
 // The window that holds the cmux session open and shows the apps' logs to whoever attaches.
 const CONTROL_WINDOW = 'cmux';
@@ -77,7 +77,7 @@ export async function bringUpTeam(deps: AgentDeps): Promise<TeamReport> {
     }
   }
   if (!agents.some((a) => a.agent.id === SUPERVISOR)) {
-    const agent = await createAgent(deps, { name: SUPERVISOR, role: SUPERVISOR, createdBy: 'cmux' });
+    const agent = await createAgent(deps, { name: SUPERVISOR, role: SUPERVISOR, createdBy: CMUX_SPAWNER });
     const role = join(deps.config.root, 'config', 'roles', 'supervisor.md');
     startAgent(deps, agent, `Read your role instructions in ${role} and follow them. Then wait for messages.`).catch((error: unknown) =>
       deps.logger.error(`the supervisor did not start: ${(error as Error).message}`),
