@@ -126,7 +126,7 @@ export function createTeamKeeper(deps: AgentDeps) {
         title: `the supervisor keeps dying (${deaths} times within a minute of coming back)`,
         count: deaths,
         excerpt: 'cmux brings it back with growing pauses (up to a minute); its old screens are in the journal attachments',
-        details: `The supervisor's window died ${deaths} times, each within ${QUICK_DEATH_MS / 1000} s of being brought back. Look at its last screen (journal attachments named supervisor-pane) and at \`npx cmux doctor\`.`,
+        details: `The supervisor's window died ${deaths} times, each within ${QUICK_DEATH_MS / 1000} s of being brought back. Look at its last screen (journal attachments named supervisor-pane) and at \`cmux doctor\`.`,
       }).catch((error: unknown) => deps.logger.error(`could not raise the supervisor alert: ${(error as Error).message}`));
     }
     deps.logger.warn(`the supervisor is not running; bringing it back (time ${deaths} in a row)`);

@@ -34,7 +34,7 @@ export function requireAuth(token: string, sessions: Sessions, agentToken?: stri
     if (sessions.isLive(presentedSession(request)) || tokenMatches(presentedToken(request), token)) return;
     if (agentToken && request.method === 'POST' && request.url === AGENT_EVENTS && tokenMatches(presentedToken(request), agentToken)) return;
     void reply.header('www-authenticate', 'Bearer');
-    throw new CmuxError('CMUX_ERR_UNAUTHORIZED', 'missing or wrong token: send Authorization: Bearer <token> (see $CMUX_HOME/token), or open the URL `npx cmux open` prints');
+    throw new CmuxError('CMUX_ERR_UNAUTHORIZED', 'missing or wrong token: send Authorization: Bearer <token> (see $CMUX_HOME/token), or open the URL `cmux open` prints');
   };
 }
 

@@ -48,7 +48,7 @@ export const frontendRoutes: FastifyPluginAsyncZod<{ config: CmuxConfig; session
   const serve = async (url: string, code: string | undefined, reply: FastifyReply) => {
     if (code !== undefined) {
       const session = sessions.redeem(code);
-      if (!session) throw new CmuxError('CMUX_ERR_UNAUTHORIZED', 'This login link was used already or has expired: run `npx cmux open` for a new one.');
+      if (!session) throw new CmuxError('CMUX_ERR_UNAUTHORIZED', 'This login link was used already or has expired: run `cmux open` for a new one.');
       return reply.header('set-cookie', sessionCookie(session)).header('referrer-policy', 'no-referrer').redirect('/', 302);
     }
     const path = url.split('?')[0]!;

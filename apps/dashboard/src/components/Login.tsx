@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { api } from '../api';
 
-// Shown when the API answers 401: open a one-time URL from `npx cmux open` (or the one
-// `npm start` printed), or paste the token from `$CMUX_HOME/token`.
+// Shown when the API answers 401: open a one-time URL from `cmux open` (or the one
+// `cmux start` printed), or paste the token from `$CMUX_HOME/token`.
 export function Login({ onDone }: { onDone: () => void }) {
   const [token, setToken] = useState('');
   const [error, setError] = useState('');
@@ -10,7 +10,7 @@ export function Login({ onDone }: { onDone: () => void }) {
     <main className="login">
       <h1>cmux</h1>
       <p>
-        This dashboard needs the access token. Open the one-time URL that <code>npx cmux open</code> prints (or the one <code>npm start</code> printed, if
+        This dashboard needs the access token. Open the one-time URL that <code>cmux open</code> prints (or the one <code>cmux start</code> printed, if
         not used yet), or paste the token from <code>.cmux/token</code>.
       </p>
       <form
