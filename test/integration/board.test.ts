@@ -82,7 +82,7 @@ describe('the board, spawn and send say only what happened', { timeout: 600_000 
   it('keeps a task assigned until its worker has it, and `mail done` closes the task the worker works on', async () => {
     await spawnDemo('w1');
     // The first job keeps w1 busy, then reports from w1's own window, as its last tool call.
-    const first = await cmux.cli(['task', 'add', 'first job', '--assignee', 'w1', '--description', 'sleep 8\n$ cmux mail done "first job finished"', '--json']);
+    const first = await cmux.cli(['task', 'add', 'first job', '--assignee', 'w1', '--description', 'sleep 12\n$ cmux mail done "first job finished"', '--json']);
     assert.equal(first.exitCode, 0, String(first.stderr));
     const a = JSON.parse(String(first.stdout)) as Task;
     await eventually(() => task(a.id), (t) => t.status === 'working', 30_000);
@@ -195,13 +195,15 @@ describe('the board, spawn and send say only what happened', { timeout: 600_000 
   });
 
   it('withdraws a waiting send that gives up: it is never typed in afterwards', async () => {
-    assert.equal((await api.call('POST', '/api/agents/w1/message', { text: 'sleep 8' })).status, 202);
+    assert.equal((await api.call('POST', '/api/agents/w1/message', { text: 'sleep 300' })).status, 202);
     await eventually(() => statusOf('w1'), (s) => s === 'busy', 30_000);
     const sent = await cmux.cli(['send', 'w1', 'too late', '--timeout', '2']);
     assert.equal(sent.exitCode, 1);
     assert.match(String(sent.stderr), /message [\w-]+ was not delivered to w1 within 2 s \(w1 was not ready for it\); it was withdrawn and will not be typed/);
     const withdrawn = (await messages('w1')).find((m) => m.body === 'too late');
     assert.equal(withdrawn?.status, 'withdrawn');
+    // w1 is idle at once, and what comes next is typed in: the withdrawn one is not.
+    assert.equal((await api.call('POST', '/api/agents/w1/interrupt')).status, 202);
     assert.equal((await api.call('POST', '/api/agents/w1/message', { text: 'after it' })).status, 202);
     const typed = await eventually(async () => received('w1'), (r) => r.includes('after it'), 60_000);
     assert.ok(!typed.includes('too late'), JSON.stringify(typed));
