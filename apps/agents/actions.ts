@@ -84,7 +84,7 @@ async function emptyInputBox(tmux: TmuxClient, target: string, kind: AgentKind):
     pane = await tmux.capturePane(target);
   }
   if (composerText(kind.composer!, pane)) {
-    throw new CmuxError('CMUX_ERR_DELIVERY_FAILED', 'the turn stopped, but its prompt stayed in the input box: clear it by hand (`npx cmux attach`)');
+    throw new CmuxError('CMUX_ERR_DELIVERY_FAILED', 'the turn stopped, but its prompt stayed in the input box: clear it by hand (`cmux attach`)');
   }
 }
 

@@ -7,6 +7,7 @@ import { hookConfirmation } from './confirm-prompt.js';
 import type { AgentDeps } from './deps.js';
 import { findAgent } from './find.js';
 import { renderForAgent } from './render.js';
+import { finishStart } from './start.js';
 import { alreadyTyped, formatMark, markScreen, parseMark } from './screen-mark.js';
 import { withTypingLock } from './typing-lock.js';
 
@@ -19,7 +20,10 @@ const RETRY_DELAY_MS = 1_000;
 export interface TypingJournal {
   // For a message a typist was typing when it died: the detail it noted before typing.
   resumed: { detail: string | null } | null;
-  note(status: 'queued' | 'delivering', detail: string | null): void;
+  // Notes where the message stands; false when its sender withdrew it meanwhile. The note
+  // `delivering`, taken under the typing lock just before typing, is the router's claim: a
+  // message claimed can no longer be withdrawn, and one withdrawn is never typed.
+  note(status: 'queued' | 'delivering', detail: string | null): boolean;
   isStopping(): boolean;
 }
 
@@ -27,14 +31,16 @@ export type TypingOutcome =
   | { outcome: 'delivered'; recovered: true }
   | { outcome: 'delivered'; recovered: false; result: DeliveryResult }
   | { outcome: 'dead'; reason: string }
-  | { outcome: 'deferred' };
+  | { outcome: 'deferred' }
+  | { outcome: 'withdrawn' };
 
 type Resolved = Awaited<ReturnType<typeof findAgent>>;
 
 // Types one message into its agent: renders it under its sender's tag, waits (bounded) for the
-// agent to exist and to be idle, and types it under the agent's typing lock. A message whose
-// typist died while typing it is, if its text is already on the screen, only submitted (or
-// counted), never typed twice.
+// agent to exist, to have started (finishing its start when no one else does: a spawn that did
+// not wait) and to be idle, and types it under the agent's typing lock. A message whose typist
+// died while typing it is, if its text is already on the screen, only submitted (or counted),
+// never typed twice.
 export async function typeMessage(deps: AgentDeps, message: MailboxMessage, journal: TypingJournal): Promise<TypingOutcome> {
   const { config } = deps;
   const target = agentOf(message.to)!;
@@ -46,6 +52,10 @@ export async function typeMessage(deps: AgentDeps, message: MailboxMessage, jour
   if (found === null) return { outcome: 'dead', reason: `no live agent ${message.to} within ${config.router.unknownRecipientMs / 1000} s` };
   const { windowId, name, command } = found.agent;
   const kind = deps.kinds.forCommand(command);
+  if (found.agent.starting) {
+    const started = await untilStarted(deps, id, journal);
+    if (started !== 'go') return started;
+  }
 
   if (journal.resumed) {
     const mark = parseMark(journal.resumed.detail);
@@ -63,10 +73,11 @@ export async function typeMessage(deps: AgentDeps, message: MailboxMessage, jour
         // noted can tell afterwards whether this copy was typed (the same text may be on screen
         // already). A pane that cannot be read now fails the typing below, which retries.
         const mark = await markScreen(deps.tmux, windowId, text).catch(() => null);
-        journal.note('delivering', mark && formatMark(mark));
+        if (!journal.note('delivering', mark && formatMark(mark))) return null;
         const confirm = kind.confirmByHook ? hookConfirmation(config, name) : undefined;
         return deliverText({ tmux: deps.tmux, target: windowId, text, kind, confirm });
       });
+      if (result === null) return { outcome: 'withdrawn' };
       if (result.outcome === 'typed-not-submitted') {
         return { outcome: 'dead', reason: `typed into ${id} but not submitted after ${result.enterPresses} Enter presses` };
       }
@@ -101,7 +112,7 @@ async function waitUntilIdle(deps: AgentDeps, messageId: string, id: string, win
     if (status === 'idle') return 'go';
     if (status === 'waiting' && !noted) {
       noted = true;
-      journal.note('queued', `waiting: ${id} shows a dialog; answer it (\`npx cmux answer ${id}\`) and the message follows`);
+      if (!journal.note('queued', `waiting: ${id} shows a dialog; answer it (\`cmux answer ${id}\`) and the message follows`)) return { outcome: 'withdrawn' };
     }
     if (Date.now() >= deadline) {
       if (status === 'waiting') return { outcome: 'dead', reason: `${id} still showed a dialog after ${busyWaitMs / 1000} s; the message was not typed into it` };
@@ -109,6 +120,18 @@ async function waitUntilIdle(deps: AgentDeps, messageId: string, id: string, win
       return 'go';
     }
     await sleep(STATUS_POLL_MS);
+  }
+}
+
+// Waits for an agent that is still starting to show its prompt, finishing its start here when no
+// one else is (see finishStart); the history says why the message waits. An agent that cannot
+// start (it exited, asks what cmux must not answer, never shows its prompt) gets nothing typed.
+async function untilStarted(deps: AgentDeps, id: string, journal: TypingJournal): Promise<'go' | TypingOutcome> {
+  if (!journal.note('queued', `waiting: ${id} is starting; the message follows its prompt`)) return { outcome: 'withdrawn' };
+  try {
+    return (await finishStart(deps, id, journal.isStopping)) ? 'go' : { outcome: 'deferred' };
+  } catch (error) {
+    return { outcome: 'dead', reason: `${id} did not start: ${(error as Error).message}` };
   }
 }
 

@@ -166,7 +166,7 @@ describe('web security of the running server', { timeout: 120_000 }, () => {
     assert.equal((await raw('POST', '/api/login', { 'content-type': 'application/json' }, '{"code":"made-up-code"}')).status, 401);
     const bookmark = await get(`/?token=${TOKEN}`);
     assert.equal(bookmark.status, 400);
-    assert.match(await bookmark.text(), /npx cmux open/);
+    assert.match(await bookmark.text(), /cmux open/);
     assert.equal((await get('/api/agents', { cookie: `cmux_token=${TOKEN}` })).status, 401, 'a cookie holding the token is not a session');
     const legacy = await get('/', { cookie: 'cmux_session=from-an-older-cmux' });
     assert.match(String(legacy.headers['set-cookie']), /^cmux_session=; .*Max-Age=0/, 'the cookie of an older cmux is cleared');

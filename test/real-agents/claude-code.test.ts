@@ -179,6 +179,23 @@ describe('real Claude Code, end to end', { timeout: 900_000 }, () => {
     await waitStatus('w1', 'idle');
   });
 
+  it('gives a worker that Claude spawns its task from Claude, said once, and sends the worker\'s answer back to Claude', async () => {
+    const [role] = fake.turns().filter((t) => t.request.client === null).map((t) => t.prompt);
+    assert.ok(role?.startsWith('[system:cmux] Read your role instructions in '), role);
+    assert.equal(role!.split('Read your role instructions').length - 1, 1, 'the supervisor read its role once');
+
+    const spawn = `please RUN: cmux spawn w8 --cwd ${work} --env ANTHROPIC_BASE_URL=${fake.url}/c/w8 --task "Say hello to w1"`;
+    assert.equal((await cmux.cli(['send', 'w1', spawn])).exitCode, 0);
+    await eventually(async () => fake.prompts('w8').length, (n) => n >= 1, 240_000);
+    assert.deepEqual(await promptsOf('w8', 0, 1), [`[w1] ${workerPreamble('w8', work)}\n\nSay hello to w1`]);
+    const w8 = (await api.call<Array<{ id: string; createdBy: string }>>('GET', '/api/agents')).body.find((a) => a.id === 'w8');
+    assert.equal(w8?.createdBy, 'w1');
+    const list = await eventually(messages, (all) => all.some((m) => m.from === 'w8' && m.body?.startsWith('Echo: [w1] ')), 30_000);
+    assert.equal(list.find((m) => m.from === 'w8' && m.body?.startsWith('Echo: [w1] '))!.to, 'w1', 'its answer goes to the agent that spawned it');
+    await waitStatus('w1', 'idle', 120_000);
+    assert.equal((await cmux.cli(['kill', 'w8'])).exitCode, 0);
+  });
+
   it('compacts through the mailbox', async () => {
     const compact = await cmux.cli(['compact', 'w1']);
     assert.equal(compact.exitCode, 0, `${compact.stdout}\n${compact.stderr}`);

@@ -49,7 +49,7 @@ export function App() {
   }, []);
   useEffect(() => {
     void logInFromUrl().then((ok) => {
-      if (!ok) setLoginNotice('This login link was used already or has expired: run `npx cmux open` for a new one.');
+      if (!ok) setLoginNotice('This login link was used already or has expired: run `cmux open` for a new one.');
       return load();
     });
   }, [load]);

@@ -6,7 +6,8 @@ import { refuseSymlinks } from '../fs/index.js';
 import { agentOf, type MailboxMessage } from '../mailbox/index.js';
 import { homePaths } from '../paths/index.js';
 
-export type DeliveryStatus = 'queued' | 'delivering' | 'delivered' | 'dead';
+// `withdrawn`: its sender took it back before it was typed (a `cmux send` that gave up waiting).
+export type DeliveryStatus = 'queued' | 'delivering' | 'delivered' | 'dead' | 'withdrawn';
 
 // A message as the history keeps it: the mailbox line plus where its delivery stands.
 export interface StoredMessage extends MailboxMessage {
@@ -109,10 +110,14 @@ export function openHistory(home: string, opts: { readonly?: boolean } = {}) {
     `INSERT OR IGNORE INTO messages (id, ts, from_addr, to_addr, from_agent, to_agent, subject, body, body_file, reply_to, status, stored_at)
      VALUES (@id, @ts, @from, @to, @fromAgent, @toAgent, @subject, @body, @bodyFile, @replyTo, @status, @storedAt)`,
   );
+  // A withdrawn message stays withdrawn: the router's notes on it change nothing.
   const setStatus = db.prepare(
     `UPDATE messages SET status = @status, detail = @detail,
        delivered_at = CASE WHEN @status = 'delivered' THEN @at ELSE delivered_at END
-     WHERE id = @id`,
+     WHERE id = @id AND status != 'withdrawn'`,
+  );
+  const withdraw = db.prepare(
+    `UPDATE messages SET status = 'withdrawn', detail = @detail WHERE id = @id AND (status = 'queued' OR (status = 'withdrawn' AND detail IS NULL))`,
   );
   const byId = db.prepare('SELECT * FROM messages WHERE id = ?');
   const pending = db.prepare(`SELECT * FROM messages WHERE status IN ('queued', 'delivering') ORDER BY seq`);
@@ -143,8 +148,20 @@ export function openHistory(home: string, opts: { readonly?: boolean } = {}) {
     insertMany(messages: ReadonlyArray<{ message: MailboxMessage; status: DeliveryStatus }>): MailboxMessage[] {
       return db.transaction(() => messages.filter(({ message, status }) => this.insert(message, status)).map((m) => m.message))();
     },
-    setStatus(id: string, status: DeliveryStatus, detail: string | null = null): void {
-      setStatus.run({ id, status, detail, at: new Date().toISOString() });
+    // Records where a message's delivery stands; false when it was withdrawn (nothing changes).
+    setStatus(id: string, status: DeliveryStatus, detail: string | null = null): boolean {
+      return setStatus.run({ id, status, detail, at: new Date().toISOString() }).changes === 1;
+    },
+    // Takes a message back unless it is being typed or done with: one that is queued (or that
+    // the router has not read yet: it is stored withdrawn, so the router never takes it) becomes
+    // `withdrawn`. The router claims a message (`delivering`) through setStatus before it types
+    // it, so exactly one of the two wins. Returns the message as it stands now.
+    withdraw(message: MailboxMessage, detail: string): StoredMessage {
+      return db.transaction(() => {
+        this.insert(message, 'withdrawn');
+        withdraw.run({ id: message.id, detail });
+        return this.get(message.id)!;
+      }).immediate();
     },
     get(id: string): StoredMessage | null {
       const row = byId.get(id) as Row | undefined;

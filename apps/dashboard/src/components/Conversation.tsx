@@ -7,6 +7,7 @@ const STATE_TEXT: Record<string, string> = {
   delivering: 'being typed',
   delivered: 'delivered',
   dead: 'not delivered',
+  withdrawn: 'withdrawn by its sender',
 };
 
 // One agent's conversation: what it was sent and what it sent (its stored replies too), each
