@@ -76,14 +76,14 @@ async function emptyInputBox(tmux: TmuxClient, target: string, kind: AgentKind):
     previous = pane;
     pane = await tmux.capturePane(target);
   }
-  for (let attempt = 0; attempt < CLEAR_ATTEMPTS && composerText(kind.composer!, pane); attempt++) {
+  for (let attempt = 0; attempt < CLEAR_ATTEMPTS && composerText(kind, pane); attempt++) {
     for (const key of kind.clearInputKeys) {
       await tmux.sendKeys(target, key);
       await sleep(Math.max(kind.submitDelayMs, POLL_MS));
     }
     pane = await tmux.capturePane(target);
   }
-  if (composerText(kind.composer!, pane)) {
+  if (composerText(kind, pane)) {
     throw new CmuxError('CMUX_ERR_DELIVERY_FAILED', 'the turn stopped, but its prompt stayed in the input box: clear it by hand (`npx cmux attach`)');
   }
 }

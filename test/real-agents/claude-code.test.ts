@@ -133,7 +133,7 @@ describe('real Claude Code, end to end', { timeout: 900_000 }, () => {
     assert.equal((await api.call('POST', '/api/agents/w1/interrupt')).status, 202);
     await waitStatus('w1', 'idle', 10_000);
     assert.ok(Date.now() - stopped <= 2_000 + 1_000, `idle ${Date.now() - stopped} ms after the interrupt`);
-    assert.equal(composerText(claude.composer!, await screen('w1')), '', 'the input box is empty');
+    assert.equal(composerText(claude, await screen('w1')), '', 'the input box is empty');
     await classify('w1', 'interrupt-early', 'idle');
     const interrupt = await cmux.cli(['send', 'w1', 'AFTER-INTERRUPT follow-up']);
     assert.equal(interrupt.exitCode, 0, String(interrupt.stderr));
@@ -154,7 +154,7 @@ describe('real Claude Code, end to end', { timeout: 900_000 }, () => {
     await eventually(async () => turn!.request.aborted, (aborted) => aborted, 10_000);
     assert.match(await screen('w1'), /Interrupted/);
     await classify('w1', 'interrupt-mid', 'idle');
-    assert.equal(composerText(claude.composer!, await screen('w1')), '');
+    assert.equal(composerText(claude, await screen('w1')), '');
     assert.equal((await cmux.cli(['send', 'w1', 'next after the stream'])).exitCode, 0);
     assert.deepEqual(await promptsOf('w1', seen, 2), ['stream slowly SLOW 30000', 'next after the stream']);
   });

@@ -30,6 +30,8 @@ const fields = {
   statusLines: z.number().int().min(1).max(200),
   status: z.strictObject(statusShape),
   composer: pattern,
+  composerPlaceholder: pattern,
+  pastedText: pattern,
   keyChoices: pattern,
   choiceCursor: pattern,
   startup: z.array(z.strictObject({ when: pattern, choose: z.string().min(1), requires: z.enum(['acceptApiKey']).optional() })),
@@ -43,6 +45,8 @@ export const agentKindSchema = z.strictObject({
   clearInputKeys: fields.clearInputKeys.default([]),
   resume: fields.resume.optional(),
   composer: fields.composer.optional(),
+  composerPlaceholder: fields.composerPlaceholder.optional(),
+  pastedText: fields.pastedText.optional(),
   keyChoices: fields.keyChoices.optional(),
   choiceCursor: fields.choiceCursor.optional(),
 });
