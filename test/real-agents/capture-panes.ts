@@ -97,6 +97,14 @@ async function captureClaude(base: string): Promise<void> {
     await session('claude-code', CLAUDE_VERSION, [CLAUDE_BIN, '--dangerously-skip-permissions'], env, work, async (s) => {
       await s.until(/^─{3,}\n❯/m);
       await captureInputBox(s, /\[Pasted text #\d+/, (first) => new RegExp(`● Echo: ${first}[\\s\\S]*─{3,}\\n❯[ \\u00a0]*\\n─`));
+      // Two Escapes on an empty input box, once there is a turn to go back to, open Rewind;
+      // Escape closes it again.
+      await s.keys('Escape');
+      await new Promise((r) => setTimeout(r, 250));
+      await s.keys('Escape');
+      s.save('rewind', await s.until(/Rewind[\s\S]*❯ \(current\)/));
+      await s.keys('Escape');
+      await s.until(/^─{3,}\n❯[ \u00a0]*\n─{3,}/m);
     });
   } finally {
     await fake.close();

@@ -27,6 +27,7 @@ const EXPECTED: Record<string, Record<string, 'busy' | 'waiting' | 'idle' | 'non
     compacted: 'idle',
     typed: 'idle',
     pasted: 'idle',
+    rewind: 'waiting',
   },
   codex: {
     starting: 'none',
@@ -147,5 +148,11 @@ describe('real agent screens', () => {
       assert.equal(composerText(kind, pane(`${cli}-${CAPTURE.exec(files[0]!)![2]}-typed.txt`)), TYPED);
     });
 
+    it(`knows ${cli}'s stray menus (Claude Code's Rewind) on their screens only`, () => {
+      for (const file of files) {
+        const state = CAPTURE.exec(file)?.[3] ?? '';
+        assert.equal(kind.strayMenus.some((menu) => menu.when.test(pane(file))), state === 'rewind', file);
+      }
+    });
   }
 });

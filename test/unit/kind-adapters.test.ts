@@ -183,6 +183,9 @@ describe('agentKinds in the configuration', () => {
     ['a wrong type', "agentKinds:\n  codex:\n    interruptKeys: Escape\n", /agentKinds\.codex\.interruptKeys in .*\.yaml: .*expected array/],
     ['a bad pasted-text pattern', "agentKinds:\n  gemini:\n    pastedText: '[Pasted'\n", /agentKinds\.gemini\.pastedText in .*\.yaml: not a valid regular expression/],
     ['a bad placeholder pattern', "agentKinds:\n  codex:\n    composerPlaceholder: '(Ask'\n", /agentKinds\.codex\.composerPlaceholder in .*\.yaml: not a valid regular expression/],
+    ['a bad turn-stopped pattern', "agentKinds:\n  claude-code:\n    turnStopped: '*'\n", /agentKinds\.claude-code\.turnStopped in .*\.yaml: not a valid regular expression/],
+    ['a stray menu without close keys', "agentKinds:\n  claude-code:\n    strayMenus: [{ when: 'Rewind', close: [] }]\n", /agentKinds\.claude-code\.strayMenus\.0\.close in .*\.yaml: /],
+    ['a stray menu with an unknown field', "agentKinds:\n  claude-code:\n    strayMenus: [{ when: 'Rewind', close: [Escape], keys: [q] }]\n", /agentKinds\.claude-code\.strayMenus\.0\.keys in .*\.yaml: unknown key/],
   ];
   for (const [name, yaml, expected] of bad) {
     it(`rejects ${name}, naming the key and the file`, () => assert.match(configError(() => configWith(yaml)), expected));

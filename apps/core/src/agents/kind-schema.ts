@@ -35,6 +35,8 @@ const fields = {
   keyChoices: pattern,
   choiceCursor: pattern,
   startup: z.array(z.strictObject({ when: pattern, choose: z.string().min(1), requires: z.enum(['acceptApiKey']).optional() })),
+  turnStopped: pattern,
+  strayMenus: z.array(z.strictObject({ when: pattern, close: z.array(z.string().min(1)).min(1) })),
 };
 
 // A whole kind, as in apps/agents/kinds/<kind>/kind.yaml.
@@ -49,6 +51,8 @@ export const agentKindSchema = z.strictObject({
   pastedText: fields.pastedText.optional(),
   keyChoices: fields.keyChoices.optional(),
   choiceCursor: fields.choiceCursor.optional(),
+  turnStopped: fields.turnStopped.optional(),
+  strayMenus: fields.strayMenus.default([]),
 });
 export type AgentKindInput = z.infer<typeof agentKindSchema>;
 

@@ -31,6 +31,17 @@ export interface AgentKind {
   // null: the program shows no menus.
   choiceCursor: RegExp | null;
   startup: readonly StartupDialog[];
+  // What the screen shows once an interrupt stopped a turn for good (nothing comes back into
+  // the input box then); null when it shows nothing of the kind.
+  turnStopped: RegExp | null;
+  // Menus a stray key opens (two Escapes on Claude Code's empty input box open Rewind), and
+  // the keys that close them again.
+  strayMenus: readonly StrayMenu[];
+}
+
+export interface StrayMenu {
+  when: RegExp;
+  close: readonly string[];
 }
 
 // A dialog the program may show while it starts, and the choice cmux picks in it. `requires`
@@ -63,5 +74,7 @@ export function compileKind(name: string, k: AgentKindInput, folder: string): Ag
     keyChoices: k.keyChoices ? compile(k.keyChoices) : null,
     choiceCursor: k.choiceCursor ? compile(k.choiceCursor) : null,
     startup: k.startup.map((s) => ({ when: compile(s.when), choose: s.choose, requires: s.requires })),
+    turnStopped: k.turnStopped ? compile(k.turnStopped) : null,
+    strayMenus: k.strayMenus.map((m) => ({ when: compile(m.when), close: m.close })),
   };
 }
