@@ -30,9 +30,13 @@ const fields = {
   statusLines: z.number().int().min(1).max(200),
   status: z.strictObject(statusShape),
   composer: pattern,
+  composerPlaceholder: pattern,
+  pastedText: pattern,
   keyChoices: pattern,
   choiceCursor: pattern,
   startup: z.array(z.strictObject({ when: pattern, choose: z.string().min(1), requires: z.enum(['acceptApiKey']).optional() })),
+  turnStopped: pattern,
+  strayMenus: z.array(z.strictObject({ when: pattern, close: z.array(z.string().min(1)).min(1) })),
 };
 
 // A whole kind, as in apps/agents/kinds/<kind>/kind.yaml.
@@ -43,8 +47,12 @@ export const agentKindSchema = z.strictObject({
   clearInputKeys: fields.clearInputKeys.default([]),
   resume: fields.resume.optional(),
   composer: fields.composer.optional(),
+  composerPlaceholder: fields.composerPlaceholder.optional(),
+  pastedText: fields.pastedText.optional(),
   keyChoices: fields.keyChoices.optional(),
   choiceCursor: fields.choiceCursor.optional(),
+  turnStopped: fields.turnStopped.optional(),
+  strayMenus: fields.strayMenus.default([]),
 });
 export type AgentKindInput = z.infer<typeof agentKindSchema>;
 
