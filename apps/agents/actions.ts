@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { detectPaneStatus, type AgentKind } from '../core/src/agents/index.js';
 import { CmuxError, isCmuxError } from '../core/src/errors/index.js';
@@ -47,6 +48,9 @@ export async function pressKeys(deps: AgentDeps, id: string, keys: readonly Pane
   }
   await withTypingLock(deps, id, async () => {
     const { agent } = await findLiveAgent(deps, id);
+    const kind = deps.kinds.forCommand(agent.command);
+    // Escape (or Ctrl-C) pressed in the dashboard's terminal stops a turn as the interrupt does.
+    if (keys.some((k) => 'key' in k && (kind.interruptKeys.includes(k.key) || k.key === 'C-c'))) await markInterrupted(deps.tmux, agent.windowId);
     for (const k of keys) {
       if ('key' in k) await deps.tmux.sendKeys(agent.windowId, k.key);
       else await deps.tmux.sendText(agent.windowId, terminalText(k.text));
@@ -62,9 +66,17 @@ export async function interruptAgent(deps: AgentDeps, id: string): Promise<void>
   await withTypingLock(deps, id, async () => {
     const { agent } = await findLiveAgent(deps, id);
     const kind = deps.kinds.forCommand(agent.command);
+    await markInterrupted(deps.tmux, agent.windowId);
     await deps.tmux.sendKeys(agent.windowId, ...kind.interruptKeys);
     if (kind.composer && kind.clearInputKeys.length > 0) await emptyInputBox(deps.tmux, agent.windowId, kind);
   });
+}
+
+// Tells the status monitor, in whatever process it runs, that the turn under way ends by an
+// interrupt, not finished: a mark on the window that changes at each interrupt. Set before the
+// keys: a screen that shows their effect was read before the marks the monitor reads after it.
+async function markInterrupted(tmux: TmuxClient, target: string): Promise<void> {
+  await tmux.markInterrupted(target, `${Date.now()}-${randomBytes(3).toString('hex')}`);
 }
 
 async function emptyInputBox(tmux: TmuxClient, target: string, kind: AgentKind): Promise<void> {

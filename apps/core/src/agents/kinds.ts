@@ -18,6 +18,9 @@ export interface AgentKind {
   enterRetries: number;
   statusLines: number;
   status: { busy: RegExp[]; waiting: RegExp[]; idle: RegExp[] };
+  // What the screen shows right above the input when a turn was stopped by an interrupt
+  // (Claude Code's "Interrupted", Codex "Conversation interrupted"): such a turn is not done.
+  interrupted: RegExp[];
   composer: RegExp | null;
   // A dialog whose choices are typed as keys, e.g. `(y/n)`: group 1 lists them, `/` between.
   keyChoices: RegExp | null;
@@ -51,6 +54,7 @@ export function compileKind(name: string, k: AgentKindInput, folder: string): Ag
     enterRetries: k.enterRetries,
     statusLines: k.statusLines,
     status: { busy: k.status.busy.map(compile), waiting: k.status.waiting.map(compile), idle: k.status.idle.map(compile) },
+    interrupted: k.interrupted.map(compile),
     composer: k.composer ? compile(k.composer) : null,
     keyChoices: k.keyChoices ? compile(k.keyChoices) : null,
     choiceCursor: k.choiceCursor ? compile(k.choiceCursor) : null,
