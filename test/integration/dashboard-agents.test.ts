@@ -84,12 +84,27 @@ describe('the dashboard: overview, dialogs, conversation, interactive terminal',
     await page.locator('section[aria-label="needs you"] [data-card="w1"] [data-status="waiting"]').waitFor({ timeout: 20_000 });
     assert.deepEqual(await cards('the team'), ['supervisor', 'w2']);
     await eventually(async () => (await w1.locator('[data-preview]').textContent()) ?? '', (t) => t.includes('Do you want to deploy the site? (y/n)'), 20_000);
-    await w1.locator('[data-task="ask permission to deploy the site"]').waitFor({ timeout: 20_000 });
     await shot('overview');
   });
 
-  it('answers a dialog by button; an answer for a dialog that changed meanwhile is refused, nothing is typed, and the page says so', async () => {
+  it('shows as the task what the agent was given to do: its task on the board, else the one it was spawned with, never just the last message', async () => {
+    // w1 got another message since its spawn: its task is still the spawn's (issue 26, finding 11).
+    await page.locator('[data-agent="w1"]').click();
+    await page.locator('.conversation [data-state="delivered"]', { hasText: 'ask permission to deploy the site' }).waitFor({ timeout: 20_000 });
+    await page.locator('.current-task[data-task-source="spawn"][data-task="hello from the overview"]').waitFor();
+    // A task on the board, assigned to w2: it is w2's task now, on its card and in its view.
+    const added = await api.call<{ id: number }>('POST', '/api/tasks', { title: 'proofread the changelog', assignee: 'w2' });
+    assert.equal(added.status, 201, JSON.stringify(added.body));
+    await page.getByRole('button', { name: '← Overview' }).click();
+    await page.locator(`[data-card="w2"] [data-task-source="board"][data-task="#${added.body.id} proofread the changelog"]`).waitFor({ timeout: 20_000 });
+    await page.locator('[data-card="w1"] [data-task="hello from the overview"]').waitFor();
+    // Done on the board: back to the task it was spawned with.
+    assert.equal((await api.call('PATCH', `/api/tasks/${added.body.id}`, { status: 'done' })).status, 200);
+    await page.locator('[data-card="w2"] [data-task-source="spawn"][data-task="write the release notes"]').waitFor({ timeout: 30_000 });
     await page.locator('[data-card="w1"]').getByRole('button', { name: 'w1' }).click();
+  });
+
+  it('answers a dialog by button; an answer for a dialog that changed meanwhile is refused, nothing is typed, and the page says so', async () => {
     const dialog = page.getByRole('region', { name: 'dialog' });
     await dialog.locator('[data-question="Do you want to deploy the site? (y/n)"]').waitFor({ timeout: 20_000 });
     assert.deepEqual(await dialog.locator('[data-choice]').evaluateAll((els) => els.map((e) => e.textContent)), ['y', 'n']);
@@ -117,7 +132,10 @@ describe('the dashboard: overview, dialogs, conversation, interactive terminal',
     await shot('dialog-refused');
 
     await dialog.getByRole('button', { name: 'n', exact: true }).click();
-    await page.getByText('Answered “n” to “Do you want to drop the database? (y/n)”.').waitFor({ timeout: 30_000 });
+    const answered = page.getByText('Answered “n” to “Do you want to drop the database? (y/n)”.');
+    await answered.waitFor({ timeout: 30_000 });
+    // The buttons are gone: the focus is on the line that says what happened, not lost to the page.
+    await page.waitForFunction(`document.activeElement?.textContent === ${JSON.stringify('Answered “n” to “Do you want to drop the database? (y/n)”.')}`, undefined, { timeout: 5_000 });
     await eventually(async () => (await page.getByTestId('terminal').getAttribute('data-text')) ?? '', (t) => t.includes('Permission denied'), 20_000);
     await eventually(() => statusOf('w1'), (s) => s === 'idle', 20_000);
   });
