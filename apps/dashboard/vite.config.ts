@@ -11,7 +11,8 @@ const PRECOMPRESSED = /\.(js|css|html|svg|json)$/;
 // Writes a gzip and a brotli copy beside every text file of the build (x.js.gz, x.js.br): the
 // server sends the one the browser asks for without compressing at each request, and the
 // build's recorded sizes and hashes (build-info.json, which the frontend healer checks) cover
-// them with the rest. Brotli at quality 9: near 11's size in a fifth of the build time.
+// them with the rest. Brotli at quality 6: within 1% of 9's size in a tenth of its time, which
+// every build and heal pays.
 function precompress(): Plugin {
   return {
     name: 'cmux-precompress',
@@ -23,7 +24,7 @@ function precompress(): Plugin {
         const bytes = readFileSync(file);
         if (bytes.length < PRECOMPRESS_MIN_BYTES) continue;
         writeFileSync(`${file}.gz`, gzipSync(bytes, { level: 9 }));
-        writeFileSync(`${file}.br`, brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 9, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }));
+        writeFileSync(`${file}.br`, brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 6, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }));
       }
     },
   };

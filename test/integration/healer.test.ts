@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -71,6 +71,11 @@ describe('the frontend healer against a real server and a real build', { timeout
     assert.equal((await healer.check()).status, 'healthy');
     rmSync(loaded('.css'));
     assert.match((await health()).frontend.problem ?? '', /is missing/);
+    assert.equal((await healer.check()).status, 'healthy');
+    // A chunk the page loads later (an agent's terminal) is the build's too (issue 26).
+    const later = readdirSync(join(config.frontend.dist, 'assets')).find((f) => /^Terminal-.*\.js$/.test(f))!;
+    truncateSync(join(config.frontend.dist, 'assets', later), 100);
+    assert.match((await health()).frontend.problem ?? '', new RegExp(`assets/${later} is not what the build wrote`));
     assert.equal((await healer.check()).status, 'healthy');
   });
 
