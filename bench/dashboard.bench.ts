@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { buildDashboard, referencedAssets } from '../apps/core/src/index.ts';
@@ -42,7 +43,17 @@ export async function benchDashboard(log: (line: string) => void): Promise<Bench
     return [
       { area: 'dashboard', name: 'first screen JS + CSS (what index.html loads), gzip', unit: 'KB', value: firstKb, baseline: FIRST_SCREEN_BUDGET_KB, baselineName: 'what the first screen may weigh', budget: true },
       { area: 'dashboard', name: 'all JS + CSS (with the agent view, terminal and diff view loaded on demand), gzip', unit: 'KB', value: wholeKb, baseline: BUNDLE_BUDGET_KB, baselineName: 'what a dashboard may weigh', budget: true },
-      { area: 'dashboard', name: `first screen usable in Chromium on localhost (median of ${RUNS}, cold page)`, unit: 'ms', value: median(times), baseline: FIRST_SCREEN_BUDGET_MS, baselineName: 'one second', budget: true },
+      {
+        area: 'dashboard',
+        name: `first screen usable in Chromium on localhost (median of ${RUNS}, cold page)`,
+        unit: 'ms',
+        value: median(times),
+        baseline: FIRST_SCREEN_BUDGET_MS,
+        baselineName: 'one second',
+        budget: true,
+        // A wall-clock figure: what else the machine ran says how far to trust it.
+        note: `load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores during the run`,
+      },
     ];
   } finally {
     await browser.close();
