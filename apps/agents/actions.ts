@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { detectPaneStatus, type AgentKind } from '../core/src/agents/index.js';
 import { CmuxError, isCmuxError } from '../core/src/errors/index.js';
@@ -57,6 +58,9 @@ export async function pressKeys(deps: AgentDeps, id: string, keys: readonly Pane
   }
   await withTypingLock(deps, id, async () => {
     const { agent } = await findLiveAgent(deps, id);
+    const kind = deps.kinds.forCommand(agent.command);
+    // Escape (or Ctrl-C) pressed in the dashboard's terminal stops a turn as the interrupt does.
+    if (keys.some((k) => 'key' in k && (kind.interruptKeys.includes(k.key) || k.key === 'C-c'))) await markInterrupted(deps.tmux, agent.windowId);
     for (const k of keys) {
       if ('key' in k) await deps.tmux.sendKeys(agent.windowId, k.key);
       else await deps.tmux.sendText(agent.windowId, terminalText(k.text));
@@ -80,11 +84,19 @@ export async function interruptAgent(deps: AgentDeps, id: string): Promise<void>
       deps.logger.info(`${id} reads idle: no turn to interrupt`);
       return;
     }
+    await markInterrupted(tmux, agent.windowId);
     await tmux.sendKeys(agent.windowId, ...kind.interruptKeys);
     if (kind.clearInputKeys.length === 0 && kind.strayMenus.length === 0) return;
     const pane = await settleAfterInterrupt(tmux, agent.windowId, kind, before);
     await closeStrayMenu(tmux, agent.windowId, kind, pane);
   });
+}
+
+// Tells the status monitor, in whatever process it runs, that the turn under way ends by an
+// interrupt, not finished: a mark on the window that changes at each interrupt. Set before the
+// keys: a screen that shows their effect was read before the marks the monitor reads after it.
+async function markInterrupted(tmux: TmuxClient, target: string): Promise<void> {
+  await tmux.markInterrupted(target, `${Date.now()}-${randomBytes(3).toString('hex')}`);
 }
 
 // The screen showing a turn to stop (busy, a dialog, or a screen cmux cannot read), or null when

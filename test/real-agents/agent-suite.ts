@@ -46,6 +46,7 @@ interface Agent {
   id: string;
   status: string;
   kind: string;
+  attention: { event: string } | null;
 }
 
 interface StoredMessage {
@@ -152,6 +153,8 @@ export function describeRealAgent(spec: RealAgentSpec): void {
       assert.equal((await api.call('POST', '/api/agents/w1/interrupt')).status, 202);
       await waitStatus('idle', 10_000);
       assert.ok(Date.now() - started < 10_000);
+      const stopped = (await api.call<Agent[]>('GET', '/api/agents')).body.find((a) => a.id === 'w1');
+      assert.equal(stopped?.attention, null, 'stopped, not done: no "done" mark (issue 26, finding 7)');
       await eventually(terminal, (t) => spec.interrupted.test(t), 5_000);
       await eventually(async () => turns().find((r) => JSON.stringify(r.body).includes('Take your time.'))?.aborted, (a) => a === true, 5_000);
       await send('after the interrupt');

@@ -25,7 +25,8 @@ describe('real Claude Code, end to end', { timeout: 900_000 }, () => {
   const claude = loadKinds(loadConfig({ env: {}, root: ROOT })).forCommand('claude');
   const command = `${CLAUDE_BIN} --dangerously-skip-permissions`;
   const tmux = (...args: string[]) => execa('tmux', ['-S', cmux.socket, ...args], { timeout: 10_000 });
-  const statusOf = async (id: string) => (await api.call<Array<{ id: string; status: string }>>('GET', '/api/agents')).body.find((a) => a.id === id)?.status;
+  const agentOf = async (id: string) => (await api.call<Array<{ id: string; status: string; attention: { event: string } | null }>>('GET', '/api/agents')).body.find((a) => a.id === id);
+  const statusOf = async (id: string) => (await agentOf(id))?.status;
   const waitStatus = (id: string, status: string, timeoutMs = 30_000) => eventually(() => statusOf(id), (s) => s === status, timeoutMs);
   const screen = async (id: string) => (await api.call<{ text: string }>('GET', `/api/agents/${id}/terminal?lines=80`)).body.text;
   // Each agent talks to the fake under its own base URL, so its prompts are told apart.
@@ -134,6 +135,8 @@ describe('real Claude Code, end to end', { timeout: 900_000 }, () => {
     assert.equal((await api.call('POST', '/api/agents/w1/interrupt')).status, 202);
     await waitStatus('w1', 'idle', 10_000);
     assert.ok(Date.now() - stopped <= 2_000 + 1_000, `idle ${Date.now() - stopped} ms after the interrupt`);
+    // No "Interrupted" line here: cmux knows it pressed the interrupt (issue 26, finding 7).
+    assert.equal((await agentOf('w1'))?.attention, null, 'stopped, not done');
     assert.equal(composerText(claude, await screen('w1')), '', 'the input box is empty');
     await classify('w1', 'interrupt-early', 'idle');
     const interrupt = await cmux.cli(['send', 'w1', 'AFTER-INTERRUPT follow-up']);
@@ -152,6 +155,7 @@ describe('real Claude Code, end to end', { timeout: 900_000 }, () => {
     assert.equal(cli.exitCode, 0, String(cli.stderr));
     await waitStatus('w1', 'idle', 10_000);
     assert.ok(Date.now() - stopped <= 2_000 + 1_000, `idle ${Date.now() - stopped} ms after the interrupt`);
+    assert.equal((await agentOf('w1'))?.attention, null, 'stopped by `cmux interrupt`, not done');
     await eventually(async () => turn!.request.aborted, (aborted) => aborted, 10_000);
     assert.match(await screen('w1'), /Interrupted/);
     await classify('w1', 'interrupt-mid', 'idle');

@@ -18,6 +18,9 @@ export interface AgentKind {
   enterRetries: number;
   statusLines: number;
   status: { busy: RegExp[]; waiting: RegExp[]; idle: RegExp[] };
+  // What the screen shows right above the input when a turn was stopped by an interrupt
+  // (Claude Code's "Interrupted", Codex "Conversation interrupted"): such a turn is not done.
+  interrupted: RegExp[];
   composer: RegExp | null;
   // What an empty input box shows in it (a placeholder such as Gemini's "Type your message"):
   // the whole text in the box matching it counts as nothing typed.
@@ -68,6 +71,7 @@ export function compileKind(name: string, k: AgentKindInput, folder: string): Ag
     enterRetries: k.enterRetries,
     statusLines: k.statusLines,
     status: { busy: k.status.busy.map(compile), waiting: k.status.waiting.map(compile), idle: k.status.idle.map(compile) },
+    interrupted: k.interrupted.map(compile),
     composer: k.composer ? compile(k.composer) : null,
     composerPlaceholder: k.composerPlaceholder ? compile(k.composerPlaceholder) : null,
     pastedText: k.pastedText ? compile(k.pastedText) : null,
