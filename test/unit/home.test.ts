@@ -3,7 +3,7 @@ import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { addJournalEntry, ensureOwnHome, isCmuxError, loadConfig, writeAttachment, writeFileAtomic } from '../../apps/core/src/index.ts';
+import { addJournalEntry, ensureOwnHome, isCmuxError, loadConfig, writeAttachment, replaceHomeFile } from '../../apps/core/src/index.ts';
 import { readRegistry } from '../../apps/registry/read.ts';
 import { createDeadLetters } from '../../apps/router/dead-letters.ts';
 import { ensureToken } from '../../apps/server/auth/token.ts';
@@ -66,7 +66,7 @@ describe('files in CMUX_HOME are never written through a planted link (L3)', () 
   it('a registry that is a link is refused, on reading and on writing', async () => {
     symlinkSync(secret, join(home, 'agents.yaml'));
     await assert.rejects(readRegistry(join(home, 'agents.yaml')), (e: unknown) => isCmuxError(e, 'CMUX_ERR_REGISTRY_CORRUPT') && /symbolic link/.test((e as Error).message));
-    assert.throws(() => writeFileAtomic(join(home, 'agents.yaml'), 'agents: {}\n'), unsafe);
+    assert.throws(() => replaceHomeFile(home, join(home, 'agents.yaml'), 'agents: {}\n'), unsafe);
   });
 
   it('dead letters, journal entries and attachments through a linked file or folder are refused', async () => {

@@ -51,10 +51,10 @@ describe('appending to the mailbox', () => {
     mkdirSync(home, { recursive: true });
     const file = join(home, 'mailbox.jsonl');
     writeFileSync(file, '{"id":"x","ts":"2026-11-27T21:03:3');
-    const cursor = readNewLines(file, start);
+    const cursor = readNewLines(dir, file, start);
     assert.deepEqual(texts(cursor), [], 'the fragment waits for its newline');
     const message = await appendMessage(home, { from: 'user', to: 'w1', subject: 'after the tear' });
-    const [fragment, line] = texts(readNewLines(file, cursor.cursor));
+    const [fragment, line] = texts(readNewLines(dir, file, cursor.cursor));
     assert.equal(fragment, '{"id":"x","ts":"2026-11-27T21:03:3', 'only the fragment is left to dead-letter');
     assert.equal(mailboxMessageSchema.parse(JSON.parse(line!)).id, message.id);
   });
@@ -89,12 +89,12 @@ describe('reading the mailbox', () => {
   it('takes complete lines only; a partial line waits for its newline', () => {
     const file = join(dir, 'partial.jsonl');
     writeFileSync(file, 'one\ntwo\nthr');
-    const first = readNewLines(file, start);
+    const first = readNewLines(dir, file, start);
     assert.deepEqual(texts(first), ['one', 'two']);
     appendFileSync(file, 'ee\n');
-    const second = readNewLines(file, first.cursor);
+    const second = readNewLines(dir, file, first.cursor);
     assert.deepEqual(texts(second), ['three']);
-    assert.deepEqual(texts(readNewLines(file, second.cursor)), []);
+    assert.deepEqual(texts(readNewLines(dir, file, second.cursor)), []);
   });
 
   it('skips a line longer than the limit, even one larger than a whole read, and goes on', () => {
@@ -103,7 +103,7 @@ describe('reading the mailbox', () => {
     const seen: string[] = [];
     let cursor = start;
     for (let i = 0; i < 5; i++) {
-      const result = readNewLines(file, cursor);
+      const result = readNewLines(dir, file, cursor);
       seen.push(...texts(result));
       cursor = result.cursor;
     }
@@ -114,21 +114,21 @@ describe('reading the mailbox', () => {
   it('starts again from the top of a truncated or replaced file', () => {
     const file = join(dir, 'rotate.jsonl');
     writeFileSync(file, 'a\nb\n');
-    const first = readNewLines(file, start);
+    const first = readNewLines(dir, file, start);
     truncateSync(file, 0);
     appendFileSync(file, 'c\n');
-    const truncated = readNewLines(file, first.cursor);
+    const truncated = readNewLines(dir, file, first.cursor);
     assert.equal(truncated.reset, 'truncated');
     assert.deepEqual(texts(truncated), ['c']);
     renameSync(file, `${file}.old`);
     writeFileSync(file, 'd\ne\nf\n');
-    const replaced = readNewLines(file, truncated.cursor);
+    const replaced = readNewLines(dir, file, truncated.cursor);
     assert.equal(replaced.reset, 'replaced');
     assert.deepEqual(texts(replaced), ['d', 'e', 'f']);
   });
 
   it('reads nothing from a mailbox that does not exist yet', () => {
-    assert.deepEqual(readNewLines(join(dir, 'none.jsonl'), start), { lines: [], cursor: start });
+    assert.deepEqual(readNewLines(dir, join(dir, 'none.jsonl'), start), { lines: [], cursor: start });
   });
 });
 
