@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -36,6 +36,32 @@ describe('CMUX_HOME is ours or refused (M5)', () => {
     mkdirSync(home);
     chmodSync(home, 0o777);
     assert.throws(() => ensureOwnHome(home), (e) => unsafe(e) && (e as Error).message.includes(`chmod 700 ${home}`) && /mode 0777/.test((e as Error).message));
+  });
+
+  it('refuses a home below a folder that group or others may write in without the sticky bit (#25)', () => {
+    const open = join(dir, 'open-parent');
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    const home = join(open, 'deeper', 'home');
+    assert.throws(
+      () => ensureOwnHome(home),
+      (e) => unsafe(e) && (e as Error).message.startsWith(`${open}, a folder above CMUX_HOME ${home}, is writable by group or others without the sticky bit (mode 0777)`) && (e as Error).message.includes(`chmod go-w ${open}`),
+    );
+    assert.equal(existsSync(join(open, 'deeper')), false, 'nothing was made below it');
+    // Through a link too: the folder the link leads to counts, not the link's own mode.
+    const link = join(dir, 'link-to-open');
+    symlinkSync(open, link);
+    assert.throws(() => ensureOwnHome(join(link, 'home')), (e) => unsafe(e) && (e as Error).message.startsWith(`${open}, a folder above`));
+    chmodSync(open, 0o1777);
+    assert.equal(ensureOwnHome(home), 'created', 'the sticky bit keeps others from moving it: as /tmp');
+  });
+
+  it('refuses a home below a folder another user owns (#25)', (t) => {
+    if (process.getuid?.() !== 0) return t.skip('only root can give a folder to another user');
+    const theirs = join(dir, 'theirs');
+    mkdirSync(theirs, { mode: 0o755 });
+    chownSync(theirs, 65534, 65534);
+    assert.throws(() => ensureOwnHome(join(theirs, 'home')), (e) => unsafe(e) && (e as Error).message.startsWith(`${theirs}, a folder above CMUX_HOME ${join(theirs, 'home')}, belongs to user 65534`));
   });
 
   it('makes a home of the user that others may only read private', () => {
