@@ -1,15 +1,15 @@
-import { join } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
 import { CmuxError } from '../core/src/errors/index.js';
 import { readHomeFile, replaceHomeFile } from '../core/src/fs/index.js';
 import { withFileLock } from '../core/src/lock/index.js';
+import { homePaths } from '../core/src/paths/index.js';
 import { projectsFileSchema, type ProjectsFile } from './schema.js';
 
 const HEADER = '# cmux projects: written by cmux (apps/projects), one entry per project.\n';
 
 // Where the projects live under CMUX_HOME.
 export function projectsFile(home: string): string {
-  return join(home, 'projects.yaml');
+  return homePaths(home).projects;
 }
 
 // Reads projects.yaml; a missing file holds no projects, a broken one is an error naming it

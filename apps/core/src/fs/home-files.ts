@@ -5,9 +5,9 @@ import { CmuxError, isCmuxError } from '../errors/index.js';
 // Every open of a file under CMUX_HOME goes through here (#25). A link at the file's own name is
 // refused by O_NOFOLLOW, a link or anything else in place of a folder between CMUX_HOME and the
 // file by lstat; O_NONBLOCK lets a FIFO or device planted there be opened without hanging the
-// caller, and fstat then refuses anything that is not a regular file. CMUX_HOME itself may be a
-// link: the person chose it.
-const { O_RDONLY, O_WRONLY, O_RDWR, O_APPEND, O_CREAT, O_EXCL, O_TRUNC, O_NOFOLLOW, O_NONBLOCK } = constants;
+// caller (O_NOCTTY: nor a terminal become a daemon's), and fstat then refuses anything that is
+// not a regular file. CMUX_HOME itself may be a link: the person chose it.
+const { O_RDONLY, O_WRONLY, O_RDWR, O_APPEND, O_CREAT, O_EXCL, O_TRUNC, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY } = constants;
 const ACCESS = {
   read: O_RDONLY,
   append: O_RDWR | O_APPEND | O_CREAT,
@@ -101,7 +101,7 @@ export function openHomeFile(home: string, file: string, access: HomeAccess): nu
   if (!walkFolders(home, dirname(file), access !== 'read')) return null;
   let fd: number;
   try {
-    fd = openSync(file, ACCESS[access] | O_NOFOLLOW | O_NONBLOCK, 0o600);
+    fd = openSync(file, ACCESS[access] | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0o600);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && access === 'read') return null;
@@ -119,7 +119,7 @@ export function openHomeFile(home: string, file: string, access: HomeAccess): nu
 export function openRegularFile(file: string): number | null {
   let fd: number;
   try {
-    fd = openSync(file, O_RDONLY | O_NONBLOCK);
+    fd = openSync(file, O_RDONLY | O_NONBLOCK | O_NOCTTY);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
