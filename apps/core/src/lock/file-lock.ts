@@ -40,6 +40,7 @@ export async function withFileLock<T>(home: string, file: string, fn: () => Prom
   const lock: Lock = { home, file, noteHolder: opts.noteHolder ?? false };
   const queue = `${file}.queue`;
   ensureHomeFolder(home, queue);
+  assertLockFolder(lock);
   // Nobody waiting: try at once, without a ticket.
   const free = readdirSync(queue).length === 0 ? await tryLock(lock) : null;
   if (free) return holding(free, fn);
@@ -69,13 +70,18 @@ interface Lock {
   noteHolder: boolean;
 }
 
+// A link or file planted as the lock directory would pass for a lock held forever (or its
+// target's time for the holder's): says what it is instead. Checked before the first try and
+// when trying ends badly, not at every try: many waiters try about once a millisecond.
+function assertLockFolder({ home, file }: Lock): void {
+  assertHomePath(home, `${file}.lock`, 'folder');
+}
+
 // The lock, or null while another holds it.
-async function tryLock({ home, file, noteHolder }: Lock): Promise<(() => Promise<void>) | null> {
+async function tryLock(lock: Lock): Promise<(() => Promise<void>) | null> {
+  const { home, file, noteHolder } = lock;
   const dir = `${file}.lock`;
-  // A link or file planted as the lock directory would pass for a lock held forever (or its
-  // target's time for the holder's): say what it is instead.
-  assertHomePath(home, dir, 'folder');
-  const lock = async () => {
+  const take = async () => {
     const release = await lockfile.lock(file, { realpath: false, stale: STALE_MS, update: STALE_MS / 4, retries: 0 });
     try {
       if (noteHolder) overwriteHomeFile(home, `${file}.holder`, `${process.pid} ${lstatSync(dir).ino}`);
@@ -86,17 +92,24 @@ async function tryLock({ home, file, noteHolder }: Lock): Promise<(() => Promise
     return release;
   };
   try {
-    return await lock();
+    return await take();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw lockFailure(lock, error);
     if (!noteHolder || !expireIfHolderDied(home, file)) return null;
   }
   try {
-    return await lock();
+    return await take();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw lockFailure(lock, error);
     return null;
   }
+}
+
+// What to throw when taking the lock failed otherwise than by finding it held: what was
+// planted as its folder, if that is why.
+function lockFailure(lock: Lock, error: unknown): unknown {
+  assertLockFolder(lock);
+  return error;
 }
 
 // When the noted holder of the lock is a process that is gone, ages the lock directory it left
@@ -132,6 +145,7 @@ async function acquire(lock: Lock, queue: string, ticket: string, deadline: numb
     const release = deferred ? null : await tryLock(lock);
     if (release) return release;
     if (Date.now() >= deadline) {
+      assertLockFolder(lock);
       throw new CmuxError('CMUX_ERR_LOCK_TIMEOUT', `could not lock ${lock.file} within ${timeoutMs} ms: another cmux process holds it`, { context: { file: lock.file } });
     }
     // About one try a millisecond among the waiters that may try, however many wait: a lock
