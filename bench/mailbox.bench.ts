@@ -27,7 +27,7 @@ function startBaseline(config: CmuxConfig, onMessage: (m: MailboxMessage) => Pro
   const timer = setInterval(async () => {
     if (busy) return;
     busy = true;
-    const result = readNewLines(homePaths(config.home).mailbox, cursor);
+    const result = readNewLines(config.home, homePaths(config.home).mailbox, cursor);
     cursor = result.cursor;
     for (const line of result.lines) {
       if (line.kind !== 'line') continue;

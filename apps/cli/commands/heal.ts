@@ -4,7 +4,7 @@ import { loadConfig } from '../../core/src/config/index.js';
 import { APP_NAMES } from '../../core/src/ecosystem/index.js';
 import { CmuxError } from '../../core/src/errors/index.js';
 import { buildDashboard, healRequestFile, readFrontendState } from '../../core/src/frontend/index.js';
-import { writeFileAtomic } from '../../core/src/fs/index.js';
+import { replaceHomeFile } from '../../core/src/fs/index.js';
 import { listAppStatus } from '../../core/src/pm2/index.js';
 import { say } from '../output.js';
 
@@ -23,7 +23,7 @@ export const healCommand = new Command('heal')
     }
     const before = readFrontendState(config.home)?.lastHeal ?? null;
     const asked = new Date().toISOString();
-    writeFileAtomic(healRequestFile(config.home), asked);
+    replaceHomeFile(config.home, healRequestFile(config.home), asked);
     say('asked the healer to rebuild the dashboard…');
     const deadline = Date.now() + WAIT_MS;
     while (Date.now() < deadline) {

@@ -117,6 +117,7 @@ export async function buildDashboard(root: string, dist: string, opts: { reinsta
   let ran = false;
   try {
     return await withFileLock(
+      dirname(lock),
       lock,
       async () => {
         ran = true;
@@ -147,7 +148,7 @@ export async function buildDashboard(root: string, dist: string, opts: { reinsta
   } catch (error) {
     if (ran || !isCmuxError(error, 'CMUX_ERR_LOCK_TIMEOUT')) throw error;
     // Someone else is building: wait for that build to finish, and let it count.
-    await withFileLock(lock, async () => undefined, { timeoutMs: BUILD_TIMEOUT_MS + INSTALL_TIMEOUT_MS });
+    await withFileLock(dirname(lock), lock, async () => undefined, { timeoutMs: BUILD_TIMEOUT_MS + INSTALL_TIMEOUT_MS });
     return { ok: existsSync(join(dist, 'index.html')), output: 'joined a build already under way', durationMs: Date.now() - started, joined: true };
   }
 }

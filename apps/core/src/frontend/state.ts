@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../fs/index.js';
+import { readHomeFile, replaceHomeFile } from '../fs/index.js';
 import { homePaths } from '../paths/index.js';
 
 // What the frontend healer last found, as the health endpoint reports it (CONTRACT §3).
@@ -29,12 +28,13 @@ export function healRequestFile(home: string): string {
 // The healer's last findings, or null when it has not checked yet.
 export function readFrontendState(home: string): FrontendState | null {
   try {
-    return JSON.parse(readFileSync(frontendStateFile(home), 'utf8')) as FrontendState;
+    const text = readHomeFile(home, frontendStateFile(home));
+    return text === null ? null : (JSON.parse(text) as FrontendState);
   } catch {
     return null;
   }
 }
 
 export function writeFrontendState(home: string, state: FrontendState): void {
-  writeFileAtomic(frontendStateFile(home), JSON.stringify(state));
+  replaceHomeFile(home, frontendStateFile(home), JSON.stringify(state));
 }
