@@ -89,27 +89,33 @@ export async function benchStop(log: (line: string) => void): Promise<BenchRow[]
       }
       log(`stop, stubborn server: run ${i + 1}/${RUNS}: cmux ${stubbornOurs.at(-1)!.toFixed(0)} ms, seed loop ${stubbornSeed.at(-1)!.toFixed(0)} ms`);
     }
+    const length = `median of ${RUNS}`;
     return [
       {
         area: 'stop',
-        name: '`cmux stop`, four healthy apps + tmux + PM2 daemon (median of 3)',
+        name: '`cmux stop`, four healthy apps + tmux + PM2 daemon',
+        length,
         unit: 'ms',
         value: median(ours),
         baseline: median(manual),
         baselineName: '`pm2 delete all` + `tmux kill-server` + `pm2 kill`',
+        budget: { on: 'ratio', max: 1.05 },
       },
       {
         area: 'stop',
-        name: '`cmux stop` with an idle raw TCP client and an open dashboard WebSocket (median of 3)',
+        name: '`cmux stop` with an idle raw TCP client and an open dashboard WebSocket',
+        length,
         unit: 'ms',
         value: median(connected),
         baseline: median(ours),
         baselineName: '`cmux stop` with nothing connected',
-        note: 'target ≤ 3 s, nothing left (checked after each run)',
+        budget: { on: 'value', max: 3_000 },
+        note: 'nothing left (checked after each run)',
       },
       {
         area: 'stop',
-        name: '`cmux stop`, leftover server ignoring SIGTERM (median of 3)',
+        name: '`cmux stop`, leftover server ignoring SIGTERM',
+        length,
         unit: 'ms',
         value: median(stubbornOurs),
         baseline: median(stubbornSeed),
