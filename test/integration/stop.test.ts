@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
-import { isAlive } from '../../apps/core/src/index.ts';
+import { isAlive, shellQuote } from '../../apps/core/src/index.ts';
 import { cleanEnv, createInstance, processesMentioning, ROOT, type TestInstance } from '../helpers/instance.ts';
 import { spawnFixture, trackFixtures } from '../helpers/spawn-fixture.ts';
+import { eventually } from '../helpers/tmux.ts';
 import { wsRecorder } from '../helpers/ws-recorder.ts';
 
 const KILL_TIMEOUT_MS = 5_000;
@@ -60,6 +61,20 @@ describe('stop with processes that do not go quietly', { timeout: 120_000 }, () 
     } finally {
       dashboard.close();
     }
+  });
+
+  it('ends what an agent window started that outlives the tmux server (a program that ignores the hangup)', async () => {
+    const start = await cmux.cli(['start']);
+    assert.equal(start.exitCode, 0, String(start.stderr));
+    const pidFile = join(cmux.base, 'lingerer.pid');
+    const spawned = await cmux.cli(['spawn', 'lingerer', '--command', `nohup sleep 600 >/dev/null 2>&1 & echo $! > ${shellQuote(pidFile)}; exec cat`, '--no-wait']);
+    assert.equal(spawned.exitCode, 0, String(spawned.stderr));
+    const pid = await eventually(async () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0), (n) => n > 0, 30_000);
+    assert.equal(isAlive(pid), true);
+    const stop = await cmux.cli(['stop']);
+    assert.equal(stop.exitCode, 0, String(stop.stderr));
+    assert.match(String(stop.stdout), new RegExp(`stopped pid ${pid}, started in an agent window, which outlived the tmux server`));
+    assert.equal(isAlive(pid), false, 'the program that ignored the hangup is gone after stop');
   });
 
   it('reports a foreign listener on the port and leaves it alone', async () => {
