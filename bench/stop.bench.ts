@@ -120,7 +120,7 @@ export async function benchStop(log: (line: string) => void): Promise<BenchRow[]
         value: median(stubbornOurs),
         baseline: median(stubbornSeed),
         baselineName: "seed plan's SIGTERM + 1 s polls + SIGKILL",
-        note: 'cmux polls every 50 ms within a 2 s grace',
+        note: 'cmux polls every 5 ms within a 2 s grace',
       },
     ];
   } finally {
