@@ -45,7 +45,7 @@ describe('server routes', () => {
       const body = res.json() as { status: string; api: string; frontend: Record<string, unknown> };
       assert.equal(body.api, 'healthy');
       assert.equal(body.status, 'degraded');
-      assert.deepEqual(Object.keys(body.frontend).sort(), ['indexExists', 'jsBundles', 'lastCheck', 'lastHeal', 'problem', 'served', 'status']);
+      assert.deepEqual(Object.keys(body.frontend).sort(), ['browser', 'indexExists', 'jsBundles', 'lastCheck', 'lastHeal', 'problem', 'served', 'status']);
       assert.equal(body.frontend.indexExists, false);
     }
     await app.close();
