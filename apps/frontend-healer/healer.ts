@@ -114,7 +114,10 @@ export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHan
     state.browser = 'pending';
     browsing = (async () => {
       const looked = buildOnDisk(dist);
-      const browser = await checkInBrowserAside(`${serverUrl(config)}/`, healer.browserPath, stopping.signal).catch((error: unknown) => ({ ok: true, problem: `browser check skipped: ${(error as Error).message}` }));
+      const browser = await checkInBrowserAside(`${serverUrl(config)}/`, healer.browserPath, stopping.signal).then(
+        (verdict) => ({ ...verdict, skipped: false }),
+        (error: unknown) => ({ ok: true, problem: `browser check skipped: ${(error as Error).message}`, skipped: true }),
+      );
       if (stopping.signal.aborted) return;
       // The build was deleted or replaced while the browser looked at it: what the browser saw
       // says nothing about the build there now (judging it so once gave up on a good build).
@@ -125,7 +128,8 @@ export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHan
       }
       if (browser.ok && browser.problem) logger.warn(browser.problem);
       browserProblem = browser.ok ? null : browser.problem;
-      state.browser = browser.ok ? 'passed' : 'failed';
+      // A browser that could not be started gives no verdict: the check is off until it can.
+      state.browser = browser.skipped ? 'off' : browser.ok ? 'passed' : 'failed';
       // A page that failed on a slow machine and works now: broken files may be rebuilt again.
       if (browser.ok && waitingOnBrowser) {
         waitingOnBrowser = false;

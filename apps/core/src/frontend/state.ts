@@ -10,7 +10,7 @@ export interface FrontendState {
   jsBundles: number;
   served: boolean;
   // The browser's verdict on the build there now: pending until a check of it has ended, off
-  // when the healer has no browser.
+  // when the healer has no browser (or could not start it).
   browser: 'pending' | 'passed' | 'failed' | 'off';
   lastCheck: string | null;
   lastHeal: string | null;
