@@ -52,7 +52,7 @@ export function formatStatus(status: CmuxStatus): string {
     ].join(' '),
   );
   const frontend = status.health?.frontend as FrontendState | undefined;
-  const health = status.health ? `${frontend ? describeFrontend(frontend) : String(status.health.status)} (${status.url}/health)` : `no answer from ${status.url}`;
+  const health = status.health ? `${frontend ? describeFrontend(frontend) : String(status.health.status)}, at ${status.url}/health` : `no answer from ${status.url}`;
   return [
     `cmux ${status.running ? 'is running' : 'is not running'} (home ${status.home})`,
     ...rows,
