@@ -12,7 +12,7 @@ import { dashboardCopy } from '../helpers/dashboard-copy.ts';
 import { cleanEnv, freePort, processesMentioning } from '../helpers/instance.ts';
 import { eventually } from '../helpers/tmux.ts';
 
-describe('the frontend healer against a real server and a real build', { timeout: 300_000 }, () => {
+describe('the frontend healer against a real server and a real build', { timeout: 600_000 }, () => {
   const copy = dashboardCopy();
   const quiet = createLogger('test', { out: { write: () => true } as never, err: { write: () => true } as never });
   let config: CmuxConfig;
@@ -117,10 +117,9 @@ describe('the frontend healer against a real server and a real build', { timeout
   });
 
   it('puts the last build back when the sources have not changed; builds afresh when they have, or when its copy is damaged', async () => {
+    // The build of the test above is the last one, its copy kept beside the build folder.
     const dist = config.frontend.dist;
     const kept = join(dirname(dist), `.${basename(dist)}.last-build`);
-    const built = await buildDashboard(copy.root, dist, { reuse: true });
-    assert.equal(built.ok, true, built.output.slice(-500));
     const info = readFileSync(join(dist, 'build-info.json'), 'utf8');
     rmSync(dist, { recursive: true, force: true });
     const back = await buildDashboard(copy.root, dist, { reuse: true });

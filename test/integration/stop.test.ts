@@ -11,7 +11,7 @@ import { wsRecorder } from '../helpers/ws-recorder.ts';
 
 const KILL_TIMEOUT_MS = 5_000;
 
-describe('stop with processes that do not go quietly', { timeout: 120_000 }, () => {
+describe('stop with processes that do not go quietly', { timeout: 240_000 }, () => {
   let cmux: TestInstance;
   const children = trackFixtures();
   before(async () => {
@@ -39,9 +39,15 @@ describe('stop with processes that do not go quietly', { timeout: 120_000 }, () 
     assert.doesNotMatch(String(stop.stdout), new RegExp(`pid ${client.pid}`));
   });
 
-  it('stops a server holding an idle raw TCP client and a dashboard WebSocket: it ends both and exits by itself, nothing left', async () => {
+  it('stops a server holding an idle raw TCP client and a dashboard WebSocket, and a program a window started that ignores the hangup: nothing left, the client spared', async () => {
     const start = await cmux.cli(['start']);
     assert.equal(start.exitCode, 0, String(start.stderr));
+    // A program that outlives the tmux server: it ignores the hangup its pane sends as it goes.
+    const pidFile = join(cmux.base, 'lingerer.pid');
+    const spawned = await cmux.cli(['spawn', 'lingerer', '--command', `nohup sleep 600 >/dev/null 2>&1 & echo $! > ${shellQuote(pidFile)}; exec cat`, '--no-wait']);
+    assert.equal(spawned.exitCode, 0, String(spawned.stderr));
+    const lingerer = await eventually(async () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0), (n) => n > 0, 30_000);
+    assert.equal(isAlive(lingerer), true);
     const client = await spawnFixture('hold-connection.mjs', [String(cmux.port)], { readyLine: 'connected' });
     children.push(client);
     const clientClosed = new Promise<void>((resolve) => client.stdout!.on('data', (chunk: Buffer) => String(chunk).includes('closed') && resolve()));
@@ -52,6 +58,8 @@ describe('stop with processes that do not go quietly', { timeout: 120_000 }, () 
       const stop = await cmux.cli(['stop']);
       assert.equal(stop.exitCode, 0, String(stop.stderr));
       assert.match(String(stop.stdout), /stopped cmux-server/);
+      assert.match(String(stop.stdout), new RegExp(`stopped pid ${lingerer}, started in an agent window, which outlived the tmux server`));
+      assert.equal(isAlive(lingerer), false, 'the program that ignored the hangup is gone after stop');
       await clientClosed;
       assert.equal(dashboard.gaps().length, 1, 'the WebSocket was closed');
       // Stopped by its own shutdown, not killed by PM2 after kill_timeout.
@@ -61,20 +69,6 @@ describe('stop with processes that do not go quietly', { timeout: 120_000 }, () 
     } finally {
       dashboard.close();
     }
-  });
-
-  it('ends what an agent window started that outlives the tmux server (a program that ignores the hangup)', async () => {
-    const start = await cmux.cli(['start']);
-    assert.equal(start.exitCode, 0, String(start.stderr));
-    const pidFile = join(cmux.base, 'lingerer.pid');
-    const spawned = await cmux.cli(['spawn', 'lingerer', '--command', `nohup sleep 600 >/dev/null 2>&1 & echo $! > ${shellQuote(pidFile)}; exec cat`, '--no-wait']);
-    assert.equal(spawned.exitCode, 0, String(spawned.stderr));
-    const pid = await eventually(async () => (existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8')) : 0), (n) => n > 0, 30_000);
-    assert.equal(isAlive(pid), true);
-    const stop = await cmux.cli(['stop']);
-    assert.equal(stop.exitCode, 0, String(stop.stderr));
-    assert.match(String(stop.stdout), new RegExp(`stopped pid ${pid}, started in an agent window, which outlived the tmux server`));
-    assert.equal(isAlive(pid), false, 'the program that ignored the hangup is gone after stop');
   });
 
   it('reports a foreign listener on the port and leaves it alone', async () => {
