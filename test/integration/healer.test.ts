@@ -163,51 +163,56 @@ describe('the frontend healer against a real server and a real build', { timeout
     // Browser checks far apart: between them, what the last one found still stands.
     const inBrowser = createFrontendHealer({ ...config, healer: { ...config.healer, browserCheck: 'on', browserPath: CHROMIUM, browserIntervalMs: 3_600_000 } }, quiet);
     const browserAlerts = () => readAlerts(config.home, 100).filter((a) => a.kind === 'browser');
+    let restored = false;
+    try {
+      // The broken bundle passes the cheap checks (its build-info is gone): the browser, looking
+      // beside the loop, says what is wrong, and the next check rebuilds.
+      await inBrowser.check();
+      const seen = await inBrowser.browserChecked();
+      assert.equal(seen.browser, 'failed');
+      assert.equal(seen.gaveUp, false, 'a build the healer did not just make is rebuilt, not given up on');
+      // Healthy as soon as the rebuilt files serve; the browser's verdict follows.
+      const rebuilt = await inBrowser.check();
+      assert.notEqual(rebuilt.lastHeal, seen.lastHeal);
+      assert.equal(rebuilt.status, 'healthy', rebuilt.problem ?? '');
+      assert.equal(rebuilt.browser, 'pending');
+      const pending = await health();
+      assert.deepEqual([pending.status, pending.frontend.browser], ['healthy', 'pending'], 'health says so while the browser looks');
+      const first = await inBrowser.browserChecked();
+      assert.equal(first.browser, 'failed');
+      assert.equal(first.status, 'degraded');
+      assert.equal(first.gaveUp, true);
+      assert.match(first.problem ?? '', /broken at runtime/, 'the rebuilt page was checked in the browser');
+      assert.ok(first.lastHeal);
+      assert.equal(browserAlerts().length, 1);
+      const built = statSync(join(config.frontend.dist, 'index.html')).mtimeMs;
 
-    // The broken bundle passes the cheap checks (its build-info is gone): the browser, looking
-    // beside the loop, says what is wrong, and the next check rebuilds.
-    await inBrowser.check();
-    const seen = await inBrowser.browserChecked();
-    assert.equal(seen.browser, 'failed');
-    assert.equal(seen.gaveUp, false, 'a build the healer did not just make is rebuilt, not given up on');
-    // Healthy as soon as the rebuilt files serve; the browser's verdict follows.
-    const rebuilt = await inBrowser.check();
-    assert.notEqual(rebuilt.lastHeal, seen.lastHeal);
-    assert.equal(rebuilt.status, 'healthy', rebuilt.problem ?? '');
-    assert.equal(rebuilt.browser, 'pending');
-    const pending = await health();
-    assert.deepEqual([pending.status, pending.frontend.browser], ['healthy', 'pending'], 'health says so while the browser looks');
-    const first = await inBrowser.browserChecked();
-    assert.equal(first.browser, 'failed');
-    assert.equal(first.status, 'degraded');
-    assert.equal(first.gaveUp, true);
-    assert.match(first.problem ?? '', /broken at runtime/, 'the rebuilt page was checked in the browser');
-    assert.ok(first.lastHeal);
-    assert.equal(browserAlerts().length, 1);
-    const built = statSync(join(config.frontend.dist, 'index.html')).mtimeMs;
+      for (let i = 0; i < 3; i += 1) {
+        const again = await inBrowser.check();
+        assert.equal(again.status, 'degraded');
+        assert.match(again.problem ?? '', /broken at runtime/);
+        assert.equal(again.lastHeal, first.lastHeal, 'no rebuild of the same sources');
+      }
+      assert.equal(statSync(join(config.frontend.dist, 'index.html')).mtimeMs, built);
+      assert.equal(browserAlerts().length, 1, 'one alert');
+      const reported = await health();
+      assert.equal(reported.status, 'degraded');
+      assert.match(reported.frontend.problem ?? '', /broken at runtime/);
 
-    for (let i = 0; i < 3; i += 1) {
-      const again = await inBrowser.check();
-      assert.equal(again.status, 'degraded');
-      assert.match(again.problem ?? '', /broken at runtime/);
-      assert.equal(again.lastHeal, first.lastHeal, 'no rebuild of the same sources');
+      writeFileSync(main, good);
+      restored = true;
+      const fixed = await inBrowser.check();
+      assert.equal(fixed.status, 'healthy', fixed.problem ?? '');
+      assert.equal(fixed.gaveUp, false);
+      assert.notEqual(fixed.lastHeal, first.lastHeal, 'a change in the sources is rebuilt');
+      assert.equal((await health()).status, 'healthy');
+      assert.equal((await inBrowser.browserChecked()).browser, 'passed');
+      assert.equal((await health()).frontend.browser, 'passed');
+      assert.equal(browserAlerts().length, 1);
+    } finally {
+      if (!restored) writeFileSync(main, good);
+      await inBrowser.stop();
     }
-    assert.equal(statSync(join(config.frontend.dist, 'index.html')).mtimeMs, built);
-    assert.equal(browserAlerts().length, 1, 'one alert');
-    const reported = await health();
-    assert.equal(reported.status, 'degraded');
-    assert.match(reported.frontend.problem ?? '', /broken at runtime/);
-
-    writeFileSync(main, good);
-    const fixed = await inBrowser.check();
-    assert.equal(fixed.status, 'healthy', fixed.problem ?? '');
-    assert.equal(fixed.gaveUp, false);
-    assert.notEqual(fixed.lastHeal, first.lastHeal, 'a change in the sources is rebuilt');
-    assert.equal((await health()).status, 'healthy');
-    assert.equal((await inBrowser.browserChecked()).browser, 'passed');
-    assert.equal((await health()).frontend.browser, 'passed');
-    assert.equal(browserAlerts().length, 1);
-    await inBrowser.stop();
   });
 
   it('checks in a browser from its own loop, once per browserIntervalSeconds, and heals what it sees', async () => {

@@ -10,6 +10,9 @@ import { eventually } from '../helpers/tmux.ts';
 import { wsRecorder } from '../helpers/ws-recorder.ts';
 
 const KILL_TIMEOUT_MS = 5_000;
+// Stop bounds its own work by kill_timeout + 5 s; measured from outside, the CLI's own start is
+// in the figure too, which took seconds under npm run test:load beside other suites (11.4 s once).
+const CLI_START_ALLOWANCE_MS = 10_000;
 
 describe('stop with processes that do not go quietly', { timeout: 240_000 }, () => {
   let cmux: TestInstance;
@@ -33,7 +36,7 @@ describe('stop with processes that do not go quietly', { timeout: 240_000 }, () 
     const took = Date.now() - started;
     assert.equal(stop.exitCode, 0, String(stop.stderr));
     assert.match(String(stop.stdout), new RegExp(`stopped pid ${stubborn.pid} listening on port ${cmux.port} \\(SIGKILL after SIGTERM was ignored\\)`));
-    assert.ok(took < KILL_TIMEOUT_MS + 5_000, `stop took ${took} ms`);
+    assert.ok(took < KILL_TIMEOUT_MS + 5_000 + CLI_START_ALLOWANCE_MS, `stop took ${took} ms`);
     assert.equal(isAlive(stubborn.pid!), false);
     assert.equal(isAlive(client.pid!), true, 'a client connected to the port is never killed');
     assert.doesNotMatch(String(stop.stdout), new RegExp(`pid ${client.pid}`));

@@ -84,7 +84,13 @@ export async function checkServed(baseUrl: string, dist: string, assets: readonl
     return { reachable: true, ok: false, problem: `GET / answered ${page.status} ${page.contentType}` };
   }
   for (const asset of assets) {
-    const response = await httpRequest(`${baseUrl}/${asset}`, { timeoutMs });
+    let response: HttpAnswer;
+    try {
+      response = await httpRequest(`${baseUrl}/${asset}`, { timeoutMs });
+    } catch (error) {
+      // Like the page: a server too busy to answer in time is not a broken build.
+      return { reachable: false, problem: `the server did not answer GET /${asset}: ${(error as Error).message}` };
+    }
     const expected = EXPECTED_TYPES[extname(asset)];
     if (response.status !== 200 || (expected && !expected.test(response.contentType))) return { reachable: true, ok: false, problem: `GET /${asset} answered ${response.status} ${response.contentType}` };
     if (!existsSync(join(dist, asset)) || sha256(response.body) !== fileSha256(join(dist, asset), statSync(join(dist, asset)))) {
