@@ -8,8 +8,9 @@ import { skipUnsafe } from '../core/src/fs/index.js';
 import { readToken } from '../core/src/server-client/index.js';
 import { createAgentDeps } from '../agents/index.js';
 import { findDiscrepancies } from './discrepancies.js';
-import { compileMatcher, createFindingCollector, fingerprint, suggestNextStep, type Finding } from './findings.js';
-import { readLogChanges } from './log-reader.js';
+import { candidateLines } from './candidates.js';
+import { compileMatcher, CONTEXT_BEFORE, createFindingCollector, fingerprint, suggestNextStep, type Finding } from './findings.js';
+import { MAX_LINE_BYTES, readLogChanges } from './log-reader.js';
 import { createSampler, recordSample } from './metrics.js';
 import { listSources } from './sources.js';
 import { loadState, saveState, type WatcherState } from './state.js';
@@ -98,9 +99,13 @@ export function createLogWatcher(config: CmuxConfig, logger: Logger): AppHandle 
       report.files += 1;
       const collector = createFindingCollector(file, matcher, (finding) => found.push({ finding, key: fingerprint(finding) }), (line) => redactSecrets(line, secrets));
       const known = state.markers[file] ?? Object.values(state.markers).find((m) => m.inode !== 0 && m.inode === inodeOf(file));
+      const lines = candidateLines(matcher.needles, CONTEXT_BEFORE, MAX_LINE_BYTES, {
+        push: (line) => collector.push(line.text, line.truncated ? ` … (${line.bytes} bytes)` : ''),
+        wantsNext: collector.wantsNext,
+      });
       // One log that cannot be read safely (a link or FIFO planted among cmux's logs) costs
       // itself, not the scan.
-      const result = skipUnsafe(() => readLogChanges(config.home, file, known, (line) => collector.push(line)), null, skip);
+      const result = skipUnsafe(() => readLogChanges(config.home, file, known, lines), null, skip);
       collector.end();
       if (!result) continue;
       state.markers[file] = result.marker;

@@ -8,12 +8,22 @@ export interface FrontendState {
   indexExists: boolean;
   jsBundles: number;
   served: boolean;
+  // The browser's verdict on the build there now: pending until a check of it has ended, off
+  // when the healer has no browser (or could not start it).
+  browser: 'pending' | 'passed' | 'failed' | 'off';
   lastCheck: string | null;
   lastHeal: string | null;
   // What is wrong, while something is.
   problem: string | null;
   // Set after the rebuilds ran out: the healer waits for `cmux heal` or a source change.
   gaveUp: boolean;
+}
+
+// The frontend's health in words: "healthy (served; browser check pending)", "degraded: …".
+export function describeFrontend(frontend: Pick<FrontendState, 'status' | 'served' | 'browser' | 'problem'>): string {
+  if (frontend.status !== 'healthy') return `degraded: ${frontend.problem ?? 'no reason given'}`;
+  const browser = frontend.browser === 'off' ? [] : [`browser check ${frontend.browser}`];
+  return `healthy (${[frontend.served ? 'served' : 'not served yet', ...browser].join('; ')})`;
 }
 
 export function frontendStateFile(home: string): string {
