@@ -98,7 +98,9 @@ describe('docs/REFERENCE.md lists exactly what the code has (issue 26)', () => {
         for (const flags of codeSpans(cells[1])) docOptions.push(`${name} ${flags}`);
       }
     }
+    const undescribed = tableRows('CLI').filter((cells) => !cells[2]).map((cells) => `CLI command ${cells[0]} has no description`);
     assertAgree([
+      ...undescribed,
       ...disagreements('CLI command', [...commands].map(([name, args]) => `${name}${args ? ` ${args}` : ''}`), [...docCommands].map(([name, args]) => `${name}${args ? ` ${args}` : ''}`)),
       ...disagreements('CLI option', options, docOptions),
     ]);
@@ -129,6 +131,12 @@ describe('docs/REFERENCE.md lists exactly what the code has (issue 26)', () => {
       assertAgree(disagreements('API route', routes, tableRows('HTTP API').flatMap((cells) => codeSpans(cells[0]))));
     });
 
+    it('says for every route what it takes and answers, with its status codes', () => {
+      const rows = tableRows('HTTP API');
+      assert.ok(rows.length > 0, 'no HTTP API table');
+      assertAgree(rows.filter((cells) => !cells[1] || !/\b[1-5]\d\d\b/.test(cells[2] ?? '')).map((cells) => `API route ${cells[0]} lacks what it takes or its status codes`));
+    });
+
     it('names only error codes that exist', () => {
       const named = tableRows('HTTP API').flatMap((cells) => cells.slice(1).join(' ').match(/CMUX_ERR_[A-Z_]+/g) ?? []);
       assert.ok(named.length > 0, 'the API table names no error codes');
@@ -153,6 +161,17 @@ describe('docs/REFERENCE.md lists exactly what the code has (issue 26)', () => {
     const docVariables = rows.flatMap((r) => codeSpans(r.cells[3]).filter((v) => /^[A-Z_]+$/.test(v)).map((v) => `${v} → ${placeholder(r.key)}`));
     problems.push(...disagreements('environment variable', [...variables].map(([key, variable]) => `${variable} → ${key}`), docVariables));
 
+    // The type column says what the schema takes: a boolean, a number, a list, a map, the
+    // choices of an enum, and whether null is allowed.
+    const types = new Map(keys.map((k) => [k.join('.'), typeOf(configInputSchema, k)]));
+    for (const { key, cells } of rows) {
+      const type = types.get(placeholder(key));
+      if (!type) continue;
+      const cell = cells[1] ?? '';
+      const says = type.kind === 'enum' ? type.options.every((o) => codeSpans(cell).includes(o)) : TYPE_WORDS[type.kind]?.test(cell) ?? cell !== '';
+      if (!says || (type.nullable && !/\bnull\b/.test(cell))) problems.push(`docs/REFERENCE.md gives ${key} the type "${cell}", the schema takes ${type.nullable ? 'null or ' : ''}${type.kind === 'enum' ? type.options.join(' / ') : type.kind}`);
+    }
+
     // A default written as one code span is the value config/cmux.yaml holds (text is a note).
     const defaults = parseYaml(readFileSync(join(REPO_ROOT, 'config', 'cmux.yaml'), 'utf8')) as Record<string, unknown>;
     for (const { key, cells } of rows) {
@@ -176,7 +195,9 @@ describe('docs/REFERENCE.md lists exactly what the code has (issue 26)', () => {
     const documented = (path: string) => inDoc.some((entry) => entry === path || (entry.startsWith(`${path}/`) && folderOf(entry) === path.split('/').length));
     const backed = (entry: string) => inCode.some((path) => entry === path || (entry.startsWith(`${path}/`) && folderOf(entry) === path.split('/').length));
     const folders = inCode.filter((path) => inCode.some((other) => other.startsWith(`${path}/`)));
+    const incomplete = tableRows('Files under CMUX_HOME').filter((cells) => cells.slice(1, 4).some((cell) => !cell)).map((cells) => `CMUX_HOME file ${cells[0]} lacks its format, writer or content`);
     assertAgree([
+      ...incomplete,
       ...inCode.filter((path) => !folders.includes(path) && !documented(path)).map((path) => `missing from docs/REFERENCE.md: CMUX_HOME file ${path}`),
       ...inDoc.filter((entry) => !backed(entry)).map((entry) => `in docs/REFERENCE.md but not in the code: CMUX_HOME file ${entry}`),
     ]);
@@ -186,14 +207,43 @@ describe('docs/REFERENCE.md lists exactly what the code has (issue 26)', () => {
 // Every key path of the config schema: objects are walked, a record whose values are objects
 // is walked under `*` (a name of yours), anything else is one key.
 function configKeys(schema: z.ZodType, path: string[]): string[][] {
-  const def = schema.def as { type: string; shape?: Record<string, z.ZodType>; valueType?: z.ZodType; innerType?: z.ZodType };
-  if (def.type === 'optional' || def.type === 'nullable' || def.type === 'default' || def.type === 'prefault') return configKeys(def.innerType!, path);
+  const { def } = unwrapped(schema);
   if (def.type === 'object') return Object.entries(def.shape!).flatMap(([key, child]) => configKeys(child, [...path, key]));
-  if (def.type === 'record' && isObject(def.valueType!)) return configKeys(def.valueType!, [...path, '*']);
+  if (def.type === 'record' && unwrapped(def.valueType!).def.type === 'object') return configKeys(def.valueType!, [...path, '*']);
   return [path];
 }
 
-function isObject(schema: z.ZodType): boolean {
-  const def = schema.def as { type: string; innerType?: z.ZodType };
-  return def.type === 'object' || (def.innerType !== undefined && isObject(def.innerType));
+// How the type column names each kind of value; any words do for a string (a path, a pattern).
+const TYPE_WORDS: Record<string, RegExp> = {
+  boolean: /\bboolean\b/,
+  number: /\b(integer|number|seconds|milliseconds|percent)\b/,
+  array: /\blist\b/,
+  record: /\bmap\b/,
+};
+
+// The kind of value the schema takes at `path` (record keys as `*`), and whether it may be null.
+function typeOf(schema: z.ZodType, path: string[]): { kind: string; options: string[]; nullable: boolean } {
+  let node = unwrapped(schema);
+  for (const key of path) node = unwrapped(node.def.type === 'record' ? node.def.valueType! : node.def.shape![key]!);
+  const { def, nullable } = node;
+  return { kind: def.type, options: def.type === 'enum' ? Object.values(def.entries!) : [], nullable };
+}
+
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  valueType?: z.ZodType;
+  innerType?: z.ZodType;
+  entries?: Record<string, string>;
+}
+
+// A schema's definition under its optional, default and nullable wrappers.
+function unwrapped(schema: z.ZodType): { def: SchemaDef; nullable: boolean } {
+  let def = schema.def as SchemaDef;
+  let nullable = false;
+  while (['optional', 'nullable', 'default', 'prefault'].includes(def.type)) {
+    nullable ||= def.type === 'nullable';
+    def = def.innerType!.def as SchemaDef;
+  }
+  return { def, nullable };
 }
