@@ -6,6 +6,7 @@ import { writeReport, type BenchRow } from './report.ts';
 import { benchAgents } from './agents.bench.ts';
 import { benchChaos } from './chaos.bench.ts';
 import { benchDashboard } from './dashboard.bench.ts';
+import { benchDashboardTeam } from './dashboard-team.bench.ts';
 import { benchFootprint } from './footprint.bench.ts';
 import { benchHealer } from './healer.bench.ts';
 import { benchLogWatcher } from './log-watcher.bench.ts';
@@ -28,6 +29,7 @@ const benches: Array<[string, (log: (line: string) => void) => Promise<BenchRow[
   ['log-watcher', benchLogWatcher],
   ['healer', benchHealer],
   ['dashboard', benchDashboard],
+  ['dashboard-team', benchDashboardTeam],
   ['chaos', benchChaos],
 ];
 const rows: BenchRow[] = [];

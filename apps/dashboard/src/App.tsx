@@ -10,24 +10,27 @@ import { SystemView } from './components/SystemView';
 import { useAttention } from './attention';
 import { Reconnects } from './fresh';
 import { useLive, type LiveFrame } from './live';
-import { useRoute, VIEWS } from './route';
+import { GRID_MAX, useRoute, VIEWS } from './route';
 
 // An agent's own view (its terminal is xterm) loads when one is picked: the first screen, the
 // overview, needs neither; Vite splits them into chunks of their own.
 const AgentView = lazy(() => import('./components/AgentView').then((m) => ({ default: m.AgentView })));
 const KilledView = lazy(() => import('./components/KilledView').then((m) => ({ default: m.KilledView })));
+const Grid = lazy(() => import('./components/Grid').then((m) => ({ default: m.Grid })));
 
 export function App() {
   const [authed, setAuthed] = useState<boolean | null>(null);
   // Why the login form shows, when a login URL did not work.
   const [loginNotice, setLoginNotice] = useState('');
-  const [{ view, agent: selected }, go] = useRoute();
+  const [{ view, agent: selected, grid }, go] = useRoute();
   const [agents, setAgents] = useState<Agent[]>([]);
   const [killed, setKilled] = useState<KilledAgent[]>([]);
   const [messages, setMessages] = useState<Message[]>([]);
   const [alerts, setAlerts] = useState<Alert[]>([]);
-  // The last screen of an agent, with whose it is: a frame of the agent looked at before is not this one's.
-  const [terminal, setTerminal] = useState<AgentTerminal & { id: string }>({ id: '', text: '' });
+  // The last screen of each agent streamed (the one looked at, or the grid's), by agent id.
+  const [terminals, setTerminals] = useState<Readonly<Record<string, AgentTerminal>>>({});
+  // Each agent's last lines for its overview card, as the server pushes them.
+  const [previews, setPreviews] = useState<Readonly<Record<string, string>>>({});
   const [now, setNow] = useState(Date.now());
   // Bumped by `process` and `health` frames, so the system view reloads at once.
   const [systemTick, setSystemTick] = useState(0);
@@ -81,7 +84,8 @@ export function App() {
     if (frame.event === 'alert') setAlerts((list) => [data as unknown as Alert, ...list]);
     // Acknowledged on another page (or through the API).
     if (frame.event === 'alert_acked') setAlerts((list) => list.map((a) => (a.id === data.id ? { ...a, acknowledged: String(data.at) } : a)));
-    if (frame.event === 'terminal') setTerminal({ id: String(data.id), text: String(data.text) });
+    if (frame.event === 'terminal') setTerminals((all) => ({ ...all, [String(data.id)]: { text: String(data.text) } }));
+    if (frame.event === 'agent_preview') setPreviews((all) => ({ ...all, [String(data.id)]: String(data.preview) }));
     if (frame.event === 'process' || frame.event === 'health') setSystemTick((n) => n + 1);
   }, []);
   const live = useLive(authed === true, onFrame);
@@ -114,17 +118,21 @@ export function App() {
   const attention = useAttention(agents, selected);
   // Its window gone, the agent streams no screen: the terminal is read again, archived.
   const windowGone = agent?.status === 'stopped' || agent?.status === 'missing';
+  // The terminals streamed: the agent looked at, or the grid's.
+  const streamed = view === 'grid' ? grid.join(',') : view === 'agents' ? (selected ?? '') : '';
   useEffect(() => {
     if (!online) return;
     let stale = false;
-    setTerminal({ id: '', text: '' });
-    live.subscribe(selected);
-    if (selected) void api.terminal(selected).then((t) => !stale && setTerminal((now) => (now.id === selected ? now : { ...t, id: selected })), () => undefined);
+    setTerminals({});
+    live.subscribe(streamed ? streamed.split(',') : []);
+    if (view === 'agents' && selected) void api.terminal(selected).then((t) => !stale && setTerminals((all) => (all[selected] ? all : { ...all, [selected]: t })), () => undefined);
     return () => {
       stale = true;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [selected, online, windowGone]);
+  }, [streamed, online, windowGone]);
+  // A card's "Grid": the agent joins the grid (the oldest leaves a full one) and the grid shows.
+  const toGrid = (ids: readonly string[]) => go({ view: 'grid', grid: [...grid.filter((g) => !ids.includes(g)), ...ids].slice(-GRID_MAX) });
 
   if (authed === null) return <p className="loading">Loading…</p>;
   if (!authed) return <Login notice={loginNotice} onDone={() => void load()} />;
@@ -177,7 +185,7 @@ export function App() {
           <Suspense fallback={<p className="loading">Loading…</p>}>
             {/* Keyed: a notice or a draft of one agent never shows on another. */}
             {agent && (
-              <AgentView key={agent.id} agent={agent} terminal={terminal.id === agent.id ? terminal : null} mailTick={mailTick} theme={theme} onOverview={() => go({ agent: null })} />
+              <AgentView key={agent.id} agent={agent} terminal={terminals[agent.id] ?? null} mailTick={mailTick} theme={theme} onOverview={() => go({ agent: null })} />
             )}
             {gone && <KilledView key={gone.id} agent={gone} />}
           </Suspense>
@@ -186,8 +194,13 @@ export function App() {
               There is no agent named <b>{selected}</b>: none runs under that name, and none was killed under it recently. Pick one from the list.
             </p>
           )}
-          {!selected && <Overview agents={shownAgents} now={now} mailTick={mailTick} onSelect={(id) => go({ agent: id })} />}
+          {!selected && <Overview agents={shownAgents} previews={previews} now={now} mailTick={mailTick} onSelect={(id) => go({ agent: id })} onGrid={toGrid} />}
         </main>
+      )}
+      {view === 'grid' && (
+        <Suspense fallback={<p className="loading">Loading…</p>}>
+          <Grid agents={agents} ids={grid} terminals={terminals} onChange={(ids) => go({ grid: ids })} onOpen={(id) => go({ view: 'agents', agent: id })} />
+        </Suspense>
       )}
       {view === 'tasks' && <Board />}
       {view === 'messages' && <Messages messages={shownMessages} onOlder={(older) => setMessages((list) => [...list, ...older])} />}

@@ -1,17 +1,28 @@
-import { useEffect, useState } from 'react';
-import { api, type Agent, type Task } from '../api';
+import { type Agent, type Task } from '../api';
 import { taskText, useAgentTask, useBoardTasks } from '../agent-task';
 import { needsYou, since, teamOrder } from '../format';
 import '../agent-parts.css';
 
-// How often a card's preview of the agent's last lines is read again.
-const PREVIEW_MS = 2_000;
-const PREVIEW_LINES = 6;
-
 // Every agent at a glance: the ones that need the person (a dialog, a dead program) in a group
 // of their own first, the rest in the team's steady order; each card with its status and how
-// long it has been in it, its current task and the last lines of its terminal.
-export function Overview({ agents, now, mailTick, onSelect }: { agents: Agent[]; now: number; mailTick: number; onSelect: (id: string) => void }) {
+// long it has been in it, its current task and the last lines of its terminal (pushed by the
+// server in `agent_preview` frames: the overview reads nothing per agent on a timer).
+export function Overview({
+  agents,
+  previews,
+  now,
+  mailTick,
+  onSelect,
+  onGrid,
+}: {
+  agents: Agent[];
+  previews: Readonly<Record<string, string>>;
+  now: number;
+  mailTick: number;
+  onSelect: (id: string) => void;
+  // Show these agents in the grid.
+  onGrid: (ids: string[]) => void;
+}) {
   const tasks = useBoardTasks(mailTick);
   const ordered = teamOrder(agents);
   const urgent = ordered.filter(needsYou);
@@ -20,7 +31,7 @@ export function Overview({ agents, now, mailTick, onSelect }: { agents: Agent[];
     <ul className="overview-grid">
       {list.map((a) => (
         <li key={a.id}>
-          <AgentCard agent={a} now={now} tasks={tasks} mailTick={mailTick} onSelect={onSelect} />
+          <AgentCard agent={a} preview={previews[a.id] ?? ''} now={now} tasks={tasks} mailTick={mailTick} onSelect={onSelect} onGrid={onGrid} />
         </li>
       ))}
     </ul>
@@ -43,9 +54,24 @@ export function Overview({ agents, now, mailTick, onSelect }: { agents: Agent[];
   );
 }
 
-function AgentCard({ agent, now, tasks, mailTick, onSelect }: { agent: Agent; now: number; tasks: Task[] | null; mailTick: number; onSelect: (id: string) => void }) {
+function AgentCard({
+  agent,
+  preview,
+  now,
+  tasks,
+  mailTick,
+  onSelect,
+  onGrid,
+}: {
+  agent: Agent;
+  preview: string;
+  now: number;
+  tasks: Task[] | null;
+  mailTick: number;
+  onSelect: (id: string) => void;
+  onGrid: (ids: string[]) => void;
+}) {
   const task = useAgentTask(agent, tasks, mailTick);
-  const preview = usePreview(agent.id);
   return (
     <article className={`overview-card ${agent.status}`} data-card={agent.id}>
       <header className="overview-head">
@@ -59,6 +85,9 @@ function AgentCard({ agent, now, tasks, mailTick, onSelect }: { agent: Agent; no
         <span className="overview-status" data-status={agent.status}>
           {agent.status} for {since(agent.statusSince, now) || '–'}
         </span>
+        <button className="overview-grid-add" onClick={() => onGrid([agent.id])} title={`show ${agent.name} in the grid`}>
+          Grid
+        </button>
       </header>
       <p className="overview-task" data-task={task ? taskText(task) : ''} data-task-source={task?.source}>
         {task ? taskText(task) : <span className="muted">no task given</span>}
@@ -68,28 +97,4 @@ function AgentCard({ agent, now, tasks, mailTick, onSelect }: { agent: Agent; no
       </pre>
     </article>
   );
-}
-
-// The agent's last non-empty terminal lines, read again every few seconds while shown.
-function usePreview(agentId: string): string {
-  const [text, setText] = useState('');
-  useEffect(() => {
-    let stop = false;
-    let timer: number | undefined;
-    const read = async () => {
-      try {
-        const { text: pane } = await api.terminal(agentId, 40);
-        if (!stop) setText(pane.split('\n').filter((line) => line.trim() !== '').slice(-PREVIEW_LINES).join('\n'));
-      } catch {
-        // A gone agent keeps its last preview; its status says why.
-      }
-      if (!stop) timer = window.setTimeout(() => void read(), PREVIEW_MS);
-    };
-    void read();
-    return () => {
-      stop = true;
-      window.clearTimeout(timer);
-    };
-  }, [agentId]);
-  return text;
 }

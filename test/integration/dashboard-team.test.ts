@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import type { Page, Request } from 'playwright-core';
+import WebSocket from 'ws';
+import { shellQuote } from '../../apps/core/src/index.ts';
+import { apiClient } from '../helpers/api.ts';
+import { launchBrowser } from '../helpers/browser.ts';
+import { createInstance, ROOT, type TestInstance } from '../helpers/instance.ts';
+import { screenshotFile } from '../helpers/screenshots.ts';
+import { eventually } from '../helpers/tmux.ts';
+
+// A quiet stretch with the overview open: the old page read every card's terminal every 2 s,
+// so even a short one shows polling.
+const QUIET_MS = 8_000;
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+// A request about one agent: its sub-routes, or the messages read for it.
+const PER_AGENT = /\/api\/agents\/[^/?]+\/|[?&]agent=/;
+
+// Running a team from the dashboard (issue 30), in a real Chromium against one real cmux (PM2,
+// tmux, demo agents) shared by the cases: the overview's cards kept fresh by the WebSocket alone,
+// and the grid of live terminals side by side.
+describe('the dashboard for a team: pushed cards, the grid', { timeout: 600_000 }, () => {
+  let cmux: TestInstance;
+  let api: ReturnType<typeof apiClient>;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let page: Page;
+  let base = '';
+  const requests: string[] = [];
+  // What the page asked the WebSocket for, in order.
+  const subscriptions: unknown[] = [];
+  const statusOf = async (id: string) => (await api.call<Array<{ id: string; status: string }>>('GET', '/api/agents')).body.find((a) => a.id === id)?.status;
+  const spawnDemo = async (name: string) => {
+    const demo = `${shellQuote(process.execPath)} ${shellQuote(join(ROOT, 'dist/apps/demo-agent/index.js'))}`;
+    const spawned = await cmux.cli(['spawn', name, '--command', demo]);
+    assert.equal(spawned.exitCode, 0, String(spawned.stderr));
+  };
+  const send = async (id: string, text: string) => assert.equal((await api.call('POST', `/api/agents/${id}/message`, { text })).status, 202);
+
+  before(async () => {
+    cmux = await createInstance();
+    api = apiClient(cmux);
+    const start = await cmux.cli(['start']);
+    assert.equal(start.exitCode, 0, String(start.stderr));
+    const printedUrl = /dashboard: (\S+)/.exec(String(start.stdout))![1]!;
+    for (const name of ['w1', 'w2', 'w3']) await spawnDemo(name);
+    await eventually(() => statusOf('w3'), (s) => s === 'idle', 30_000);
+    browser = await launchBrowser();
+    page = await (await browser.browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    page.on('request', (request: Request) => requests.push(new URL(request.url()).pathname + new URL(request.url()).search));
+    page.on('websocket', (ws) => ws.on('framesent', ({ payload }) => subscriptions.push((JSON.parse(String(payload)) as { subscribe: unknown }).subscribe)));
+    base = new URL(printedUrl).origin;
+    await page.goto(printedUrl);
+    await page.locator('[data-connection="live"]').waitFor();
+  });
+  after(async () => {
+    await browser?.close();
+    await cmux?.cleanup();
+  });
+
+  it('keeps the cards fresh from the WebSocket: no request per agent while the overview is open, status and last lines still move', async () => {
+    for (const id of ['supervisor', 'w1', 'w2', 'w3']) await page.locator(`[data-card="${id}"]`).waitFor({ timeout: 20_000 });
+    // The last lines arrive with the socket, none read by the page.
+    await eventually(async () => (await page.locator('[data-card="w1"] [data-preview]').textContent()) ?? '', (t) => t.trim() !== '', 20_000);
+    const quietFrom = requests.length;
+    await sleep(QUIET_MS);
+    const quiet = requests.slice(quietFrom);
+    assert.deepEqual(quiet.filter((r) => PER_AGENT.test(r)), [], `requests per agent in ${QUIET_MS} ms with the overview open: ${quiet.join(', ')}`);
+
+    // w2 works: its card's status and last lines change, and no terminal is read for it.
+    const actFrom = requests.length;
+    await send('w2', 'sleep 2');
+    await page.locator('[data-card="w2"] [data-status="busy"]').waitFor({ timeout: 20_000 });
+    await page.locator('[data-card="w2"] [data-status="idle"]').waitFor({ timeout: 20_000 });
+    await eventually(async () => (await page.locator('[data-card="w2"] [data-preview]').textContent()) ?? '', (t) => t.includes('Done: received'), 20_000);
+    assert.deepEqual(requests.slice(actFrom).filter((r) => r.includes('/terminal')), [], 'no terminal read for a card');
+  });
+
+  it('shows several live terminals side by side: picked from a card and by checkbox, each with status, message box and interrupt; the address reopens it', async () => {
+    // A card opens into the grid (mouse).
+    await page.locator('[data-card="w1"]').getByRole('button', { name: 'Grid', exact: true }).click();
+    await page.waitForURL(/#\/grid\/w1$/);
+    const grid = page.getByRole('main', { name: 'grid' });
+    await grid.locator('[data-cell="w1"] [data-testid="terminal"]').waitFor({ timeout: 20_000 });
+    // More by checkbox: with the mouse, then with the keyboard.
+    await grid.locator('[data-pick="w2"]').click();
+    await grid.locator('[data-pick="w3"]').focus();
+    await page.keyboard.press('Space');
+    await page.waitForURL(/#\/grid\/w1,w2,w3$/);
+    for (const id of ['w1', 'w2', 'w3']) {
+      await eventually(async () => (await grid.locator(`[data-cell="${id}"] [data-testid="terminal"]`).getAttribute('data-text')) ?? '', (t) => t.includes(`cmux demo agent · ${id}`), 20_000);
+    }
+    assert.deepEqual(subscriptions.at(-1), ['w1', 'w2', 'w3'], 'the three terminals are streamed over the one socket');
+
+    // A message typed into w2's box (keyboard), and w2 interrupted from its cell (mouse).
+    const w2 = grid.locator('[data-cell="w2"]');
+    await w2.getByRole('textbox', { name: 'message to w2' }).focus();
+    await page.keyboard.type('sleep 30');
+    await page.keyboard.press('Enter');
+    await w2.locator('[data-status="busy"]').waitFor({ timeout: 20_000 });
+    await w2.getByRole('button', { name: 'interrupt w2' }).click();
+    await w2.locator('[data-notice-for="w2"]', { hasText: 'w2 interrupted' }).waitFor({ timeout: 20_000 });
+    await w2.locator('[data-status="idle"]').waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: screenshotFile('grid') });
+
+    // A bookmark of a grid opens it as it was.
+    const bookmarked = await page.context().newPage();
+    try {
+      await bookmarked.goto(`${base}/#/grid/w3,w1`);
+      const cells = bookmarked.getByRole('main', { name: 'grid' }).locator('[data-cell]');
+      await eventually(() => cells.evaluateAll((els) => els.map((e) => e.getAttribute('data-cell'))), (ids) => ids.join() === 'w3,w1', 20_000);
+      await eventually(async () => (await cells.first().locator('[data-testid="terminal"]').getAttribute('data-text')) ?? '', (t) => t.includes('cmux demo agent · w3'), 20_000);
+      // A name that runs no agent says so in its cell, and leaves by its button (keyboard).
+      await bookmarked.goto(`${base}/#/grid/w1,nobody`);
+      const unknown = bookmarked.locator('[data-cell="nobody"]');
+      await unknown.getByRole('status').filter({ hasText: 'No agent named nobody runs now' }).waitFor({ timeout: 20_000 });
+      await unknown.getByRole('button', { name: 'Remove from grid' }).focus();
+      await bookmarked.keyboard.press('Enter');
+      await bookmarked.waitForURL(/#\/grid\/w1$/);
+    } finally {
+      await bookmarked.close();
+    }
+
+    // Its name opens the agent's own view.
+    await grid.locator('[data-cell="w3"]').getByRole('button', { name: 'w3', exact: true }).click();
+    await page.waitForURL(/#\/agents\/w3$/);
+    await page.goBack();
+    await grid.locator('[data-cell="w3"]').waitFor();
+  });
+
+  it('streams the terminals a socket asks for, refuses a bad or too long list and names each unknown agent, and sends the cards\' last lines when it opens', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${cmux.port}/api/ws?token=${api.token()}`);
+    const frames: Array<{ event: string; data: { id?: string; code?: string; error?: string; preview?: string } }> = [];
+    ws.on('message', (raw) => frames.push(JSON.parse(String(raw))));
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    try {
+      const previews = await eventually(async () => frames.filter((f) => f.event === 'agent_preview').map((f) => f.data.id), (ids) => ids.length >= 4, 10_000);
+      assert.deepEqual([...previews].sort(), ['supervisor', 'w1', 'w2', 'w3']);
+      for (const junk of [['w1', 'w2', 'w3', 'w1', 'w2', 'w3', 'w1'], ['w1', '../x'], ['w1', 42]]) ws.send(JSON.stringify({ subscribe: junk }));
+      ws.send(JSON.stringify({ subscribe: ['w1', 'nobody', 'ghost'] }));
+      const errors = await eventually(async () => frames.filter((f) => f.event === 'error'), (list) => list.length >= 5, 10_000);
+      assert.deepEqual(errors.slice(0, 3).map((f) => f.data.code), Array(3).fill('CMUX_ERR_BAD_REQUEST'));
+      assert.match(errors[0]!.data.error ?? '', /up to 6/);
+      assert.deepEqual(errors.slice(3).map((f) => f.data.error?.match(/no agent "(\w+)"/)?.[1]).sort(), ['ghost', 'nobody']);
+      // The known one streams all the same; a new list replaces it.
+      await eventually(async () => frames.filter((f) => f.event === 'terminal').map((f) => f.data.id), (ids) => ids.includes('w1'), 10_000);
+      ws.send(JSON.stringify({ subscribe: ['w2', 'w3'] }));
+      await eventually(async () => new Set(frames.filter((f) => f.event === 'terminal').map((f) => f.data.id)), (ids) => ids.has('w2') && ids.has('w3'), 10_000);
+    } finally {
+      ws.close();
+    }
+  });
+
+  it('has no serious or critical axe-core violation in the grid and the overview, in both themes', async () => {
+    await page.addScriptTag({ path: AXE });
+    for (const theme of ['dark', 'light']) {
+      await page.evaluate(`document.documentElement.setAttribute('data-theme', ${JSON.stringify(theme)})`);
+      for (const [hash, part] of [['#/grid/w1,w2', '.grid-view'], ['#/agents', '.overview']] as const) {
+        await page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
+        await page.locator(part).waitFor();
+        await page.locator(`${part} [data-testid="terminal"], ${part} [data-preview]`).first().waitFor();
+        const found = (await page.evaluate(
+          `axe.run({ include: [[${JSON.stringify(part)}]] }, { resultTypes: ['violations'] }).then((r) => r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id + ': ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ' ' + n.failureSummary).join(' | ')))`,
+        )) as string[];
+        assert.deepEqual(found, [], `${theme} ${part}`);
+      }
+    }
+  });
+});
