@@ -21,8 +21,8 @@ const PER_AGENT = /\/api\/agents\/[^/?]+\/|[?&]agent=/;
 
 // Running a team from the dashboard (issue 30), in a real Chromium against one real cmux (PM2,
 // tmux, demo agents) shared by the cases: the overview's cards kept fresh by the WebSocket alone,
-// and the grid of live terminals side by side.
-describe('the dashboard for a team: pushed cards, the grid', { timeout: 600_000 }, () => {
+// the grid of live terminals side by side, and acting from the cards on one agent or a selection.
+describe('the dashboard for a team: pushed cards, the grid, acting from the cards', { timeout: 600_000 }, () => {
   let cmux: TestInstance;
   let api: ReturnType<typeof apiClient>;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
@@ -37,6 +37,12 @@ describe('the dashboard for a team: pushed cards, the grid', { timeout: 600_000 
     const spawned = await cmux.cli(['spawn', name, '--command', demo]);
     assert.equal(spawned.exitCode, 0, String(spawned.stderr));
   };
+  // axe-core's serious and critical findings in one part of the page (axe loaded in it).
+  const axeFindings = async (part: string) =>
+    (await page.evaluate(
+      `axe.run({ include: [[${JSON.stringify(part)}]] }, { resultTypes: ['violations'] }).then((r) => r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id + ': ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ' ' + n.failureSummary).join(' | ')))`,
+    )) as string[];
+  const card = (id: string) => page.locator(`[data-card="${id}"]`);
   const send = async (id: string, text: string) => assert.equal((await api.call('POST', `/api/agents/${id}/message`, { text })).status, 202);
 
   before(async () => {
@@ -161,11 +167,84 @@ describe('the dashboard for a team: pushed cards, the grid', { timeout: 600_000 
         await page.evaluate(`location.hash = ${JSON.stringify(hash)}`);
         await page.locator(part).waitFor();
         await page.locator(`${part} [data-testid="terminal"], ${part} [data-preview]`).first().waitFor();
-        const found = (await page.evaluate(
-          `axe.run({ include: [[${JSON.stringify(part)}]] }, { resultTypes: ['violations'] }).then((r) => r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id + ': ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ' ' + n.failureSummary).join(' | ')))`,
-        )) as string[];
-        assert.deepEqual(found, [], `${theme} ${part}`);
+        assert.deepEqual(await axeFindings(part), [], `${theme} ${part}`);
       }
     }
+  });
+
+  it('acts where it looks: a card answers its dialog (mouse and keyboard), takes a quick message and interrupts; a selection is messaged and interrupted together', async () => {
+    await page.evaluate(`location.hash = '#/agents'`);
+    // A dialog answered on its card with the mouse…
+    await send('w1', 'ask permission to deploy the site');
+    await card('w1').locator('[data-question="Do you want to deploy the site? (y/n)"]').waitFor({ timeout: 20_000 });
+    await card('w1').locator('[data-choice="y"]').click();
+    await card('w1').getByRole('status').filter({ hasText: 'Answered “y” to “Do you want to deploy the site? (y/n)”' }).waitFor({ timeout: 20_000 });
+    await eventually(async () => (await card('w1').locator('[data-preview]').textContent()) ?? '', (t) => t.includes('Done: permission granted'), 20_000);
+    // …and with the keyboard: the focus moves to the line that says it was answered.
+    await send('w3', 'ask permission to drop the table');
+    await card('w3').locator('[data-question="Do you want to drop the table? (y/n)"]').waitFor({ timeout: 20_000 });
+    await card('w3').locator('[data-choice="n"]').focus();
+    await page.keyboard.press('Enter');
+    await card('w3').getByRole('status').filter({ hasText: 'Answered “n”' }).waitFor({ timeout: 20_000 });
+    assert.match((await page.evaluate('document.activeElement.textContent')) as string, /^Answered “n”/, 'the focus is on the outcome');
+    await eventually(async () => (await card('w3').locator('[data-preview]').textContent()) ?? '', (t) => t.includes('Permission denied'), 20_000);
+
+    // A quick message typed on w2's card, then an interrupt from the card.
+    await card('w2').getByRole('textbox', { name: 'quick message to w2' }).focus();
+    await page.keyboard.type('sleep 30');
+    await page.keyboard.press('Enter');
+    await card('w2').locator('[data-notice-for="w2"]', { hasText: 'sent to w2' }).waitFor({ timeout: 20_000 });
+    await card('w2').locator('[data-status="busy"]').waitFor({ timeout: 20_000 });
+    await card('w2').getByRole('button', { name: 'Interrupt' }).click();
+    await card('w2').locator('[data-notice-for="w2"]', { hasText: 'w2 interrupted' }).waitFor({ timeout: 20_000 });
+    await card('w2').locator('[data-status="idle"]').waitFor({ timeout: 30_000 });
+
+    // w1 ticked, w3 shift-clicked: the run w1–w3 is selected; the supervisor by keyboard, and out again.
+    for (const id of ['w1', 'w2', 'w3']) await card(id).locator('[data-status="idle"]').waitFor({ timeout: 30_000 });
+    await card('w1').getByRole('checkbox', { name: 'select w1' }).click();
+    await card('w3').getByRole('checkbox', { name: 'select w3' }).click({ modifiers: ['Shift'] });
+    const bar = page.getByRole('region', { name: 'selected agents' });
+    await bar.locator('[data-selected="w1,w2,w3"]').waitFor();
+    await card('supervisor').getByRole('checkbox', { name: 'select supervisor' }).focus();
+    await page.keyboard.press('Space');
+    await bar.locator('[data-selected="supervisor,w1,w2,w3"]').waitFor();
+    await page.keyboard.press('Space');
+    await bar.locator('[data-selected="w1,w2,w3"]').waitFor();
+    await page.addScriptTag({ path: AXE });
+    assert.deepEqual(await axeFindings('.overview'), [], 'the overview with a selection');
+
+    // One message to the three (keyboard), then one interrupt for the three (mouse).
+    await bar.getByRole('textbox', { name: 'message to the selected agents' }).focus();
+    await page.keyboard.type('sleep 30');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-selection-notice]', { hasText: 'sent to 3 of 3' }).waitFor({ timeout: 20_000 });
+    for (const id of ['w1', 'w2', 'w3']) await card(id).locator('[data-status="busy"]').waitFor({ timeout: 20_000 });
+    assert.equal((await api.call<unknown[]>('GET', '/api/agents')).body.length, 4);
+    await bar.getByRole('button', { name: 'Interrupt 3' }).click();
+    await page.locator('[data-selection-notice]', { hasText: 'interrupted 3 of 3' }).waitFor({ timeout: 20_000 });
+    for (const id of ['w1', 'w2', 'w3']) await card(id).locator('[data-status="idle"]').waitFor({ timeout: 30_000 });
+    await bar.getByRole('button', { name: 'Clear selection' }).click();
+    await bar.waitFor({ state: 'detached' });
+  });
+
+  it('kills a selection together, asking once and naming them; nothing is killed when the answer is no', async () => {
+    await card('w2').getByRole('checkbox', { name: 'select w2' }).click();
+    await card('w3').getByRole('checkbox', { name: 'select w3' }).click();
+    const bar = page.getByRole('region', { name: 'selected agents' });
+    const asked: string[] = [];
+    page.once('dialog', (dialog) => void (asked.push(dialog.message()), dialog.dismiss()));
+    await bar.getByRole('button', { name: 'Kill 2' }).click();
+    await eventually(async () => asked, (a) => a.length === 1, 10_000);
+    assert.equal(asked[0], 'Kill w2, w3? Their terminals are archived in the journal.');
+    assert.equal((await api.call<unknown[]>('GET', '/api/agents')).body.length, 4, 'nothing killed on a no');
+
+    page.once('dialog', (dialog) => void (asked.push(dialog.message()), dialog.accept()));
+    await bar.getByRole('button', { name: 'Kill 2' }).click();
+    await page.locator('[data-selection-notice]', { hasText: 'killed 2 of 2' }).waitFor({ timeout: 60_000 });
+    assert.equal(asked.length, 2, 'asked once for the two');
+    await card('w2').waitFor({ state: 'detached', timeout: 20_000 });
+    await card('w3').waitFor({ state: 'detached', timeout: 20_000 });
+    const left = (await api.call<Array<{ id: string }>>('GET', '/api/agents')).body.map((a) => a.id).sort();
+    assert.deepEqual(left, ['supervisor', 'w1']);
   });
 });
