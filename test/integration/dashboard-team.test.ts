@@ -110,6 +110,11 @@ describe('the dashboard for a team: pushed cards, the grid, acting from the card
     await w2.locator('[data-notice-for="w2"]', { hasText: 'w2 interrupted' }).waitFor({ timeout: 20_000 });
     await w2.locator('[data-status="idle"]').waitFor({ timeout: 30_000 });
     await page.screenshot({ path: screenshotFile('grid') });
+    // On a phone the cells stack: nothing scrolls sideways.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const sideways = 'document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth';
+    await eventually(() => page.evaluate(sideways) as Promise<number>, (px) => px <= 1, 5_000);
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     // A bookmark of a grid opens it as it was.
     const bookmarked = await page.context().newPage();
@@ -227,7 +232,89 @@ describe('the dashboard for a team: pushed cards, the grid, acting from the card
     await bar.waitFor({ state: 'detached' });
   });
 
+  it('is keyboard first: `?` lists the shortcuts, a skip link, and the daily moves by one key each, never while typing', async () => {
+    await page.evaluate(`location.hash = '#/agents'`);
+    await page.locator('.overview').waitFor();
+    const url = () => new URL(page.url()).hash;
+    // The address moves by pushState: read, not waited on as a navigation.
+    const hashIs = (pattern: RegExp) => eventually(async () => url(), (h) => pattern.test(h), 10_000);
+    // The skip link comes first on a page just opened, and goes past the tabs to the view.
+    await page.reload();
+    await page.locator('[data-connection="live"]').waitFor();
+    await page.locator('[data-card="w3"]').waitFor();
+    await page.addScriptTag({ path: AXE });
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Skip to content');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate('document.activeElement.className'), 'agents-layout', 'the focus is on the view');
+
+    // `?` opens the list, its Close has the focus, Esc closes it and the focus goes back.
+    await page.keyboard.press('?');
+    const sheet = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await sheet.waitFor();
+    assert.deepEqual(await sheet.locator('[data-shortcut]').evaluateAll((els) => els.map((e) => e.getAttribute('data-shortcut'))), ['j', 'k', 'o', 'n', 'm', 'i', 'a', '/', 'v', 'g', 's', '?']);
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Close');
+    for (const theme of ['light', 'dark']) {
+      await page.evaluate(`document.documentElement.setAttribute('data-theme', ${JSON.stringify(theme)})`);
+      assert.deepEqual(await axeFindings('.shortcut-sheet'), [], `${theme} shortcut sheet`);
+    }
+    await page.screenshot({ path: screenshotFile('shortcuts') });
+    await page.keyboard.press('Escape');
+    await sheet.waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate('document.activeElement.className'), 'agents-layout', 'the focus is back where it was');
+
+    // Next and previous agent, in the team's order.
+    await page.keyboard.press('j');
+    await hashIs(/#\/agents\/supervisor$/);
+    await page.keyboard.press('j');
+    await hashIs(/#\/agents\/w1$/);
+    await page.keyboard.press('k');
+    await hashIs(/#\/agents\/supervisor$/);
+    await page.keyboard.press('j');
+    await hashIs(/#\/agents\/w1$/);
+    // m: the message box; a letter typed there is text, not a shortcut.
+    await page.keyboard.press('m');
+    await eventually(() => page.evaluate('document.activeElement.getAttribute("aria-label")'), (l) => l === 'message', 10_000);
+    await page.keyboard.type('sleep 30 jk');
+    await page.keyboard.press('Enter');
+    assert.match(url(), /#\/agents\/w1$/, 'j and k typed into the box moved nothing');
+    await page.locator('.agent-view .badge.busy').waitFor({ timeout: 20_000 });
+    // i: interrupt the agent looked at (the focus out of the box first).
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('i');
+    await page.locator('[data-notice-for="w1"]', { hasText: 'interrupted' }).waitFor({ timeout: 20_000 });
+    await page.locator('.agent-view .badge.idle').waitFor({ timeout: 30_000 });
+    // a: the first of the dialog's answers has the focus; Enter answers.
+    await send('w1', 'ask permission to ship it');
+    await page.locator('.agent-view [data-question="Do you want to ship it? (y/n)"]').waitFor({ timeout: 20_000 });
+    await page.keyboard.press('a');
+    await eventually(() => page.evaluate('document.activeElement.dataset.choice'), (c) => c === 'y', 10_000);
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Answered “y” to “Do you want to ship it? (y/n)”' }).waitFor({ timeout: 20_000 });
+
+    // v, o: the overview, then the agent whose card has the focus.
+    await page.keyboard.press('v');
+    await hashIs(/#\/agents$/);
+    await card('w3').getByRole('button', { name: 'Grid', exact: true }).focus();
+    await page.keyboard.press('o');
+    await hashIs(/#\/agents\/w3$/);
+    // g, s, /, n: the grid, the system, the journal's search, a new worker's name.
+    await page.keyboard.press('g');
+    await hashIs(/#\/grid/);
+    await page.keyboard.press('s');
+    await hashIs(/#\/system/);
+    await page.keyboard.press('/');
+    await eventually(() => page.evaluate('document.activeElement.getAttribute("aria-label")'), (l) => l === 'search the journal', 10_000);
+    await page.keyboard.press('Escape');
+    await page.evaluate('document.activeElement.blur()');
+    await page.keyboard.press('n');
+    await hashIs(/#\/agents/);
+    await eventually(() => page.evaluate('document.activeElement.getAttribute("aria-label")'), (l) => l === 'worker name', 10_000);
+  });
+
   it('kills a selection together, asking once and naming them; nothing is killed when the answer is no', async () => {
+    await page.evaluate(`location.hash = '#/agents'`);
+    await page.locator('.overview').waitFor();
     await card('w2').getByRole('checkbox', { name: 'select w2' }).click();
     await card('w3').getByRole('checkbox', { name: 'select w3' }).click();
     const bar = page.getByRole('region', { name: 'selected agents' });

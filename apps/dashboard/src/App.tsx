@@ -1,16 +1,19 @@
-import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { api, logInFromUrl, Unauthorized, type Agent, type AgentTerminal, type Alert, type KilledAgent, type Message } from './api';
 import { AgentList } from './components/AgentList';
 import { Board } from './components/Board';
 import { Login } from './components/Login';
 import { Messages } from './components/Messages';
 import { OfflineBanner } from './components/OfflineBanner';
+import { ShortcutSheet } from './components/ShortcutSheet';
 import { Overview } from './components/Overview';
 import { SystemView } from './components/SystemView';
 import { useAttention } from './attention';
 import { Reconnects } from './fresh';
 import { useLive, type LiveFrame } from './live';
 import { GRID_MAX, useRoute, VIEWS } from './route';
+import { focusedAgent, focusSoon, useShortcuts, type ShortcutKey } from './shortcuts';
+import { teamOrder } from './format';
 
 // An agent's own view (its terminal is xterm) loads when one is picked: the first screen, the
 // overview, needs neither; Vite splits them into chunks of their own.
@@ -39,6 +42,7 @@ export function App() {
   // The project the agents and messages views show; '' for all.
   const [project, setProject] = useState('');
   const [theme, setTheme] = useState(() => localStorage.getItem('cmux-theme') ?? 'dark');
+  const [sheet, setSheet] = useState(false);
 
   // Everything the page shows, fetched afresh: at the start and each time the stream comes back.
   const load = useCallback(async () => {
@@ -134,6 +138,39 @@ export function App() {
   // A card's "Grid": the agent joins the grid (the oldest leaves a full one) and the grid shows.
   const toGrid = (ids: readonly string[]) => go({ view: 'grid', grid: [...grid.filter((g) => !ids.includes(g)), ...ids].slice(-GRID_MAX) });
 
+  // The shortcuts act on what is shown now: read through a ref, so the listener stays one.
+  const shortcut = useRef<(key: ShortcutKey) => void>(() => undefined);
+  shortcut.current = (key) => {
+    const inView = focusedAgent() ?? (view === 'agents' ? selected : null);
+    // Within the card or cell that has the focus, else the agent's own view.
+    const scope = inView && focusedAgent() ? `[data-card="${inView}"], [data-cell="${inView}"]` : '.agent-view';
+    if (key === 'j' || key === 'k') {
+      const order = teamOrder(shownAgents);
+      if (order.length === 0) return;
+      const at = order.findIndex((a) => a.id === selected);
+      const next = at < 0 ? (key === 'j' ? 0 : order.length - 1) : (at + (key === 'j' ? 1 : order.length - 1)) % order.length;
+      go({ view: 'agents', agent: order[next]!.id });
+      focusSoon(`[data-agent="${order[next]!.id}"]`);
+    }
+    if (key === 'o' && inView) go({ view: 'agents', agent: inView });
+    if (key === 'n') {
+      go({ view: 'agents' });
+      focusSoon('input[aria-label="worker name"]');
+    }
+    if (key === 'm') focusSoon(`:is(${scope}) :is(textarea[aria-label^="message"], input[aria-label^="quick message"])`);
+    if (key === 'i') document.querySelector<HTMLButtonElement>(`:is(${scope}) :is(.actions button, .overview-act button, .grid-cell-head button[aria-label^="interrupt"])`)?.click();
+    if (key === 'a') focusSoon(`:is(${scope}) [data-choice]`);
+    if (key === '/') {
+      go({ view: 'system' });
+      focusSoon('input[aria-label="search the journal"]');
+    }
+    if (key === 'v') go({ view: 'agents', agent: null });
+    if (key === 'g') go({ view: 'grid' });
+    if (key === 's') go({ view: 'system' });
+    if (key === '?') setSheet(true);
+  };
+  useShortcuts(useCallback((key: ShortcutKey) => shortcut.current(key), []));
+
   if (authed === null) return <p className="loading">Loading…</p>;
   if (!authed) return <Login notice={loginNotice} onDone={() => void load()} />;
   const killedShown = killed.filter((k, i) => !agents.some((a) => a.id === k.id) && killed.findIndex((o) => o.id === k.id) === i);
@@ -141,6 +178,9 @@ export function App() {
   return (
     <Reconnects.Provider value={live.opens}>
     <div className={online ? 'app' : 'app offline'} data-online={online}>
+      <button className="skip-link" onClick={skipToContent}>
+        Skip to content
+      </button>
       <nav aria-label="views">
         <strong>cmux</strong>
         {VIEWS.map((v) => (
@@ -174,10 +214,14 @@ export function App() {
         <button className="theme" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} aria-label="switch theme">
           {theme === 'dark' ? '☀' : '☾'}
         </button>
+        <button className="tab" onClick={() => setSheet(true)} aria-haspopup="dialog" title="keyboard shortcuts (?)">
+          ?
+        </button>
         <button className="tab" onClick={() => void api.logout().finally(() => setAuthed(false))}>
           Log out
         </button>
       </nav>
+      {sheet && <ShortcutSheet onClose={() => setSheet(false)} />}
       {live.lostAt !== null && <OfflineBanner since={live.lostAt} state={live.state} />}
       {view === 'agents' && (
         <main className={agent || gone ? 'agents-layout picked' : 'agents-layout'}>
@@ -208,6 +252,14 @@ export function App() {
     </div>
     </Reconnects.Provider>
   );
+}
+
+// The skip link: past the views' tabs, to the view itself.
+function skipToContent(): void {
+  const content = document.querySelector<HTMLElement>('.app > :is(main, section)');
+  if (!content) return;
+  content.tabIndex = -1;
+  content.focus();
 }
 
 function projectOf(agent: Agent): string {
