@@ -6,6 +6,7 @@ import { ROOT } from '../test/helpers/instance.ts';
 import { benchAgents } from './agents.bench.ts';
 import { benchChaos } from './chaos.bench.ts';
 import { benchDashboard } from './dashboard.bench.ts';
+import { benchDashboardTeam } from './dashboard-team.bench.ts';
 import { benchFootprint } from './footprint.bench.ts';
 import { benchHealer } from './healer.bench.ts';
 import { benchLogWatcher } from './log-watcher.bench.ts';
@@ -29,6 +30,7 @@ process.exitCode = await runBenches(
     { name: 'log-watcher', run: benchLogWatcher },
     { name: 'healer', run: benchHealer },
     { name: 'dashboard', run: benchDashboard },
+    { name: 'dashboard-team', run: benchDashboardTeam },
     { name: 'chaos', run: benchChaos },
   ],
   process.argv.slice(2),

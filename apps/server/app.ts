@@ -117,7 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope.register(projectRoutes, { agents: deps.agents });
     await scope.register(taskRoutes, { agents: deps.agents });
     await scope.register(alertRoutes, { config, hub: deps.hub });
-    await scope.register(wsRoutes, { hub: deps.hub, agents: deps.agents });
+    await scope.register(wsRoutes, { hub: deps.hub, agents: deps.agents, monitor: deps.monitor });
   });
   app.addHook('preClose', async () => {
     closing = true;
