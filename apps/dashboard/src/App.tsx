@@ -7,6 +7,7 @@ import { Messages } from './components/Messages';
 import { OfflineBanner } from './components/OfflineBanner';
 import { Overview } from './components/Overview';
 import { SystemView } from './components/SystemView';
+import { UsageToday } from './components/UsageToday';
 import { useAttention } from './attention';
 import { Reconnects } from './fresh';
 import { useLive, type LiveFrame } from './live';
@@ -160,6 +161,7 @@ export function App() {
             {attention.notifying ? 'notify: on' : 'notify: off'}
           </button>
         )}
+        <UsageToday />
         <span className={`connection ${live.state}`} data-connection={live.state}>
           {live.state}
         </span>
