@@ -14,6 +14,7 @@ import { benchMessages } from './messages.bench.ts';
 import { benchRegistry } from './registry.bench.ts';
 import { benchRouterMemory } from './router-memory.bench.ts';
 import { benchStop } from './stop.bench.ts';
+import { benchUsage } from './usage.bench.ts';
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const only = process.argv.slice(2);
@@ -29,6 +30,7 @@ const benches: Array<[string, (log: (line: string) => void) => Promise<BenchRow[
   ['healer', benchHealer],
   ['dashboard', benchDashboard],
   ['chaos', benchChaos],
+  ['usage', benchUsage],
 ];
 const rows: BenchRow[] = [];
 const failed: string[] = [];
