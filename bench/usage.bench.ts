@@ -55,8 +55,26 @@ export async function benchUsage(log: (line: string) => void): Promise<BenchRow[
     if (read.calls !== calls) throw new Error(`usage: counted ${read.calls} answers of ${calls}`);
     log(`usage: read in ${read.readMs.toFixed(0)} ms (wc -l ${wcMs.toFixed(0)} ms), peak ${read.maxRssMb.toFixed(0)} MB (idle ${idle.maxRssMb.toFixed(0)} MB)`);
     return [
-      { area: 'usage', name: `first read of a ${mb.toFixed(0)} MB transcript`, unit: 'MB/s', value: mb / (read.readMs / 1000), baseline: mb / (wcMs / 1000), baselineName: '`wc -l` on the same file' },
-      { area: 'usage', name: 'peak memory of the reading process', unit: 'MB', value: read.maxRssMb, baseline: idle.maxRssMb, baselineName: 'the same process reading nothing' },
+      {
+        area: 'usage',
+        name: 'first read of a transcript',
+        length: `${mb.toFixed(0)} MB, one read`,
+        unit: 'MB/s',
+        value: mb / (read.readMs / 1000),
+        baseline: mb / (wcMs / 1000),
+        baselineName: '`wc -l` on the same file',
+        budget: { on: 'ratio', min: 0.05 },
+      },
+      {
+        area: 'usage',
+        name: 'peak RSS of the reading process',
+        length: `${mb.toFixed(0)} MB, one read`,
+        unit: 'MB',
+        value: read.maxRssMb,
+        baseline: idle.maxRssMb,
+        baselineName: 'the same process reading nothing',
+        budget: { on: 'excess', max: 32 },
+      },
     ];
   } finally {
     rmSync(home, { recursive: true, force: true });

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as z from 'zod';
-import { writeFileAtomic } from '../core/src/fs/index.js';
+import { ensureHomeFolder, readHomeFile, replaceHomeFile } from '../core/src/fs/index.js';
 
 // The usage ledger's file (state/usage.json, written by cmux-server alone): how far each
 // session log was read, and the tokens counted so far per agent, model and hour. Hours, not
@@ -63,13 +62,13 @@ export const emptyLedger = (): Ledger => ({ version: 1, agents: {}, logs: {}, ro
 // The ledger as last written; a missing file is an empty ledger, and so is a broken one (it is
 // rebuilt from the logs, which are the record: `problem` says why it was not used).
 export function readLedger(home: string): { ledger: Ledger; problem: string | null } {
-  let text: string;
+  let text: string | null;
   try {
-    text = readFileSync(ledgerFile(home), 'utf8');
+    text = readHomeFile(home, ledgerFile(home));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ledger: emptyLedger(), problem: null };
     return { ledger: emptyLedger(), problem: (error as Error).message };
   }
+  if (text === null) return { ledger: emptyLedger(), problem: null };
   try {
     const parsed = ledgerSchema.safeParse(JSON.parse(text));
     if (parsed.success) return { ledger: parsed.data, problem: null };
@@ -80,5 +79,6 @@ export function readLedger(home: string): { ledger: Ledger; problem: string | nu
 }
 
 export function writeLedger(home: string, ledger: Ledger): void {
-  writeFileAtomic(ledgerFile(home), JSON.stringify(ledger));
+  ensureHomeFolder(home, dirname(ledgerFile(home)));
+  replaceHomeFile(home, ledgerFile(home), JSON.stringify(ledger));
 }
