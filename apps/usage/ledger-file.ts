@@ -1,6 +1,7 @@
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import * as z from 'zod';
 import { ensureHomeFolder, readHomeFile, replaceHomeFile } from '../core/src/fs/index.js';
+import { homePaths } from '../core/src/paths/index.js';
 
 // The usage ledger's file (state/usage.json, written by cmux-server alone): how far each
 // session log was read, and the tokens counted so far per agent, model and hour. Hours, not
@@ -55,7 +56,7 @@ export type LogState = z.infer<typeof logStateSchema>;
 export type Ledger = z.infer<typeof ledgerSchema>;
 export type KnownAgent = z.infer<typeof knownAgentSchema>;
 
-export const ledgerFile = (home: string): string => join(home, 'state', 'usage.json');
+export const ledgerFile = (home: string): string => homePaths(home).usageLedger;
 
 export const emptyLedger = (): Ledger => ({ version: 1, agents: {}, logs: {}, rows: [] });
 
