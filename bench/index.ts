@@ -16,6 +16,7 @@ import { benchRegistry } from './registry.bench.ts';
 import { benchRouterMemory } from './router-memory.bench.ts';
 import { runBenches } from './run.ts';
 import { benchStop } from './stop.bench.ts';
+import { benchUsage } from './usage.bench.ts';
 
 process.exitCode = await runBenches(
   [
@@ -32,6 +33,7 @@ process.exitCode = await runBenches(
     { name: 'dashboard', run: benchDashboard },
     { name: 'dashboard-team', run: benchDashboardTeam },
     { name: 'chaos', run: benchChaos },
+    { name: 'usage', run: benchUsage },
   ],
   process.argv.slice(2),
   join(ROOT, 'docs', 'PERFORMANCE.md'),

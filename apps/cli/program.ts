@@ -33,6 +33,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
   ['heal', async () => (await import('./commands/heal.js')).healCommand],
   ['registry', async () => (await import('./commands/registry.js')).registryCommand],
   ['doctor', async () => (await import('./commands/doctor.js')).doctorCommand],
+  ['usage', async () => (await import('./commands/usage.js')).usageCommand],
 ];
 
 // The `cmux` program without running it: with `command`, only that command's module is loaded

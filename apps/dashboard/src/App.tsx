@@ -8,6 +8,7 @@ import { OfflineBanner } from './components/OfflineBanner';
 import { ShortcutSheet } from './components/ShortcutSheet';
 import { Overview } from './components/Overview';
 import { SystemView } from './components/SystemView';
+import { UsageToday } from './components/UsageToday';
 import { useAttention } from './attention';
 import { Reconnects } from './fresh';
 import { useLive, type LiveFrame } from './live';
@@ -208,6 +209,7 @@ export function App() {
             {attention.notifying ? 'notify: on' : 'notify: off'}
           </button>
         )}
+        <UsageToday />
         <span className={`connection ${live.state}`} data-connection={live.state}>
           {live.state}
         </span>

@@ -127,6 +127,7 @@ function resolveConfig(input: CmuxConfigInput, files: { root: string; defaults: 
       maxPerMinute: input.notify.maxPerMinute,
       webhook: { url: input.notify.webhook.url, timeoutMs: input.notify.webhook.timeoutSeconds * 1000, retries: input.notify.webhook.retries },
     },
+    usage: { readIntervalSeconds: input.usage.readIntervalSeconds, prices: input.usage.prices.map((price) => ({ ...price })) },
     processes: { ...input.processes },
     files: { defaults: files.defaults, user: files.user },
   });
