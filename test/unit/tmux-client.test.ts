@@ -17,12 +17,15 @@ async function rejectsWith(promise: Promise<unknown>, code: string): Promise<Err
   assert.fail(`expected ${code}`);
 }
 
-describe('tmux client on a private socket', { timeout: 60_000 }, () => {
+// Every case runs on both ways of reaching tmux: a tmux spawned per call (the CLI's) and the
+// control-mode connection the apps keep (which falls back to spawning until the session exists).
+for (const transport of ['spawn', 'control'] as const)
+describe(`tmux client on a private socket (${transport})`, { timeout: 60_000 }, () => {
   let ctx: ReturnType<typeof privateTmux>;
   let tmux: TmuxClient;
   let socket: TmuxSocket;
   before(() => {
-    ctx = privateTmux();
+    ctx = privateTmux(transport === 'control' ? { controlSession: 'cmux' } : {});
     tmux = ctx.tmux;
     socket = { kind: 'path', path: ctx.socket };
   });
@@ -59,6 +62,9 @@ describe('tmux client on a private socket', { timeout: 60_000 }, () => {
     } finally {
       process.env.HOME = realHome;
     }
+    // From here on, the control client's calls go down its connection.
+    if (transport === 'control') await eventually(async () => tmux.streamedSession, (session) => session === 'cmux');
+    else assert.equal(tmux.streamedSession, null);
     const options = await tmuxCommand(socket, ['show-options', '-g']);
     assert.match(options, /^history-limit 50000$/m);
     assert.match(options, /^base-index 0$/m);

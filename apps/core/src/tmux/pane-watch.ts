@@ -1,0 +1,81 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ControlLink, OutputSignal } from './control-link.js';
+
+// `printed`: the pane printed. `quiet`: it printed nothing for the time asked. `unknown`: no
+// stream shows this pane (a client that spawns tmux, a connection that is down, a pane of
+// another session), so only its screen can tell.
+export type PaneActivity = 'printed' | 'quiet' | 'unknown';
+
+export interface PaneWatch {
+  // Resolves `printed` as soon as the pane has printed since the watch began or since the last
+  // `printed`; `quiet` after `timeoutMs` of silence; `unknown` after the watch's poll interval
+  // (at most `timeoutMs`) when there is no stream to hear it by.
+  printed(timeoutMs: number): Promise<PaneActivity>;
+  close(): void;
+}
+
+// Where a target is: its pane id and session; null when it is gone.
+export type LocatePane = () => Promise<{ pane: string; session: string } | null>;
+
+// A watch on one pane's output, for a wait that should end when the pane prints rather than at
+// the next poll. Listening starts before this resolves, so output caused by what the caller does
+// next is heard.
+export async function createPaneWatch(link: ControlLink | null, locate: LocatePane, pollMs: number): Promise<PaneWatch> {
+  let pending = false;
+  let closed = false;
+  // The pane is not in the streamed session: it is never heard.
+  let elsewhere = false;
+  let unsubscribe: (() => void) | null = null;
+  let wake: ((signal: OutputSignal) => void) | null = null;
+
+  const hear = (signal: OutputSignal) => {
+    if (signal === 'printed') pending = true;
+    else {
+      unsubscribe?.();
+      unsubscribe = null;
+    }
+    wake?.(signal);
+  };
+
+  // Listens when a stream is up (again): a watch outlives a reconnection.
+  async function listen(): Promise<void> {
+    if (unsubscribe || elsewhere || closed || !link?.live) return;
+    const where = await locate().catch(() => null);
+    if (!where || unsubscribe || closed) return;
+    if (where.session !== link.session) elsewhere = true;
+    else unsubscribe = link.onOutput(where.pane, hear);
+  }
+
+  await listen();
+  return {
+    async printed(timeoutMs: number): Promise<PaneActivity> {
+      await listen();
+      if (pending) {
+        pending = false;
+        return 'printed';
+      }
+      if (!unsubscribe) {
+        await sleep(Math.max(0, Math.min(timeoutMs, pollMs)));
+        return 'unknown';
+      }
+      return new Promise<PaneActivity>((resolve) => {
+        const timer = setTimeout(() => {
+          wake = null;
+          resolve('quiet');
+        }, Math.max(0, timeoutMs));
+        wake = (signal) => {
+          clearTimeout(timer);
+          wake = null;
+          pending = false;
+          resolve(signal);
+        };
+      });
+    },
+    close(): void {
+      closed = true;
+      unsubscribe?.();
+      unsubscribe = null;
+      wake?.('unknown');
+    },
+  };
+}
