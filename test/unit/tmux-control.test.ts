@@ -155,7 +155,7 @@ describe('tmux client over a control-mode connection', { timeout: 120_000 }, () 
 
   it('wakes a pane watch when the pane prints, and says `quiet` when it does not', async () => {
     const id = await tmux.newWindow({ session: 'cmux', name: 'watched', command: ['cat'] });
-    const watch = await tmux.watchPane(id, { pollMs: 5_000 });
+    const watch = await tmux.watchPane(id);
     try {
       assert.equal(await watch.printed(200), 'quiet');
       const started = performance.now();
@@ -241,7 +241,7 @@ describe('tmux client over a control-mode connection', { timeout: 120_000 }, () 
     assert.deepEqual((await tmux.listWindows()).map((w) => w.windowId), [id]);
     await streaming(tmux);
     assert.notEqual(await serverPid(ctx.socket), pid);
-    const watch = await tmux.watchPane(id, { pollMs: 5_000 });
+    const watch = await tmux.watchPane(id);
     try {
       await tmux.sendText(id, 'after the restart');
       assert.equal(await watch.printed(20_000), 'printed');

@@ -296,13 +296,13 @@ export function createTmuxClient(options: TmuxClientOptions) {
     },
 
     // Watches one pane's output, to wake a wait when it prints; without a stream for the pane,
-    // the watch answers `unknown` every `pollMs` and the caller looks at the screen.
-    async watchPane(target: string, opts: { pollMs: number }): Promise<PaneWatch> {
+    // the watch answers `unknown` and the caller looks at the screen.
+    async watchPane(target: string): Promise<PaneWatch> {
       const locate = async () => {
         const [pane, ...session] = (await run(['display-message', '-p', '-t', target, PANE_SESSION_FORMAT])).trim().split(' ');
         return pane ? { pane, session: session.join(' ') } : null;
       };
-      return createPaneWatch(link, locate, opts.pollMs);
+      return createPaneWatch(link, locate);
     },
 
     // Ends the control connection (a client without one has nothing to end); later calls spawn tmux.

@@ -4,8 +4,8 @@ import { commandLine } from './command-line.js';
 import { tmuxError } from './errors.js';
 
 // What a control-mode connection reports besides answers: a pane printed (or was paused, or
-// changed mode), a pane's state changed (dead, program, title: the subscription), the windows or
-// sessions changed, or the stream went up or down.
+// changed mode), a pane's program died or changed (the subscription), the windows or sessions
+// changed, or the stream went up or down.
 export type TmuxEvent =
   | { type: 'output'; pane: string }
   | { type: 'pane-changed'; pane: string }
@@ -50,9 +50,9 @@ const PERCENT = 0x25;
 // Output is paused (and resumed at once: cmux only needs to know that a pane printed) once a pane
 // is a second behind, so a chatty pane never makes tmux or cmux buffer without bound.
 const CLIENT_FLAGS = 'ignore-size,pause-after=1';
-// Reported by tmux (at most once a second) when a pane's program dies or changes, or it sets
-// its title; only its change matters.
-const PANE_STATE_FORMAT = '#{pane_dead}:#{pane_current_command}:#{pane_title}';
+// Reported by tmux (at most once a second) when a pane's program dies or changes: no output
+// says so. A title a program sets is output of its own (an escape sequence), so it is heard.
+const PANE_STATE_FORMAT = '#{pane_dead}:#{pane_current_command}';
 const PANE_STATE_SUBSCRIPTION = 'cmux-panes';
 const WINDOW_EVENTS = new Set([
   '%window-add',

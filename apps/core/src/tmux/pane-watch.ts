@@ -8,9 +8,9 @@ export type PaneActivity = 'printed' | 'quiet' | 'unknown';
 
 export interface PaneWatch {
   // Resolves `printed` as soon as the pane has printed since the watch began or since the last
-  // `printed`; `quiet` after `timeoutMs` of silence; `unknown` after the watch's poll interval
-  // (at most `timeoutMs`) when there is no stream to hear it by.
-  printed(timeoutMs: number): Promise<PaneActivity>;
+  // `printed`; `quiet` after `timeoutMs` of silence; `unknown` after `pollMs` (at most
+  // `timeoutMs`) when there is no stream to hear it by: the caller looks at the screen then.
+  printed(timeoutMs: number, pollMs?: number): Promise<PaneActivity>;
   close(): void;
 }
 
@@ -20,10 +20,10 @@ export type LocatePane = () => Promise<{ pane: string; session: string } | null>
 // A watch on one pane's output, for a wait that should end when the pane prints rather than at
 // the next poll. Listening starts before this resolves, so output caused by what the caller does
 // next is heard.
-export async function createPaneWatch(link: ControlLink | null, locate: LocatePane, pollMs: number): Promise<PaneWatch> {
+export async function createPaneWatch(link: ControlLink | null, locate: LocatePane): Promise<PaneWatch> {
   let pending = false;
   let closed = false;
-  // The pane is not in the streamed session: it is never heard.
+  // The pane is not in the streamed session (or is gone): it is never heard.
   let elsewhere = false;
   let unsubscribe: (() => void) | null = null;
   let wake: ((signal: OutputSignal) => void) | null = null;
@@ -41,14 +41,14 @@ export async function createPaneWatch(link: ControlLink | null, locate: LocatePa
   async function listen(): Promise<void> {
     if (unsubscribe || elsewhere || closed || !link?.live) return;
     const where = await locate().catch(() => null);
-    if (!where || unsubscribe || closed) return;
-    if (where.session !== link.session) elsewhere = true;
+    if (unsubscribe || closed) return;
+    if (!where || where.session !== link.session) elsewhere = true;
     else unsubscribe = link.onOutput(where.pane, hear);
   }
 
   await listen();
   return {
-    async printed(timeoutMs: number): Promise<PaneActivity> {
+    async printed(timeoutMs: number, pollMs = timeoutMs): Promise<PaneActivity> {
       await listen();
       if (pending) {
         pending = false;
