@@ -1,44 +1,58 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
 import type * as z from 'zod';
 import { findAgent, type AgentDeps } from '../../agents/index.js';
 import { CmuxError } from '../../core/src/errors/index.js';
+import type { PaneWatch } from '../../core/src/tmux/index.js';
 import { errorBody } from '../errors.js';
 import { wsFrame, type Hub } from '../ws/hub.js';
 import { wsClientMessage } from './ws.schema.js';
 
-const TERMINAL_POLL_MS = 500;
 const TERMINAL_HISTORY_LINES = 1_000;
+// The screen is captured when the pane printed (at most every TERMINAL_GAP_MS while it keeps
+// printing), and at least every TERMINAL_SAFETY_MS (tmux's own drawing prints nothing);
+// without a stream of the pane's output, every TERMINAL_POLL_MS.
+const TERMINAL_GAP_MS = 50;
+const TERMINAL_SAFETY_MS = 5_000;
+const TERMINAL_POLL_MS = 500;
 
 // Streams one agent's pane (with its colours) to the socket while it is subscribed, sending a
 // frame only when the screen changed.
 function streamTerminal(socket: WebSocket, agents: AgentDeps) {
-  let timer: NodeJS.Timeout | undefined;
   let generation = 0;
+  let watch: PaneWatch | null = null;
   const stop = () => {
     generation += 1;
-    clearTimeout(timer);
+    watch?.close();
+    watch = null;
   };
   socket.on('close', stop);
   return async (id: string | null) => {
     stop();
     if (id === null) return;
     const mine = generation;
+    const live = () => mine === generation && socket.readyState === socket.OPEN;
     // A window that is gone has nothing live to stream (GET …/terminal answers its archive);
     // its old id may name another window by now.
     const { window } = await findAgent(agents, id);
-    if (!window) return;
+    if (!window || !live()) return;
+    const watching = await agents.tmux.watchPane(window.windowId).catch(() => null);
+    if (!live()) return watching?.close();
+    watch = watching;
     let last = '';
-    const tick = async () => {
-      if (mine !== generation || socket.readyState !== socket.OPEN) return;
+    while (live()) {
+      const looked = Date.now();
       const text = await agents.tmux.capturePane(window.windowId, { historyLines: TERMINAL_HISTORY_LINES, escapes: true }).catch(() => null);
-      if (text !== null && text !== last && mine === generation) {
+      if (text !== null && text !== last && live()) {
         last = text;
         socket.send(wsFrame('terminal', { id, text }));
       }
-      if (mine === generation) timer = setTimeout(() => void tick(), TERMINAL_POLL_MS);
-    };
-    await tick();
+      if (!live()) return;
+      if (watching) await watching.printed(TERMINAL_SAFETY_MS, TERMINAL_POLL_MS);
+      else await sleep(TERMINAL_POLL_MS);
+      await sleep(Math.max(0, TERMINAL_GAP_MS - (Date.now() - looked)));
+    }
   };
 }
 
