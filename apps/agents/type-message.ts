@@ -10,7 +10,12 @@ import { renderForAgent } from './render.js';
 import { alreadyTyped, formatMark, markScreen, parseMark } from './screen-mark.js';
 import { withTypingLock } from './typing-lock.js';
 
+// Without a stream of the pane's output, its screen is read this often while waiting for idle;
+// with one, when it prints (at most every STATUS_LOOK_GAP_MS) and at the latest after
+// STATUS_SAFETY_MS (a screen that changed without output: tmux's own drawing).
 const STATUS_POLL_MS = 300;
+const STATUS_SAFETY_MS = 2_000;
+const STATUS_LOOK_GAP_MS = 100;
 const RESOLVE_BACKOFF_MS = [250, 500, 1_000, 2_000, 5_000];
 const RETRY_DELAY_MS = 1_000;
 
@@ -94,21 +99,30 @@ async function waitUntilIdle(deps: AgentDeps, messageId: string, id: string, win
   if (kind.status.idle.length === 0) return 'go';
   const { busyWaitMs } = deps.config.router;
   const deadline = Date.now() + busyWaitMs;
-  let noted = false;
-  for (;;) {
-    if (journal.isStopping()) return { outcome: 'deferred' };
-    const status = detectPaneStatus(kind, await deps.tmux.capturePane(windowId).catch(() => ''));
-    if (status === 'idle') return 'go';
-    if (status === 'waiting' && !noted) {
-      noted = true;
-      journal.note('queued', `waiting: ${id} shows a dialog; answer it (\`npx cmux answer ${id}\`) and the message follows`);
+  const watch = await deps.tmux.watchPane(windowId).catch(() => null);
+  try {
+    let noted = false;
+    for (;;) {
+      if (journal.isStopping()) return { outcome: 'deferred' };
+      const looked = Date.now();
+      const status = detectPaneStatus(kind, await deps.tmux.capturePane(windowId).catch(() => ''));
+      if (status === 'idle') return 'go';
+      if (status === 'waiting' && !noted) {
+        noted = true;
+        journal.note('queued', `waiting: ${id} shows a dialog; answer it (\`npx cmux answer ${id}\`) and the message follows`);
+      }
+      if (Date.now() >= deadline) {
+        if (status === 'waiting') return { outcome: 'dead', reason: `${id} still showed a dialog after ${busyWaitMs / 1000} s; the message was not typed into it` };
+        deps.logger.warn(`typing ${messageId} into ${id} after waiting ${busyWaitMs / 1000} s for it to be idle`);
+        return 'go';
+      }
+      const left = deadline - Date.now();
+      if (watch) await watch.printed(Math.min(STATUS_SAFETY_MS, left), STATUS_POLL_MS);
+      else await sleep(Math.min(STATUS_POLL_MS, left));
+      await sleep(Math.max(0, Math.min(STATUS_LOOK_GAP_MS - (Date.now() - looked), deadline - Date.now())));
     }
-    if (Date.now() >= deadline) {
-      if (status === 'waiting') return { outcome: 'dead', reason: `${id} still showed a dialog after ${busyWaitMs / 1000} s; the message was not typed into it` };
-      deps.logger.warn(`typing ${messageId} into ${id} after waiting ${busyWaitMs / 1000} s for it to be idle`);
-      return 'go';
-    }
-    await sleep(STATUS_POLL_MS);
+  } finally {
+    watch?.close();
   }
 }
 

@@ -1,13 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgentKind } from '../agents/index.js';
 import { lastLines } from '../agents/index.js';
-import type { TmuxClient } from '../tmux/index.js';
+import type { PaneWatch, TmuxClient } from '../tmux/index.js';
 import { terminalInput } from './terminal-text.js';
 
 // Text above this size, or with a line break or any control character, is pasted, not typed.
 export const MAX_TYPED_BYTES = 4096;
+// A paste has been read once the pane printed nothing for this long (without a stream: two
+// screens this far apart are the same).
 const SETTLE_POLL_MS = 40;
 const SETTLE_MAX_MS = 10_000;
+// The least time between two looks at the input box while the pane keeps printing.
+const SUBMIT_LOOK_GAP_MS = 20;
 const PASTE_MARKER = /\[Pasted text/;
 
 export interface DeliverOptions {
@@ -18,7 +22,8 @@ export interface DeliverOptions {
   kind: AgentKind;
   // Asks the agent's own report whether it took `text` (sent from `since` on): true when it
   // did, false when it did not, null when nobody can tell (then the screen's word stands).
-  confirm?: ((text: string, since: number) => Promise<boolean | null>) | undefined;
+  // `wake(ms)` waits for the pane's next output, at most `ms`: the moment to ask again.
+  confirm?: ((text: string, since: number, wake: (ms: number) => Promise<unknown>) => Promise<boolean | null>) | undefined;
 }
 
 export interface DeliveryResult {
@@ -39,24 +44,44 @@ export async function deliverText(opts: DeliverOptions): Promise<DeliveryResult>
   const text = await terminalInput(opts);
   const bytes = Buffer.byteLength(text);
   const typed = bytes <= MAX_TYPED_BYTES && !/[\x00-\x1f\x7f]/.test(text);
-  const since = Date.now();
-  if (typed) await tmux.sendText(target, text);
-  else await tmux.pasteText(target, text);
-  await sleep(kind.submitDelayMs);
-  if (!typed) await waitForStableScreen(tmux, target);
+  // Listening from before the text goes in, so what the agent prints in answer wakes the waits
+  // below; typed text into a program cmux cannot read waits for nothing.
+  const watch = !typed || kind.composer || opts.confirm ? await tmux.watchPane(target) : null;
+  try {
+    const since = Date.now();
+    if (typed) await tmux.sendText(target, text);
+    else await tmux.pasteText(target, text);
+    await sleep(kind.submitDelayMs);
+    if (watch && !typed) await waitForStableScreen(tmux, watch, target);
 
-  const method = typed ? 'typed' : 'pasted';
-  let enterPresses = 0;
-  for (;;) {
-    await tmux.sendKeys(target, 'Enter');
-    enterPresses += 1;
-    if (!kind.composer) break;
-    await sleep(Math.max(kind.submitDelayMs, 100));
-    if (!stillInComposer(kind.composer, await tmux.capturePane(target), text)) break;
-    if (enterPresses > kind.enterRetries) return { outcome: 'typed-not-submitted', method, bytes, enterPresses };
+    const method = typed ? 'typed' : 'pasted';
+    let enterPresses = 0;
+    for (;;) {
+      await tmux.sendKeys(target, 'Enter');
+      enterPresses += 1;
+      if (!watch || !kind.composer) break;
+      if (await leftComposer(tmux, watch, target, kind.composer, text, Math.max(kind.submitDelayMs, 100))) break;
+      if (enterPresses > kind.enterRetries) return { outcome: 'typed-not-submitted', method, bytes, enterPresses };
+    }
+    const confirmed = opts.confirm ? await opts.confirm(text, since, (ms) => watch!.printed(ms)) : null;
+    return { outcome: confirmed === false ? 'not-confirmed' : 'submitted', method, bytes, enterPresses };
+  } finally {
+    watch?.close();
   }
-  const confirmed = opts.confirm ? await opts.confirm(text, since) : null;
-  return { outcome: confirmed === false ? 'not-confirmed' : 'submitted', method, bytes, enterPresses };
+}
+
+// Whether the text left the input box within `waitMs` of Enter: looked at each time the pane
+// prints (so a quick agent is seen at once), and once more when the time is up. Enter is pressed
+// again only after the whole wait, never because a redraw was half done.
+async function leftComposer(tmux: TmuxClient, watch: PaneWatch, target: string, composer: RegExp, text: string, waitMs: number): Promise<boolean> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const looked = Date.now();
+    await watch.printed(Math.max(0, deadline - looked));
+    if (!stillInComposer(composer, await tmux.capturePane(target), text)) return true;
+    if (Date.now() >= deadline) return false;
+    await sleep(Math.max(0, Math.min(SUBMIT_LOOK_GAP_MS - (Date.now() - looked), deadline - Date.now())));
+  }
 }
 
 // The text in the agent's input box (the composer pattern's first group), or null when no
@@ -80,15 +105,19 @@ export function stillInComposer(composer: RegExp, pane: string, text: string): b
   return PASTE_MARKER.test(pending) || (tail.length > 0 && pending.replace(/\s+/g, '').includes(tail));
 }
 
-// Waits until two captures in a row are the same, so Enter follows a paste the program has
-// finished reading (bounded by SETTLE_MAX_MS).
-async function waitForStableScreen(tmux: TmuxClient, target: string): Promise<void> {
+// Waits until the pane has printed nothing for a moment, so Enter follows a paste the program
+// has finished reading (bounded by SETTLE_MAX_MS). Without a stream, until two captures in a
+// row are the same.
+async function waitForStableScreen(tmux: TmuxClient, watch: PaneWatch, target: string): Promise<void> {
   const deadline = Date.now() + SETTLE_MAX_MS;
-  let previous = await tmux.capturePane(target);
+  let previous: string | null = null;
   while (Date.now() < deadline) {
-    await sleep(SETTLE_POLL_MS);
-    const current = await tmux.capturePane(target);
-    if (current === previous) return;
-    previous = current;
+    const activity = await watch.printed(SETTLE_POLL_MS);
+    if (activity === 'quiet') return;
+    if (activity === 'unknown') {
+      const current = await tmux.capturePane(target);
+      if (current === previous) return;
+      previous = current;
+    }
   }
 }
