@@ -192,6 +192,19 @@ describe('tmux client over a control-mode connection', { timeout: 120_000 }, () 
       latencies.push(performance.now() - started);
       await new Promise((r) => setTimeout(r, 20));
     }
+    // Reading nothing for a while, cmux falls seconds behind: tmux pauses the pane, cmux
+    // resumes it at once, and the pane is heard again.
+    const pane = (await tmuxCommand({ kind: 'path', path: ctx.socket }, ['display-message', '-p', '-t', id, '#{pane_id}'])).trim();
+    let heard = 0;
+    const stopHearing = tmux.onEvent((e) => void (e.type === 'output' && e.pane === pane && (heard += 1)));
+    const blockedUntil = Date.now() + 2_500;
+    while (Date.now() < blockedUntil);
+    // What was sent before the pause is read first.
+    await new Promise((r) => setTimeout(r, 1_000));
+    heard = 0;
+    await new Promise((r) => setTimeout(r, 2_000));
+    stopHearing();
+    assert.ok(heard > 20, `the paused pane was resumed: ${heard} outputs heard in 2 s`);
     await tmux.killWindow(id);
     assert.ok(Math.max(...latencies) < 4_000, `slowest answer ${Math.max(...latencies).toFixed(0)} ms`);
     assert.ok(process.memoryUsage().rss - before < 200 * 2 ** 20, 'the stream is not buffered without bound');

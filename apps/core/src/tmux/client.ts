@@ -71,21 +71,21 @@ export function createTmuxClient(options: TmuxClientOptions) {
   const link = options.controlSession === undefined ? null : createControlLink({ baseArgs, session: options.controlSession, env: tmuxEnv, timeoutMs: defaultTimeout });
   let bufferCounter = 0;
 
-  async function run(args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
+  async function run(args: readonly string[], opts: { timeoutMs?: number } = {}): Promise<string> {
     return runSequence([args], opts);
   }
 
   // Runs several tmux commands as one sequence (`a ; b`): tmux runs them in turn and stops at
-  // the first that fails, in one round trip. Down the control connection when it is up and the
-  // commands need no input; otherwise by a tmux spawned for them.
-  async function runSequence(commands: ReadonlyArray<readonly string[]>, opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
-    const connection = opts.input === undefined ? link?.current() : null;
-    if (connection) return connection.request(commands, opts.timeoutMs ?? defaultTimeout, [...baseArgs, ...commands.flatMap((args, i) => [...(i === 0 ? [] : [';']), ...args])]);
+  // the first that fails, in one round trip. Down the control connection when it is up;
+  // otherwise by a tmux spawned for them.
+  async function runSequence(commands: ReadonlyArray<readonly string[]>, opts: { timeoutMs?: number } = {}): Promise<string> {
+    const connection = link?.current();
+    if (connection) return connection.request(commands, opts.timeoutMs ?? defaultTimeout, [...baseArgs, ...sequenceArgs(commands)]);
     return spawnSequence(commands, opts);
   }
 
   async function spawnSequence(commands: ReadonlyArray<readonly string[]>, opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
-    const argv = [...baseArgs, ...commands.flatMap((args, i) => [...(i === 0 ? [] : [';']), ...args.map(literalArgument)])];
+    const argv = [...baseArgs, ...sequenceArgs(commands, literalArgument)];
     const subprocess = execa('tmux', argv, {
       input: opts.input,
       timeout: opts.timeoutMs ?? defaultTimeout,
@@ -208,7 +208,7 @@ export function createTmuxClient(options: TmuxClientOptions) {
       const paste = ['paste-buffer', '-p', '-d', '-b', buffer, '-t', target];
       const connection = Buffer.byteLength(text) <= CONTROL_PASTE_MAX_BYTES && !text.includes('\0') ? link?.current() : null;
       try {
-        if (connection) await connection.request([['set-buffer', '-b', buffer, text], paste], timeoutMs, [...baseArgs, 'set-buffer', '-b', buffer, `(${Buffer.byteLength(text)} bytes)`, ';', ...paste]);
+        if (connection) await connection.request([['set-buffer', '-b', buffer, text], paste], timeoutMs, [...baseArgs, ...sequenceArgs([['set-buffer', '-b', buffer, `(${Buffer.byteLength(text)} bytes)`], paste])]);
         else await spawnSequence([['load-buffer', '-b', buffer, '-'], paste], { input: text, timeoutMs });
       } catch (error) {
         // The paste deletes its buffer; one loaded but never pasted must not stay behind.
@@ -310,6 +310,11 @@ export function createTmuxClient(options: TmuxClientOptions) {
       await link?.close();
     },
   };
+}
+
+// The commands as one argument list, `;` between them.
+function sequenceArgs(commands: ReadonlyArray<readonly string[]>, each: (arg: string) => string = (arg) => arg): string[] {
+  return commands.flatMap((args, i) => [...(i === 0 ? [] : [';']), ...args.map(each)]);
 }
 
 // tmux reads an argument that ends in `;` as the end of a command and drops the `;` (and a

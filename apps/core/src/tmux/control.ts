@@ -102,12 +102,12 @@ export function openControlConnection(options: ControlOptions) {
 
   // Ends the connection: every command without its answer fails (it may or may not have run),
   // and the child goes, so no later answer can be taken for another command's.
-  function end(timedOut: Request | null): void {
+  function end(why: 'timed out' | 'lost' = 'lost'): void {
     if (closed) return;
     closed = true;
     for (const request of queue.splice(0)) {
       clearTimeout(request.timer);
-      request.reject(failure(request, timedOut ? 'timed out' : 'lost'));
+      request.reject(failure(request, why));
     }
     settle?.reject(failure({ argv, started: performance.now() }, 'lost'));
     settle = null;
@@ -128,7 +128,7 @@ export function openControlConnection(options: ControlOptions) {
       request.timer = setTimeout(() => {
         request.reject(failure(request, 'timed out'));
         queue.splice(queue.indexOf(request), 1);
-        end(request);
+        end('timed out');
       }, timeoutMs);
       queue.push(request);
       child.stdin.write(line);
@@ -158,7 +158,7 @@ export function openControlConnection(options: ControlOptions) {
         // Flag 1: a command of ours, answered in the order sent.
         const request = flags === '1' ? (queue[0] ?? null) : null;
         if (flags === '1' && !request) {
-          end(null);
+          end();
           return;
         }
         block = { number: words[2] ?? '', flags, request, lines: [] };
@@ -172,7 +172,8 @@ export function openControlConnection(options: ControlOptions) {
       case '%pause':
         if (words[1]) {
           options.onEvent({ type: 'output', pane: words[1] });
-          send([['refresh-client', '-A', `${words[1]}:continue`]], options.timeoutMs, ['refresh-client', '-A', `${words[1]}:continue`]).catch(() => undefined);
+          const resume = ['refresh-client', '-A', `${words[1]}:continue`];
+          send([resume], options.timeoutMs, resume).catch(() => undefined);
         }
         return;
       case '%subscription-changed':
@@ -181,7 +182,7 @@ export function openControlConnection(options: ControlOptions) {
       case '%session-changed':
         // Attached; later, switched away from the cmux session (it was destroyed): its panes
         // are no longer the ones reported.
-        if (words.slice(2).join(' ') !== options.session) end(null);
+        if (words.slice(2).join(' ') !== options.session) end();
         else if (!attached) {
           attached = true;
           settle?.resolve();
@@ -189,7 +190,7 @@ export function openControlConnection(options: ControlOptions) {
         }
         return;
       case '%exit':
-        end(null);
+        end();
         return;
       default:
         if (WINDOW_EVENTS.has(name)) options.onEvent({ type: 'windows-changed' });
@@ -207,7 +208,7 @@ export function openControlConnection(options: ControlOptions) {
     }
     // Outside a block tmux writes notifications only: anything else means the stream cannot be
     // read any more.
-    if (line[0] !== PERCENT) end(null);
+    if (line[0] !== PERCENT) end();
     else onNotification(line);
   }
 
@@ -223,14 +224,14 @@ export function openControlConnection(options: ControlOptions) {
   child.stderr.on('data', (chunk: Buffer) => {
     if (stderr.length < 4_096) stderr += chunk.toString('utf8');
   });
-  child.stdin.on('error', () => end(null));
-  child.on('error', () => end(null));
-  child.on('close', () => end(null));
+  child.stdin.on('error', () => end());
+  child.on('error', () => end());
+  child.on('close', () => end());
 
   const ready = new Promise<void>((resolve, reject) => {
     settle = { resolve, reject };
   });
-  const attachTimer = setTimeout(() => end(null), options.timeoutMs);
+  const attachTimer = setTimeout(() => end(), options.timeoutMs);
   ready.finally(() => clearTimeout(attachTimer)).catch(() => undefined);
 
   const connection = {
@@ -248,13 +249,13 @@ export function openControlConnection(options: ControlOptions) {
     },
     // Detaches (end of input) and waits a moment for the client to go.
     async close(): Promise<void> {
-      if (child.exitCode !== null || child.signalCode !== null) return end(null);
+      if (child.exitCode !== null || child.signalCode !== null) return end();
       const gone = new Promise<void>((resolve) => child.once('close', () => resolve()));
       child.stdin.end();
-      const timer = setTimeout(() => end(null), CLOSE_GRACE_MS);
+      const timer = setTimeout(() => end(), CLOSE_GRACE_MS);
       await gone;
       clearTimeout(timer);
-      end(null);
+      end();
     },
   };
   return ready.then(() => connection);
