@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isCmuxError, type TmuxClient, type TmuxEvent } from '../../apps/core/src/index.ts';
+import { ROOT } from '../helpers/instance.ts';
 import { controlClients, eventually, privateTmux, tmuxCommand } from '../helpers/tmux.ts';
 
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<Error> {
@@ -212,10 +213,11 @@ describe('tmux client over a control-mode connection', { timeout: 120_000 }, () 
   });
 
   it('times out a command that gets no answer, resets the connection, and answers again afterwards', async () => {
-    const impatient = privateTmux({ controlSession: 'cmux', timeoutMs: 500 });
+    const impatient = privateTmux({ controlSession: 'cmux', timeoutMs: 1_000 });
     try {
       const socket = { kind: 'path' as const, path: impatient.socket };
-      await impatient.tmux.newSession({ session: 'cmux', name: 'one', command: ['cat'] });
+      // Made by a patient tmux: a busy machine may take longer than the client's second.
+      await tmuxCommand(socket, ['-f', join(ROOT, 'config', 'tmux.conf'), 'new-session', '-d', '-s', 'cmux', 'cat']);
       await streaming(impatient.tmux);
       const [client] = controlClients(impatient.socket);
       const pid = await serverPid(impatient.socket);
@@ -231,8 +233,8 @@ describe('tmux client over a control-mode connection', { timeout: 120_000 }, () 
         process.kill(pid, 'SIGCONT');
       }
       await eventually(async () => controlClients(impatient.socket).includes(client!), (alive) => !alive);
-      assert.equal((await impatient.tmux.listWindows()).length, 1);
       await streaming(impatient.tmux);
+      assert.equal((await impatient.tmux.listWindows()).length, 1);
       assert.match(await impatient.tmux.capturePane('@0'), /^\n*$/);
       assert.equal((await tmuxCommand(socket, ['list-clients', '-F', '#{client_control_mode}'])).trim(), '1');
     } finally {

@@ -18,9 +18,9 @@ export type OutputSignal = 'printed' | 'unknown';
 
 export type ControlLink = ReturnType<typeof createControlLink>;
 
-// Keeps one control-mode connection up when it can: while there is none (no server or session
-// yet, a server restarted, a connection reset) every command is run by a spawned tmux, and the
-// next command after a pause starts a new attempt in the background.
+// Keeps one control-mode connection up when it can, trying from the start: while there is none
+// (no server or session yet, a server restarted, a connection reset) every command is run by a
+// spawned tmux, and the next command after a pause starts a new attempt in the background.
 export function createControlLink(options: ControlLinkOptions) {
   let connection: ControlConnection | null = null;
   let connecting = false;
@@ -74,6 +74,9 @@ export function createControlLink(options: ControlLinkOptions) {
     );
   }
 
+  // Connecting takes a spawn and a round trip: begun at once, it is done before the app's first
+  // messages, which would otherwise pay for it.
+  connect();
   return {
     session: options.session,
     // The live connection, or null: then the caller runs tmux itself, and an attempt to connect
