@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { createTmuxClient, type TmuxClient, type TmuxSocket } from '../../apps/core/src/index.ts';
+import assert from 'node:assert/strict';
+import { createTmuxClient, isCmuxError, type TmuxClient, type TmuxSocket } from '../../apps/core/src/index.ts';
 import { ROOT } from './instance.ts';
 
 // A tmux client on a private -S socket in a temp dir, with cmux's tmux.conf. Never the default
@@ -55,4 +56,16 @@ export async function eventually<T>(read: () => Promise<T>, predicate: (value: T
 export async function tmuxCommand(socket: TmuxSocket, args: readonly string[], timeoutMs = 5_000): Promise<string> {
   const target = socket.kind === 'name' ? ['-L', socket.name] : ['-S', socket.path];
   return (await execa('tmux', [...target, ...args], { timeout: timeoutMs, stripFinalNewline: false })).stdout;
+}
+
+// The CmuxError `promise` rejects with, which must carry `code`.
+export async function rejectsWith(promise: Promise<unknown>, code: string): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(isCmuxError(error), `expected a CmuxError, got ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    return error;
+  }
+  assert.fail(`expected ${code}`);
 }

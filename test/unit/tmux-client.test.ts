@@ -2,20 +2,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createTmuxClient, isCmuxError, type TmuxClient, type TmuxSocket } from '../../apps/core/src/index.ts';
+import { createTmuxClient, type TmuxClient, type TmuxSocket } from '../../apps/core/src/index.ts';
 import { ROOT } from '../helpers/instance.ts';
-import { eventually, privateTmux, tmuxCommand } from '../helpers/tmux.ts';
-
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isCmuxError(error), `expected a CmuxError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return error;
-  }
-  assert.fail(`expected ${code}`);
-}
+import { eventually, privateTmux, rejectsWith, tmuxCommand } from '../helpers/tmux.ts';
 
 // Every case runs on both ways of reaching tmux: a tmux spawned per call (the CLI's) and the
 // control-mode connection the apps keep (which falls back to spawning until the session exists).

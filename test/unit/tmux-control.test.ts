@@ -4,18 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isCmuxError, type TmuxClient, type TmuxEvent } from '../../apps/core/src/index.ts';
 import { ROOT } from '../helpers/instance.ts';
-import { controlClients, eventually, privateTmux, tmuxCommand } from '../helpers/tmux.ts';
-
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isCmuxError(error), `expected a CmuxError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return error;
-  }
-  assert.fail(`expected ${code}`);
-}
+import { controlClients, eventually, privateTmux, rejectsWith, tmuxCommand } from '../helpers/tmux.ts';
 
 const serverPid = async (socket: string) => Number((await tmuxCommand({ kind: 'path', path: socket }, ['display-message', '-p', '#{pid}'])).trim());
 const fileText = (file: string) => (existsSync(file) ? readFileSync(file, 'latin1') : '');
