@@ -11,10 +11,12 @@ import { alreadyTyped, formatMark, markScreen, parseMark } from './screen-mark.j
 import { withTypingLock } from './typing-lock.js';
 
 // Without a stream of the pane's output, its screen is read this often while waiting for idle;
-// with one, when it prints (at most every STATUS_LOOK_GAP_MS) and at the latest after
-// STATUS_SAFETY_MS (a screen that changed without output: tmux's own drawing).
+// with one, when it has printed and held still for STATUS_QUIET_MS (half a redraw is no
+// status), at most every STATUS_LOOK_GAP_MS, and at the latest after STATUS_SAFETY_MS (a
+// screen that changed without output: tmux's own drawing).
 const STATUS_POLL_MS = 300;
 const STATUS_SAFETY_MS = 2_000;
+const STATUS_QUIET_MS = 30;
 const STATUS_LOOK_GAP_MS = 100;
 const RESOLVE_BACKOFF_MS = [250, 500, 1_000, 2_000, 5_000];
 const RETRY_DELAY_MS = 1_000;
@@ -117,7 +119,7 @@ async function waitUntilIdle(deps: AgentDeps, messageId: string, id: string, win
         return 'go';
       }
       const left = deadline - Date.now();
-      if (watch) await watch.printed(Math.min(STATUS_SAFETY_MS, left), STATUS_POLL_MS);
+      if (watch) await watch.redrawn(Math.min(STATUS_SAFETY_MS, left), { quietMs: STATUS_QUIET_MS, pollMs: STATUS_POLL_MS });
       else await sleep(Math.min(STATUS_POLL_MS, left));
       await sleep(Math.max(0, Math.min(STATUS_LOOK_GAP_MS - (Date.now() - looked), deadline - Date.now())));
     }

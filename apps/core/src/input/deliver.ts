@@ -10,8 +10,8 @@ export const MAX_TYPED_BYTES = 4096;
 // screens this far apart are the same).
 const SETTLE_POLL_MS = 40;
 const SETTLE_MAX_MS = 10_000;
-// The least time between two looks at the input box while the pane keeps printing.
-const SUBMIT_LOOK_GAP_MS = 20;
+// The input box is looked at once the pane has held still this long after printing.
+const REDRAW_QUIET_MS = 30;
 const PASTE_MARKER = /\[Pasted text/;
 
 export interface DeliverOptions {
@@ -71,16 +71,14 @@ export async function deliverText(opts: DeliverOptions): Promise<DeliveryResult>
 }
 
 // Whether the text left the input box within `waitMs` of Enter: looked at each time the pane
-// prints (so a quick agent is seen at once), and once more when the time is up. Enter is pressed
-// again only after the whole wait, never because a redraw was half done.
+// has printed and held still (so a quick agent is seen at once), and once more when the time is
+// up. Enter is pressed again only after the whole wait, never because a redraw was half done.
 async function leftComposer(tmux: TmuxClient, watch: PaneWatch, target: string, composer: RegExp, text: string, waitMs: number): Promise<boolean> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const looked = Date.now();
-    await watch.printed(Math.max(0, deadline - looked));
+    await watch.redrawn(Math.max(0, deadline - Date.now()), { quietMs: REDRAW_QUIET_MS });
     if (!stillInComposer(composer, await tmux.capturePane(target), text)) return true;
     if (Date.now() >= deadline) return false;
-    await sleep(Math.max(0, Math.min(SUBMIT_LOOK_GAP_MS - (Date.now() - looked), deadline - Date.now())));
   }
 }
 

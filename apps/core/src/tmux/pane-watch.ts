@@ -11,6 +11,10 @@ export interface PaneWatch {
   // `printed`; `quiet` after `timeoutMs` of silence; `unknown` after `pollMs` (at most
   // `timeoutMs`) when there is no stream to hear it by: the caller looks at the screen then.
   printed(timeoutMs: number, pollMs?: number): Promise<PaneActivity>;
+  // Like `printed`, but once the pane printed, also waits until it held still for `quietMs`
+  // (within the same `timeoutMs`): a program redraws in pieces, and half a redraw — a cleared
+  // input box not drawn again yet — must not be read as the screen.
+  redrawn(timeoutMs: number, opts: { quietMs: number; pollMs?: number }): Promise<PaneActivity>;
   close(): void;
 }
 
@@ -47,7 +51,7 @@ export async function createPaneWatch(link: ControlLink | null, locate: LocatePa
   }
 
   await listen();
-  return {
+  const watch: PaneWatch = {
     async printed(timeoutMs: number, pollMs = timeoutMs): Promise<PaneActivity> {
       await listen();
       if (pending) {
@@ -71,6 +75,13 @@ export async function createPaneWatch(link: ControlLink | null, locate: LocatePa
         };
       });
     },
+    async redrawn(timeoutMs: number, { quietMs, pollMs }: { quietMs: number; pollMs?: number }): Promise<PaneActivity> {
+      const deadline = Date.now() + timeoutMs;
+      const first = await watch.printed(timeoutMs, pollMs);
+      if (first !== 'printed') return first;
+      while (Date.now() < deadline && (await watch.printed(Math.min(quietMs, deadline - Date.now()))) === 'printed');
+      return 'printed';
+    },
     close(): void {
       closed = true;
       unsubscribe?.();
@@ -78,4 +89,5 @@ export async function createPaneWatch(link: ControlLink | null, locate: LocatePa
       wake?.('unknown');
     },
   };
+  return watch;
 }
