@@ -1,5 +1,5 @@
 // The typed source of truth for the four PM2 apps. PM2 7 cannot load a .ts ecosystem file, so
-// `pm2 start ecosystem.config.cjs` loads this one; `npx cmux start` builds the same apps.
+// `pm2 start ecosystem.config.cjs` loads this one; `cmux start` builds the same apps.
 import { mkdirSync } from 'node:fs';
 import { loadConfig } from './apps/core/src/config/index.js';
 import { buildEcosystem } from './apps/core/src/ecosystem/index.js';

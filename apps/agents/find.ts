@@ -4,7 +4,7 @@ import { listAgentWindows, readRegistryForLookup, type AgentWindow } from '../re
 import type { AgentDeps } from './deps.js';
 
 function noAgent(id: string): CmuxError {
-  return new CmuxError('CMUX_ERR_AGENT_NOT_FOUND', `no agent ${JSON.stringify(id)}: \`npx cmux agents\` lists them`, { context: { id } });
+  return new CmuxError('CMUX_ERR_AGENT_NOT_FOUND', `no agent ${JSON.stringify(id)}: \`cmux agents\` lists them`, { context: { id } });
 }
 
 // The registered agent `id` with its live window; CMUX_ERR_AGENT_NOT_FOUND (404) if unknown.

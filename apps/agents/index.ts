@@ -1,7 +1,7 @@
 export type { AgentDeps } from './deps.js';
-export { agentViews, captureAgents, observeAgents, recapture, type AgentListing, type AgentObservation, type AgentView } from './observe.js';
+export { agentViews, captureAgents, interruptSigns, observeAgents, recapture, type AgentListing, type AgentObservation, type AgentView, type InterruptSigns } from './observe.js';
 export { findAgent, findLiveAgent } from './find.js';
-export { createAgent, startAgent, SUPERVISOR, type SpawnedAgent, type SpawnRequest } from './spawn.js';
+export { CMUX_SPAWNER, createAgent, queueTask, startAgent, SUPERVISOR, type SpawnedAgent, type SpawnRequest } from './spawn.js';
 export { readChoices, readDialog, type ScreenChoices, type ScreenDialog } from './dialogs.js';
 export { loadKinds, resolveAgentCommand, type HookFacts } from './kinds/index.js';
 export { agentDialog, agentTerminal, answerAgent, interruptAgent, killAgent, NAMED_KEYS, pressKeys, sendToAgent, MAX_TERMINAL_LINES, type PaneKey, type AgentTerminal, type KilledAgent, type KillOptions } from './actions.js';

@@ -1,25 +1,19 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { agentId, assertAgentName, detectPaneStatus, lastLines, type AgentKind } from '../core/src/agents/index.js';
+import { agentId, assertAgentName } from '../core/src/agents/index.js';
 import { agentEnv, serverUrl } from '../core/src/config/index.js';
 import { CmuxError } from '../core/src/errors/index.js';
 import { summarise, type MailboxMessage } from '../core/src/mailbox/index.js';
 import { DEFAULT_PROJECT, projectForSpawn, supervisorOf } from '../projects/index.js';
 import { createAgentWindow, type RegisteredAgent } from '../registry/index.js';
 import type { AgentDeps } from './deps.js';
-import { chooseOnScreen } from './dialogs.js';
 import { launchLine, resolveAgentCommand, type Kind } from './kinds/index.js';
 import { queueMessage } from './queue-message.js';
-import { withTypingLock } from './typing-lock.js';
+import { finishStart } from './start.js';
 import { discardSpawnWorktree, wantsWorktree, worktreeForSpawn, type WorktreeOptions } from './worktree/spawn.js';
 
-const READY_POLL_MS = 150;
 // The supervisor's agent id (the default project's).
 export const SUPERVISOR = 'supervisor';
-// How long the prompt must hold still before the agent counts as ready: Codex and Gemini draw
-// their idle prompt first and a startup dialog a moment later (a task typed in between is lost).
-const READY_SETTLE_MS = 1_000;
 
 export interface SpawnRequest extends WorktreeOptions {
   name: string;
@@ -107,17 +101,31 @@ export function windowEnv(deps: AgentDeps, kind: Kind, name: string, own: Readon
   };
 }
 
-// Waits until the agent shows its prompt (answering startup dialogs on the way), then hands
-// the task, if any, to the mailbox: the router types it in, in turn with the agent's other
-// messages, and the conversation keeps it. A worker's task comes after the worker preamble
-// (config/roles/worker.md): who it is, who its supervisor is, where it works, how to report.
+// Finishes the agent's start (its prompt shown, startup dialogs answered; see finishStart), then
+// queues its task, if any (see queueTask).
 export async function startAgent(deps: AgentDeps, agent: RegisteredAgent, task?: string): Promise<MailboxMessage | null> {
-  const kind = deps.kinds.forCommand(agent.command);
-  await waitUntilReady(deps, agent, kind);
+  await finishStart(deps, agent.id);
+  return queueTask(deps, agent, task);
+}
+
+// Hands an agent its task through the mailbox: the router types it in, in turn with the
+// agent's other messages, once the agent has started (the router finishes the start itself if
+// no one else does), and the conversation keeps it. A worker's task comes after the worker
+// preamble (config/roles/worker.md): who it is, who its supervisor is, where it works, how to
+// report. The task comes from whoever spawned the agent, so its answers go back to them.
+export async function queueTask(deps: AgentDeps, agent: RegisteredAgent, task?: string): Promise<MailboxMessage | null> {
   if (task === undefined || task.trim() === '') return null;
-  const from = agent.createdBy === 'user' ? 'user' : `system:${agent.createdBy}`;
   const body = agent.role === 'worker' ? `${workerPreamble(deps, agent)}\n\n${task}` : task;
-  return queueMessage(deps, { from, to: agent.id, subject: summarise(task), text: body });
+  return queueMessage(deps, { from: spawnerAddress(agent.createdBy), to: agent.id, subject: summarise(task), text: body });
+}
+
+// Who spawns agents besides the user and agents: cmux itself (a supervisor), which speaks as
+// system:cmux.
+export const CMUX_SPAWNER = 'cmux';
+
+// The address a spawner speaks as: the user, an agent, or system:cmux.
+function spawnerAddress(createdBy: string): string {
+  return createdBy === CMUX_SPAWNER ? `system:${CMUX_SPAWNER}` : createdBy;
 }
 
 // The worker preamble with its placeholders filled in.
@@ -125,44 +133,4 @@ export function workerPreamble(deps: AgentDeps, agent: RegisteredAgent): string 
   const template = readFileSync(join(deps.config.root, 'config', 'roles', 'worker.md'), 'utf8');
   const values: Record<string, string> = { name: agent.name, supervisor: supervisorOf(agent.project ?? DEFAULT_PROJECT), cwd: agent.cwd };
   return template.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => values[key] ?? whole).trim();
-}
-
-// Ready means the idle prompt shown, unchanged, for READY_SETTLE_MS (startup dialogs on the
-// way are answered on screen by their choice's text); a kind with no idle pattern (a plain
-// program) is ready once its screen holds still.
-async function waitUntilReady(deps: AgentDeps, agent: RegisteredAgent, kind: AgentKind): Promise<void> {
-  const deadline = Date.now() + deps.config.agents.readyTimeoutMs;
-  let previous: string | null = null;
-  let stillSince = Date.now();
-  while (Date.now() < deadline) {
-    const row = (await deps.tmux.listWindows()).find((w) => w.windowId === agent.windowId);
-    const pane = row ? await deps.tmux.capturePane(agent.windowId).catch(() => null) : null;
-    if (!row || row.paneDead || pane === null) {
-      throw new CmuxError('CMUX_ERR_AGENT_NOT_READY', `agent ${agent.id} exited while starting${pane ? `; its last lines:\n${lastLines(pane, 8)}` : ''}`, {
-        context: { id: agent.id },
-      });
-    }
-    if (pane !== previous) stillSince = Date.now();
-    previous = pane;
-    const dialog = kind.startup.find((d) => d.when.test(pane));
-    if (dialog) {
-      if (dialog.requires === 'acceptApiKey' && !deps.config.agents.acceptApiKey) {
-        throw new CmuxError(
-          'CMUX_ERR_AGENT_NOT_READY',
-          `agent ${agent.id} asks whether to use the API key in its environment, and cmux does not answer that for you. ` +
-            `Set \`agents.acceptApiKey: true\` in your CMUX_CONFIG file to let cmux answer Yes, or answer it once yourself (\`npx cmux attach ${agent.id}\`), ` +
-            `or log its program in instead of using a key. The window is still open; \`npx cmux kill ${agent.id}\` removes it.`,
-          { context: { id: agent.id } },
-        );
-      }
-      deps.logger.info(`answering a startup dialog of ${agent.id}: ${dialog.choose}`);
-      await withTypingLock(deps, agent.id, () => chooseOnScreen(deps.tmux, agent.windowId, (screen) => dialog.when.test(screen), dialog.choose, kind.choiceCursor ?? undefined));
-    } else if (Date.now() - stillSince >= READY_SETTLE_MS && (kind.status.idle.length === 0 || detectPaneStatus(kind, pane) === 'idle')) {
-      return;
-    }
-    await sleep(READY_POLL_MS);
-  }
-  throw new CmuxError('CMUX_ERR_AGENT_NOT_READY', `agent ${agent.id} did not show its prompt within ${deps.config.agents.readyTimeoutMs} ms`, {
-    context: { id: agent.id },
-  });
 }

@@ -4,7 +4,7 @@ import { appEnvironment } from '../core/src/ecosystem/index.js';
 import { listAgentWindows, relaunchAgentWindow, type AgentWindow, type RegisteredAgent } from '../registry/index.js';
 import { archivePane } from './archive-pane.js';
 import type { AgentDeps } from './deps.js';
-import { createAgent, launchFor, startAgent, SUPERVISOR, windowEnv } from './spawn.js';
+import { CMUX_SPAWNER, createAgent, launchFor, startAgent, SUPERVISOR, windowEnv } from './spawn.js';
 
 // The window that holds the cmux session open and shows the apps' logs to whoever attaches.
 const CONTROL_WINDOW = 'cmux';
@@ -77,7 +77,7 @@ export async function bringUpTeam(deps: AgentDeps): Promise<TeamReport> {
     }
   }
   if (!agents.some((a) => a.agent.id === SUPERVISOR)) {
-    const agent = await createAgent(deps, { name: SUPERVISOR, role: SUPERVISOR, createdBy: 'cmux' });
+    const agent = await createAgent(deps, { name: SUPERVISOR, role: SUPERVISOR, createdBy: CMUX_SPAWNER });
     const role = join(deps.config.root, 'config', 'roles', 'supervisor.md');
     startAgent(deps, agent, `Read your role instructions in ${role} and follow them. Then wait for messages.`).catch((error: unknown) =>
       deps.logger.error(`the supervisor did not start: ${(error as Error).message}`),
@@ -126,7 +126,7 @@ export function createTeamKeeper(deps: AgentDeps) {
         title: `the supervisor keeps dying (${deaths} times within a minute of coming back)`,
         count: deaths,
         excerpt: 'cmux brings it back with growing pauses (up to a minute); its old screens are in the journal attachments',
-        details: `The supervisor's window died ${deaths} times, each within ${QUICK_DEATH_MS / 1000} s of being brought back. Look at its last screen (journal attachments named supervisor-pane) and at \`npx cmux doctor\`.`,
+        details: `The supervisor's window died ${deaths} times, each within ${QUICK_DEATH_MS / 1000} s of being brought back. Look at its last screen (journal attachments named supervisor-pane) and at \`cmux doctor\`.`,
       }).catch((error: unknown) => deps.logger.error(`could not raise the supervisor alert: ${(error as Error).message}`));
     }
     deps.logger.warn(`the supervisor is not running; bringing it back (time ${deaths} in a row)`);

@@ -12,15 +12,18 @@ export interface DemoAgentOptions {
   output: NodeJS.WriteStream;
   // Each submitted message is appended here as a JSON line (the tests' record of what arrived).
   recordFile?: string | undefined;
-  // Sends a mailbox message (as an agent does with `cmux mail send`); `report` shows the outcome.
-  sendMail: (to: string, subject: string, report: (line: string) => void) => void;
+  // Runs the `cmux` command with `args` (as an agent's shell tool does), shows each line of what
+  // it printed with `report`, then calls `done`.
+  runCmux: (args: string[], report: (line: string) => void, done: () => void) => void;
   onExit: (code: number) => void;
 }
 
 // A small interactive program that behaves like a coding agent in a terminal: a prompt with a
 // composer, bracketed paste shown as a placeholder, a busy phase while it "works", a yes/no
 // dialog, /compact, Escape to interrupt, queued messages while busy, and mail: a message that
-// says `reply to <address>: <text>` is answered through the mailbox.
+// says `reply to <address>: <text>` is answered through the mailbox once the work is done. A
+// line `$ cmux <args>` runs that command at the end of the work, still busy, as an agent's
+// last tool call does (its output shown): `$ cmux mail done "fixed"`.
 export function runDemoAgent(opts: DemoAgentOptions): void {
   const out = opts.output;
   let composer = '';
@@ -30,6 +33,8 @@ export function runDemoAgent(opts: DemoAgentOptions): void {
   // What its dialog asks: `ask permission to <something>` names it, else it asks to proceed.
   let asking = 'proceed';
   let timer: NodeJS.Timeout | undefined;
+  // Counts the pieces of work, so a tool that ends after an interrupt finishes nothing.
+  let job = 0;
   let lastInterrupt = 0;
   const queue: string[] = [];
   let footerHeight = 0;
@@ -66,11 +71,18 @@ export function runDemoAgent(opts: DemoAgentOptions): void {
     const next = queue.shift();
     if (next !== undefined) handle(next);
   }
-  function work(label: string, ms: number, done: () => string): void {
+  function work(label: string, ms: number, done: () => string, tool?: string[]): void {
     state = 'busy';
     busyLabel = label;
+    const mine = ++job;
     redraw();
-    timer = setTimeout(() => finish(done()), ms);
+    timer = setTimeout(() => {
+      if (!tool) return finish(done());
+      print(`⏺ Bash(cmux ${tool.join(' ')})`);
+      opts.runCmux(tool, (line) => print(`  ⎿ ${line}`), () => {
+        if (job === mine && state === 'busy') finish(done());
+      });
+    }, ms);
   }
 
   function handle(text: string): void {
@@ -91,10 +103,19 @@ export function runDemoAgent(opts: DemoAgentOptions): void {
     const sleep = /\bsleep (\d+(?:\.\d+)?)\b/.exec(text);
     const ms = sleep ? Math.min(Number(sleep[1]) * 1000, 3_600_000) : WORK_MS;
     const bytes = Buffer.byteLength(text);
-    work('Working', ms, () => {
-      if (reply) opts.sendMail(reply[1]!, reply[2]?.trim() || `done: ${lines[0]!.slice(0, 60)}`, (line) => print(line));
-      return `⏺ Done: received ${bytes} bytes in ${lines.length} line(s): ${lines[0]!.slice(0, 60)}`;
-    });
+    const tool = /^\$ cmux (.+)$/m.exec(text);
+    work(
+      'Working',
+      ms,
+      () => {
+        if (reply) {
+          const args = ['mail', 'send', '--to', reply[1]!, '--subject', reply[2]?.trim() || `done: ${lines[0]!.slice(0, 60)}`];
+          opts.runCmux(args, (line) => print(`⎿ ${line}`), () => undefined);
+        }
+        return `⏺ Done: received ${bytes} bytes in ${lines.length} line(s): ${lines[0]!.slice(0, 60)}`;
+      },
+      tool ? words(tool[1]!) : undefined,
+    );
   }
 
   function submit(): void {
@@ -133,6 +154,7 @@ export function runDemoAgent(opts: DemoAgentOptions): void {
       case 'escape':
         if (state === 'busy' || state === 'waiting') {
           clearTimeout(timer);
+          job += 1;
           queue.length = 0;
           state = 'idle';
           print('⎿ Interrupted by user');
@@ -164,4 +186,9 @@ export function runDemoAgent(opts: DemoAgentOptions): void {
     for (const event of parser.feed(chunk)) onEvent(event);
     if (parser.waiting) quiet = setTimeout(() => parser.flush().forEach(onEvent), ESCAPE_WAIT_MS);
   });
+}
+
+// A command line's words: runs of non-blanks, or "double-quoted" text as one.
+function words(line: string): string[] {
+  return [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
 }

@@ -10,10 +10,12 @@ const exit = (code: number) => {
   process.exit(code);
 };
 process.on('SIGHUP', () => exit(0));
-// Replies the way a real agent would: the `cmux` command cmux puts on every agent's PATH.
-const sendMail = (to: string, subject: string, report: (line: string) => void) => {
-  execFile('cmux', ['mail', 'send', '--to', to, '--subject', subject], { timeout: 15_000 }, (error, stdout, stderr) =>
-    report(error ? `⎿ cmux mail send failed: ${(stderr || error.message).trim().split('\n')[0]}` : `⎿ ${stdout.trim()}`),
-  );
+// Runs cmux the way a real agent would: the `cmux` command cmux puts on every agent's PATH.
+const runCmux = (args: string[], report: (line: string) => void, done: () => void) => {
+  execFile('cmux', args, { timeout: 60_000 }, (error, stdout, stderr) => {
+    if (error) report(`cmux ${args[0]} failed: ${(stderr || error.message).trim().split('\n')[0]}`);
+    else for (const line of stdout.trim().split('\n')) report(line);
+    done();
+  });
 };
-runDemoAgent({ name, input: process.stdin, output: process.stdout, recordFile: process.env.CMUX_DEMO_RECORD, sendMail, onExit: exit });
+runDemoAgent({ name, input: process.stdin, output: process.stdout, recordFile: process.env.CMUX_DEMO_RECORD, runCmux, onExit: exit });

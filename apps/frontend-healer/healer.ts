@@ -31,7 +31,7 @@ function buildOnDisk(dist: string): string | null {
 // The cmux-frontend-healer app: on its schedule it checks the dashboard on disk, as served
 // and (when it can) in a browser; rebuilds it into a fresh folder when it is broken, with
 // backoff and a bounded number of attempts, after which it tells the supervisor and waits
-// for `npx cmux heal` or a change in the sources. It also restarts a hung cmux-server.
+// for `cmux heal` or a change in the sources. It also restarts a hung cmux-server.
 export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHandle & { check(): Promise<FrontendState> } {
   const { healer } = config;
   const dist = config.frontend.dist;
@@ -86,10 +86,10 @@ export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHan
       await raiseAlert(config, {
         source: SOURCE,
         kind: 'build',
-        title: `the dashboard does not build after ${attempts} attempts; waiting for \`npx cmux heal\` or a fix in apps/dashboard`,
+        title: `the dashboard does not build after ${attempts} attempts; waiting for \`cmux heal\` or a fix in apps/dashboard`,
         count: attempts,
         excerpt: tail,
-        details: `# The dashboard does not build\n\nWhy a rebuild was needed: ${reason}\n\n## Build output\n\n\`\`\`text\n${result.output.slice(-20_000)}\n\`\`\`\n\n## Suggested next step\n\nFix the error above in apps/dashboard (the healer rebuilds as soon as the sources change), or run \`npx cmux heal\`.\n`,
+        details: `# The dashboard does not build\n\nWhy a rebuild was needed: ${reason}\n\n## Build output\n\n\`\`\`text\n${result.output.slice(-20_000)}\n\`\`\`\n\n## Suggested next step\n\nFix the error above in apps/dashboard (the healer rebuilds as soon as the sources change), or run \`cmux heal\`.\n`,
       });
     }
     return false;
@@ -116,7 +116,7 @@ export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHan
   }
 
   // A fresh build of the current sources fails in the browser: building them again would fail
-  // the same way, so the healer waits for a change in the sources (or `npx cmux heal`) and
+  // the same way, so the healer waits for a change in the sources (or `cmux heal`) and
   // says so once.
   async function giveUpInBrowser(problem: string): Promise<void> {
     state.gaveUp = true;
@@ -128,10 +128,10 @@ export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHan
     await raiseAlert(config, {
       source: SOURCE,
       kind: 'browser',
-      title: 'the dashboard builds but fails in the browser; waiting for a fix in apps/dashboard or `npx cmux heal`',
+      title: 'the dashboard builds but fails in the browser; waiting for a fix in apps/dashboard or `cmux heal`',
       count: 1,
       excerpt: problem,
-      details: `# The dashboard fails in the browser\n\nA fresh build of the current sources loads in headless Chromium and fails: ${problem}\n\nRebuilding the same sources would fail the same way, so the healer waits.\n\n## Suggested next step\n\nOpen the dashboard with the browser console, fix the error in apps/dashboard (the healer rebuilds as soon as the sources change), or run \`npx cmux heal\`.\n`,
+      details: `# The dashboard fails in the browser\n\nA fresh build of the current sources loads in headless Chromium and fails: ${problem}\n\nRebuilding the same sources would fail the same way, so the healer waits.\n\n## Suggested next step\n\nOpen the dashboard with the browser console, fix the error in apps/dashboard (the healer rebuilds as soon as the sources change), or run \`cmux heal\`.\n`,
     });
   }
 
@@ -191,7 +191,7 @@ export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHan
 
     const broken = problem !== null;
     if ((broken || requested) && !state.gaveUp && Date.now() >= nextBuildAt) {
-      const rebuilt = await heal(problem ?? 'requested with `npx cmux heal`');
+      const rebuilt = await heal(problem ?? 'requested with `cmux heal`');
       disk = checkOnDisk(dist);
       problem = disk.problem;
       served = disk.ok;

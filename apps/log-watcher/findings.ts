@@ -74,10 +74,10 @@ export function fingerprint(finding: Finding): string {
 // What a person should try first for this kind of error.
 export function suggestNextStep(finding: Finding, app: string): string {
   const text = [finding.line, ...finding.after].join('\n');
-  if (/Connection refused|ECONNREFUSED/.test(text)) return 'Something it connects to is down: check `npx cmux status` and the port it tried.';
-  if (/EADDRINUSE|address already in use/.test(text)) return 'A port is taken: `npx cmux doctor` names the holder.';
+  if (/Connection refused|ECONNREFUSED/.test(text)) return 'Something it connects to is down: check `cmux status` and the port it tried.';
+  if (/EADDRINUSE|address already in use/.test(text)) return 'A port is taken: `cmux doctor` names the holder.';
   if (/ENOSPC|No space left/.test(text)) return 'The disk is full: free space where CMUX_HOME lives.';
   if (/EACCES|Permission denied/.test(text)) return 'A permission problem: check who owns the file or folder it names.';
-  if (/" 5\d\d\b/.test(text)) return `A request failed on the server side: read the lines around it with \`npx cmux logs ${app}\`.`;
-  return `Read the stack and the lines around it: \`npx cmux logs ${app}\`.`;
+  if (/" 5\d\d\b/.test(text)) return `A request failed on the server side: read the lines around it with \`cmux logs ${app}\`.`;
+  return `Read the stack and the lines around it: \`cmux logs ${app}\`.`;
 }

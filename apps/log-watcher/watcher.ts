@@ -138,7 +138,7 @@ export function createLogWatcher(config: CmuxConfig, logger: Logger): AppHandle 
           title: fresh.length === 1 ? fresh[0]!.text : `${fresh.length} discrepancies between the agent registry and tmux`,
           count: fresh.length,
           excerpt: fresh.map((d) => d.text).join('\n'),
-          details: ['# Agent registry and tmux disagree', '', ...fresh.map((d) => `- ${d.text}`), '', '## Suggested next step', '', 'Kill what is gone (`npx cmux kill <agent>`), respawn what is needed, or register a window on purpose (`POST /api/agents/register`).', ''].join('\n'),
+          details: ['# Agent registry and tmux disagree', '', ...fresh.map((d) => `- ${d.text}`), '', '## Suggested next step', '', 'Kill what is gone (`cmux kill <agent>`), respawn what is needed, or register a window on purpose (`POST /api/agents/register`).', ''].join('\n'),
         });
         report.alerts += 1;
       }

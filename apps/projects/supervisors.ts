@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createAgent, startAgent, type AgentDeps } from '../agents/index.js';
+import { CMUX_SPAWNER, createAgent, startAgent, type AgentDeps } from '../agents/index.js';
 import { homePaths } from '../core/src/paths/index.js';
 import { readRegistry, type RegisteredAgent } from '../registry/index.js';
 import { listProjects } from './resolve.js';
@@ -8,7 +8,7 @@ import { DEFAULT_PROJECT, type Project } from './schema.js';
 // Starts a project's supervisor in the project's root and hands it its role; the prompt is
 // awaited in the background (a slow agent must not hold up the caller).
 export async function startProjectSupervisor(deps: AgentDeps, project: Project): Promise<RegisteredAgent> {
-  const agent = await createAgent(deps, { name: project.supervisor, role: 'supervisor', project: project.name, createdBy: 'cmux' });
+  const agent = await createAgent(deps, { name: project.supervisor, role: 'supervisor', project: project.name, createdBy: CMUX_SPAWNER });
   const role = join(deps.config.root, 'config', 'roles', 'supervisor.md');
   const task =
     `Read your role instructions in ${role} and follow them. You supervise the project ${project.name} in ${project.root}: ` +

@@ -3,6 +3,7 @@ export { updateRegistry, type RegistryUpdate } from './update.js';
 export {
   createAgentWindow,
   listAgentWindows,
+  markStarted,
   markTeamStopped,
   ownsWindow,
   relaunchAgentWindow,

@@ -58,7 +58,7 @@ function lineOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[])
 }
 
 function corrupt(file: string, reason: string, line: number | null): CmuxError {
-  const fix = `run \`npx cmux registry repair\` (it rebuilds the entries from ${lastGoodFile(file)} and the live windows, and keeps this file beside it) or fix ${line ? `line ${line}` : 'it'} by hand`;
+  const fix = `run \`cmux registry repair\` (it rebuilds the entries from ${lastGoodFile(file)} and the live windows, and keeps this file beside it) or fix ${line ? `line ${line}` : 'it'} by hand`;
   return new CmuxError(
     'CMUX_ERR_REGISTRY_CORRUPT',
     `the agent registry ${file} is not valid: ${reason}. No agent can be added or removed until it is fixed: ${fix}`,

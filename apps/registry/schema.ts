@@ -33,6 +33,9 @@ export const agentEntrySchema = z.object({
   project: z.string().optional(),
   // `stopped`: cmux was stopped while the agent ran; the next start brings it back.
   state: z.enum(['running', 'stopped']).optional(),
+  // Set from the moment its window opens until cmux has seen its prompt (its startup dialogs
+  // answered): nothing is typed into it before (apps/agents/start.ts).
+  starting: z.literal(true).optional(),
 });
 
 export const registryFileSchema = z.object({

@@ -63,6 +63,7 @@ export async function createAgentWindow(deps: RegistryDeps, input: NewAgentWindo
       (registry) => {
         if (registry.agents[id]) throw taken();
         return addEntry(registry, id, {
+          starting: true,
           name: input.name,
           role: input.role,
           session,
@@ -199,7 +200,7 @@ export async function relaunchAgentWindow(
       (registry) => {
         const current = registry.agents[id];
         if (!current) throw new CmuxError('CMUX_ERR_AGENT_NOT_FOUND', `agent ${id} was removed meanwhile`, { context: { id } });
-        Object.assign(current, { windowId: created, server, window: entry.name, state: 'running' as const });
+        Object.assign(current, { windowId: created, server, window: entry.name, state: 'running' as const, starting: true as const });
         return { id, ...current };
       },
       deps.logger,
@@ -209,6 +210,22 @@ export async function relaunchAgentWindow(
     await tmux.killWindow(created).catch(() => undefined);
     throw error;
   }
+}
+
+// Records that the agent in window `windowId` has shown its prompt. An entry that points at
+// another window by now (the agent was brought back meanwhile) is left starting: false.
+export async function markStarted(deps: Omit<RegistryDeps, 'tmux'>, id: string, windowId: string): Promise<boolean> {
+  const { result } = await updateRegistry(
+    homePaths(deps.config.home).registry,
+    (registry) => {
+      const entry = registry.agents[id];
+      if (!entry || entry.windowId !== windowId) return false;
+      delete entry.starting;
+      return true;
+    },
+    deps.logger,
+  );
+  return result;
 }
 
 // Records the program's own session id in the agent's entry (Claude Code's SessionStart hook).

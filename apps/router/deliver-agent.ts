@@ -15,8 +15,8 @@ export interface AgentDeliveryContext {
 
 // Delivers one stored message to its agent: the agents module types it in; the router keeps
 // the history of it and dead-letters what could not be typed. `recovering` is set for a
-// message the router was typing when it died.
-export async function deliverToAgent(ctx: AgentDeliveryContext, message: MailboxMessage, recovering: boolean): Promise<'delivered' | 'dead' | 'deferred'> {
+// message the router was typing when it died. A message its sender withdrew is left alone.
+export async function deliverToAgent(ctx: AgentDeliveryContext, message: MailboxMessage, recovering: boolean): Promise<'delivered' | 'dead' | 'deferred' | 'withdrawn'> {
   const { history, logger } = ctx;
   const typed = await typeMessage(ctx.deps, message, {
     resumed: recovering ? { detail: history.get(message.id)?.detail ?? null } : null,
@@ -26,6 +26,9 @@ export async function deliverToAgent(ctx: AgentDeliveryContext, message: Mailbox
   switch (typed.outcome) {
     case 'deferred':
       return 'deferred';
+    case 'withdrawn':
+      logger.info(`withdrawn ${message.id} ${message.from} -> ${message.to}: its sender took it back before it was typed`);
+      return 'withdrawn';
     case 'dead':
       return dead(ctx, message, typed.reason);
     case 'delivered':
@@ -44,14 +47,15 @@ export async function deliverToAgent(ctx: AgentDeliveryContext, message: Mailbox
 }
 
 // Stores where the message's delivery stands and tells the dashboards (best effort: a
-// dashboard that missed it reads the history).
-function record(ctx: AgentDeliveryContext, message: MailboxMessage, status: DeliveryStatus, detail: string | null = null): void {
-  ctx.history.setStatus(message.id, status, detail);
+// dashboard that missed it reads the history); false, and nothing told, when it was withdrawn.
+function record(ctx: AgentDeliveryContext, message: MailboxMessage, status: DeliveryStatus, detail: string | null = null): boolean {
+  if (!ctx.history.setStatus(message.id, status, detail)) return false;
   void postEvent(ctx.deps.config, 'message_status', { id: message.id, from: message.from, to: message.to, status, detail });
+  return true;
 }
 
-async function dead(ctx: AgentDeliveryContext, message: MailboxMessage, reason: string): Promise<'dead'> {
-  record(ctx, message, 'dead', reason);
+async function dead(ctx: AgentDeliveryContext, message: MailboxMessage, reason: string): Promise<'dead' | 'withdrawn'> {
+  if (!record(ctx, message, 'dead', reason)) return 'withdrawn';
   const { id, ts, from, to, subject, body, bodyFile } = message;
   const line = JSON.stringify({ id, ts, from, to, subject, body, bodyFile });
   await ctx.deadLetters.add({ reason, line, bytes: Buffer.byteLength(line), id: message.id, from: message.from, to: message.to });

@@ -1,3 +1,3 @@
 export { TASK_STATUSES, taskStatusSchema, newTaskSchema, taskChangeSchema, type Task, type TaskStatus } from './schema.js';
 export { openTasks, type TaskStore } from './store.js';
-export { addTask, assignTask, getTask, listTasks, reportOnCurrentTask, updateTask, type Board } from './board.js';
+export { addTask, assignTask, getTask, listTasks, reportOnTask, taskToReport, updateTask, type Board } from './board.js';

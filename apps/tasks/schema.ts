@@ -20,6 +20,8 @@ export interface Task {
   parent: number | null;
   created: string;
   updated: string;
+  // The message that gave the task to its assignee; its delivery makes the task `working`.
+  assignment: string | null;
 }
 
 export const newTaskSchema = z.strictObject({

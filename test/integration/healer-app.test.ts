@@ -41,7 +41,7 @@ describe('cmux-frontend-healer under PM2', { timeout: 180_000 }, () => {
     assert.match(alerts.find((a) => a.source === 'frontend-healer')!.title, /restarted cmux-server: GET \/health failed 2 times in a row/);
   });
 
-  it('rebuilds on `npx cmux heal` and reports the heal in health', async () => {
+  it('rebuilds on `cmux heal` and reports the heal in health', async () => {
     const heal = await cmux.cli(['heal'], { timeoutMs: 120_000 });
     assert.equal(heal.exitCode, 0, String(heal.stderr));
     assert.match(String(heal.stdout), /healed at .*; the dashboard is healthy/);

@@ -117,7 +117,7 @@ describe('hostile message text in a real terminal', { timeout: 180_000 }, () => 
       .filter((m) => m.to === 'supervisor' && m.subject.includes('boom'));
     assert.equal(messages.length, 1);
     const before = await read(recorded)();
-    const typed = await typeMessage(deps, messages[0]!, { resumed: null, note: () => undefined, isStopping: () => false });
+    const typed = await typeMessage(deps, messages[0]!, { resumed: null, note: () => true, isStopping: () => false });
     assert.equal(typed.outcome, 'delivered');
     const text = (await eventually(read(recorded), (t) => t.length > before.length && t.endsWith('<END>'))).slice(before.length);
     assert.equal(text.split('<END>').length - 1, 1, `one submission: ${JSON.stringify(text)}`);

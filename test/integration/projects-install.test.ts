@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { apiClient } from '../helpers/api.ts';
 import { makeRepo } from '../helpers/git-repo.ts';
+import { PACKAGE_NAME } from '../../apps/core/src/index.ts';
 import { createInstance, ROOT, type TestInstance } from '../helpers/instance.ts';
 import { eventually } from '../helpers/tmux.ts';
 
@@ -41,8 +42,8 @@ describe('cmux installed from a packed tarball, run in a repository', { timeout:
     // The one native module is the checkout's build (same node): compiling SQLite takes minutes
     // here, and that is npm's job, not what this test is about.
     const sqlite = join('node_modules', 'better-sqlite3', 'build', 'Release');
-    mkdirSync(join(prefix, 'lib', 'node_modules', 'cmux', sqlite), { recursive: true });
-    copyFileSync(join(ROOT, sqlite, 'better_sqlite3.node'), join(prefix, 'lib', 'node_modules', 'cmux', sqlite, 'better_sqlite3.node'));
+    mkdirSync(join(prefix, 'lib', 'node_modules', PACKAGE_NAME, sqlite), { recursive: true });
+    copyFileSync(join(ROOT, sqlite, 'better_sqlite3.node'), join(prefix, 'lib', 'node_modules', PACKAGE_NAME, sqlite, 'better_sqlite3.node'));
     bin = join(prefix, 'bin', 'cmux');
     repo = realpathSync(await makeRepo(join(cmux.base, 'my-app')));
     other = realpathSync(await makeRepo(join(cmux.base, 'other-app')));

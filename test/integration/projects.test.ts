@@ -121,11 +121,11 @@ describe('projects and the task board', { timeout: 400_000 }, () => {
 
     // The worker's commands, with what its window gives it: its name in CMUX_AGENT_NAME.
     const blocked = await cmux.cli(['mail', 'blocked', 'which config format?'], { env: { CMUX_AGENT_NAME: 'shell-1' } });
-    assert.match(String(blocked.stdout), new RegExp(`task #${task.id} is input-required`));
+    assert.match(String(blocked.stdout), new RegExp(`\\ntask #${task.id} input-required$`));
     assert.equal((await api.call<Task>('GET', `/api/tasks/${task.id}`)).body.status, 'input-required');
     const done = await cmux.cli(['mail', 'done', 'parser written'], { env: { CMUX_AGENT_NAME: 'shell-1' } });
     assert.equal(done.exitCode, 0, String(done.stderr));
-    assert.match(String(done.stdout), new RegExp(`-> supervisor-alpha; task #${task.id} is done`));
+    assert.match(String(done.stdout), new RegExp(`-> supervisor-alpha\\ntask #${task.id} done$`));
     const finished = await eventually(async () => (await api.call<Task>('GET', `/api/tasks/${task.id}`)).body, (t) => t.status === 'done', 30_000);
     assert.equal(finished.assignee, 'shell-1');
     const report = await eventually(

@@ -93,7 +93,7 @@ describe('the agent registry across processes', { timeout: 180_000 }, () => {
     assert.equal(spawned.exitCode, 1);
     const message = String(spawned.stderr);
     assert.match(message, /the agent registry .*agents\.yaml is not valid: .*at line 3, column 1/);
-    assert.match(message, /run `npx cmux registry repair`.* or fix line 3 by hand/);
+    assert.match(message, /run `cmux registry repair`.* or fix line 3 by hand/);
     assert.ok(!(await windowNames()).includes('after-corruption'), 'a refused spawn leaves no window');
     const killed = await cmux.cli(['kill', 'w01']);
     assert.equal(killed.exitCode, 1);
@@ -106,7 +106,7 @@ describe('the agent registry across processes', { timeout: 180_000 }, () => {
     const check = (JSON.parse(String(doctor.stdout)) as Array<{ name: string; level: string; detail: string; fix?: string }>).find((c) => c.name === 'registry')!;
     assert.equal(check.level, 'fail');
     assert.match(check.detail, /line 3.*listed from the last good copy/);
-    assert.match(check.fix ?? '', /npx cmux registry repair/);
+    assert.match(check.fix ?? '', /cmux registry repair/);
 
     const report = await repair();
     assert.equal(report.valid, false);
@@ -204,7 +204,7 @@ describe('the API with an invalid registry', { timeout: 60_000 }, () => {
     assert.equal(refused.status, 500);
     const body = (await refused.json()) as { code: string; error: string };
     assert.equal(body.code, 'CMUX_ERR_REGISTRY_CORRUPT');
-    assert.match(body.error, /agents\.yaml is not valid: .*line \d+.*npx cmux registry repair/);
+    assert.match(body.error, /agents\.yaml is not valid: .*line \d+.*cmux registry repair/);
     const listed = await call('GET', '/api/agents');
     assert.equal(listed.status, 200);
     assert.match(listed.headers.get('x-cmux-warning') ?? '', /last good copy/);

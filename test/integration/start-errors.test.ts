@@ -109,7 +109,7 @@ describe('start that fails half way', { timeout: 180_000 }, () => {
     const held = { NODE_OPTIONS: `--require=${join(ROOT, 'test', 'fixtures', 'slow-server-start.cjs')}`, HOLD_SERVER_WHILE: gate };
     const failed = await cmux.cli(['start'], { env: held });
     assert.equal(failed.exitCode, 1, String(failed.stdout));
-    assert.match(String(failed.stderr), /^cmux: cmux-server did not answer http:\/\/127\.0\.0\.1:\d+\/health within 2000 ms: see `npx cmux logs cmux-server`, then `npx cmux stop`$/m);
+    assert.match(String(failed.stderr), /^cmux: cmux-server did not answer http:\/\/127\.0\.0\.1:\d+\/health within 2000 ms: see `cmux logs cmux-server`, then `cmux stop`$/m);
     assert.doesNotMatch(String(failed.stderr), /\n\s+at /, 'no stack trace');
     assert.match(String(failed.stdout), /started cmux-server/, `it got half way: ${String(failed.stdout)}${String(failed.stderr)}`);
 

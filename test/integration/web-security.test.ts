@@ -166,7 +166,7 @@ describe('web security of the running server', { timeout: 120_000 }, () => {
     assert.equal((await raw('POST', '/api/login', { 'content-type': 'application/json' }, '{"code":"made-up-code"}')).status, 401);
     const bookmark = await get(`/?token=${TOKEN}`);
     assert.equal(bookmark.status, 400);
-    assert.match(await bookmark.text(), /npx cmux open/);
+    assert.match(await bookmark.text(), /cmux open/);
     assert.equal((await get('/api/agents', { cookie: `cmux_token=${TOKEN}` })).status, 401, 'a cookie holding the token is not a session');
     const legacy = await get('/', { cookie: 'cmux_session=from-an-older-cmux' });
     assert.match(String(legacy.headers['set-cookie']), /^cmux_session=; .*Max-Age=0/, 'the cookie of an older cmux is cleared');
@@ -288,6 +288,10 @@ describe('web security of the running server', { timeout: 120_000 }, () => {
     assert.match(extra.error, /txet/);
     const limit = await refused(await get('/api/messages?limit=0', auth), 400, 'CMUX_ERR_BAD_REQUEST');
     assert.equal(limit.field, 'limit');
+    for (const since of ['yesterday', '2026-13-01T00:00:00Z', `2026-01-01T00:00:00Z&before=3`, encodeURIComponent('2026-01-01T00:00:00Z\n')]) {
+      assert.equal((await refused(await get(`/api/messages?since=${since}`, auth), 400, 'CMUX_ERR_BAD_REQUEST')).field, 'since', since);
+    }
+    assert.equal((await get(`/api/messages?agent=w1&since=${encodeURIComponent('2026-01-01T02:00:00+02:00')}`, auth)).status, 200, 'a time with an offset');
     const lines = await refused(await get('/api/agents/w1/terminal?lines=abc', auth), 400, 'CMUX_ERR_BAD_REQUEST');
     assert.equal(lines.field, 'lines');
     await refused(await get('/api/agents/nobody', auth), 404, 'CMUX_ERR_AGENT_NOT_FOUND');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,11 @@ const dir = mkdtempSync(join(tmpdir(), 'cx-life-'));
 // Each app gets a tmux socket of its own here (the server brings a team up on it), never the
 // default one; the servers are ended afterwards.
 const sockets: string[] = [];
+// Every app this file started: one a failed assertion left running would keep the test process
+// (its IPC channel open) alive after the suite's timeout, and the run would never end.
+const children: ChildProcess[] = [];
 after(async () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   for (const socket of sockets) await execa('tmux', ['-S', socket, 'kill-server'], { reject: false, timeout: 10_000 });
   rmSync(dir, { recursive: true, force: true });
 });
@@ -28,19 +32,21 @@ function pm2App(name: string, env: NodeJS.ProcessEnv) {
 // Runs an app as PM2 does (forked, with an IPC channel) and returns what it said.
 async function runUntilReady(script: string, env: NodeJS.ProcessEnv, execArgv: string[] = []) {
   const child = fork(script, [], { env, execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  children.push(child);
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = await new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), 10_000);
+    // Generous: starting through tsx on two busy cores has taken over 10 s.
+    const timer = setTimeout(() => resolve(false), 30_000);
     child.on('message', (m) => m === 'ready' && (clearTimeout(timer), resolve(true)));
     void exited.then(() => (clearTimeout(timer), resolve(false)));
   });
   return { child, ready, exited, output: () => output };
 }
 
-describe('every PM2 app: ready, then a clean stop however often it is signalled', { timeout: 60_000 }, () => {
+describe('every PM2 app: ready, then a clean stop however often it is signalled', { timeout: 180_000 }, () => {
   for (const app of ALL_APP_NAMES) {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       it(`${app}: says ready and exits 0 on ${signal}`, async () => {

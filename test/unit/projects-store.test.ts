@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { isCmuxError, loadConfig, REPO_ROOT } from '../../apps/core/src/index.ts';
+import { isCmuxError, loadConfig, PACKAGE_NAME, REPO_ROOT } from '../../apps/core/src/index.ts';
 import { listProjects, projectsFile, readProjects } from '../../apps/projects/index.ts';
 import { updateProjects } from '../../apps/projects/store.ts';
 
@@ -43,7 +43,7 @@ describe('the projects file', () => {
   });
 
   it('puts an installed copy\'s state in ~/.cmux, a checkout\'s in its .cmux', () => {
-    const installed = join(dir, 'prefix', 'lib', 'node_modules', 'cmux');
+    const installed = join(dir, 'prefix', 'lib', 'node_modules', PACKAGE_NAME);
     cpSync(join(REPO_ROOT, 'config'), join(installed, 'config'), { recursive: true });
     assert.equal(loadConfig({ env: {}, cwd: dir, root: installed }).home, join(homedir(), '.cmux'));
     assert.equal(loadConfig({ env: { CMUX_HOME: join(dir, 'mine') }, cwd: dir, root: installed }).home, join(dir, 'mine'));

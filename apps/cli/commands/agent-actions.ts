@@ -2,6 +2,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { agentDialog, agentTerminal, answerAgent, interruptAgent, killAgent, MAX_TERMINAL_LINES, queueMessage } from '../../agents/index.js';
 import { CmuxError } from '../../core/src/errors/index.js';
 import { awaitDelivery } from '../ops/await-delivery.js';
+import { assertRunning } from '../ops/health.js';
+import { caller } from '../caller.js';
 import { agentContext } from '../agent-context.js';
 import { parseSeconds } from '../parse-seconds.js';
 import { printJson, say } from '../output.js';
@@ -19,13 +21,15 @@ export const killCommand = new Command('kill')
     if (worktree) say(`${worktree.kept ? 'kept' : 'removed'} the worktree ${worktree.path}; branch ${worktree.branch} stays`);
   });
 
-// Queues a message to an agent through the mailbox and, unless told not to, waits for the
-// router to report it delivered.
+// Queues a message from the caller to an agent through the mailbox and, unless told not to,
+// waits for the router to report it delivered: only while cmux runs (else nothing is sent), and
+// a wait that runs out takes the message back (see awaitDelivery).
 async function mailToAgent(id: string, text: string, wait: { wait: boolean; timeout: number }): Promise<void> {
   const { config, deps } = agentContext();
-  const message = await queueMessage(deps, { to: id, text });
+  if (wait.wait) await assertRunning(config, 'nothing was sent');
+  const message = await queueMessage(deps, { from: caller(), to: id, text });
   if (!wait.wait) return say(`queued ${message.id} for ${id}`);
-  const stored = await awaitDelivery(config, message.id, wait.timeout * 1000);
+  const stored = await awaitDelivery(config, message, wait.timeout * 1000);
   if (stored.status === 'dead') throw new CmuxError('CMUX_ERR_DELIVERY_FAILED', `message ${message.id} to ${id} could not be delivered: ${stored.detail}`);
   say(`delivered ${message.id} to ${id}`);
 }
@@ -34,8 +38,8 @@ export const sendCommand = new Command('send')
   .description('send a message to an agent through the mailbox and wait until it is typed in (- reads stdin)')
   .argument('<agent>')
   .argument('<text>')
-  .option('--no-wait', 'return once the message is queued')
-  .option('--timeout <seconds>', 'how long to wait for the delivery', parseSeconds, 120)
+  .option('--no-wait', 'return once the message is queued (also while cmux is stopped: it is typed in after the next start)')
+  .option('--timeout <seconds>', 'how long to wait for the delivery; a message not typed in by then is withdrawn', parseSeconds, 120)
   .action(async (id: string, text: string, opts: { wait: boolean; timeout: number }) => {
     await mailToAgent(id, await readTextArgument(text), opts);
   });
@@ -71,7 +75,7 @@ export const compactCommand = new Command('compact')
   .description('ask the agent to compact its context (/compact, typed in its turn)')
   .argument('<agent>')
   .option('--no-wait', 'return once the request is queued')
-  .option('--timeout <seconds>', 'how long to wait for the delivery', parseSeconds, 120)
+  .option('--timeout <seconds>', 'how long to wait for the delivery; a request not typed in by then is withdrawn', parseSeconds, 120)
   .action(async (id: string, opts: { wait: boolean; timeout: number }) => mailToAgent(id, '/compact', opts));
 
 function parseLines(value: string): number {

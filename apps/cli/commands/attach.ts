@@ -14,7 +14,7 @@ export const attachCommand = new Command('attach')
     }
     const tmux = tmuxClientFromConfig(config);
     if (!(await tmux.hasSession(config.tmux.session))) {
-      throw new CmuxError('CMUX_ERR_NOT_RUNNING', `no tmux session ${config.tmux.session}: run \`npm start\` first`);
+      throw new CmuxError('CMUX_ERR_NOT_RUNNING', `no tmux session ${config.tmux.session}: run \`cmux start\` first`);
     }
     const target = agent ? `=${config.tmux.session}:${agent}` : `=${config.tmux.session}`;
     process.exitCode = await tmux.attach(target);

@@ -31,7 +31,7 @@ export const healCommand = new Command('heal')
       const state = readFrontendState(config.home);
       if (!state?.lastCheck || state.lastCheck < asked) continue;
       if (state.lastHeal !== before) return say(`healed at ${state.lastHeal}; the dashboard is ${state.status}`);
-      if (state.problem) throw new CmuxError('CMUX_ERR_START_FAILED', `the rebuild did not help: ${state.problem} (see \`npx cmux logs cmux-frontend-healer\`)`);
+      if (state.problem) throw new CmuxError('CMUX_ERR_START_FAILED', `the rebuild did not help: ${state.problem} (see \`cmux logs cmux-frontend-healer\`)`);
     }
-    throw new CmuxError('CMUX_ERR_NOT_RUNNING', 'the healer did not answer within 10 minutes: see `npx cmux logs cmux-frontend-healer`');
+    throw new CmuxError('CMUX_ERR_NOT_RUNNING', 'the healer did not answer within 10 minutes: see `cmux logs cmux-frontend-healer`');
   });

@@ -1,10 +1,12 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { loadConfig, type CmuxConfig } from '../../core/src/config/index.js';
+import { loadConfig } from '../../core/src/config/index.js';
 import { CmuxError } from '../../core/src/errors/index.js';
 import { openHistory } from '../../core/src/history/index.js';
 import { appendMessage, summarise } from '../../core/src/mailbox/index.js';
 import { supervisorForAgent } from '../../projects/agents.js';
-import { openTasks, reportOnCurrentTask } from '../../tasks/index.js';
+import { openTasks, reportOnTask, taskToReport, type TaskStore } from '../../tasks/index.js';
+import { caller, windowAgent } from '../caller.js';
+import { parseTaskId } from '../parse-task-id.js';
 import { printJson, say } from '../output.js';
 import { readTextArgument } from '../text-argument.js';
 
@@ -17,7 +19,7 @@ const send = new Command('send')
   .option('--json', 'print the stored message as JSON')
   .action(async (opts: { to: string; subject: string; from?: string; body?: string; json?: boolean }) => {
     const config = loadConfig();
-    const from = opts.from ?? process.env.CMUX_AGENT_NAME ?? 'user';
+    const from = opts.from ?? caller();
     const body = opts.body === undefined ? undefined : await readTextArgument(opts.body);
     const message = await appendMessage(config.home, { from, to: opts.to, subject: opts.subject, ...(body === undefined ? {} : { body }) });
     if (opts.json) printJson(message);
@@ -26,37 +28,44 @@ const send = new Command('send')
 
 // The agent this command runs in: only an agent's own window knows who it is.
 function thisAgent(): string {
-  const name = process.env.CMUX_AGENT_NAME;
+  const name = windowAgent();
   if (!name) throw new CmuxError('CMUX_ERR_USAGE', 'run this inside an agent window (CMUX_AGENT_NAME is not set), or use `cmux mail send --from <agent>`');
   return name;
 }
 
 // `cmux mail done|blocked|status <text>`: an agent's report to its supervisor, the sender taken
-// from the window it runs in.
+// from the window it runs in. `done` and `blocked` move a task on the board: the one named with
+// `--task`, else the one the agent works on; the report says which, or that it moved none.
 function report(verb: 'done' | 'blocked' | 'status', what: string): Command {
-  return new Command(verb)
+  const command = new Command(verb)
     .description(`tell the supervisor ${what} (inside an agent window; - reads stdin)`)
     .argument('<text>')
-    .option('--json', 'print the stored message as JSON')
-    .action(async (text: string, opts: { json?: boolean }) => {
-      const from = thisAgent();
-      const body = await readTextArgument(text);
-      const config = loadConfig();
+    .option('--json', 'print the stored message as JSON (with the task it moved, for done and blocked)');
+  if (verb !== 'status') command.option('--task <id>', 'the task this is about (default: the one you work on: of the tasks you have taken, the first)', parseTaskId);
+  return command.action(async (text: string, opts: { json?: boolean; task?: number }) => {
+    const from = thisAgent();
+    const body = await readTextArgument(text);
+    const config = loadConfig();
+    const board = verb === 'status' ? null : openTasks(config.home);
+    try {
+      const task = board && taskToReport({ store: board }, from, opts.task);
       const message = await appendMessage(config.home, { from, to: await supervisorForAgent(config, from), subject: `${verb}: ${summarise(body)}`, body });
-      const task = verb === 'status' ? null : markCurrentTask(config, from, verb);
-      if (opts.json) printJson(message);
-      else say(`queued ${message.id} ${message.from} -> ${message.to}${task ? `; task #${task.id} is ${task.status}` : ''}`);
-    });
+      if (verb === 'status') return opts.json ? printJson(message) : say(`queued ${message.id} ${message.from} -> ${message.to}`);
+      const moved = task && reportOnTask({ store: board! }, task, verb);
+      if (opts.json) return printJson({ ...message, task: moved });
+      say(`queued ${message.id} ${message.from} -> ${message.to}`);
+      say(moved ? `task #${moved.id} ${moved.status}` : noTaskMoved(board!, from));
+    } finally {
+      board?.close();
+    }
+  });
 }
 
-// A worker's report moves the task it works on: done, or waiting for input.
-function markCurrentTask(config: CmuxConfig, agent: string, verb: 'done' | 'blocked') {
-  const store = openTasks(config.home);
-  try {
-    return reportOnCurrentTask({ store }, agent, verb);
-  } finally {
-    store.close();
-  }
+// Why a report moved no task: the agent works on none, perhaps with tasks still on their way.
+function noTaskMoved(store: TaskStore, agent: string): string {
+  const waiting = store.notTakenBy(agent).map((t) => `#${t.id}`);
+  const on = waiting.length > 0 ? ` (${waiting.join(', ')} assigned to ${agent} but not delivered yet: ${waiting.length === 1 ? 'it stays' : 'they stay'} assigned)` : '';
+  return `no task moved: ${agent} works on no task${on}`;
 }
 
 function parseLimit(value: string): number {

@@ -1,9 +1,11 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { createAgent, startAgent } from '../../agents/index.js';
+import { createAgent, queueTask, startAgent } from '../../agents/index.js';
 import { CmuxError } from '../../core/src/errors/index.js';
 import { callerProject } from '../../projects/agents.js';
 import { agentContext } from '../agent-context.js';
 import { awaitDelivery } from '../ops/await-delivery.js';
+import { assertRunning } from '../ops/health.js';
+import { caller, windowAgent } from '../caller.js';
 import { parseSeconds } from '../parse-seconds.js';
 import { say } from '../output.js';
 import { readTextArgument } from '../text-argument.js';
@@ -40,21 +42,28 @@ export const spawnCommand = new Command('spawn')
   .option('--base <ref>', 'the commit the branch starts from (default: HEAD of the repository)')
   .option('--project <name>', 'work for this project, in its root unless --cwd says otherwise (default: the project of the agent this runs in, else the default project)')
   .option('--env <KEY=VALUE>', 'a variable for this agent (repeatable), on top of agents.env', collectEnv, {})
-  .option('--no-wait', 'return once the window exists, without waiting for the prompt')
-  .option('--timeout <seconds>', 'how long to wait for the task to be typed in', parseSeconds, 120)
+  .option('--no-wait', 'return once the window exists, with the task queued: the router types it in once the agent shows its prompt (answering its startup dialogs first)')
+  .option('--timeout <seconds>', 'how long to wait for the task to be typed in; a task not typed in by then is withdrawn', parseSeconds, 120)
   .action(async (name: string, opts: SpawnOptions) => {
     const { config, deps } = agentContext();
     const task = opts.task === undefined ? undefined : await readTextArgument(opts.task);
+    if (opts.wait && task?.trim()) await assertRunning(config, 'no agent was spawned');
     const { worktree, branch, base } = opts;
-    const agent = await createAgent(deps, { name, task, command: opts.command, cwd: opts.cwd, project: opts.project ?? (await callerProject(config, process.env.CMUX_AGENT_NAME)), env: opts.env, worktree, branch, base, createdBy: 'user' });
+    // The task comes from whoever runs this: the agent whose window it is (so its worker's
+    // answers reach it), else the person.
+    const agent = await createAgent(deps, { name, task, command: opts.command, cwd: opts.cwd, project: opts.project ?? (await callerProject(config, windowAgent())), env: opts.env, worktree, branch, base, createdBy: caller() });
     say(`spawned ${agent.id} (window ${agent.windowId})`);
     if (agent.worktree) say(`worktree ${agent.worktree.path} on branch ${agent.worktree.branch} from ${agent.worktree.base.slice(0, 12)}`);
     if (agent.notice) say(`note: ${agent.notice}`);
-    if (!opts.wait) return;
+    if (!opts.wait) {
+      const queued = await queueTask(deps, agent, task);
+      if (queued) say(`task queued (message ${queued.id}): the router types it in once ${agent.id} shows its prompt`);
+      return;
+    }
     const queued = await startAgent(deps, agent, task);
     say(`${agent.id} is ready`);
     if (!queued) return;
-    const stored = await awaitDelivery(config, queued.id, opts.timeout * 1000);
+    const stored = await awaitDelivery(config, queued, opts.timeout * 1000);
     if (stored.status === 'dead') throw new CmuxError('CMUX_ERR_DELIVERY_FAILED', `the task could not be delivered to ${agent.id}: ${stored.detail}`);
     say(`task delivered (message ${queued.id})`);
   });

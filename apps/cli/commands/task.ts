@@ -1,9 +1,11 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { agentContext } from '../agent-context.js';
+import { caller, windowAgent } from '../caller.js';
 import { parseInput } from '../../core/src/errors/index.js';
 import { addTask, assignTask, getTask, listTasks, newTaskSchema, openTasks, taskChangeSchema, taskStatusSchema, updateTask, type Board, type Task } from '../../tasks/index.js';
 import { callerProject } from '../../projects/agents.js';
 import { printJson, say } from '../output.js';
+import { parseTaskId } from '../parse-task-id.js';
 
 // Runs `fn` on the board of this cmux (the history database), closed afterwards.
 async function withBoard<T>(fn: (board: Board) => Promise<T> | T): Promise<T> {
@@ -16,18 +18,10 @@ async function withBoard<T>(fn: (board: Board) => Promise<T> | T): Promise<T> {
   }
 }
 
-function taskId(value: string): number {
-  if (!/^\d{1,15}$/.test(value) || Number(value) < 1) throw new InvalidArgumentError('a task id is a whole number from 1');
-  return Number(value);
-}
-
 function priority(value: string): number {
   if (!/^[1-5]$/.test(value)) throw new InvalidArgumentError('1 (most urgent) to 5');
   return Number(value);
 }
-
-// Who hands tasks out: the agent this runs in, else the person.
-const sender = () => process.env.CMUX_AGENT_NAME ?? 'user';
 
 function line(t: Task): string {
   return `#${String(t.id).padEnd(4)} ${t.status.padEnd(14)} p${t.priority} ${t.project.padEnd(14)} ${(t.assignee ?? '-').padEnd(16)} ${t.title}`;
@@ -46,13 +40,13 @@ const add = new Command('add')
   .option('--description <text>', 'what is to be done, in full')
   .option('--priority <1-5>', '1 is the most urgent (default 3)', priority)
   .option('--assignee <agent>', 'give it to this agent at once (it gets the task as a message)')
-  .option('--parent <id>', 'the task this one is part of', taskId)
+  .option('--parent <id>', 'the task this one is part of', parseTaskId)
   .option('--json', 'print the task as JSON')
   .action(async (title: string, opts: { project?: string; description?: string; priority?: number; assignee?: string; parent?: number; json?: boolean }) => {
     const { json, ...fields } = opts;
     const task = await withBoard(async (board) => {
-      const project = fields.project ?? (await callerProject(board.agents.config, process.env.CMUX_AGENT_NAME));
-      return addTask(board, parseInput(newTaskSchema, { ...fields, title, ...(project ? { project } : {}) }, 'task'), sender());
+      const project = fields.project ?? (await callerProject(board.agents.config, windowAgent()));
+      return addTask(board, parseInput(newTaskSchema, { ...fields, title, ...(project ? { project } : {}) }, 'task'), caller());
     });
     print(task, json);
   });
@@ -72,20 +66,20 @@ const list = new Command('list')
 
 const show = new Command('show')
   .description('one task')
-  .argument('<id>', 'the task id', taskId)
+  .argument('<id>', 'the task id', parseTaskId)
   .option('--json', 'print JSON')
   .action(async (id: number, opts: { json?: boolean }) => print(await withBoard((board) => getTask(board, id)), opts.json));
 
 const assign = new Command('assign')
   .description('give a task to an agent: it gets the task as a message')
-  .argument('<id>', 'the task id', taskId)
+  .argument('<id>', 'the task id', parseTaskId)
   .argument('<agent>')
   .option('--json', 'print the task as JSON')
-  .action(async (id: number, agent: string, opts: { json?: boolean }) => print(await withBoard((board) => assignTask(board, id, agent, sender())), opts.json));
+  .action(async (id: number, agent: string, opts: { json?: boolean }) => print(await withBoard((board) => assignTask(board, id, agent, caller())), opts.json));
 
 const update = new Command('update')
   .description('change a task: its status, title, description, priority or assignee')
-  .argument('<id>', 'the task id', taskId)
+  .argument('<id>', 'the task id', parseTaskId)
   .option('--status <status>', 'open, assigned, working, input-required, done or failed')
   .option('--title <text>')
   .option('--description <text>')
@@ -94,12 +88,12 @@ const update = new Command('update')
   .option('--json', 'print the task as JSON')
   .action(async (id: number, opts: { status?: string; title?: string; description?: string; priority?: number; assignee?: string; json?: boolean }) => {
     const { json, ...fields } = opts;
-    print(await withBoard((board) => updateTask(board, id, parseInput(taskChangeSchema, fields, 'task'), sender())), json);
+    print(await withBoard((board) => updateTask(board, id, parseInput(taskChangeSchema, fields, 'task'), caller())), json);
   });
 
 const done = new Command('done')
   .description('mark a task done')
-  .argument('<id>', 'the task id', taskId)
+  .argument('<id>', 'the task id', parseTaskId)
   .option('--json', 'print the task as JSON')
   .action(async (id: number, opts: { json?: boolean }) => print(await withBoard((board) => updateTask(board, id, { status: 'done' })), opts.json));
 

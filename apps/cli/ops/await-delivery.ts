@@ -2,27 +2,49 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CmuxConfig } from '../../core/src/config/index.js';
 import { CmuxError } from '../../core/src/errors/index.js';
 import { openHistory, type StoredMessage } from '../../core/src/history/index.js';
+import type { MailboxMessage } from '../../core/src/mailbox/index.js';
+import { postEvent } from '../../core/src/server-client/index.js';
 import { warn } from '../output.js';
 
 const POLL_MS = 100;
+// How long a message the router is typing when the wait runs out may take to be typed: the
+// typing lock's longest act (a large paste, the screen settling, Enter retries, the hook).
+const TYPING_WAIT_MS = 60_000;
 
-// Waits until the router has delivered (or dead-lettered) message `id`, telling `notice` why
-// it waits when the router says (an agent showing a dialog); CMUX_ERR_NOT_RUNNING when nothing
-// happened within `timeoutMs` (the router is not running, or the agent stays busy).
-export async function awaitDelivery(config: CmuxConfig, id: string, timeoutMs: number, notice: (line: string) => void = warn): Promise<StoredMessage> {
+// Waits until the router has delivered (or dead-lettered) `message`, telling `notice` why it
+// waits when the router says (an agent showing a dialog). A wait that runs out takes the
+// message back, so a send that failed never arrives later (a retry would arrive twice):
+// CMUX_ERR_DELIVERY_TIMEOUT says so. A message being typed at that moment can no longer be
+// taken back: the wait goes on until it is typed.
+export async function awaitDelivery(config: CmuxConfig, message: MailboxMessage, timeoutMs: number, notice: (line: string) => void = warn): Promise<StoredMessage> {
   const history = openHistory(config.home);
+  const { id, to } = message;
   try {
-    const deadline = Date.now() + timeoutMs;
+    let deadline = Date.now() + timeoutMs;
     let told: string | null = null;
+    let typing = false;
     for (;;) {
       const stored = history.get(id);
       if (stored && (stored.status === 'delivered' || stored.status === 'dead')) return stored;
       if (stored?.status === 'queued' && stored.detail && stored.detail !== told) notice((told = stored.detail));
       if (Date.now() >= deadline) {
-        throw new CmuxError(
-          'CMUX_ERR_NOT_RUNNING',
-          `message ${id} is queued but was not delivered within ${timeoutMs / 1000} s (${stored ? `status ${stored.status}` : 'the router has not read it'}): is cmux running (\`npx cmux status\`)?`,
-        );
+        if (typing) throw new CmuxError('CMUX_ERR_DELIVERY_TIMEOUT', `message ${id} was still being typed into ${to} ${TYPING_WAIT_MS / 1000} s after the wait ran out: see \`cmux logs cmux-router\``);
+        const why = stored === null ? 'the router has not read it: is cmux-router running (`cmux status`)?' : stored.detail ?? `${to} was not ready for it`;
+        const now = history.withdraw(message, `withdrawn: not delivered within ${timeoutMs / 1000} s (${why})`);
+        if (now.status === 'withdrawn') {
+          void postEvent(config, 'message_status', { id, from: message.from, to, status: now.status, detail: now.detail });
+          throw new CmuxError(
+            'CMUX_ERR_DELIVERY_TIMEOUT',
+            `message ${id} was not delivered to ${to} within ${timeoutMs / 1000} s (${why}); it was withdrawn and will not be typed: send it again when ${to} is ready, or with a longer --timeout`,
+            { context: { id, to } },
+          );
+        }
+        if (now.status === 'delivering') {
+          notice(`message ${id} is being typed into ${to} right now, so it can no longer be withdrawn: waiting until it is in`);
+          typing = true;
+          deadline = Date.now() + TYPING_WAIT_MS;
+        }
+        continue;
       }
       await sleep(POLL_MS);
     }

@@ -21,7 +21,8 @@ export interface Check {
   fix?: string;
 }
 
-const MIN_NODE = [20, 19] as const;
+// The oldest Node.js cmux runs on: package.json's `engines` and the README say the same (test/unit/names.test.ts).
+export const MIN_NODE = [20, 19] as const;
 const MIN_TMUX = 3.0;
 
 // Checks what cmux needs on this machine and says how to fix each thing that is off.

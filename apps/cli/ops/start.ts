@@ -42,7 +42,7 @@ export async function startCmux(deps: AgentDeps, report: (line: string) => void,
   const missing = apps.filter((app) => !online.has(app.name));
   if (opts.fresh) {
     if (online.size > 0 || (await tmux.hasServer())) {
-      throw new CmuxError('CMUX_ERR_USAGE', 'cmux is running: `npx cmux stop` first, then `npx cmux start --fresh`');
+      throw new CmuxError('CMUX_ERR_USAGE', 'cmux is running: `cmux stop` first, then `cmux start --fresh`');
     }
     if (existsSync(paths.registry)) {
       const archived = `${paths.registry}.archived-${new Date().toISOString().replace(/[:.]/g, '-')}`;
@@ -79,7 +79,7 @@ export async function startCmux(deps: AgentDeps, report: (line: string) => void,
   if (!healthy) {
     throw new CmuxError(
       'CMUX_ERR_START_FAILED',
-      `cmux-server did not answer ${serverUrl(config)}/health within ${config.processes.readyTimeoutMs} ms: see \`npx cmux logs cmux-server\`, then \`npx cmux stop\``,
+      `cmux-server did not answer ${serverUrl(config)}/health within ${config.processes.readyTimeoutMs} ms: see \`cmux logs cmux-server\`, then \`cmux stop\``,
     );
   }
   for (const { program, install } of resolveAgentCommand(config).missing) {
@@ -104,7 +104,7 @@ async function awaitSupervisor(config: CmuxConfig, report: (line: string) => voi
   if (!ready) {
     throw new CmuxError(
       'CMUX_ERR_START_FAILED',
-      `the supervisor did not show its prompt (status ${agents.find((a) => a.id === SUPERVISOR)?.status ?? 'not registered'}): see \`npx cmux terminal supervisor\` and \`npx cmux logs cmux-server\``,
+      `the supervisor did not show its prompt (status ${agents.find((a) => a.id === SUPERVISOR)?.status ?? 'not registered'}): see \`cmux terminal supervisor\` and \`cmux logs cmux-server\``,
     );
   }
   report('the supervisor is ready');
@@ -115,7 +115,7 @@ async function awaitSupervisor(config: CmuxConfig, report: (line: string) => voi
 // A one-time dashboard URL from the running server.
 export async function openDashboardUrl(config: CmuxConfig): Promise<string> {
   const url = await dashboardLoginUrl(config);
-  if (!url) throw new CmuxError('CMUX_ERR_NOT_RUNNING', `cmux-server at ${serverUrl(config)} did not give a login code: is cmux running (\`npx cmux status\`)?`);
+  if (!url) throw new CmuxError('CMUX_ERR_NOT_RUNNING', `cmux-server at ${serverUrl(config)} did not give a login code: is cmux running (\`cmux status\`)?`);
   return url;
 }
 
@@ -127,7 +127,7 @@ async function onlineApps(home: string): Promise<Set<string>> {
   if (other) {
     throw new CmuxError(
       'CMUX_ERR_START_FAILED',
-      `this PM2 daemon (${pm2Home()}) already runs cmux for CMUX_HOME ${appHome(other)}: give this instance a PM2_HOME of its own, e.g. PM2_HOME=~/.pm2-${basename(home)} npm start`,
+      `this PM2 daemon (${pm2Home()}) already runs cmux for CMUX_HOME ${appHome(other)}: give this instance a PM2_HOME of its own, e.g. PM2_HOME=~/.pm2-${basename(home)} cmux start`,
     );
   }
   return new Set(list.filter((p) => isCmuxApp(p, undefined, home) && p.pm2_env?.status === 'online').map((p) => p.name ?? ''));

@@ -2,8 +2,8 @@ import { statSync } from 'node:fs';
 import type { Logger } from '../../core/src/log/index.js';
 import { homePaths } from '../../core/src/paths/index.js';
 import type { TmuxEvent } from '../../core/src/tmux/index.js';
-import { agentViews, captureAgents, recapture, type AgentDeps, type AgentObservation, type AgentView } from '../../agents/index.js';
-import { nextAttention, type Attention } from '../notify/attention.js';
+import { agentViews, captureAgents, interruptSigns, recapture, type AgentDeps, type AgentObservation, type AgentView } from '../../agents/index.js';
+import { nextAttention, turnInterrupted, type Attention } from '../notify/attention.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { Hub } from '../ws/hub.js';
 import type { HookStore } from './hook-events.js';
@@ -36,6 +36,10 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
   const registryFile = homePaths(deps.config.home).registry;
   let known = new Map<string, AgentSnapshot>();
   let observation: AgentObservation | undefined;
+  // The windows' interrupt marks, read after `observation`'s screens (see markInterrupted), and
+  // per agent the mark it carried when last seen not busy: a different one is an interrupt since.
+  let marks: ReadonlyMap<string, string> = new Map();
+  const seenMarks = new Map<string, string>();
   // agents.yaml as it was when `observation` was read.
   let observedRegistry: string | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -65,7 +69,10 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
     const reading = readings.then(async () => {
       const version = registryVersion();
       if (all) lastFullReading = Date.now();
-      observation = await captureAgents(deps, all ? undefined : observation?.panes);
+      const captured = await captureAgents(deps, all ? undefined : observation?.panes);
+      // Set together: a listing answered meanwhile must not see these screens with older marks.
+      marks = await deps.tmux.interruptMarks();
+      observation = captured;
       observedRegistry = version;
     });
     readings = reading.catch(() => undefined);
@@ -81,13 +88,15 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
       printed = new Set();
       windowsChanged = false;
       if (!observation) return;
-      if (listAgain) {
-        const version = registryVersion();
-        const unchanged = new Map(observation.panes);
-        for (const windowId of panes) unchanged.delete(windowId);
-        observation = await captureAgents(deps, unchanged);
-        observedRegistry = version;
-      } else observation = await recapture(deps, observation, panes);
+      const version = listAgain ? registryVersion() : observedRegistry;
+      const unchanged = new Map(observation.panes);
+      for (const windowId of panes) unchanged.delete(windowId);
+      const captured = listAgain ? await captureAgents(deps, unchanged) : await recapture(deps, observation, panes);
+      // An interrupt sets its window's mark before the agent prints that it stopped: marks read
+      // after the screens are at least as new as they are.
+      marks = await deps.tmux.interruptMarks();
+      observation = captured;
+      observedRegistry = version;
     });
     readings = reading.catch(() => undefined);
     return reading;
@@ -135,14 +144,16 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
   }
 
   // Each second: a full reading when there is no stream (or the last one is 15 s old);
-  // otherwise the panes no stream shows (another session's) only.
+  // otherwise the interrupt marks and the panes no stream shows (another session's) only.
   async function tick(): Promise<void> {
     const streamed = deps.tmux.streamedSession;
     if (streamed === null || Date.now() - lastFullReading >= SAFETY_READ_MS) {
       await read(true);
     } else {
       for (const { window } of observation?.windows ?? []) if (window && !window.paneDead && window.session !== streamed) printed.add(window.windowId);
-      if (printed.size > 0) await readChanged();
+      // Even when nothing printed: the interrupt marks are no event of the stream, and an
+      // interrupt pressed into a quiet agent must be seen as spent before its next turn.
+      await readChanged();
     }
     publish();
   }
@@ -152,11 +163,16 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
     if (!observation) return [];
     const now = Date.now();
     const next = new Map<string, AgentSnapshot>();
+    const signs = interruptSigns(deps, observation, marks);
     for (const view of agentViews(deps, observation, hooks.reports, now).agents) {
       const before = known.get(view.id);
       const changed = !before || before.status !== view.status;
       const since = new Date(now).toISOString();
-      const attention = before ? nextAttention(before.attention, before.status, view.status, since) : null;
+      const sign = signs.get(view.id);
+      const interrupted = turnInterrupted(sign, seenMarks.get(view.id));
+      // An interrupt counts for the turn under way: one pressed while the agent was not busy is spent.
+      if (sign && (!before || view.status !== 'busy')) seenMarks.set(view.id, sign.mark);
+      const attention = before ? nextAttention(before.attention, before.status, view.status, since, interrupted) : null;
       const snapshot = { ...view, statusSince: changed ? since : before.statusSince, attention };
       next.set(view.id, snapshot);
       if (!before) hub.broadcast('agent_created', snapshot);
@@ -165,7 +181,11 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
         if (attention && attention !== before.attention) notifier?.notify({ agent: view.id, event: attention.event, status: view.status, previous: before.status });
       }
     }
-    for (const id of known.keys()) if (!next.has(id)) hub.broadcast('agent_removed', { id });
+    for (const id of known.keys()) {
+      if (next.has(id)) continue;
+      seenMarks.delete(id);
+      hub.broadcast('agent_removed', { id });
+    }
     known = next;
     return [...next.values()];
   }

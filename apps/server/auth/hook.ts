@@ -81,7 +81,7 @@ export function requireAuth(token: string, sessions: Sessions, attempts: Attempt
       attempts.failed(request);
     }
     void reply.header('www-authenticate', 'Bearer');
-    throw new CmuxError('CMUX_ERR_UNAUTHORIZED', 'missing or wrong token: send Authorization: Bearer <token> (see $CMUX_HOME/token), or open the URL `npx cmux open` prints');
+    throw new CmuxError('CMUX_ERR_UNAUTHORIZED', 'missing or wrong token: send Authorization: Bearer <token> (see $CMUX_HOME/token), or open the URL `cmux open` prints');
   };
 }
 

@@ -5,7 +5,7 @@ import * as z from 'zod';
 export const frontendSchemas = {
   page: {
     querystring: z.object({
-      token: z.never({ error: 'the token does not go in the page URL (it would stay in your history): run `npx cmux open` for a one-time login URL' }).optional(),
+      token: z.never({ error: 'the token does not go in the page URL (it would stay in your history): run `cmux open` for a one-time login URL' }).optional(),
       code: z.string().min(1).max(200).optional(),
     }),
   },

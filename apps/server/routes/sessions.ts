@@ -9,14 +9,14 @@ import { sessionSchemas as schema } from './sessions.schema.js';
 export const sessionRoutes: FastifyPluginAsyncZod<{ sessions: Sessions }> = async (app, { sessions }) => {
   app.addHook('onRequest', async (request) => {
     if (sessionOf(request) !== undefined) {
-      throw new CmuxError('CMUX_ERR_UNAUTHORIZED', 'dashboard sessions are listed and ended with the API token (`npx cmux sessions`), not from a dashboard session');
+      throw new CmuxError('CMUX_ERR_UNAUTHORIZED', 'dashboard sessions are listed and ended with the API token (`cmux sessions`), not from a dashboard session');
     }
   });
   app.get('/api/sessions', async () => sessions.list());
   app.delete('/api/sessions', async () => ({ revoked: sessions.revokeAll() }));
   app.delete('/api/sessions/:id', { schema: schema.one }, async (request) => {
     const revoked = sessions.revoke(request.params.id);
-    if (revoked === 0) throw new CmuxError('CMUX_ERR_SESSION_NOT_FOUND', `no live session ${request.params.id}: \`npx cmux sessions\` lists them`);
+    if (revoked === 0) throw new CmuxError('CMUX_ERR_SESSION_NOT_FOUND', `no live session ${request.params.id}: \`cmux sessions\` lists them`);
     return { revoked };
   });
 };

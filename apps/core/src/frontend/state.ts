@@ -21,7 +21,7 @@ export function frontendStateFile(home: string): string {
   return join(homePaths(home).state, 'frontend.json');
 }
 
-// The file `npx cmux heal` drops to ask the running healer for a rebuild now.
+// The file `cmux heal` drops to ask the running healer for a rebuild now.
 export function healRequestFile(home: string): string {
   return join(homePaths(home).state, 'heal-request');
 }

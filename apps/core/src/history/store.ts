@@ -6,7 +6,8 @@ import { refuseSymlinks } from '../fs/index.js';
 import { agentOf, type MailboxMessage } from '../mailbox/index.js';
 import { homePaths } from '../paths/index.js';
 
-export type DeliveryStatus = 'queued' | 'delivering' | 'delivered' | 'dead';
+// `withdrawn`: its sender took it back before it was typed (a `cmux send` that gave up waiting).
+export type DeliveryStatus = 'queued' | 'delivering' | 'delivered' | 'dead' | 'withdrawn';
 
 // A message as the history keeps it: the mailbox line plus where its delivery stands.
 export interface StoredMessage extends MailboxMessage {
@@ -24,6 +25,9 @@ export interface HistoryPage {
   limit: number;
   // Only messages older than this seq (the cursor of the previous page).
   before?: number | undefined;
+  // Only messages at or after this time (ISO, UTC), oldest first: the page after a moment,
+  // such as the first messages an agent was sent once it was spawned.
+  since?: string | undefined;
 }
 
 interface Row {
@@ -109,10 +113,14 @@ export function openHistory(home: string, opts: { readonly?: boolean } = {}) {
     `INSERT OR IGNORE INTO messages (id, ts, from_addr, to_addr, from_agent, to_agent, subject, body, body_file, reply_to, status, stored_at)
      VALUES (@id, @ts, @from, @to, @fromAgent, @toAgent, @subject, @body, @bodyFile, @replyTo, @status, @storedAt)`,
   );
+  // A withdrawn message stays withdrawn: the router's notes on it change nothing.
   const setStatus = db.prepare(
     `UPDATE messages SET status = @status, detail = @detail,
        delivered_at = CASE WHEN @status = 'delivered' THEN @at ELSE delivered_at END
-     WHERE id = @id`,
+     WHERE id = @id AND status != 'withdrawn'`,
+  );
+  const withdraw = db.prepare(
+    `UPDATE messages SET status = 'withdrawn', detail = @detail WHERE id = @id AND (status = 'queued' OR (status = 'withdrawn' AND detail IS NULL))`,
   );
   const byId = db.prepare('SELECT * FROM messages WHERE id = ?');
   const pending = db.prepare(`SELECT * FROM messages WHERE status IN ('queued', 'delivering') ORDER BY seq`);
@@ -143,8 +151,20 @@ export function openHistory(home: string, opts: { readonly?: boolean } = {}) {
     insertMany(messages: ReadonlyArray<{ message: MailboxMessage; status: DeliveryStatus }>): MailboxMessage[] {
       return db.transaction(() => messages.filter(({ message, status }) => this.insert(message, status)).map((m) => m.message))();
     },
-    setStatus(id: string, status: DeliveryStatus, detail: string | null = null): void {
-      setStatus.run({ id, status, detail, at: new Date().toISOString() });
+    // Records where a message's delivery stands; false when it was withdrawn (nothing changes).
+    setStatus(id: string, status: DeliveryStatus, detail: string | null = null): boolean {
+      return setStatus.run({ id, status, detail, at: new Date().toISOString() }).changes === 1;
+    },
+    // Takes a message back unless it is being typed or done with: one that is queued (or that
+    // the router has not read yet: it is stored withdrawn, so the router never takes it) becomes
+    // `withdrawn`. The router claims a message (`delivering`) through setStatus before it types
+    // it, so exactly one of the two wins. Returns the message as it stands now.
+    withdraw(message: MailboxMessage, detail: string): StoredMessage {
+      return db.transaction(() => {
+        this.insert(message, 'withdrawn');
+        withdraw.run({ id: message.id, detail });
+        return this.get(message.id)!;
+      }).immediate();
     },
     get(id: string): StoredMessage | null {
       const row = byId.get(id) as Row | undefined;
@@ -158,9 +178,12 @@ export function openHistory(home: string, opts: { readonly?: boolean } = {}) {
     // Keyset paging: every column a filter matches has an index on (column, seq), so each
     // branch of the filter reads at most `limit` entries of one index, newest first, however
     // deep the page; the branches' union is sorted and cut to `limit` again.
-    page({ agent, agents, limit, before }: HistoryPage): StoredMessage[] {
+    page({ agent, agents, limit, before, since }: HistoryPage): StoredMessage[] {
       if (agents?.length === 0) return [];
-      const params: Record<string, unknown> = { limit, before: before ?? Number.MAX_SAFE_INTEGER };
+      const params: Record<string, unknown> = { limit, before: before ?? Number.MAX_SAFE_INTEGER, since: since ?? '' };
+      // Newest first before a seq, or oldest first from a time (ts is not indexed: each branch
+      // reads its index from the oldest entry up to the first match).
+      const [bound, order] = since === undefined ? ['seq < @before', 'DESC'] : ['ts >= @since', 'ASC'];
       agents?.forEach((name, i) => (params[`agent${i}`] = name));
       const inAgents = (column: string) => (agents ?? []).map((_, i) => `${column} = @agent${i}`);
       let branches: string[];
@@ -170,11 +193,13 @@ export function openHistory(home: string, opts: { readonly?: boolean } = {}) {
         branches = ['from_addr', 'to_addr', 'from_agent', 'to_agent'].map((column) => `${column} = @agent${project}`);
       } else if (agents) {
         branches = [...inAgents('from_agent'), ...inAgents('to_agent')];
-      } else {
+      } else if (since === undefined) {
         return (newest.all(params) as Row[]).map(toMessage);
+      } else {
+        branches = ['1'];
       }
-      const union = branches.map((where) => `SELECT seq FROM (SELECT seq FROM messages WHERE ${where} AND seq < @before ORDER BY seq DESC LIMIT @limit)`).join(' UNION ALL ');
-      const sql = `SELECT * FROM messages WHERE seq IN (${union}) ORDER BY seq DESC LIMIT @limit`;
+      const union = branches.map((where) => `SELECT seq FROM (SELECT seq FROM messages WHERE ${where} AND ${bound} ORDER BY seq ${order} LIMIT @limit)`).join(' UNION ALL ');
+      const sql = `SELECT * FROM messages WHERE seq IN (${union}) ORDER BY seq ${order} LIMIT @limit`;
       return (db.prepare(sql).all(params) as Row[]).map(toMessage);
     },
     count(): number {

@@ -1,3 +1,3 @@
-export { REPO_ROOT } from './root.js';
+export { PACKAGE_NAME, REPO_ROOT } from './root.js';
 export { homePaths, type HomePaths } from './home.js';
 export { ensureOwnHome } from './own-home.js';

@@ -32,7 +32,7 @@ export function portInUseError(port: number, host: string, holders: readonly Por
   const names = holders.map((h) => `pid ${h.pid} (${h.command})`);
   const who = names.length > 0 ? `held by ${names.join(', ')}` : 'held by a process cmux cannot see';
   const hint = holders.some((h) => h.ours)
-    ? 'it is a leftover of this cmux: run `npx cmux stop` first'
+    ? 'it is a leftover of this cmux: run `cmux stop` first'
     : 'stop it or set CMUX_PORT to a free port';
   return new CmuxError('CMUX_ERR_PORT_IN_USE', `port ${port} on ${host} is already in use, ${who}: ${hint}`, {
     context: { port, host, holders },

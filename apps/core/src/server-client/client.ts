@@ -38,7 +38,7 @@ export async function requestServer<T>(config: CmuxConfig, method: string, path:
   const answer = token
     ? await httpRequest(`${serverUrl(config)}${path}`, { method, headers: { authorization: `Bearer ${token}` }, timeoutMs }).catch(() => null)
     : null;
-  if (!answer) throw new CmuxError('CMUX_ERR_NOT_RUNNING', `cmux-server at ${serverUrl(config)} does not answer: is cmux running (\`npx cmux status\`)?`);
+  if (!answer) throw new CmuxError('CMUX_ERR_NOT_RUNNING', `cmux-server at ${serverUrl(config)} does not answer: is cmux running (\`cmux status\`)?`);
   const text = answer.body.toString('utf8');
   let body: unknown;
   try {

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { counterpart, isTo, type ConversationState } from '../conversation';
+import { counterpart, type ConversationState } from '../conversation';
+import { isTo } from '../format';
 import { clock } from '../format';
 
 const STATE_TEXT: Record<string, string> = {
@@ -7,6 +8,7 @@ const STATE_TEXT: Record<string, string> = {
   delivering: 'being typed',
   delivered: 'delivered',
   dead: 'not delivered',
+  withdrawn: 'withdrawn by its sender',
 };
 
 // One agent's conversation: what it was sent and what it sent (its stored replies too), each

@@ -1,8 +1,8 @@
 import { useState } from 'react';
 import { api } from '../api';
 
-// Shown when the API answers 401: open a one-time URL from `npx cmux open` (or the one
-// `npm start` printed), or paste the token from `$CMUX_HOME/token`. `notice` says why a login
+// Shown when the API answers 401: open a one-time URL from `cmux open` (or the one
+// `cmux start` printed), or paste the token from `$CMUX_HOME/token`. `notice` says why a login
 // URL just opened did not log in.
 export function Login({ notice, onDone }: { notice: string; onDone: () => void }) {
   const [token, setToken] = useState('');
@@ -12,7 +12,7 @@ export function Login({ notice, onDone }: { notice: string; onDone: () => void }
       <h1>cmux</h1>
       {notice && <p className="error" role="alert">{notice}</p>}
       <p>
-        This dashboard needs the access token. Open the one-time URL that <code>npx cmux open</code> prints (or the one <code>npm start</code> printed, if
+        This dashboard needs the access token. Open the one-time URL that <code>cmux open</code> prints (or the one <code>cmux start</code> printed, if
         not used yet), or paste the token from <code>.cmux/token</code>.
       </p>
       <form
