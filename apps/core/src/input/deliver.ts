@@ -14,6 +14,7 @@ const SETTLE_MAX_MS = 10_000;
 // output it is looked at again after SCREEN_SAFETY_MS (a screen tmux redrew on its own).
 const REDRAW_QUIET_MS = 30;
 const SCREEN_SAFETY_MS = 1_000;
+const UNREAD_ENTER_MS = 3_000;
 // How much of a message's start or end (spaces left out) must show in the input box for it to
 // count as there.
 const TELLTALE_CHARS = 12;
@@ -98,13 +99,20 @@ async function submit(opts: DeliverOptions, text: string, typing: Pick<DeliveryR
 
 // Whether the text left the input box within `waitMs` of Enter: looked at each time the pane
 // has printed and held still (so a quick agent is seen at once), and once more when the time is
-// up. Enter is pressed again only after the whole wait, never because a redraw was half done.
+// up. Enter is pressed again only after the whole wait, never because a redraw was half done;
+// and while the stream shows the agent printed nothing at all since Enter, it has not read it
+// yet (a loaded machine), so the wait goes on, up to UNREAD_ENTER_MS: another Enter then would
+// reach it as well and be counted against it.
 async function leftComposer(tmux: TmuxClient, watch: PaneWatch, target: string, kind: InputBox, text: string, waitMs: number): Promise<boolean> {
-  const deadline = Date.now() + waitMs;
+  const pressed = Date.now();
+  let heard = false;
   for (;;) {
-    await watch.redrawn(Math.max(0, deadline - Date.now()), { quietMs: REDRAW_QUIET_MS });
+    const deadline = pressed + (heard ? waitMs : Math.max(waitMs, UNREAD_ENTER_MS));
+    const activity = await watch.redrawn(Math.max(0, deadline - Date.now()), { quietMs: REDRAW_QUIET_MS, pollMs: waitMs });
+    // Without a stream, nothing can say the agent has not read Enter yet.
+    if (activity !== 'quiet') heard = true;
     if (!stillInComposer(kind, await tmux.capturePane(target), text)) return true;
-    if (Date.now() >= deadline) return false;
+    if (Date.now() >= pressed + (heard ? waitMs : UNREAD_ENTER_MS)) return false;
   }
 }
 
