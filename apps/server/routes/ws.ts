@@ -6,7 +6,7 @@ import { findAgent, type AgentDeps } from '../../agents/index.js';
 import { CmuxError } from '../../core/src/errors/index.js';
 import type { PaneWatch } from '../../core/src/tmux/index.js';
 import { errorBody } from '../errors.js';
-import { wsFrame, type Hub } from '../ws/hub.js';
+import { WS_REPLIES, wsFrame, type Hub } from '../ws/hub.js';
 import { wsClientMessage } from './ws.schema.js';
 
 const TERMINAL_HISTORY_LINES = 1_000;
@@ -46,7 +46,7 @@ function streamTerminal(socket: WebSocket, agents: AgentDeps) {
       const text = await agents.tmux.capturePane(window.windowId, { historyLines: TERMINAL_HISTORY_LINES, escapes: true }).catch(() => null);
       if (text !== null && text !== last && live()) {
         last = text;
-        socket.send(wsFrame('terminal', { id, text }));
+        socket.send(wsFrame(WS_REPLIES.terminal, { id, text }));
       }
       if (!live()) return;
       if (watching) await watching.printed(TERMINAL_SAFETY_MS, TERMINAL_POLL_MS);
@@ -69,7 +69,7 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; agents: AgentDeps }> = asy
       const refuse = (error: unknown) => {
         if (!(error instanceof CmuxError)) agents.logger.error(`WebSocket request failed: ${(error as Error).message}`, { error });
         const refusal = error instanceof CmuxError ? error : new CmuxError('CMUX_ERR_INTERNAL', 'internal error; see the cmux-server log');
-        socket.send(wsFrame('error', errorBody(refusal)));
+        socket.send(wsFrame(WS_REPLIES.error, errorBody(refusal)));
       };
       socket.on('message', (raw) => {
         let parsed: z.infer<typeof wsClientMessage>;
@@ -81,7 +81,7 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; agents: AgentDeps }> = asy
         }
         subscribe(parsed.subscribe).catch(refuse);
       });
-      socket.send(wsFrame('hello', { clients: hub.size }));
+      socket.send(wsFrame(WS_REPLIES.hello, { clients: hub.size }));
     },
   );
 };
