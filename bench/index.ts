@@ -15,7 +15,10 @@ import { benchMessages } from './messages.bench.ts';
 import { benchRegistry } from './registry.bench.ts';
 import { benchRouterMemory } from './router-memory.bench.ts';
 import { runBenches } from './run.ts';
+import { benchStatus } from './status.bench.ts';
 import { benchStop } from './stop.bench.ts';
+import { benchTerminal } from './terminal.bench.ts';
+import { benchSustainedTyping } from './typing.bench.ts';
 import { benchUsage } from './usage.bench.ts';
 
 process.exitCode = await runBenches(
@@ -24,6 +27,10 @@ process.exitCode = await runBenches(
     { name: 'agents', run: benchAgents },
     { name: 'footprint', run: benchFootprint },
     { name: 'mailbox', run: benchMailbox },
+    { name: 'typing', run: benchSustainedTyping('typing', 30) },
+    { name: 'typing-sustained', run: benchSustainedTyping('typing-sustained', 300), onlyWhenNamed: true },
+    { name: 'status', run: benchStatus },
+    { name: 'terminal', run: benchTerminal },
     { name: 'messages', run: benchMessages },
     { name: 'router-memory', run: (log) => benchRouterMemory(log, 'router-memory', 1) },
     { name: 'router-memory-15', run: (log) => benchRouterMemory(log, 'router-memory-15', 15), onlyWhenNamed: true },

@@ -60,7 +60,7 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
   const hub = createHub();
   const sessions = createSessions(Date.now, fileSessionStore(config.home));
   const hooks = createHookStore();
-  const agents = createAgentDeps(config, logger);
+  const agents = createAgentDeps(config, logger, { control: true });
   const notifier = createNotifier(config, logger);
   const monitor = createStatusMonitor(agents, hooks, hub, logger, notifier);
   const system = createSystemMonitor(config, hub, logger);
@@ -102,6 +102,7 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
       await monitor.stop();
       notifier.stop();
       if (app && requests) await closeConnections(app, requests);
+      await agents.tmux.close();
       history?.close();
     }),
   };

@@ -1,49 +1,59 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyPluginAsync } from 'fastify';
 import type { WebSocket } from 'ws';
 import type * as z from 'zod';
 import { findAgent, type AgentDeps } from '../../agents/index.js';
 import { CmuxError } from '../../core/src/errors/index.js';
+import type { PaneWatch } from '../../core/src/tmux/index.js';
 import type { StatusMonitor } from '../agents/status-monitor.js';
 import { errorBody } from '../errors.js';
 import { WS_EVENTS, WS_REPLIES, wsFrame, type Hub } from '../ws/hub.js';
 import { MAX_TERMINAL_STREAMS, wsClientMessage } from './ws.schema.js';
 
-const TERMINAL_POLL_MS = 500;
 const TERMINAL_HISTORY_LINES = 1_000;
+// The screen is captured when the pane printed (at most every TERMINAL_GAP_MS while it keeps
+// printing), and at least every TERMINAL_SAFETY_MS (tmux's own drawing prints nothing);
+// without a stream of the pane's output, every TERMINAL_POLL_MS.
+const TERMINAL_GAP_MS = 50;
+const TERMINAL_SAFETY_MS = 5_000;
+const TERMINAL_POLL_MS = 500;
 
 // Streams the subscribed agents' panes (with their colours) to the socket, each sending a
 // frame only when its screen changed. A new subscription replaces the last one.
 function streamTerminals(socket: WebSocket, agents: AgentDeps) {
-  const timers = new Set<NodeJS.Timeout>();
   let generation = 0;
+  const watches = new Set<PaneWatch>();
   const stop = () => {
     generation += 1;
-    for (const timer of timers) clearTimeout(timer);
-    timers.clear();
+    for (const watch of watches) watch.close();
+    watches.clear();
   };
   socket.on('close', stop);
+  const follow = async (id: string, windowId: string, mine: number) => {
+    const live = () => mine === generation && socket.readyState === socket.OPEN;
+    const watching = await agents.tmux.watchPane(windowId).catch(() => null);
+    if (watching && !live()) return watching.close();
+    if (watching) watches.add(watching);
+    let last = '';
+    while (live()) {
+      const looked = Date.now();
+      const text = await agents.tmux.capturePane(windowId, { historyLines: TERMINAL_HISTORY_LINES, escapes: true }).catch(() => null);
+      if (text !== null && text !== last && live()) {
+        last = text;
+        socket.send(wsFrame(WS_REPLIES.terminal, { id, text }));
+      }
+      if (!live()) return;
+      if (watching) await watching.printed(TERMINAL_SAFETY_MS, TERMINAL_POLL_MS);
+      else await sleep(TERMINAL_POLL_MS);
+      await sleep(Math.max(0, TERMINAL_GAP_MS - (Date.now() - looked)));
+    }
+  };
   const stream = async (id: string, mine: number) => {
     // A window that is gone has nothing live to stream (GET …/terminal answers its archive);
     // its old id may name another window by now.
     const { window } = await findAgent(agents, id);
     if (!window || mine !== generation) return;
-    let last = '';
-    const tick = async () => {
-      if (mine !== generation || socket.readyState !== socket.OPEN) return;
-      const text = await agents.tmux.capturePane(window.windowId, { historyLines: TERMINAL_HISTORY_LINES, escapes: true }).catch(() => null);
-      if (text !== null && text !== last && mine === generation) {
-        last = text;
-        socket.send(wsFrame(WS_REPLIES.terminal, { id, text }));
-      }
-      if (mine === generation) {
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          void tick();
-        }, TERMINAL_POLL_MS);
-        timers.add(timer);
-      }
-    };
-    await tick();
+    void follow(id, window.windowId, mine).catch((error: Error) => agents.logger.error(`terminal stream of ${id} ended: ${error.message}`, { error }));
   };
   // What could not be streamed (an unknown agent), each on its own: the others stream.
   return async (ids: readonly string[]): Promise<unknown[]> => {

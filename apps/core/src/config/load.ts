@@ -86,6 +86,7 @@ function resolveConfig(input: CmuxConfigInput, files: { root: string; defaults: 
       session: input.tmux.session,
       systemWindows: [...input.tmux.systemWindows],
       commandTimeoutMs: input.tmux.commandTimeoutSeconds * 1000,
+      controlMode: input.tmux.controlMode,
     },
     agents: {
       command: input.agents.command,

@@ -58,6 +58,7 @@ export const configInputSchema = z.strictObject({
     session: z.string().regex(SESSION_NAME, 'letters, digits, _ and -, starting with a letter or digit'),
     systemWindows: z.array(z.string().min(1)),
     commandTimeoutSeconds: seconds,
+    controlMode: z.boolean(),
   }),
   agents: z.strictObject({
     command: z
@@ -143,7 +144,7 @@ export interface CmuxConfig {
   root: string;
   home: string;
   server: { host: string; port: number; token: string | null; bodyLimitBytes: number; allowedHosts: readonly string[] };
-  tmux: { socket: TmuxSocket; session: string; systemWindows: readonly string[]; commandTimeoutMs: number };
+  tmux: { socket: TmuxSocket; session: string; systemWindows: readonly string[]; commandTimeoutMs: number; controlMode: boolean };
   agents: { command: string | null; readyTimeoutMs: number; env: Readonly<Record<string, string>>; acceptApiKey: boolean };
   agentKinds: Readonly<Record<string, AgentKindOverride>>;
   logWatcher: {
