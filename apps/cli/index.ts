@@ -44,6 +44,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
   ['heal', async () => (await import('./commands/heal.js')).healCommand],
   ['registry', async () => (await import('./commands/registry.js')).registryCommand],
   ['doctor', async () => (await import('./commands/doctor.js')).doctorCommand],
+  ['mcp', async () => (await import('./commands/mcp.js')).mcpCommand],
 ];
 
 const named = COMMANDS.filter(([name]) => name === process.argv[2]);
