@@ -79,9 +79,9 @@ export async function createAgent(deps: AgentDeps, request: SpawnRequest): Promi
 
 // The shell line an agent window runs: the command (resuming the program's own session when
 // its kind can and `sessionId` is known), with cmux on its PATH, so it can answer with
-// `cmux mail send`.
+// `cmux mail send`, and cmux's MCP server registered where its kind can take it.
 export function launchFor(deps: AgentDeps, command: string, sessionId: string | null): string {
-  return launchLine(deps.kinds.forCommand(command), command, sessionId, join(deps.config.root, 'bin'));
+  return launchLine(deps.kinds.forCommand(command), command, sessionId, deps.config.root);
 }
 
 // Everything an agent window gets in its environment: the configured variables, the agent's

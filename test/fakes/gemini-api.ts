@@ -1,5 +1,5 @@
 import { openSse, sendJson, startFakeHttp, waitUnlessGone, type Exchange, type RecordedRequest } from './fake-http.ts';
-import { AFTER_TOOL, scriptFor, splitInto, type Script } from './prompt-script.ts';
+import { AFTER_TOOL, offeredTool, scriptFor, splitInto, type Script } from './prompt-script.ts';
 
 // A local stand-in for the Gemini API (`/v1beta/models/<model>:streamGenerateContent?alt=sse`
 // and `:generateContent`), enough for the real Gemini CLI to run offline with
@@ -17,6 +17,7 @@ interface Part {
 
 interface GenerateBody {
   contents?: Array<{ role?: string; parts?: Part[] }>;
+  tools?: Array<{ functionDeclarations?: Array<{ name?: string }> }>;
   generationConfig?: { responseJsonSchema?: JsonSchema; responseSchema?: JsonSchema };
 }
 
@@ -57,7 +58,8 @@ export async function startFakeGemini(): Promise<FakeGemini> {
     const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as GenerateBody;
     const model = /models\/([^:/]+):/.exec(request.path)?.[1] ?? 'gemini-fake';
     if (isTurn(request)) {
-      await stream(exchange, model, afterTool(body) ? AFTER_TOOL : scriptFor(userPrompt(body) ?? ''));
+      const offered = (body.tools ?? []).flatMap((t) => (t.functionDeclarations ?? []).map((f) => String(f.name)));
+      await stream(exchange, model, afterTool(body) ? AFTER_TOOL : scriptFor(userPrompt(body) ?? ''), offered);
     } else if (request.method === 'POST' && request.path.endsWith(':generateContent')) {
       const schema = body.generationConfig?.responseJsonSchema ?? body.generationConfig?.responseSchema;
       sendJson(response, 200, chunk(model, [{ text: JSON.stringify(fitSchema(schema)) }], 'STOP'));
@@ -112,7 +114,7 @@ function fitSchema(schema: JsonSchema | undefined): unknown {
 }
 
 // The SSE chunks of one streamed answer (data-only events, as the real API sends them).
-async function stream({ response, gone }: Exchange, model: string, script: Script): Promise<void> {
+async function stream({ response, gone }: Exchange, model: string, script: Script, offered: readonly string[]): Promise<void> {
   await waitUnlessGone(script.delayMs, gone);
   if (gone.aborted) return;
   const sse = openSse(response);
@@ -123,6 +125,8 @@ async function stream({ response, gone }: Exchange, model: string, script: Scrip
       if (i < parts.length - 1) await waitUnlessGone(script.slowMs / parts.length, gone);
       if (gone.aborted) return;
     }
+  } else if (script.answer.kind === 'call') {
+    sse.send(null, chunk(model, [{ functionCall: { name: offeredTool(offered, script.answer.tool, `mcp_cmux_${script.answer.tool}`), args: script.answer.input } }], 'STOP'));
   } else {
     sse.send(null, chunk(model, [{ functionCall: { name: SHELL_TOOL, args: { command: script.answer.command, description: 'Run the command the user asked for' } } }], 'STOP'));
   }

@@ -1,5 +1,5 @@
 import { openSse, sendJson, startFakeHttp, waitUnlessGone, type Exchange, type RecordedRequest } from './fake-http.ts';
-import { AFTER_TOOL, scriptFor, splitInto, type Script } from './prompt-script.ts';
+import { AFTER_TOOL, offeredTool, scriptFor, splitInto, type Script } from './prompt-script.ts';
 
 // A local stand-in for the OpenAI Responses API (`POST /v1/responses`, streamed), enough for
 // the real Codex CLI to run offline: a `model_providers` entry in $CODEX_HOME/config.toml with
@@ -70,7 +70,8 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
         ? AFTER_TOOL
         : scriptFor(userPrompt(body) ?? '');
     counter += 1;
-    await stream(exchange, `resp_${counter}`, body.model ?? 'gpt-fake', script, turnMetadata(request).sandbox_mode !== 'danger-full-access');
+    const offered = (body.tools ?? []).map((t) => String((t as { name?: unknown }).name));
+    await stream(exchange, `resp_${counter}`, body.model ?? 'gpt-fake', script, turnMetadata(request).sandbox_mode !== 'danger-full-access', offered);
   });
   return {
     url: `${server.url}/v1`,
@@ -86,7 +87,7 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
 const USAGE = { input_tokens: 10, input_tokens_details: { cached_tokens: 0 }, output_tokens: 5, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 15 };
 
 // The events of one streamed response, in the order the real API sends them.
-async function stream({ response, gone }: Exchange, id: string, model: string, script: Script, sandboxed: boolean): Promise<void> {
+async function stream({ response, gone }: Exchange, id: string, model: string, script: Script, sandboxed: boolean, offered: readonly string[]): Promise<void> {
   await waitUnlessGone(script.delayMs, gone);
   if (gone.aborted) return;
   const sse = openSse(response);
@@ -108,6 +109,10 @@ async function stream({ response, gone }: Exchange, id: string, model: string, s
     }
     send('response.output_text.done', { item_id: itemId, output_index: 0, content_index: 0, text });
     item = { id: itemId, type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] };
+  } else if (script.answer.kind === 'call') {
+    const call = { id: `fc_${id}`, type: 'function_call', call_id: `call_${id}`, name: offeredTool(offered, script.answer.tool, `mcp__cmux__${script.answer.tool}`) };
+    send('response.output_item.added', { output_index: 0, item: { ...call, status: 'in_progress', arguments: '' } });
+    item = { ...call, status: 'completed', arguments: JSON.stringify(script.answer.input) };
   } else {
     const call = { id: `fc_${id}`, type: 'function_call', call_id: `call_${id}`, name: 'exec_command' };
     send('response.output_item.added', { output_index: 0, item: { ...call, status: 'in_progress', arguments: '' } });
