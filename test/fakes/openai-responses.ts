@@ -70,7 +70,11 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
         ? AFTER_TOOL
         : scriptFor(userPrompt(body) ?? '');
     counter += 1;
-    const offered = (body.tools ?? []).map((t) => String((t as { name?: unknown }).name));
+    // MCP tools come in a namespace (`mcp__cmux`): a call names the namespace and the tool.
+    const offered = (body.tools ?? []).flatMap((t) => {
+      const tool = t as { type?: string; name?: string; tools?: Array<{ name?: string }> };
+      return tool.type === 'namespace' ? (tool.tools ?? []).map((inner) => `${tool.name}/${inner.name}`) : [String(tool.name)];
+    });
     await stream(exchange, `resp_${counter}`, body.model ?? 'gpt-fake', script, turnMetadata(request).sandbox_mode !== 'danger-full-access', offered);
   });
   return {
@@ -110,7 +114,8 @@ async function stream({ response, gone }: Exchange, id: string, model: string, s
     send('response.output_text.done', { item_id: itemId, output_index: 0, content_index: 0, text });
     item = { id: itemId, type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] };
   } else if (script.answer.kind === 'call') {
-    const call = { id: `fc_${id}`, type: 'function_call', call_id: `call_${id}`, name: offeredTool(offered, script.answer.tool, `mcp__cmux__${script.answer.tool}`) };
+    const [namespace, name] = offeredTool(offered, script.answer.tool, `mcp__cmux/${script.answer.tool}`).split('/') as [string, string];
+    const call = { id: `fc_${id}`, type: 'function_call', call_id: `call_${id}`, namespace, name };
     send('response.output_item.added', { output_index: 0, item: { ...call, status: 'in_progress', arguments: '' } });
     item = { ...call, status: 'completed', arguments: JSON.stringify(script.answer.input) };
   } else {

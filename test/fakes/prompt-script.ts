@@ -4,9 +4,9 @@
 //   `SLOW <ms>`   stream the answer in ten parts spread over that long (interrupt mid-stream)
 //   `RUN: <cmd>`  ask for the agent's shell tool to run <cmd> (to the end of the line); once the
 //                 tool's result comes back, answer `Ran it.`
-//   `CALL: <tool> <base64url JSON>`  call the offered tool whose name ends with <tool> (an MCP
-//                 tool: `mcp__cmux__send_message`, `mcp_cmux_send_message`) with that input
-//                 (see callPrompt); once its result comes back, answer `Ran it.`
+//   `CALL: <tool> #<n>`  call the offered tool whose name ends with <tool> (an MCP tool:
+//                 `mcp__cmux__send_message`, `mcp_cmux_send_message`) with the input staged as
+//                 <n> by callPrompt; once its result comes back, answer `Ran it.`
 // Anything else gets `Echo: <first line of the prompt>`.
 
 export type Answer = { kind: 'text'; text: string } | { kind: 'shell'; command: string } | { kind: 'call'; tool: string; input: Record<string, unknown> };
@@ -42,19 +42,25 @@ export function splitInto(text: string, parts: number): string[] {
   return out.length > 0 ? out : [''];
 }
 
-// The prompt that makes a fake model call `tool` with `input`: any text survives the way in,
-// tabs and all, since the input travels encoded.
+// The inputs of the calls tests asked for: the fakes run in the test's process, so a prompt
+// names its input by number, and any input (40 lines, tabs and all) stays out of the input box.
+const STAGED: Array<Record<string, unknown>> = [];
+
+// The prompt that makes a fake model call `tool` with `input`.
 export function callPrompt(tool: string, input: Record<string, unknown>): string {
-  return `CALL: ${tool} ${Buffer.from(JSON.stringify(input)).toString('base64url')}`;
+  STAGED.push(input);
+  return `CALL: ${tool} #${STAGED.length - 1}`;
 }
 
 export function scriptedCall(prompt: string): Extract<Answer, { kind: 'call' }> | null {
-  const call = /CALL: ([a-z_]+) ([A-Za-z0-9_-]+)/.exec(prompt);
-  return call ? { kind: 'call', tool: call[1]!, input: JSON.parse(Buffer.from(call[2]!, 'base64url').toString('utf8')) as Record<string, unknown> } : null;
+  const call = /CALL: ([a-z_]+) #(\d+)/.exec(prompt);
+  const input = call ? STAGED[Number(call[2])] : undefined;
+  return call && input ? { kind: 'call', tool: call[1]!, input } : null;
 }
 
-// The name of the offered tool that is `tool` (an MCP tool's name ends with it), or
-// `fallback` when none is offered: the model then calls a tool it was not given.
+// The name of the offered tool that is `tool` (an MCP tool's name ends with it, after `_`, or
+// after `/` in a namespace), or `fallback` when none is offered: the model then calls a tool it
+// was not given.
 export function offeredTool(offered: readonly string[], tool: string, fallback: string): string {
-  return offered.find((name) => name === tool || name.endsWith(`_${tool}`)) ?? fallback;
+  return offered.find((name) => name === tool || name.endsWith(`_${tool}`) || name.endsWith(`/${tool}`)) ?? fallback;
 }
