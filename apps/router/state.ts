@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
-import { writeFileAtomic } from '../core/src/fs/index.js';
+import { readHomeFile, replaceHomeFile } from '../core/src/fs/index.js';
 import type { Logger } from '../core/src/log/index.js';
 import { homePaths } from '../core/src/paths/index.js';
 import type { MailboxCursor } from './mailbox-reader.js';
@@ -20,16 +19,15 @@ function cursorFile(home: string): string {
 // history's ids make re-reading harmless).
 export function loadCursor(home: string, logger: Logger): MailboxCursor {
   try {
-    return cursorSchema.parse(JSON.parse(readFileSync(cursorFile(home), 'utf8')));
+    const text = readHomeFile(home, cursorFile(home));
+    if (text !== null) return cursorSchema.parse(JSON.parse(text));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-      logger.warn(`the router cursor ${cursorFile(home)} is unreadable; reading the mailbox from the start`, { error });
-    }
-    return { inode: 0, offset: 0 };
+    logger.warn(`the router cursor ${cursorFile(home)} is unreadable; reading the mailbox from the start`, { error });
   }
+  return { inode: 0, offset: 0 };
 }
 
 // Saves the cursor atomically.
 export function saveCursor(home: string, cursor: MailboxCursor): void {
-  writeFileAtomic(cursorFile(home), JSON.stringify(cursor));
+  replaceHomeFile(home, cursorFile(home), JSON.stringify(cursor));
 }

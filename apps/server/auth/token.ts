@@ -1,8 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync } from 'node:fs';
+import { fchmodSync } from 'node:fs';
 import type { CmuxConfig } from '../../core/src/config/index.js';
 import { CmuxError, isCmuxError } from '../../core/src/errors/index.js';
-import { createHomeFile, readHomeFile } from '../../core/src/fs/index.js';
+import { createHomeFile, readRest, withHomeFile } from '../../core/src/fs/index.js';
 import { homePaths } from '../../core/src/paths/index.js';
 
 // The API token: CMUX_TOKEN / server.token when set, else the one in $CMUX_HOME/token, created
@@ -16,8 +16,12 @@ export function ensureToken(config: CmuxConfig): string {
   } catch (error) {
     if (isCmuxError(error) || (error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
-  const token = (readHomeFile(config.home, file) ?? '').trim();
-  chmodSync(file, 0o600);
+  // Made private through the descriptor it is read from, so nothing swapped in gets the chmod.
+  const text = withHomeFile(config.home, file, 'read', (fd) => {
+    fchmodSync(fd, 0o600);
+    return readRest(fd).toString('utf8');
+  });
+  const token = (text ?? '').trim();
   if (token.length < 16) {
     throw new CmuxError('CMUX_ERR_CONFIG_INVALID', `the token in ${file} is shorter than 16 characters: delete the file to get a new one`);
   }

@@ -1,6 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { CmuxConfig } from '../config/index.js';
 import { isCmuxError } from '../errors/index.js';
 import { createHomeFile, readHomeFile } from '../fs/index.js';
@@ -12,7 +11,6 @@ import { homePaths } from '../paths/index.js';
 // agent window never needs the API token, whether it lives in a file or only in CMUX_TOKEN.
 export function ensureAgentToken(config: CmuxConfig): string {
   const file = join(homePaths(config.home).state, 'agent-token');
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   try {
     createHomeFile(config.home, file, `${randomBytes(24).toString('base64url')}\n`);
   } catch (error) {

@@ -1,3 +1,4 @@
+export { assertSafeBind, isLoopback } from './bind.js';
 export { forgetTokenVariable, loadConfig, type LoadConfigOptions } from './load.js';
 export type { CmuxConfig, CmuxConfigInput, NotifyEvent, TmuxSocket } from './schema.js';
 export { agentEnv } from './schema.js';
