@@ -6,6 +6,7 @@ import { ROOT } from '../test/helpers/instance.ts';
 import { benchAgents } from './agents.bench.ts';
 import { benchChaos } from './chaos.bench.ts';
 import { benchDashboard } from './dashboard.bench.ts';
+import { benchDashboardTeam } from './dashboard-team.bench.ts';
 import { benchFootprint } from './footprint.bench.ts';
 import { benchHealer } from './healer.bench.ts';
 import { benchLogWatcher } from './log-watcher.bench.ts';
@@ -15,6 +16,7 @@ import { benchRegistry } from './registry.bench.ts';
 import { benchRouterMemory } from './router-memory.bench.ts';
 import { runBenches } from './run.ts';
 import { benchStop } from './stop.bench.ts';
+import { benchUsage } from './usage.bench.ts';
 
 process.exitCode = await runBenches(
   [
@@ -29,7 +31,9 @@ process.exitCode = await runBenches(
     { name: 'log-watcher', run: benchLogWatcher },
     { name: 'healer', run: benchHealer },
     { name: 'dashboard', run: benchDashboard },
+    { name: 'dashboard-team', run: benchDashboardTeam },
     { name: 'chaos', run: benchChaos },
+    { name: 'usage', run: benchUsage },
   ],
   process.argv.slice(2),
   join(ROOT, 'docs', 'PERFORMANCE.md'),

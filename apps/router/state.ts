@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import * as z from 'zod';
 import { readHomeFile, replaceHomeFile } from '../core/src/fs/index.js';
 import type { Logger } from '../core/src/log/index.js';
@@ -12,7 +11,7 @@ const cursorSchema = z.object({
 });
 
 function cursorFile(home: string): string {
-  return join(homePaths(home).state, 'router.json');
+  return homePaths(home).routerState;
 }
 
 // The saved cursor; the start of the file when there is none or it cannot be read (the

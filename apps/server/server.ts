@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { assertSafeBind, type CmuxConfig } from '../core/src/config/index.js';
 import { openHistory, type HistoryStore } from '../core/src/history/index.js';
-import { once, type AppHandle } from '../core/src/lifecycle/index.js';
+import { once, scheduleEvery, type AppHandle, type Schedule } from '../core/src/lifecycle/index.js';
 import type { Logger } from '../core/src/log/index.js';
 import { findPortHolders, portInUseError } from '../core/src/proc/index.js';
 import { createAgentDeps, createTeamKeeper } from '../agents/index.js';
@@ -12,6 +12,8 @@ import { ensureProjectSupervisors } from '../projects/supervisors.js';
 import { createHookStore } from './agents/hook-events.js';
 import { createStatusMonitor } from './agents/status-monitor.js';
 import { createSystemMonitor } from './agents/system-monitor.js';
+import { usageAgentsOf } from './agents/usage-agents.js';
+import { createUsageTracker } from '../usage/index.js';
 import { buildApp } from './app.js';
 import { fileSessionStore } from './auth/session-store.js';
 import { createSessions } from './auth/sessions.js';
@@ -65,6 +67,8 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
   const system = createSystemMonitor(config, hub, logger);
   const team = createTeamKeeper(agents);
   const projects = createProjectKeeper(agents);
+  const usage = createUsageTracker(config, usageAgentsOf(agents), logger);
+  let usageReads: Schedule | undefined;
   return {
     async start() {
       const { host, port } = config.server;
@@ -72,7 +76,7 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
       const token = ensureToken(config);
       history = openHistory(config.home);
       const agentToken = ensureAgentToken(config);
-      app = await buildApp({ config, token, agentToken, sessions, logger, agents, monitor, hooks, hub, history });
+      app = await buildApp({ config, token, agentToken, sessions, logger, agents, monitor, hooks, hub, history, usage });
       requests = trackRequests(app.server);
       try {
         await app.listen({ host, port });
@@ -82,6 +86,9 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
       }
       monitor.start();
       system.start();
+      // Read often enough that the logs of an agent killed soon after it began are found
+      // while it still runs (the ledger remembers it from then on).
+      usageReads = scheduleEvery('usage reading', config.usage.readIntervalSeconds, usage.refresh, logger);
       // The team comes up however cmux was started (npm start, pm2 start, pm2 resurrect).
       await team.start().catch((error: unknown) => logger.error(`bringing the team up failed: ${(error as Error).message}`));
       await ensureProjectSupervisors(agents).catch((error: unknown) => logger.error(`starting the projects' supervisors failed: ${(error as Error).message}`));
@@ -92,6 +99,7 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
       await team.stop();
       await projects.stop();
       system.stop();
+      await usageReads?.stop();
       await monitor.stop();
       notifier.stop();
       if (app && requests) await closeConnections(app, requests);

@@ -119,6 +119,7 @@ const ROUTES: Record<string, Kind[]> = {
   'POST /api/me/spawn': ['body'],
   'POST /api/me/interrupt': ['body'],
   'POST /api/me/answer': ['body'],
+  'GET /api/usage': ['query'],
 };
 
 // The status a case must get and, for a refusal, its error code (docs/errors.md).
@@ -191,6 +192,15 @@ const SPECIFIC: Record<string, Case[]> = {
   'GET /api/me/messages': [specific('GET', '/api/me/messages?since=yesterday', BAD), specific('GET', '/api/me/messages?limit=201', BAD)],
   'GET /api/me/agents': [specific('GET', '/api/me/agents?project=nope', NO_PROJECT)],
   'PATCH /api/me/tasks/:id': [specific('PATCH', '/api/me/tasks/999', NO_TASK, { status: 'done' })],
+  'GET /api/usage': [
+    specific('GET', '/api/usage?by=bogus', BAD),
+    specific('GET', '/api/usage?by=agent&by=day', BAD),
+    specific('GET', '/api/usage?since=yesterday', BAD),
+    specific('GET', '/api/usage?since=99999d', BAD),
+    specific('GET', '/api/usage?since=..%2F..%2Fetc%2Fpasswd', BAD),
+    specific('GET', `/api/usage?since=${'7'.repeat(41)}d`, BAD),
+    specific('GET', '/api/usage?by=day&since=7d', [200]),
+  ],
 };
 
 // What `{}` gets where every field of the body is optional: w1 is no worktree worker.
@@ -214,7 +224,7 @@ const BODY_IGNORED: Record<string, number> = {
   'POST /api/login/code': 201,
 };
 // Routes that take no query: unknown parameters are ignored.
-const QUERY_IGNORED = new Set(['GET /api/me', 'GET /api/me/agents', 'GET /api/me/tasks', 'GET /health', 'GET /api/webhooks/health', 'GET /api/agents', 'GET /api/processes', 'GET /api/journal/dates', 'GET /api/projects', 'GET /api/tasks', 'GET /api/sessions', 'DELETE /api/sessions']);
+const QUERY_IGNORED = new Set(['GET /api/usage', 'GET /api/me', 'GET /api/me/agents', 'GET /api/me/tasks', 'GET /health', 'GET /api/webhooks/health', 'GET /api/agents', 'GET /api/processes', 'GET /api/journal/dates', 'GET /api/projects', 'GET /api/tasks', 'GET /api/sessions', 'DELETE /api/sessions']);
 // Routes whose id has a format of its own (a task number, a project name): one that cannot be
 // an id is a bad request, before any lookup.
 const ID_CHECKED = new Set(['GET /api/tasks/:id', 'PATCH /api/tasks/:id', 'PATCH /api/me/tasks/:id', 'POST /api/alerts/:id/ack', 'DELETE /api/sessions/:id']);
@@ -396,6 +406,8 @@ describe('hostile arguments on every CLI command', { timeout: 300_000 }, () => {
     ],
     // Outside an agent window (no CMUX_AGENT_NAME, CMUX_AGENT_TOKEN) it serves no one.
     mcp: [[], ['--bogus']],
+    // Checked before the server is asked; the last one finds no server running.
+    usage: [['--by', 'bogus'], ['--since', 'yesterday'], ['--since', '../../etc/passwd'], ['--since', '99999d'], ['extra-argument'], ['--by', 'day']],
     help: [['bogus-command']],
   };
 

@@ -8,6 +8,8 @@ import type { Hub } from '../ws/hub.js';
 import type { HookStore } from './hook-events.js';
 
 const POLL_MS = 1_000;
+// How many of a pane's last non-empty lines an overview card shows.
+export const PREVIEW_LINES = 6;
 
 // `attention` says why the agent needs the person (null: it does not).
 export type AgentSnapshot = AgentView & { statusSince: string; attention: Attention | null };
@@ -22,6 +24,8 @@ export type AgentSnapshot = AgentView & { statusSince: string; attention: Attent
 export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub, logger: Logger, notifier?: Notifier) {
   const registryFile = homePaths(deps.config.home).registry;
   let known = new Map<string, AgentSnapshot>();
+  // Each agent's last lines as the dashboards were last told them; kept when its window goes.
+  const previews = new Map<string, string>();
   let observation: AgentObservation | undefined;
   // The windows' interrupt marks, read after `observation`'s screens (see markInterrupted), and
   // per agent the mark it carried when last seen not busy: a different one is an interrupt since.
@@ -80,9 +84,18 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
         if (attention && attention !== before.attention) notifier?.notify({ agent: view.id, event: attention.event, status: view.status, previous: before.status });
       }
     }
+    for (const { agent, window } of observation.windows) {
+      const pane = window ? observation.panes.get(window.windowId) : null;
+      if (pane === null || pane === undefined) continue;
+      const preview = lastLines(pane);
+      if (previews.get(agent.id) === preview) continue;
+      previews.set(agent.id, preview);
+      hub.broadcast('agent_preview', { id: agent.id, preview });
+    }
     for (const id of known.keys()) {
       if (next.has(id)) continue;
       seenMarks.delete(id);
+      previews.delete(id);
       hub.broadcast('agent_removed', { id });
     }
     known = next;
@@ -105,6 +118,10 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
     // A hook reported a status: tell the dashboards now rather than at the next reading.
     publish(): void {
       publish();
+    },
+    // Each agent's last lines, for a dashboard that just connected (frames carry the changes).
+    get previews(): ReadonlyMap<string, string> {
+      return previews;
     },
     // Set while there is no registry and windows are listed by the old convention.
     get warning(): string | undefined {
@@ -129,3 +146,12 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
 }
 
 export type StatusMonitor = ReturnType<typeof createStatusMonitor>;
+
+// A card's preview: the screen's last non-empty lines.
+function lastLines(pane: string): string {
+  return pane
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .slice(-PREVIEW_LINES)
+    .join('\n');
+}

@@ -1,5 +1,4 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import type { CmuxConfig } from '../config/index.js';
 import { isCmuxError } from '../errors/index.js';
 import { createHomeFile, readHomeFile } from '../fs/index.js';
@@ -10,7 +9,7 @@ import { homePaths } from '../paths/index.js';
 // Created the first time it is needed (0600, exclusively, so two starters agree on one); an
 // agent window never needs the API token, whether it lives in a file or only in CMUX_TOKEN.
 export function ensureAgentToken(config: CmuxConfig): string {
-  const file = join(homePaths(config.home).state, 'agent-token');
+  const file = homePaths(config.home).agentToken;
   try {
     createHomeFile(config.home, file, `${randomBytes(24).toString('base64url')}\n`);
   } catch (error) {

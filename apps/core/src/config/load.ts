@@ -18,8 +18,9 @@ interface Layer {
   variables?: Map<string, string>;
 }
 
-// Environment variables and the keys they override (CONTRACT §2). Read here and nowhere else.
-const ENV_OVERRIDES: ReadonlyArray<{ variable: string; path: Path; kind: 'string' | 'int' | 'path' }> = [
+// Environment variables and the keys they override (docs/REFERENCE.md, Configuration). Read here
+// and nowhere else.
+export const ENV_OVERRIDES: ReadonlyArray<{ variable: string; path: Path; kind: 'string' | 'int' | 'path' }> = [
   { variable: 'CMUX_HOME', path: ['home'], kind: 'path' },
   { variable: 'CMUX_HOST', path: ['server', 'host'], kind: 'string' },
   { variable: 'CMUX_PORT', path: ['server', 'port'], kind: 'int' },
@@ -126,6 +127,7 @@ function resolveConfig(input: CmuxConfigInput, files: { root: string; defaults: 
       maxPerMinute: input.notify.maxPerMinute,
       webhook: { url: input.notify.webhook.url, timeoutMs: input.notify.webhook.timeoutSeconds * 1000, retries: input.notify.webhook.retries },
     },
+    usage: { readIntervalSeconds: input.usage.readIntervalSeconds, prices: input.usage.prices.map((price) => ({ ...price })) },
     processes: { ...input.processes },
     files: { defaults: files.defaults, user: files.user },
   });

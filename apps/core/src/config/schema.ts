@@ -23,6 +23,19 @@ export const agentEnv = z.record(z.string(), z.string().max(32_768).regex(/^[^\0
   }
 });
 
+// US dollars per million tokens, a list price as of a date: what cost estimates multiply by.
+const dollarsPerMillion = z.number().min(0).max(10_000);
+export const priceSchema = z.strictObject({
+  // The model names it applies to: this prefix (the longest matching prefix wins).
+  model: z.string().min(1).max(200),
+  input: dollarsPerMillion,
+  output: dollarsPerMillion,
+  cacheRead: dollarsPerMillion,
+  cacheWrite: dollarsPerMillion,
+  asOf: z.iso.date('a date, YYYY-MM-DD'),
+});
+export type Price = z.infer<typeof priceSchema>;
+
 // The whole configuration as it is written in YAML (and after environment overrides).
 // Strict everywhere: an unknown key is an error, never silently ignored.
 export const configInputSchema = z.strictObject({
@@ -106,6 +119,10 @@ export const configInputSchema = z.strictObject({
       retries: z.number().int().min(0).max(10),
     }),
   }),
+  usage: z.strictObject({
+    readIntervalSeconds: z.number().int().min(1).max(3_600),
+    prices: z.array(priceSchema).max(500),
+  }),
   processes: z.strictObject({
     killTimeoutMs: milliseconds,
     readyTimeoutMs: milliseconds,
@@ -157,6 +174,7 @@ export interface CmuxConfig {
     maxPerMinute: number;
     webhook: { url: string | null; timeoutMs: number; retries: number };
   };
+  usage: { readIntervalSeconds: number; prices: readonly Price[] };
   processes: { killTimeoutMs: number; readyTimeoutMs: number; stopGraceMs: number };
   // The files the configuration was read from, for messages and `cmux doctor`.
   files: { defaults: string; user: string | null };
