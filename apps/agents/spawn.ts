@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { agentId, assertAgentName } from '../core/src/agents/index.js';
+import { agentId, agentIdentityToken, assertAgentName, ensureAgentToken } from '../core/src/agents/index.js';
 import { agentEnv, serverUrl } from '../core/src/config/index.js';
 import { CmuxError } from '../core/src/errors/index.js';
 import { summarise, type MailboxMessage } from '../core/src/mailbox/index.js';
@@ -79,13 +79,14 @@ export async function createAgent(deps: AgentDeps, request: SpawnRequest): Promi
 
 // The shell line an agent window runs: the command (resuming the program's own session when
 // its kind can and `sessionId` is known), with cmux on its PATH, so it can answer with
-// `cmux mail send`.
+// `cmux mail send`, and cmux's MCP server registered where its kind can take it.
 export function launchFor(deps: AgentDeps, command: string, sessionId: string | null): string {
-  return launchLine(deps.kinds.forCommand(command), command, sessionId, join(deps.config.root, 'bin'));
+  return launchLine(deps.kinds.forCommand(command), command, sessionId, deps.config.root);
 }
 
 // Everything an agent window gets in its environment: the configured variables, the agent's
-// own, and cmux's (with what its kind needs).
+// own, and cmux's (with what its kind needs): its name and the token that proves it
+// (`cmux mcp` speaks to the API as this agent with them).
 export function windowEnv(deps: AgentDeps, kind: Kind, name: string, own: Readonly<Record<string, string>>): Record<string, string> {
   const { config } = deps;
   return {
@@ -93,6 +94,7 @@ export function windowEnv(deps: AgentDeps, kind: Kind, name: string, own: Readon
     ...own,
     CMUX_AGENT: '1',
     CMUX_AGENT_NAME: name,
+    CMUX_AGENT_TOKEN: agentIdentityToken(ensureAgentToken(config), name),
     CMUX_HOME: config.home,
     CMUX_URL: serverUrl(config),
     CMUX_SESSION: config.tmux.session,

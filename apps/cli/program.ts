@@ -34,6 +34,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
   ['registry', async () => (await import('./commands/registry.js')).registryCommand],
   ['doctor', async () => (await import('./commands/doctor.js')).doctorCommand],
   ['usage', async () => (await import('./commands/usage.js')).usageCommand],
+  ['mcp', async () => (await import('./commands/mcp.js')).mcpCommand],
 ];
 
 // The `cmux` program without running it: with `command`, only that command's module is loaded

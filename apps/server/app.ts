@@ -20,6 +20,7 @@ import { frontendRoutes } from './routes/frontend.js';
 import { healthRoutes } from './routes/health.js';
 import { journalRoutes } from './routes/journal.js';
 import { loginCodeRoutes, loginRoutes } from './routes/login.js';
+import { meRoutes } from './routes/me.js';
 import { messageRoutes } from './routes/messages.js';
 import { processRoutes } from './routes/processes.js';
 import { projectRoutes } from './routes/projects.js';
@@ -119,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope.register(agentRoutes, { agents: deps.agents, monitor: deps.monitor, hooks: deps.hooks, hub: deps.hub });
     await scope.register(agentEventRoutes, { hooks: deps.hooks, monitor: deps.monitor, agents: deps.agents, history: deps.history, usage });
     await scope.register(messageRoutes, { config, history: deps.history, hub: deps.hub });
+    await scope.register(meRoutes, { agents: deps.agents, monitor: deps.monitor, history: deps.history });
     await scope.register(journalRoutes, { config });
     await scope.register(projectRoutes, { agents: deps.agents });
     await scope.register(taskRoutes, { agents: deps.agents });

@@ -17,7 +17,8 @@ import { createUsageTracker } from '../usage/index.js';
 import { buildApp } from './app.js';
 import { fileSessionStore } from './auth/session-store.js';
 import { createSessions } from './auth/sessions.js';
-import { ensureAgentToken, ensureToken } from './auth/token.js';
+import { ensureAgentToken } from '../core/src/agents/index.js';
+import { ensureToken } from './auth/token.js';
 import { createNotifier } from './notify/notifier.js';
 import { createHub } from './ws/hub.js';
 

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { offeredTool, scriptedCall } from './prompt-script.ts';
 import type { TokenCounts } from '../../apps/usage/index.ts';
 
 // A local stand-in for the Anthropic Messages API, enough for the real Claude Code to run
@@ -9,6 +10,7 @@ import type { TokenCounts } from '../../apps/usage/index.ts';
 //   `SLOW <ms>`   stream the answer in ten parts spread over that long (interrupt mid-stream)
 //   `RUN: <cmd>`  ask for the Bash tool to run <cmd> (to the end of the line); once the tool's
 //                 result comes back, answer `Ran it.`
+//   `CALL: <tool> <input>`  call an MCP tool (see prompt-script.ts); then answer `Ran it.`
 // Anything else gets `Echo: <first line of the prompt>`; a request with no tools (Claude's
 // side requests, such as a title) gets a short title. A base URL of `<url>/c/<name>` tells
 // the requests of one client apart (each agent gets its own).
@@ -53,10 +55,13 @@ export interface FakeAnthropic {
   turns(client?: string): Array<{ prompt: string; request: RecordedRequest }>;
   // What the user typed, one entry per prompt the API received.
   prompts(client?: string): string[];
+  // The text of each tool result one client (null: the default base URL) sent back, in order,
+  // with whether it was an error.
+  toolResults(client: string | null): Array<{ text: string; isError: boolean }>;
   close(): Promise<void>;
 }
 
-type Answer = { kind: 'text'; text: string } | { kind: 'tool'; command: string };
+type Answer = { kind: 'text'; text: string } | { kind: 'tool'; name: string; input: Record<string, unknown> };
 
 // Claude Code's own notes in a user message: context reminders, the record of a turn the user
 // interrupted, and the record of a local command such as /compact (a resumed session opens the
@@ -75,6 +80,12 @@ export function userText(content: string | ContentBlock[]): string {
     .join('\n');
 }
 
+// A tool result's content as text: a string, or its text blocks joined.
+function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  return Array.isArray(content) ? content.map((b: { text?: unknown }) => (typeof b.text === 'string' ? b.text : '')).join('') : '';
+}
+
 function lastUserMessage(body: MessagesBody): { role: string; content: string | ContentBlock[] } | undefined {
   return body.messages?.filter((m) => m.role === 'user').at(-1);
 }
@@ -85,8 +96,13 @@ function answerFor(body: MessagesBody): Answer {
   if (!last) return { kind: 'text', text: 'Hello.' };
   if (Array.isArray(last.content) && last.content.some((block) => block.type === 'tool_result')) return { kind: 'text', text: 'Ran it.' };
   const text = userText(last.content);
+  const call = scriptedCall(text);
+  if (call) {
+    const offered = body.tools.map((t) => String((t as { name?: unknown }).name));
+    return { kind: 'tool', name: offeredTool(offered, call.tool, `mcp__cmux__${call.tool}`), input: call.input };
+  }
   const run = /RUN: (.+)$/m.exec(text);
-  if (run) return { kind: 'tool', command: run[1]!.trim() };
+  if (run) return { kind: 'tool', name: 'Bash', input: { command: run[1]!.trim(), description: 'Run the command the user asked for' } };
   return { kind: 'text', text: `Echo: ${(text.split('\n')[0] ?? '').slice(0, 200)}` };
 }
 
@@ -125,9 +141,9 @@ function sseEvents(id: string, model: string, answer: Answer, usage: TokenCounts
   } else {
     events.push({
       event: 'content_block_start',
-      data: { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: `toolu_${id}`, name: 'Bash', input: {} } },
+      data: { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: `toolu_${id}`, name: answer.name, input: {} } },
     });
-    const json = JSON.stringify({ command: answer.command, description: 'Run the command the user asked for' });
+    const json = JSON.stringify(answer.input);
     events.push({ event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: json } } });
   }
   events.push({ event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } });
@@ -195,7 +211,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
     await sleep(scriptedMs(body, 'DELAY'), gone.signal);
     if (gone.signal.aborted) return;
     if (!body.stream) {
-      const content = answer.kind === 'text' ? [{ type: 'text', text: answer.text }] : [{ type: 'tool_use', id: `toolu_${id}`, name: 'Bash', input: { command: answer.command } }];
+      const content = answer.kind === 'text' ? [{ type: 'text', text: answer.text }] : [{ type: 'tool_use', id: `toolu_${id}`, name: answer.name, input: answer.input }];
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(message(id, model, content, answer.kind === 'tool' ? 'tool_use' : 'end_turn', apiUsage(usage, true))));
       record.usage = usage;
       record.finishedAt = Date.now();
@@ -241,6 +257,14 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
     },
     prompts(client) {
       return fake.turns(client).map((t) => t.prompt);
+    },
+    toolResults(client) {
+      return requests.flatMap((request) => {
+        if (request.client !== client || request.path !== '/v1/messages' || !request.body?.tools?.length) return [];
+        const last = lastUserMessage(request.body);
+        if (!last || !Array.isArray(last.content)) return [];
+        return last.content.filter((b) => b.type === 'tool_result').map((b) => ({ text: contentText(b.content), isError: (b as { is_error?: boolean }).is_error === true }));
+      });
     },
     async close() {
       for (const response of open) response.destroy();

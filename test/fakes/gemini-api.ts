@@ -1,6 +1,6 @@
 import type { TokenCounts } from '../../apps/usage/index.ts';
 import { openSse, sendJson, startFakeHttp, waitUnlessGone, type Exchange, type RecordedRequest } from './fake-http.ts';
-import { AFTER_TOOL, scriptFor, splitInto, type Script } from './prompt-script.ts';
+import { AFTER_TOOL, offeredTool, scriptFor, splitInto, type Script } from './prompt-script.ts';
 
 // A local stand-in for the Gemini API (`/v1beta/models/<model>:streamGenerateContent?alt=sse`
 // and `:generateContent`), enough for the real Gemini CLI to run offline with
@@ -18,6 +18,7 @@ interface Part {
 
 interface GenerateBody {
   contents?: Array<{ role?: string; parts?: Part[] }>;
+  tools?: Array<{ functionDeclarations?: Array<{ name?: string }> }>;
   generationConfig?: { responseJsonSchema?: JsonSchema; responseSchema?: JsonSchema };
 }
 
@@ -60,7 +61,8 @@ export async function startFakeGemini(): Promise<FakeGemini> {
     const model = /models\/([^:/]+):/.exec(request.path)?.[1] ?? 'gemini-fake';
     const usage = fakeUsage(++counter);
     if (isTurn(request)) {
-      await stream(exchange, model, afterTool(body) ? AFTER_TOOL : scriptFor(userPrompt(body) ?? ''), usage);
+      const offered = (body.tools ?? []).flatMap((t) => (t.functionDeclarations ?? []).map((f) => String(f.name)));
+      await stream(exchange, model, afterTool(body) ? AFTER_TOOL : scriptFor(userPrompt(body) ?? ''), usage, offered);
     } else if (request.method === 'POST' && request.path.endsWith(':generateContent')) {
       const schema = body.generationConfig?.responseJsonSchema ?? body.generationConfig?.responseSchema;
       sendJson(response, 200, chunk(model, [{ text: JSON.stringify(fitSchema(schema)) }], usage, 'STOP'));
@@ -130,7 +132,7 @@ function fitSchema(schema: JsonSchema | undefined): unknown {
 }
 
 // The SSE chunks of one streamed answer (data-only events, as the real API sends them).
-async function stream({ request, response, gone }: Exchange, model: string, script: Script, usage: TokenCounts): Promise<void> {
+async function stream({ request, response, gone }: Exchange, model: string, script: Script, usage: TokenCounts, offered: readonly string[]): Promise<void> {
   await waitUnlessGone(script.delayMs, gone);
   if (gone.aborted) return;
   const sse = openSse(response);
@@ -141,6 +143,8 @@ async function stream({ request, response, gone }: Exchange, model: string, scri
       if (i < parts.length - 1) await waitUnlessGone(script.slowMs / parts.length, gone);
       if (gone.aborted) return;
     }
+  } else if (script.answer.kind === 'call') {
+    sse.send(null, chunk(model, [{ functionCall: { name: offeredTool(offered, script.answer.tool, `mcp_cmux_${script.answer.tool}`), args: script.answer.input } }], usage, 'STOP'));
   } else {
     sse.send(null, chunk(model, [{ functionCall: { name: SHELL_TOOL, args: { command: script.answer.command, description: 'Run the command the user asked for' } } }], usage, 'STOP'));
   }

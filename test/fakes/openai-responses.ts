@@ -1,6 +1,6 @@
 import type { TokenCounts } from '../../apps/usage/index.ts';
 import { openSse, sendJson, startFakeHttp, waitUnlessGone, type Exchange, type RecordedRequest } from './fake-http.ts';
-import { AFTER_TOOL, scriptFor, splitInto, type Script } from './prompt-script.ts';
+import { AFTER_TOOL, offeredTool, scriptFor, splitInto, type Script } from './prompt-script.ts';
 
 // A local stand-in for the OpenAI Responses API (`POST /v1/responses`, streamed), enough for
 // the real Codex CLI to run offline: a `model_providers` entry in $CODEX_HOME/config.toml with
@@ -71,7 +71,12 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
         ? AFTER_TOOL
         : scriptFor(userPrompt(body) ?? '');
     counter += 1;
-    await stream(exchange, `resp_${counter}`, body.model ?? 'gpt-fake', script, turnMetadata(request).sandbox_mode !== 'danger-full-access', fakeUsage(counter));
+    // MCP tools come in a namespace (`mcp__cmux`): a call names the namespace and the tool.
+    const offered = (body.tools ?? []).flatMap((t) => {
+      const tool = t as { type?: string; name?: string; tools?: Array<{ name?: string }> };
+      return tool.type === 'namespace' ? (tool.tools ?? []).map((inner) => `${tool.name}/${inner.name}`) : [String(tool.name)];
+    });
+    await stream(exchange, `resp_${counter}`, body.model ?? 'gpt-fake', script, turnMetadata(request).sandbox_mode !== 'danger-full-access', fakeUsage(counter), offered);
   });
   return {
     url: `${server.url}/v1`,
@@ -97,7 +102,7 @@ function apiUsage(counts: TokenCounts) {
 }
 
 // The events of one streamed response, in the order the real API sends them.
-async function stream({ request, response, gone }: Exchange, id: string, model: string, script: Script, sandboxed: boolean, usage: TokenCounts): Promise<void> {
+async function stream({ request, response, gone }: Exchange, id: string, model: string, script: Script, sandboxed: boolean, usage: TokenCounts, offered: readonly string[]): Promise<void> {
   await waitUnlessGone(script.delayMs, gone);
   if (gone.aborted) return;
   const sse = openSse(response);
@@ -119,6 +124,11 @@ async function stream({ request, response, gone }: Exchange, id: string, model: 
     }
     send('response.output_text.done', { item_id: itemId, output_index: 0, content_index: 0, text });
     item = { id: itemId, type: 'message', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text, annotations: [] }] };
+  } else if (script.answer.kind === 'call') {
+    const [namespace, name] = offeredTool(offered, script.answer.tool, `mcp__cmux/${script.answer.tool}`).split('/') as [string, string];
+    const call = { id: `fc_${id}`, type: 'function_call', call_id: `call_${id}`, namespace, name };
+    send('response.output_item.added', { output_index: 0, item: { ...call, status: 'in_progress', arguments: '' } });
+    item = { ...call, status: 'completed', arguments: JSON.stringify(script.answer.input) };
   } else {
     const call = { id: `fc_${id}`, type: 'function_call', call_id: `call_${id}`, name: 'exec_command' };
     send('response.output_item.added', { output_index: 0, item: { ...call, status: 'in_progress', arguments: '' } });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { createAgent, startAgent } from '../../apps/agents/index.ts';
+import { agentIdentityToken, ensureAgentToken } from '../../apps/core/src/agents/index.ts';
 import { type ErrorCode } from '../../apps/core/src/index.ts';
 import { routesOf } from '../../apps/server/app.ts';
 import { agentHarness } from '../helpers/agents.ts';
@@ -106,6 +107,18 @@ const ROUTES: Record<string, Kind[]> = {
   'POST /api/tasks': ['body'],
   'GET /api/tasks/:id': ['params'],
   'PATCH /api/tasks/:id': ['params', 'body'],
+  // An agent's own routes: the suite calls them as w1, with its own token.
+  'GET /api/me': ['query'],
+  'POST /api/me/messages': ['body'],
+  'GET /api/me/messages': ['query'],
+  'POST /api/me/report': ['body'],
+  'GET /api/me/agents': ['query'],
+  'GET /api/me/tasks': ['query'],
+  'POST /api/me/tasks': ['body'],
+  'PATCH /api/me/tasks/:id': ['params', 'body'],
+  'POST /api/me/spawn': ['body'],
+  'POST /api/me/interrupt': ['body'],
+  'POST /api/me/answer': ['body'],
   'GET /api/usage': ['query'],
 };
 
@@ -118,6 +131,7 @@ const specific = (method: Case['method'], url: string, expect: Expected, body?: 
 const BAD: Expected = [400, 'CMUX_ERR_BAD_REQUEST'];
 const NO_PROJECT: Expected = [404, 'CMUX_ERR_PROJECT_NOT_FOUND'];
 const NO_TASK: Expected = [404, 'CMUX_ERR_TASK_NOT_FOUND'];
+const FORBIDDEN: Expected = [403, 'CMUX_ERR_FORBIDDEN'];
 const SPECIFIC: Record<string, Case[]> = {
   'POST /api/projects': [
     specific('POST', '/api/projects', BAD, { root: '/nonexistent/folder' }),
@@ -164,6 +178,20 @@ const SPECIFIC: Record<string, Case[]> = {
   'GET /api/agents/:id/merge-preview': [specific('GET', '/api/agents/w1/merge-preview', [400, 'CMUX_ERR_NO_WORKTREE'])],
   'POST /api/agents/:id/merge': [specific('POST', '/api/agents/w1/merge', BAD, { commitUncommitted: 'yes' }), specific('POST', '/api/agents/w1/merge', BAD, { message: '' })],
   'DELETE /api/sessions/:id': [specific('DELETE', '/api/sessions/0123456789abcdef', [404, 'CMUX_ERR_SESSION_NOT_FOUND']), specific('DELETE', '/api/sessions/0123456789ABCDEF', BAD)],
+  // w1 is a worker: the supervisor's verbs are refused to it; it cannot name itself another agent.
+  'POST /api/me/spawn': [specific('POST', '/api/me/spawn', FORBIDDEN, { name: 'w9', task: 'x' }), specific('POST', '/api/me/spawn', BAD, { name: '../w9', task: 'x' })],
+  'POST /api/me/interrupt': [specific('POST', '/api/me/interrupt', FORBIDDEN, { agent: 'w1' })],
+  'POST /api/me/answer': [specific('POST', '/api/me/answer', FORBIDDEN, { agent: 'w1', choice: 'y' })],
+  'POST /api/me/messages': [
+    specific('POST', '/api/me/messages', BAD, { to: '../x', text: 'x' }),
+    specific('POST', '/api/me/messages', BAD, { to: 'user', text: 'x', from: 'supervisor' }),
+    { ...specific('POST', '/api/me/messages', [401, 'CMUX_ERR_UNAUTHORIZED'], { to: 'user', text: 'x' }), headers: { 'x-cmux-agent': 'supervisor' } },
+    { ...specific('POST', '/api/me/messages', [401, 'CMUX_ERR_UNAUTHORIZED'], { to: 'user', text: 'x' }), headers: { authorization: `Bearer ${TOKEN}` } },
+  ],
+  'POST /api/me/report': [specific('POST', '/api/me/report', BAD, { kind: 'finished', text: 'x' }), specific('POST', '/api/me/report', NO_TASK, { kind: 'done', text: 'x', task: 999 })],
+  'GET /api/me/messages': [specific('GET', '/api/me/messages?since=yesterday', BAD), specific('GET', '/api/me/messages?limit=201', BAD)],
+  'GET /api/me/agents': [specific('GET', '/api/me/agents?project=nope', NO_PROJECT)],
+  'PATCH /api/me/tasks/:id': [specific('PATCH', '/api/me/tasks/999', NO_TASK, { status: 'done' })],
   'GET /api/usage': [
     specific('GET', '/api/usage?by=bogus', BAD),
     specific('GET', '/api/usage?by=agent&by=day', BAD),
@@ -196,10 +224,10 @@ const BODY_IGNORED: Record<string, number> = {
   'POST /api/login/code': 201,
 };
 // Routes that take no query: unknown parameters are ignored.
-const QUERY_IGNORED = new Set(['GET /api/usage', 'GET /health', 'GET /api/webhooks/health', 'GET /api/agents', 'GET /api/processes', 'GET /api/journal/dates', 'GET /api/projects', 'GET /api/tasks', 'GET /api/sessions', 'DELETE /api/sessions']);
+const QUERY_IGNORED = new Set(['GET /api/usage', 'GET /api/me', 'GET /api/me/agents', 'GET /api/me/tasks', 'GET /health', 'GET /api/webhooks/health', 'GET /api/agents', 'GET /api/processes', 'GET /api/journal/dates', 'GET /api/projects', 'GET /api/tasks', 'GET /api/sessions', 'DELETE /api/sessions']);
 // Routes whose id has a format of its own (a task number, a project name): one that cannot be
 // an id is a bad request, before any lookup.
-const ID_CHECKED = new Set(['GET /api/tasks/:id', 'PATCH /api/tasks/:id', 'POST /api/alerts/:id/ack', 'DELETE /api/sessions/:id']);
+const ID_CHECKED = new Set(['GET /api/tasks/:id', 'PATCH /api/tasks/:id', 'PATCH /api/me/tasks/:id', 'POST /api/alerts/:id/ack', 'DELETE /api/sessions/:id']);
 
 // A success where the input is ignored, else a refusal.
 const ignoredOr = (status: number | undefined): Expected => (status === undefined ? BAD : [status]);
@@ -268,9 +296,14 @@ describe('hostile input on every route', { timeout: 300_000 }, () => {
   const harness = agentHarness({ CMUX_TOKEN: TOKEN });
   let app: FastifyInstance;
   let port: number;
+  // The token (and name) a case is sent with: w1's own on an agent's routes, else the API token.
+  let credentialsFor: (url: string) => Record<string, string>;
   before(async () => {
     const { deps } = harness;
-    app = await inProcessApp(deps, TOKEN);
+    const secret = ensureAgentToken(deps.config);
+    app = await inProcessApp(deps, TOKEN, secret);
+    const w1: Record<string, string> = { authorization: `Bearer ${agentIdentityToken(secret, 'w1')}`, 'x-cmux-agent': 'w1' };
+    credentialsFor = (url) => (/^\/api\/me(?:[/?]|$)/.test(url) ? w1 : { authorization: `Bearer ${TOKEN}` });
     await startAgent(deps, await createAgent(deps, { name: 'w1', command: `sh -c 'trap "" INT; exec cat'`, cwd: harness.base, createdBy: 'user' }));
     // Through Node's own HTTP parser, as a client would reach it.
     await app.listen({ host: '127.0.0.1', port: 0 });
@@ -298,7 +331,7 @@ describe('hostile input on every route', { timeout: 300_000 }, () => {
     };
     for (const route of routesOf(app)) {
       for (const c of casesFor(route)) {
-        const headers: Record<string, string> = { authorization: `Bearer ${TOKEN}`, ...(c.headers ?? {}) };
+        const headers: Record<string, string> = { ...credentialsFor(c.url), ...(c.headers ?? {}) };
         const payload = c.raw ?? (c.body === undefined ? undefined : JSON.stringify(c.body));
         if (payload !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
         const res = await sendRaw(port, c.method, c.url, headers, payload);
@@ -371,6 +404,8 @@ describe('hostile arguments on every CLI command', { timeout: 300_000 }, () => {
       ['show', '999'], ['show', 'abc'], ['assign', '999', 'w1'], ['update', '999', '--status', 'done'], ['update', '1', '--status', 'bogus'], ['done', '0'],
       ['list', '--status', 'bogus'], ['list', '--project', '../x'], ['bogus'],
     ],
+    // Outside an agent window (no CMUX_AGENT_NAME, CMUX_AGENT_TOKEN) it serves no one.
+    mcp: [[], ['--bogus']],
     // Checked before the server is asked; the last one finds no server running.
     usage: [['--by', 'bogus'], ['--since', 'yesterday'], ['--since', '../../etc/passwd'], ['--since', '99999d'], ['extra-argument'], ['--by', 'day']],
     help: [['bogus-command']],

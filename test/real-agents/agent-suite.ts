@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { createAgentDeps, typeMessage, type TypingJournal } from '../../apps/agents/index.ts';
 import { createLogger, loadConfig, type TmuxClient } from '../../apps/core/src/index.ts';
 import { sumUsage, type RecordedRequest } from '../fakes/fake-http.ts';
+import { callPrompt } from '../fakes/prompt-script.ts';
 import { apiClient } from '../helpers/api.ts';
 import { createInstance, processesMentioning, type TestInstance } from '../helpers/instance.ts';
 import { workerPreamble } from '../helpers/preamble.ts';
@@ -40,6 +41,8 @@ export interface RealAgentSpec {
   // What the screen says after an interrupt, and after compacting.
   interrupted: RegExp;
   compacted: RegExp;
+  // The CLI's own config file in its home (relative to it), which cmux must not write.
+  userConfig: string;
 }
 
 interface Agent {
@@ -53,6 +56,7 @@ interface StoredMessage {
   from: string;
   to: string;
   subject: string;
+  body?: string;
 }
 
 const IDLE_AFTER_ANSWER_MS = 2_000;
@@ -101,6 +105,7 @@ export function describeRealAgent(spec: RealAgentSpec): void {
     let cmux: TestInstance;
     let fake: FakeApi;
     let api: ReturnType<typeof apiClient>;
+    let userConfig: { file: string; text: string };
     const statusOf = async () => (await api.call<Agent[]>('GET', '/api/agents')).body.find((a) => a.id === 'w1')?.status;
     const waitStatus = (status: string, timeoutMs: number) => eventually(statusOf, (s) => s === status, timeoutMs);
     const terminal = async () => (await api.call<{ text: string }>('GET', '/api/agents/w1/terminal?lines=60')).body.text;
@@ -115,7 +120,10 @@ export function describeRealAgent(spec: RealAgentSpec): void {
       mkdirSync(work);
       await spec.prepareWork(work);
       // Agents inherit the environment of the tmux server, which `cmux start` creates.
-      const start = await cmux.cli(['start'], { env: spec.home(join(cmux.base, 'agent-home'), fake.url, work), timeoutMs: 120_000 });
+      const home = join(cmux.base, 'agent-home');
+      const env = spec.home(home, fake.url, work);
+      userConfig = { file: join(home, spec.userConfig), text: readFileSync(join(home, spec.userConfig), 'utf8') };
+      const start = await cmux.cli(['start'], { env, timeoutMs: 120_000 });
       assert.equal(start.exitCode, 0, String(start.stderr));
       const task = 'Write a haiku about tmux.\nUse "quotes", $HOME, `backticks` and ünïcödé ✓.';
       const spawned = await cmux.cli(['spawn', 'w1', '--command', spec.command, '--cwd', work, '--task', task], { timeoutMs: 200_000 });
@@ -233,6 +241,31 @@ export function describeRealAgent(spec: RealAgentSpec): void {
       assert.equal(report.to, 'user');
       await eventually(terminal, (t) => /Ran it\./.test(t), 30_000);
       await waitStatus('idle', 30_000);
+    });
+
+    // cmux's MCP server, registered at spawn (issue 28): the fake model calls its tools.
+    it('send_message through cmux\'s MCP server: a 40-line text with quotes, $VARS, backticks, tabs and emoji arrives byte for byte, once, from w1', async () => {
+      const text = Array.from({ length: 40 }, (_, i) => `line ${i + 1}: "double" 'single' $HOME \${PATH} \`whoami\`\ttab\t🚀 naïve`).join('\n');
+      await send(callPrompt('send_message', { to: 'user', text }));
+      const stored = await eventually(async () => (await api.call<StoredMessage[]>('GET', '/api/messages?limit=100')).body, (list) => list.some((m) => m.body === text), 90_000).catch(async (error: Error) => {
+        throw new Error(`${error.message}\nthe agent's screen:\n${await terminal()}`);
+      });
+      assert.deepEqual(stored.filter((m) => m.body === text).map((m) => [m.from, m.to]), [['w1', 'user']]);
+      await waitStatus('idle', 30_000);
+    });
+
+    it('a worker has no supervisor tools: its spawn_worker call spawns nothing', async () => {
+      const seen = fake.requests.length;
+      await send(callPrompt('spawn_worker', { name: 'w9', task: 'x' }));
+      await eventually(async () => fake.requests.slice(seen).filter((r) => spec.isTurn(r)).length, (n) => n >= 2, 60_000);
+      await waitStatus('idle', 30_000);
+      assert.equal((await api.call<Agent[]>('GET', '/api/agents')).body.some((a) => a.id === 'w9'), false);
+    });
+
+    it('registers cmux for the session only: the CLI\'s own config gets no MCP server from cmux', () => {
+      const now = readFileSync(userConfig.file, 'utf8');
+      assert.doesNotMatch(now, /mcp_?servers|cmux/i);
+      for (const line of userConfig.text.split('\n')) assert.ok(now.includes(line), `the line ${JSON.stringify(line)} is still there`);
     });
 
     it('compacts with /compact', async () => {

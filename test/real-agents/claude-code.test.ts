@@ -8,6 +8,8 @@ import { parse as parseYaml } from 'yaml';
 import { composerText, detectPaneStatus, loadConfig } from '../../apps/core/src/index.ts';
 import { loadKinds } from '../../apps/agents/index.ts';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic-api.ts';
+import { callPrompt } from '../fakes/prompt-script.ts';
+import { agentIdentityToken } from '../../apps/core/src/agents/index.ts';
 import { sumUsage } from '../fakes/fake-http.ts';
 import { apiClient } from '../helpers/api.ts';
 import { CLAUDE_BIN, CLAUDE_VERSION, claudeEnv, FAKE_API_KEY, prepareClaudeHome } from '../helpers/claude-code.ts';
@@ -230,6 +232,59 @@ describe('real Claude Code, end to end', { timeout: 900_000 }, () => {
     assert.equal(read.exitCode, 0, String(read.stderr));
     assert.ok((JSON.parse(String(read.stdout)) as Array<{ subject: string }>).some((m) => m.subject === 'done: finished the e2e task'));
     await waitStatus('w1', 'idle');
+  });
+
+  // cmux's MCP server, registered at spawn (issue 28): the fake model calls its tools.
+  describe('cmux\'s MCP tools', () => {
+    const sendTo = async (agent: string, tool: string, input: Record<string, unknown>) => {
+      const seen = fake.toolResults(agent === 'supervisor' ? null : agent).length;
+      const sent = await cmux.cli(['send', agent, callPrompt(tool, input)]);
+      assert.equal(sent.exitCode, 0, `${sent.stdout}\n${sent.stderr}`);
+      const results = await eventually(async () => fake.toolResults(agent === 'supervisor' ? null : agent), (r) => r.length > seen, 240_000);
+      await waitStatus(agent, 'idle', 120_000);
+      return results[seen]!;
+    };
+
+    it('send_message: a 40-line text with quotes, $VARS, backticks, tabs and emoji reaches the addressee byte for byte, once, from w1', async () => {
+      const text = Array.from({ length: 40 }, (_, i) => `line ${i + 1}: "double" 'single' $HOME \${PATH} \`whoami\`\ttab\t🚀 naïve`).join('\n');
+      const result = await sendTo('w1', 'send_message', { to: 'user', text });
+      assert.equal(result.isError, false, result.text);
+      const sent = await eventually(messages, (all) => all.some((m) => m.body === text), 30_000);
+      assert.deepEqual(sent.filter((m) => m.body === text).map((m) => [m.from, m.to]), [['w1', 'user']]);
+    });
+
+    it('handoff: the supervisor hands w1 a task and gets w1\'s done report back as the tool\'s answer', async () => {
+      const task = callPrompt('report', { kind: 'done', text: 'handed-off work finished' });
+      const result = await sendTo('supervisor', 'handoff', { to: 'w1', task, wait_seconds: 300 });
+      assert.equal(result.isError, false, result.text);
+      const answer = JSON.parse(result.text) as { outcome: string; from: string; text: string; task: number };
+      assert.deepEqual([answer.outcome, answer.from, answer.text], ['done', 'w1', 'handed-off work finished']);
+      const board = (await api.call<Array<{ id: number; status: string }>>('GET', '/api/tasks')).body;
+      assert.equal(board.find((t) => t.id === answer.task)?.status, 'done', 'the report moved the handed-off task');
+      await waitStatus('w1', 'idle');
+    });
+
+    it('a worker has no supervisor tools: its call of spawn_worker is refused and nothing is spawned', async () => {
+      const result = await sendTo('w1', 'spawn_worker', { name: 'w9', task: 'x' });
+      assert.equal(result.isError, true, result.text);
+      assert.equal((await api.call<Array<{ id: string }>>('GET', '/api/agents')).body.some((a) => a.id === 'w9'), false);
+    });
+
+    it('refuses another agent\'s name with the worker\'s token at the API', async () => {
+      const w1Token = agentIdentityToken(readFileSync(join(cmux.home, 'state', 'agent-token'), 'utf8').trim(), 'w1');
+      const as = (name: string) => api.call('POST', '/api/me/messages', { to: 'user', text: `forged by ${name}?` }, { authorization: `Bearer ${w1Token}`, 'x-cmux-agent': name });
+      assert.equal((await as('supervisor')).status, 401);
+      assert.equal((await as('w1')).status, 202);
+      const all = await messages();
+      assert.equal(all.some((m) => m.body === 'forged by supervisor?'), false);
+    });
+
+    it('registered cmux for the session only: the user\'s own Claude config names no cmux server', () => {
+      const state = JSON.parse(readFileSync(join(claudeHome, '.claude.json'), 'utf8')) as { mcpServers?: object; projects?: Record<string, { mcpServers?: object }> };
+      assert.equal(state.mcpServers, undefined);
+      for (const project of Object.values(state.projects ?? {})) assert.ok(!Object.keys(project.mcpServers ?? {}).includes('cmux'));
+      assert.equal(readFileSync(join(claudeHome, '.claude', 'settings.json'), 'utf8'), JSON.stringify({ skipDangerousModePermissionPrompt: true }), 'its settings are as the user left them');
+    });
   });
 
   it('gives a worker that Claude spawns its task from Claude, said once, and sends the worker\'s answer back to Claude', async () => {

@@ -14,5 +14,6 @@ describeRealAgent({
   prepareWork: async (work) => void (await execa('git', ['init', '-q', work], { timeout: 10_000 })),
   isTurn: (request) => request.path.endsWith('/v1/responses') && !JSON.stringify(request.headers['x-codex-turn-metadata'] ?? '').includes('thread_title'),
   interrupted: /Conversation interrupted/,
+  userConfig: 'config.toml',
   compacted: /Context compacted/,
 });

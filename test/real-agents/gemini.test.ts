@@ -15,5 +15,6 @@ describeRealAgent({
   isTurn: (request) => request.path.endsWith(':streamGenerateContent'),
   interrupted: /Request cancelled/,
   // `/compact` is an alias of Gemini's `/compress`.
+  userConfig: '.gemini/settings.json',
   compacted: /Compression|compressed/,
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ADAPTERS, kindFolder, launchLine, loadKinds, resolveAgentCommand } from '../../apps/agents/kinds/index.ts';
-import { composerText, detectPaneStatus, isCmuxError, loadConfig, promptDigest, stillInComposer } from '../../apps/core/src/index.ts';
+import { composerText, detectPaneStatus, isCmuxError, loadConfig, promptDigest, shellQuote, stillInComposer } from '../../apps/core/src/index.ts';
 import { ROOT } from '../helpers/instance.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cx-kinds-'));
@@ -46,22 +46,33 @@ describe('agent kind adapters', () => {
     assert.deepEqual(kinds.all.map((k) => k.name), ['claude-code', 'codex', 'gemini', 'demo', 'generic']);
   });
 
-  it('launches Claude Code with the hook settings beside its adapter, resuming its session when it has one', () => {
+  it('launches Claude Code with the hook settings beside its adapter and cmux\'s MCP server, resuming its session when it has one', () => {
     const settings = join(kindFolder(ROOT, 'claude-code'), 'settings.json');
     assert.equal(claude.settingsFile, settings);
     assert.ok(existsSync(settings));
-    assert.equal(launchLine(claude, 'claude --x', null, '/c/bin'), `PATH=/c/bin:"$PATH"; export PATH; claude --x --settings ${settings}`);
-    assert.equal(launchLine(claude, 'claude', 'a b', '/c/bin'), `PATH=/c/bin:"$PATH"; export PATH; claude --resume 'a b' --settings ${settings}`);
-    // Codex has no settings and no resume rule: its command runs as it is given.
-    assert.equal(launchLine(codex, 'codex --no-daemon', 'id1', '/my bin'), `PATH='/my bin':"$PATH"; export PATH; codex --no-daemon`);
+    const mcp = shellQuote(JSON.stringify({ mcpServers: { cmux: { type: 'stdio', command: process.execPath, args: ['/c/scripts/cmux.mjs', 'mcp'] } } }));
+    assert.equal(launchLine(claude, 'claude --x', null, '/c'), `PATH=/c/bin:"$PATH"; export PATH; claude --x --settings ${settings} --mcp-config ${mcp}`);
+    assert.equal(launchLine(claude, 'claude', 'a b', '/c'), `PATH=/c/bin:"$PATH"; export PATH; claude --resume 'a b' --settings ${settings} --mcp-config ${mcp}`);
+    // Codex has no resume rule: its command runs as given, with cmux's MCP server as -c overrides.
+    assert.equal(
+      launchLine(codex, 'codex --no-daemon', 'id1', '/my dir'),
+      `PATH='/my dir/bin':"$PATH"; export PATH; codex --no-daemon -c 'mcp_servers.cmux.command="${process.execPath}"' -c 'mcp_servers.cmux.args=["/my dir/scripts/cmux.mjs", "mcp"]' ` +
+        `-c 'mcp_servers.cmux.env_vars=["CMUX_URL", "CMUX_AGENT_NAME", "CMUX_AGENT_TOKEN"]' -c mcp_servers.cmux.tool_timeout_sec=3600`,
+    );
   });
 
-  it('gives Claude Code windows the hook script, and other kinds nothing of their own', () => {
+  it('gives Claude Code windows the hook script, Gemini its MCP defaults, and other kinds nothing of their own', () => {
     const env = claude.adapter.windowEnv(ROOT);
     assert.equal(env.CMUX_HOOK, join(ROOT, 'scripts', 'claude-hook.mjs'));
     assert.ok(existsSync(env.CMUX_HOOK!));
     assert.equal(env.CMUX_NODE, process.execPath);
     assert.deepEqual(codex.adapter.windowEnv(ROOT), {});
+    const gemini = loadKinds(loadConfig({ env: {}, root: ROOT })).forCommand('gemini').adapter.windowEnv(ROOT);
+    assert.equal(gemini.CMUX_CLI, join(ROOT, 'scripts', 'cmux.mjs'));
+    const defaults = JSON.parse(readFileSync(gemini.GEMINI_CLI_SYSTEM_DEFAULTS_PATH!, 'utf8')) as { mcpServers: { cmux: { command: string; args: string[]; env: Record<string, string> } } };
+    assert.deepEqual(defaults.mcpServers.cmux.args, ['$CMUX_CLI', 'mcp']);
+    // Gemini hands a server no variable named like a token unless its env names it.
+    assert.equal(defaults.mcpServers.cmux.env.CMUX_AGENT_TOKEN, '$CMUX_AGENT_TOKEN');
   });
 
   it('refuses Claude Code as root without IS_SANDBOX, and nothing else', () => {

@@ -15,7 +15,8 @@ import { createHookStore } from '../../apps/server/agents/hook-events.ts';
 import { createStatusMonitor } from '../../apps/server/agents/status-monitor.ts';
 import { createHub } from '../../apps/server/ws/hub.ts';
 import { isLoopback } from '../../apps/core/src/config/index.ts';
-import { ensureAgentToken, ensureToken } from '../../apps/server/auth/token.ts';
+import { ensureAgentToken } from '../../apps/core/src/agents/index.ts';
+import { ensureToken } from '../../apps/server/auth/token.ts';
 import { createServer } from '../../apps/server/server.ts';
 import { freePort } from '../helpers/instance.ts';
 

@@ -31,8 +31,9 @@ export interface KindAdapter {
   defaultCommand?(root: string, env: NodeJS.ProcessEnv): string | null;
   // What `cmux start` and `cmux doctor` say when `defaultCommand` found nothing.
   missing?: MissingProgram;
-  // Words added after the command at launch (e.g. the program's settings), besides `resume`.
-  launchArgs?(rules: AgentKind): string[];
+  // Words added after the command at launch (e.g. the program's settings, cmux's MCP server
+  // from cmux's folder `root`), besides `resume`.
+  launchArgs?(rules: AgentKind, root: string): string[];
   // Variables a window of this kind needs besides cmux's own (e.g. where its hook script is).
   windowEnv?(root: string): Record<string, string>;
   // Why `command` cannot run here with `env` (as `uid`, this process's by default), or null;

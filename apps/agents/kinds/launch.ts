@@ -1,15 +1,17 @@
+import { join } from 'node:path';
 import { shellQuote } from '../../core/src/agents/index.js';
 import type { CmuxConfig } from '../../core/src/config/index.js';
 import type { MissingProgram } from './adapter.js';
 import { ADAPTERS, type Kind } from './load.js';
 
 // The shell line a window of `kind` runs: `command` with the words its adapter adds, resuming
-// the program's own session when the kind can and `sessionId` is known, and `pathPrefix` first
-// on PATH (tmux gives a new pane its client's PATH whatever -e says, so it is set here). tmux
-// hands the line to `sh -c`.
-export function launchLine(kind: Kind, command: string, sessionId: string | null, pathPrefix: string): string {
+// the program's own session when the kind can and `sessionId` is known, and cmux's bin folder
+// (in `root`, cmux's folder) first on PATH (tmux gives a new pane its client's PATH whatever
+// -e says, so it is set here). tmux hands the line to `sh -c`.
+export function launchLine(kind: Kind, command: string, sessionId: string | null, root: string): string {
   const resume = kind.resume && sessionId ? [kind.resume.replace('{sessionId}', shellQuote(sessionId))] : [];
-  const words = [...resume, ...kind.adapter.launchArgs(kind).map(shellQuote)];
+  const words = [...resume, ...kind.adapter.launchArgs(kind, root).map(shellQuote)];
+  const pathPrefix = join(root, 'bin');
   return `PATH=${shellQuote(pathPrefix)}:"$PATH"; export PATH; ${[command, ...words].join(' ')}`;
 }
 

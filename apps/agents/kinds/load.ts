@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { kindFolder } from './folder.js';
 import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { agentKindSchema, compileKind, type AgentKind, type AgentKindInput, type AgentKindOverride } from '../../core/src/agents/index.js';
@@ -27,10 +28,6 @@ export interface Kinds {
   byName(name: string): Kind | undefined;
 }
 
-// The folder of a built-in kind.
-export function kindFolder(root: string, name: string): string {
-  return join(root, 'apps', 'agents', 'kinds', name);
-}
 
 // Loads every built-in kind's kind.yaml, applies the configuration's `agentKinds` (validated
 // field by field when the configuration was loaded) and compiles the result. Kinds of the

@@ -2,9 +2,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '../../core/src/config/index.js';
 import { CmuxError } from '../../core/src/errors/index.js';
 import { openHistory } from '../../core/src/history/index.js';
-import { appendMessage, summarise } from '../../core/src/mailbox/index.js';
-import { supervisorForAgent } from '../../projects/agents.js';
-import { openTasks, reportOnTask, taskToReport, type TaskStore } from '../../tasks/index.js';
+import { appendMessage } from '../../core/src/mailbox/index.js';
+import { openTasks, reportToSupervisor, type TaskStore } from '../../tasks/index.js';
 import { caller, windowAgent } from '../caller.js';
 import { parseTaskId } from '../parse-task-id.js';
 import { printJson, say } from '../output.js';
@@ -46,17 +45,15 @@ function report(verb: 'done' | 'blocked' | 'status', what: string): Command {
     const from = thisAgent();
     const body = await readTextArgument(text);
     const config = loadConfig();
-    const board = verb === 'status' ? null : openTasks(config.home);
+    const board = openTasks(config.home);
     try {
-      const task = board && taskToReport({ store: board }, from, opts.task);
-      const message = await appendMessage(config.home, { from, to: await supervisorForAgent(config, from), subject: `${verb}: ${summarise(body)}`, body });
+      const { message, task } = await reportToSupervisor(config, board, from, verb, body, opts.task);
       if (verb === 'status') return opts.json ? printJson(message) : say(`queued ${message.id} ${message.from} -> ${message.to}`);
-      const moved = task && reportOnTask({ store: board! }, task, verb);
-      if (opts.json) return printJson({ ...message, task: moved });
+      if (opts.json) return printJson({ ...message, task });
       say(`queued ${message.id} ${message.from} -> ${message.to}`);
-      say(moved ? `task #${moved.id} ${moved.status}` : noTaskMoved(board!, from));
+      say(task ? `task #${task.id} ${task.status}` : noTaskMoved(board, from));
     } finally {
-      board?.close();
+      board.close();
     }
   });
 }

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { agentIdentityToken } from '../../core/src/agents/index.js';
 import { CmuxError } from '../../core/src/errors/index.js';
 import type { AttemptGuard } from './attempts.js';
 import type { Sessions } from './sessions.js';
@@ -13,9 +14,15 @@ export const SESSION_HEADER = 'x-cmux-session';
 export const WS_PROTOCOL = 'cmux';
 const WS_SESSION_PREFIX = `${WS_PROTOCOL}.session.`;
 const AGENT_EVENTS = '/api/agent-events';
+// The header an agent names itself in, beside its own token (CMUX_AGENT_TOKEN), on the routes
+// an agent calls as itself (routes/me.ts).
+export const AGENT_HEADER = 'x-cmux-agent';
+export const AGENT_ROUTES = '/api/me';
 
 // How each request was let in: the session's digest, for a dashboard session.
 const SESSION_OF = new WeakMap<FastifyRequest, string>();
+// The agent a request was let in as, on the agent's own routes.
+const AGENT_OF = new WeakMap<FastifyRequest, string>();
 
 // The token a script presents: the Authorization header, or ?token= (for a WebSocket client
 // that cannot set headers) spelled literally.
@@ -62,8 +69,26 @@ export function sessionOf(request: FastifyRequest): string | undefined {
   return SESSION_OF.get(request);
 }
 
+// The agent a request on the agent's own routes was let in as: the name its token proves.
+export function agentOf(request: FastifyRequest): string | undefined {
+  return AGENT_OF.get(request);
+}
+
+// Whether the request names an agent in its header and presents that agent's own token, on the
+// agent's own routes: the only way to act as an agent, so no body or argument can name another.
+function provesAgent(request: FastifyRequest, presented: string, secret: string | undefined): string | undefined {
+  const name = request.headers[AGENT_HEADER];
+  if (!secret || typeof name !== 'string' || !isAgentRoute(request.url)) return undefined;
+  return tokenMatches(presented, agentIdentityToken(secret, name)) ? name : undefined;
+}
+
+function isAgentRoute(url: string): boolean {
+  return url === AGENT_ROUTES || url.startsWith(`${AGENT_ROUTES}/`) || url.startsWith(`${AGENT_ROUTES}?`);
+}
+
 // An onRequest hook that refuses (401) a request without the token or a live session; the
-// agents' own token is good for reporting agent events only. A request that presents a token
+// agents' secret is good for reporting agent events only, and an agent's own token for its own
+// routes (/api/me) only. A request that presents a token
 // is judged by it alone, within the client's allowance of wrong ones (429 past it).
 export function requireAuth(token: string, sessions: Sessions, attempts: AttemptGuard, agentToken?: string) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
@@ -78,6 +103,11 @@ export function requireAuth(token: string, sessions: Sessions, attempts: Attempt
       attempts.check(request, reply);
       if (tokenMatches(presented, token)) return;
       if (agentToken && request.method === 'POST' && request.url === AGENT_EVENTS && tokenMatches(presented, agentToken)) return;
+      const agent = provesAgent(request, presented, agentToken);
+      if (agent) {
+        AGENT_OF.set(request, agent);
+        return;
+      }
       attempts.failed(request);
     }
     void reply.header('www-authenticate', 'Bearer');

@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { fchmodSync } from 'node:fs';
 import type { CmuxConfig } from '../../core/src/config/index.js';
 import { CmuxError, isCmuxError } from '../../core/src/errors/index.js';
-import { createHomeFile, readHomeFile, readRest, withHomeFile } from '../../core/src/fs/index.js';
+import { createHomeFile, readRest, withHomeFile } from '../../core/src/fs/index.js';
 import { homePaths } from '../../core/src/paths/index.js';
 
 // The API token: CMUX_TOKEN / server.token when set, else the one in $CMUX_HOME/token, created
@@ -26,19 +26,6 @@ export function ensureToken(config: CmuxConfig): string {
     throw new CmuxError('CMUX_ERR_CONFIG_INVALID', `the token in ${file} is shorter than 16 characters: delete the file to get a new one`);
   }
   return token;
-}
-
-// The token agents' hooks present (scripts/claude-hook.mjs reads $CMUX_HOME/state/agent-token):
-// good for reporting agent events and nothing else, so an agent window never needs the API
-// token, whether it lives in a file or only in CMUX_TOKEN.
-export function ensureAgentToken(config: CmuxConfig): string {
-  const file = homePaths(config.home).agentToken;
-  try {
-    createHomeFile(config.home, file, `${randomBytes(24).toString('base64url')}\n`);
-  } catch (error) {
-    if (isCmuxError(error) || (error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  }
-  return (readHomeFile(config.home, file) ?? '').trim();
 }
 
 // Compares a presented token with the real one in constant time (digests have equal length).

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { promptDigest, type AgentKind } from '../../../core/src/agents/index.js';
 import { which } from '../../../core/src/proc/index.js';
 import type { HookFacts, KindAdapter } from '../adapter.js';
+import { mcpServerCommand } from '../mcp.js';
 
 // Claude Code (`claude`): cmux's default program, launched with cmux's hook settings; its
 // hooks report its status, its session id and each turn's answer.
@@ -9,7 +10,14 @@ export const claudeCode: KindAdapter = {
   name: 'claude-code',
   defaultCommand: (_root, env) => (which('claude', env) ? 'claude --dangerously-skip-permissions' : null),
   missing: { program: 'claude', install: 'install Claude Code (`npm install -g @anthropic-ai/claude-code`)' },
-  launchArgs: (rules: AgentKind) => (rules.settingsFile ? ['--settings', rules.settingsFile] : []),
+  // cmux's hook settings, and cmux's MCP server for this session only (--mcp-config adds it to
+  // the user's own servers; nothing is written to their ~/.claude.json). Claude Code hands a
+  // server its own environment, the window's CMUX_AGENT_NAME and CMUX_AGENT_TOKEN with it.
+  launchArgs: (rules: AgentKind, root) => [
+    ...(rules.settingsFile ? ['--settings', rules.settingsFile] : []),
+    '--mcp-config',
+    JSON.stringify({ mcpServers: { cmux: { type: 'stdio', ...mcpServerCommand(root) } } }),
+  ],
   windowEnv: (root) => ({
     // The script the hook settings run; the node that runs cmux runs it too, whatever the
     // agent's PATH holds.

@@ -4,3 +4,4 @@ export { deriveStatus, detectPaneStatus, lastLines, showsInterrupt, type AgentSt
 export { AGENT_NAME, agentId, assertAgentName } from './names.js';
 export { shellQuote } from './shell.js';
 export { promptDigest } from './prompt-digest.js';
+export { agentIdentityToken, ensureAgentToken } from './identity.js';

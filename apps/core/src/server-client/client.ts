@@ -2,7 +2,7 @@ import { serverUrl, type CmuxConfig } from '../config/index.js';
 import { CmuxError, ERROR_CODES, isCmuxError, type ErrorCode } from '../errors/index.js';
 import { readHomeFile } from '../fs/index.js';
 import { homePaths } from '../paths/index.js';
-import { httpRequest } from './http.js';
+import { httpRequest, type HttpAnswer } from './http.js';
 
 // The token a running cmux uses (CMUX_TOKEN, or the token file), without creating one; null
 // when there is none to read. A link or FIFO in the token's place is CMUX_ERR_HOME_UNSAFE, so
@@ -42,7 +42,29 @@ export async function requestServer<T>(config: CmuxConfig, method: string, path:
   const answer = token
     ? await httpRequest(`${serverUrl(config)}${path}`, { method, headers: { authorization: `Bearer ${token}` }, timeoutMs }).catch(() => null)
     : null;
-  if (!answer) throw new CmuxError('CMUX_ERR_NOT_RUNNING', `cmux-server at ${serverUrl(config)} does not answer: is cmux running (\`cmux status\`)?`);
+  return answerOf<T>(answer, serverUrl(config), method, path);
+}
+
+// Who an agent is to the server: its name and its own token (CMUX_AGENT_NAME, CMUX_AGENT_TOKEN).
+export interface AgentCredentials {
+  url: string;
+  name: string;
+  token: string;
+}
+
+// Calls one of the agent's own routes (/api/me…) as that agent, with a JSON body if given;
+// answers and refusals as requestServer's. A timeout or a dropped connection is
+// CMUX_ERR_NOT_RUNNING too.
+export async function requestAsAgent<T>(agent: AgentCredentials, method: string, path: string, body?: unknown, timeoutMs = 10_000): Promise<T> {
+  const headers: Record<string, string> = { authorization: `Bearer ${agent.token}`, 'x-cmux-agent': agent.name };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const answer = await httpRequest(`${agent.url}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), timeoutMs }).catch(() => null);
+  return answerOf<T>(answer, agent.url, method, path);
+}
+
+// The JSON of a 2xx answer; otherwise the CmuxError the server answered with.
+function answerOf<T>(answer: HttpAnswer | null, url: string, method: string, path: string): T {
+  if (!answer) throw new CmuxError('CMUX_ERR_NOT_RUNNING', `cmux-server at ${url} does not answer: is cmux running (\`cmux status\`)?`);
   const text = answer.body.toString('utf8');
   let body: unknown;
   try {
