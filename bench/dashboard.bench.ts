@@ -1,24 +1,29 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { buildDashboard } from '../apps/core/src/index.ts';
+import { buildDashboard, referencedAssets } from '../apps/core/src/index.ts';
 import { launchBrowser } from '../test/helpers/browser.ts';
 import { copyWithServer } from './copy-server.ts';
 import { median, type BenchRow } from './report.ts';
 
 const BUNDLE_BUDGET_KB = 300;
+// What the first screen (the overview) loads: index.html's script and stylesheet; the agent
+// view, its terminal and the diff view load when opened (issue 26, finding 11).
+const FIRST_SCREEN_BUDGET_KB = 100;
 const FIRST_SCREEN_BUDGET_MS = 1_000;
 const RUNS = 5;
 
-// The dashboard's weight (gzip) and how soon its first screen is usable in headless Chromium
-// on localhost, against the budgets the dashboard issue set.
+// The dashboard's weight (gzip) — what its first screen loads, and the whole — and how soon
+// its first screen is usable in headless Chromium on localhost, against their budgets.
 export async function benchDashboard(log: (line: string) => void): Promise<BenchRow[]> {
   const { copy, config, server, cleanup } = await copyWithServer({ CMUX_TOKEN: 'bench-token-0123456789' });
-  await buildDashboard(copy.root, config.frontend.dist);
-  const assets = join(config.frontend.dist, 'assets');
-  const gzipKb = readdirSync(assets)
-    .filter((f) => f.endsWith('.js') || f.endsWith('.css'))
-    .reduce((sum, f) => sum + gzipSync(readFileSync(join(assets, f))).length, 0) / 1024;
+  const dist = config.frontend.dist;
+  await buildDashboard(copy.root, dist);
+  const gzipKb = (files: readonly string[]) => files.reduce((sum, f) => sum + gzipSync(readFileSync(join(dist, f))).length, 0) / 1024;
+  const firstScreen = referencedAssets(readFileSync(join(dist, 'index.html'), 'utf8'));
+  const firstKb = gzipKb(firstScreen);
+  const wholeKb = gzipKb(readdirSync(join(dist, 'assets')).filter((f) => f.endsWith('.js') || f.endsWith('.css')).map((f) => `assets/${f}`));
   await server.start();
   const browser = await launchBrowser();
   try {
@@ -34,10 +39,21 @@ export async function benchDashboard(log: (line: string) => void): Promise<Bench
       times.push(performance.now() - started);
       await context.close();
     }
-    log(`dashboard: ${gzipKb.toFixed(1)} KB gzip; first screen ${median(times).toFixed(0)} ms`);
+    log(`dashboard: first screen ${firstKb.toFixed(1)} KB gzip, all ${wholeKb.toFixed(1)} KB; first screen usable in ${median(times).toFixed(0)} ms`);
     return [
-      { area: 'dashboard', name: 'JS + CSS, gzip', unit: 'KB', value: gzipKb, baseline: BUNDLE_BUDGET_KB, baselineName: 'what a dashboard may weigh', budget: true },
-      { area: 'dashboard', name: `first screen usable in Chromium on localhost (median of ${RUNS}, cold page)`, unit: 'ms', value: median(times), baseline: FIRST_SCREEN_BUDGET_MS, baselineName: 'one second', budget: true },
+      { area: 'dashboard', name: 'first screen JS + CSS (what index.html loads), gzip', unit: 'KB', value: firstKb, baseline: FIRST_SCREEN_BUDGET_KB, baselineName: 'what the first screen may weigh', budget: true },
+      { area: 'dashboard', name: 'all JS + CSS (with the agent view, terminal and diff view loaded on demand), gzip', unit: 'KB', value: wholeKb, baseline: BUNDLE_BUDGET_KB, baselineName: 'what a dashboard may weigh', budget: true },
+      {
+        area: 'dashboard',
+        name: `first screen usable in Chromium on localhost (median of ${RUNS}, cold page)`,
+        unit: 'ms',
+        value: median(times),
+        baseline: FIRST_SCREEN_BUDGET_MS,
+        baselineName: 'one second',
+        budget: true,
+        // A wall-clock figure: what else the machine ran says how far to trust it.
+        note: `load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores during the run`,
+      },
     ];
   } finally {
     await browser.close();

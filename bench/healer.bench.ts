@@ -1,7 +1,7 @@
-import { readdirSync, rmSync, truncateSync } from 'node:fs';
+import { readFileSync, rmSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { buildDashboard } from '../apps/core/src/index.ts';
+import { buildDashboard, referencedAssets } from '../apps/core/src/index.ts';
 import { createFrontendHealer } from '../apps/frontend-healer/healer.ts';
 import { copyWithServer } from './copy-server.ts';
 import { median, type BenchRow } from './report.ts';
@@ -32,11 +32,12 @@ export async function benchHealer(log: (line: string) => void): Promise<BenchRow
     const plain: number[] = [];
     for (let i = 0; i < RUNS; i++) plain.push((await buildDashboard(copy.root, config.frontend.dist)).durationMs);
     await healer.start();
-    const assets = () => join(config.frontend.dist, 'assets');
+    // The script or stylesheet index.html loads (the build has chunks loaded later too).
+    const loaded = (ext: string) => join(config.frontend.dist, referencedAssets(readFileSync(join(config.frontend.dist, 'index.html'), 'utf8')).find((a) => a.endsWith(ext))!);
     const faults: Array<[string, () => void]> = [
       ['build folder deleted', () => rmSync(config.frontend.dist, { recursive: true, force: true })],
-      ['main bundle truncated', () => truncateSync(join(assets(), readdirSync(assets()).find((f) => f.endsWith('.js'))!), 10)],
-      ['stylesheet deleted', () => rmSync(join(assets(), readdirSync(assets()).find((f) => f.endsWith('.css'))!))],
+      ['main bundle truncated', () => truncateSync(loaded('.js'), 10)],
+      ['stylesheet deleted', () => rmSync(loaded('.css'))],
     ];
     const rows: BenchRow[] = [];
     for (const [name, fault] of faults) {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { detectPaneStatus, type AgentKind } from '../core/src/agents/index.js';
 import { CmuxError, isCmuxError } from '../core/src/errors/index.js';
@@ -15,9 +16,19 @@ import { tagged } from './render.js';
 import { withTypingLock } from './typing-lock.js';
 import { assertNothingPending, retireWorktree, type RetiredWorktree } from './worktree/agent.js';
 
-const SETTLE_AFTER_INTERRUPT_MS = 3_000;
+// How long an idle agent is watched for a turn that began a moment ago before an interrupt
+// finds nothing to stop.
+const TURN_START_MS = 2_000;
+// How long the screen is watched after the interrupt keys, and how long it must hold still
+// (not busy, the input box empty) for the interrupt to be over when it shows no stopped turn.
+const INTERRUPT_WATCH_MS = 6_000;
+const QUIET_MS = 1_000;
+// How long the screen is watched for the answer to one key.
+const KEY_ANSWER_MS = 3_000;
 const POLL_MS = 100;
-const CLEAR_ATTEMPTS = 3;
+// Rounds of the clear keys at most (Claude Code takes a second Escape as "clear" only within
+// a moment of the first, so a slow round may need another).
+const CLEAR_ROUNDS = 3;
 export const MAX_TERMINAL_LINES = 10_000;
 
 // Types `text` from `from` into the agent at once (no mailbox, no wait for idle), under its
@@ -47,6 +58,9 @@ export async function pressKeys(deps: AgentDeps, id: string, keys: readonly Pane
   }
   await withTypingLock(deps, id, async () => {
     const { agent } = await findLiveAgent(deps, id);
+    const kind = deps.kinds.forCommand(agent.command);
+    // Escape (or Ctrl-C) pressed in the dashboard's terminal stops a turn as the interrupt does.
+    if (keys.some((k) => 'key' in k && (kind.interruptKeys.includes(k.key) || k.key === 'C-c'))) await markInterrupted(deps.tmux, agent.windowId);
     for (const k of keys) {
       if ('key' in k) await deps.tmux.sendKeys(agent.windowId, k.key);
       else await deps.tmux.sendText(agent.windowId, terminalText(k.text));
@@ -54,38 +68,108 @@ export async function pressKeys(deps: AgentDeps, id: string, keys: readonly Pane
   });
 }
 
-// Stops the agent's current turn with its kind's interrupt keys (Escape for Claude Code).
-// A turn stopped before any output puts its prompt back into Claude Code's input box: once the
-// screen has settled, a box left holding text is emptied, so the next message arrives alone.
-// Under the typing lock, so it never lands between a message's paste and its Enter.
+// Stops the agent's current turn with its kind's interrupt keys (Escape for Claude Code), only
+// when there is one to stop: an agent that reads idle gets no key (two Escapes on Claude Code's
+// empty input box open its Rewind menu). A prompt stopped before any output comes back into
+// Claude Code's input box, at once or (stopped while Claude still submitted it) up to a second
+// later: it is emptied, so the next message arrives alone; a menu a stray key opened is closed
+// again. Under the typing lock, so it never lands between a message's paste and its Enter.
 export async function interruptAgent(deps: AgentDeps, id: string): Promise<void> {
   await withTypingLock(deps, id, async () => {
     const { agent } = await findLiveAgent(deps, id);
     const kind = deps.kinds.forCommand(agent.command);
-    await deps.tmux.sendKeys(agent.windowId, ...kind.interruptKeys);
-    if (kind.composer && kind.clearInputKeys.length > 0) await emptyInputBox(deps.tmux, agent.windowId, kind);
+    const { tmux } = deps;
+    const before = await turnToStop(tmux, agent.windowId, kind);
+    if (before === null) {
+      deps.logger.info(`${id} reads idle: no turn to interrupt`);
+      return;
+    }
+    await markInterrupted(tmux, agent.windowId);
+    await tmux.sendKeys(agent.windowId, ...kind.interruptKeys);
+    if (kind.clearInputKeys.length === 0 && kind.strayMenus.length === 0) return;
+    const pane = await settleAfterInterrupt(tmux, agent.windowId, kind, before);
+    await closeStrayMenu(tmux, agent.windowId, kind, pane);
   });
 }
 
-async function emptyInputBox(tmux: TmuxClient, target: string, kind: AgentKind): Promise<void> {
-  const deadline = Date.now() + SETTLE_AFTER_INTERRUPT_MS;
-  let pane = await tmux.capturePane(target);
-  // Settled: no longer busy, and the same screen twice in a row.
-  for (let previous = ''; Date.now() < deadline && (detectPaneStatus(kind, pane) === 'busy' || pane !== previous); ) {
+// Tells the status monitor, in whatever process it runs, that the turn under way ends by an
+// interrupt, not finished: a mark on the window that changes at each interrupt. Set before the
+// keys: a screen that shows their effect was read before the marks the monitor reads after it.
+async function markInterrupted(tmux: TmuxClient, target: string): Promise<void> {
+  await tmux.markInterrupted(target, `${Date.now()}-${randomBytes(3).toString('hex')}`);
+}
+
+// The screen showing a turn to stop (busy, a dialog, or a screen cmux cannot read), or null when
+// the agent reads idle. An idle screen is watched a moment first: a prompt submitted just
+// before may not show as busy yet (Claude Code keeps it in its input box until it starts).
+async function turnToStop(tmux: TmuxClient, target: string, kind: AgentKind): Promise<string | null> {
+  const deadline = Date.now() + TURN_START_MS;
+  for (;;) {
+    const pane = await tmux.capturePane(target);
+    if (!kind.composer || detectPaneStatus(kind, pane) !== 'idle') return pane;
+    if (Date.now() >= deadline) return null;
     await sleep(POLL_MS);
-    previous = pane;
-    pane = await tmux.capturePane(target);
   }
-  for (let attempt = 0; attempt < CLEAR_ATTEMPTS && composerText(kind.composer!, pane); attempt++) {
-    for (const key of kind.clearInputKeys) {
-      await tmux.sendKeys(target, key);
-      await sleep(Math.max(kind.submitDelayMs, POLL_MS));
+}
+
+// Watches the screen once the interrupt keys are pressed, until the interrupt is over: the
+// screen shows the turn stopped (the kind's `turnStopped`, new since `before`), or has held
+// still, not busy and with an empty input box, for QUIET_MS; bounded by INTERRUPT_WATCH_MS.
+// A prompt that comes back into the box meanwhile is cleared one key at a time: each clear key
+// is pressed only while the box is seen to hold text, and only once the screen has answered
+// the key before (a screen drawn late still shows text already gone, and a key pressed into
+// the empty box is not harmless). Returns the last screen.
+async function settleAfterInterrupt(tmux: TmuxClient, target: string, kind: AgentKind, before: string): Promise<string> {
+  const deadline = Date.now() + INTERRUPT_WATCH_MS;
+  const stoppedBefore = occurrences(kind.turnStopped, before);
+  let pane = await screenAfter(tmux, target, before);
+  let stillSince = Date.now();
+  let pressed = 0;
+  while (Date.now() < deadline) {
+    const busy = detectPaneStatus(kind, pane) === 'busy';
+    const pending = !busy && Boolean(composerText(kind, pane));
+    if (pending && kind.clearInputKeys.length > 0 && pressed < kind.clearInputKeys.length * CLEAR_ROUNDS) {
+      await tmux.sendKeys(target, kind.clearInputKeys[pressed % kind.clearInputKeys.length]!);
+      pressed += 1;
+      pane = await screenAfter(tmux, target, pane);
+      stillSince = Date.now();
+      continue;
     }
-    pane = await tmux.capturePane(target);
+    if (!busy && !pending && (occurrences(kind.turnStopped, pane) > stoppedBefore || Date.now() - stillSince >= QUIET_MS)) break;
+    await sleep(POLL_MS);
+    const next = await tmux.capturePane(target);
+    if (next !== pane) stillSince = Date.now();
+    pane = next;
   }
-  if (composerText(kind.composer!, pane)) {
+  if (kind.clearInputKeys.length > 0 && detectPaneStatus(kind, pane) !== 'busy' && composerText(kind, pane)) {
     throw new CmuxError('CMUX_ERR_DELIVERY_FAILED', 'the turn stopped, but its prompt stayed in the input box: clear it by hand (`cmux attach`)');
   }
+  return pane;
+}
+
+function occurrences(pattern: RegExp | null, pane: string): number {
+  return pattern ? (pane.match(new RegExp(pattern.source, `${pattern.flags}g`)) ?? []).length : 0;
+}
+
+// Closes a menu of the kind's `strayMenus` (Claude Code's Rewind) when the screen shows one.
+async function closeStrayMenu(tmux: TmuxClient, target: string, kind: AgentKind, pane: string): Promise<void> {
+  const menu = kind.strayMenus.find((m) => m.when.test(pane));
+  if (!menu) return;
+  await tmux.sendKeys(target, ...menu.close);
+  if (menu.when.test(await screenAfter(tmux, target, pane))) {
+    throw new CmuxError('CMUX_ERR_DELIVERY_FAILED', 'the interrupt left a menu open that its close keys did not close: close it by hand (`cmux attach`)');
+  }
+}
+
+// The screen once it differs from `before` (the program answered a key), or after KEY_ANSWER_MS.
+async function screenAfter(tmux: TmuxClient, target: string, before: string): Promise<string> {
+  const deadline = Date.now() + KEY_ANSWER_MS;
+  let pane = await tmux.capturePane(target);
+  while (pane === before && Date.now() < deadline) {
+    await sleep(POLL_MS / 2);
+    pane = await tmux.capturePane(target);
+  }
+  return pane;
 }
 
 // The dialog the agent shows, or null.

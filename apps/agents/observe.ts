@@ -1,4 +1,4 @@
-import { deriveStatus, type AgentStatus, type HookReport } from '../core/src/agents/index.js';
+import { deriveStatus, showsInterrupt, type AgentStatus, type HookReport } from '../core/src/agents/index.js';
 import { listAgentWindows, type AgentWindow, type WorktreeEntry } from '../registry/index.js';
 import { DEFAULT_PROJECT } from '../projects/schema.js';
 import type { AgentDeps } from './deps.js';
@@ -59,6 +59,25 @@ export function agentViews(deps: AgentDeps, observation: AgentObservation, hooks
     toView(deps, entry, entry.window ? (observation.panes.get(entry.window.windowId) ?? null) : null, hooks.get(entry.agent.id), now),
   );
   return observation.warning ? { agents: views, warning: observation.warning } : { agents: views };
+}
+
+// What tells a turn stopped by an interrupt from a finished one: the mark of the last
+// interrupt cmux pressed into the agent's window ('' for none; it changes at each), and whether
+// its screen shows the kind's interrupted line.
+export interface InterruptSigns {
+  mark: string;
+  onScreen: boolean;
+}
+
+// Each live agent's interrupt signs, from an observation and the windows' marks read after it.
+export function interruptSigns(deps: AgentDeps, observation: AgentObservation, marks: ReadonlyMap<string, string>): Map<string, InterruptSigns> {
+  const signs = new Map<string, InterruptSigns>();
+  for (const { agent, window } of observation.windows) {
+    const pane = window ? observation.panes.get(window.windowId) : null;
+    if (!window || pane === null || pane === undefined) continue;
+    signs.set(agent.id, { mark: marks.get(window.windowId) ?? '', onScreen: showsInterrupt(deps.kinds.forCommand(agent.command), pane) });
+  }
+  return signs;
 }
 
 function toView(deps: AgentDeps, { agent, window }: AgentWindow, pane: string | null, hook: HookReport | undefined, now: number): AgentView {

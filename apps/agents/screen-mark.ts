@@ -1,5 +1,5 @@
 import { lastLines } from '../core/src/agents/index.js';
-import { stillInComposer } from '../core/src/input/index.js';
+import { stillInComposer, type InputBox } from '../core/src/input/index.js';
 import type { TmuxClient } from '../core/src/tmux/index.js';
 
 const RECOVERY_HISTORY_LINES = 2_000;
@@ -33,21 +33,19 @@ export function parseMark(detail: string | null | undefined): ScreenMark | null 
   return match ? { seen: Number(match[1]), from: Number(match[2]) } : null;
 }
 
-// Whether an interrupted delivery already put the text on screen: it is in the composer, or
-// its first line shows more often than it did before typing began (so an earlier copy of the
-// same text, or a short text, is told apart). If it still waits to be submitted (in the
-// composer, or on the cursor's line of a line-based program), Enter is pressed now; either
-// way it is not typed again.
-export async function alreadyTyped(tmux: TmuxClient, windowId: string, composer: RegExp | null, text: string, mark: ScreenMark | null): Promise<boolean> {
+// Where an earlier attempt at typing `text` left it (an attempt that failed, or a typist that
+// died, before its outcome was noted): still waiting to be submitted, in the input box (a pasted
+// block by the kind's placeholder for it; the box was empty when typing began) or, for a
+// line-based program, on the cursor's line; submitted already, its first line showing more
+// often than it did before typing began (so an earlier copy of the same text, or a short
+// text, is told apart); or nowhere. It is never typed again unless it is nowhere.
+export async function whereTyped(tmux: TmuxClient, windowId: string, kind: InputBox, text: string, mark: ScreenMark | null): Promise<'in-box' | 'submitted' | 'nowhere'> {
   const now = await markScreen(tmux, windowId, text, mark?.from);
   const pane = await tmux.capturePane(windowId);
-  if (composer && stillInComposer(composer, pane, text)) {
-    await tmux.sendKeys(windowId, 'Enter');
-    return true;
-  }
-  if (now.seen <= (mark?.seen ?? 0)) return false;
-  if (!composer && lastLines(pane, 1).endsWith(lastLine(text)) && (await tmux.cursorColumn(windowId)) > 0) await tmux.sendKeys(windowId, 'Enter');
-  return true;
+  if (stillInComposer(kind, pane, text)) return 'in-box';
+  if (now.seen <= (mark?.seen ?? 0)) return 'nowhere';
+  if (!kind.composer && lastLines(pane, 1).endsWith(lastLine(text)) && (await tmux.cursorColumn(windowId)) > 0) return 'in-box';
+  return 'submitted';
 }
 
 function firstLine(text: string): string {

@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { agentId, detectPaneStatus, type AgentKind } from '../core/src/agents/index.js';
 import { isCmuxError } from '../core/src/errors/index.js';
-import { deliverText, type DeliveryResult } from '../core/src/input/index.js';
+import { composerText, deliverText, submitTyped, type DeliveryResult } from '../core/src/input/index.js';
 import { agentOf, type MailboxMessage } from '../core/src/mailbox/index.js';
 import { hookConfirmation } from './confirm-prompt.js';
 import type { AgentDeps } from './deps.js';
 import { findAgent } from './find.js';
 import { renderForAgent } from './render.js';
+import { formatMark, markScreen, parseMark, whereTyped, type ScreenMark } from './screen-mark.js';
 import { finishStart } from './start.js';
-import { alreadyTyped, formatMark, markScreen, parseMark } from './screen-mark.js';
 import { withTypingLock } from './typing-lock.js';
 
 const STATUS_POLL_MS = 300;
@@ -38,9 +38,10 @@ type Resolved = Awaited<ReturnType<typeof findAgent>>;
 
 // Types one message into its agent: renders it under its sender's tag, waits (bounded) for the
 // agent to exist, to have started (finishing its start when no one else does: a spawn that did
-// not wait) and to be idle, and types it under the agent's typing lock. A message whose typist
-// died while typing it is, if its text is already on the screen, only submitted (or counted),
-// never typed twice.
+// not wait), to be idle and to have an empty input box, and types it under the agent's typing
+// lock. Text is never typed on top of text already in the box (both would go in one prompt). A
+// message an earlier attempt (or a typist that died) already typed is, if it is still in the
+// box, only submitted; if it was submitted, only counted; never typed twice.
 export async function typeMessage(deps: AgentDeps, message: MailboxMessage, journal: TypingJournal): Promise<TypingOutcome> {
   const { config } = deps;
   const target = agentOf(message.to)!;
@@ -56,65 +57,90 @@ export async function typeMessage(deps: AgentDeps, message: MailboxMessage, jour
     const started = await untilStarted(deps, id, journal);
     if (started !== 'go') return started;
   }
+  const delivery = { tmux: deps.tmux, target: windowId, text, kind, confirm: kind.confirmByHook ? hookConfirmation(config, name) : undefined };
 
-  if (journal.resumed) {
-    const mark = parseMark(journal.resumed.detail);
-    if (await withTypingLock(deps, id, () => alreadyTyped(deps.tmux, windowId, kind.composer, text, mark))) return { outcome: 'delivered', recovered: true };
-  }
-
-  const idle = await waitUntilIdle(deps, message.id, id, windowId, kind, journal);
-  if (idle !== 'go') return idle;
-
-  for (let attempt = 1; ; attempt++) {
+  // Set once typing began: what the screen showed before (null when it could not be read).
+  let typing: { mark: ScreenMark | null } | null = journal.resumed ? { mark: parseMark(journal.resumed.detail) } : null;
+  for (let attempt = 1; ; ) {
+    if (!typing) {
+      const ready = await waitUntilReady(deps, message.id, id, windowId, kind, journal);
+      if (ready !== 'go') return ready;
+    }
     if (journal.isStopping()) return { outcome: 'deferred' };
     try {
       const result = await withTypingLock(deps, id, async () => {
-        // What the screen shows before typing, so a typist that dies before its outcome is
-        // noted can tell afterwards whether this copy was typed (the same text may be on screen
-        // already). A pane that cannot be read now fails the typing below, which retries.
+        if (typing) {
+          const left = await whereTyped(deps.tmux, windowId, kind, text, typing.mark);
+          if (left === 'submitted') return 'recovered';
+          return left === 'in-box' ? submitTyped(delivery) : 'nowhere';
+        }
+        if (composerText(kind, await deps.tmux.capturePane(windowId))) return 'occupied';
+        // What the screen shows before typing, so an attempt that fails (or a typist that dies)
+        // before its outcome is noted can tell afterwards whether this copy was typed (the same
+        // text may be on screen already). A pane that cannot be read now fails the typing
+        // below, which retries.
         const mark = await markScreen(deps.tmux, windowId, text).catch(() => null);
-        if (!journal.note('delivering', mark && formatMark(mark))) return null;
-        const confirm = kind.confirmByHook ? hookConfirmation(config, name) : undefined;
-        return deliverText({ tmux: deps.tmux, target: windowId, text, kind, confirm });
+        if (!journal.note('delivering', mark && formatMark(mark))) return 'withdrawn';
+        typing = { mark };
+        return deliverText(delivery);
       });
-      if (result === null) return { outcome: 'withdrawn' };
-      if (result.outcome === 'typed-not-submitted') {
-        return { outcome: 'dead', reason: `typed into ${id} but not submitted after ${result.enterPresses} Enter presses` };
-      }
-      if (result.outcome === 'not-confirmed') {
-        return {
-          outcome: 'dead',
-          reason: `typed into ${id} and submitted, but the agent never reported taking it (no prompt hook event carried it): are cmux's hook settings in its command?`,
-        };
-      }
-      return { outcome: 'delivered', recovered: false, result };
+      if (result === 'withdrawn') return { outcome: 'withdrawn' };
+      if (result === 'recovered') return { outcome: 'delivered', recovered: true };
+      // Typed as a new message once the agent is ready again.
+      if (result === 'nowhere') typing = null;
+      if (result === 'occupied' || result === 'nowhere') continue;
+      return outcomeOf(id, result);
     } catch (error) {
       if (attempt >= config.router.deliveryAttempts) {
         return { outcome: 'dead', reason: `typing into ${id} failed ${attempt} times: ${(error as Error).message.split('\n')[0]}` };
       }
       deps.logger.warn(`delivery of ${message.id} to ${id} failed (attempt ${attempt}); retrying`, { error: (error as Error).message });
+      attempt += 1;
       await sleep(RETRY_DELAY_MS);
     }
   }
 }
 
-// Typed only into an idle agent, and waited for without holding the typing lock. A busy one
-// takes it after the wait (an agent queues what it is given while it works); a dialog never
-// does: the message waits, says so, and is given up when the dialog is still there after the wait.
-async function waitUntilIdle(deps: AgentDeps, messageId: string, id: string, windowId: string, kind: AgentKind, journal: TypingJournal): Promise<'go' | TypingOutcome> {
-  if (kind.status.idle.length === 0) return 'go';
+function outcomeOf(id: string, result: DeliveryResult): TypingOutcome {
+  if (result.outcome === 'typed-not-submitted') {
+    return { outcome: 'dead', reason: `typed into ${id} but not submitted after ${result.enterPresses} Enter presses; it is still in its input box` };
+  }
+  if (result.outcome === 'not-confirmed') {
+    return {
+      outcome: 'dead',
+      reason: `typed into ${id} and submitted, but the agent never reported taking it (no prompt hook event carried it): are cmux's hook settings in its command?`,
+    };
+  }
+  return { outcome: 'delivered', recovered: false, result };
+}
+
+// Typed only into an idle agent whose input box is empty, and waited for without holding the
+// typing lock. A busy one takes it after the wait (an agent queues what it is given while it
+// works); a dialog, or text someone left in the input box, never does: the message waits, says
+// why, and is given up when that is still there after the wait.
+async function waitUntilReady(deps: AgentDeps, messageId: string, id: string, windowId: string, kind: AgentKind, journal: TypingJournal): Promise<'go' | TypingOutcome> {
   const { busyWaitMs } = deps.config.router;
   const deadline = Date.now() + busyWaitMs;
-  let noted = false;
+  let noted: 'waiting' | 'occupied' | null = null;
+  // Says why the message waits, once per reason; false when its sender withdrew it meanwhile.
+  const note = (why: 'waiting' | 'occupied', detail: string): boolean => {
+    if (noted === why) return true;
+    noted = why;
+    return journal.note('queued', detail);
+  };
   for (;;) {
     if (journal.isStopping()) return { outcome: 'deferred' };
-    const status = detectPaneStatus(kind, await deps.tmux.capturePane(windowId).catch(() => ''));
-    if (status === 'idle') return 'go';
-    if (status === 'waiting' && !noted) {
-      noted = true;
-      if (!journal.note('queued', `waiting: ${id} shows a dialog; answer it (\`cmux answer ${id}\`) and the message follows`)) return { outcome: 'withdrawn' };
+    const pane = await deps.tmux.capturePane(windowId).catch(() => '');
+    const status = kind.status.idle.length === 0 ? 'idle' : detectPaneStatus(kind, pane);
+    const occupied = Boolean(composerText(kind, pane));
+    if (status === 'idle' && !occupied) return 'go';
+    if (occupied) {
+      if (!note('occupied', `waiting: ${id}'s input box holds text that was never submitted, and cmux types nothing on top of it; submit or clear it (\`cmux attach ${id}\`) and the message follows`)) return { outcome: 'withdrawn' };
+    } else if (status === 'waiting') {
+      if (!note('waiting', `waiting: ${id} shows a dialog; answer it (\`cmux answer ${id}\`) and the message follows`)) return { outcome: 'withdrawn' };
     }
     if (Date.now() >= deadline) {
+      if (occupied) return { outcome: 'dead', reason: `${id}'s input box still held text that was never submitted after ${busyWaitMs / 1000} s; the message was not typed on top of it` };
       if (status === 'waiting') return { outcome: 'dead', reason: `${id} still showed a dialog after ${busyWaitMs / 1000} s; the message was not typed into it` };
       deps.logger.warn(`typing ${messageId} into ${id} after waiting ${busyWaitMs / 1000} s for it to be idle`);
       return 'go';

@@ -28,7 +28,8 @@ describe('the dashboard: overview, dialogs, conversation, interactive terminal',
   const record = (name: string) => join(cmux.base, `${name}.jsonl`);
   const received = (name: string) =>
     existsSync(record(name)) ? readFileSync(record(name), 'utf8').trim().split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text) : [];
-  const statusOf = async (id: string) => (await api.call<Array<{ id: string; status: string }>>('GET', '/api/agents')).body.find((a) => a.id === id)?.status;
+  const agentOf = async (id: string) => (await api.call<Array<{ id: string; status: string; attention: { event: string } | null }>>('GET', '/api/agents')).body.find((a) => a.id === id);
+  const statusOf = async (id: string) => (await agentOf(id))?.status;
   const questionOf = async (id: string) => (await api.call<{ dialog: { question: string } | null }>('GET', `/api/agents/${id}/dialog`)).body.dialog?.question ?? null;
   const shot = (name: string) => page.screenshot({ path: screenshotFile(name) });
   const spawnDemo = async (name: string, task?: string) => {
@@ -41,7 +42,9 @@ describe('the dashboard: overview, dialogs, conversation, interactive terminal',
   const cards = (group: string) => page.locator(`section[aria-label="${group}"] [data-card]`).evaluateAll((els) => els.map((e) => e.getAttribute('data-card')));
 
   before(async () => {
-    cmux = await createInstance({ userConfig: `router:\n  busyWaitSeconds: ${BUSY_WAIT_SECONDS}\n` });
+    // The demo agent's own "Interrupted" line is not read here: an interrupt cmux pressed must
+    // be known without it (Claude Code stopped before any output shows none).
+    cmux = await createInstance({ userConfig: `router:\n  busyWaitSeconds: ${BUSY_WAIT_SECONDS}\nagentKinds:\n  demo:\n    interrupted: []\n` });
     api = apiClient(cmux);
     const start = await cmux.cli(['start']);
     assert.equal(start.exitCode, 0, String(start.stderr));
@@ -81,12 +84,27 @@ describe('the dashboard: overview, dialogs, conversation, interactive terminal',
     await page.locator('section[aria-label="needs you"] [data-card="w1"] [data-status="waiting"]').waitFor({ timeout: 20_000 });
     assert.deepEqual(await cards('the team'), ['supervisor', 'w2']);
     await eventually(async () => (await w1.locator('[data-preview]').textContent()) ?? '', (t) => t.includes('Do you want to deploy the site? (y/n)'), 20_000);
-    await w1.locator('[data-task="ask permission to deploy the site"]').waitFor({ timeout: 20_000 });
     await shot('overview');
   });
 
-  it('answers a dialog by button; an answer for a dialog that changed meanwhile is refused, nothing is typed, and the page says so', async () => {
+  it('shows as the task what the agent was given to do: its task on the board, else the one it was spawned with, never just the last message', async () => {
+    // w1 got another message since its spawn: its task is still the spawn's (issue 26, finding 11).
+    await page.locator('[data-agent="w1"]').click();
+    await page.locator('.conversation [data-state="delivered"]', { hasText: 'ask permission to deploy the site' }).waitFor({ timeout: 20_000 });
+    await page.locator('.current-task[data-task-source="spawn"][data-task="hello from the overview"]').waitFor();
+    // A task on the board, assigned to w2: it is w2's task now, on its card and in its view.
+    const added = await api.call<{ id: number }>('POST', '/api/tasks', { title: 'proofread the changelog', assignee: 'w2' });
+    assert.equal(added.status, 201, JSON.stringify(added.body));
+    await page.getByRole('button', { name: '← Overview' }).click();
+    await page.locator(`[data-card="w2"] [data-task-source="board"][data-task="#${added.body.id} proofread the changelog"]`).waitFor({ timeout: 20_000 });
+    await page.locator('[data-card="w1"] [data-task="hello from the overview"]').waitFor();
+    // Done on the board: back to the task it was spawned with.
+    assert.equal((await api.call('PATCH', `/api/tasks/${added.body.id}`, { status: 'done' })).status, 200);
+    await page.locator('[data-card="w2"] [data-task-source="spawn"][data-task="write the release notes"]').waitFor({ timeout: 30_000 });
     await page.locator('[data-card="w1"]').getByRole('button', { name: 'w1' }).click();
+  });
+
+  it('answers a dialog by button; an answer for a dialog that changed meanwhile is refused, nothing is typed, and the page says so', async () => {
     const dialog = page.getByRole('region', { name: 'dialog' });
     await dialog.locator('[data-question="Do you want to deploy the site? (y/n)"]').waitFor({ timeout: 20_000 });
     assert.deepEqual(await dialog.locator('[data-choice]').evaluateAll((els) => els.map((e) => e.textContent)), ['y', 'n']);
@@ -114,7 +132,10 @@ describe('the dashboard: overview, dialogs, conversation, interactive terminal',
     await shot('dialog-refused');
 
     await dialog.getByRole('button', { name: 'n', exact: true }).click();
-    await page.getByText('Answered “n” to “Do you want to drop the database? (y/n)”.').waitFor({ timeout: 30_000 });
+    const answered = page.getByText('Answered “n” to “Do you want to drop the database? (y/n)”.');
+    await answered.waitFor({ timeout: 30_000 });
+    // The buttons are gone: the focus is on the line that says what happened, not lost to the page.
+    await page.waitForFunction(`document.activeElement?.textContent === ${JSON.stringify('Answered “n” to “Do you want to drop the database? (y/n)”.')}`, undefined, { timeout: 5_000 });
     await eventually(async () => (await page.getByTestId('terminal').getAttribute('data-text')) ?? '', (t) => t.includes('Permission denied'), 20_000);
     await eventually(() => statusOf('w1'), (s) => s === 'idle', 20_000);
   });
@@ -199,7 +220,7 @@ describe('the dashboard: overview, dialogs, conversation, interactive terminal',
     await page.getByRole('button', { name: 'Agents', exact: true }).click();
   });
 
-  it('selects a worker spawned from the page and shows its task; an "interrupted" notice stays with its agent and clears', async () => {
+  it('selects a worker spawned from the page and shows its task; an "interrupted" notice stays with its agent and clears; an interrupted turn is not "done"', async () => {
     await page.getByLabel('worker name').fill('w3');
     await page.getByLabel('task', { exact: true }).fill('sleep 30 and then write the docs');
     await page.getByRole('button', { name: 'Spawn' }).click();
@@ -208,6 +229,21 @@ describe('the dashboard: overview, dialogs, conversation, interactive terminal',
     await eventually(() => statusOf('w3'), (s) => s === 'busy', 30_000);
     await page.getByRole('button', { name: 'Interrupt' }).click();
     await page.locator('[data-notice-for="w3"]').getByText('interrupted').waitFor();
+    // Stopped, not finished (issue 26, finding 7): no "done" mark, in the API or on the page.
+    const stopped = await eventually(() => agentOf('w3'), (a) => a?.status === 'idle', 20_000);
+    assert.equal(stopped?.attention, null, 'interrupted from the page');
+    assert.equal(await page.locator('[data-agent="w3"] [data-attention]').count(), 0);
+    // The CLI interrupts from a process of its own.
+    await send('w3', 'sleep 30');
+    await eventually(() => statusOf('w3'), (s) => s === 'busy', 20_000);
+    const cli = await cmux.cli(['interrupt', 'w3']);
+    assert.equal(cli.exitCode, 0, String(cli.stderr));
+    assert.equal((await eventually(() => agentOf('w3'), (a) => a?.status === 'idle', 20_000))?.attention, null, 'interrupted by `cmux interrupt`');
+    // A turn that finishes is still marked.
+    await send('w3', 'sleep 3');
+    await eventually(() => statusOf('w3'), (s) => s === 'busy', 20_000);
+    assert.equal((await eventually(() => agentOf('w3'), (a) => a?.status === 'idle', 20_000))?.attention?.event, 'done');
+    await page.locator('[data-agent="w3"] [data-attention="done"]').waitFor();
     await page.locator('[data-agent="w1"]').click();
     await page.getByRole('heading', { name: /^w1/ }).waitFor();
     assert.equal(await page.locator('[data-notice-for]').count(), 0, 'no notice of w3 on w1');
@@ -262,7 +298,7 @@ describe('the dashboard: overview, dialogs, conversation, interactive terminal',
     await page.keyboard.press('Tab');
     assert.equal((await focused()).inTerminal, true);
     await page.keyboard.press('Escape');
-    await eventually(() => statusOf('w1'), (s) => s === 'idle', 20_000);
+    assert.equal((await eventually(() => agentOf('w1'), (a) => a?.status === 'idle', 20_000))?.attention, null, 'an Esc that stopped a turn is no "done"');
     assert.equal((await focused()).inTerminal, true, 'one Esc stays in the terminal');
     await page.keyboard.press('Escape');
     await page.keyboard.press('Escape');

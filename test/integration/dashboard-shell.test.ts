@@ -62,6 +62,33 @@ describe('the dashboard page shell in a real Chromium: true state, deep links, n
     }
   });
 
+  it('loads only what the first screen needs, compressed: the agent view and its terminal when an agent opens, the diff view never for a worker without a worktree (issue 26, finding 11)', async () => {
+    // A fresh page with an empty cache, logged in as this one is.
+    const context = await browser.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.addInitScript(`localStorage.setItem('cmux-session', ${JSON.stringify(await page.evaluate('localStorage.getItem("cmux-session")'))})`);
+    const fresh = await context.newPage();
+    // What the page fetched from the build, and how many bytes of each came over the wire.
+    const fetched = async () =>
+      (await fresh.evaluate(`performance.getEntriesByType('resource').filter((e) => /^\\/assets\\/.*\\.(js|css)$/.test(new URL(e.name).pathname)).map((e) => ({ path: new URL(e.name).pathname, encoded: e.encodedBodySize, decoded: e.decodedBodySize }))`)) as Array<{ path: string; encoded: number; decoded: number }>;
+    try {
+      const html = await (await fetch(url('/'), { signal: AbortSignal.timeout(10_000) })).text();
+      const firstScreen = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.(?:js|css))"/g)].map((m) => m[1]!).sort();
+      assert.equal(firstScreen.length, 2, 'index.html loads one script and one stylesheet');
+      await fresh.goto(url('/#/agents'));
+      await fresh.locator('[data-card="api-worker"]').waitFor({ timeout: 20_000 });
+      const first = await fetched();
+      assert.deepEqual(first.map((f) => f.path).sort(), firstScreen, 'the overview loads nothing but what index.html names');
+      for (const f of first) assert.ok(f.encoded > 0 && f.encoded < f.decoded / 2, `${f.path} came compressed (${f.encoded} of ${f.decoded} bytes)`);
+      await fresh.locator('[data-agent="api-worker"]').click();
+      await fresh.getByTestId('terminal').waitFor();
+      const opened = (await fetched()).map((f) => f.path);
+      assert.ok(opened.some((p) => /\/AgentView-[^/]+\.js$/.test(p)) && opened.some((p) => /\/Terminal-[^/]+\.js$/.test(p)), opened.join(' '));
+      assert.ok(!opened.some((p) => p.includes('DiffView')), 'no diff view for a worker without a worktree');
+    } finally {
+      await context.close();
+    }
+  });
+
   it('keeps the view and the agent in the URL: a reload restores them, an unknown agent is said so', async () => {
     await open('#/agents/api-worker');
     await page.locator('[data-agent="api-worker"][aria-current="true"]').waitFor();
@@ -176,9 +203,12 @@ describe('the dashboard page shell in a real Chromium: true state, deep links, n
     assert.equal(await seenElsewhere.evaluate((el) => el.classList.contains('acknowledged')), false);
     await alert.locator('summary').click();
     await eventually(async () => alert.locator('[data-journal-file]').innerText(), (t) => t.includes('the flux capacitor overheated'), 10_000);
-    await alert.getByRole('button', { name: 'Acknowledge' }).click();
+    await alert.getByRole('button', { name: 'Acknowledge' }).focus();
+    await page.keyboard.press('Enter');
     await alert.getByText(/acknowledged/).waitFor();
     const id = (await alert.getAttribute('data-alert'))!;
+    // Its button is gone: the focus is on the alert, not lost to the page (issue 26, finding 11).
+    await page.waitForFunction(`document.activeElement?.matches('[data-alert="${id}"] summary')`, undefined, { timeout: 5_000 });
     await seenElsewhere.getByText(/acknowledged/).waitFor({ timeout: 30_000 });
     assert.equal(await seenElsewhere.evaluate((el) => el.classList.contains('acknowledged')), true, 'without a reload');
     await other.close();
@@ -188,6 +218,20 @@ describe('the dashboard page shell in a real Chromium: true state, deep links, n
     assert.equal(await again.evaluate((el) => el.classList.contains('acknowledged')), true);
     const stored = (await api.call<Array<{ id: string; acknowledged?: string }>>('GET', '/api/alerts')).body.find((a) => a.id === id);
     assert.ok(stored?.acknowledged, 'the server keeps it');
+  });
+
+  it('keeps the keyboard on a task it moves on the board, also at the board\'s last column (issue 26, finding 11)', async () => {
+    const task = (await api.call<{ id: number }>('POST', '/api/tasks', { title: 'moved by keys', status: 'done' })).body;
+    await open('#/tasks');
+    const on = `move #${task.id} on`;
+    await page.getByLabel(on).focus();
+    await page.keyboard.press('Enter');
+    await page.locator(`[data-column="failed"] [data-task="${task.id}"]`).waitFor();
+    // "On" is the last column's disabled button: the focus takes the one that still moves it.
+    await page.waitForFunction(`document.activeElement?.getAttribute('aria-label') === 'move #${task.id} back'`, undefined, { timeout: 5_000 });
+    await page.keyboard.press('Enter');
+    await page.locator(`[data-column="done"] [data-task="${task.id}"]`).waitFor();
+    await page.waitForFunction(`document.activeElement?.getAttribute('aria-label') === 'move #${task.id} back' && document.activeElement.closest('[data-column="done"]') !== null`, undefined, { timeout: 5_000 });
   });
 
   it('draws the symbols agents print (⏺ ❯ ● › box drawing) with the terminal font stack, none as an empty box', async () => {
@@ -269,11 +313,19 @@ describe('the dashboard page shell in a real Chromium: true state, deep links, n
     await page.setViewportSize(PHONE);
     // Each view with its content in: the process table's rows, the board's columns, the messages.
     const filled = { agents: '[data-testid="terminal"] .xterm-rows', tasks: '[data-column="done"]', messages: '.messages li', system: '[data-app="cmux-frontend-healer"]' };
+    const found: string[] = [];
     for (const view of VIEWS) {
       await open(`#/${view}${view === 'agents' ? '/api-worker' : ''}`);
       await page.locator(filled[view]).first().waitFor();
       assert.ok((await overflow()) <= 1, `${view}: no sideways scrolling (${await overflow()} px)`);
+      // On a phone too, no serious axe finding: a box that scrolls can be reached by the keyboard (issue 26, finding 11).
+      await page.addScriptTag({ path: AXE });
+      const violations = (await page.evaluate('axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] }).then((r) => r.violations)')) as AxeViolation[];
+      for (const v of violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')) {
+        found.push(`phone ${view}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.slice(0, 3).map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`).join(' | ')}`);
+      }
     }
+    assert.deepEqual(found, []);
     await open('#/system');
     await page.locator(filled.system).waitFor();
     await page.getByText(/Health: (healthy|degraded)/).waitFor();

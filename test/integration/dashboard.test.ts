@@ -69,6 +69,18 @@ describe('the dashboard in a real Chromium', { timeout: 300_000 }, () => {
     await page.locator('[data-connection="live"]').waitFor();
   });
 
+  it('opens the dashboard, not a login or an error, when a used login link is opened again while logged in (issue 26)', async () => {
+    const session = await pageSession();
+    await page.goto(printedUrl);
+    await page.locator('[data-agent="api-worker"]').waitFor();
+    await page.locator('[data-connection="live"]').waitFor();
+    assert.equal(await page.evaluate('document.contentType'), 'text/html');
+    assert.equal(await page.getByText('This dashboard needs the access token').count(), 0);
+    assert.equal(await page.getByText('was used already').count(), 0);
+    assert.equal(await pageSession(), session, 'the session the page kept still holds');
+    assert.equal(page.url(), url('/'), 'the code leaves the address');
+  });
+
   it('a page on another local port gets no usable credential and cannot frame the logged-in dashboard (issue 25)', async () => {
     const pwned = join(cmux.base, 'pwned');
     // Another local web server, as a dev server running a dependency's code would be: it keeps

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
-import { buildDashboard, checkInBrowser, createLogger, loadConfig, readAlerts, readJournalDay, tmuxClientFromConfig, type CmuxConfig } from '../../apps/core/src/index.ts';
+import { buildDashboard, checkInBrowser, createLogger, loadConfig, readAlerts, readJournalDay, referencedAssets, tmuxClientFromConfig, type CmuxConfig } from '../../apps/core/src/index.ts';
 import { createFrontendHealer } from '../../apps/frontend-healer/healer.ts';
 import { createServer } from '../../apps/server/server.ts';
 import { CHROMIUM } from '../helpers/browser.ts';
@@ -19,7 +19,9 @@ describe('the frontend healer against a real server and a real build', { timeout
   let server: ReturnType<typeof createServer>;
   let healer: ReturnType<typeof createFrontendHealer>;
   const health = async () => (await fetch(`http://127.0.0.1:${config.server.port}/health`)).json() as Promise<{ status: string; frontend: { status: string; lastHeal: string | null; problem: string | null } }>;
-  const mainBundle = () => join(config.frontend.dist, 'assets', readdirSync(join(config.frontend.dist, 'assets')).find((f) => f.endsWith('.js'))!);
+  // The script or stylesheet index.html loads (the build has chunks loaded later too).
+  const loaded = (ext: string) => join(config.frontend.dist, referencedAssets(readFileSync(join(config.frontend.dist, 'index.html'), 'utf8')).find((a) => a.endsWith(ext))!);
+  const mainBundle = () => loaded('.js');
 
   before(async () => {
     // No `npm install` in the copy: its node_modules is the repository's own, linked.
@@ -67,9 +69,13 @@ describe('the frontend healer against a real server and a real build', { timeout
     assert.equal(truncated.status, 'degraded');
     assert.match(truncated.frontend.problem ?? '', /is not what the build wrote/);
     assert.equal((await healer.check()).status, 'healthy');
-    const css = readdirSync(join(config.frontend.dist, 'assets')).find((f) => f.endsWith('.css'))!;
-    rmSync(join(config.frontend.dist, 'assets', css));
+    rmSync(loaded('.css'));
     assert.match((await health()).frontend.problem ?? '', /is missing/);
+    assert.equal((await healer.check()).status, 'healthy');
+    // A chunk the page loads later (an agent's terminal) is the build's too (issue 26).
+    const later = readdirSync(join(config.frontend.dist, 'assets')).find((f) => /^Terminal-.*\.js$/.test(f))!;
+    truncateSync(join(config.frontend.dist, 'assets', later), 100);
+    assert.match((await health()).frontend.problem ?? '', new RegExp(`assets/${later} is not what the build wrote`));
     assert.equal((await healer.check()).status, 'healthy');
   });
 

@@ -289,7 +289,7 @@ describe('the mailbox and the router', { timeout: 600_000 }, () => {
     assert.equal(spawned.exitCode, 0, String(spawned.stderr));
     const message = await appendMessage(cmux.home, { from: 'user', to: 'deaf', subject: 'can you hear me' });
     const dead = await eventually(async () => storedMessages(cmux.home).find((m) => m.id === message.id), (m) => m?.status === 'dead', 60_000);
-    assert.match(dead!.detail ?? '', /^typed into deaf but not submitted after 4 Enter presses$/);
+    assert.match(dead!.detail ?? '', /^typed into deaf but not submitted after 4 Enter presses; it is still in its input box$/);
     const deadFile = readFileSync(join(cmux.home, 'mailbox.dead.jsonl'), 'utf8');
     assert.ok(deadFile.includes(`"id":"${message.id}"`), 'in the dead-letter file');
     await eventually(async () => storedMessages(cmux.home).filter((m) => m.from === 'system:router' && (m.body ?? '').includes(message.id)).length, (n) => n === 1, 30_000);

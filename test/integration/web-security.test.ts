@@ -288,6 +288,10 @@ describe('web security of the running server', { timeout: 120_000 }, () => {
     assert.match(extra.error, /txet/);
     const limit = await refused(await get('/api/messages?limit=0', auth), 400, 'CMUX_ERR_BAD_REQUEST');
     assert.equal(limit.field, 'limit');
+    for (const since of ['yesterday', '2026-13-01T00:00:00Z', `2026-01-01T00:00:00Z&before=3`, encodeURIComponent('2026-01-01T00:00:00Z\n')]) {
+      assert.equal((await refused(await get(`/api/messages?since=${since}`, auth), 400, 'CMUX_ERR_BAD_REQUEST')).field, 'since', since);
+    }
+    assert.equal((await get(`/api/messages?agent=w1&since=${encodeURIComponent('2026-01-01T02:00:00+02:00')}`, auth)).status, 200, 'a time with an offset');
     const lines = await refused(await get('/api/agents/w1/terminal?lines=abc', auth), 400, 'CMUX_ERR_BAD_REQUEST');
     assert.equal(lines.field, 'lines');
     await refused(await get('/api/agents/nobody', auth), 404, 'CMUX_ERR_AGENT_NOT_FOUND');

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -9,6 +10,8 @@ import { commitAll, gitIn, makeRepo } from '../helpers/git-repo.ts';
 import { createInstance, type TestInstance } from '../helpers/instance.ts';
 import { screenshotFile } from '../helpers/screenshots.ts';
 import { eventually } from '../helpers/tmux.ts';
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 // The browser's notification API as a recorder (a headless browser shows none), and a switch
 // that makes the page believe it is hidden.
@@ -30,6 +33,11 @@ describe('a worker\'s changes and the attention badge in the dashboard, in a rea
   let page: Page;
   let repo: string;
   const shot = (name: string) => page.screenshot({ path: screenshotFile(name), fullPage: true });
+  // axe-core's serious and critical findings in one part of the page.
+  const seriousViolations = async (part: string) => {
+    await page.addScriptTag({ path: AXE });
+    return (await page.evaluate(`axe.run({ include: [[${JSON.stringify(part)}]] }, { resultTypes: ['violations'] }).then((r) => r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id + ': ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ' ' + n.failureSummary).join(' | ')))`)) as string[];
+  };
 
   before(async () => {
     cmux = await createInstance();
@@ -82,7 +90,7 @@ describe('a worker\'s changes and the attention badge in the dashboard, in a rea
 
   it('shows the worker\'s changed files and its patch with syntax colour; looking at it clears the count', async () => {
     const path = join(cmux.home, 'worktrees', 'w1');
-    writeFileSync(join(path, 'src', 'app.ts'), 'export const answer = 42;\n\nexport function ask(question: string): number {\n  return question.length > 0 ? answer : 0;\n}\n');
+    writeFileSync(join(path, 'src', 'app.ts'), "export const answer = 42;\n\n// Every token kind a patch colours: keyword, number, string, comment, title.\nexport function ask(question: string): number {\n  return question.length > 0 ? answer : 'none'.length;\n}\n");
     await commitAll(path, 'ask');
     writeFileSync(join(path, 'src', 'notes.md'), '# notes\n\n- new, not committed\n');
     await page.locator('[data-agent="w1"]').click();
@@ -96,11 +104,34 @@ describe('a worker\'s changes and the attention badge in the dashboard, in a rea
     assert.equal(await page.locator('[data-attention-count]').count(), 0);
     await diff.scrollIntoViewIfNeeded();
     await shot('worktree-diff');
+    // Readable in both themes: axe finds no contrast failure (or any serious one) in the drawn patch (issue 26, finding 11).
+    for (const theme of ['light', 'dark']) {
+      await page.getByLabel('switch theme').click();
+      await page.waitForFunction(`document.documentElement.dataset.theme === '${theme}'`);
+      await diff.locator(theme === 'dark' ? '.d2h-dark-color-scheme' : '.d2h-light-color-scheme').first().waitFor();
+      assert.deepEqual(await seriousViolations('[data-testid="diff"]'), [], theme);
+    }
   });
 
-  it('merges from the page, and kills a worker with uncommitted work only when asked twice', async () => {
+  it('merges from the page after a confirmation that names what stays behind; kills a worker with uncommitted work only when asked twice, in the page\'s words', async () => {
+    // The confirmation comes from the merge preview: the commit it takes, the file it leaves (issue 26, finding 7).
     await page.getByRole('button', { name: 'Merge' }).click();
-    await page.locator('.notice', { hasText: 'merged 1 commit(s) into main' }).waitFor();
+    const confirm = page.getByRole('dialog', { name: 'Merge feature/page into main?' });
+    await confirm.locator('[data-merge-commits="1"]').waitFor();
+    await confirm.locator('.merge-commits li', { hasText: /^[0-9a-f]{10} ask$/ }).waitFor();
+    await confirm.locator('[data-uncommitted="src/notes.md"]', { hasText: 'untracked' }).waitFor();
+    await shot('merge-confirm');
+    assert.deepEqual(await seriousViolations('.merge-dialog'), []);
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate('document.activeElement?.textContent'), 'Merge', 'the focus goes back to the Merge button');
+    assert.doesNotMatch(await gitIn(repo, 'log', '-1', '--format=%s'), /^Merge feature\/page/, 'cancelled: nothing merged');
+
+    await page.getByRole('button', { name: 'Merge' }).click();
+    await confirm.getByRole('button', { name: 'Merge', exact: true }).click();
+    const merged = page.locator('.notice', { hasText: 'merged 1 commit(s) into main' });
+    await merged.waitFor();
+    assert.match((await merged.textContent()) ?? '', /left behind, not committed: src\/notes\.md \(untracked\)/);
     assert.match(await gitIn(repo, 'log', '-1', '--format=%s'), /^Merge feature\/page \(agent w1\) into main$/);
 
     const asked: string[] = [];
@@ -115,12 +146,25 @@ describe('a worker\'s changes and the attention badge in the dashboard, in a rea
     await page.getByRole('button', { name: 'Kill' }).click();
     await page.locator('.notice', { hasText: 'not killed' }).waitFor();
     assert.equal(asked.length, 2);
-    assert.match(asked[1]!, /w1 has uncommitted files in .*: src\/notes\.md \(\w+\)\. To keep the work: .*\n\nKill anyway\? Its branch stays/);
+    assert.match(asked[1]!, /^w1 has uncommitted files in .*: src\/notes\.md \(untracked\)\. To keep it, cancel and press Merge \(it can commit the files first\)\.\n\nKill anyway\? Its branch stays; its worktree folder goes, with the uncommitted files\.$/);
+    assert.doesNotMatch(asked[1]!, /cmux |--/, 'no CLI command or flag on the page');
     assert.ok(existsSync(join(cmux.home, 'worktrees', 'w1')));
+
+    // Merged with the offer taken: the file is committed on the branch first, then merged.
+    page.removeAllListeners('dialog');
+    await page.getByRole('button', { name: 'Merge' }).click();
+    await confirm.locator('[data-merge-commits="0"]').waitFor();
+    await confirm.getByLabel('commit them on feature/page first, then merge').check();
+    await confirm.getByLabel('commit message').fill('notes from w1');
+    await confirm.getByRole('button', { name: 'Commit and merge' }).click();
+    await page.locator('.notice', { hasText: /^merged 1 commit\(s\) into main; first committed 1 file\(s\) on feature\/page as [0-9a-f]{10}$/ }).waitFor();
+    assert.equal(await gitIn(repo, 'show', 'main:src/notes.md'), '# notes\n\n- new, not committed');
+    assert.match(await gitIn(repo, 'log', '-1', '--format=%s', 'feature/page'), /^notes from w1$/);
 
     answer(() => true);
     await page.getByRole('button', { name: 'Kill' }).click();
     await page.locator('[data-agent="w1"]').waitFor({ state: 'detached', timeout: 15_000 });
+    assert.equal(asked.length, 3, 'nothing left to lose: asked once');
     assert.ok(!existsSync(join(cmux.home, 'worktrees', 'w1')));
     assert.match(await gitIn(repo, 'branch', '--list', 'feature/page'), /feature\/page/);
   });

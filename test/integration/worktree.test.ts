@@ -339,6 +339,14 @@ describe('a git worktree per worker: spawn, diff, merge, kill, and a nudge when 
     assert.ok(finished!.at - Date.parse(done!.statusSince) < 2_000);
     assert.equal(finished!.body.previous, 'busy');
 
+    // Escape pressed in its own terminal, behind cmux's back (as in `cmux attach`): the agent's
+    // "Interrupted" line says the turn was stopped, not finished (issue 26, finding 7).
+    assert.equal((await api.call('POST', '/api/agents/w4/message', { text: 'work on this: sleep 30' })).status, 202);
+    await eventually(() => agent('w4'), (a) => a?.status === 'busy', 15_000);
+    await tmux('send-keys', '-t', waiting!.windowId, 'Escape');
+    const stopped = await eventually(() => agent('w4'), (a) => a?.status === 'idle', 15_000);
+    assert.equal(stopped!.attention, null, 'an interrupted turn is not done');
+
     const [demo] = processesMentioning(['CMUX_AGENT_NAME=w4', cmux.base]).filter((p) => p.command.includes('demo-agent'));
     assert.ok(demo, 'the demo agent process of w4');
     process.kill(demo.pid, 'SIGKILL');
@@ -347,6 +355,7 @@ describe('a git worktree per worker: spawn, diff, merge, kill, and a nudge when 
     const [gone] = await eventually(async () => hooksFor('w4', 'exited'), (list) => list.length > 0, 5_000);
     assert.ok(gone!.at - Date.parse(exited!.statusSince) < 2_000);
     assert.equal(hooksFor('w4', 'waiting').length, 1, 'one notification per event');
+    assert.equal(hooksFor('w4', 'done').length, doneBefore + 1, 'no webhook for the interrupted turn');
   });
 });
 

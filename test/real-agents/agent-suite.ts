@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
+import { createAgentDeps, typeMessage, type TypingJournal } from '../../apps/agents/index.ts';
+import { createLogger, loadConfig, type TmuxClient } from '../../apps/core/src/index.ts';
 import type { RecordedRequest } from '../fakes/fake-http.ts';
 import { apiClient } from '../helpers/api.ts';
 import { createInstance, processesMentioning, type TestInstance } from '../helpers/instance.ts';
@@ -43,6 +46,7 @@ interface Agent {
   id: string;
   status: string;
   kind: string;
+  attention: { event: string } | null;
 }
 
 interface StoredMessage {
@@ -52,6 +56,45 @@ interface StoredMessage {
 }
 
 const IDLE_AFTER_ANSWER_MS = 2_000;
+// Long enough that each program shows it in its input box as a pasted block (Gemini over 5
+// lines or 500 characters, Codex over 1000), the way a worker's task with its preamble is.
+const pasted = (name: string) => Array.from({ length: 12 }, (_, i) => `${name} ${i + 1}: a line of a long task, pasted into the agent's input box and then submitted.`).join('\n');
+
+// A tmux client for the agent's window that reads a paste late: its text reaches the pane only
+// with the next Enter, which the program then reads right after it (Gemini 0.61 takes an Enter
+// within 40 ms of a paste as a line break), as a busy program does.
+function readsPastesLate(tmux: TmuxClient): TmuxClient {
+  let held: { target: string; text: string } | null = null;
+  return {
+    ...tmux,
+    async pasteText(target, text) {
+      held = { target, text };
+    },
+    async sendKeys(target, ...keys) {
+      if (held && keys[0] === 'Enter') {
+        const { target: into, text } = held;
+        held = null;
+        await tmux.pasteText(into, text);
+      }
+      return tmux.sendKeys(target, ...keys);
+    },
+  };
+}
+
+// A tmux client whose first Enter fails (as a tmux call that timed out) without reaching the pane.
+function firstEnterFails(tmux: TmuxClient): TmuxClient {
+  let failed = false;
+  return {
+    ...tmux,
+    async sendKeys(target, ...keys) {
+      if (!failed && keys[0] === 'Enter') {
+        failed = true;
+        throw new Error('tmux send-keys timed out');
+      }
+      return tmux.sendKeys(target, ...keys);
+    },
+  };
+}
 
 export function describeRealAgent(spec: RealAgentSpec): void {
   describe(spec.title, { timeout: 600_000 }, () => {
@@ -110,11 +153,72 @@ export function describeRealAgent(spec: RealAgentSpec): void {
       assert.equal((await api.call('POST', '/api/agents/w1/interrupt')).status, 202);
       await waitStatus('idle', 10_000);
       assert.ok(Date.now() - started < 10_000);
+      const stopped = (await api.call<Agent[]>('GET', '/api/agents')).body.find((a) => a.id === 'w1');
+      assert.equal(stopped?.attention, null, 'stopped, not done: no "done" mark (issue 26, finding 7)');
       await eventually(terminal, (t) => spec.interrupted.test(t), 5_000);
       await eventually(async () => turns().find((r) => JSON.stringify(r.body).includes('Take your time.'))?.aborted, (a) => a === true, 5_000);
       await send('after the interrupt');
       await eventually(async () => fake.prompts().at(-1), (p) => p === 'after the interrupt', 30_000);
       await waitStatus('idle', 30_000);
+    });
+
+    // What issue 26 met with Gemini: a pasted task whose Enter was lost stayed in the input box
+    // while cmux said "delivered"; the agent then read `starting`, later messages waited with no
+    // reason and were finally typed on top of it, into the same prompt.
+    describe('the input box', () => {
+      const quiet = { write: () => true } as unknown as NodeJS.WritableStream;
+      // cmux's own typist (the router's typeMessage), in this process, typing through `tmux`.
+      const typeThrough = async (wrap: (tmux: TmuxClient) => TmuxClient, text: string) => {
+        const deps = createAgentDeps(loadConfig({ env: cmux.env, cwd: cmux.base }), createLogger('test', { out: quiet, err: quiet }));
+        const journal: TypingJournal = { resumed: null, note: () => true, isStopping: () => false };
+        const message = { id: randomUUID(), ts: new Date().toISOString(), from: 'user', to: 'w1', subject: text.split('\n')[0]!, body: text };
+        return typeMessage({ ...deps, tmux: wrap(deps.tmux) }, message, journal);
+      };
+      // The prompts from `seen` on, once `count` arrived and the agent is idle again.
+      const promptsFrom = async (seen: number, count: number) => {
+        await eventually(async () => fake.prompts().length, (n) => n >= seen + count, 60_000).catch(async (error: Error) => {
+          throw new Error(`${error.message}\nthe agent's screen:\n${await terminal()}`);
+        });
+        await waitStatus('idle', 30_000);
+        return fake.prompts().slice(seen);
+      };
+
+      it('a paste the program reads late, its Enter taken as a line break: submitted anyway, once, in a prompt of its own', async () => {
+        const seen = fake.prompts().length;
+        const text = pasted('late');
+        const typed = await typeThrough(readsPastesLate, text);
+        assert.equal(typed.outcome, 'delivered');
+        assert.deepEqual(await promptsFrom(seen, 1), [text]);
+      });
+
+      it('an attempt that fails once the text is in: the retry submits what is in the box and never types it again', async () => {
+        const seen = fake.prompts().length;
+        const text = pasted('retried');
+        const typed = await typeThrough(firstEnterFails, text);
+        assert.equal(typed.outcome, 'delivered');
+        assert.deepEqual(await promptsFrom(seen, 1), [text], 'the text arrived once, alone');
+      });
+
+      it('text left in the box reads idle; a queued message waits, says why, and is not typed on top of it; each then arrives alone', async () => {
+        const seen = fake.prompts().length;
+        const left = pasted('left');
+        const { windowId } = (await api.call<{ windowId: string }>('GET', '/api/agents/w1')).body;
+        await execa('tmux', ['-S', cmux.socket, 'load-buffer', '-b', 'left', '-'], { input: left, timeout: 10_000 });
+        await execa('tmux', ['-S', cmux.socket, 'paste-buffer', '-p', '-d', '-b', 'left', '-t', windowId], { timeout: 10_000 });
+        await eventually(terminal, (t) => /\[Pasted /.test(t), 10_000);
+        await waitStatus('idle', 10_000);
+        const sent = await api.call<{ id: string }>('POST', '/api/agents/w1/message', { text: 'FOLLOW-UP after the left text' });
+        assert.equal(sent.status, 202);
+        const detail = async () => (await api.call<Array<{ id: string; status: string; detail: string | null }>>('GET', '/api/messages?limit=20')).body.find((m) => m.id === sent.body.id);
+        const waiting = await eventually(detail, (m) => m?.detail?.includes('input box') ?? false, 20_000);
+        assert.equal(waiting?.status, 'queued');
+        assert.match(waiting!.detail!, /input box holds text that was never submitted/);
+        assert.equal(await statusOf(), 'idle', 'the agent reads idle, not starting');
+        assert.doesNotMatch(await terminal(), /FOLLOW-UP/, 'nothing typed on top of the text in the box');
+        assert.equal(fake.prompts().length, seen);
+        await execa('tmux', ['-S', cmux.socket, 'send-keys', '-t', windowId, 'Enter'], { timeout: 10_000 });
+        assert.deepEqual(await promptsFrom(seen, 2), [left, 'FOLLOW-UP after the left text'], 'each once, in a prompt of its own');
+      });
     });
 
     it('runs `cmux mail send` with its shell tool: the message is in the history, from the agent', async () => {

@@ -1,29 +1,36 @@
 // Drives a real agent CLI through its screens in a private tmux server, against its fake API,
 // and saves each screen as test/fixtures/panes/<cli>-<version>-<state>.txt, the fixtures the
 // status rules of apps/agents/kinds/<cli>/kind.yaml are checked against. Run it again after a
-// version bump:  node --import tsx test/real-agents/capture-panes.ts codex|gemini
+// version bump:  node --import tsx test/real-agents/capture-panes.ts claude-code|codex|gemini
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { descendantsOf, terminateAll } from '../../apps/core/src/index.ts';
+import { startFakeAnthropic } from '../fakes/anthropic-api.ts';
 import { startFakeGemini } from '../fakes/gemini-api.ts';
 import { startFakeOpenAi } from '../fakes/openai-responses.ts';
+import { CLAUDE_BIN, CLAUDE_VERSION, claudeEnv, prepareClaudeHome } from '../helpers/claude-code.ts';
 import { ROOT } from '../helpers/instance.ts';
 import { privateTmux } from '../helpers/tmux.ts';
 import { CODEX_BIN, codexHome, GEMINI_BIN, geminiHome } from './agent-homes.ts';
 
 const WAIT_MS = 60_000;
+type Cli = 'claude-code' | 'codex' | 'gemini';
+// Long enough for each program to show it as a pasted block in its input box (Gemini: over 5
+// lines or 500 characters; Codex: over 1000 characters).
+const PASTE = Array.from({ length: 12 }, (_, i) => `line ${i + 1} of a pasted task: read it, do what it says, then report back once you are done.`).join('\n');
 
 interface Screen {
   // Waits until the pane matches `pattern`, then returns the pane.
   until(pattern: RegExp, timeoutMs?: number): Promise<string>;
   type(text: string): Promise<void>;
+  paste(text: string): Promise<void>;
   keys(...keys: string[]): Promise<void>;
   save(state: string, pane: string): void;
 }
 
-async function session(cli: 'codex' | 'gemini', version: string, argv: string[], env: Record<string, string>, cwd: string, run: (screen: Screen) => Promise<void>) {
+async function session(cli: Cli, version: string, argv: string[], env: Record<string, string>, cwd: string, run: (screen: Screen) => Promise<void>) {
   const { tmux, cleanup } = privateTmux();
   let started: number[] = [];
   try {
@@ -42,6 +49,7 @@ async function session(cli: 'codex' | 'gemini', version: string, argv: string[],
         throw new Error(`${cli}: no ${pattern} on screen within ${timeoutMs} ms; the screen:\n${last}`);
       },
       type: (text) => tmux.sendText(target, text),
+      paste: (text) => tmux.pasteText(target, text),
       keys: (...keys) => tmux.sendKeys(target, ...keys),
       save(state, pane) {
         const file = join(ROOT, 'test', 'fixtures', 'panes', `${cli}-${version}-${state}.txt`);
@@ -64,6 +72,45 @@ async function submit(screen: Screen, text: string): Promise<void> {
   await screen.keys('Enter');
 }
 
+// The input box holding what was typed or pasted and not yet submitted (`typed`, `pasted`),
+// each submitted after its capture; `marker` is the program's placeholder for a pasted block,
+// `answered` its answer on screen.
+async function captureInputBox(s: Screen, marker: RegExp, answered: (first: string) => RegExp): Promise<void> {
+  await s.type('an unsent message');
+  s.save('typed', await s.until(/an unsent message/));
+  await s.keys('Enter');
+  await s.until(answered('an unsent message'));
+  await s.paste(PASTE);
+  s.save('pasted', await s.until(marker));
+  // At a person's pace: Gemini takes an Enter within 40 ms of a paste as a line break.
+  await new Promise((r) => setTimeout(r, 1_000));
+  await s.keys('Enter');
+  await s.until(answered(PASTE.split('\n')[0]!.slice(0, 30)));
+}
+
+async function captureClaude(base: string): Promise<void> {
+  const fake = await startFakeAnthropic();
+  try {
+    const work = join(base, 'claude-work');
+    mkdirSync(work);
+    const env = claudeEnv(fake.url, prepareClaudeHome(join(base, 'claude-home'), { returning: true, trusted: [work] }));
+    await session('claude-code', CLAUDE_VERSION, [CLAUDE_BIN, '--dangerously-skip-permissions'], env, work, async (s) => {
+      await s.until(/^─{3,}\n❯/m);
+      await captureInputBox(s, /\[Pasted text #\d+/, (first) => new RegExp(`● Echo: ${first}[\\s\\S]*─{3,}\\n❯[ \\u00a0]*\\n─`));
+      // Two Escapes on an empty input box, once there is a turn to go back to, open Rewind;
+      // Escape closes it again.
+      await s.keys('Escape');
+      await new Promise((r) => setTimeout(r, 250));
+      await s.keys('Escape');
+      s.save('rewind', await s.until(/Rewind[\s\S]*❯ \(current\)/));
+      await s.keys('Escape');
+      await s.until(/^─{3,}\n❯[ \u00a0]*\n─{3,}/m);
+    });
+  } finally {
+    await fake.close();
+  }
+}
+
 async function captureCodex(base: string): Promise<void> {
   const version = execFileSync(CODEX_BIN, ['--version'], { encoding: 'utf8', timeout: 20_000 }).trim().split(' ').at(-1)!;
   const fake = await startFakeOpenAi();
@@ -78,6 +125,7 @@ async function captureCodex(base: string): Promise<void> {
       s.save('trust', await s.until(/Trust this folder\?[\s\S]*› 1\. Trust and continue/));
       await s.keys('Enter');
       s.save('idle', await s.until(idle));
+      await captureInputBox(s, /\[Pasted Content \d+ chars\]/, (first) => new RegExp(`Echo: ${first}[\\s\\S]*← for agents`));
       await submit(s, 'Say hello. DELAY 8000');
       s.save('busy', await s.until(/esc to interrupt/));
       s.save('answered', await s.until(/Echo: Say hello[\s\S]*Worked for/));
@@ -122,9 +170,24 @@ async function captureGemini(base: string): Promise<void> {
     });
     await session('gemini', version, [GEMINI_BIN], geminiHome(join(base, 'gemini-home'), fake.url, [work]), work, async (s) => {
       s.save('idle', await s.until(/Type your message[\s\S]*gemini-2\.5-flash/));
+      await captureInputBox(s, /\[Pasted Text: \d+ lines\]/, (first) => new RegExp(`Echo: ${first}[\\s\\S]*Type your message`));
+      // Enter within 40 ms of a paste is taken as a line break, not a submit (0.61.0): the pasted
+      // block stays in the input box, as when a busy Gemini reads a paste late.
+      await s.paste(PASTE);
+      await s.keys('Enter');
+      s.save('pasted-enter-lost', await s.until(/\[Pasted Text: \d+ lines\]/));
+      await s.keys('Enter');
+      await s.until(/Echo: line 1 of a pasted[\s\S]*Echo: line 1 of a pasted[\s\S]*Type your message/);
       await submit(s, 'Say hello. DELAY 8000');
       s.save('busy', await s.until(/esc to cancel/));
       s.save('answered', await s.until(/Echo: Say hello[\s\S]*Type your message/));
+      // A prompt submitted while Gemini works waits in its queue, and everything queued is sent
+      // as one prompt when the turn ends (0.61.0).
+      await submit(s, 'Wait a moment. DELAY 6000');
+      await s.until(/esc to cancel/);
+      await submit(s, 'a queued message');
+      s.save('queued', await s.until(/Queued \(press ↑ to edit\):\s+a queued message/));
+      await s.until(/Echo: a queued message[\s\S]*Type your message/);
       // Gemini runs read-only commands such as `echo` without asking; `touch` needs an answer.
       await submit(s, 'Run it. RUN: touch approved.txt');
       s.save('approval', await s.until(/Allow execution|Apply this change|Do you want to proceed|Allow once/));
@@ -147,11 +210,12 @@ async function captureGemini(base: string): Promise<void> {
   }
 }
 
-const cli = process.argv[2];
-if (cli !== 'codex' && cli !== 'gemini') throw new Error('usage: capture-panes.ts codex|gemini');
+const CAPTURES: Record<Cli, (base: string) => Promise<void>> = { 'claude-code': captureClaude, codex: captureCodex, gemini: captureGemini };
+const cli = process.argv[2] as Cli;
+if (!Object.hasOwn(CAPTURES, cli)) throw new Error(`usage: capture-panes.ts ${Object.keys(CAPTURES).join('|')}`);
 const base = mkdtempSync(join(tmpdir(), 'cx-capture-'));
 try {
-  await (cli === 'codex' ? captureCodex(base) : captureGemini(base));
+  await CAPTURES[cli](base);
 } finally {
   rmSync(base, { recursive: true, force: true });
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
 import { composerText, detectPaneStatus, loadConfig } from '../../apps/core/src/index.ts';
@@ -24,7 +25,8 @@ describe('real Claude Code, end to end', { timeout: 900_000 }, () => {
   const claude = loadKinds(loadConfig({ env: {}, root: ROOT })).forCommand('claude');
   const command = `${CLAUDE_BIN} --dangerously-skip-permissions`;
   const tmux = (...args: string[]) => execa('tmux', ['-S', cmux.socket, ...args], { timeout: 10_000 });
-  const statusOf = async (id: string) => (await api.call<Array<{ id: string; status: string }>>('GET', '/api/agents')).body.find((a) => a.id === id)?.status;
+  const agentOf = async (id: string) => (await api.call<Array<{ id: string; status: string; attention: { event: string } | null }>>('GET', '/api/agents')).body.find((a) => a.id === id);
+  const statusOf = async (id: string) => (await agentOf(id))?.status;
   const waitStatus = (id: string, status: string, timeoutMs = 30_000) => eventually(() => statusOf(id), (s) => s === status, timeoutMs);
   const screen = async (id: string) => (await api.call<{ text: string }>('GET', `/api/agents/${id}/terminal?lines=80`)).body.text;
   // Each agent talks to the fake under its own base URL, so its prompts are told apart.
@@ -48,7 +50,7 @@ describe('real Claude Code, end to end', { timeout: 900_000 }, () => {
     writeFileSync(join(dir, `claude-code-${CLAUDE_VERSION}-${state}.txt`), `${pane}\n`);
     assert.equal(detectPaneStatus(claude, pane), expected, `the live ${state} screen:\n${pane}`);
   };
-  const messages = async () => (await api.call<Array<{ from: string; to: string; subject: string; body?: string; status: string }>>('GET', '/api/messages?limit=200')).body;
+  const messages = async () => (await api.call<Array<{ id: string; from: string; to: string; subject: string; body?: string; status: string }>>('GET', '/api/messages?limit=200')).body;
 
   before(async () => {
     fake = await startFakeAnthropic();
@@ -133,7 +135,9 @@ describe('real Claude Code, end to end', { timeout: 900_000 }, () => {
     assert.equal((await api.call('POST', '/api/agents/w1/interrupt')).status, 202);
     await waitStatus('w1', 'idle', 10_000);
     assert.ok(Date.now() - stopped <= 2_000 + 1_000, `idle ${Date.now() - stopped} ms after the interrupt`);
-    assert.equal(composerText(claude.composer!, await screen('w1')), '', 'the input box is empty');
+    // No "Interrupted" line here: cmux knows it pressed the interrupt (issue 26, finding 7).
+    assert.equal((await agentOf('w1'))?.attention, null, 'stopped, not done');
+    assert.equal(composerText(claude, await screen('w1')), '', 'the input box is empty');
     await classify('w1', 'interrupt-early', 'idle');
     const interrupt = await cmux.cli(['send', 'w1', 'AFTER-INTERRUPT follow-up']);
     assert.equal(interrupt.exitCode, 0, String(interrupt.stderr));
@@ -151,12 +155,60 @@ describe('real Claude Code, end to end', { timeout: 900_000 }, () => {
     assert.equal(cli.exitCode, 0, String(cli.stderr));
     await waitStatus('w1', 'idle', 10_000);
     assert.ok(Date.now() - stopped <= 2_000 + 1_000, `idle ${Date.now() - stopped} ms after the interrupt`);
+    assert.equal((await agentOf('w1'))?.attention, null, 'stopped by `cmux interrupt`, not done');
     await eventually(async () => turn!.request.aborted, (aborted) => aborted, 10_000);
     assert.match(await screen('w1'), /Interrupted/);
     await classify('w1', 'interrupt-mid', 'idle');
-    assert.equal(composerText(claude.composer!, await screen('w1')), '');
+    assert.equal(composerText(claude, await screen('w1')), '');
     assert.equal((await cmux.cli(['send', 'w1', 'next after the stream'])).exitCode, 0);
     assert.deepEqual(await promptsOf('w1', seen, 2), ['stream slowly SLOW 30000', 'next after the stream']);
+  });
+
+  // Issue 26: `send`, then `interrupt` 2 s later under load, left Claude in its Rewind menu (two
+  // Escapes on an empty input box open it), read as `waiting`; the prompt could also come back
+  // into the input box after cmux had cleared it. Run this file under CPU load too
+  // (node scripts/test-load.mjs test/real-agents/claude-code).
+  it('an interrupt 0.5 to 3 s after a send never opens Claude\'s Rewind menu: it ends idle with an empty input box', async () => {
+    // A worker whose UserPromptSubmit hooks take a second (one of the user's own besides cmux's),
+    // as hooks do on a loaded machine: interrupts then also land while Claude still submits.
+    const slowHome = prepareClaudeHome(join(cmux.base, 'slow-hook-home'), { returning: true, trusted: [work] });
+    const slowHook = { UserPromptSubmit: [{ hooks: [{ type: 'command', command: 'sleep 1' }] }] };
+    writeFileSync(join(slowHome, '.claude', 'settings.json'), JSON.stringify({ skipDangerousModePermissionPrompt: true, hooks: slowHook }));
+    const spawned = await cmux.cli(['spawn', 'w8', '--cwd', work, '--env', `HOME=${slowHome}`, ...apiOf('w8'), '--task', 'a first turn, to rewind to'], { timeoutMs: 180_000 });
+    assert.equal(spawned.exitCode, 0, `${spawned.stdout}\n${spawned.stderr}`);
+    await promptsOf('w8', 0, 1);
+    const rewind = claude.strayMenus[0]!.when;
+    const { windowId } = (await api.call<{ windowId: string }>('GET', '/api/agents/w8')).body;
+    const delivery = async (id: string) => (await messages()).find((m) => m.id === id)?.status;
+    for (const delayMs of [500, 1_000, 1_500, 2_000, 2_500, 3_000]) {
+      // Every screen from the send on, read straight from tmux, so a menu cmux closes again is seen too.
+      let watching = true;
+      let opened: string | null = null;
+      const watcher = (async () => {
+        while (watching) {
+          const pane = (await tmux('capture-pane', '-p', '-t', windowId)).stdout;
+          if (rewind.test(pane)) opened ??= pane;
+          await sleep(50);
+        }
+      })();
+      try {
+        const sent = await api.call<{ id: string }>('POST', '/api/agents/w8/message', { text: `stop me ${delayMs} ms after the send DELAY 2000` });
+        assert.equal(sent.status, 202);
+        await sleep(delayMs);
+        assert.equal((await api.call('POST', '/api/agents/w8/interrupt')).status, 202);
+        await eventually(() => delivery(sent.body.id), (s) => s === 'delivered' || s === 'dead', 60_000);
+        // Idle with an empty input box, and still so a second later.
+        const calm = async () => (await statusOf('w8')) === 'idle' && composerText(claude, await screen('w8')) === '';
+        await eventually(async () => (await calm()) && (await sleep(1_000), calm()), Boolean, 30_000).catch(async (error: Error) => {
+          throw new Error(`interrupt ${delayMs} ms after the send: ${error.message}\n${await screen('w8')}`);
+        });
+      } finally {
+        watching = false;
+        await watcher;
+      }
+      assert.equal(opened, null, `interrupt ${delayMs} ms after the send opened Rewind:\n${opened}`);
+    }
+    assert.equal((await cmux.cli(['kill', 'w8'])).exitCode, 0);
   });
 
   it('runs cmux mail send and mail done from Claude\'s Bash tool, and the messages are in the history', async () => {

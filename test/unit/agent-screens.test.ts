@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { findChoice, readChoices } from '../../apps/agents/dialogs.ts';
-import { detectPaneStatus, loadConfig, stillInComposer } from '../../apps/core/src/index.ts';
+import { composerText, detectPaneStatus, loadConfig, stillInComposer } from '../../apps/core/src/index.ts';
 import { loadKinds } from '../../apps/agents/index.ts';
 import { ROOT } from '../helpers/instance.ts';
 
@@ -25,6 +25,9 @@ const EXPECTED: Record<string, Record<string, 'busy' | 'waiting' | 'idle' | 'non
     'interrupt-early': 'idle',
     'interrupt-mid': 'idle',
     compacted: 'idle',
+    typed: 'idle',
+    pasted: 'idle',
+    rewind: 'waiting',
   },
   codex: {
     starting: 'none',
@@ -38,6 +41,8 @@ const EXPECTED: Record<string, Record<string, 'busy' | 'waiting' | 'idle' | 'non
     compacted: 'idle',
     'model-dialog': 'waiting',
     login: 'waiting',
+    typed: 'idle',
+    pasted: 'idle',
   },
   gemini: {
     trust: 'waiting',
@@ -49,8 +54,30 @@ const EXPECTED: Record<string, Record<string, 'busy' | 'waiting' | 'idle' | 'non
     interrupted: 'idle',
     compacted: 'idle',
     auth: 'waiting',
+    typed: 'idle',
+    pasted: 'idle',
+    'pasted-enter-lost': 'idle',
+    queued: 'busy',
   },
 };
+// What each capture's input box holds: nothing, a typed line, or a pasted block (whatever the
+// program shows for it); captures not listed show no input box cmux reads.
+const INPUT_BOX: Record<string, 'empty' | 'typed' | 'pasted'> = {
+  idle: 'empty',
+  answered: 'empty',
+  'after-tool': 'empty',
+  interrupted: 'empty',
+  'interrupt-mid': 'empty',
+  compacted: 'empty',
+  busy: 'empty',
+  queued: 'empty',
+  typed: 'typed',
+  pasted: 'pasted',
+  'pasted-enter-lost': 'pasted',
+};
+// What the capture script typed and pasted (test/real-agents/capture-panes.ts).
+const TYPED = 'an unsent message';
+const PASTED = Array.from({ length: 12 }, (_, i) => `line ${i + 1} of a pasted task: read it, do what it says, then report back once you are done.`).join('\n');
 // The program each kind's captures come from.
 const PROGRAM: Record<string, string> = { 'claude-code': 'claude', codex: 'codex', gemini: 'gemini' };
 // The startup dialogs cmux answers, and the choice it picks (checked on the real screens).
@@ -108,21 +135,23 @@ describe('real agent screens', () => {
       }
     });
 
-    // Claude Code's input box has tests of its own (agent-status.test.ts).
-    if (cli === 'claude-code') continue;
-    it(`tells whether ${cli}'s composer still holds a message`, () => {
-      const idle = pane(files.find((f) => f.endsWith('-idle.txt'))!);
-      const composer = kind.composer!;
-      assert.equal(stillInComposer(composer, idle, 'please refactor the parser'), false);
-      const typed = idle.replace(/^(› | > {3})\S.*$/m, (_line, prefix: string) => `${prefix.trimEnd()} please refactor the parser`);
-      assert.notEqual(typed, idle);
-      assert.equal(stillInComposer(composer, typed, 'please refactor the parser'), true);
-      const answered = pane(files.find((f) => f.endsWith('-answered.txt'))!);
-      assert.equal(stillInComposer(composer, answered, 'Say hello. DELAY 8000'), false);
-      if (cli === 'gemini') {
-        // In YOLO mode Gemini's composer line starts with `*`; the past prompt above keeps `>`.
-        const yolo = answered.replace(/^ > {3}Type your message/m, ' *   Type your message');
-        assert.equal(stillInComposer(composer, yolo, 'Say hello. DELAY 8000'), false);
+    it(`reads what ${cli}'s input box holds, a pasted block by ${cli}'s own placeholder for it`, () => {
+      for (const file of files) {
+        const state = CAPTURE.exec(file)?.[3] ?? '';
+        const box = INPUT_BOX[state];
+        if (!box) continue;
+        assert.equal(composerText(kind, pane(file)) === '', box === 'empty', `${file}: ${JSON.stringify(composerText(kind, pane(file)))}`);
+        // A pasted block is there by its placeholder, which does not say whose it is.
+        assert.equal(stillInComposer(kind, pane(file), TYPED), box !== 'empty', `${file} holds the typed line`);
+        assert.equal(stillInComposer(kind, pane(file), PASTED), box === 'pasted', `${file} holds the pasted block`);
+      }
+      assert.equal(composerText(kind, pane(`${cli}-${CAPTURE.exec(files[0]!)![2]}-typed.txt`)), TYPED);
+    });
+
+    it(`knows ${cli}'s stray menus (Claude Code's Rewind) on their screens only`, () => {
+      for (const file of files) {
+        const state = CAPTURE.exec(file)?.[3] ?? '';
+        assert.equal(kind.strayMenus.some((menu) => menu.when.test(pane(file))), state === 'rewind', file);
       }
     });
   }

@@ -19,11 +19,12 @@ describe('agent kinds and status rules', () => {
   });
 
   it('reads what is in the Claude Code input box', () => {
-    const box = kinds.forCommand('claude').composer!;
+    const box = kinds.forCommand('claude');
     assert.equal(composerText(box, pane('claude-code-2.1.332-idle')), '');
     assert.equal(composerText(box, pane('claude-code-2.1.332-interrupt-early')), 'wait for it DELAY 6000');
     assert.equal(composerText(box, pane('claude-code-2.1.332-interrupt-mid')), '');
     assert.equal(composerText(box, pane('claude-code-2.1.332-permission')), null);
+    assert.equal(composerText(kinds.forCommand('cat'), pane('claude-code-2.1.332-idle')), null, 'a kind without an input box reads none');
   });
 
   it('reads the demo agent', () => {
@@ -57,13 +58,15 @@ describe('agent kinds and status rules', () => {
 
 describe('input helpers', () => {
   it('tells whether the composer still holds the message', () => {
-    const demo = kinds.forCommand('demo-agent').composer!;
+    const demo = kinds.forCommand('demo-agent');
     assert.equal(stillInComposer(demo, 'x\n❯ hello world, how are you', 'hello world, how are you'), true);
     assert.equal(stillInComposer(demo, 'x\n❯ [Pasted text #1 +3 lines]', 'a\nb\nc'), true);
     assert.equal(stillInComposer(demo, '> hello world, how are you\n⏺ Done\n❯ ', 'hello world, how are you'), false);
-    const claudeComposer = kinds.forCommand('claude').composer!;
-    assert.equal(stillInComposer(claudeComposer, pane('claude-code-2.1.332-idle'), 'refactor the parser'), false);
-    assert.equal(stillInComposer(claudeComposer, pane('claude-code-2.1.332-interrupt-early'), 'wait for it DELAY 6000'), true);
+    const claude = kinds.forCommand('claude');
+    assert.equal(stillInComposer(claude, pane('claude-code-2.1.332-idle'), 'refactor the parser'), false);
+    assert.equal(stillInComposer(claude, pane('claude-code-2.1.332-interrupt-early'), 'wait for it DELAY 6000'), true);
     assert.equal(stillInComposer(demo, 'x\n❯ a long line that wraps a\nround the edge', 'a long line that wraps around the edge'), true);
+    // Its start is enough (the rest may be drawn off the box's first line), as is its end.
+    assert.equal(stillInComposer(demo, 'x\n❯ a long line that wraps', 'a long line that wraps around the edge'), true);
   });
 });

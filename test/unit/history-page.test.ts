@@ -65,5 +65,13 @@ describe('paging the message history', () => {
       const expected = matches(filter);
       for (const limit of [1, 7, 50, 500]) assert.deepEqual(walk(filter, limit), expected, `pages of ${limit}`);
     });
+    // The first messages since a moment (an agent's spawn): what its task was (issue 26, finding 11).
+    it(`reads ${JSON.stringify(filter)} oldest first from a time`, () => {
+      for (const [i, limit] of [[0, 5], [700, 1], [700, 40], [1_499, 3], [1_500, 3]] as const) {
+        const since = new Date(1_800_000_000_000 + i).toISOString();
+        const expected = matches(filter).reverse().filter((subject) => Number(subject.slice(1)) >= i).slice(0, limit);
+        assert.deepEqual(history.page({ ...filter, limit, since }).map((m) => m.subject), expected, `${limit} since m${i}`);
+      }
+    });
   }
 });

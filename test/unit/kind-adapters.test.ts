@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ADAPTERS, kindFolder, launchLine, loadKinds, resolveAgentCommand } from '../../apps/agents/kinds/index.ts';
-import { detectPaneStatus, isCmuxError, loadConfig, promptDigest } from '../../apps/core/src/index.ts';
+import { composerText, detectPaneStatus, isCmuxError, loadConfig, promptDigest, stillInComposer } from '../../apps/core/src/index.ts';
 import { ROOT } from '../helpers/instance.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cx-kinds-'));
@@ -164,6 +164,15 @@ describe('agentKinds in the configuration', () => {
     assert.equal(layered.forCommand('cat').name, 'generic');
   });
 
+  it('takes the input-box rules of a kind of its own: what its empty box shows, and its placeholder for a paste', () => {
+    const yaml = ['agentKinds:', '  aider:', "    command: 'aider'", "    composer: '^> (.*)$'", "    composerPlaceholder: 'ask me anything'", "    pastedText: '\\{pasted \\d+ lines\\}'"];
+    const aider = loadKinds(configWith(yaml.join('\n'))).forCommand('aider');
+    assert.equal(composerText(aider, 'banner\n> ask me anything'), '', 'its placeholder is an empty box');
+    assert.equal(composerText(aider, 'banner\n> fix the bug'), 'fix the bug');
+    assert.equal(stillInComposer(aider, 'banner\n> {pasted 3 lines}', 'one\ntwo\nthree'), true);
+    assert.equal(stillInComposer(aider, 'banner\n> [Pasted text #1 +3 lines]', 'one\ntwo\nthree'), false, 'another program\'s placeholder is not its own');
+  });
+
   const bad: Array<[string, string, RegExp]> = [
     ['an unknown field', "agentKinds:\n  codex:\n    colour: red\n", /agentKinds\.codex\.colour in .*\.yaml: unknown key/],
     ['an unknown status', "agentKinds:\n  codex:\n    status: { sleepy: ['x'] }\n", /agentKinds\.codex\.status\.sleepy in .*\.yaml: unknown key/],
@@ -172,6 +181,11 @@ describe('agentKinds in the configuration', () => {
     ['a resume without its session id', "agentKinds:\n  codex:\n    resume: 'resume --last'\n", /agentKinds\.codex\.resume in .*\.yaml: must hold \{sessionId\}/],
     ['a bad kind name', "agentKinds:\n  'My Kind':\n    command: x\n", /agentKinds\.My Kind in .*\.yaml: invalid key name: a kind name/],
     ['a wrong type', "agentKinds:\n  codex:\n    interruptKeys: Escape\n", /agentKinds\.codex\.interruptKeys in .*\.yaml: .*expected array/],
+    ['a bad pasted-text pattern', "agentKinds:\n  gemini:\n    pastedText: '[Pasted'\n", /agentKinds\.gemini\.pastedText in .*\.yaml: not a valid regular expression/],
+    ['a bad placeholder pattern', "agentKinds:\n  codex:\n    composerPlaceholder: '(Ask'\n", /agentKinds\.codex\.composerPlaceholder in .*\.yaml: not a valid regular expression/],
+    ['a bad turn-stopped pattern', "agentKinds:\n  claude-code:\n    turnStopped: '*'\n", /agentKinds\.claude-code\.turnStopped in .*\.yaml: not a valid regular expression/],
+    ['a stray menu without close keys', "agentKinds:\n  claude-code:\n    strayMenus: [{ when: 'Rewind', close: [] }]\n", /agentKinds\.claude-code\.strayMenus\.0\.close in .*\.yaml: /],
+    ['a stray menu with an unknown field', "agentKinds:\n  claude-code:\n    strayMenus: [{ when: 'Rewind', close: [Escape], keys: [q] }]\n", /agentKinds\.claude-code\.strayMenus\.0\.keys in .*\.yaml: unknown key/],
   ];
   for (const [name, yaml, expected] of bad) {
     it(`rejects ${name}, naming the key and the file`, () => assert.match(configError(() => configWith(yaml)), expected));

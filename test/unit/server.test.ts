@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createLogger, isCmuxError, loadConfig, openHistory, tmuxClientFromConfig, type CmuxConfig } from '../../apps/core/src/index.ts';
@@ -65,6 +66,61 @@ describe('server routes', () => {
     const body = (await app.inject({ url: '/health' })).json() as { status: string; frontend: { jsBundles: number } };
     assert.equal(body.status, 'healthy');
     assert.equal(body.frontend.jsBundles, 1);
+    await app.close();
+  });
+
+  it('sends a file the build also wrote compressed in the encoding the client asks for, with Vary; the file itself to a client that asks for none (issue 26)', async () => {
+    const dist = join(dir, 'dist-compressed');
+    mkdirSync(join(dist, 'assets'), { recursive: true });
+    const main = Buffer.from(`console.log(${JSON.stringify('x'.repeat(4_000))});\n`);
+    writeFileSync(join(dist, 'index.html'), '<html><script type="module" src="/assets/main.js"></script></html>');
+    writeFileSync(join(dist, 'assets', 'main.js'), main);
+    writeFileSync(join(dist, 'assets', 'main.js.gz'), gzipSync(main));
+    writeFileSync(join(dist, 'assets', 'main.js.br'), brotliCompressSync(main));
+    writeFileSync(join(dist, 'assets', 'small.js'), 'console.log(1)');
+    const userConfig = join(dir, 'compressed.yaml');
+    writeFileSync(userConfig, `frontend:\n  dist: ${dist}\n`);
+    const app = await appFor(configFor('c', { CMUX_CONFIG: userConfig }), token);
+    const cases: Array<[string | undefined, string | undefined]> = [
+      [undefined, undefined],
+      ['gzip, deflate, br, zstd', 'br'],
+      ['gzip', 'gzip'],
+      ['GZip', 'gzip'],
+      ['br;q=0, gzip;q=0.5', 'gzip'],
+      ['gzip;q=0', undefined],
+      ['identity', undefined],
+      ['*', 'br'],
+      ['br;q=0, *', 'gzip'],
+      ['*;q=0', undefined],
+      ['gzip;q=nonsense, deflate', undefined],
+      ['', undefined],
+    ];
+    const decode: Record<string, (b: Buffer) => Buffer> = { gzip: gunzipSync, br: brotliDecompressSync };
+    for (const [accept, encoding] of cases) {
+      const res = await app.inject({ url: '/assets/main.js', headers: accept === undefined ? {} : { 'accept-encoding': accept } });
+      assert.equal(res.statusCode, 200);
+      assert.equal(res.headers['content-encoding'], encoding, String(accept));
+      assert.equal(res.headers.vary, 'accept-encoding', String(accept));
+      assert.match(String(res.headers['content-type']), /^text\/javascript/);
+      assert.deepEqual(encoding ? decode[encoding]!(res.rawPayload) : res.rawPayload, main, String(accept));
+    }
+    // A file changed after the build, or a damaged copy: what goes out is always the file's bytes.
+    const changed = Buffer.concat([main, Buffer.from('\nthrow new Error("changed after the build");\n')]);
+    writeFileSync(join(dist, 'assets', 'main.js'), changed);
+    for (const accept of ['br', 'gzip', 'gzip, br']) {
+      const res = await app.inject({ url: '/assets/main.js', headers: { 'accept-encoding': accept } });
+      assert.equal(res.headers['content-encoding'], undefined, `${accept}: the copies are of what the file was`);
+      assert.deepEqual(res.rawPayload, changed);
+    }
+    writeFileSync(join(dist, 'assets', 'main.js.gz'), gzipSync(changed));
+    writeFileSync(join(dist, 'assets', 'main.js.br'), Buffer.from('not brotli at all'));
+    const mended = await app.inject({ url: '/assets/main.js', headers: { 'accept-encoding': 'gzip, br' } });
+    assert.equal(mended.headers['content-encoding'], 'gzip', 'the damaged brotli copy is passed over');
+    assert.deepEqual(gunzipSync(mended.rawPayload), changed);
+    const small = await app.inject({ url: '/assets/small.js', headers: { 'accept-encoding': 'gzip, br' } });
+    assert.equal(small.headers['content-encoding'], undefined, 'no copy: the file as it is');
+    assert.equal(small.headers.vary, undefined);
+    assert.equal(small.body, 'console.log(1)');
     await app.close();
   });
 

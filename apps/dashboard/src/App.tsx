@@ -1,9 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { api, logInFromUrl, Unauthorized, type Agent, type AgentTerminal, type Alert, type KilledAgent, type Message } from './api';
 import { AgentList } from './components/AgentList';
-import { AgentView } from './components/AgentView';
 import { Board } from './components/Board';
-import { KilledView } from './components/KilledView';
 import { Login } from './components/Login';
 import { Messages } from './components/Messages';
 import { OfflineBanner } from './components/OfflineBanner';
@@ -13,6 +11,11 @@ import { useAttention } from './attention';
 import { Reconnects } from './fresh';
 import { useLive, type LiveFrame } from './live';
 import { useRoute, VIEWS } from './route';
+
+// An agent's own view (its terminal is xterm) loads when one is picked: the first screen, the
+// overview, needs neither; Vite splits them into chunks of their own.
+const AgentView = lazy(() => import('./components/AgentView').then((m) => ({ default: m.AgentView })));
+const KilledView = lazy(() => import('./components/KilledView').then((m) => ({ default: m.KilledView })));
 
 export function App() {
   const [authed, setAuthed] = useState<boolean | null>(null);
@@ -43,6 +46,8 @@ export function App() {
       setAlerts(al);
       setKilled(k);
       setAuthed(true);
+      // Logged in after all (a used link opened while a session holds): nothing to explain later.
+      setLoginNotice('');
     } catch (error) {
       if (error instanceof Unauthorized) setAuthed(false);
     }
@@ -169,11 +174,13 @@ export function App() {
       {view === 'agents' && (
         <main className={agent || gone ? 'agents-layout picked' : 'agents-layout'}>
           <AgentList agents={shownAgents} killed={killedShown} selected={selected} onSelect={(id) => go({ agent: id })} now={now} />
-          {/* Keyed: a notice or a draft of one agent never shows on another. */}
-          {agent && (
-            <AgentView key={agent.id} agent={agent} terminal={terminal.id === agent.id ? terminal : null} mailTick={mailTick} theme={theme} onOverview={() => go({ agent: null })} />
-          )}
-          {gone && <KilledView key={gone.id} agent={gone} />}
+          <Suspense fallback={<p className="loading">Loading…</p>}>
+            {/* Keyed: a notice or a draft of one agent never shows on another. */}
+            {agent && (
+              <AgentView key={agent.id} agent={agent} terminal={terminal.id === agent.id ? terminal : null} mailTick={mailTick} theme={theme} onOverview={() => go({ agent: null })} />
+            )}
+            {gone && <KilledView key={gone.id} agent={gone} />}
+          </Suspense>
           {!agent && !gone && selected && (
             <p className="pick" role="alert" data-unknown-agent={selected}>
               There is no agent named <b>{selected}</b>: none runs under that name, and none was killed under it recently. Pick one from the list.

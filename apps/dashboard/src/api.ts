@@ -37,8 +37,10 @@ export class ApiError extends Error {
   }
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const secret = session.get();
+// `asSession: false` sends no session: a login stands on its own credential, and its 401 says
+// that credential is wrong, not that the session this page keeps has ended.
+async function request<T>(method: string, path: string, body?: unknown, { asSession = true } = {}): Promise<T> {
+  const secret = asSession ? session.get() : null;
   let response: Response;
   try {
     response = await fetch(path, {
@@ -50,7 +52,7 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   } catch {
     throw new Unreachable('cmux does not answer: the server is down or restarting');
   }
-  if (response.status === 401) {
+  if (response.status === 401 && asSession) {
     // Ended (logged out elsewhere, revoked, expired): it opens nothing any more.
     if (secret !== null && session.get() === secret) session.clear();
     throw new Unauthorized('login needed');
@@ -118,6 +120,30 @@ export interface Diff extends Worktree {
   files: Array<{ path: string; from?: string; status: string; additions: number | null; deletions: number | null }>;
   patch: string;
   truncated: boolean;
+}
+
+// A file not committed in a worktree, and how (git's word: modified, added, untracked…).
+export interface WorkingFile {
+  path: string;
+  status: string;
+}
+
+// What a merge would take (the commits `into` lacks) and leave behind (uncommitted files).
+export interface MergePreview {
+  branch: string;
+  into: string;
+  commits: Array<{ commit: string; subject: string }>;
+  commitCount: number;
+  uncommitted: WorkingFile[];
+}
+
+export interface MergeResult {
+  branch: string;
+  into: string;
+  commit: string | null;
+  commits: number;
+  committed: { commit: string; files: WorkingFile[] } | null;
+  leftBehind: WorkingFile[];
 }
 
 export interface SpawnOptions {
@@ -215,9 +241,11 @@ export interface AgentEvent {
   tool?: string;
 }
 
-// Logs in with the token or a login URL's code, and keeps the session it buys.
+// Logs in with the token or a login URL's code, and keeps the session it buys. A wrong one
+// leaves the session already kept as it was: a used link opened again while logged in shows
+// the dashboard, not a login.
 async function logIn(credential: { token: string } | { code: string }): Promise<void> {
-  session.set((await request<{ session: string }>('POST', '/api/login', credential)).session);
+  session.set((await request<{ session: string }>('POST', '/api/login', credential, { asSession: false })).session);
 }
 
 // The one-time code of a login URL (`/?code=…`), taken out of the address at once so that no
@@ -255,7 +283,8 @@ export const api = {
   spawn: (name: string, options: SpawnOptions) => request<Agent & { notice?: string }>('POST', '/api/agents', { name, ...options }),
   kill: (id: string, force = false) => request<unknown>('DELETE', `/api/agents/${encodeURIComponent(id)}${force ? '?force=true' : ''}`),
   diff: (id: string) => request<Diff>('GET', `/api/agents/${encodeURIComponent(id)}/diff`),
-  merge: (id: string) => request<{ into: string; commits: number; commit: string | null; uncommitted: boolean }>('POST', `/api/agents/${encodeURIComponent(id)}/merge`, {}),
+  mergePreview: (id: string) => request<MergePreview>('GET', `/api/agents/${encodeURIComponent(id)}/merge-preview`),
+  merge: (id: string, options: { commitUncommitted?: boolean; message?: string } = {}) => request<MergeResult>('POST', `/api/agents/${encodeURIComponent(id)}/merge`, options),
   send: (id: string, text: string) => request<{ id: string }>('POST', `/api/agents/${encodeURIComponent(id)}/message`, { text }),
   interrupt: (id: string) => request<unknown>('POST', `/api/agents/${encodeURIComponent(id)}/interrupt`),
   compact: (id: string) => request<unknown>('POST', `/api/agents/${encodeURIComponent(id)}/compact`),
@@ -271,6 +300,9 @@ export const api = {
     if (before) query.set('before', String(before));
     return request<Message[]>('GET', `/api/messages?${query}`);
   },
+  // The first messages to or from an agent at or after `since`, oldest first.
+  messagesSince: (agent: string, since: string, limit: number) =>
+    request<Message[]>('GET', `/api/messages?${new URLSearchParams({ agent, since, limit: String(limit) })}`),
   projects: () => request<Project[]>('GET', '/api/projects'),
   tasks: (project?: string) => request<Task[]>('GET', `/api/tasks${project ? `?project=${encodeURIComponent(project)}` : ''}`),
   addTask: (task: { title: string; project?: string }) => request<Task>('POST', '/api/tasks', task),

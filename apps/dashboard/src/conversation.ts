@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useFreshNotice } from './fresh';
 import { api, MESSAGE_PAGE, type Message } from './api';
+import { isTo } from './format';
 
 // Newest first, each message once (a fresher copy replaces an older one: its status moved on).
 function merge(fresh: Message[], kept: Message[]): Message[] {
@@ -79,17 +80,6 @@ export function useConversation(agentId: string, tick: number, limit = MESSAGE_P
 }
 
 export type ConversationState = ReturnType<typeof useConversation>;
-
-// Whether a message was addressed to the agent (by its id or as `<session>:<id>`).
-export function isTo(message: Message, agentId: string): boolean {
-  return message.to === agentId || message.to.endsWith(`:${agentId}`);
-}
-
-// What the agent was last given to do: the newest message typed into it (one still queued, or
-// dead-lettered, was not given).
-export function currentTask(messages: Message[], agentId: string): Message | undefined {
-  return messages.find((m) => isTo(m, agentId) && !m.replyTo && (m.status === 'delivered' || m.status === 'delivering'));
-}
 
 // The other side of a message in the agent's conversation.
 export function counterpart(message: Message, agentId: string): string {

@@ -1,9 +1,9 @@
 import { statSync } from 'node:fs';
 import type { Logger } from '../../core/src/log/index.js';
 import { homePaths } from '../../core/src/paths/index.js';
-import { agentViews, captureAgents, type AgentDeps, type AgentObservation, type AgentView } from '../../agents/index.js';
+import { agentViews, captureAgents, interruptSigns, type AgentDeps, type AgentObservation, type AgentView } from '../../agents/index.js';
 import type { TeamAgent, TeamDirectory } from '../../registry/directory/index.js';
-import { nextAttention, type Attention } from '../notify/attention.js';
+import { nextAttention, turnInterrupted, type Attention } from '../notify/attention.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { Hub } from '../ws/hub.js';
 import type { HookStore } from './hook-events.js';
@@ -29,6 +29,10 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
   let team: TeamDirectory | undefined;
   const withTeam = (local: AgentSnapshot[]): AgentSnapshot[] => (team?.self ? [...local.map((a) => ({ ...a, host: team!.self! })), ...(team.agents() as TeamAgent[] as AgentSnapshot[])] : local);
   let observation: AgentObservation | undefined;
+  // The windows' interrupt marks, read after `observation`'s screens (see markInterrupted), and
+  // per agent the mark it carried when last seen not busy: a different one is an interrupt since.
+  let marks: ReadonlyMap<string, string> = new Map();
+  const seenMarks = new Map<string, string>();
   // agents.yaml as it was when `observation` was read.
   let observedRegistry: string | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -49,7 +53,10 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
   function read(all: boolean): Promise<void> {
     const reading = readings.then(async () => {
       const version = registryVersion();
-      observation = await captureAgents(deps, all ? undefined : observation?.panes);
+      const captured = await captureAgents(deps, all ? undefined : observation?.panes);
+      // Set together: a listing answered meanwhile must not see these screens with older marks.
+      marks = await deps.tmux.interruptMarks();
+      observation = captured;
       observedRegistry = version;
     });
     readings = reading.catch(() => undefined);
@@ -61,11 +68,16 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
     if (!observation) return [];
     const now = Date.now();
     const next = new Map<string, AgentSnapshot>();
+    const signs = interruptSigns(deps, observation, marks);
     for (const view of agentViews(deps, observation, hooks.reports, now).agents) {
       const before = known.get(view.id);
       const changed = !before || before.status !== view.status;
       const since = new Date(now).toISOString();
-      const attention = before ? nextAttention(before.attention, before.status, view.status, since) : null;
+      const sign = signs.get(view.id);
+      const interrupted = turnInterrupted(sign, seenMarks.get(view.id));
+      // An interrupt counts for the turn under way: one pressed while the agent was not busy is spent.
+      if (sign && (!before || view.status !== 'busy')) seenMarks.set(view.id, sign.mark);
+      const attention = before ? nextAttention(before.attention, before.status, view.status, since, interrupted) : null;
       const snapshot = { ...view, statusSince: changed ? since : before.statusSince, attention };
       next.set(view.id, snapshot);
       if (!before) hub.broadcast('agent_created', snapshot);
@@ -74,7 +86,11 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
         if (attention && attention !== before.attention) notifier?.notify({ agent: view.id, event: attention.event, status: view.status, previous: before.status });
       }
     }
-    for (const id of known.keys()) if (!next.has(id)) hub.broadcast('agent_removed', { id });
+    for (const id of known.keys()) {
+      if (next.has(id)) continue;
+      seenMarks.delete(id);
+      hub.broadcast('agent_removed', { id });
+    }
     known = next;
     team?.changed();
     return [...next.values()];

@@ -10,7 +10,9 @@ export const messageSchemas = {
       project: projectName.optional(),
       limit: pageLimit(500),
       before: z.coerce.number().int().min(1).optional(),
-    }),
+      // Oldest first from a moment, instead of newest first: paging forward has no `before`.
+      since: z.iso.datetime({ offset: true }).transform((ts) => new Date(ts).toISOString()).optional(),
+    }).refine((q) => q.before === undefined || q.since === undefined, { message: 'before pages back from a message, since forward from a time: give one of them', path: ['since'] }),
   },
   send: {
     body: z.strictObject({

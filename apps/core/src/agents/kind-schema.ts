@@ -29,10 +29,15 @@ const fields = {
   enterRetries: z.number().int().min(0).max(10),
   statusLines: z.number().int().min(1).max(200),
   status: z.strictObject(statusShape),
+  interrupted: patternList,
   composer: pattern,
+  composerPlaceholder: pattern,
+  pastedText: pattern,
   keyChoices: pattern,
   choiceCursor: pattern,
   startup: z.array(z.strictObject({ when: pattern, choose: z.string().min(1), requires: z.enum(['acceptApiKey']).optional() })),
+  turnStopped: pattern,
+  strayMenus: z.array(z.strictObject({ when: pattern, close: z.array(z.string().min(1)).min(1) })),
 };
 
 // A whole kind, as in apps/agents/kinds/<kind>/kind.yaml.
@@ -42,9 +47,14 @@ export const agentKindSchema = z.strictObject({
   confirmByHook: fields.confirmByHook.default(false),
   clearInputKeys: fields.clearInputKeys.default([]),
   resume: fields.resume.optional(),
+  interrupted: fields.interrupted.default([]),
   composer: fields.composer.optional(),
+  composerPlaceholder: fields.composerPlaceholder.optional(),
+  pastedText: fields.pastedText.optional(),
   keyChoices: fields.keyChoices.optional(),
   choiceCursor: fields.choiceCursor.optional(),
+  turnStopped: fields.turnStopped.optional(),
+  strayMenus: fields.strayMenus.default([]),
 });
 export type AgentKindInput = z.infer<typeof agentKindSchema>;
 

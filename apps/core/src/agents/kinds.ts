@@ -18,13 +18,33 @@ export interface AgentKind {
   enterRetries: number;
   statusLines: number;
   status: { busy: RegExp[]; waiting: RegExp[]; idle: RegExp[] };
+  // What the screen shows right above the input when a turn was stopped by an interrupt
+  // (Claude Code's "Interrupted", Codex "Conversation interrupted"): such a turn is not done.
+  interrupted: RegExp[];
   composer: RegExp | null;
+  // What an empty input box shows in it (a placeholder such as Gemini's "Type your message"):
+  // the whole text in the box matching it counts as nothing typed.
+  composerPlaceholder: RegExp | null;
+  // How the program shows a pasted block in its input box (Claude Code `[Pasted text #1 +11
+  // lines]`, Gemini `[Pasted Text: 12 lines]`): the text is still there, though not on screen.
+  pastedText: RegExp | null;
   // A dialog whose choices are typed as keys, e.g. `(y/n)`: group 1 lists them, `/` between.
   keyChoices: RegExp | null;
   // The start of a menu's cursor line (Claude Code's indented `❯`, Codex `›`, Gemini `●`);
   // null: the program shows no menus.
   choiceCursor: RegExp | null;
   startup: readonly StartupDialog[];
+  // What the screen shows once an interrupt stopped a turn for good (nothing comes back into
+  // the input box then); null when it shows nothing of the kind.
+  turnStopped: RegExp | null;
+  // Menus a stray key opens (two Escapes on Claude Code's empty input box open Rewind), and
+  // the keys that close them again.
+  strayMenus: readonly StrayMenu[];
+}
+
+export interface StrayMenu {
+  when: RegExp;
+  close: readonly string[];
 }
 
 // A dialog the program may show while it starts, and the choice cmux picks in it. `requires`
@@ -51,9 +71,14 @@ export function compileKind(name: string, k: AgentKindInput, folder: string): Ag
     enterRetries: k.enterRetries,
     statusLines: k.statusLines,
     status: { busy: k.status.busy.map(compile), waiting: k.status.waiting.map(compile), idle: k.status.idle.map(compile) },
+    interrupted: k.interrupted.map(compile),
     composer: k.composer ? compile(k.composer) : null,
+    composerPlaceholder: k.composerPlaceholder ? compile(k.composerPlaceholder) : null,
+    pastedText: k.pastedText ? compile(k.pastedText) : null,
     keyChoices: k.keyChoices ? compile(k.keyChoices) : null,
     choiceCursor: k.choiceCursor ? compile(k.choiceCursor) : null,
     startup: k.startup.map((s) => ({ when: compile(s.when), choose: s.choose, requires: s.requires })),
+    turnStopped: k.turnStopped ? compile(k.turnStopped) : null,
+    strayMenus: k.strayMenus.map((m) => ({ when: compile(m.when), close: m.close })),
   };
 }

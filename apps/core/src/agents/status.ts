@@ -37,6 +37,12 @@ export function detectPaneStatus(kind: AgentKind, pane: string): 'busy' | 'waiti
   return null;
 }
 
+// Whether the screen's last lines show the kind's mark of a turn stopped by an interrupt.
+export function showsInterrupt(kind: AgentKind, pane: string): boolean {
+  const tail = lastLines(pane, kind.statusLines);
+  return kind.interrupted.some((pattern) => pattern.test(tail));
+}
+
 // A status an agent's own hooks reported (Claude Code PostToolUse, Stop, Notification…).
 export interface HookReport {
   status: 'busy' | 'waiting' | 'idle';

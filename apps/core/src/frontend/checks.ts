@@ -26,7 +26,8 @@ function sha256(bytes: Buffer): string {
 }
 
 // On disk: index.html is there, every script and stylesheet it references is there and not
-// empty, and (when the build left its build-info.json) has the size and hash it was built with.
+// empty, and (when the build left its build-info.json) has the size and hash it was built
+// with, and every other file of the build its size.
 export function checkOnDisk(dist: string): DiskCheck {
   const index = join(dist, 'index.html');
   if (!existsSync(index)) return { ok: false, indexExists: false, jsBundles: 0, assets: [], problem: `${index} is missing` };
@@ -49,6 +50,15 @@ export function checkOnDisk(dist: string): DiskCheck {
     }
   }
   if (jsBundles === 0) return { ok: false, indexExists: true, jsBundles, assets, problem: 'index.html loads no script' };
+  // The rest of the build by size (a stat each, at every check): the chunks a view loads later
+  // and the compressed copies (which the server sends only while they hold their file's bytes).
+  for (const [file, expected] of Object.entries(info?.files ?? {})) {
+    const path = join(dist, file);
+    if (assets.includes(file)) continue;
+    if (!existsSync(path)) return { ok: false, indexExists: true, jsBundles, assets, problem: `${file} is missing` };
+    const size = statSync(path).size;
+    if (size !== expected.size) return { ok: false, indexExists: true, jsBundles, assets, problem: `${file} is not what the build wrote (${size} bytes, built ${expected.size})` };
+  }
   return { ok: true, indexExists: true, jsBundles, assets, problem: null };
 }
 

@@ -25,6 +25,9 @@ export interface HistoryPage {
   limit: number;
   // Only messages older than this seq (the cursor of the previous page).
   before?: number | undefined;
+  // Only messages at or after this time (ISO, UTC), oldest first: the page after a moment,
+  // such as the first messages an agent was sent once it was spawned.
+  since?: string | undefined;
 }
 
 interface Row {
@@ -188,9 +191,12 @@ export function openHistory(home: string, opts: { readonly?: boolean } = {}) {
     // Keyset paging: every column a filter matches has an index on (column, seq), so each
     // branch of the filter reads at most `limit` entries of one index, newest first, however
     // deep the page; the branches' union is sorted and cut to `limit` again.
-    page({ agent, agents, limit, before }: HistoryPage): StoredMessage[] {
+    page({ agent, agents, limit, before, since }: HistoryPage): StoredMessage[] {
       if (agents?.length === 0) return [];
-      const params: Record<string, unknown> = { limit, before: before ?? Number.MAX_SAFE_INTEGER };
+      const params: Record<string, unknown> = { limit, before: before ?? Number.MAX_SAFE_INTEGER, since: since ?? '' };
+      // Newest first before a seq, or oldest first from a time (ts is not indexed: each branch
+      // reads its index from the oldest entry up to the first match).
+      const [bound, order] = since === undefined ? ['seq < @before', 'DESC'] : ['ts >= @since', 'ASC'];
       agents?.forEach((name, i) => (params[`agent${i}`] = name));
       const inAgents = (column: string) => (agents ?? []).map((_, i) => `${column} = @agent${i}`);
       let branches: string[];
@@ -200,11 +206,13 @@ export function openHistory(home: string, opts: { readonly?: boolean } = {}) {
         branches = ['from_addr', 'to_addr', 'from_agent', 'to_agent'].map((column) => `${column} = @agent${project}`);
       } else if (agents) {
         branches = [...inAgents('from_agent'), ...inAgents('to_agent')];
-      } else {
+      } else if (since === undefined) {
         return (newest.all(params) as Row[]).map(toMessage);
+      } else {
+        branches = ['1'];
       }
-      const union = branches.map((where) => `SELECT seq FROM (SELECT seq FROM messages WHERE ${where} AND seq < @before ORDER BY seq DESC LIMIT @limit)`).join(' UNION ALL ');
-      const sql = `SELECT * FROM messages WHERE seq IN (${union}) ORDER BY seq DESC LIMIT @limit`;
+      const union = branches.map((where) => `SELECT seq FROM (SELECT seq FROM messages WHERE ${where} AND ${bound} ORDER BY seq ${order} LIMIT @limit)`).join(' UNION ALL ');
+      const sql = `SELECT * FROM messages WHERE seq IN (${union}) ORDER BY seq ${order} LIMIT @limit`;
       return (db.prepare(sql).all(params) as Row[]).map(toMessage);
     },
     count(): number {

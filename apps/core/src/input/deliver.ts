@@ -8,7 +8,12 @@ import { terminalInput } from './terminal-text.js';
 export const MAX_TYPED_BYTES = 4096;
 const SETTLE_POLL_MS = 40;
 const SETTLE_MAX_MS = 10_000;
-const PASTE_MARKER = /\[Pasted text/;
+// How much of a message's start or end (spaces left out) must show in the input box for it to
+// count as there.
+const TELLTALE_CHARS = 12;
+
+// The rules of a kind that say what its input box holds.
+export type InputBox = Pick<AgentKind, 'composer' | 'composerPlaceholder' | 'pastedText'>;
 
 export interface DeliverOptions {
   tmux: TmuxClient;
@@ -31,9 +36,11 @@ export interface DeliveryResult {
 }
 
 // Types a message into an agent exactly once: short plain text as literal keys, anything else
-// as one bracketed paste through a buffer of its own; Enter as a separate key once the screen
-// has settled; then, where the kind shows its composer, checks the text left it and presses
-// Enter again (never retypes) a bounded number of times.
+// as one bracketed paste through a buffer of its own. Where the kind shows its input box, the
+// kind's submit delay counts from when the text is seen there (Gemini takes an Enter that comes
+// within 40 ms of reading a paste as a line break, and under load it reads a paste late);
+// Enter is a separate key once the screen has settled; then the text must have left the box,
+// or Enter is pressed again (the text is never retyped) a bounded number of times.
 export async function deliverText(opts: DeliverOptions): Promise<DeliveryResult> {
   const { tmux, target, kind } = opts;
   const text = await terminalInput(opts);
@@ -42,42 +49,71 @@ export async function deliverText(opts: DeliverOptions): Promise<DeliveryResult>
   const since = Date.now();
   if (typed) await tmux.sendText(target, text);
   else await tmux.pasteText(target, text);
+  if (kind.composer) await waitForScreen(tmux, target, (pane) => stillInComposer(kind, pane, text));
   await sleep(kind.submitDelayMs);
-  if (!typed) await waitForStableScreen(tmux, target);
+  if (!typed || kind.composer) await waitForStableScreen(tmux, target);
+  return submit(opts, text, { method: typed ? 'typed' : 'pasted', bytes, since });
+}
 
-  const method = typed ? 'typed' : 'pasted';
+// Submits a message that is already in the agent's input box (typed by an attempt that failed
+// before its outcome was known): Enter, checked as for a fresh delivery.
+export async function submitTyped(opts: DeliverOptions): Promise<DeliveryResult> {
+  const text = await terminalInput(opts);
+  return submit(opts, text, { method: 'typed', bytes: Buffer.byteLength(text), since: Date.now() });
+}
+
+async function submit(opts: DeliverOptions, text: string, typing: Pick<DeliveryResult, 'method' | 'bytes'> & { since: number }): Promise<DeliveryResult> {
+  const { tmux, target, kind } = opts;
+  const { method, bytes } = typing;
   let enterPresses = 0;
   for (;;) {
     await tmux.sendKeys(target, 'Enter');
     enterPresses += 1;
     if (!kind.composer) break;
     await sleep(Math.max(kind.submitDelayMs, 100));
-    if (!stillInComposer(kind.composer, await tmux.capturePane(target), text)) break;
+    if (!stillInComposer(kind, await tmux.capturePane(target), text)) break;
     if (enterPresses > kind.enterRetries) return { outcome: 'typed-not-submitted', method, bytes, enterPresses };
   }
-  const confirmed = opts.confirm ? await opts.confirm(text, since) : null;
+  const confirmed = opts.confirm ? await opts.confirm(text, typing.since) : null;
   return { outcome: confirmed === false ? 'not-confirmed' : 'submitted', method, bytes, enterPresses };
 }
 
-// The text in the agent's input box (the composer pattern's first group), or null when no
-// input box is on screen. The match that starts lowest on the screen is the live one.
-export function composerText(composer: RegExp, pane: string): string | null {
+// The text in the agent's input box (the composer pattern's first group; '' when it shows only
+// its placeholder), or null when the kind has no input box or none is on screen. The match
+// that starts lowest on the screen is the live one.
+export function composerText(kind: InputBox, pane: string): string | null {
+  if (!kind.composer) return null;
   const lines = lastLines(pane, 60).split('\n');
-  const sticky = new RegExp(composer.source, `${composer.flags.replace(/[gy]/g, '')}y`);
+  const sticky = new RegExp(kind.composer.source, `${kind.composer.flags.replace(/[gy]/g, '')}y`);
   for (let i = lines.length - 1; i >= 0; i--) {
     sticky.lastIndex = 0;
     const match = sticky.exec(lines.slice(i).join('\n'));
-    if (match) return match[1] ?? '';
+    if (match) return isPlaceholder(kind, match[1] ?? '') ? '' : (match[1] ?? '');
   }
   return null;
 }
 
-// Whether the input box still holds the message: its last characters, or a paste placeholder.
-export function stillInComposer(composer: RegExp, pane: string, text: string): boolean {
-  const pending = composerText(composer, pane);
-  if (pending === null) return false;
-  const tail = text.replace(/\s+/g, '').slice(-12);
-  return PASTE_MARKER.test(pending) || (tail.length > 0 && pending.replace(/\s+/g, '').includes(tail));
+function isPlaceholder(kind: InputBox, text: string): boolean {
+  const shown = text.trim();
+  const match = kind.composerPlaceholder?.exec(shown);
+  return match !== null && match !== undefined && match.index === 0 && match[0].length === shown.length;
+}
+
+// Whether the input box holds the message: the kind's placeholder for a pasted block, or the
+// message's first or last characters.
+export function stillInComposer(kind: InputBox, pane: string, text: string): boolean {
+  const pending = composerText(kind, pane);
+  if (!pending) return false;
+  if (kind.pastedText?.test(pending)) return true;
+  const shown = pending.replace(/\s+/g, '');
+  const squeezed = text.replace(/\s+/g, '');
+  return squeezed !== '' && (shown.includes(squeezed.slice(0, TELLTALE_CHARS)) || shown.includes(squeezed.slice(-TELLTALE_CHARS)));
+}
+
+// Waits (bounded by SETTLE_MAX_MS) until the screen shows what `seen` looks for.
+async function waitForScreen(tmux: TmuxClient, target: string, seen: (pane: string) => boolean): Promise<void> {
+  const deadline = Date.now() + SETTLE_MAX_MS;
+  while (!seen(await tmux.capturePane(target)) && Date.now() < deadline) await sleep(SETTLE_POLL_MS);
 }
 
 // Waits until two captures in a row are the same, so Enter follows a paste the program has

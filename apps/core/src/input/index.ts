@@ -1,3 +1,3 @@
-export { composerText, deliverText, stillInComposer, type DeliverOptions, type DeliveryResult } from './deliver.js';
+export { composerText, deliverText, stillInComposer, submitTyped, type DeliverOptions, type DeliveryResult, type InputBox } from './deliver.js';
 export { createSerialQueue, type SerialQueue } from './serial-queue.js';
 export { FOLDED_NEWLINE, foldLines, terminalInput, terminalText } from './terminal-text.js';

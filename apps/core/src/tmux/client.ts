@@ -12,6 +12,10 @@ const SESSION_NAME_FORMAT = '#{session_name}';
 const HISTORY_SIZE_FORMAT = '#{history_size}';
 const CURSOR_X_FORMAT = '#{cursor_x}';
 const PANE_PID_FORMAT = '#{pane_pid}';
+// The window option that changes at every interrupt cmux presses into the window: the server
+// and the CLI both interrupt, and the status monitor reads it (see markInterrupted).
+const INTERRUPT_MARK_OPTION = '@cmux-interrupted';
+const INTERRUPT_MARKS_FORMAT = '#{window_id}\t#{@cmux-interrupted}';
 // tmux names that cmux creates: no separators tmux would read as a target (`:` `.`), no
 // leading `-` that would read as a flag.
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
@@ -155,10 +159,7 @@ export function createTmuxClient(options: TmuxClientOptions) {
       try {
         return parseWindowList(await run(['list-windows', '-a', '-F', WINDOW_LIST_FORMAT]));
       } catch (error) {
-        if (error instanceof CmuxError && error.code === 'CMUX_ERR_TMUX_NO_SERVER') return [];
-        // `-a` still looks for a current session: a server that has none (started a moment ago
-        // by a concurrent `new-session`, or its last session just closed) has no windows.
-        if (error instanceof CmuxError && /^stderr: no current target$/m.test(error.message)) return [];
+        if (noWindows(error)) return [];
         throw error;
       }
     },
@@ -217,6 +218,23 @@ export function createTmuxClient(options: TmuxClientOptions) {
       await run(['set-option', '-w', '-t', target, AGENT_TAG_OPTION, tag]);
     },
 
+    // Records that an interrupt is pressed into the window: `mark` must differ from the last one.
+    async markInterrupted(target: string, mark: string): Promise<void> {
+      await run(['set-option', '-w', '-t', target, INTERRUPT_MARK_OPTION, mark]);
+    },
+
+    // Every window's last interrupt mark, by window id ('' for none), in one call.
+    async interruptMarks(): Promise<Map<string, string>> {
+      let out: string;
+      try {
+        out = await run(['list-windows', '-a', '-F', INTERRUPT_MARKS_FORMAT]);
+      } catch (error) {
+        if (noWindows(error)) return new Map();
+        throw error;
+      }
+      return new Map(out.split('\n').filter(Boolean).map((line) => line.split('\t', 2) as [string, string]));
+    },
+
     // The process id of the program the pane runs (its root process).
     async panePid(target: string): Promise<number> {
       return Number((await run(['display-message', '-p', '-t', target, PANE_PID_FORMAT])).trim());
@@ -261,6 +279,13 @@ export function createTmuxClient(options: TmuxClientOptions) {
 // turns back into the `;` given; every other argument goes as it is.
 function literalArgument(arg: string): string {
   return arg.endsWith(';') ? `${arg.slice(0, -1)}\\;` : arg;
+}
+
+// A `list-windows -a` that failed because there are no windows: no server, or (`-a` still looks
+// for a current session) a server that has none, started a moment ago by a concurrent
+// `new-session` or whose last session just closed.
+function noWindows(error: unknown): boolean {
+  return error instanceof CmuxError && (error.code === 'CMUX_ERR_TMUX_NO_SERVER' || /^stderr: no current target$/m.test(error.message));
 }
 
 // tmux expands formats (FORMATS in tmux(1)) in some arguments of the commands cmux runs: in

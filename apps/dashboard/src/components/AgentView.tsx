@@ -1,15 +1,21 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { api, ApiError, type Agent, type AgentEvent, type AgentTerminal } from '../api';
-import { currentTask, useConversation } from '../conversation';
+import { taskText, useAgentTask, useBoardTasks } from '../agent-task';
+import { useConversation } from '../conversation';
 import { clock } from '../format';
 import { useFreshNotice } from '../fresh';
+import { unmergedWork } from '../worktree-text';
 import '../agent-parts.css';
 import { Conversation } from './Conversation';
 import { DialogAnswer } from './DialogAnswer';
-import { DiffView } from './DiffView';
+import { MergeDialog } from './MergeDialog';
 import { MessageBox } from './MessageBox';
 import { SentState } from './SentState';
 import { Terminal } from './Terminal';
+
+// diff2html and highlight.js are most of the page's weight and only a worktree worker's view
+// draws them: loaded when such a view opens (Vite splits them off).
+const DiffView = lazy(() => import('./DiffView').then((m) => ({ default: m.DiffView })));
 
 // How long the outcome of an action (interrupted, compact requested) stays in view.
 const NOTICE_MS = 8_000;
@@ -37,8 +43,10 @@ export function AgentView({
   const [events, setEvents] = useState<AgentEvent[]>([]);
   const [notice, setNotice] = useFreshNotice();
   const [sent, setSent] = useState<string | null>(null);
+  const [merging, setMerging] = useState(false);
+  const mergeButton = useRef<HTMLButtonElement>(null);
   const conversation = useConversation(agent.id, mailTick);
-  const task = currentTask(conversation.messages, agent.id);
+  const task = useAgentTask(agent, useBoardTasks(mailTick), mailTick);
   useEffect(() => {
     if (!notice) return;
     const timer = window.setTimeout(() => setNotice(''), NOTICE_MS);
@@ -76,10 +84,7 @@ export function AgentView({
           <button onClick={act('interrupted', () => api.interrupt(agent.id))}>Interrupt</button>
           <button onClick={act('compact requested', () => api.compact(agent.id))}>Compact</button>
           {agent.worktree && (
-            <button onClick={act('merged', async () => {
-              const merged = await api.merge(agent.id);
-              return merged.commit ? `merged ${merged.commits} commit(s) into ${merged.into}` : `nothing to merge into ${merged.into}`;
-            })}>
+            <button ref={mergeButton} onClick={() => setMerging(true)} aria-haspopup="dialog">
               Merge
             </button>
           )}
@@ -93,13 +98,24 @@ export function AgentView({
           </button>
         </div>
       </header>
-      <p className="current-task" data-task={task?.subject ?? ''}>
-        <span className="muted">Task:</span> {task ? task.subject : <span className="muted">nothing given yet</span>}
+      <p className="current-task" data-task={task ? taskText(task) : ''} data-task-source={task?.source}>
+        <span className="muted">Task:</span> {task ? taskText(task) : <span className="muted">nothing given yet</span>}
+        {task?.source === 'board' && <span className="muted"> ({task.task.status})</span>}
       </p>
       {notice && (
         <p className="notice" role="status" data-notice-for={agent.id}>
           {notice}
         </p>
+      )}
+      {merging && (
+        <MergeDialog
+          agentId={agent.id}
+          onMerged={setNotice}
+          onClose={() => {
+            setMerging(false);
+            mergeButton.current?.focus();
+          }}
+        />
       )}
       <DialogAnswer agent={agent} />
       {terminal?.archived ? (
@@ -116,7 +132,11 @@ export function AgentView({
       ) : (
         <Terminal text={terminal?.text ?? ''} agentId={agent.id} agentName={agent.name} />
       )}
-      {agent.worktree && <DiffView agentId={agent.id} theme={theme} />}
+      {agent.worktree && (
+        <Suspense fallback={<p className="muted">Loading the changes…</p>}>
+          <DiffView agentId={agent.id} theme={theme} />
+        </Suspense>
+      )}
       <MessageBox
         onSend={async (text) => setSent((await api.send(agent.id, text)).id)}
         disabled={agent.status === 'missing' || agent.status === 'exited' || agent.status === 'stopped'}
@@ -147,7 +167,7 @@ async function killAsked(agent: Agent): Promise<unknown> {
     return await api.kill(agent.id);
   } catch (error) {
     if (!(error instanceof ApiError && error.code === 'CMUX_ERR_UNMERGED_WORK')) throw error;
-    if (!window.confirm(`${error.message}\n\nKill anyway? Its branch stays; its worktree folder goes.`)) return 'not killed';
+    if (!window.confirm(unmergedWork(agent, await api.mergePreview(agent.id).catch(() => null)))) return 'not killed';
     return api.kill(agent.id, true);
   }
 }

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, type Alert } from '../api';
 import { clock } from '../format';
 import { useFreshNotice } from '../fresh';
@@ -9,6 +9,14 @@ import { JournalFileText, journalFileOf } from './JournalFileText';
 export function AlertList({ alerts, onAcknowledged }: { alerts: Alert[]; onAcknowledged: (alert: Alert) => void }) {
   const [opened, setOpened] = useState<string | null>(null);
   const [error, setError] = useFreshNotice();
+  // The alert just acknowledged: its button goes, so the focus moves to the alert's own line.
+  const [acknowledged, setAcknowledged] = useState<string | null>(null);
+  const list = useRef<HTMLUListElement>(null);
+  useEffect(() => {
+    if (!acknowledged) return;
+    list.current?.querySelector<HTMLElement>(`[data-alert="${CSS.escape(acknowledged)}"] summary`)?.focus();
+    setAcknowledged(null);
+  }, [alerts, acknowledged]);
   const open = alerts.filter((a) => !a.acknowledged).length;
   return (
     <>
@@ -16,7 +24,7 @@ export function AlertList({ alerts, onAcknowledged }: { alerts: Alert[]; onAckno
         Alerts {open > 0 && <span className="badge" data-unacknowledged={open}>{open} new</span>}
       </h2>
       {error && <p className="error" role="alert">{error}</p>}
-      <ul className="alerts">
+      <ul className="alerts" ref={list}>
         {alerts.map((a) => {
           const file = journalFileOf(a.file);
           return (
@@ -30,7 +38,16 @@ export function AlertList({ alerts, onAcknowledged }: { alerts: Alert[]; onAckno
                 <pre>{a.excerpt}</pre>
                 <div className="alert-actions">
                   {!a.acknowledged && (
-                    <button onClick={() => api.acknowledge(a.id).then(onAcknowledged, (e: Error) => setError(e.message))}>Acknowledge</button>
+                    <button
+                      onClick={() =>
+                        api.acknowledge(a.id).then((done) => {
+                          onAcknowledged(done);
+                          setAcknowledged(done.id);
+                        }, (e: Error) => setError(e.message))
+                      }
+                    >
+                      Acknowledge
+                    </button>
                   )}
                   {file && (
                     <span className="muted">

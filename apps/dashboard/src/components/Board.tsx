@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, TASK_STATUSES, type Project, type Task } from '../api';
 import { useFreshNotice } from '../fresh';
 
@@ -12,6 +12,10 @@ export function Board() {
   const [tasks, setTasks] = useState<Task[]>([]);
   const [title, setTitle] = useState('');
   const [error, setError] = useFreshNotice();
+  // The task just moved and which way: its button that way (or the other, at the board's edge)
+  // gets the focus in the task's new column, so the keyboard stays on the task.
+  const [moved, setMoved] = useState<{ id: number; step: number } | null>(null);
+  const board = useRef<HTMLDivElement>(null);
 
   const load = useCallback(async () => {
     const [p, t] = await Promise.all([api.projects(), api.tasks(project || undefined)]);
@@ -24,18 +28,29 @@ export function Board() {
     return () => window.clearInterval(timer);
   }, [load]);
 
-  const act = (work: Promise<unknown>) =>
+  // `after` runs once the board is read again.
+  const act = (work: Promise<unknown>, after?: () => void) =>
     void work.then(
-      () => {
+      async () => {
         setError('');
-        return load();
+        await load();
+        after?.();
       },
       (e: Error) => setError(e.message),
     );
   const move = (task: Task, step: number) => {
     const status = TASK_STATUSES[TASK_STATUSES.indexOf(task.status) + step];
-    if (status) act(api.updateTask(task.id, { status }));
+    if (status) act(api.updateTask(task.id, { status }), () => setMoved({ id: task.id, step }));
   };
+  useEffect(() => {
+    if (!moved) return;
+    const card = board.current?.querySelector(`[data-task="${moved.id}"]`);
+    if (!card) return;
+    const [back, on] = [...card.querySelectorAll<HTMLButtonElement>('.task-actions button')];
+    const way = moved.step < 0 ? back : on;
+    (way && !way.disabled ? way : moved.step < 0 ? on : back)?.focus();
+    setMoved(null);
+  }, [tasks, moved]);
 
   return (
     <main className="board-view">
@@ -67,7 +82,7 @@ export function Board() {
           </span>
         )}
       </header>
-      <div className="board">
+      <div className="board" ref={board}>
         {TASK_STATUSES.map((status) => (
           <section key={status} className="column" data-column={status}>
             <h3>

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { counterpart, isTo, type ConversationState } from '../conversation';
+import { counterpart, type ConversationState } from '../conversation';
+import { isTo } from '../format';
 import { clock } from '../format';
 
 const STATE_TEXT: Record<string, string> = {

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiError, type Agent, type Dialog } from '../api';
 
 const REREAD_MS = 3_000;
@@ -11,6 +11,11 @@ export function DialogAnswer({ agent }: { agent: Agent }) {
   const [refused, setRefused] = useState('');
   const [answered, setAnswered] = useState('');
   const [sending, setSending] = useState(false);
+  // The answer's buttons go once it is taken: the focus moves to the line that says so.
+  const outcome = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (answered) outcome.current?.focus();
+  }, [answered]);
 
   const read = useCallback(async () => {
     try {
@@ -55,7 +60,7 @@ export function DialogAnswer({ agent }: { agent: Agent }) {
         </p>
       )}
       {answered && !dialog && (
-        <p className="notice" role="status">
+        <p className="notice" role="status" ref={outcome} tabIndex={-1}>
           {answered}
         </p>
       )}

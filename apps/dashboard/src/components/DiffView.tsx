@@ -1,4 +1,5 @@
 import 'diff2html/bundles/css/diff2html.min.css';
+import './diff-view.css';
 import { Diff2HtmlUI } from 'diff2html/lib-esm/ui/js/diff2html-ui-slim.js';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ColorSchemeType } from 'diff2html/lib-esm/types.js';
@@ -55,7 +56,8 @@ export function DiffView({ agentId, theme }: { agentId: string; theme: string })
         </ul>
       )}
       {diff?.truncated && <p className="muted">The patch is cut here; `cmux diff` shows all of it.</p>}
-      <div ref={target} className="diff-patch" />
+      {/* Focusable: a patch wider than the screen scrolls sideways by the keyboard too. */}
+      <div ref={target} className="diff-patch" tabIndex={0} role="region" aria-label="the patch" />
     </section>
   );
 }

@@ -1,19 +1,18 @@
 import { useEffect, useState } from 'react';
-import { api, type Agent } from '../api';
-import { currentTask, useConversation } from '../conversation';
+import { api, type Agent, type Task } from '../api';
+import { taskText, useAgentTask, useBoardTasks } from '../agent-task';
 import { needsYou, since, teamOrder } from '../format';
 import '../agent-parts.css';
 
 // How often a card's preview of the agent's last lines is read again.
 const PREVIEW_MS = 2_000;
 const PREVIEW_LINES = 6;
-// The current task needs only the newest few messages.
-const TASK_PAGE = 10;
 
 // Every agent at a glance: the ones that need the person (a dialog, a dead program) in a group
 // of their own first, the rest in the team's steady order; each card with its status and how
 // long it has been in it, its current task and the last lines of its terminal.
 export function Overview({ agents, now, mailTick, onSelect }: { agents: Agent[]; now: number; mailTick: number; onSelect: (id: string) => void }) {
+  const tasks = useBoardTasks(mailTick);
   const ordered = teamOrder(agents);
   const urgent = ordered.filter(needsYou);
   const rest = ordered.filter((a) => !needsYou(a));
@@ -21,7 +20,7 @@ export function Overview({ agents, now, mailTick, onSelect }: { agents: Agent[];
     <ul className="overview-grid">
       {list.map((a) => (
         <li key={a.id}>
-          <AgentCard agent={a} now={now} mailTick={mailTick} onSelect={onSelect} />
+          <AgentCard agent={a} now={now} tasks={tasks} mailTick={mailTick} onSelect={onSelect} />
         </li>
       ))}
     </ul>
@@ -44,9 +43,8 @@ export function Overview({ agents, now, mailTick, onSelect }: { agents: Agent[];
   );
 }
 
-function AgentCard({ agent, now, mailTick, onSelect }: { agent: Agent; now: number; mailTick: number; onSelect: (id: string) => void }) {
-  const { messages } = useConversation(agent.id, mailTick, TASK_PAGE);
-  const task = currentTask(messages, agent.id);
+function AgentCard({ agent, now, tasks, mailTick, onSelect }: { agent: Agent; now: number; tasks: Task[] | null; mailTick: number; onSelect: (id: string) => void }) {
+  const task = useAgentTask(agent, tasks, mailTick);
   const preview = usePreview(agent.id);
   return (
     <article className={`overview-card ${agent.status}`} data-card={agent.id}>
@@ -62,8 +60,8 @@ function AgentCard({ agent, now, mailTick, onSelect }: { agent: Agent; now: numb
           {agent.status} for {since(agent.statusSince, now) || '–'}
         </span>
       </header>
-      <p className="overview-task" data-task={task?.subject ?? ''}>
-        {task ? task.subject : <span className="muted">no task given</span>}
+      <p className="overview-task" data-task={task ? taskText(task) : ''} data-task-source={task?.source}>
+        {task ? taskText(task) : <span className="muted">no task given</span>}
       </p>
       <pre className="overview-preview" data-preview={agent.id}>
         {preview}

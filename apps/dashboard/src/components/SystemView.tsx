@@ -32,7 +32,8 @@ export function SystemView({ alerts, now, refresh, online, onAcknowledged }: { a
   return (
     <section className="system-view">
       <h2>Processes</h2>
-      <div className="table-scroll" data-stale={!online}>
+      {/* Focusable: on a phone the table scrolls sideways, by the keyboard too. */}
+      <div className="table-scroll" data-stale={!online} tabIndex={0} role="region" aria-label="processes table">
         <table className="processes">
           {!online && <caption>Last known {fetchedAt ? `at ${clock(new Date(fetchedAt).toISOString())}` : ''}: the server does not answer, so none of this is vouched for.</caption>}
           <thead>
