@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { shellQuote } from '../../apps/core/src/index.ts';
 import { createInstance, ROOT, type TestInstance } from './instance.ts';
@@ -20,20 +20,23 @@ export interface TestCluster {
 
 // Several cmux hosts on this machine joined through one test hub (a real nats-server with the
 // hub's permissions): each its own CMUX_HOME, PM2_HOME, tmux socket, port and host name, its
-// supervisor a demo agent. `extra` is more YAML for every host's config. Started in parallel.
-export async function createCluster(names: readonly string[], opts: { extra?: string; start?: boolean } = {}): Promise<TestCluster> {
-  const hub = await startTestHub(names);
+// supervisor a demo agent. Started in parallel.
+// `spare` hosts have a user on the hub and an instance, but no cluster section and are not
+// started: they join (or fail to) in the test.
+export async function createCluster(names: readonly string[], opts: { spare?: readonly string[] } = {}): Promise<TestCluster> {
+  const spare = new Set(opts.spare ?? []);
+  const hub = await startTestHub([...names, ...spare]);
   const hosts: Record<string, ClusterHost> = {};
   try {
     await Promise.all(
-      names.map(async (host) => {
+      [...names, ...spare].map(async (host) => {
         const instance = await createInstance({ userConfig: '' });
         const demo = (agent: string) =>
           `CMUX_DEMO_RECORD=${shellQuote(join(instance.base, `${agent}.jsonl`))} ${shellQuote(process.execPath)} ${shellQuote(join(ROOT, 'dist/apps/demo-agent/index.js'))}`;
-        const config = `${hub.memberConfig(host)}agents:\n  command: ${JSON.stringify(demo('supervisor'))}\n${opts.extra ?? ''}`;
+        const config = `${spare.has(host) ? '' : hub.memberConfig(host)}agents:\n  command: ${JSON.stringify(demo('supervisor'))}\n`;
         const file = instance.env.CMUX_CONFIG!;
         const previous = readFileSync(file, 'utf8');
-        await import('node:fs').then(({ writeFileSync }) => writeFileSync(file, `${config}\n${previous}`));
+        writeFileSync(file, `${config}\n${previous}`);
         hosts[host] = {
           ...instance,
           host,
@@ -45,14 +48,12 @@ export async function createCluster(names: readonly string[], opts: { extra?: st
         };
       }),
     );
-    if (opts.start !== false) {
-      await Promise.all(
-        Object.values(hosts).map(async (h) => {
-          const started = await h.cli(['start'], { timeoutMs: 180_000 });
-          if (started.exitCode !== 0) throw new Error(`cmux start on ${h.host} failed:\n${String(started.stderr)}\n${String(started.stdout)}`);
-        }),
-      );
-    }
+    await Promise.all(
+      names.map(async (name) => {
+        const started = await hosts[name]!.cli(['start'], { timeoutMs: 180_000 });
+        if (started.exitCode !== 0) throw new Error(`cmux start on ${name} failed:\n${String(started.stderr)}\n${String(started.stdout)}`);
+      }),
+    );
   } catch (error) {
     await Promise.all(Object.values(hosts).map((h) => h.cleanup()));
     await hub.cleanup();

@@ -1,8 +1,9 @@
+import { readFileSync, rmSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import type { StartOptions } from 'pm2';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { CLUSTER_FILE, type ClusterConfig, type CmuxConfig } from '../../core/src/config/index.js';
+import { CLUSTER_FILE, loadConfig, type ClusterConfig, type CmuxConfig } from '../../core/src/config/index.js';
 import { buildEcosystem, HUB_APP_NAME } from '../../core/src/ecosystem/index.js';
 import { CmuxError } from '../../core/src/errors/index.js';
 import { readHomeFile, writeFileAtomic } from '../../core/src/fs/index.js';
@@ -104,4 +105,55 @@ export async function checkMembership(config: CmuxConfig, cluster: ClusterConfig
   } finally {
     await nc.close();
   }
+}
+
+export interface JoinOptions {
+  url: string;
+  host?: string;
+  user?: string;
+  passwordFile?: string;
+}
+
+// Changes $CMUX_HOME/cluster.yaml and runs `use` on the configuration it makes; the change is
+// kept only when that configuration is valid and `use` succeeds (a refused join or a hub that
+// cannot start leaves the file as it was, so a typo never turns a working host into a broken one).
+export async function changeClusterFile<T>(config: CmuxConfig, change: (cluster: Record<string, unknown>) => void, use: (changed: CmuxConfig) => Promise<T>): Promise<T> {
+  const file = join(config.home, CLUSTER_FILE);
+  const before = readHomeFile(config.home, file);
+  updateClusterFile(config, change);
+  try {
+    return await use(loadConfig());
+  } catch (error) {
+    if (before === null) rmSync(file, { force: true });
+    else writeFileAtomic(file, before);
+    throw error;
+  }
+}
+
+// `cmux start --join`: this host's cluster section, kept once the hub takes its credentials.
+export function joinCluster(config: CmuxConfig, opts: JoinOptions, report: (line: string) => void): Promise<void> {
+  const password = opts.passwordFile === undefined ? undefined : readPasswordFile(opts.passwordFile);
+  const section = (cluster: Record<string, unknown>) => {
+    const nats = (cluster.nats ?? {}) as Record<string, unknown>;
+    nats.url = opts.url;
+    if (opts.host !== undefined) cluster.host = opts.host;
+    const host = cluster.host as string | undefined;
+    if (opts.user !== undefined || (nats.user === undefined && host !== undefined && password !== undefined)) nats.user = opts.user ?? host;
+    if (password !== undefined) nats.password = password;
+    cluster.nats = nats;
+  };
+  // A url makes this host a member: its section resolves, or loading it said what is wrong.
+  return changeClusterFile(config, section, (joined) => checkMembership(joined, joined.cluster!, report));
+}
+
+function readPasswordFile(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CmuxError('CMUX_ERR_USAGE', `cannot read the password file ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  const password = text.trim();
+  if (!password || password.includes('\n')) throw new CmuxError('CMUX_ERR_USAGE', `${file} must hold the password alone, on one line`);
+  return password;
 }
