@@ -22,8 +22,6 @@ export const spawnBodySchema = z.strictObject({
   // false: answered once the window exists, the task queued (typed once the agent is ready).
   wait: z.boolean().optional(),
 });
-export type SpawnBody = z.infer<typeof spawnBodySchema>;
-
 export const mergeBodySchema = z.strictObject({
   into: z.string().min(1).max(200).optional(),
   squash: z.boolean().optional(),
@@ -68,5 +66,4 @@ export const actionArgs = {
   withdraw: z.strictObject({ message: mailboxMessageSchema, detail: z.string().max(2_000) }),
 } as const;
 export type AgentAction = keyof typeof actionArgs;
-export const AGENT_ACTIONS = Object.keys(actionArgs) as AgentAction[];
 

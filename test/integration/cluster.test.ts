@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { appendMessage } from '../../apps/core/src/mailbox/append.ts';
+import { openHistory } from '../../apps/core/src/history/store.ts';
 import { createCluster, type ClusterHost, type TestCluster } from '../helpers/cluster.ts';
+import { createInstance, freePort } from '../helpers/instance.ts';
 import { eventually } from '../helpers/tmux.ts';
 
 type Listed = { id: string; status: string; host?: string };
@@ -78,6 +80,38 @@ describe('cluster: hosts joined through NATS JetStream', { timeout: 400_000 }, (
     assert.deepEqual(typed, texts);
   });
 
+  it("types a cross-host message once when B's router is SIGKILLed while typing it", async () => {
+    const onB = openHistory(b.home, { readonly: true });
+    const onA = openHistory(a.home, { readonly: true });
+    const routerPid = async () => {
+      const status = JSON.parse(String((await b.cli(['status', '--json'])).stdout)) as { apps: Array<{ name: string; pid: number | null; status: string }> };
+      const router = status.apps.find((x) => x.name === 'cmux-router');
+      return router?.status === 'online' ? router.pid : null;
+    };
+    // The kill must land after the text reached the agent and before B's router recorded it
+    // delivered; a kill that comes too late is tried again with a new message.
+    for (let attempt = 1; ; attempt++) {
+      const text = `killed while typing ${attempt}`;
+      const pid = (await eventually(routerPid, (p) => p !== null, 60_000))!;
+      const message = await appendMessage(a.home, { from: 'user', to: 'w1@b', subject: text, body: text });
+      const deadline = Date.now() + 60_000;
+      let status = onB.get(message.id)?.status;
+      while (!(status === 'delivered' || (status === 'delivering' && typedOnB([text]).length > 0))) {
+        assert.ok(Date.now() < deadline, `${message.id} never reached w1 on B (status ${status})`);
+        await new Promise((r) => setTimeout(r, 3));
+        status = onB.get(message.id)?.status;
+      }
+      if (status === 'delivering') {
+        process.kill(pid, 'SIGKILL');
+        await eventually(async () => onB.get(message.id)?.status, (st) => st === 'delivered', 90_000);
+        await eventually(async () => onA.get(message.id)?.status, (st) => st === 'delivered', 30_000);
+        assert.deepEqual(typedOnB([text]), [text]);
+        return;
+      }
+      assert.ok(attempt < 8, 'the kill never landed while a message was being typed');
+    }
+  });
+
   it('shows a stopped host\'s agents unreachable within 10 s, keeps their messages and types each once when it is back', async () => {
     const stopped = await b.cli(['stop']);
     assert.equal(stopped.exitCode, 0, String(stopped.stderr));
@@ -126,5 +160,42 @@ describe('cluster: hosts joined through NATS JetStream', { timeout: 400_000 }, (
     assert.equal(sent.exitCode, 0, String(sent.stderr));
     await eventually(async () => b.received('w1').filter((t) => t === 'hello from c').length, (n) => n === 1, 30_000);
     assert.ok((await agents(a)).some((x) => x.id === 'supervisor@c'), "A lists C's supervisor");
+    const status = await eventually(async () => String((await a.cli(['cluster', 'status'])).stdout), (out) => /^c\s+reachable/m.test(out), 15_000);
+    assert.match(status, /^b\s+reachable .* \d+ agents?$/m);
+  });
+
+  it('serves a hub with `cmux cluster hub`, gives a host a user with add-host, and stops it with cmux stop', async () => {
+    const hubHost = await createInstance({ userConfig: '' });
+    try {
+      const nameless = await hubHost.cli(['cluster', 'hub']);
+      assert.notEqual(nameless.exitCode, 0);
+      assert.match(String(nameless.stderr), /--host <name>/);
+      assert.equal(existsSync(join(hubHost.home, 'cluster.yaml')), false);
+      const port = await freePort();
+      const served = await hubHost.cli(['cluster', 'hub', '--host', 'hub', '--listen', `127.0.0.1:${port}`], { timeoutMs: 60_000 });
+      assert.equal(served.exitCode, 0, String(served.stderr));
+      assert.match(String(served.stdout), /started cmux-nats/);
+      const file = join(hubHost.home, 'cluster.yaml');
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      assert.match(readFileSync(file, 'utf8'), /enabled: true/);
+      for (const bad of ['Desk', 'admin', '../x', 'a'.repeat(33)]) {
+        const refused = await hubHost.cli(['cluster', 'add-host', bad]);
+        assert.notEqual(refused.exitCode, 0, bad);
+        assert.match(String(refused.stderr), /is not a host name/);
+      }
+      const added = await hubHost.cli(['cluster', 'add-host', 'desk']);
+      assert.equal(added.exitCode, 0, String(added.stderr));
+      const password = join(hubHost.home, 'nats', 'users', 'desk.password');
+      assert.ok(String(added.stdout).includes(password), String(added.stdout));
+      assert.match(String(added.stdout), new RegExp(`--join nats://<this host>:${port} --host desk`));
+      assert.match(readFileSync(join(hubHost.home, 'nats', 'nats.conf'), 'utf8'), /user: "desk"/);
+      const status = await hubHost.cli(['cluster', 'status']);
+      assert.equal(status.exitCode, 0, String(status.stderr));
+      assert.match(String(status.stdout), new RegExp(`hub in cluster cmux at nats://127.0.0.1:${port}`));
+      const stopped = await hubHost.cli(['stop']);
+      assert.match(String(stopped.stdout), /stopped cmux-nats/);
+    } finally {
+      await hubHost.cleanup();
+    }
   });
 });

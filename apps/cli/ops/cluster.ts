@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { StartOptions } from 'pm2';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { CLUSTER_FILE, loadConfig, type ClusterConfig, type CmuxConfig } from '../../core/src/config/index.js';
-import { buildEcosystem, HUB_APP_NAME } from '../../core/src/ecosystem/index.js';
+import { HUB_APP_NAME, hubApp } from '../../core/src/ecosystem/index.js';
 import { CmuxError } from '../../core/src/errors/index.js';
 import { readHomeFile, writeFileAtomic } from '../../core/src/fs/index.js';
 import { isCmuxApp, withPm2 } from '../../core/src/pm2/index.js';
@@ -50,7 +50,7 @@ export async function startHub(config: CmuxConfig, cluster: ClusterConfig, repor
   const natsServer = findNatsServer(cluster.hub!.natsServer);
   hostPassword(config, cluster.host);
   writeHubConf(config, cluster);
-  const app = buildEcosystem(config, process.env, natsServer).apps.find((a) => a.name === HUB_APP_NAME)!;
+  const app = hubApp(config, natsServer);
   await withPm2(
     async (pm2) => {
       const running = (await pm2.list()).find((p) => isCmuxApp(p, HUB_APP_NAME, config.home));

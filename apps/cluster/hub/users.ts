@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterConfig, CmuxConfig } from '../../core/src/config/index.js';
 import { hubFolder } from '../../core/src/ecosystem/index.js';
@@ -54,14 +54,6 @@ export function hubHosts(config: CmuxConfig): string[] {
     .filter((f) => f.endsWith('.password') && HOST.test(f.slice(0, -'.password'.length)))
     .map((f) => f.slice(0, -'.password'.length))
     .sort();
-}
-
-export function removeHostUser(config: CmuxConfig, host: string): boolean {
-  assertHostName(host);
-  const file = passwordFile(config, host);
-  const had = readHomeFile(config.home, file) !== null;
-  rmSync(file, { force: true });
-  return had;
 }
 
 // Writes nats.conf from the hub's settings and its users.

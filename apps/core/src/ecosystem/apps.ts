@@ -107,60 +107,54 @@ export function hubFolder(config: CmuxConfig): string {
   return join(config.home, 'nats');
 }
 
+// What every app cmux runs under PM2 shares: its name, its logs, the environment that names
+// this cmux, and how PM2 stops and restarts it.
+function managedApp(config: CmuxConfig, env: Record<string, string>, name: ManagedAppName) {
+  const logs = appLogFiles(config, name);
+  return {
+    name,
+    namespace: PM2_NAMESPACE,
+    env: { ...env },
+    out_file: logs.out,
+    error_file: logs.err,
+    merge_logs: true,
+    listen_timeout: config.processes.readyTimeoutMs,
+    kill_timeout: config.processes.killTimeoutMs,
+    exp_backoff_restart_delay: 200,
+    autorestart: true,
+    treekill: true,
+    pmx: false,
+  };
+}
+
 // The PM2 ecosystem of the four apps for one configuration. The apps run their bundles in
 // dist/bundles (see README: why compiled and bundled), each with its own cwd so that PM2
-// resolves nothing against the caller's folder. On the host that serves a cluster's hub,
-// nats-server comes first, as cmux-nats (`natsServer`: its path, found by the caller).
-export function buildEcosystem(config: CmuxConfig, env: NodeJS.ProcessEnv = process.env, natsServer?: string): { apps: EcosystemApp[] } {
+// resolves nothing against the caller's folder.
+export function buildEcosystem(config: CmuxConfig, env: NodeJS.ProcessEnv = process.env): { apps: EcosystemApp[] } {
   const appEnv = appEnvironment(config, env);
-  const hub: EcosystemApp[] = [];
-  if (config.cluster?.hub && natsServer) {
-    const logs = appLogFiles(config, HUB_APP_NAME);
-    hub.push({
-      name: HUB_APP_NAME,
-      namespace: PM2_NAMESPACE,
-      script: natsServer,
-      cwd: config.home,
-      interpreter: 'none',
-      node_args: [],
-      args: ['-c', join(hubFolder(config), 'nats.conf')],
-      // Its environment names the home, so it is known as this cmux's own app.
-      env: { ...appEnv },
-      out_file: logs.out,
-      error_file: logs.err,
-      merge_logs: true,
-      // nats-server cannot say `ready`: start waits for its port instead.
-      wait_ready: false,
-      listen_timeout: config.processes.readyTimeoutMs,
-      kill_timeout: config.processes.killTimeoutMs,
-      exp_backoff_restart_delay: 200,
-      autorestart: true,
-      treekill: true,
-      pmx: false,
-    });
-  }
   return {
-    apps: [...hub, ...ALL_APP_NAMES.map((name) => {
-      const logs = appLogFiles(config, name);
-      return {
-        name,
-        namespace: PM2_NAMESPACE,
-        script: appEntry(config.root, name).bundle,
-        cwd: config.root,
-        interpreter: process.execPath,
-        node_args: [...NODE_ARGS[name]],
-        env: { ...appEnv },
-        out_file: logs.out,
-        error_file: logs.err,
-        merge_logs: true,
-        wait_ready: true,
-        listen_timeout: config.processes.readyTimeoutMs,
-        kill_timeout: config.processes.killTimeoutMs,
-        exp_backoff_restart_delay: 200,
-        autorestart: true,
-        treekill: true,
-        pmx: false,
-      };
-    })],
+    apps: ALL_APP_NAMES.map((name) => ({
+      ...managedApp(config, appEnv, name),
+      script: appEntry(config.root, name).bundle,
+      cwd: config.root,
+      interpreter: process.execPath,
+      node_args: [...NODE_ARGS[name]],
+      wait_ready: true,
+    })),
+  };
+}
+
+// The fifth app on the host that serves a cluster's hub: nats-server (`natsServer`, its path,
+// found by the caller) on the configuration `cmux cluster hub` writes. Its environment names the
+// home, so it is known as this cmux's own app; it cannot say `ready`, so start waits for its port.
+export function hubApp(config: CmuxConfig, natsServer: string, env: NodeJS.ProcessEnv = process.env): EcosystemApp {
+  return {
+    ...managedApp(config, appEnvironment(config, env), HUB_APP_NAME),
+    script: natsServer,
+    cwd: config.home,
+    interpreter: 'none',
+    node_args: [],
+    args: ['-c', join(hubFolder(config), 'nats.conf')],
+    wait_ready: false,
   };
 }
