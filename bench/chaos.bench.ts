@@ -28,7 +28,8 @@ export async function benchChaos(log: (line: string) => void): Promise<BenchRow[
     return [
       {
         area: 'chaos',
-        name: `${SECONDS} s of faults: messages, each counted exactly once where it arrived`,
+        name: 'faults under load: messages, each counted exactly once where it arrived',
+        length: `${SECONDS} s`,
         unit: 'msgs',
         value: figures.messages,
         baseline: null,

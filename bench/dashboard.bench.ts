@@ -41,16 +41,17 @@ export async function benchDashboard(log: (line: string) => void): Promise<Bench
     }
     log(`dashboard: first screen ${firstKb.toFixed(1)} KB gzip, all ${wholeKb.toFixed(1)} KB; first screen usable in ${median(times).toFixed(0)} ms`);
     return [
-      { area: 'dashboard', name: 'first screen JS + CSS (what index.html loads), gzip', unit: 'KB', value: firstKb, baseline: FIRST_SCREEN_BUDGET_KB, baselineName: 'what the first screen may weigh', budget: true },
-      { area: 'dashboard', name: 'all JS + CSS (with the agent view, terminal and diff view loaded on demand), gzip', unit: 'KB', value: wholeKb, baseline: BUNDLE_BUDGET_KB, baselineName: 'what a dashboard may weigh', budget: true },
+      { area: 'dashboard', name: 'first screen JS + CSS (what index.html loads), gzip', length: 'one build', unit: 'KB', value: firstKb, baseline: null, baselineName: 'what the first screen may weigh: its budget', budget: { on: 'value', max: FIRST_SCREEN_BUDGET_KB } },
+      { area: 'dashboard', name: 'all JS + CSS (with the agent view, terminal and diff view loaded on demand), gzip', length: 'one build', unit: 'KB', value: wholeKb, baseline: null, baselineName: 'what a dashboard may weigh: its budget', budget: { on: 'value', max: BUNDLE_BUDGET_KB } },
       {
         area: 'dashboard',
-        name: `first screen usable in Chromium on localhost (median of ${RUNS}, cold page)`,
+        name: 'first screen usable in Chromium on localhost, cold page',
+        length: `median of ${RUNS}`,
         unit: 'ms',
         value: median(times),
-        baseline: FIRST_SCREEN_BUDGET_MS,
-        baselineName: 'one second',
-        budget: true,
+        baseline: null,
+        baselineName: 'one second: its budget',
+        budget: { on: 'value', max: FIRST_SCREEN_BUDGET_MS },
         // A wall-clock figure: what else the machine ran says how far to trust it.
         note: `load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores during the run`,
       },

@@ -59,12 +59,14 @@ export async function benchFootprint(log: (line: string) => void): Promise<Bench
     return [
       {
         area: 'footprint',
-        name: 'idle RSS of the four PM2 apps, summed (median of 10 samples each)',
+        name: 'idle RSS of the four PM2 apps, summed',
+        length: `median of ${SAMPLES} samples each, ${SAMPLE_EVERY_MS / 1000} s apart`,
         unit: 'MB',
         value: total,
         baseline: floor,
         baselineName: 'four bare Node processes, same run',
-        note: `budget ${BUDGET_MB} MB; ${detail} MB`,
+        budget: { on: 'value', max: BUDGET_MB },
+        note: `${detail} MB`,
       },
     ];
   } finally {

@@ -1,8 +1,8 @@
 // `npm run bench [area...]`: every benchmark (or those named), each against a baseline measured
-// in the same run or a budget; the table goes to docs/PERFORMANCE.md.
+// in the same run and its budget; the table goes to docs/PERFORMANCE.md, and a run that misses
+// a budget exits non-zero naming it.
 import { join } from 'node:path';
 import { ROOT } from '../test/helpers/instance.ts';
-import { writeReport, type BenchRow } from './report.ts';
 import { benchAgents } from './agents.bench.ts';
 import { benchChaos } from './chaos.bench.ts';
 import { benchDashboard } from './dashboard.bench.ts';
@@ -13,36 +13,25 @@ import { benchMailbox } from './mailbox.bench.ts';
 import { benchMessages } from './messages.bench.ts';
 import { benchRegistry } from './registry.bench.ts';
 import { benchRouterMemory } from './router-memory.bench.ts';
+import { runBenches } from './run.ts';
 import { benchStop } from './stop.bench.ts';
 
-const log = (line: string) => process.stdout.write(`${line}\n`);
-const only = process.argv.slice(2);
-const benches: Array<[string, (log: (line: string) => void) => Promise<BenchRow[]>]> = [
-  ['stop', benchStop],
-  ['agents', benchAgents],
-  ['footprint', benchFootprint],
-  ['mailbox', benchMailbox],
-  ['messages', benchMessages],
-  ['router-memory', benchRouterMemory],
-  ['registry', benchRegistry],
-  ['log-watcher', benchLogWatcher],
-  ['healer', benchHealer],
-  ['dashboard', benchDashboard],
-  ['chaos', benchChaos],
-];
-const rows: BenchRow[] = [];
-const failed: string[] = [];
-// An area that fails is reported and the run goes on: the areas measured still reach the table,
-// and a failed area keeps its earlier rows (each stamped with the run that measured it).
-for (const [name, bench] of benches) {
-  if (only.length > 0 && !only.includes(name)) continue;
-  try {
-    rows.push(...(await bench(log)));
-  } catch (error) {
-    failed.push(name);
-    log(`${name}: FAILED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  }
-}
-writeReport(join(ROOT, 'docs', 'PERFORMANCE.md'), rows);
-log(`wrote docs/PERFORMANCE.md (${rows.length} rows)${failed.length > 0 ? `; failed: ${failed.join(', ')}` : ''}`);
-if (failed.length > 0) process.exitCode = 1;
+process.exitCode = await runBenches(
+  [
+    { name: 'stop', run: benchStop },
+    { name: 'agents', run: benchAgents },
+    { name: 'footprint', run: benchFootprint },
+    { name: 'mailbox', run: benchMailbox },
+    { name: 'messages', run: benchMessages },
+    { name: 'router-memory', run: (log) => benchRouterMemory(log, 'router-memory', 1) },
+    { name: 'router-memory-15', run: (log) => benchRouterMemory(log, 'router-memory-15', 15), onlyWhenNamed: true },
+    { name: 'registry', run: benchRegistry },
+    { name: 'log-watcher', run: benchLogWatcher },
+    { name: 'healer', run: benchHealer },
+    { name: 'dashboard', run: benchDashboard },
+    { name: 'chaos', run: benchChaos },
+  ],
+  process.argv.slice(2),
+  join(ROOT, 'docs', 'PERFORMANCE.md'),
+  (line) => process.stdout.write(`${line}\n`),
+);

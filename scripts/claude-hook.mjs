@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Claude Code hook: forwards the hook's JSON (stdin) to cmux's POST /api/agent-events, so the
 // agent's status comes from Claude Code itself. Never fails the hook: Claude must go on.
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const { CMUX_URL, CMUX_HOME, CMUX_AGENT_NAME } = process.env;
@@ -11,8 +11,18 @@ process.stdin.on('data', (chunk) => (input += chunk));
 process.stdin.on('end', async () => {
   try {
     if (!CMUX_URL || !CMUX_AGENT_NAME) return;
-    // The agents' own token (good for this route only), written by the server at start.
-    const token = readFileSync(join(CMUX_HOME ?? '.cmux', 'state', 'agent-token'), 'utf8').trim();
+    // The agents' own token (good for this route only), written by the server at start. Read as
+    // cmux reads CMUX_HOME: through no link, and only from a regular file (a FIFO would hang).
+    const state = join(CMUX_HOME ?? '.cmux', 'state');
+    if (!lstatSync(state).isDirectory()) return;
+    const fd = openSync(join(state, 'agent-token'), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    let token;
+    try {
+      if (!fstatSync(fd).isFile()) return;
+      token = readFileSync(fd, 'utf8').trim();
+    } finally {
+      closeSync(fd);
+    }
     const payload = input.trim() ? JSON.parse(input) : {};
     await fetch(`${CMUX_URL}/api/agent-events`, {
       method: 'POST',

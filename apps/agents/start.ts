@@ -25,6 +25,7 @@ const START_LOCK_SLACK_MS = 120_000;
 export async function finishStart(deps: AgentDeps, id: string, stopping: () => boolean = () => false): Promise<boolean> {
   const file = join(homePaths(deps.config.home).state, 'starting', encodeURIComponent(id));
   return withFileLock(
+    deps.config.home,
     file,
     async () => {
       const agent = (await readRegistryForLookup(homePaths(deps.config.home).registry)).registry?.agents[id];

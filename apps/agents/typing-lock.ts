@@ -20,6 +20,6 @@ export function withTypingLock<T>(deps: AgentDeps, id: string, act: () => Promis
   const file = join(homePaths(deps.config.home).state, 'typing', encodeURIComponent(id));
   return deps.input.run(id, async () => {
     await assertRegistered(deps, id);
-    return withFileLock(file, act, { timeoutMs: TYPING_LOCK_TIMEOUT_MS, noteHolder: true });
+    return withFileLock(deps.config.home, file, act, { timeoutMs: TYPING_LOCK_TIMEOUT_MS, noteHolder: true });
   });
 }

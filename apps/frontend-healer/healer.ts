@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { raiseAlert } from '../core/src/alerts/index.js';
 import { serverUrl, type CmuxConfig } from '../core/src/config/index.js';
 import { APP_NAMES } from '../core/src/ecosystem/index.js';
-import { buildDashboard, checkOnDisk, checkServed, dashboardSourcesChangedAt, healRequestFile, readFrontendState, writeFrontendState, type FrontendState } from '../core/src/frontend/index.js';
+import { buildDashboard, checkOnDisk, checkServed, dashboardSourcesChangedAt, healRequestFile, readFrontendState, writeFrontendState, type DiskCheck, type FrontendState } from '../core/src/frontend/index.js';
 import { addJournalEntry } from '../core/src/journal/index.js';
 import { once, scheduleEvery, type AppHandle, type Schedule } from '../core/src/lifecycle/index.js';
 import type { Logger } from '../core/src/log/index.js';
@@ -28,24 +28,31 @@ function buildOnDisk(dist: string): string | null {
   }
 }
 
-// The cmux-frontend-healer app: on its schedule it checks the dashboard on disk, as served
-// and (when it can) in a browser; rebuilds it into a fresh folder when it is broken, with
-// backoff and a bounded number of attempts, after which it tells the supervisor and waits
-// for `cmux heal` or a change in the sources. It also restarts a hung cmux-server.
-export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHandle & { check(): Promise<FrontendState> } {
+// The cmux-frontend-healer app: on its schedule it checks the dashboard on disk and as served,
+// and (when it can) in a browser beside that loop; rebuilds it into a fresh folder when it is
+// broken (or puts the last build back when the sources have not changed), with backoff and a
+// bounded number of attempts, after which it tells the supervisor and waits for `cmux
+// heal` or a change in the sources. It also restarts a hung cmux-server. A new build is
+// reported healthy as soon as its files serve and pass the cheap checks, with the browser's
+// verdict pending; the verdict follows (`browserChecked` waits for it).
+export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHandle & { check(): Promise<FrontendState>; browserChecked(): Promise<FrontendState> } {
   const { healer } = config;
   const dist = config.frontend.dist;
   const previous = readFrontendState(config.home);
+  const useBrowser = healer.browserCheck === 'on' || (healer.browserCheck === 'auto' && existsSync(healer.browserPath));
   let state: FrontendState = {
     status: 'degraded',
     indexExists: false,
     jsBundles: 0,
     served: false,
+    browser: useBrowser ? 'pending' : 'off',
     lastCheck: null,
     lastHeal: previous?.lastHeal ?? null,
     problem: null,
     gaveUp: false,
   };
+  // What the last round of cheap checks (disk, served) found.
+  let cheap: { disk: DiskCheck; served: boolean; problem: string | null } | null = null;
   let attempts = 0;
   let nextBuildAt = 0;
   let sourcesAtGiveUp = 0;
@@ -59,18 +66,23 @@ export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHan
   let browserAlertedFor = 0;
   // Set while the healer waits because of a browser failure (not a failing build).
   let waitingOnBrowser = false;
+  // The browser check under way, beside the loop of cheap checks.
+  let browsing: Promise<void> | null = null;
+  // Set from a successful heal until the browser starts looking at the new build.
+  let unjudged = false;
   let schedule: Schedule | undefined;
   // Aborted at stop: ends a browser check under way.
   const stopping = new AbortController();
-  const useBrowser = healer.browserCheck === 'on' || (healer.browserCheck === 'auto' && existsSync(healer.browserPath));
 
-  // Whether the rebuild worked.
-  async function heal(reason: string): Promise<boolean> {
+  // Whether the rebuild worked. `reuse`: the last build may be put back when the sources have
+  // not changed since it was made (a heal asked for by hand builds afresh).
+  async function heal(reason: string, reuse: boolean): Promise<boolean> {
     attempts += 1;
     logger.info(`rebuilding the dashboard (attempt ${attempts} of ${healer.maxBuildAttempts}): ${reason}`);
-    const result = await buildDashboard(config.root, dist, { reinstall: healer.reinstallOnFailure && attempts === 1 });
+    const result = await buildDashboard(config.root, dist, { reinstall: healer.reinstallOnFailure && attempts === 1, reuse });
     if (result.ok) {
-      logger.info(`healed the dashboard in ${result.durationMs} ms${result.joined ? ' (another build was under way)' : ''}: ${reason}`);
+      const how = result.reused ? ' (the sources had not changed: the last build put back)' : result.joined ? ' (another build was under way)' : '';
+      logger.info(`healed the dashboard in ${result.durationMs} ms${how}: ${reason}`);
       state.lastHeal = new Date().toISOString();
       attempts = 0;
       nextBuildAt = 0;
@@ -95,24 +107,50 @@ export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHan
     return false;
   }
 
-  async function checkBrowserNow(): Promise<string | null> {
+  // Opens the dashboard in a browser beside the loop and takes its verdict when it comes. For a
+  // `fresh` build (just healed) a failure is final: the same sources would fail the same way.
+  function startBrowserCheck(fresh: boolean): void {
     lastBrowserCheck = Date.now();
-    const looked = buildOnDisk(dist);
-    const browser = await checkInBrowserAside(`${serverUrl(config)}/`, healer.browserPath, stopping.signal).catch((error: unknown) => ({ ok: true, problem: `browser check skipped: ${(error as Error).message}` }));
-    // The build was deleted or replaced while the browser looked at it: what the browser saw
-    // says nothing about the build there now (judging it so once gave up on a good build).
-    if (looked === null || buildOnDisk(dist) !== looked) {
-      logger.info('the dashboard build changed during the browser check; checking it again next round');
-      lastBrowserCheck = 0;
-      return null;
+    state.browser = 'pending';
+    browsing = (async () => {
+      const looked = buildOnDisk(dist);
+      const browser = await checkInBrowserAside(`${serverUrl(config)}/`, healer.browserPath, stopping.signal).then(
+        (verdict) => ({ ...verdict, skipped: false }),
+        (error: unknown) => ({ ok: true, problem: `browser check skipped: ${(error as Error).message}`, skipped: true }),
+      );
+      if (stopping.signal.aborted) return;
+      // The build was deleted or replaced while the browser looked at it: what the browser saw
+      // says nothing about the build there now (judging it so once gave up on a good build).
+      if (looked === null || buildOnDisk(dist) !== looked) {
+        logger.info('the dashboard build changed during the browser check; checking it again next round');
+        lastBrowserCheck = 0;
+        return;
+      }
+      if (browser.ok && browser.problem) logger.warn(browser.problem);
+      browserProblem = browser.ok ? null : browser.problem;
+      // A browser that could not be started gives no verdict: the check is off until it can.
+      state.browser = browser.skipped ? 'off' : browser.ok ? 'passed' : 'failed';
+      // A page that failed on a slow machine and works now: broken files may be rebuilt again.
+      if (browser.ok && waitingOnBrowser) {
+        waitingOnBrowser = false;
+        state.gaveUp = false;
+      }
+      if (browserProblem && fresh) await giveUpInBrowser(browserProblem);
+      publish();
+    })()
+      .catch((error: unknown) => logger.error(`the browser check failed: ${(error as Error).message}`))
+      .finally(() => (browsing = null));
+  }
+
+  // Writes what the healer knows now: the last cheap checks and the browser's last verdict.
+  function publish(): FrontendState {
+    if (cheap) {
+      const { disk, served } = cheap;
+      const problem = cheap.problem ?? (disk.ok && served ? browserProblem : null);
+      state = { ...state, status: problem === null && disk.ok ? 'healthy' : 'degraded', indexExists: disk.indexExists, jsBundles: disk.jsBundles, served, problem };
     }
-    if (browser.ok && browser.problem) logger.warn(browser.problem);
-    // A page that failed on a slow machine and works now: broken files may be rebuilt again.
-    if (browser.ok && waitingOnBrowser) {
-      waitingOnBrowser = false;
-      state.gaveUp = false;
-    }
-    return browser.ok ? null : browser.problem;
+    writeFrontendState(config.home, state);
+    return state;
   }
 
   // A fresh build of the current sources fails in the browser: building them again would fail
@@ -164,6 +202,15 @@ export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHan
     await raiseAlert(config, { source: SOURCE, kind: 'api-restart', title: `restarted cmux-server: ${why}`, count: 1, excerpt: why, details: `# cmux-server restarted\n\n${why}.\n\nThe healer restarted it through PM2; the next restart waits at least ${Math.round(restartBackoffMs / 1000)} s.\n` });
   }
 
+  // On disk and as served: every file index.html loads is there, whole, and served as built.
+  async function checkCheaply(): Promise<NonNullable<typeof cheap>> {
+    const disk = checkOnDisk(dist);
+    if (!disk.ok) return { disk, served: false, problem: disk.problem };
+    const result = await checkServed(serverUrl(config), dist, disk.assets, healer.apiTimeoutMs);
+    // An unreachable server is not the frontend's fault: rebuilding would not help.
+    return { disk, served: result.reachable && result.ok, problem: result.reachable && !result.ok ? result.problem : null };
+  }
+
   async function check(): Promise<FrontendState> {
     await checkApi();
     const requested = existsSync(healRequestFile(config.home));
@@ -176,53 +223,43 @@ export function createFrontendHealer(config: CmuxConfig, logger: Logger): AppHan
       nextBuildAt = 0;
     }
 
-    let disk = checkOnDisk(dist);
-    let problem = disk.problem;
-    let served = false;
-    if (disk.ok) {
-      const result = await checkServed(serverUrl(config), dist, disk.assets, healer.apiTimeoutMs);
-      served = result.reachable && result.ok;
-      if (result.reachable && !result.ok) problem = result.problem;
-    }
-    if (disk.ok && served && useBrowser && (requested || Date.now() - lastBrowserCheck >= healer.browserIntervalMs)) {
-      browserProblem = await checkBrowserNow();
-    }
-    if (disk.ok && served) problem ??= browserProblem;
-
-    const broken = problem !== null;
-    if ((broken || requested) && !state.gaveUp && Date.now() >= nextBuildAt) {
-      const rebuilt = await heal(problem ?? 'requested with `cmux heal`');
-      disk = checkOnDisk(dist);
-      problem = disk.problem;
-      served = disk.ok;
-      // A new build is looked at in the browser at once: one that fails there is not rebuilt again.
-      if (rebuilt && disk.ok && useBrowser) {
-        browserProblem = await checkBrowserNow();
-        if (browserProblem) await giveUpInBrowser(browserProblem);
-        problem = browserProblem;
+    cheap = await checkCheaply();
+    state.lastCheck = new Date().toISOString();
+    const problem = cheap.problem ?? (cheap.disk.ok && cheap.served ? browserProblem : null);
+    if ((problem !== null || requested) && !state.gaveUp && Date.now() >= nextBuildAt) {
+      // Health says what is wrong while the heal runs, not only what the disk shows.
+      publish();
+      if (await heal(problem ?? 'requested with `cmux heal`', !requested)) {
+        // The new build is judged afresh: healthy once its files serve, its verdict to follow.
+        browserProblem = null;
+        state.browser = useBrowser ? 'pending' : 'off';
+        unjudged = useBrowser;
       }
+      cheap = await checkCheaply();
+      state.lastCheck = new Date().toISOString();
     }
-    state = {
-      ...state,
-      status: problem === null && disk.ok ? 'healthy' : 'degraded',
-      indexExists: disk.indexExists,
-      jsBundles: disk.jsBundles,
-      served,
-      lastCheck: new Date().toISOString(),
-      problem,
-    };
-    writeFrontendState(config.home, state);
-    return state;
+    // A new build is looked at in the browser at once (one that fails there is not rebuilt
+    // again), any other once per browserIntervalSeconds; never two at a time.
+    if (useBrowser && !browsing && cheap.disk.ok && cheap.served && (unjudged || requested || Date.now() - lastBrowserCheck >= healer.browserIntervalMs)) {
+      startBrowserCheck(unjudged);
+      unjudged = false;
+    }
+    return publish();
   }
 
   return {
     check,
+    async browserChecked() {
+      await browsing;
+      return state;
+    },
     async start() {
       schedule = scheduleEvery('frontend check', healer.intervalSeconds, async () => void (await check()), logger);
     },
     stop: once(async () => {
       stopping.abort();
       await schedule?.stop();
+      await browsing;
     }),
   };
 }

@@ -1,3 +1,5 @@
+import { prefilterNeedles } from './prefilter.js';
+
 // One error found in a log: the line that matched, the lines before it, and the lines that
 // belong to it (a stack trace is one finding, not one per frame).
 export interface Finding {
@@ -7,7 +9,7 @@ export interface Finding {
   after: string[];
 }
 
-const CONTEXT_BEFORE = 3;
+export const CONTEXT_BEFORE = 3;
 const MAX_FOLLOWING_LINES = 60;
 // Lines that continue the error above them: stack frames, traceback bodies, `Caused by`, the
 // exception line that ends a Python traceback.
@@ -18,17 +20,23 @@ const OWN_TRAFFIC = /system:log-watcher/;
 export interface Matcher {
   errors: RegExp;
   ignores: RegExp | null;
+  // Literals a line must hold for `errors` to match it (null: any line may match).
+  needles: string[] | null;
 }
 
-// The patterns joined into one expression each, so a line is tested once, not once per pattern.
+// The patterns joined into one expression each, so a line is tested once, not once per pattern,
+// and the literals that pick the lines worth testing.
 export function compileMatcher(errorPatterns: readonly string[], ignorePatterns: readonly string[]): Matcher {
   const join = (patterns: readonly string[]) => new RegExp(patterns.map((p) => `(?:${p})`).join('|'), 'u');
-  return { errors: join(errorPatterns), ignores: ignorePatterns.length > 0 ? join(ignorePatterns) : null };
+  return { errors: join(errorPatterns), ignores: ignorePatterns.length > 0 ? join(ignorePatterns) : null, needles: prefilterNeedles(errorPatterns) };
 }
 
 // Groups the lines of one source into findings as they stream past. `redact` runs only on the
 // lines a finding keeps (a log is mostly lines that are never shown): a line is matched as it
-// will be shown, redacted, once the raw text passed the cheaper test.
+// will be shown, redacted, once the raw text passed the cheaper test. A line cut to its head is
+// matched by the head and shown with `note` (its length) after it. Lines that cannot start a
+// finding may be left out while `wantsNext` says no, as long as the three lines before the next
+// one pushed are pushed first.
 export function createFindingCollector(source: string, matcher: Matcher, emit: (finding: Finding) => void, redact: (line: string) => string = (line) => line) {
   const recent: string[] = [];
   let current: Finding | null = null;
@@ -38,19 +46,20 @@ export function createFindingCollector(source: string, matcher: Matcher, emit: (
   };
   const isError = (line: string) => matcher.errors.test(line) && !matcher.ignores?.test(line) && !OWN_TRAFFIC.test(line);
   return {
-    push(line: string): void {
+    push(line: string, note = ''): void {
       if (current && CONTINUATION.test(line) && current.after.length < MAX_FOLLOWING_LINES) {
-        if (line.trim() !== '') current.after.push(redact(line));
+        if (line.trim() !== '') current.after.push(redact(line) + note);
         return;
       }
       flush();
       if (matcher.errors.test(line)) {
         const shown = redact(line);
-        if (isError(shown)) current = { source, line: shown, before: recent.map(redact), after: [] };
+        if (isError(shown)) current = { source, line: shown + note, before: recent.map(redact), after: [] };
       }
-      recent.push(line);
+      recent.push(line + note);
       if (recent.length > CONTEXT_BEFORE) recent.shift();
     },
+    wantsNext: () => current !== null && current.after.length < MAX_FOLLOWING_LINES,
     end: flush,
   };
 }

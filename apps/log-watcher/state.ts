@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../core/src/fs/index.js';
+import { readHomeFile, replaceHomeFile } from '../core/src/fs/index.js';
 import type { Logger } from '../core/src/log/index.js';
 import { homePaths } from '../core/src/paths/index.js';
 import type { LogMarker } from './log-reader.js';
@@ -31,14 +30,15 @@ function stateFile(home: string): string {
 export function loadState(home: string, logger: Logger): WatcherState {
   const empty: WatcherState = { markers: {}, fingerprints: {}, discrepancies: [], diskAlerted: false };
   try {
-    return { ...empty, ...(JSON.parse(readFileSync(stateFile(home), 'utf8')) as Partial<WatcherState>) };
+    const text = readHomeFile(home, stateFile(home));
+    if (text !== null) return { ...empty, ...(JSON.parse(text) as Partial<WatcherState>) };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') logger.warn(`the log-watcher state is unreadable; starting afresh`, { error });
-    return empty;
+    logger.warn(`the log-watcher state is unreadable; starting afresh`, { error });
   }
+  return empty;
 }
 
 // Saved atomically, so a watcher killed mid-write finds the previous state.
 export function saveState(home: string, state: WatcherState): void {
-  writeFileAtomic(stateFile(home), JSON.stringify(state));
+  replaceHomeFile(home, stateFile(home), JSON.stringify(state));
 }

@@ -4,11 +4,13 @@ import { raiseAlert } from '../core/src/alerts/index.js';
 import type { CmuxConfig } from '../core/src/config/index.js';
 import { once, scheduleEvery, type AppHandle, type Schedule } from '../core/src/lifecycle/index.js';
 import { redactSecrets, type Logger } from '../core/src/log/index.js';
+import { skipUnsafe } from '../core/src/fs/index.js';
 import { readToken } from '../core/src/server-client/index.js';
 import { createAgentDeps } from '../agents/index.js';
 import { findDiscrepancies } from './discrepancies.js';
-import { compileMatcher, createFindingCollector, fingerprint, suggestNextStep, type Finding } from './findings.js';
-import { readLogChanges } from './log-reader.js';
+import { candidateLines } from './candidates.js';
+import { compileMatcher, CONTEXT_BEFORE, createFindingCollector, fingerprint, suggestNextStep, type Finding } from './findings.js';
+import { MAX_LINE_BYTES, readLogChanges } from './log-reader.js';
 import { createSampler, recordSample } from './metrics.js';
 import { listSources } from './sources.js';
 import { loadState, saveState, type WatcherState } from './state.js';
@@ -42,6 +44,13 @@ export function createLogWatcher(config: CmuxConfig, logger: Logger): AppHandle 
   let state: WatcherState = loadState(config.home, logger);
   let schedule: Schedule | undefined;
   let scanning: Promise<ScanReport> | undefined;
+  // What could not be read, said once (while it lasts) rather than at every scan.
+  let unreadable = new Set<string>();
+  let stillUnreadable = new Set<string>();
+  const skip = (problem: string) => {
+    if (!unreadable.has(problem)) logger.warn(`not read: ${problem}`);
+    stillUnreadable.add(problem);
+  };
 
   async function alertFinding(finding: Finding, key: string, count: number, summary: boolean): Promise<void> {
     const fp = state.fingerprints[key]!;
@@ -84,17 +93,26 @@ export function createLogWatcher(config: CmuxConfig, logger: Logger): AppHandle 
     const report: ScanReport = { files: 0, findings: 0, alerts: 0 };
     const found: Array<{ finding: Finding; key: string }> = [];
     // A secret a log line shows (the token, a bearer header) is never copied into an alert.
-    const secrets = [readToken(config)].filter((t): t is string => t !== null);
-    for (const file of listSources(config)) {
+    const secrets = [skipUnsafe(() => readToken(config), null, skip)].filter((t): t is string => t !== null);
+    stillUnreadable = new Set();
+    for (const file of listSources(config, skip)) {
       report.files += 1;
       const collector = createFindingCollector(file, matcher, (finding) => found.push({ finding, key: fingerprint(finding) }), (line) => redactSecrets(line, secrets));
       const known = state.markers[file] ?? Object.values(state.markers).find((m) => m.inode !== 0 && m.inode === inodeOf(file));
-      const result = readLogChanges(file, known, (line) => collector.push(line));
+      const lines = candidateLines(matcher.needles, CONTEXT_BEFORE, MAX_LINE_BYTES, {
+        push: (line) => collector.push(line.text, line.truncated ? ` … (${line.bytes} bytes)` : ''),
+        wantsNext: collector.wantsNext,
+      });
+      // One log that cannot be read safely (a link or FIFO planted among cmux's logs) costs
+      // itself, not the scan.
+      const result = skipUnsafe(() => readLogChanges(config.home, file, known, lines), null, skip);
       collector.end();
+      if (!result) continue;
       state.markers[file] = result.marker;
       if (result.rotated) state.markers[result.rotated.file] = result.rotated.marker;
       if (result.event) logger.info(`${file} was ${result.event}; read on from its new start`);
     }
+    unreadable = stillUnreadable;
     report.findings = found.length;
 
     for (const { finding, key } of found) {

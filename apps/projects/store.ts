@@ -1,22 +1,22 @@
-import { dirname, join } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
 import { CmuxError } from '../core/src/errors/index.js';
-import { readHomeFile, writeFileAtomic } from '../core/src/fs/index.js';
+import { readHomeFile, replaceHomeFile } from '../core/src/fs/index.js';
 import { withFileLock } from '../core/src/lock/index.js';
+import { homePaths } from '../core/src/paths/index.js';
 import { projectsFileSchema, type ProjectsFile } from './schema.js';
 
 const HEADER = '# cmux projects: written by cmux (apps/projects), one entry per project.\n';
 
 // Where the projects live under CMUX_HOME.
 export function projectsFile(home: string): string {
-  return join(home, 'projects.yaml');
+  return homePaths(home).projects;
 }
 
 // Reads projects.yaml; a missing file holds no projects, a broken one is an error naming it
 // (never read as empty: the next write would lose every project).
 export function readProjects(home: string): ProjectsFile {
   const file = projectsFile(home);
-  const text = readHomeFile(dirname(file), file);
+  const text = readHomeFile(home, file);
   if (text === null) return { projects: {} };
   let data: unknown;
   try {
@@ -36,11 +36,11 @@ export function readProjects(home: string): ProjectsFile {
 // atomically: a failed `mutate` leaves the file as it was.
 export async function updateProjects<T>(home: string, mutate: (file: ProjectsFile) => Promise<T> | T): Promise<T> {
   const file = projectsFile(home);
-  return withFileLock(file, async () => {
+  return withFileLock(home, file, async () => {
     const current = readProjects(home);
     const before = JSON.stringify(current);
     const result = await mutate(current);
-    if (JSON.stringify(current) !== before) writeFileAtomic(file, HEADER + stringify(current));
+    if (JSON.stringify(current) !== before) replaceHomeFile(home, file, HEADER + stringify(current));
     return result;
   });
 }

@@ -1,7 +1,8 @@
-import { lstat, readFile, readlink, stat } from 'node:fs/promises';
+import { lstatSync, readlinkSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { CmuxError, isCmuxError } from '../core/src/errors/index.js';
+import { readHomeFile } from '../core/src/fs/index.js';
 import { registryFileSchema, type RegistryFile } from './schema.js';
 
 // The copy of the registry as its one writer last wrote it: what reads fall back to, and
@@ -10,23 +11,32 @@ export function lastGoodFile(file: string): string {
   return join(dirname(file), 'state', `${basename(file, '.yaml')}.last-good.yaml`);
 }
 
-// Reads agents.yaml. A missing file is an empty registry (null, so callers can tell); a file
-// that is empty, does not parse, breaks the schema or is not a plain file is an error that
-// names the file, the line and the fix, never an empty registry.
-export async function readRegistry(file: string): Promise<RegistryFile | null> {
-  let text: string;
+// The CMUX_HOME a registry file belongs to (agents.yaml lies at its top).
+export function registryHome(file: string): string {
+  return dirname(file);
+}
+
+// Reads agents.yaml (or, with the registry's `home`, its last good copy). A missing file is an
+// empty registry (null, so callers can tell); a file that is empty, does not parse, breaks the
+// schema or is not a regular file is an error that names the file, the line and the fix, never
+// an empty registry.
+export async function readRegistry(file: string, home = registryHome(file)): Promise<RegistryFile | null> {
+  let text: string | null;
   try {
-    const kind = await lstat(file);
-    // The writer renames a new file over the registry: that would replace a link, not what it
-    // points to, and a FIFO or folder would hang or fail every reader.
-    if (kind.isSymbolicLink()) throw corrupt(file, `it is a symbolic link (to ${await readlink(file)}), not a file cmux can replace safely`, null);
-    if (!kind.isFile()) throw corrupt(file, 'it is not a regular file', null);
-    text = await readFile(file, 'utf8');
+    text = readHomeFile(home, file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
+    // A link, FIFO or folder as the file itself: repair moves it aside. (One in place of a folder
+    // above it stays CMUX_ERR_HOME_UNSAFE.)
+    if (!isCmuxError(error, 'CMUX_ERR_HOME_UNSAFE') || error.context.path !== file) throw error;
+    const link = lstatSync(file).isSymbolicLink() ? ` (to ${readlinkSync(file)})` : '';
+    throw corrupt(file, `it is ${String(error.context.kind)}${link}, not a regular file cmux can replace safely`, null);
   }
-  return parseRegistry(file, text);
+  return text === null ? null : parseRegistry(file, text);
+}
+
+// The last good copy of the registry `file`, or null when there is none or it is not valid.
+export async function readLastGood(file: string): Promise<RegistryFile | null> {
+  return readRegistry(lastGoodFile(file), registryHome(file)).catch(() => null);
 }
 
 // Parses the text of a registry file; `file` is for the error message.
@@ -80,9 +90,9 @@ export async function readRegistryForLookup(file: string): Promise<RegistryRead>
   } catch (error) {
     if (!isCmuxError(error, 'CMUX_ERR_REGISTRY_CORRUPT')) throw error;
     const copy = lastGoodFile(file);
-    const registry = await readRegistry(copy).catch(() => null);
+    const registry = await readLastGood(file);
     if (!registry) throw error;
-    const written = (await stat(copy)).mtime.toISOString();
+    const written = lstatSync(copy).mtime.toISOString();
     return { registry, warning: `${error.message}. Listing the last good copy (${copy}, written ${written}) meanwhile` };
   }
 }

@@ -1,11 +1,12 @@
-import { lstatSync, readFileSync, renameSync } from 'node:fs';
+import { lstatSync, renameSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { assertAgentName } from '../core/src/agents/index.js';
 import { isCmuxError } from '../core/src/errors/index.js';
+import { readHomeFile } from '../core/src/fs/index.js';
 import { withFileLock } from '../core/src/lock/index.js';
 import { homePaths } from '../core/src/paths/index.js';
 import type { TmuxWindow } from '../core/src/tmux/index.js';
-import { lastGoodFile, readRegistry } from './read.js';
+import { lastGoodFile, readLastGood, readRegistry, registryHome } from './read.js';
 import { agentEntrySchema, type AgentEntry, type RegistryFile } from './schema.js';
 import { writeRegistry } from './update.js';
 import { ownsWindow, type RegistryDeps } from './windows.js';
@@ -36,14 +37,14 @@ const SUPERVISOR = 'supervisor';
 // never a silent reset.
 export async function repairRegistry(deps: RegistryDeps): Promise<RepairReport> {
   const file = homePaths(deps.config.home).registry;
-  return withFileLock(file, async () => {
+  return withFileLock(deps.config.home, file, async () => {
     const report: RepairReport = { file, valid: false, movedAside: null, lastGood: null, restored: [], dropped: [] };
     try {
       if (await readRegistry(file)) return { ...report, valid: true };
     } catch (error) {
       if (!isCmuxError(error, 'CMUX_ERR_REGISTRY_CORRUPT')) throw error;
     }
-    const lastGood = await readRegistry(lastGoodFile(file)).catch(() => null);
+    const lastGood = await readLastGood(file);
     if (lastGood) report.lastGood = lastGoodFile(file);
     const salvaged = salvageEntries(file);
     const windows = (await deps.tmux.listWindows()).filter((w) => w.agentTag !== '');
@@ -81,7 +82,7 @@ function salvageEntries(file: string): { valid: Map<string, AgentEntry>; invalid
   const invalid = new Map<string, string>();
   let data: unknown;
   try {
-    data = parseYaml(readFileSync(file, 'utf8'));
+    data = parseYaml(readHomeFile(registryHome(file), file) ?? '');
   } catch {
     return { valid, invalid };
   }

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { stringify } from 'yaml';
-import { writeFileAtomic } from '../core/src/fs/index.js';
+import { replaceHomeFile } from '../core/src/fs/index.js';
 import { withFileLock } from '../core/src/lock/index.js';
 import type { Logger } from '../core/src/log/index.js';
-import { lastGoodFile, readRegistry } from './read.js';
+import { lastGoodFile, readRegistry, registryHome } from './read.js';
 import type { RegistryFile } from './schema.js';
 
 const HEADER = '# cmux agent registry: written by cmux (apps/registry), one entry per agent window.\n';
@@ -16,13 +16,13 @@ export interface RegistryUpdate<T> {
 // is a convenience for reads and repairs: failing to write it never fails the update.
 export function writeRegistry(file: string, registry: RegistryFile, logger?: Logger): void {
   const text = HEADER + stringify(registry);
-  writeFileAtomic(file, text);
+  replaceHomeFile(registryHome(file), file, text);
   saveLastGood(file, text, logger);
 }
 
 function saveLastGood(file: string, text: string, logger?: Logger): void {
   try {
-    writeFileAtomic(lastGoodFile(file), text);
+    replaceHomeFile(registryHome(file), lastGoodFile(file), text);
   } catch (error) {
     logger?.warn(`could not keep a last good copy of the registry at ${lastGoodFile(file)}: ${(error as Error).message}`);
   }
@@ -37,7 +37,7 @@ export async function updateRegistry<T>(
   mutate: (registry: RegistryFile) => Promise<T> | T,
   logger?: Logger,
 ): Promise<RegistryUpdate<T>> {
-  return withFileLock(file, async () => {
+  return withFileLock(registryHome(file), file, async () => {
     const registry = (await readRegistry(file)) ?? { agents: {} };
     const before = JSON.stringify(registry);
     const result = await mutate(registry);

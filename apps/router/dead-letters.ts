@@ -1,6 +1,6 @@
-import { readFileSync, statSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
-import { appendToHomeFile, writeFileAtomic } from '../core/src/fs/index.js';
+import { appendToHomeFile, readHomeFile, readRest, replaceHomeFile, withHomeFile } from '../core/src/fs/index.js';
 import { withFileLock } from '../core/src/lock/index.js';
 import type { Logger } from '../core/src/log/index.js';
 import { appendMessage } from '../core/src/mailbox/index.js';
@@ -39,7 +39,7 @@ export function createDeadLetters(home: string, logger: Logger) {
   const saveReported = (bytes: number) => {
     reported = bytes;
     try {
-      writeFileAtomic(reportedFile, JSON.stringify({ reportedBytes: bytes }));
+      replaceHomeFile(home, reportedFile, JSON.stringify({ reportedBytes: bytes }));
     } catch (error) {
       // The next router may tell the supervisor again; nothing is lost.
       logger.error(`could not save how many dead letters were reported: ${(error as Error).message}`);
@@ -76,7 +76,7 @@ export function createDeadLetters(home: string, logger: Logger) {
       written = sizeOf(file);
       let saved: number | null = null;
       try {
-        saved = (JSON.parse(readFileSync(reportedFile, 'utf8')) as { reportedBytes: number }).reportedBytes;
+        saved = (JSON.parse(readHomeFile(home, reportedFile) ?? 'null') as { reportedBytes: number } | null)?.reportedBytes ?? null;
       } catch {
         // None yet, or unreadable.
       }
@@ -84,7 +84,13 @@ export function createDeadLetters(home: string, logger: Logger) {
       // A file shorter than what was reported was replaced: all of it is new.
       reported = saved > written ? 0 : saved;
       if (reported === written) return;
-      batch.push(...lettersAfter(file, reported));
+      try {
+        batch.push(...lettersAfter(home, file, reported));
+      } catch (error) {
+        // The router routes on; the supervisor hears of these letters once the file is fixed.
+        logger.error(`could not read the dead letters to report: ${(error as Error).message}`);
+        return;
+      }
       await flush();
     },
     async add(letter: DeadLetter): Promise<void> {
@@ -95,7 +101,7 @@ export function createDeadLetters(home: string, logger: Logger) {
         bytes: letter.bytes,
         line: letter.line.length > MAX_KEPT_LINE_CHARS ? letter.line.slice(0, MAX_KEPT_LINE_CHARS) : letter.line,
       };
-      await withFileLock(file, async () => {
+      await withFileLock(home, file, async () => {
         appendToHomeFile(home, file, `${JSON.stringify(record)}\n`);
         written = sizeOf(file);
       });
@@ -111,7 +117,7 @@ export type DeadLetters = ReturnType<typeof createDeadLetters>;
 
 function sizeOf(file: string): number {
   try {
-    return statSync(file).size;
+    return lstatSync(file).size;
   } catch {
     return 0;
   }
@@ -119,9 +125,9 @@ function sizeOf(file: string): number {
 
 // The dead letters recorded after `offset` bytes of the file, with sender and recipient where
 // the original line says.
-function lettersAfter(file: string, offset: number): DeadLetter[] {
+function lettersAfter(home: string, file: string, offset: number): DeadLetter[] {
   const letters: DeadLetter[] = [];
-  for (const text of readFileSync(file).subarray(offset).toString('utf8').split('\n')) {
+  for (const text of (withHomeFile(home, file, 'read', (fd) => readRest(fd, offset)) ?? Buffer.alloc(0)).toString('utf8').split('\n')) {
     try {
       const record = JSON.parse(text) as { reason: string; id?: string; bytes: number; line: string };
       let original: { from?: unknown; to?: unknown } = {};

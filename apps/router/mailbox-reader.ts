@@ -1,5 +1,5 @@
-import { closeSync, fstatSync, openSync } from 'node:fs';
-import { scanLines, type LongLine } from '../core/src/fs/index.js';
+import { fstatSync } from 'node:fs';
+import { scanLines, withHomeFile, type LongLine } from '../core/src/fs/index.js';
 import { MAX_LINE_BYTES } from '../core/src/mailbox/index.js';
 
 // Where the router is in the mailbox: the file's inode (a replaced file has a new one) and the
@@ -25,17 +25,11 @@ export interface ReadResult {
 // One read takes at most this much, so a huge backlog is worked through in bounded memory.
 const MAX_READ_BYTES = 16 * 1024 * 1024;
 
-// Reads the complete lines after the cursor. A partial last line is left for the next read;
-// a line longer than MAX_LINE_BYTES is skipped in pieces and reported as oversized.
-export function readNewLines(file: string, cursor: MailboxCursor): ReadResult {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { lines: [], cursor };
-    throw error;
-  }
-  try {
+// Reads the complete lines of the mailbox `file` under `home` after the cursor. A partial last
+// line is left for the next read; a line longer than MAX_LINE_BYTES is skipped in pieces and
+// reported as oversized.
+export function readNewLines(home: string, file: string, cursor: MailboxCursor): ReadResult {
+  const read = withHomeFile(home, file, 'read', (fd): ReadResult => {
     const stat = fstatSync(fd);
     let reset: ReadResult['reset'];
     if (cursor.inode !== 0 && stat.ino !== cursor.inode) reset = 'replaced';
@@ -49,7 +43,6 @@ export function readNewLines(file: string, cursor: MailboxCursor): ReadResult {
         lines.push(line.truncated ? { kind: 'oversized', bytes: line.bytes, head: line.text, end: line.end } : { kind: 'line', text: line.text, end: line.end }),
     );
     return { lines, cursor: { inode: stat.ino, offset: scanned.offset, ...(scanned.long ? { skip: scanned.long } : {}) }, ...(reset ? { reset } : {}) };
-  } finally {
-    closeSync(fd);
-  }
+  });
+  return read ?? { lines: [], cursor };
 }

@@ -39,6 +39,8 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
   let poll: NodeJS.Timeout | undefined;
   let trailing: NodeJS.Timeout | undefined;
   let draining: Promise<void> | null = null;
+  // The last reading error, said once rather than at every poll while it lasts.
+  let failing: string | null = null;
   let again = false;
   let stopping = false;
   let transport: MailTransport | undefined;
@@ -92,7 +94,7 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
 
   async function drainOnce(): Promise<void> {
     for (;;) {
-      const result = readNewLines(mailbox, cursor);
+      const result = readNewLines(home, mailbox, cursor);
       if (result.reset) logger.warn(`the mailbox was ${result.reset}; reading it again from the start (stored ids are skipped)`);
       const accepted: Array<{ message: MailboxMessage; status: DeliveryStatus }> = [];
       const rejected: DeadLetter[] = [];
@@ -115,13 +117,24 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
         }
       }
       const fresh = new Set(history!.insertMany(accepted).map((m) => m.id));
+      // Stored, so handed on now: whatever fails below, a re-read finds them stored and skips them.
+      for (const { message, status } of accepted) if (status !== 'dead' && fresh.has(message.id)) dispatch(message);
       for (const letter of rejected) if (!letter.id || fresh.has(letter.id)) await deadLetters.add(letter);
       const moved = result.cursor.offset !== cursor.offset || result.cursor.inode !== cursor.inode;
       cursor = result.cursor;
-      if (moved) saveCursor(home, cursor);
-      for (const { message, status } of accepted) if (status !== 'dead' && fresh.has(message.id)) dispatch(message);
+      if (moved) saveCursorOrSay();
       if (result.lines.length > 0) transport!.wake();
       if (result.lines.length === 0) return;
+    }
+  }
+
+  // The saved cursor only spares a restarted router re-reading what it stored already: a failure
+  // to save it (a full disk, a link planted in its place) is said, and routing goes on.
+  function saveCursorOrSay(): void {
+    try {
+      saveCursor(home, cursor);
+    } catch (error) {
+      logger.error(`could not save the mailbox cursor: ${(error as Error).message}`);
     }
   }
 
@@ -135,8 +148,12 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
         again = false;
         await drainOnce();
       } while (again && !stopping);
+      failing = null;
     })()
-      .catch((error: unknown) => logger.error(`reading the mailbox failed: ${(error as Error).message}`, { error }))
+      .catch((error: unknown) => {
+        if ((error as Error).message !== failing) logger.error(`reading the mailbox failed: ${(error as Error).message}`, { error });
+        failing = (error as Error).message;
+      })
       .finally(() => (draining = null));
     return draining;
   }

@@ -1,8 +1,7 @@
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
-import type { CmuxConfig } from '../core/src/config/index.js';
-import { CmuxError } from '../core/src/errors/index.js';
+import { assertSafeBind, type CmuxConfig } from '../core/src/config/index.js';
 import { openHistory, type HistoryStore } from '../core/src/history/index.js';
 import { once, type AppHandle } from '../core/src/lifecycle/index.js';
 import type { Logger } from '../core/src/log/index.js';
@@ -15,7 +14,6 @@ import { createLocalOps } from './agents/ops.js';
 import { createStatusMonitor } from './agents/status-monitor.js';
 import { createSystemMonitor } from './agents/system-monitor.js';
 import { buildApp } from './app.js';
-import { isLoopback } from './auth/loopback.js';
 import { createClusterSide, type ClusterSide } from './cluster/side.js';
 import { fileSessionStore } from './auth/session-store.js';
 import { createSessions } from './auth/sessions.js';
@@ -73,12 +71,7 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
   return {
     async start() {
       const { host, port } = config.server;
-      if (!isLoopback(host) && !config.server.token) {
-        throw new CmuxError(
-          'CMUX_ERR_UNSAFE_BIND',
-          `refusing to listen on ${host}, which is not loopback, without a token chosen for it: set CMUX_TOKEN (16+ characters) or server.token, or bind to 127.0.0.1`,
-        );
-      }
+      assertSafeBind(config);
       const token = ensureToken(config);
       history = openHistory(config.home);
       const agentToken = ensureAgentToken(config);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
-import { buildDashboard, checkInBrowser, createLogger, loadConfig, readAlerts, readJournalDay, referencedAssets, tmuxClientFromConfig, type CmuxConfig } from '../../apps/core/src/index.ts';
+import { buildDashboard, checkInBrowser, checkOnDisk, createLogger, loadConfig, readAlerts, readJournalDay, referencedAssets, tmuxClientFromConfig, type CmuxConfig } from '../../apps/core/src/index.ts';
 import { createFrontendHealer } from '../../apps/frontend-healer/healer.ts';
 import { createServer } from '../../apps/server/server.ts';
 import { CHROMIUM } from '../helpers/browser.ts';
@@ -12,13 +12,13 @@ import { dashboardCopy } from '../helpers/dashboard-copy.ts';
 import { cleanEnv, freePort, processesMentioning } from '../helpers/instance.ts';
 import { eventually } from '../helpers/tmux.ts';
 
-describe('the frontend healer against a real server and a real build', { timeout: 300_000 }, () => {
+describe('the frontend healer against a real server and a real build', { timeout: 600_000 }, () => {
   const copy = dashboardCopy();
   const quiet = createLogger('test', { out: { write: () => true } as never, err: { write: () => true } as never });
   let config: CmuxConfig;
   let server: ReturnType<typeof createServer>;
   let healer: ReturnType<typeof createFrontendHealer>;
-  const health = async () => (await fetch(`http://127.0.0.1:${config.server.port}/health`)).json() as Promise<{ status: string; frontend: { status: string; lastHeal: string | null; problem: string | null } }>;
+  const health = async () => (await fetch(`http://127.0.0.1:${config.server.port}/health`)).json() as Promise<{ status: string; frontend: { status: string; browser: string; lastHeal: string | null; problem: string | null } }>;
   // The script or stylesheet index.html loads (the build has chunks loaded later too).
   const loaded = (ext: string) => join(config.frontend.dist, referencedAssets(readFileSync(join(config.frontend.dist, 'index.html'), 'utf8')).find((a) => a.endsWith(ext))!);
   const mainBundle = () => loaded('.js');
@@ -122,6 +122,35 @@ describe('the frontend healer against a real server and a real build', { timeout
     assert.equal(existsSync(`${config.frontend.dist}.build.lock`), false);
   });
 
+  it('puts the last build back when the sources have not changed; builds afresh when they have, or when its copy is damaged', async () => {
+    // The build of the test above is the last one, its copy kept beside the build folder.
+    const dist = config.frontend.dist;
+    const kept = join(dirname(dist), `.${basename(dist)}.last-build`);
+    const info = readFileSync(join(dist, 'build-info.json'), 'utf8');
+    rmSync(dist, { recursive: true, force: true });
+    const back = await buildDashboard(copy.root, dist, { reuse: true });
+    assert.equal(back.reused, true, back.output.slice(-500));
+    assert.equal(readFileSync(join(dist, 'build-info.json'), 'utf8'), info, 'the same build, file for file');
+    assert.equal(checkOnDisk(dist).ok, true);
+
+    const keptBundle = join(kept, 'assets', readdirSync(join(kept, 'assets')).find((f) => f.endsWith('.js'))!);
+    truncateSync(keptBundle, 10);
+    rmSync(dist, { recursive: true, force: true });
+    const damaged = await buildDashboard(copy.root, dist, { reuse: true });
+    assert.equal(damaged.ok, true, damaged.output.slice(-500));
+    assert.notEqual(damaged.reused, true, 'a damaged copy is not put back');
+    assert.equal(checkOnDisk(dist).ok, true);
+
+    const app = join(copy.root, 'apps', 'dashboard', 'src', 'App.tsx');
+    const later = new Date(Date.now() + 2_000);
+    utimesSync(app, later, later);
+    truncateSync(mainBundle(), 10);
+    const changed = await buildDashboard(copy.root, dist, { reuse: true });
+    assert.equal(changed.ok, true, changed.output.slice(-500));
+    assert.notEqual(changed.reused, true, 'changed sources are built');
+    assert.equal(checkOnDisk(dist).ok, true);
+  });
+
   it('sees in a browser an app that throws while it mounts', async () => {
     const url = `http://127.0.0.1:${config.server.port}/`;
     assert.deepEqual(await checkInBrowser(url, CHROMIUM), { ok: true, problem: null });
@@ -140,34 +169,56 @@ describe('the frontend healer against a real server and a real build', { timeout
     // Browser checks far apart: between them, what the last one found still stands.
     const inBrowser = createFrontendHealer({ ...config, healer: { ...config.healer, browserCheck: 'on', browserPath: CHROMIUM, browserIntervalMs: 3_600_000 } }, quiet);
     const browserAlerts = () => readAlerts(config.home, 100).filter((a) => a.kind === 'browser');
+    let restored = false;
+    try {
+      // The broken bundle passes the cheap checks (its build-info is gone): the browser, looking
+      // beside the loop, says what is wrong, and the next check rebuilds.
+      await inBrowser.check();
+      const seen = await inBrowser.browserChecked();
+      assert.equal(seen.browser, 'failed');
+      assert.equal(seen.gaveUp, false, 'a build the healer did not just make is rebuilt, not given up on');
+      // Healthy as soon as the rebuilt files serve; the browser's verdict follows.
+      const rebuilt = await inBrowser.check();
+      assert.notEqual(rebuilt.lastHeal, seen.lastHeal);
+      assert.equal(rebuilt.status, 'healthy', rebuilt.problem ?? '');
+      assert.equal(rebuilt.browser, 'pending');
+      const pending = await health();
+      assert.deepEqual([pending.status, pending.frontend.browser], ['healthy', 'pending'], 'health says so while the browser looks');
+      const first = await inBrowser.browserChecked();
+      assert.equal(first.browser, 'failed');
+      assert.equal(first.status, 'degraded');
+      assert.equal(first.gaveUp, true);
+      assert.match(first.problem ?? '', /broken at runtime/, 'the rebuilt page was checked in the browser');
+      assert.ok(first.lastHeal);
+      assert.equal(browserAlerts().length, 1);
+      const built = statSync(join(config.frontend.dist, 'index.html')).mtimeMs;
 
-    const first = await inBrowser.check();
-    assert.equal(first.status, 'degraded');
-    assert.equal(first.gaveUp, true);
-    assert.match(first.problem ?? '', /broken at runtime/, 'the rebuilt page was checked in the browser');
-    assert.ok(first.lastHeal);
-    assert.equal(browserAlerts().length, 1);
-    const built = statSync(join(config.frontend.dist, 'index.html')).mtimeMs;
+      for (let i = 0; i < 3; i += 1) {
+        const again = await inBrowser.check();
+        assert.equal(again.status, 'degraded');
+        assert.match(again.problem ?? '', /broken at runtime/);
+        assert.equal(again.lastHeal, first.lastHeal, 'no rebuild of the same sources');
+      }
+      assert.equal(statSync(join(config.frontend.dist, 'index.html')).mtimeMs, built);
+      assert.equal(browserAlerts().length, 1, 'one alert');
+      const reported = await health();
+      assert.equal(reported.status, 'degraded');
+      assert.match(reported.frontend.problem ?? '', /broken at runtime/);
 
-    for (let i = 0; i < 3; i += 1) {
-      const again = await inBrowser.check();
-      assert.equal(again.status, 'degraded');
-      assert.match(again.problem ?? '', /broken at runtime/);
-      assert.equal(again.lastHeal, first.lastHeal, 'no rebuild of the same sources');
+      writeFileSync(main, good);
+      restored = true;
+      const fixed = await inBrowser.check();
+      assert.equal(fixed.status, 'healthy', fixed.problem ?? '');
+      assert.equal(fixed.gaveUp, false);
+      assert.notEqual(fixed.lastHeal, first.lastHeal, 'a change in the sources is rebuilt');
+      assert.equal((await health()).status, 'healthy');
+      assert.equal((await inBrowser.browserChecked()).browser, 'passed');
+      assert.equal((await health()).frontend.browser, 'passed');
+      assert.equal(browserAlerts().length, 1);
+    } finally {
+      if (!restored) writeFileSync(main, good);
+      await inBrowser.stop();
     }
-    assert.equal(statSync(join(config.frontend.dist, 'index.html')).mtimeMs, built);
-    assert.equal(browserAlerts().length, 1, 'one alert');
-    const reported = await health();
-    assert.equal(reported.status, 'degraded');
-    assert.match(reported.frontend.problem ?? '', /broken at runtime/);
-
-    writeFileSync(main, good);
-    const fixed = await inBrowser.check();
-    assert.equal(fixed.status, 'healthy', fixed.problem ?? '');
-    assert.equal(fixed.gaveUp, false);
-    assert.notEqual(fixed.lastHeal, first.lastHeal, 'a change in the sources is rebuilt');
-    assert.equal((await health()).status, 'healthy');
-    assert.equal(browserAlerts().length, 1);
   });
 
   it('checks in a browser from its own loop, once per browserIntervalSeconds, and heals what it sees', async () => {
@@ -179,24 +230,35 @@ describe('the frontend healer against a real server and a real build', { timeout
       quiet,
     );
     // The first check of a healer opens the page; this one mounts and the build stays.
-    const first = await browsing.check();
+    await browsing.check();
+    const first = await browsing.browserChecked();
     assert.equal(first.status, 'healthy', first.problem ?? '');
+    assert.equal(first.browser, 'passed');
     const lastHeal = first.lastHeal;
     // Broken so that only a browser can tell: the files are all there and served.
     rmSync(join(config.frontend.dist, 'build-info.json'));
     appendFileSync(mainBundle(), '\nthrow new Error("the app is broken");\n');
     const within = await browsing.check();
     assert.equal(within.lastHeal, lastHeal, 'no browser check before the interval is over');
+    assert.equal((await browsing.browserChecked()).browser, 'passed', 'the last verdict stands');
     assert.match(readFileSync(mainBundle(), 'utf8'), /the app is broken/);
+    await browsing.stop();
 
     const next = createFrontendHealer(
       loadConfig({ root: copy.root, cwd: copy.root, env: { ...cleanEnv(), CMUX_HOME: config.home, CMUX_PORT: String(config.server.port), CMUX_TMUX_SOCKET: join(copy.root, 'tmux.sock'), CMUX_CONFIG: join(copy.root, 'browser.yaml') } }),
       quiet,
     );
+    // Its first check opens the page beside the loop; the verdict sends the next check to heal.
+    await next.check();
+    const seen = await next.browserChecked();
+    assert.equal(seen.browser, 'failed');
+    assert.match(seen.problem ?? '', /the app is broken/);
     const healed = await next.check();
     assert.notEqual(healed.lastHeal, lastHeal, 'the browser saw it and the healer rebuilt');
     assert.equal(healed.status, 'healthy', healed.problem ?? '');
     assert.doesNotMatch(readFileSync(mainBundle(), 'utf8'), /the app is broken/);
+    assert.equal((await next.browserChecked()).browser, 'passed');
+    await next.stop();
   });
   const changesDuringCheck: Array<[string, () => void]> = [
     ['deleted', () => rmSync(config.frontend.dist, { recursive: true, force: true })],
@@ -214,11 +276,13 @@ describe('the frontend healer against a real server and a real build', { timeout
       const checking = browsing.check();
       await eventually(async () => processesMentioning(['browser-check-child', `:${config.server.port}/`]).length, (n) => n > 0, 90_000);
       change();
-      const during = await checking;
+      await checking;
+      const during = await browsing.browserChecked();
       assert.equal(during.gaveUp, false, `gave up: ${during.problem ?? ''}`);
       const after = await browsing.check();
       assert.equal(after.status, 'healthy', after.problem ?? '');
       assert.ok(statSync(mainBundle()).size > 10, 'the bundle is whole again');
+      await browsing.stop();
     });
   }
 });

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { parse as parseYaml, stringify } from 'yaml';
 import { createAgent, findLiveAgent, interruptAgent, killAgent } from '../../apps/agents/index.ts';
 import { listAgentWindows, registerExistingWindow } from '../../apps/registry/index.ts';
 import { agentHarness } from '../helpers/agents.ts';
-import { eventually } from '../helpers/tmux.ts';
+import { eventually, tmuxCommand } from '../helpers/tmux.ts';
 
 // tmux hands out window ids (@0, @1…) afresh on every new server: an entry left from before a
 // restart must never bind to whatever window now has its id.
@@ -23,6 +26,41 @@ describe('agent identity across tmux servers', { timeout: 120_000 }, () => {
     assert.equal(reused, staleId, 'the new server reused the window id');
   });
   after(() => harness.cleanup());
+
+  // Kills the mutation that drops the server half of the registry's ownership check (#26).
+  it('never binds an entry made on another server, even to a window there that carries its tag', async () => {
+    // A window on the new server with the old one's id and the agent's tag (a restored session,
+    // a tag set by hand): the tag alone does not make it the agent.
+    await tmuxCommand(deps.config.tmux.socket, ['set-option', '-w', '-t', staleId, '@cmux-agent', 'w4']);
+    try {
+      const w4 = (await listAgentWindows(deps)).agents.find((a) => a.agent.id === 'w4');
+      assert.equal(w4?.window, null, 'listed without a window');
+      await assert.rejects(findLiveAgent(deps, 'w4'), { code: 'CMUX_ERR_AGENT_NOT_FOUND' });
+      await assert.rejects(interruptAgent(deps, 'w4'), { code: 'CMUX_ERR_AGENT_NOT_FOUND' });
+    } finally {
+      await tmuxCommand(deps.config.tmux.socket, ['set-option', '-w', '-u', '-t', staleId, '@cmux-agent']);
+    }
+  });
+
+  // Kills the mutation that drops the tag half of the registry's ownership check (#26).
+  it('never binds a hand-edited entry to another agent\'s window on the same server', async () => {
+    const x1 = await createAgent(deps, { name: 'x1', command: 'cat', cwd: harness.base, createdBy: 'user' });
+    const x2 = await createAgent(deps, { name: 'x2', command: 'cat', cwd: harness.base, createdBy: 'user' });
+    const file = join(harness.home, 'agents.yaml');
+    const registry = parseYaml(readFileSync(file, 'utf8')) as { agents: Record<string, { windowId: string }> };
+    registry.agents.x1!.windowId = x2.windowId;
+    writeFileSync(file, stringify(registry));
+    const { agents } = await listAgentWindows(deps);
+    assert.equal(agents.find((a) => a.agent.id === 'x1')?.window, null, 'x1 has no window: the one its entry names is x2\'s');
+    assert.equal(agents.find((a) => a.agent.id === 'x2')?.window?.windowId, x2.windowId);
+    await assert.rejects(findLiveAgent(deps, 'x1'), { code: 'CMUX_ERR_AGENT_NOT_FOUND' });
+    await killAgent(deps, 'x1');
+    const windows = await deps.tmux.listWindows();
+    assert.ok(windows.some((w) => w.windowId === x2.windowId), 'x2\'s window lives on');
+    assert.ok(windows.some((w) => w.windowId === x1.windowId), 'x1\'s own window was not the one the entry named, so it is left too');
+    await deps.tmux.killWindow(x1.windowId);
+    await killAgent(deps, 'x2');
+  });
 
   it('lists the stale entry as missing, not as the new window', async () => {
     const { agents } = await listAgentWindows(deps);

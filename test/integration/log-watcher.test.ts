@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statfsSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statfsSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createAgent, startAgent } from '../../apps/agents/index.ts';
@@ -107,6 +107,36 @@ describe('the log watcher, scan by scan', { timeout: 120_000 }, () => {
     const alerts = newAlerts();
     assert.equal(alerts.length, 1, alerts.map((a) => a.title).join(' | '));
     assert.match(alerts[0]!.title, /"POST \/api\/x HTTP\/1\.1" 500/);
+  });
+
+  it('alerts a real error within one scan interval behind 1 000 crafted 64 KiB lines aimed at the stack-frame pattern', async () => {
+    // Each of these once cost the frame pattern seconds of backtracking (issue 25, finding 6).
+    const crafted = Buffer.from(`    at ${'('.repeat(64 * 1024 - 8)}\n`);
+    const fd = openSync(log, 'a');
+    try {
+      for (let i = 0; i < 1_000; i++) writeSync(fd, crafted);
+      writeSync(fd, '2026-11-26T05:03:00Z ERROR the real one\n');
+    } finally {
+      closeSync(fd);
+    }
+    const interval = loadConfig({ env: {} }).logWatcher.intervalSeconds * 1000;
+    const started = Date.now();
+    await watcher.scan();
+    const took = Date.now() - started;
+    assert.deepEqual(newAlerts().map((a) => a.title), ['app: 2026-11-26T05:03:00Z ERROR the real one']);
+    assert.ok(took < interval, `the scan took ${took} ms, more than the ${interval} ms between two scans`);
+  });
+
+  it('matches a long line by its first 4 KiB and shows it by that head and its length', async () => {
+    appendFileSync(log, `INFO ${'x'.repeat(8 * 1024)} ERROR too far in to count\n`);
+    appendFileSync(log, `ERROR near the start of a long line ${'y'.repeat(8 * 1024)}\n`);
+    await watcher.scan();
+    const alerts = newAlerts();
+    assert.equal(alerts.length, 1, alerts.map((a) => a.title).join(' | '));
+    assert.match(alerts[0]!.title, /^app: ERROR near the start of a long line y+$/);
+    const shown = readFileSync(alerts[0]!.file, 'utf8').split('\n').find((l) => l.startsWith('> '))!;
+    assert.match(shown, /^> ERROR near the start of a long line y+ … \(8228 bytes\)$/);
+    assert.equal(Buffer.byteLength(shown), 2 + 4 * 1024 + ' … (8228 bytes)'.length + 2, 'the head is the first 4 KiB');
   });
 
   it('waits for the rest of a half-written line, then finds it whole', async () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createAgentDeps } from '../../apps/agents/index.ts';
 import { startCmux } from '../../apps/cli/ops/start.ts';
@@ -54,6 +55,65 @@ describe('start refuses clearly and starts nothing', { timeout: 120_000 }, () =>
       assert.match(String(start.stderr), bad.error);
       assert.doesNotMatch(String(start.stderr), /\n\s+at /, 'no stack trace');
       assertNothingStarted(cmux);
+    });
+  }
+
+  // The preflight (#25 finding 7): what would crash-loop an app under PM2 is refused first.
+  const refusals: Array<{ name: string; env?: NodeJS.ProcessEnv; plant?: (home: string, outside: string) => void; error: (home: string) => RegExp }> = [
+    {
+      name: 'a non-loopback bind without a chosen token',
+      env: { CMUX_HOST: '0.0.0.0' },
+      error: () => /^cmux: refusing to listen on 0\.0\.0\.0, which is not loopback, without a token chosen for it: set CMUX_TOKEN \(16\+ characters\) or server\.token, or bind to 127\.0\.0\.1$/m,
+    },
+    {
+      name: 'state/ planted as a link',
+      plant: (home, outside) => symlinkSync(outside, join(home, 'state')),
+      error: (home) => new RegExp(`^cmux: ${home}/state is a symbolic link, not a folder: cmux follows no link inside CMUX_HOME .*Move it away`, 'm'),
+    },
+    {
+      name: 'logs/ planted as a link',
+      plant: (home, outside) => {
+        rmSync(join(home, 'logs'), { recursive: true });
+        symlinkSync(outside, join(home, 'logs'));
+      },
+      error: (home) => new RegExp(`^cmux: ${home}/logs is a symbolic link, not a folder`, 'm'),
+    },
+    {
+      name: 'a log file planted as a link',
+      plant: (home, outside) => symlinkSync(join(outside, 'file'), join(home, 'logs', 'cmux-server.err.log')),
+      error: (home) => new RegExp(`^cmux: ${home}/logs/cmux-server\\.err\\.log is a symbolic link, not a regular file`, 'm'),
+    },
+    {
+      name: 'the registry as a FIFO',
+      plant: (home) => execFileSync('mkfifo', [join(home, 'agents.yaml')], { timeout: 5_000 }),
+      error: (home) => new RegExp(`^cmux: ${home}/agents\\.yaml is a FIFO \\(named pipe\\), not a regular file`, 'm'),
+    },
+    {
+      name: 'a folder above CMUX_HOME that anyone may write in',
+      plant: (home) => chmodSync(dirname(home), 0o777),
+      error: (home) => new RegExp(`^cmux: ${dirname(home)}, a folder above CMUX_HOME ${home}, is writable by group or others without the sticky bit \\(mode 0777\\): .*chmod go-w ${dirname(home)}`, 'm'),
+    },
+  ];
+  for (const [i, refusal] of refusals.entries()) {
+    it(`refuses ${refusal.name} before anything runs, saying what to do`, async () => {
+      // A CMUX_HOME of its own, with the folders a start leaves.
+      const home = join(cmux.base, `home-${i}`);
+      mkdirSync(join(home, 'logs'), { recursive: true, mode: 0o700 });
+      const outside = mkdtempSync(join(tmpdir(), 'cx-outside-'));
+      writeFileSync(join(outside, 'file'), 'outside\n');
+      try {
+        refusal.plant?.(home, outside);
+        const start = await cmux.cli(['start'], { env: { CMUX_HOME: home, ...refusal.env } });
+        assert.equal(start.exitCode, 1, String(start.stdout));
+        assert.match(String(start.stderr), refusal.error(home));
+        assert.doesNotMatch(String(start.stderr), /\n\s+at /, 'no stack trace');
+        assertNothingStarted(cmux);
+        assert.deepEqual(readdirSync(outside), ['file'], 'nothing was written through the link');
+        assert.equal(readFileSync(join(outside, 'file'), 'utf8'), 'outside\n');
+      } finally {
+        chmodSync(cmux.base, 0o700);
+        rmSync(outside, { recursive: true, force: true });
+      }
     });
   }
 

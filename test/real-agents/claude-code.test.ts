@@ -174,11 +174,11 @@ describe('real Claude Code, end to end', { timeout: 900_000 }, () => {
     const slowHome = prepareClaudeHome(join(cmux.base, 'slow-hook-home'), { returning: true, trusted: [work] });
     const slowHook = { UserPromptSubmit: [{ hooks: [{ type: 'command', command: 'sleep 1' }] }] };
     writeFileSync(join(slowHome, '.claude', 'settings.json'), JSON.stringify({ skipDangerousModePermissionPrompt: true, hooks: slowHook }));
-    const spawned = await cmux.cli(['spawn', 'w8', '--cwd', work, '--env', `HOME=${slowHome}`, ...apiOf('w8'), '--task', 'a first turn, to rewind to'], { timeoutMs: 180_000 });
+    const spawned = await cmux.cli(['spawn', 'w9', '--cwd', work, '--env', `HOME=${slowHome}`, ...apiOf('w9'), '--task', 'a first turn, to rewind to'], { timeoutMs: 180_000 });
     assert.equal(spawned.exitCode, 0, `${spawned.stdout}\n${spawned.stderr}`);
-    await promptsOf('w8', 0, 1);
+    await promptsOf('w9', 0, 1);
     const rewind = claude.strayMenus[0]!.when;
-    const { windowId } = (await api.call<{ windowId: string }>('GET', '/api/agents/w8')).body;
+    const { windowId } = (await api.call<{ windowId: string }>('GET', '/api/agents/w9')).body;
     const delivery = async (id: string) => (await messages()).find((m) => m.id === id)?.status;
     for (const delayMs of [500, 1_000, 1_500, 2_000, 2_500, 3_000]) {
       // Every screen from the send on, read straight from tmux, so a menu cmux closes again is seen too.
@@ -192,15 +192,15 @@ describe('real Claude Code, end to end', { timeout: 900_000 }, () => {
         }
       })();
       try {
-        const sent = await api.call<{ id: string }>('POST', '/api/agents/w8/message', { text: `stop me ${delayMs} ms after the send DELAY 2000` });
+        const sent = await api.call<{ id: string }>('POST', '/api/agents/w9/message', { text: `stop me ${delayMs} ms after the send DELAY 2000` });
         assert.equal(sent.status, 202);
         await sleep(delayMs);
-        assert.equal((await api.call('POST', '/api/agents/w8/interrupt')).status, 202);
+        assert.equal((await api.call('POST', '/api/agents/w9/interrupt')).status, 202);
         await eventually(() => delivery(sent.body.id), (s) => s === 'delivered' || s === 'dead', 60_000);
         // Idle with an empty input box, and still so a second later.
-        const calm = async () => (await statusOf('w8')) === 'idle' && composerText(claude, await screen('w8')) === '';
+        const calm = async () => (await statusOf('w9')) === 'idle' && composerText(claude, await screen('w9')) === '';
         await eventually(async () => (await calm()) && (await sleep(1_000), calm()), Boolean, 30_000).catch(async (error: Error) => {
-          throw new Error(`interrupt ${delayMs} ms after the send: ${error.message}\n${await screen('w8')}`);
+          throw new Error(`interrupt ${delayMs} ms after the send: ${error.message}\n${await screen('w9')}`);
         });
       } finally {
         watching = false;
@@ -208,7 +208,7 @@ describe('real Claude Code, end to end', { timeout: 900_000 }, () => {
       }
       assert.equal(opened, null, `interrupt ${delayMs} ms after the send opened Rewind:\n${opened}`);
     }
-    assert.equal((await cmux.cli(['kill', 'w8'])).exitCode, 0);
+    assert.equal((await cmux.cli(['kill', 'w9'])).exitCode, 0);
   });
 
   it('runs cmux mail send and mail done from Claude\'s Bash tool, and the messages are in the history', async () => {

@@ -17,14 +17,14 @@ describe('the cross-process file lock', { timeout: 60_000 }, () => {
     const order: string[] = [];
     let held!: () => void;
     const holding = new Promise<void>((resolve) => (held = resolve));
-    const holder = withFileLock(file, async () => {
+    const holder = withFileLock(dir, file, async () => {
       held();
       await sleep(1_000);
     });
     await holding;
-    const first = withFileLock(file, async () => void order.push('first'));
+    const first = withFileLock(dir, file, async () => void order.push('first'));
     await sleep(300);
-    const later = Array.from({ length: 10 }, (_, i) => withFileLock(file, async () => void order.push(`later ${i}`)));
+    const later = Array.from({ length: 10 }, (_, i) => withFileLock(dir, file, async () => void order.push(`later ${i}`)));
     await Promise.all([holder, first, ...later]);
     assert.equal(order[0], 'first', order.join(', '));
     assert.equal(order.length, 11);
@@ -40,7 +40,7 @@ describe('the cross-process file lock', { timeout: 60_000 }, () => {
       const old = new Date(Date.now() - 10_000);
       utimesSync(ticket, old, old);
       const started = Date.now();
-      assert.equal(await withFileLock(file, async () => 'got it', { timeoutMs: 5_000 }), 'got it');
+      assert.equal(await withFileLock(dir, file, async () => 'got it', { timeoutMs: 5_000 }), 'got it');
       assert.ok(Date.now() - started < 5_000);
       assert.equal(existsSync(ticket), name === 'stopped', `${name}: a live process keeps its ticket`);
     }
@@ -52,7 +52,7 @@ describe('the cross-process file lock', { timeout: 60_000 }, () => {
       process.execPath,
       ['--import', 'tsx', '--input-type=module', '-e', `
         import { withFileLock } from ${JSON.stringify(join(ROOT, 'apps/core/src/index.ts'))};
-        await withFileLock(${JSON.stringify(file)}, async () => { console.log('held'); await new Promise(() => {}); }, { noteHolder: true });`],
+        await withFileLock(${JSON.stringify(dir)}, ${JSON.stringify(file)}, async () => { console.log('held'); await new Promise(() => {}); }, { noteHolder: true });`],
       { cwd: ROOT, timeout: 60_000, reject: false },
     );
     await new Promise<void>((resolve) => holder.stdout!.on('data', (chunk: Buffer) => String(chunk).includes('held') && resolve()));
@@ -60,7 +60,7 @@ describe('the cross-process file lock', { timeout: 60_000 }, () => {
     await holder;
     assert.equal(isAlive(holder.pid!), false);
     const started = Date.now();
-    assert.equal(await withFileLock(file, async () => 'taken over', { noteHolder: true, timeoutMs: 20_000 }), 'taken over');
+    assert.equal(await withFileLock(dir, file, async () => 'taken over', { noteHolder: true, timeoutMs: 20_000 }), 'taken over');
     // Its lock goes stale after 10 s; a dead holder's is taken once it has been still for 2 s.
     assert.ok(Date.now() - started < 6_000, `took ${Date.now() - started} ms`);
   });
@@ -71,12 +71,12 @@ describe('the cross-process file lock', { timeout: 60_000 }, () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     let holding!: () => void;
     const taken = new Promise<void>((resolve) => (holding = resolve));
-    const holder = withFileLock(file, async () => {
+    const holder = withFileLock(dir, file, async () => {
       holding();
       await held;
     }, { noteHolder: true });
     await taken;
-    await assert.rejects(withFileLock(file, async () => 'stolen', { noteHolder: true, timeoutMs: 3_000 }), { code: 'CMUX_ERR_LOCK_TIMEOUT' });
+    await assert.rejects(withFileLock(dir, file, async () => 'stolen', { noteHolder: true, timeoutMs: 3_000 }), { code: 'CMUX_ERR_LOCK_TIMEOUT' });
     release();
     await holder;
   });

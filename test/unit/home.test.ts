@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { addJournalEntry, ensureOwnHome, isCmuxError, loadConfig, writeAttachment, writeFileAtomic } from '../../apps/core/src/index.ts';
+import { addJournalEntry, assertHomeTree, ensureOwnHome, isCmuxError, loadConfig, writeAttachment, replaceHomeFile } from '../../apps/core/src/index.ts';
 import { readRegistry } from '../../apps/registry/read.ts';
 import { createDeadLetters } from '../../apps/router/dead-letters.ts';
 import { ensureToken } from '../../apps/server/auth/token.ts';
@@ -38,6 +40,32 @@ describe('CMUX_HOME is ours or refused (M5)', () => {
     assert.throws(() => ensureOwnHome(home), (e) => unsafe(e) && (e as Error).message.includes(`chmod 700 ${home}`) && /mode 0777/.test((e as Error).message));
   });
 
+  it('refuses a home below a folder that group or others may write in without the sticky bit (#25)', () => {
+    const open = join(dir, 'open-parent');
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    const home = join(open, 'deeper', 'home');
+    assert.throws(
+      () => ensureOwnHome(home),
+      (e) => unsafe(e) && (e as Error).message.startsWith(`${open}, a folder above CMUX_HOME ${home}, is writable by group or others without the sticky bit (mode 0777)`) && (e as Error).message.includes(`chmod go-w ${open}`),
+    );
+    assert.equal(existsSync(join(open, 'deeper')), false, 'nothing was made below it');
+    // Through a link too: the folder the link leads to counts, not the link's own mode.
+    const link = join(dir, 'link-to-open');
+    symlinkSync(open, link);
+    assert.throws(() => ensureOwnHome(join(link, 'home')), (e) => unsafe(e) && (e as Error).message.startsWith(`${open}, a folder above`));
+    chmodSync(open, 0o1777);
+    assert.equal(ensureOwnHome(home), 'created', 'the sticky bit keeps others from moving it: as /tmp');
+  });
+
+  it('refuses a home below a folder another user owns (#25)', (t) => {
+    if (process.getuid?.() !== 0) return t.skip('only root can give a folder to another user');
+    const theirs = join(dir, 'theirs');
+    mkdirSync(theirs, { mode: 0o755 });
+    chownSync(theirs, 65534, 65534);
+    assert.throws(() => ensureOwnHome(join(theirs, 'home')), (e) => unsafe(e) && (e as Error).message.startsWith(`${theirs}, a folder above CMUX_HOME ${join(theirs, 'home')}, belongs to user 65534`));
+  });
+
   it('makes a home of the user that others may only read private', () => {
     const home = join(dir, 'readable');
     mkdirSync(home);
@@ -66,7 +94,7 @@ describe('files in CMUX_HOME are never written through a planted link (L3)', () 
   it('a registry that is a link is refused, on reading and on writing', async () => {
     symlinkSync(secret, join(home, 'agents.yaml'));
     await assert.rejects(readRegistry(join(home, 'agents.yaml')), (e: unknown) => isCmuxError(e, 'CMUX_ERR_REGISTRY_CORRUPT') && /symbolic link/.test((e as Error).message));
-    assert.throws(() => writeFileAtomic(join(home, 'agents.yaml'), 'agents: {}\n'), unsafe);
+    assert.throws(() => replaceHomeFile(home, join(home, 'agents.yaml'), 'agents: {}\n'), unsafe);
   });
 
   it('dead letters, journal entries and attachments through a linked file or folder are refused', async () => {
@@ -83,3 +111,43 @@ describe('files in CMUX_HOME are never written through a planted link (L3)', () 
   });
 });
 
+
+describe('what start checks in CMUX_HOME before anything runs (#25)', () => {
+  const home = join(dir, 'tree');
+  const config = loadConfig({ env: { ...cleanEnv(), CMUX_HOME: home, CMUX_TMUX_SOCKET: join(home, 'state', 'tmux.sock') }, cwd: dir });
+  const refusedAt = (path: string) => (e: unknown) => unsafe(e) && (e as Error).message.startsWith(`${join(home, path)} is `);
+
+  it('makes state/ and logs/, and passes what cmux makes, a socket where tmux was told to put it, and what else lies at the top', async () => {
+    mkdirSync(home, { recursive: true });
+    symlinkSync(join(dir, 'elsewhere'), join(home, 'agents.yaml.invalid-2026-01-01T00-00-00-000Z'));
+    writeFileSync(join(home, 'notes.txt'), 'mine\n');
+    assertHomeTree(config);
+    assert.ok(statSync(join(home, 'state')).isDirectory() && statSync(join(home, 'logs')).isDirectory());
+    const tmux = createServer();
+    await new Promise<void>((resolve) => tmux.listen(join(home, 'state', 'tmux.sock'), resolve));
+    try {
+      assertHomeTree(config);
+    } finally {
+      await new Promise((resolve) => tmux.close(resolve));
+    }
+  });
+
+  const plants: Array<[string, string, (path: string) => void]> = [
+    ['a FIFO as the registry', 'agents.yaml', (path) => execFileSync('mkfifo', [path], { timeout: 5_000 })],
+    ['a link as the mailbox lock\'s queue', 'mailbox.jsonl.queue', (path) => symlinkSync(dir, path)],
+    ['a link deep in state/', join('state', 'typing', 'w1.holder'), (path) => symlinkSync(join(dir, 'x'), path)],
+    ['a socket among the logs', join('logs', 'x.log'), (path) => execFileSync(process.execPath, ['-e', `require('net').createServer().listen(${JSON.stringify(path)}, () => process.exit())`], { timeout: 5_000 })],
+    ['a file as journal/', 'journal', (path) => writeFileSync(path, '')],
+  ];
+  for (const [name, path, plant] of plants) {
+    it(`refuses ${name}, naming it`, () => {
+      mkdirSync(join(home, dirname(path)), { recursive: true });
+      plant(join(home, path));
+      try {
+        assert.throws(() => assertHomeTree(config), refusedAt(path));
+      } finally {
+        rmSync(join(home, path), { force: true });
+      }
+    });
+  }
+});

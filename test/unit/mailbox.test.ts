@@ -4,7 +4,9 @@ import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { execa } from 'execa';
 import { appendMessage, isCmuxError, MAX_LINE_BYTES, mailboxMessageSchema } from '../../apps/core/src/index.ts';
+import { ROOT } from '../helpers/instance.ts';
 import { readNewLines, type MailboxCursor } from '../../apps/router/mailbox-reader.ts';
 import { renderForAgent, tagged } from '../../apps/agents/render.ts';
 import { signatureMatches } from '../../apps/server/routes/webhooks.ts';
@@ -21,6 +23,67 @@ describe('appending to the mailbox', () => {
     const lines = readFileSync(join(home, 'mailbox.jsonl'), 'utf8').split('\n').filter(Boolean);
     assert.equal(lines.length, 200);
     for (const line of lines) assert.ok(mailboxMessageSchema.safeParse(JSON.parse(line)).success);
+  });
+
+  // Linux serialises each O_APPEND write() to a local file, so writers whose lines take one
+  // write() each never interleave, lock or not. The lock is for a line that takes more than one
+  // write (writeAll goes on after a short write: a full disk, a signal; an append over NFS is no
+  // single write at all) and for the torn-tail check before it. One writer here takes two writes
+  // per line, under the mailbox lock as every writer must; with appendMessage's lock removed, the
+  // other processes' lines land inside its lines (#26 finding 10).
+  it('several processes appending long lines at once: every line whole, each writer\'s lines in order', { timeout: 120_000 }, async () => {
+    const home = join(dir, 'processes');
+    mkdirSync(home, { recursive: true });
+    const done = join(home, 'split-writer-done');
+    const mailbox = JSON.stringify(join(ROOT, 'apps/core/src/mailbox/index.ts'));
+    const lock = JSON.stringify(join(ROOT, 'apps/core/src/lock/index.ts'));
+    const node = (script: string) => execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, timeout: 90_000 });
+    // Bodies of 5 to 60 KiB: far over PIPE_BUF, and each line a write of its own.
+    const appender = (writer: string) => `
+      import { existsSync, writeFileSync } from 'node:fs';
+      import { appendMessage } from ${mailbox};
+      writeFileSync(${JSON.stringify(join(home, 'ready-'))} + ${JSON.stringify(writer)}, '');
+      for (let seq = 0; seq < 20 || !existsSync(${JSON.stringify(done)}); seq++) {
+        await appendMessage(${JSON.stringify(home)}, { from: ${JSON.stringify(writer)}, to: 'user', subject: String(seq), body: ${JSON.stringify(writer)}.repeat(5_000 + ((seq * 7_919) % 56_000)) });
+        await new Promise((r) => setTimeout(r, 2));
+      }`;
+    const splitWriter = `
+      import { closeSync, constants, existsSync, openSync, writeFileSync, writeSync } from 'node:fs';
+      import { join } from 'node:path';
+      import { withFileLock } from ${lock};
+      const file = join(${JSON.stringify(home)}, 'mailbox.jsonl');
+      // Every appender is under way before the first split line.
+      while (!['a', 'b', 'c'].every((w) => existsSync(${JSON.stringify(join(home, 'ready-'))} + w))) await new Promise((r) => setTimeout(r, 20));
+      for (let seq = 0; seq < 15; seq++) {
+        const line = Buffer.from(JSON.stringify({ id: 'split-' + seq, ts: new Date().toISOString(), from: 'split', to: 'user', subject: String(seq), body: 'split'.repeat(8_000) }) + '\\n');
+        await withFileLock(${JSON.stringify(home)}, file, async () => {
+          const fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o600);
+          writeSync(fd, line, 0, 20_000);
+          await new Promise((r) => setTimeout(r, 25));
+          writeSync(fd, line, 20_000);
+          closeSync(fd);
+        });
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      writeFileSync(${JSON.stringify(done)}, '');`;
+    await Promise.all([node(splitWriter), ...['a', 'b', 'c'].map((writer) => node(appender(writer)))]);
+    const lines = readFileSync(join(home, 'mailbox.jsonl'), 'utf8').split('\n');
+    assert.equal(lines.pop(), '', 'the file ends with a newline');
+    const seen = new Map<string, number[]>();
+    for (const [i, line] of lines.entries()) {
+      const parsed = mailboxMessageSchema.safeParse((() => {
+        try {
+          return JSON.parse(line);
+        } catch {
+          return null;
+        }
+      })());
+      assert.ok(parsed.success, `line ${i + 1} is no whole message: ${line.slice(0, 60)}…${line.slice(-60)}`);
+      assert.ok(parsed.data.body === parsed.data.from.repeat(parsed.data.body!.length / parsed.data.from.length), `line ${i + 1} carries another writer's bytes`);
+      seen.set(parsed.data.from, [...(seen.get(parsed.data.from) ?? []), Number(parsed.data.subject)]);
+    }
+    assert.deepEqual([...seen.keys()].sort(), ['a', 'b', 'c', 'split']);
+    for (const [writer, seqs] of seen) assert.deepEqual(seqs, seqs.map((_, i) => i), `${writer}'s lines, each once and in its order`);
   });
 
   it('moves a body over 1 MB into a journal attachment', async () => {
@@ -51,10 +114,10 @@ describe('appending to the mailbox', () => {
     mkdirSync(home, { recursive: true });
     const file = join(home, 'mailbox.jsonl');
     writeFileSync(file, '{"id":"x","ts":"2026-11-27T21:03:3');
-    const cursor = readNewLines(file, start);
+    const cursor = readNewLines(dir, file, start);
     assert.deepEqual(texts(cursor), [], 'the fragment waits for its newline');
     const message = await appendMessage(home, { from: 'user', to: 'w1', subject: 'after the tear' });
-    const [fragment, line] = texts(readNewLines(file, cursor.cursor));
+    const [fragment, line] = texts(readNewLines(dir, file, cursor.cursor));
     assert.equal(fragment, '{"id":"x","ts":"2026-11-27T21:03:3', 'only the fragment is left to dead-letter');
     assert.equal(mailboxMessageSchema.parse(JSON.parse(line!)).id, message.id);
   });
@@ -89,12 +152,12 @@ describe('reading the mailbox', () => {
   it('takes complete lines only; a partial line waits for its newline', () => {
     const file = join(dir, 'partial.jsonl');
     writeFileSync(file, 'one\ntwo\nthr');
-    const first = readNewLines(file, start);
+    const first = readNewLines(dir, file, start);
     assert.deepEqual(texts(first), ['one', 'two']);
     appendFileSync(file, 'ee\n');
-    const second = readNewLines(file, first.cursor);
+    const second = readNewLines(dir, file, first.cursor);
     assert.deepEqual(texts(second), ['three']);
-    assert.deepEqual(texts(readNewLines(file, second.cursor)), []);
+    assert.deepEqual(texts(readNewLines(dir, file, second.cursor)), []);
   });
 
   it('skips a line longer than the limit, even one larger than a whole read, and goes on', () => {
@@ -103,7 +166,7 @@ describe('reading the mailbox', () => {
     const seen: string[] = [];
     let cursor = start;
     for (let i = 0; i < 5; i++) {
-      const result = readNewLines(file, cursor);
+      const result = readNewLines(dir, file, cursor);
       seen.push(...texts(result));
       cursor = result.cursor;
     }
@@ -114,21 +177,21 @@ describe('reading the mailbox', () => {
   it('starts again from the top of a truncated or replaced file', () => {
     const file = join(dir, 'rotate.jsonl');
     writeFileSync(file, 'a\nb\n');
-    const first = readNewLines(file, start);
+    const first = readNewLines(dir, file, start);
     truncateSync(file, 0);
     appendFileSync(file, 'c\n');
-    const truncated = readNewLines(file, first.cursor);
+    const truncated = readNewLines(dir, file, first.cursor);
     assert.equal(truncated.reset, 'truncated');
     assert.deepEqual(texts(truncated), ['c']);
     renameSync(file, `${file}.old`);
     writeFileSync(file, 'd\ne\nf\n');
-    const replaced = readNewLines(file, truncated.cursor);
+    const replaced = readNewLines(dir, file, truncated.cursor);
     assert.equal(replaced.reset, 'replaced');
     assert.deepEqual(texts(replaced), ['d', 'e', 'f']);
   });
 
   it('reads nothing from a mailbox that does not exist yet', () => {
-    assert.deepEqual(readNewLines(join(dir, 'none.jsonl'), start), { lines: [], cursor: start });
+    assert.deepEqual(readNewLines(dir, join(dir, 'none.jsonl'), start), { lines: [], cursor: start });
   });
 });
 

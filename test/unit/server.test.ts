@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createLogger, isCmuxError, loadConfig, openHistory, tmuxClientFromConfig, type CmuxConfig } from '../../apps/core/src/index.ts';
+import { createLogger, describeFrontend, isCmuxError, loadConfig, openHistory, tmuxClientFromConfig, type CmuxConfig, type FrontendState } from '../../apps/core/src/index.ts';
 import { createAgentDeps } from '../../apps/agents/index.ts';
 import { buildApp, type AppDeps } from '../../apps/server/app.ts';
 import { ATTEMPT_BURST, ATTEMPT_REFILL_MS, clientOf, createAttemptGuard } from '../../apps/server/auth/attempts.ts';
@@ -13,7 +14,7 @@ import { createSessions } from '../../apps/server/auth/sessions.ts';
 import { createHookStore } from '../../apps/server/agents/hook-events.ts';
 import { createStatusMonitor } from '../../apps/server/agents/status-monitor.ts';
 import { createHub } from '../../apps/server/ws/hub.ts';
-import { isLoopback } from '../../apps/server/auth/loopback.ts';
+import { isLoopback } from '../../apps/core/src/config/index.ts';
 import { ensureAgentToken, ensureToken } from '../../apps/server/auth/token.ts';
 import { createServer } from '../../apps/server/server.ts';
 import { freePort } from '../helpers/instance.ts';
@@ -48,7 +49,7 @@ describe('server routes', () => {
       const body = res.json() as { status: string; api: string; frontend: Record<string, unknown> };
       assert.equal(body.api, 'healthy');
       assert.equal(body.status, 'degraded');
-      assert.deepEqual(Object.keys(body.frontend).sort(), ['indexExists', 'jsBundles', 'lastCheck', 'lastHeal', 'problem', 'served', 'status']);
+      assert.deepEqual(Object.keys(body.frontend).sort(), ['browser', 'indexExists', 'jsBundles', 'lastCheck', 'lastHeal', 'problem', 'served', 'status']);
       assert.equal(body.frontend.indexExists, false);
     }
     await app.close();
@@ -121,6 +122,28 @@ describe('server routes', () => {
     assert.equal(small.headers['content-encoding'], undefined, 'no copy: the file as it is');
     assert.equal(small.headers.vary, undefined);
     assert.equal(small.body, 'console.log(1)');
+    await app.close();
+  });
+
+  it('sees a bundle changed in place, same size, at the next request (hashes are kept only while a file is untouched)', async () => {
+    const dist = join(dir, 'dist-hashed');
+    mkdirSync(join(dist, 'assets'), { recursive: true });
+    writeFileSync(join(dist, 'index.html'), '<html><script type="module" src="/assets/main.js"></script></html>');
+    writeFileSync(join(dist, 'assets', 'main.js'), 'console.log(1)');
+    const sha256 = createHash('sha256').update('console.log(1)').digest('hex');
+    writeFileSync(join(dist, 'build-info.json'), JSON.stringify({ builtAt: new Date().toISOString(), files: { 'assets/main.js': { size: 14, sha256 } } }));
+    const userConfig = join(dir, 'hashed.yaml');
+    writeFileSync(userConfig, `frontend:\n  dist: ${dist}\n`);
+    const app = await appFor(configFor('hashed', { CMUX_CONFIG: userConfig }), token);
+    const frontend = async () => (await app.inject({ url: '/health' })).json().frontend as FrontendState;
+    assert.equal((await frontend()).status, 'healthy');
+    assert.equal((await frontend()).status, 'healthy', 'asked again: the kept hash');
+    writeFileSync(join(dist, 'assets', 'main.js'), 'console.log(2)');
+    const changed = await frontend();
+    assert.equal(changed.status, 'degraded');
+    assert.equal(describeFrontend(changed), 'degraded: assets/main.js is not what the build wrote (14 bytes, built 14)');
+    assert.equal(describeFrontend({ status: 'healthy', served: true, browser: 'pending', problem: null }), 'healthy (served; browser check pending)');
+    assert.equal(describeFrontend({ status: 'healthy', served: true, browser: 'off', problem: null }), 'healthy (served)');
     await app.close();
   });
 

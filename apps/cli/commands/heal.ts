@@ -3,8 +3,8 @@ import { Command } from 'commander';
 import { loadConfig } from '../../core/src/config/index.js';
 import { APP_NAMES } from '../../core/src/ecosystem/index.js';
 import { CmuxError } from '../../core/src/errors/index.js';
-import { buildDashboard, healRequestFile, readFrontendState } from '../../core/src/frontend/index.js';
-import { writeFileAtomic } from '../../core/src/fs/index.js';
+import { buildDashboard, describeFrontend, healRequestFile, readFrontendState } from '../../core/src/frontend/index.js';
+import { replaceHomeFile } from '../../core/src/fs/index.js';
 import { listAppStatus } from '../../core/src/pm2/index.js';
 import { say } from '../output.js';
 
@@ -23,14 +23,14 @@ export const healCommand = new Command('heal')
     }
     const before = readFrontendState(config.home)?.lastHeal ?? null;
     const asked = new Date().toISOString();
-    writeFileAtomic(healRequestFile(config.home), asked);
+    replaceHomeFile(config.home, healRequestFile(config.home), asked);
     say('asked the healer to rebuild the dashboard…');
     const deadline = Date.now() + WAIT_MS;
     while (Date.now() < deadline) {
       await sleep(250);
       const state = readFrontendState(config.home);
       if (!state?.lastCheck || state.lastCheck < asked) continue;
-      if (state.lastHeal !== before) return say(`healed at ${state.lastHeal}; the dashboard is ${state.status}`);
+      if (state.lastHeal !== before) return say(`healed at ${state.lastHeal}; the dashboard is ${describeFrontend(state)}`);
       if (state.problem) throw new CmuxError('CMUX_ERR_START_FAILED', `the rebuild did not help: ${state.problem} (see \`cmux logs cmux-frontend-healer\`)`);
     }
     throw new CmuxError('CMUX_ERR_NOT_RUNNING', 'the healer did not answer within 10 minutes: see `cmux logs cmux-frontend-healer`');

@@ -6,7 +6,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { CLUSTER_FILE, loadConfig, type ClusterConfig, type CmuxConfig } from '../../core/src/config/index.js';
 import { HUB_APP_NAME, hubApp } from '../../core/src/ecosystem/index.js';
 import { CmuxError } from '../../core/src/errors/index.js';
-import { readHomeFile, writeFileAtomic } from '../../core/src/fs/index.js';
+import { readHomeFile, replaceHomeFile } from '../../core/src/fs/index.js';
 import { isCmuxApp, withPm2 } from '../../core/src/pm2/index.js';
 import { waitUntil } from '../../core/src/proc/index.js';
 import { findNatsServer } from '../../cluster/hub/nats-server.js';
@@ -38,7 +38,7 @@ export function updateClusterFile(config: CmuxConfig, change: (cluster: Record<s
   const tree = ((text ? parseYaml(text) : null) ?? {}) as { cluster?: Record<string, unknown> };
   const cluster = tree.cluster ?? {};
   change(cluster);
-  writeFileAtomic(file, `# Written by cmux (cluster join / cluster hub): this host's part of its cluster. See docs/CLUSTER.md.\n${stringifyYaml({ cluster })}`);
+  replaceHomeFile(config.home, file, `# Written by cmux (cluster join / cluster hub): this host's part of its cluster. See docs/CLUSTER.md.\n${stringifyYaml({ cluster })}`);
   return file;
 }
 
@@ -125,7 +125,7 @@ export async function changeClusterFile<T>(config: CmuxConfig, change: (cluster:
     return await use(loadConfig());
   } catch (error) {
     if (before === null) rmSync(file, { force: true });
-    else writeFileAtomic(file, before);
+    else replaceHomeFile(config.home, file, before);
     throw error;
   }
 }

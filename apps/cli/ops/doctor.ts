@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { CmuxConfig } from '../../core/src/config/index.js';
 import { isCmuxError } from '../../core/src/errors/index.js';
-import { ensureOwnHome, homePaths } from '../../core/src/paths/index.js';
+import { createHomeFile } from '../../core/src/fs/index.js';
+import { assertHomeTree, ensureOwnHome, homePaths } from '../../core/src/paths/index.js';
 import { daemonPid, pm2Home } from '../../core/src/pm2/index.js';
 import { canBind, findPortHolders, which } from '../../core/src/proc/index.js';
 import { tmuxClientFromConfig, TMUX_INSTALL_HINT } from '../../core/src/tmux/index.js';
@@ -102,9 +103,11 @@ async function checkPort(config: CmuxConfig): Promise<Check> {
 function checkHome(config: CmuxConfig): Check {
   const probe = join(config.home, `.doctor-${randomBytes(4).toString('hex')}`);
   try {
-    // Also refuses another user's or a group/world-writable home, saying how to fix it.
+    // Also refuses another user's or a group/world-writable home (or folder above it), and a
+    // link or FIFO where cmux keeps its files, saying how to fix it.
     ensureOwnHome(config.home);
-    writeFileSync(probe, 'ok', { mode: 0o600 });
+    assertHomeTree(config);
+    createHomeFile(config.home, probe, 'ok');
     rmSync(probe);
     return { name: 'CMUX_HOME', level: 'ok', detail: `${config.home} is yours alone and writable` };
   } catch (error) {

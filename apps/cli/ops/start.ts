@@ -1,12 +1,12 @@
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { StartOptions } from 'pm2';
-import { serverUrl, type CmuxConfig } from '../../core/src/config/index.js';
+import { assertSafeBind, serverUrl, type CmuxConfig } from '../../core/src/config/index.js';
 import { buildEcosystem } from '../../core/src/ecosystem/index.js';
 import { CmuxError } from '../../core/src/errors/index.js';
 import { buildDashboard, isDashboardStale } from '../../core/src/frontend/index.js';
 import { appendToHomeFile } from '../../core/src/fs/index.js';
-import { ensureOwnHome, homePaths } from '../../core/src/paths/index.js';
+import { assertHomeTree, ensureOwnHome, homePaths } from '../../core/src/paths/index.js';
 import { appHome, pm2Home, isCmuxApp, withPm2 } from '../../core/src/pm2/index.js';
 import { canBind, findPortHolders, portInUseError, waitUntil } from '../../core/src/proc/index.js';
 import { dashboardLoginUrl, getFromServer } from '../../core/src/server-client/index.js';
@@ -30,12 +30,8 @@ export async function startCmux(deps: AgentDeps, report: (line: string) => void,
   const { config } = deps;
   const { tmux } = deps;
   const { apps } = buildEcosystem(config);
-  const unbuilt = apps.find((app) => !existsSync(app.script));
-  if (unbuilt) throw new CmuxError('CMUX_ERR_START_FAILED', `${unbuilt.name} is not built (${unbuilt.script} is missing): run \`npm run build\` in ${config.root}`);
-  await tmux.version();
+  await preflight(deps, report);
   const paths = homePaths(config.home);
-  if (ensureOwnHome(config.home) === 'tightened') report(`made ${config.home} private to you (mode 0700)`);
-  for (const dir of [paths.logs, paths.state]) mkdirSync(dir, { recursive: true, mode: 0o700 });
 
   // PM2 appends to log files that exist and keeps their mode: logs stay owner-only.
   for (const app of apps) for (const file of [app.out_file, app.error_file]) appendToHomeFile(config.home, file, '');
@@ -98,6 +94,20 @@ export async function startCmux(deps: AgentDeps, report: (line: string) => void,
     url: await openDashboardUrl(config),
     started: missing.map((app) => app.name),
   };
+}
+
+// What start checks before PM2 or tmux runs anything (#25), so that what would make an app
+// crash-loop (and start end in a generic timeout) is one refusal naming the key or path and
+// what to do: the bind rule, the bundles, tmux, CMUX_HOME and the folders above it, and what
+// CMUX_HOME holds. The port is checked once PM2 says whether the server runs already.
+async function preflight(deps: AgentDeps, report: (line: string) => void): Promise<void> {
+  const { config } = deps;
+  assertSafeBind(config);
+  const unbuilt = buildEcosystem(config).apps.find((app) => !existsSync(app.script));
+  if (unbuilt) throw new CmuxError('CMUX_ERR_START_FAILED', `${unbuilt.name} is not built (${unbuilt.script} is missing): run \`npm run build\` in ${config.root}`);
+  await deps.tmux.version();
+  if (ensureOwnHome(config.home) === 'tightened') report(`made ${config.home} private to you (mode 0700)`);
+  assertHomeTree(config);
 }
 
 // cmux-server brings the team up (the session, the supervisor, the agents of the last stop);

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { serverUrl, type CmuxConfig } from '../../core/src/config/index.js';
+import { describeFrontend, type FrontendState } from '../../core/src/frontend/index.js';
 import { homePaths } from '../../core/src/paths/index.js';
 import { daemonPid, listAppStatus, pm2Home, type AppStatus } from '../../core/src/pm2/index.js';
 import { tmuxClientFromConfig } from '../../core/src/tmux/index.js';
@@ -50,7 +51,8 @@ export function formatStatus(status: CmuxStatus): string {
       `mem ${a.memory === null ? '-' : `${(a.memory / 1024 / 1024).toFixed(1)} MB`}`,
     ].join(' '),
   );
-  const health = status.health ? `${String(status.health.status)} (${status.url}/health)` : `no answer from ${status.url}`;
+  const frontend = status.health?.frontend as FrontendState | undefined;
+  const health = status.health ? `${frontend ? describeFrontend(frontend) : String(status.health.status)}, at ${status.url}/health` : `no answer from ${status.url}`;
   return [
     `cmux ${status.running ? 'is running' : 'is not running'} (home ${status.home})`,
     ...rows,

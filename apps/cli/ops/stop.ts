@@ -4,7 +4,7 @@ import { lstatSync, rmSync } from 'node:fs';
 import type { CmuxConfig } from '../../core/src/config/index.js';
 import { HUB_APP_NAME } from '../../core/src/ecosystem/index.js';
 import { daemonPid, appHome, isCmuxApp, killDaemon, withPm2 } from '../../core/src/pm2/index.js';
-import { descendantsOf, findPortHolders, isAlive, terminateAll, waitUntil } from '../../core/src/proc/index.js';
+import { descendantsOf, findPortHolders, isAlive, terminateAll, waitForExit } from '../../core/src/proc/index.js';
 import { tmuxClientFromConfig } from '../../core/src/tmux/index.js';
 
 // Headroom over PM2's kill_timeout for everything stop does besides waiting on the apps.
@@ -56,20 +56,61 @@ export async function stopCmux(config: CmuxConfig, report: (line: string) => voi
     { spawnDaemon: false },
   );
 
+  // How long a SIGTERM may take before SIGKILL, within what is left of the deadline.
+  const graceMs = () => Math.max(MIN_PORT_GRACE_MS, Math.min(config.processes.stopGraceMs, deadline - Date.now() - 3_000));
+  // With the apps gone, what is left are three things that do not depend on one another: a
+  // leftover listener on the port, the tmux server with what its windows started, and the PM2
+  // daemon. They end side by side, so stop waits for the slowest, not for their sum.
+  const ended = await Promise.allSettled([
+    reapPortHolders(config, graceMs, stopped, left),
+    stopTeam(config, graceMs, stopped, left),
+    (async () => {
+      if (remaining === 0) {
+        const pid = await killDaemon(Math.max(1_000, deadline - Date.now()));
+        if (pid !== null) stopped(`stopped the PM2 daemon (pid ${pid})`);
+      } else if (remaining !== null) {
+        left(`left the PM2 daemon (pid ${daemonPid() ?? '?'}) running: it manages ${remaining} other app(s)`);
+      }
+    })(),
+  ]);
+  const failed = ended.find((e) => e.status === 'rejected');
+  if (failed) throw failed.reason;
+
+  if (result.stopped.length === 0) report('nothing to stop');
+  return result;
+}
+
+type Say = (line: string) => void;
+
+// A listener on the port that is this cmux's (a server PM2 lost track of) gets SIGTERM, then
+// SIGKILL; a foreign one is named and left alone.
+async function reapPortHolders(config: CmuxConfig, graceMs: () => number, stopped: Say, left: Say): Promise<void> {
   const { port } = config.server;
   const holders = await findPortHolders(port, config.home);
   for (const holder of holders.filter((h) => !h.ours)) {
     left(`left pid ${holder.pid} (${holder.command}) listening on port ${port}: it is not cmux's`);
   }
-  // How long a SIGTERM may take before SIGKILL, within what is left of the deadline.
-  const graceMs = () => Math.max(MIN_PORT_GRACE_MS, Math.min(config.processes.stopGraceMs, deadline - Date.now() - 3_000));
   for (const outcome of await terminateAll(holders.filter((h) => h.ours).map((h) => h.pid), graceMs())) {
     const how = outcome.result === 'killed' ? 'SIGKILL after SIGTERM was ignored' : 'SIGTERM';
     if (outcome.result === 'survived') left(`pid ${outcome.pid} still listens on port ${port} after SIGKILL`);
     else if (outcome.result !== 'gone') stopped(`stopped pid ${outcome.pid} listening on port ${port} (${how})`);
   }
+}
 
+// Records the team for the next start, archives each agent's terminal, ends the tmux server
+// and then whatever its windows started that outlives it.
+async function stopTeam(config: CmuxConfig, graceMs: () => number, stopped: Say, left: Say): Promise<void> {
   const tmux = tmuxClientFromConfig(config);
+  // The processes of the panes are taken before the server goes: a program that ignores the
+  // hangup is reparented away from its pane once the pane is gone. Read while the team is
+  // recorded and archived, which does not change them.
+  const processes = tmux
+    .listWindows()
+    .catch(() => [])
+    .then(async (windows) => {
+      const panes = windows.map((w) => w.panePid).filter((pid) => pid > 0);
+      return [...panes, ...(await descendantsOf(panes))];
+    });
   // The team is recorded before its windows go, so the next start brings it back.
   const kept = await markTeamStopped({ config, tmux }).catch((error: unknown) => {
     left(`could not record the running agents for the next start: ${(error as Error).message}`);
@@ -91,29 +132,18 @@ export async function stopCmux(config: CmuxConfig, report: (line: string) => voi
   );
   const done = archived.filter((id) => id !== null);
   if (done.length > 0) stopped(`archived the terminals of ${done.length} agent(s) in the journal: ${done.join(', ')}`);
-  // Taken before the server goes: a program that ignores the hangup is reparented away from
-  // its pane once the pane is gone.
-  const panes = (await tmux.listWindows().catch(() => [])).map((w) => w.panePid).filter((pid) => pid > 0);
-  const agentProcesses = [...panes, ...(await descendantsOf(panes))];
-  if (await tmux.killServer().catch(() => false)) stopped(`stopped the tmux server (${describeSocket(config)})`);
-  if (!(await tmux.hasServer().catch(() => true))) removeStaleSocket(config);
+  const agentProcesses = await processes;
+  // true: killed; false: no server ran; null: tmux failed, and whether a server is left is asked.
+  const killed = await tmux.killServer().catch(() => null);
+  if (killed) stopped(`stopped the tmux server (${describeSocket(config)})`);
+  if (killed !== null || !(await tmux.hasServer().catch(() => true))) removeStaleSocket(config);
   // Most end with the hangup of their pane; the rest get SIGTERM, then SIGKILL.
-  await waitUntil(() => agentProcesses.every((pid) => !isAlive(pid)), HANGUP_WAIT_MS);
+  await waitForExit(agentProcesses, HANGUP_WAIT_MS);
   const outlived = agentProcesses.filter((pid) => isAlive(pid));
   for (const outcome of (await terminateAll(outlived, graceMs())).filter((o) => o.result !== 'gone')) {
     if (outcome.result === 'survived') left(`pid ${outcome.pid}, started in an agent window, survived SIGKILL`);
     else stopped(`stopped pid ${outcome.pid}, started in an agent window, which outlived the tmux server`);
   }
-
-  if (remaining === 0) {
-    const pid = await killDaemon(Math.max(1_000, deadline - Date.now()));
-    if (pid !== null) stopped(`stopped the PM2 daemon (pid ${pid})`);
-  } else if (remaining !== null) {
-    left(`left the PM2 daemon (pid ${daemonPid() ?? '?'}) running: it manages ${remaining} other app(s)`);
-  }
-
-  if (result.stopped.length === 0) report('nothing to stop');
-  return result;
 }
 
 function describeSocket(config: CmuxConfig): string {

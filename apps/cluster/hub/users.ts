@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterConfig, CmuxConfig } from '../../core/src/config/index.js';
 import { hubFolder } from '../../core/src/ecosystem/index.js';
 import { CmuxError } from '../../core/src/errors/index.js';
-import { readHomeFile, refuseSymlinks, writeFileAtomic } from '../../core/src/fs/index.js';
+import { ensureHomeFolder, readHomeFile, replaceHomeFile } from '../../core/src/fs/index.js';
 import { HOST_NAME } from '../../core/src/mailbox/index.js';
 import { hubConf } from './config.js';
 
@@ -24,7 +24,7 @@ function readOrMake(config: CmuxConfig, file: string): string {
   const known = readHomeFile(config.home, file)?.trim();
   if (known) return known;
   const password = newPassword();
-  writeFileAtomic(file, password);
+  replaceHomeFile(config.home, file, password);
   return password;
 }
 
@@ -48,8 +48,7 @@ export function passwordFile(config: CmuxConfig, host: string): string {
 
 export function hubHosts(config: CmuxConfig): string[] {
   const { users } = hubFiles(config);
-  refuseSymlinks(config.home, users);
-  mkdirSync(users, { recursive: true, mode: 0o700 });
+  ensureHomeFolder(config.home, users);
   return readdirSync(users)
     .filter((f) => f.endsWith('.password') && HOST.test(f.slice(0, -'.password'.length)))
     .map((f) => f.slice(0, -'.password'.length))
@@ -70,6 +69,6 @@ export function writeHubConf(config: CmuxConfig, cluster: ClusterConfig): string
     hosts: hubHosts(config).map((host) => ({ host, password: hostPassword(config, host) })),
     cluster: cluster.name,
   });
-  writeFileAtomic(files.conf, conf);
+  replaceHomeFile(config.home, files.conf, conf);
   return files.conf;
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import * as z from 'zod';
 import type { CmuxConfig } from '../../core/src/config/index.js';
-import { readHomeFile, writeFileAtomic } from '../../core/src/fs/index.js';
+import { readHomeFile, replaceHomeFile } from '../../core/src/fs/index.js';
 import { homePaths } from '../../core/src/paths/index.js';
 
 const viewSchema = z.object({
@@ -20,7 +20,7 @@ function viewFile(config: CmuxConfig): string {
 // The server's picture of the other hosts, for the processes that have no NATS of their own
 // (the CLI, the agents' `cmux mail send`).
 export function writeClusterView(config: CmuxConfig, view: ClusterView): void {
-  writeFileAtomic(viewFile(config), JSON.stringify(view));
+  replaceHomeFile(config.home, viewFile(config), JSON.stringify(view));
 }
 
 // The last picture the server wrote, its reachability worked out now: a picture older than

@@ -109,7 +109,7 @@ export function createForwarder(deps: ForwarderDeps) {
 
   async function forwardOnce(): Promise<boolean> {
     if (!link.connected()) return false;
-    const result = readNewLines(mailbox, cursor);
+    const result = readNewLines(home, mailbox, cursor);
     if (result.reset) logger.warn(`cluster: the mailbox was ${result.reset}; forwarding it again from the start (the hub and the receivers drop what they have)`);
     const router = deps.routerCursor();
     const readable = (end: number) => router.inode === result.cursor.inode && end <= router.offset;

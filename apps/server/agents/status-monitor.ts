@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import type { Logger } from '../../core/src/log/index.js';
 import { homePaths } from '../../core/src/paths/index.js';
 import { agentViews, captureAgents, interruptSigns, type AgentDeps, type AgentObservation, type AgentView } from '../../agents/index.js';
@@ -42,7 +42,7 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
   // Which version of agents.yaml is on disk: it is replaced by a rename at every write.
   function registryVersion(): string {
     try {
-      const { ino, mtimeMs, size } = statSync(registryFile);
+      const { ino, mtimeMs, size } = lstatSync(registryFile);
       return `${ino}:${mtimeMs}:${size}`;
     } catch {
       return 'none';

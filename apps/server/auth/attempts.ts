@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CmuxError } from '../../core/src/errors/index.js';
 import type { Logger } from '../../core/src/log/index.js';
-import { isLoopback } from './loopback.js';
+import { isLoopback } from '../../core/src/config/index.js';
 
 // Wrong tokens and login codes a client may present: this many at once, then one more every
 // REFILL_MS (10 a minute). A person who mistypes the token a few times never notices; a

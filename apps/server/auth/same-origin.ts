@@ -1,7 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import type { CmuxConfig } from '../../core/src/config/index.js';
+import { isLoopback, type CmuxConfig } from '../../core/src/config/index.js';
 import { CmuxError } from '../../core/src/errors/index.js';
-import { isLoopback } from './loopback.js';
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import * as z from 'zod';
-import { readHomeFile, writeFileAtomic } from '../../core/src/fs/index.js';
+import { readHomeFile, replaceHomeFile } from '../../core/src/fs/index.js';
 import { homePaths } from '../../core/src/paths/index.js';
 import { SESSION_ORIGINS } from '../../core/src/server-client/index.js';
 
@@ -44,7 +44,7 @@ export function fileSessionStore(home: string): SessionStore {
       }
     },
     save(entries) {
-      writeFileAtomic(file, JSON.stringify(entries), 0o600);
+      replaceHomeFile(home, file, JSON.stringify(entries));
     },
   };
 }

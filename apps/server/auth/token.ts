@@ -1,9 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { fchmodSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CmuxConfig } from '../../core/src/config/index.js';
 import { CmuxError, isCmuxError } from '../../core/src/errors/index.js';
-import { createHomeFile, readHomeFile } from '../../core/src/fs/index.js';
+import { createHomeFile, readHomeFile, readRest, withHomeFile } from '../../core/src/fs/index.js';
 import { homePaths } from '../../core/src/paths/index.js';
 
 // The API token: CMUX_TOKEN / server.token when set, else the one in $CMUX_HOME/token, created
@@ -17,8 +17,12 @@ export function ensureToken(config: CmuxConfig): string {
   } catch (error) {
     if (isCmuxError(error) || (error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
-  const token = (readHomeFile(config.home, file) ?? '').trim();
-  chmodSync(file, 0o600);
+  // Made private through the descriptor it is read from, so nothing swapped in gets the chmod.
+  const text = withHomeFile(config.home, file, 'read', (fd) => {
+    fchmodSync(fd, 0o600);
+    return readRest(fd).toString('utf8');
+  });
+  const token = (text ?? '').trim();
   if (token.length < 16) {
     throw new CmuxError('CMUX_ERR_CONFIG_INVALID', `the token in ${file} is shorter than 16 characters: delete the file to get a new one`);
   }
@@ -30,7 +34,6 @@ export function ensureToken(config: CmuxConfig): string {
 // token, whether it lives in a file or only in CMUX_TOKEN.
 export function ensureAgentToken(config: CmuxConfig): string {
   const file = join(homePaths(config.home).state, 'agent-token');
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   try {
     createHomeFile(config.home, file, `${randomBytes(24).toString('base64url')}\n`);
   } catch (error) {

@@ -25,6 +25,8 @@ function frontendHealth(config: CmuxConfig): FrontendHealth {
     indexExists: disk.indexExists,
     jsBundles: disk.jsBundles,
     served: disk.ok && (healer?.served ?? true),
+    // A state written before the healer knew of browser verdicts has none yet.
+    browser: healer?.browser ?? 'pending',
     lastCheck: healer?.lastCheck ?? null,
     lastHeal: healer?.lastHeal ?? null,
     problem,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { CmuxConfig } from '../config/index.js';
 import { CmuxError } from '../errors/index.js';
-import { appendToHomeFile, newestJsonLines, refuseSymlinks } from '../fs/index.js';
+import { appendToHomeFile, newestJsonLines } from '../fs/index.js';
 import { writeAttachment } from '../journal/index.js';
 import { withFileLock } from '../lock/index.js';
 import { appendMessage } from '../mailbox/index.js';
@@ -62,8 +62,7 @@ export async function raiseAlert(config: CmuxConfig, raw: NewAlert): Promise<Ale
   const file = writeAttachment(config.home, `${input.source}-${input.kind}`, 'md', input.details, at);
   const alert: Alert = { id: randomUUID(), ts: at.toISOString(), source: input.source, kind: input.kind, title: input.title, count: input.count, excerpt: input.excerpt.slice(0, 2_000), file };
   const log = alertsFile(config.home);
-  refuseSymlinks(config.home, log);
-  await withFileLock(log, async () => appendToHomeFile(config.home, log, `${JSON.stringify(alert)}\n`));
+  await withFileLock(config.home, log, async () => appendToHomeFile(config.home, log, `${JSON.stringify(alert)}\n`));
   await appendMessage(config.home, {
     from: `system:${input.source}`,
     to: 'supervisor',
@@ -77,8 +76,8 @@ export async function raiseAlert(config: CmuxConfig, raw: NewAlert): Promise<Ale
 // The newest alerts first (read from the end of the alert log, so its size does not matter),
 // each with its acknowledgement.
 export function readAlerts(home: string, limit: number): Alert[] {
-  const acked = new Map(newestJsonLines<Ack>(acksFile(home), Number.MAX_SAFE_INTEGER, READ_TAIL_BYTES).map((a) => [a.id, a.at]));
-  return newestJsonLines<Alert>(alertsFile(home), limit, READ_TAIL_BYTES).map((alert) => {
+  const acked = new Map(newestJsonLines<Ack>(home, acksFile(home), Number.MAX_SAFE_INTEGER, READ_TAIL_BYTES).map((a) => [a.id, a.at]));
+  return newestJsonLines<Alert>(home, alertsFile(home), limit, READ_TAIL_BYTES).map((alert) => {
     const at = acked.get(alert.id);
     return at ? { ...alert, acknowledged: at } : alert;
   });
@@ -90,8 +89,7 @@ export async function acknowledgeAlert(home: string, id: string, at: Date = new 
   if (!alert) throw new CmuxError('CMUX_ERR_ALERT_NOT_FOUND', `no alert ${id}`, { context: { id } });
   if (alert.acknowledged) return alert;
   const log = acksFile(home);
-  refuseSymlinks(home, log);
   const ack: Ack = { id, at: at.toISOString() };
-  await withFileLock(log, async () => appendToHomeFile(home, log, `${JSON.stringify(ack)}\n`));
+  await withFileLock(home, log, async () => appendToHomeFile(home, log, `${JSON.stringify(ack)}\n`));
   return { ...alert, acknowledged: ack.at };
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
@@ -16,6 +16,9 @@ export interface BuildResult {
   durationMs: number;
   // Set when another process was already building: this call waited for it instead.
   joined?: boolean;
+  // Set when the sources had not changed since the last build: its files were put back
+  // instead of building them again.
+  reused?: boolean;
 }
 
 // The dashboard's sources: what a build reads.
@@ -46,10 +49,42 @@ export function isDashboardStale(root: string, dist: string): boolean {
 export const BUILD_INFO = 'build-info.json';
 
 // The size and sha256 of every file of a build, so a check can tell a truncated or altered
-// file from the one the build wrote.
+// file from the one the build wrote; and when its inputs (sources, lockfile) last changed.
 export interface BuildInfo {
   builtAt: string;
+  inputsChangedAt?: number;
   files: Record<string, { size: number; sha256: string }>;
+}
+
+// What a build's output depends on besides the build tool: the dashboard's sources and the
+// locked dependency versions.
+function inputsChangedAt(root: string): number {
+  return Math.max(dashboardSourcesChangedAt(root), newestMtime(join(root, 'package-lock.json')));
+}
+
+// The copy of the last build kept beside `dist`: what a heal puts back when the sources have
+// not changed since (vite would write the same files, in seconds).
+function lastBuildOf(dist: string): string {
+  return join(dirname(dist), `.${basename(dist)}.last-build`);
+}
+
+// The last build's copy, when it was built from the inputs as they are now and every one of
+// its files is still what the build wrote.
+function reusableBuild(root: string, dist: string): string | null {
+  const copy = lastBuildOf(dist);
+  try {
+    const info = JSON.parse(readFileSync(join(copy, BUILD_INFO), 'utf8')) as BuildInfo;
+    if (info.inputsChangedAt !== inputsChangedAt(root)) return null;
+    const files = Object.entries(info.files);
+    if (files.length === 0) return null;
+    for (const [file, expected] of files) {
+      const bytes = readFileSync(join(copy, file));
+      if (bytes.length !== expected.size || createHash('sha256').update(bytes).digest('hex') !== expected.sha256) return null;
+    }
+    return copy;
+  } catch {
+    return null;
+  }
 }
 
 function listFiles(dir: string, prefix = ''): string[] {
@@ -58,13 +93,21 @@ function listFiles(dir: string, prefix = ''): string[] {
   );
 }
 
-function writeBuildInfo(dir: string): void {
+function writeBuildInfo(dir: string, inputsAt: number): void {
   const files: BuildInfo['files'] = {};
   for (const file of listFiles(dir)) {
     const bytes = readFileSync(join(dir, file));
     files[file] = { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
   }
-  writeFileSync(join(dir, BUILD_INFO), `${JSON.stringify({ builtAt: new Date().toISOString(), files } satisfies BuildInfo, null, 2)}\n`);
+  writeFileSync(join(dir, BUILD_INFO), `${JSON.stringify({ builtAt: new Date().toISOString(), inputsChangedAt: inputsAt, files } satisfies BuildInfo, null, 2)}\n`);
+}
+
+// Replaces `target` with the folder `next` by renames, so no reader sees half of either.
+function swapIn(next: string, target: string): void {
+  const old = `${next}.old`;
+  if (existsSync(target)) renameSync(target, old);
+  renameSync(next, target);
+  rmSync(old, { recursive: true, force: true });
 }
 
 // Runs `vite build` into `outDir`.
@@ -108,19 +151,30 @@ async function reinstallDependencies(root: string): Promise<{ ran: boolean; outp
 }
 
 // Builds the dashboard into a fresh folder beside `dist` and swaps it in with renames, so the
-// server never serves a half-written build. One build at a time across processes: a caller
-// that finds a build under way waits for it and reports `joined` instead of building again.
-// With `reinstall`, a failed build is retried once after reinstalling the dependencies.
-export async function buildDashboard(root: string, dist: string, opts: { reinstall?: boolean } = {}): Promise<BuildResult> {
+// server never serves a half-written build; a copy of it is kept for `reuse`. One build at a
+// time across processes: a caller that finds a build under way waits for it and reports
+// `joined` instead of building again. With `reinstall`, a failed build is retried once after
+// reinstalling the dependencies. With `reuse`, when neither the sources nor the lockfile
+// changed since the last build and its kept copy is intact, that copy is put back instead
+// (vite has no incremental production build; the files it would write are these).
+export async function buildDashboard(root: string, dist: string, opts: { reinstall?: boolean; reuse?: boolean } = {}): Promise<BuildResult> {
   const started = Date.now();
   const lock = `${dist}.build`;
   let ran = false;
   try {
     return await withFileLock(
+      dirname(lock),
       lock,
       async () => {
         ran = true;
         const out = join(dirname(dist), `.${basename(dist)}.next-${randomBytes(4).toString('hex')}`);
+        const reusable = opts.reuse ? reusableBuild(root, dist) : null;
+        if (reusable) {
+          cpSync(reusable, out, { recursive: true });
+          swapIn(out, dist);
+          return { ok: true, output: `put back the last build (${reusable}): the sources have not changed since`, durationMs: Date.now() - started, reused: true };
+        }
+        const inputsAt = inputsChangedAt(root);
         let attempt = await runVite(root, out);
         let output = attempt.output;
         if (!attempt.ok && opts.reinstall) {
@@ -135,11 +189,11 @@ export async function buildDashboard(root: string, dist: string, opts: { reinsta
           rmSync(out, { recursive: true, force: true });
           return { ok: false, output, durationMs: Date.now() - started };
         }
-        writeBuildInfo(out);
-        const old = `${out}.old`;
-        if (existsSync(dist)) renameSync(dist, old);
-        renameSync(out, dist);
-        rmSync(old, { recursive: true, force: true });
+        writeBuildInfo(out, inputsAt);
+        const kept = `${out}.keep`;
+        cpSync(out, kept, { recursive: true });
+        swapIn(kept, lastBuildOf(dist));
+        swapIn(out, dist);
         return { ok: true, output, durationMs: Date.now() - started };
       },
       { timeoutMs: 200 },
@@ -147,7 +201,7 @@ export async function buildDashboard(root: string, dist: string, opts: { reinsta
   } catch (error) {
     if (ran || !isCmuxError(error, 'CMUX_ERR_LOCK_TIMEOUT')) throw error;
     // Someone else is building: wait for that build to finish, and let it count.
-    await withFileLock(lock, async () => undefined, { timeoutMs: BUILD_TIMEOUT_MS + INSTALL_TIMEOUT_MS });
+    await withFileLock(dirname(lock), lock, async () => undefined, { timeoutMs: BUILD_TIMEOUT_MS + INSTALL_TIMEOUT_MS });
     return { ok: existsSync(join(dist, 'index.html')), output: 'joined a build already under way', durationMs: Date.now() - started, joined: true };
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { extname, join } from 'node:path';
 import { httpRequest, type HttpAnswer } from '../server-client/index.js';
 import { BUILD_INFO, type BuildInfo } from './build.js';
@@ -25,6 +25,21 @@ function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+// The hash of a file, read again only when its inode, size or change time moved: health asks
+// at every request, and hashing the bundle each time cost the server more than serving it.
+// Any write to a file moves its ctime, which no tool sets back.
+const hashes = new Map<string, { key: string; sha256: string }>();
+function fileSha256(file: string, stat: Stats): string {
+  const key = `${stat.ino}:${stat.size}:${stat.ctimeMs}:${stat.mtimeMs}`;
+  const known = hashes.get(file);
+  if (known?.key === key) return known.sha256;
+  const hash = sha256(readFileSync(file));
+  // Every build names its files anew: forget old ones rather than keep them all.
+  if (hashes.size >= 64) hashes.clear();
+  hashes.set(file, { key, sha256: hash });
+  return hash;
+}
+
 // On disk: index.html is there, every script and stylesheet it references is there and not
 // empty, and (when the build left its build-info.json) has the size and hash it was built
 // with, and every other file of the build its size.
@@ -42,10 +57,11 @@ export function checkOnDisk(dist: string): DiskCheck {
   for (const asset of assets) {
     const file = join(dist, asset);
     if (!existsSync(file)) return { ok: false, indexExists: true, jsBundles, assets, problem: `${asset} is missing` };
-    const size = statSync(file).size;
+    const stat = statSync(file);
+    const { size } = stat;
     if (size === 0) return { ok: false, indexExists: true, jsBundles, assets, problem: `${asset} is empty` };
     const expected = info?.files[asset];
-    if (expected && (expected.size !== size || expected.sha256 !== sha256(readFileSync(file)))) {
+    if (expected && (expected.size !== size || expected.sha256 !== fileSha256(file, stat))) {
       return { ok: false, indexExists: true, jsBundles, assets, problem: `${asset} is not what the build wrote (${size} bytes, built ${expected.size})` };
     }
   }
@@ -78,10 +94,16 @@ export async function checkServed(baseUrl: string, dist: string, assets: readonl
     return { reachable: true, ok: false, problem: `GET / answered ${page.status} ${page.contentType}` };
   }
   for (const asset of assets) {
-    const response = await httpRequest(`${baseUrl}/${asset}`, { timeoutMs });
+    let response: HttpAnswer;
+    try {
+      response = await httpRequest(`${baseUrl}/${asset}`, { timeoutMs });
+    } catch (error) {
+      // Like the page: a server too busy to answer in time is not a broken build.
+      return { reachable: false, problem: `the server did not answer GET /${asset}: ${(error as Error).message}` };
+    }
     const expected = EXPECTED_TYPES[extname(asset)];
     if (response.status !== 200 || (expected && !expected.test(response.contentType))) return { reachable: true, ok: false, problem: `GET /${asset} answered ${response.status} ${response.contentType}` };
-    if (!existsSync(join(dist, asset)) || sha256(response.body) !== sha256(readFileSync(join(dist, asset)))) {
+    if (!existsSync(join(dist, asset)) || sha256(response.body) !== fileSha256(join(dist, asset), statSync(join(dist, asset)))) {
       return { reachable: true, ok: false, problem: `/${asset} is served with other bytes than the file on disk` };
     }
   }

@@ -1,30 +1,28 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { refuseSymlinks } from './home-files.js';
+import { assertHomePath, withHomeFile, writeAll } from './home-files.js';
 
-// Replaces `file` with `content` so that a reader sees the old file or the new one, never half
-// of either, even across a crash: write a temp file beside it, fsync, rename, fsync the folder.
-// A symbolic link in its place is refused, not silently replaced.
-export function writeFileAtomic(file: string, content: string | Buffer, mode = 0o600): void {
+// Replaces `file` under CMUX_HOME with `content` so that a reader sees the old file or the new
+// one, never half of either, even across a crash: write a temp file beside it, fsync, rename,
+// fsync the folder. A link or anything but a regular file in its place (or in a folder's) is
+// refused, not silently replaced.
+export function replaceHomeFile(home: string, file: string, content: string | Buffer): void {
   const dir = dirname(file);
-  refuseSymlinks(dir, file);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  assertHomePath(home, file);
   try {
-    const fd = openSync(temp, 'wx', mode);
-    try {
-      writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);
+    withHomeFile(home, temp, 'create', (fd) => {
+      writeAll(fd, typeof content === 'string' ? Buffer.from(content) : content);
       fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    });
     renameSync(temp, file);
   } catch (error) {
     rmSync(temp, { force: true });
     throw error;
   }
-  const dirFd = openSync(dir, 'r');
+  // O_DIRECTORY: whatever replaced the folder meanwhile, this cannot block.
+  const dirFd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
     fsyncSync(dirFd);
   } finally {

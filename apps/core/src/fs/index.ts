@@ -1,4 +1,22 @@
-export { writeFileAtomic } from './atomic-write.js';
-export { scanLines, type LongLine, type ScannedLine, type ScanResult } from './scan-lines.js';
+export { replaceHomeFile } from './atomic-write.js';
+export { lineAt, readLineBlocks, scanLines, type LineBlocks, type LongLine, type ScannedLine, type ScanOptions, type ScanResult } from './scan-lines.js';
 export { newestJsonLines, tailLines } from './tail-lines.js';
-export { appendToHomeFile, createHomeFile, readHomeFile, refuseSymlinks } from './home-files.js';
+export {
+  appendToHomeFile,
+  assertHomePath,
+  createHomeFile,
+  ensureHomeFolder,
+  entryError,
+  isInside,
+  listHomeFolder,
+  openHomeFile,
+  openRegularFile,
+  overwriteHomeFile,
+  readHomeFile,
+  readRest,
+  skipUnsafe,
+  withHomeFile,
+  type HomeAccess,
+  type HomeEntry,
+  type OnSkipped,
+} from './home-files.js';

@@ -1,6 +1,7 @@
 import { readSync } from 'node:fs';
 
 const CHUNK_BYTES = 256 * 1024;
+const NEWLINE = 0x0a;
 
 // A line too long to keep whole, being skipped: where it began and its first bytes.
 export interface LongLine {
@@ -23,55 +24,93 @@ export interface ScanResult {
   long?: LongLine | undefined;
 }
 
-// Reads the complete lines of an open file from `offset` up to `limit` in chunks, so memory
+export interface ScanOptions {
+  offset: number;
+  limit: number;
+  maxLineBytes: number;
+  headBytes?: number;
+  long?: LongLine | undefined;
+}
+
+// What a reader of line blocks is handed, in file order.
+export interface LineBlocks {
+  // Whole lines, each ending in a newline; `at` is the file offset of block[0]. The bytes are
+  // reused for the next block: take what is needed before returning. A line in it may be longer
+  // than maxLineBytes (lineAt cuts it).
+  lines(block: Buffer, at: number): void;
+  // A line longer than maxLineBytes that did not arrive in one block, by its head.
+  long(line: ScannedLine): void;
+}
+
+const headOf = (opts: Pick<ScanOptions, 'headBytes'>) => opts.headBytes ?? 4 * 1024;
+
+// Reads the complete lines of an open file from `offset` up to `limit` in blocks, so memory
 // stays bounded whatever the file's size. A partial last line is left for the next call; a
-// line longer than `maxLineBytes` is reported by its head and length, and one that does not
-// end before `limit` is carried over as `long`.
-export function scanLines(
-  fd: number,
-  opts: { offset: number; limit: number; maxLineBytes: number; headBytes?: number; long?: LongLine | undefined },
-  onLine: (line: ScannedLine) => void,
-): ScanResult {
-  const headBytes = opts.headBytes ?? 4 * 1024;
-  let pending: Buffer[] = opts.long ? [Buffer.from(opts.long.head)] : [];
-  let pendingBytes = pending[0]?.length ?? 0;
-  let lineStart = opts.long ? opts.long.start : opts.offset;
-  let long = opts.long !== undefined;
-  let lastEnd = opts.offset;
-  let position = opts.offset;
+// line longer than `maxLineBytes` is kept by its head only, and one that does not end before
+// `limit` is carried over as `long`.
+export function readLineBlocks(fd: number, opts: ScanOptions, sink: LineBlocks): ScanResult {
+  const headBytes = headOf(opts);
   // A few new lines (the common case) need a few bytes, not a whole chunk.
-  const chunk = Buffer.alloc(Math.max(1, Math.min(CHUNK_BYTES, opts.limit - opts.offset)));
+  let buffer = Buffer.alloc(Math.max(1, Math.min(CHUNK_BYTES, opts.limit - opts.offset)));
+  // buffer[0, held) is the start of a line that has not ended yet; it begins at file offset `at`.
+  let held = 0;
+  let at = opts.offset;
+  let position = opts.offset;
+  let long = opts.long ? { start: opts.long.start, head: Buffer.from(opts.long.head) } : null;
   while (position < opts.limit) {
-    const read = readSync(fd, chunk, 0, Math.min(chunk.length, opts.limit - position), position);
+    if (held === buffer.length) buffer = Buffer.concat([buffer, Buffer.alloc(CHUNK_BYTES)]);
+    const read = readSync(fd, buffer, held, Math.min(buffer.length - held, opts.limit - position), position);
     if (read <= 0) break;
-    let start = 0;
-    for (;;) {
-      const newline = chunk.indexOf(0x0a, start);
-      if (newline === -1 || newline >= read) break;
-      const end = position + newline + 1;
-      const piece = chunk.subarray(start, newline);
-      const truncated = long || pendingBytes + piece.length > opts.maxLineBytes;
-      // Most lines lie whole inside the chunk: decode them in place, without a copy.
-      const whole = pending.length === 0 ? piece : Buffer.concat([...pending, piece]);
-      onLine({ text: (truncated ? whole.subarray(0, headBytes) : whole).toString('utf8'), bytes: end - 1 - lineStart, truncated, end });
-      pending = [];
-      pendingBytes = 0;
-      long = false;
-      lineStart = end;
-      lastEnd = end;
-      start = newline + 1;
-    }
-    const rest = chunk.subarray(start, read);
-    if (!long && pendingBytes + rest.length > opts.maxLineBytes) {
-      long = true;
-      const head = Buffer.concat([...pending, rest]).subarray(0, headBytes);
-      pending = [Buffer.from(head)];
-      pendingBytes = head.length;
-    } else if (!long) {
-      pending.push(Buffer.from(rest));
-      pendingBytes += rest.length;
-    }
     position += read;
+    const filled = held + read;
+    let from = 0;
+    if (long) {
+      const newline = buffer.indexOf(NEWLINE, 0);
+      if (newline === -1 || newline >= filled) {
+        at = position;
+        continue;
+      }
+      const end = at + newline + 1;
+      sink.long({ text: long.head.toString('utf8'), bytes: end - 1 - long.start, truncated: true, end });
+      long = null;
+      from = newline + 1;
+    }
+    const last = buffer.lastIndexOf(NEWLINE, filled - 1);
+    if (last >= from) {
+      sink.lines(buffer.subarray(from, last + 1), at + from);
+      from = last + 1;
+    }
+    if (filled - from > opts.maxLineBytes) {
+      long = { start: at + from, head: Buffer.from(buffer.subarray(from, from + headBytes)) };
+      held = 0;
+      at = position;
+    } else {
+      buffer.copyWithin(0, from, filled);
+      held = filled - from;
+      at += from;
+    }
   }
-  return long ? { offset: position, long: { start: lineStart, head: Buffer.concat(pending).toString('utf8') } } : { offset: lastEnd };
+  return long ? { offset: position, long: { start: long.start, head: long.head.toString('utf8') } } : { offset: at };
+}
+
+// The line of `block` (from readLineBlocks) that starts at `start` and ends at the newline at
+// `newline`: decoded whole, or by its head when it is longer than maxLineBytes.
+export function lineAt(block: Buffer, start: number, newline: number, at: number, opts: Pick<ScanOptions, 'maxLineBytes' | 'headBytes'>): ScannedLine {
+  const bytes = newline - start;
+  const truncated = bytes > opts.maxLineBytes;
+  return { text: block.toString('utf8', start, truncated ? start + headOf(opts) : newline), bytes, truncated, end: at + newline + 1 };
+}
+
+// readLineBlocks, line by line.
+export function scanLines(fd: number, opts: ScanOptions, onLine: (line: ScannedLine) => void): ScanResult {
+  return readLineBlocks(fd, opts, {
+    lines(block, at) {
+      for (let start = 0; start < block.length; ) {
+        const newline = block.indexOf(NEWLINE, start);
+        onLine(lineAt(block, start, newline, at, opts));
+        start = newline + 1;
+      }
+    },
+    long: onLine,
+  });
 }

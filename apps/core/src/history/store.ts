@@ -1,8 +1,8 @@
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import type DatabaseConstructor from 'better-sqlite3';
-import { refuseSymlinks } from '../fs/index.js';
+import { assertHomePath, ensureHomeFolder } from '../fs/index.js';
 import { agentOf, type MailboxMessage } from '../mailbox/index.js';
 import { homePaths } from '../paths/index.js';
 
@@ -91,8 +91,10 @@ export type HistoryStore = ReturnType<typeof openHistory>;
 // is what makes a re-read mailbox line harmless.
 export function openHistory(home: string, opts: { readonly?: boolean } = {}) {
   const file = historyFile(home);
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) refuseSymlinks(home, f);
+  ensureHomeFolder(home, dirname(file));
+  // SQLite opens these itself, following links and blocking on a FIFO: they are checked first
+  // (a file swapped in between the check and the open is not caught).
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) assertHomePath(home, f);
   const db = new (loadSqlite())(file, { fileMustExist: false, timeout: 5_000 });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');

@@ -1,7 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CmuxError } from '../errors/index.js';
-import { appendToHomeFile, refuseSymlinks } from '../fs/index.js';
+import { appendToHomeFile, entryError, listHomeFolder, readHomeFile, skipUnsafe, type OnSkipped } from '../fs/index.js';
 import { withFileLock } from '../lock/index.js';
 import { homePaths } from '../paths/index.js';
 import { journalDay } from './attachments.js';
@@ -29,9 +29,7 @@ export async function addJournalEntry(home: string, entry: { title: string; cont
   const content = entry.content.replace(/\r\n?/g, '\n').trimEnd();
   // A line of the content that looks like an entry heading would split the entry on reading.
   const safe = content.replace(/^## /gm, '\\## ');
-  // Before the lock, whose folder would otherwise be made through a planted link.
-  refuseSymlinks(home, file);
-  await withFileLock(file, async () => {
+  await withFileLock(home, file, async () => {
     const header = existsSync(file) ? '' : `# Journal ${at.toISOString().slice(0, 10)}\n`;
     appendToHomeFile(home, file, `${header}\n## ${time} - ${title}\n\n${safe}\n`);
   });
@@ -41,11 +39,11 @@ export async function addJournalEntry(home: string, entry: { title: string; cont
 // The entries of one day, oldest first (empty when the day has none).
 export function readJournalDay(home: string, date: string): JournalEntry[] {
   assertJournalDate(date);
-  const file = join(homePaths(home).journal, date, 'journal.md');
-  if (!existsSync(file)) return [];
+  const text = readHomeFile(home, join(homePaths(home).journal, date, 'journal.md'));
+  if (text === null) return [];
   const entries: JournalEntry[] = [];
   let current: JournalEntry | null = null;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
+  for (const line of text.split('\n')) {
     const heading = ENTRY_HEADING.exec(line);
     if (heading) {
       if (current) entries.push(current);
@@ -58,25 +56,31 @@ export function readJournalDay(home: string, date: string): JournalEntry[] {
   return entries.map((e) => ({ ...e, content: e.content.trim() }));
 }
 
-// The days that have a journal (entries or attachments), newest first.
-export function listJournalDates(home: string): string[] {
-  const dir = homePaths(home).journal;
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((d) => JOURNAL_DATE.test(d) && (existsSync(join(dir, d, 'journal.md')) || listJournalFiles(home, d).length > 0))
-    .sort()
+// The days that have a journal (entries or attachments), newest first. A day that is not a
+// real folder, or holds a link or FIFO where its journal or attachments go, is left out and
+// `onSkipped` told.
+export function listJournalDates(home: string, onSkipped: OnSkipped = () => undefined): string[] {
+  return listHomeFolder(home, homePaths(home).journal)
+    .filter((day) => JOURNAL_DATE.test(day.name))
+    .filter((day) => {
+      const error = entryError(day, 'folder');
+      if (error) onSkipped(error.message);
+      return error === null && skipUnsafe(() => listHomeFolder(home, day.path).some((e) => e.name === 'journal.md') || listJournalFiles(home, day.name, onSkipped).length > 0, false, onSkipped);
+    })
+    .map((day) => day.name)
     .reverse();
 }
 
 // Entries and attachments whose title or text contains `query` (case-insensitive), newest
-// first; an attachment's hit carries the lines around it and its file name.
-export function searchJournal(home: string, query: string, limit = 50): JournalEntry[] {
+// first; an attachment's hit carries the lines around it and its file name. A day or file that
+// cannot be read safely is left out and `onSkipped` told.
+export function searchJournal(home: string, query: string, limit = 50, onSkipped: OnSkipped = () => undefined): JournalEntry[] {
   const needle = query.trim().toLowerCase();
   if (needle === '') throw new CmuxError('CMUX_ERR_BAD_REQUEST', 'the search text is empty');
   const found: JournalEntry[] = [];
-  for (const date of listJournalDates(home)) {
-    const entries = readJournalDay(home, date).filter((e) => `${e.title}\n${e.content}`.toLowerCase().includes(needle));
-    const files = searchJournalFiles(home, date, needle).map((f): JournalEntry => ({ date, time: f.time.slice(0, 5), title: f.title, content: f.excerpt, file: f.name }));
+  for (const date of listJournalDates(home, onSkipped)) {
+    const entries = skipUnsafe(() => readJournalDay(home, date), [], onSkipped).filter((e) => `${e.title}\n${e.content}`.toLowerCase().includes(needle));
+    const files = searchJournalFiles(home, date, needle, onSkipped).map((f): JournalEntry => ({ date, time: f.time.slice(0, 5), title: f.title, content: f.excerpt, file: f.name }));
     // Newest first; the sort is stable, so entries of one minute keep their order.
     const day = [...entries.reverse(), ...files].sort((a, b) => b.time.localeCompare(a.time));
     found.push(...day);

@@ -1,7 +1,6 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CmuxError } from '../errors/index.js';
-import { readHomeFile } from '../fs/index.js';
+import { entryError, listHomeFolder, readHomeFile, skipUnsafe, type OnSkipped } from '../fs/index.js';
 import { homePaths } from '../paths/index.js';
 import { assertJournalDate } from './dates.js';
 
@@ -53,18 +52,16 @@ export function attachmentNameParts(date: string, name: string): { at: string; s
   return { at: `${date}T${hh}:${mm}:${ss}.${ms}Z`, slug };
 }
 
-// The attachments of one day, oldest first (empty when the day has none).
-export function listJournalFiles(home: string, date: string): JournalFile[] {
-  const dir = attachments(home, date);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const path = join(dir, name);
-      const stat = statSync(path, { throwIfNoEntry: false });
-      const file = stat?.isFile() ? describe(date, name, stat.size) : null;
-      return file ? [file] : [];
-    });
+// The attachments of one day, oldest first (empty when the day has none). One that is not a
+// regular file is left out, and `onSkipped` told.
+export function listJournalFiles(home: string, date: string, onSkipped: OnSkipped = () => undefined): JournalFile[] {
+  return listHomeFolder(home, attachments(home, date)).flatMap((entry) => {
+    const file = describe(date, entry.name, entry.stat.size);
+    if (!file) return [];
+    const error = entryError(entry, 'regular file');
+    if (error) onSkipped(error.message);
+    return error ? [] : [file];
+  });
 }
 
 // One attachment's text.
@@ -86,11 +83,12 @@ function excerptAround(text: string, needle: string): string | null {
 
 // The attachments of a day whose title or text (its first MB) contains `needle` (lower case),
 // with the lines around the first hit.
-export function searchJournalFiles(home: string, date: string, needle: string): Array<JournalFile & { excerpt: string }> {
-  return listJournalFiles(home, date)
+export function searchJournalFiles(home: string, date: string, needle: string, onSkipped: OnSkipped): Array<JournalFile & { excerpt: string }> {
+  return listJournalFiles(home, date, onSkipped)
     .reverse()
     .flatMap((file) => {
-      const text = (readHomeFile(home, join(attachments(home, date), file.name)) ?? '').slice(0, SEARCHED_BYTES);
+      const text = skipUnsafe(() => readHomeFile(home, join(attachments(home, date), file.name)), null, onSkipped)?.slice(0, SEARCHED_BYTES);
+      if (text === undefined) return [];
       const excerpt = excerptAround(text, needle) ?? (file.title.toLowerCase().includes(needle) ? text.split('\n').slice(-EXCERPT_LINES * 2 - 1).join('\n') : null);
       return excerpt === null ? [] : [{ ...file, excerpt }];
     });

@@ -1,5 +1,5 @@
 import { basename, dirname, join } from 'node:path';
-import { appendToHomeFile, newestJsonLines, refuseSymlinks } from '../fs/index.js';
+import { appendToHomeFile, newestJsonLines } from '../fs/index.js';
 import { withFileLock } from '../lock/index.js';
 import { homePaths } from '../paths/index.js';
 import { addJournalEntry } from './entries.js';
@@ -35,8 +35,7 @@ export async function recordKill(
   const archive = archivePath ? { date: basename(dirname(dirname(archivePath))), name: basename(archivePath) } : null;
   const killed: KillRecord = { id: agent.id, name: agent.name, role: agent.role, kind: agent.kind, project: agent.project, createdAt: agent.createdAt, killedAt: at.toISOString(), archive };
   const log = killsFile(home);
-  refuseSymlinks(home, log);
-  await withFileLock(log, async () => appendToHomeFile(home, log, `${JSON.stringify(killed)}\n`));
+  await withFileLock(home, log, async () => appendToHomeFile(home, log, `${JSON.stringify(killed)}\n`));
   await addJournalEntry(
     home,
     { title: `killed agent ${agent.id}`, content: archive ? `Its terminal is archived in attachments/${archive.name}.` : 'Its window was gone already: no terminal to archive.' },
@@ -47,5 +46,5 @@ export async function recordKill(
 
 // The kills, newest first.
 export function readKills(home: string, limit: number): KillRecord[] {
-  return newestJsonLines<KillRecord>(killsFile(home), limit, READ_TAIL_BYTES);
+  return newestJsonLines<KillRecord>(home, killsFile(home), limit, READ_TAIL_BYTES);
 }

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, futimesSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, futimesSync, lstatSync, lutimesSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import lockfile from 'proper-lockfile';
 import { CmuxError } from '../errors/index.js';
+import { assertHomePath, createHomeFile, ensureHomeFolder, overwriteHomeFile, readHomeFile } from '../fs/index.js';
 import { isAlive } from '../proc/index.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -32,19 +33,22 @@ export interface FileLockOptions {
 // Runs `fn` while holding the cross-process lock of `file` (a `<file>.lock` directory, so it
 // works for a file that does not exist yet). Waiters leave a ticket each in `<file>.queue`, so
 // none is passed over for long by later ones (see lookAtQueue). Waits at most `timeoutMs`.
-export async function withFileLock<T>(file: string, fn: () => Promise<T>, opts: FileLockOptions = {}): Promise<T> {
+// `home` is the folder the lock lives in (CMUX_HOME for cmux's state): the lock's own files,
+// and the folders from `home` down to them, are made and opened without following a link.
+export async function withFileLock<T>(home: string, file: string, fn: () => Promise<T>, opts: FileLockOptions = {}): Promise<T> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const noteHolder = opts.noteHolder ?? false;
+  const lock: Lock = { home, file, noteHolder: opts.noteHolder ?? false };
   const queue = `${file}.queue`;
-  mkdirSync(queue, { recursive: true, mode: 0o700 });
+  ensureHomeFolder(home, queue);
+  assertLockFolder(lock);
   // Nobody waiting: try at once, without a ticket.
-  const free = readdirSync(queue).length === 0 ? await tryLock(file, noteHolder) : null;
+  const free = readdirSync(queue).length === 0 ? await tryLock(lock) : null;
   if (free) return holding(free, fn);
   const ticket = `${String(Date.now()).padStart(15, '0')}-${process.pid}-${randomBytes(4).toString('hex')}`;
-  writeFileSync(join(queue, ticket), '', { mode: 0o600 });
+  createHomeFile(home, join(queue, ticket), '');
   let release: () => Promise<void>;
   try {
-    release = await acquire(file, noteHolder, queue, ticket, Date.now() + timeoutMs, timeoutMs);
+    release = await acquire(lock, queue, ticket, Date.now() + timeoutMs, timeoutMs);
   } finally {
     // Held (the next in line may start trying) or given up.
     rmSync(join(queue, ticket), { force: true });
@@ -60,25 +64,52 @@ async function holding<T>(release: () => Promise<void>, fn: () => Promise<T>): P
   }
 }
 
+interface Lock {
+  home: string;
+  file: string;
+  noteHolder: boolean;
+}
+
+// A link or file planted as the lock directory would pass for a lock held forever (or its
+// target's time for the holder's): says what it is instead. Checked before the first try and
+// when trying ends badly, not at every try: many waiters try about once a millisecond.
+function assertLockFolder({ home, file }: Lock): void {
+  assertHomePath(home, `${file}.lock`, 'folder');
+}
+
 // The lock, or null while another holds it.
-async function tryLock(file: string, noteHolder: boolean): Promise<(() => Promise<void>) | null> {
-  const lock = async () => {
+async function tryLock(lock: Lock): Promise<(() => Promise<void>) | null> {
+  const { home, file, noteHolder } = lock;
+  const dir = `${file}.lock`;
+  const take = async () => {
     const release = await lockfile.lock(file, { realpath: false, stale: STALE_MS, update: STALE_MS / 4, retries: 0 });
-    if (noteHolder) writeFileSync(`${file}.holder`, `${process.pid} ${statSync(`${file}.lock`).ino}`, { mode: 0o600 });
+    try {
+      if (noteHolder) overwriteHomeFile(home, `${file}.holder`, `${process.pid} ${lstatSync(dir).ino}`);
+    } catch (error) {
+      await release().catch(() => undefined);
+      throw error;
+    }
     return release;
   };
   try {
-    return await lock();
+    return await take();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
-    if (!noteHolder || !expireIfHolderDied(file)) return null;
+    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw lockFailure(lock, error);
+    if (!noteHolder || !expireIfHolderDied(home, file)) return null;
   }
   try {
-    return await lock();
+    return await take();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw lockFailure(lock, error);
     return null;
   }
+}
+
+// What to throw when taking the lock failed otherwise than by finding it held: what was
+// planted as its folder, if that is why.
+function lockFailure(lock: Lock, error: unknown): unknown {
+  assertLockFolder(lock);
+  return error;
 }
 
 // When the noted holder of the lock is a process that is gone, ages the lock directory it left
@@ -87,24 +118,18 @@ async function tryLock(file: string, noteHolder: boolean): Promise<(() => Promis
 // must have been still for DEAD_HOLDER_STILL_MS — a lock just taken by another process (its
 // directory may reuse the inode) has a fresh time and has its own note written by then.
 // True when it aged the lock.
-function expireIfHolderDied(file: string): boolean {
-  let holder: { pid: number; ino: number };
-  try {
-    const [pid, ino] = readFileSync(`${file}.holder`, 'utf8').split(' ').map(Number);
-    holder = { pid: pid!, ino: ino! };
-  } catch {
-    return false;
-  }
-  if (!Number.isSafeInteger(holder.pid) || holder.pid <= 0 || isAlive(holder.pid)) return false;
+function expireIfHolderDied(home: string, file: string): boolean {
+  const [pid = 0, ino = 0] = (readHomeFile(home, `${file}.holder`) ?? '').split(' ').map(Number);
+  if (!Number.isSafeInteger(pid) || pid <= 0 || isAlive(pid)) return false;
   let fd: number;
   try {
-    fd = openSync(`${file}.lock`, 'r');
+    fd = openSync(`${file}.lock`, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
   } catch {
     return false;
   }
   try {
     const stat = fstatSync(fd);
-    if (stat.ino !== holder.ino || stat.mtimeMs > Date.now() - DEAD_HOLDER_STILL_MS) return false;
+    if (stat.ino !== ino || stat.mtimeMs > Date.now() - DEAD_HOLDER_STILL_MS) return false;
     const old = new Date(Date.now() - 2 * STALE_MS);
     futimesSync(fd, old, old);
     return true;
@@ -113,14 +138,15 @@ function expireIfHolderDied(file: string): boolean {
   }
 }
 
-async function acquire(file: string, noteHolder: boolean, queue: string, ticket: string, deadline: number, timeoutMs: number): Promise<() => Promise<void>> {
+async function acquire(lock: Lock, queue: string, ticket: string, deadline: number, timeoutMs: number): Promise<() => Promise<void>> {
   for (;;) {
     touch(join(queue, ticket));
     const { rivals, deferred } = lookAtQueue(queue, ticket);
-    const release = deferred ? null : await tryLock(file, noteHolder);
+    const release = deferred ? null : await tryLock(lock);
     if (release) return release;
     if (Date.now() >= deadline) {
-      throw new CmuxError('CMUX_ERR_LOCK_TIMEOUT', `could not lock ${file} within ${timeoutMs} ms: another cmux process holds it`, { context: { file } });
+      assertLockFolder(lock);
+      throw new CmuxError('CMUX_ERR_LOCK_TIMEOUT', `could not lock ${lock.file} within ${timeoutMs} ms: another cmux process holds it`, { context: { file: lock.file } });
     }
     // About one try a millisecond among the waiters that may try, however many wait: a lock
     // let go is taken again within a millisecond or two, not after a pause sized for all.
@@ -145,7 +171,7 @@ function lookAtQueue(queue: string, ticket: string): { rivals: number; deferred:
     return { rivals: tickets.length - 1, deferred: false };
   }
   try {
-    return { rivals: tickets.length, deferred: Date.now() - statSync(path).mtimeMs <= PATIENCE_MS };
+    return { rivals: tickets.length, deferred: Date.now() - lstatSync(path).mtimeMs <= PATIENCE_MS };
   } catch {
     return { rivals: tickets.length - 1, deferred: false }; // it just got the lock or gave up
   }
@@ -158,7 +184,7 @@ function arrivedAt(ticket: string): number {
 function touch(path: string): void {
   const now = new Date();
   try {
-    utimesSync(path, now, now);
+    lutimesSync(path, now, now);
   } catch {
     // Removed by a waiter that took this process for dead: it still tries, out of line.
   }

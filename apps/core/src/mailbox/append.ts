@@ -25,6 +25,6 @@ export async function appendMessage(home: string, input: NewMessage): Promise<Ma
   }
   const file = homePaths(home).mailbox;
   const line = `${JSON.stringify(message)}\n`;
-  await withFileLock(file, async () => appendToHomeFile(home, file, line));
+  await withFileLock(home, file, async () => appendToHomeFile(home, file, line));
   return message;
 }

@@ -11,6 +11,7 @@ export interface HomePaths {
   mailbox: string;
   deadLetters: string;
   registry: string;
+  projects: string;
 }
 
 // Lays out the CONTRACT §4 file names under one CMUX_HOME.
@@ -25,5 +26,6 @@ export function homePaths(home: string): HomePaths {
     mailbox: join(home, 'mailbox.jsonl'),
     deadLetters: join(home, 'mailbox.dead.jsonl'),
     registry: join(home, 'agents.yaml'),
+    projects: join(home, 'projects.yaml'),
   };
 }

@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import type { ProcessDescription, StartOptions } from 'pm2';
 import { CmuxError } from '../errors/index.js';
 import { createSerialQueue } from '../input/index.js';
-import { isAlive, waitUntil } from '../proc/index.js';
+import { isAlive, waitForExit } from '../proc/index.js';
 
 type Pm2 = typeof import('pm2');
 
@@ -72,9 +72,9 @@ export async function killDaemon(timeoutMs: number): Promise<number | null> {
   const pid = daemonPid();
   if (pid === null) return null;
   process.kill(pid, 'SIGTERM');
-  if (!(await waitUntil(() => !isAlive(pid), timeoutMs))) {
+  if (!(await waitForExit([pid], timeoutMs))) {
     process.kill(pid, 'SIGKILL');
-    await waitUntil(() => !isAlive(pid), 2_000);
+    await waitForExit([pid], 2_000);
   }
   if (isAlive(pid)) throw new CmuxError('CMUX_ERR_PM2_FAILED', `the PM2 daemon (pid ${pid}) did not stop, even after SIGKILL`);
   return pid;

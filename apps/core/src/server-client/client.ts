@@ -1,20 +1,24 @@
 import { serverUrl, type CmuxConfig } from '../config/index.js';
-import { CmuxError, ERROR_CODES, type ErrorCode } from '../errors/index.js';
+import { CmuxError, ERROR_CODES, isCmuxError, type ErrorCode } from '../errors/index.js';
 import { readHomeFile } from '../fs/index.js';
 import { homePaths } from '../paths/index.js';
 import { httpRequest } from './http.js';
 
-// The token a running cmux uses (CMUX_TOKEN, or the token file), without creating one.
+// The token a running cmux uses (CMUX_TOKEN, or the token file), without creating one; null
+// when there is none to read. A link or FIFO in the token's place is CMUX_ERR_HOME_UNSAFE, so
+// the caller says that rather than "is cmux running?".
 export function readToken(config: CmuxConfig): string | null {
   if (config.server.token) return config.server.token;
   try {
     return readHomeFile(config.home, homePaths(config.home).token)?.trim() || null;
-  } catch {
+  } catch (error) {
+    if (isCmuxError(error, 'CMUX_ERR_HOME_UNSAFE')) throw error;
     return null;
   }
 }
 
-// Calls the running server with the token; null when it does not answer 2xx in time.
+// Calls the running server with the token; null when it does not answer 2xx in time. Throws
+// only for a token file cmux refuses to read (see readToken).
 async function callServer<T>(config: CmuxConfig, path: string, init: { method: string; body?: string }, timeoutMs: number): Promise<T | null> {
   const token = readToken(config);
   if (!token) return null;
@@ -55,10 +59,11 @@ export async function requestServer<T>(config: CmuxConfig, method: string, path:
 
 // GETs a JSON route of the running server, or null.
 export function getFromServer<T>(config: CmuxConfig, path: string, timeoutMs = 1_500): Promise<T | null> {
-  return callServer<T>(config, path, { method: 'GET' }, timeoutMs);
+  return callServer<T>(config, path, { method: 'GET' }, timeoutMs).catch(() => null);
 }
 
-// A fresh dashboard URL with a one-time login code, or null when the server does not answer.
+// A fresh dashboard URL with a one-time login code, or null when the server does not answer
+// (CMUX_ERR_HOME_UNSAFE for a token file cmux refuses to read).
 export async function dashboardLoginUrl(config: CmuxConfig): Promise<string | null> {
   return (await callServer<{ url: string }>(config, '/api/login/code', { method: 'POST', body: '{}' }, 5_000))?.url ?? null;
 }
@@ -66,5 +71,5 @@ export async function dashboardLoginUrl(config: CmuxConfig): Promise<string | nu
 // Hands the dashboards an event through the server. Best effort: a dashboard that missed it
 // reads the history when it reconnects.
 export async function postEvent(config: CmuxConfig, event: 'message' | 'message_status' | 'alert', data: unknown): Promise<boolean> {
-  return (await callServer(config, '/api/events', { method: 'POST', body: JSON.stringify({ event, data }) }, 1_000)) !== null;
+  return (await callServer(config, '/api/events', { method: 'POST', body: JSON.stringify({ event, data }) }, 1_000).catch(() => null)) !== null;
 }

@@ -1,1 +1,0 @@
-export { isLoopback } from '../../core/src/config/index.js';
