@@ -23,7 +23,7 @@ const START_LOCK_SLACK_MS = 120_000;
 // not wait) — one at a time under the agent's start lock; the others wait for that and find it
 // started. `stopping` ends the wait early (false: not started).
 export async function finishStart(deps: AgentDeps, id: string, stopping: () => boolean = () => false): Promise<boolean> {
-  const file = join(homePaths(deps.config.home).state, 'starting', encodeURIComponent(id));
+  const file = join(homePaths(deps.config.home).startLocks, encodeURIComponent(id));
   return withFileLock(
     deps.config.home,
     file,

@@ -17,7 +17,7 @@ const TYPING_LOCK_TIMEOUT_MS = 60_000;
 // An id that is no registered agent is refused (404) before its lock file exists: any name
 // would otherwise leave a file under state/typing/.
 export function withTypingLock<T>(deps: AgentDeps, id: string, act: () => Promise<T>): Promise<T> {
-  const file = join(homePaths(deps.config.home).state, 'typing', encodeURIComponent(id));
+  const file = join(homePaths(deps.config.home).typingLocks, encodeURIComponent(id));
   return deps.input.run(id, async () => {
     await assertRegistered(deps, id);
     return withFileLock(deps.config.home, file, act, { timeoutMs: TYPING_LOCK_TIMEOUT_MS, noteHolder: true });

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { readHomeFile, replaceHomeFile } from '../core/src/fs/index.js';
 import type { Logger } from '../core/src/log/index.js';
 import { homePaths } from '../core/src/paths/index.js';
@@ -24,7 +23,7 @@ export interface WatcherState {
 }
 
 function stateFile(home: string): string {
-  return join(homePaths(home).state, 'log-watcher.json');
+  return homePaths(home).logWatcherState;
 }
 
 export function loadState(home: string, logger: Logger): WatcherState {

@@ -1,14 +1,15 @@
 import { lstatSync, readlinkSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { CmuxError, isCmuxError } from '../core/src/errors/index.js';
+import { homePaths } from '../core/src/paths/index.js';
 import { readHomeFile } from '../core/src/fs/index.js';
 import { registryFileSchema, type RegistryFile } from './schema.js';
 
 // The copy of the registry as its one writer last wrote it: what reads fall back to, and
 // what `cmux registry repair` rebuilds from, when someone breaks agents.yaml by hand.
 export function lastGoodFile(file: string): string {
-  return join(dirname(file), 'state', `${basename(file, '.yaml')}.last-good.yaml`);
+  return homePaths(registryHome(file)).registryLastGood;
 }
 
 // The CMUX_HOME a registry file belongs to (agents.yaml lies at its top).

@@ -1,5 +1,4 @@
 import { lstatSync } from 'node:fs';
-import { join } from 'node:path';
 import { appendToHomeFile, readHomeFile, readRest, replaceHomeFile, withHomeFile } from '../core/src/fs/index.js';
 import { withFileLock } from '../core/src/lock/index.js';
 import type { Logger } from '../core/src/log/index.js';
@@ -29,7 +28,7 @@ export interface DeadLetter {
 // send that batch.
 export function createDeadLetters(home: string, logger: Logger) {
   const file = homePaths(home).deadLetters;
-  const reportedFile = join(homePaths(home).state, 'dead-letters.json');
+  const reportedFile = homePaths(home).deadLettersReported;
   let batch: DeadLetter[] = [];
   let timer: NodeJS.Timeout | undefined;
   // Bytes of the file the supervisor has been told about, and bytes written so far.

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import * as z from 'zod';
 import { readHomeFile, replaceHomeFile } from '../core/src/fs/index.js';
 import type { Logger } from '../core/src/log/index.js';
@@ -15,7 +14,8 @@ const cursorSchema = z.object({
 type Reader = 'router' | 'forwarder';
 
 function cursorFile(home: string, reader: Reader): string {
-  return join(homePaths(home).state, `${reader}.json`);
+  const paths = homePaths(home);
+  return reader === 'router' ? paths.routerState : paths.forwarderState;
 }
 
 // The saved cursor; `fallback` when there is none, the start of the file when it cannot be read

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import * as z from 'zod';
 import type { CmuxConfig } from '../../core/src/config/index.js';
 import { readHomeFile, replaceHomeFile } from '../../core/src/fs/index.js';
@@ -14,7 +13,7 @@ const viewSchema = z.object({
 export type ClusterView = z.infer<typeof viewSchema>;
 
 function viewFile(config: CmuxConfig): string {
-  return join(homePaths(config.home).state, 'cluster-view.json');
+  return homePaths(config.home).clusterView;
 }
 
 // The server's picture of the other hosts, for the processes that have no NATS of their own

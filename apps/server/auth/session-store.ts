@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import * as z from 'zod';
 import { readHomeFile, replaceHomeFile } from '../../core/src/fs/index.js';
 import { homePaths } from '../../core/src/paths/index.js';
@@ -33,7 +32,7 @@ const stored = z.record(digest, session);
 // case is a login. So is a file of the cookie-session era (digest → expiry): those sessions
 // travelled in a cookie every local port received, and do not come back.
 export function fileSessionStore(home: string): SessionStore {
-  const file = join(homePaths(home).state, 'sessions.json');
+  const file = homePaths(home).sessions;
   return {
     load() {
       try {

@@ -1,6 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { fchmodSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CmuxConfig } from '../../core/src/config/index.js';
 import { CmuxError, isCmuxError } from '../../core/src/errors/index.js';
 import { createHomeFile, readHomeFile, readRest, withHomeFile } from '../../core/src/fs/index.js';
@@ -33,7 +32,7 @@ export function ensureToken(config: CmuxConfig): string {
 // good for reporting agent events and nothing else, so an agent window never needs the API
 // token, whether it lives in a file or only in CMUX_TOKEN.
 export function ensureAgentToken(config: CmuxConfig): string {
-  const file = join(homePaths(config.home).state, 'agent-token');
+  const file = homePaths(config.home).agentToken;
   try {
     createHomeFile(config.home, file, `${randomBytes(24).toString('base64url')}\n`);
   } catch (error) {

@@ -5,7 +5,7 @@ import { findAgent, type AgentDeps } from '../../agents/index.js';
 import { CmuxError } from '../../core/src/errors/index.js';
 import type { ClusterSide } from '../cluster/side.js';
 import { errorBody } from '../errors.js';
-import { wsFrame, type Hub } from '../ws/hub.js';
+import { WS_REPLIES, wsFrame, type Hub } from '../ws/hub.js';
 import { wsClientMessage } from './ws.schema.js';
 
 const TERMINAL_POLL_MS = 500;
@@ -54,7 +54,7 @@ function streamTerminal(socket: WebSocket, agents: AgentDeps, cluster: ClusterSi
       const text = await agents.tmux.capturePane(window.windowId, { historyLines: TERMINAL_HISTORY_LINES, escapes: true }).catch(() => null);
       if (text !== null && text !== last && mine === generation) {
         last = text;
-        socket.send(wsFrame('terminal', { id, text }));
+        socket.send(wsFrame(WS_REPLIES.terminal, { id, text }));
       }
       if (mine === generation) timer = setTimeout(() => void tick(), TERMINAL_POLL_MS);
     };
@@ -75,7 +75,7 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; agents: AgentDeps; cluster
       const refuse = (error: unknown) => {
         if (!(error instanceof CmuxError)) agents.logger.error(`WebSocket request failed: ${(error as Error).message}`, { error });
         const refusal = error instanceof CmuxError ? error : new CmuxError('CMUX_ERR_INTERNAL', 'internal error; see the cmux-server log');
-        socket.send(wsFrame('error', errorBody(refusal)));
+        socket.send(wsFrame(WS_REPLIES.error, errorBody(refusal)));
       };
       socket.on('message', (raw) => {
         let parsed: z.infer<typeof wsClientMessage>;
@@ -87,7 +87,7 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; agents: AgentDeps; cluster
         }
         subscribe(parsed.subscribe).catch(refuse);
       });
-      socket.send(wsFrame('hello', { clients: hub.size }));
+      socket.send(wsFrame(WS_REPLIES.hello, { clients: hub.size }));
     },
   );
 };

@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 
-// The WebSocket frames cmux sends (CONTRACT §3).
+// The events cmux broadcasts to every connected dashboard (docs/REFERENCE.md, WebSocket).
 export const WS_EVENTS = {
   agentCreated: 'agent_created',
   agentRemoved: 'agent_removed',
@@ -19,13 +19,18 @@ export const WS_EVENTS = {
 } as const;
 export type WsEvent = (typeof WS_EVENTS)[keyof typeof WS_EVENTS];
 
+// The frames one client gets on its own socket, never broadcast: the greeting, the terminal it
+// subscribed to, and a refusal of what it sent.
+export const WS_REPLIES = { hello: 'hello', terminal: 'terminal', error: 'error' } as const;
+export type WsReply = (typeof WS_REPLIES)[keyof typeof WS_REPLIES];
+
 // A client slower than this many unsent bytes is dropped rather than buffered without bound.
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
 export type Hub = ReturnType<typeof createHub>;
 
 // One frame as a client reads it: the event, its data, and when it was sent.
-export function wsFrame(event: WsEvent | 'hello' | 'terminal' | 'error', data: unknown): string {
+export function wsFrame(event: WsEvent | WsReply, data: unknown): string {
   return JSON.stringify({ event, data, ts: new Date().toISOString() });
 }
 

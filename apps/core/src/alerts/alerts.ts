@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import type { CmuxConfig } from '../config/index.js';
 import { CmuxError } from '../errors/index.js';
 import { appendToHomeFile, newestJsonLines } from '../fs/index.js';
@@ -40,12 +39,12 @@ export interface NewAlert {
 const READ_TAIL_BYTES = 1024 * 1024;
 
 function alertsFile(home: string): string {
-  return join(homePaths(home).state, 'alerts.jsonl');
+  return homePaths(home).alerts;
 }
 
 // Acknowledgements are a log of their own, so the alert log stays append-only.
 function acksFile(home: string): string {
-  return join(homePaths(home).state, 'alerts-acked.jsonl');
+  return homePaths(home).alertsAcked;
 }
 
 interface Ack {

@@ -19,8 +19,9 @@ interface Layer {
   variables?: Map<string, string>;
 }
 
-// Environment variables and the keys they override (CONTRACT §2). Read here and nowhere else.
-const ENV_OVERRIDES: ReadonlyArray<{ variable: string; path: Path; kind: 'string' | 'int' | 'path' }> = [
+// Environment variables and the keys they override (docs/REFERENCE.md, Configuration). Read here
+// and nowhere else.
+export const ENV_OVERRIDES: ReadonlyArray<{ variable: string; path: Path; kind: 'string' | 'int' | 'path' }> = [
   { variable: 'CMUX_HOME', path: ['home'], kind: 'path' },
   { variable: 'CMUX_HOST', path: ['server', 'host'], kind: 'string' },
   { variable: 'CMUX_PORT', path: ['server', 'port'], kind: 'int' },

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { readHomeFile, replaceHomeFile } from '../fs/index.js';
 import { homePaths } from '../paths/index.js';
 
@@ -27,12 +26,12 @@ export function describeFrontend(frontend: Pick<FrontendState, 'status' | 'serve
 }
 
 export function frontendStateFile(home: string): string {
-  return join(homePaths(home).state, 'frontend.json');
+  return homePaths(home).frontendState;
 }
 
 // The file `cmux heal` drops to ask the running healer for a rebuild now.
 export function healRequestFile(home: string): string {
-  return join(homePaths(home).state, 'heal-request');
+  return homePaths(home).healRequest;
 }
 
 // The healer's last findings, or null when it has not checked yet.

@@ -1,5 +1,5 @@
 import { chmodSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import type DatabaseConstructor from 'better-sqlite3';
 import { assertHomePath, ensureHomeFolder } from '../fs/index.js';
@@ -81,7 +81,7 @@ function loadSqlite(): typeof DatabaseConstructor {
 
 // Where the message history lives.
 export function historyFile(home: string): string {
-  return join(homePaths(home).state, 'messages.sqlite');
+  return homePaths(home).history;
 }
 
 export type HistoryStore = ReturnType<typeof openHistory>;

@@ -1,4 +1,4 @@
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { appendToHomeFile, newestJsonLines } from '../fs/index.js';
 import { withFileLock } from '../lock/index.js';
 import { homePaths } from '../paths/index.js';
@@ -21,7 +21,7 @@ export interface KillRecord {
 }
 
 function killsFile(home: string): string {
-  return join(homePaths(home).state, 'killed.jsonl');
+  return homePaths(home).killed;
 }
 
 // Records a kill: a line in state/killed.jsonl and a journal entry naming the archived

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 
-// Where each kind of runtime state lives under CMUX_HOME (CONTRACT §4).
+// Where each kind of runtime state lives under CMUX_HOME: every file and folder cmux keeps
+// there is named here and only here (docs/REFERENCE.md lists them; test/unit/reference.test.ts
+// checks the two agree). A folder holds one file per agent, day or app.
 export interface HomePaths {
   home: string;
   logs: string;
@@ -12,14 +14,33 @@ export interface HomePaths {
   deadLetters: string;
   registry: string;
   projects: string;
+  registryLastGood: string;
+  agentToken: string;
+  sessions: string;
+  history: string;
+  routerState: string;
+  // A cluster member's forwarder: how far the mailbox has gone to the hub.
+  forwarderState: string;
+  // The other hosts as cmux-server last saw them, for the CLI.
+  clusterView: string;
+  deadLettersReported: string;
+  logWatcherState: string;
+  frontendState: string;
+  healRequest: string;
+  alerts: string;
+  alertsAcked: string;
+  killed: string;
+  typingLocks: string;
+  startLocks: string;
 }
 
-// Lays out the CONTRACT §4 file names under one CMUX_HOME.
+// Lays out the file names under one CMUX_HOME.
 export function homePaths(home: string): HomePaths {
+  const state = join(home, 'state');
   return {
     home,
     logs: join(home, 'logs'),
-    state: join(home, 'state'),
+    state,
     journal: join(home, 'journal'),
     metrics: join(home, 'metrics'),
     token: join(home, 'token'),
@@ -27,5 +48,21 @@ export function homePaths(home: string): HomePaths {
     deadLetters: join(home, 'mailbox.dead.jsonl'),
     registry: join(home, 'agents.yaml'),
     projects: join(home, 'projects.yaml'),
+    registryLastGood: join(state, 'agents.last-good.yaml'),
+    agentToken: join(state, 'agent-token'),
+    sessions: join(state, 'sessions.json'),
+    history: join(state, 'messages.sqlite'),
+    routerState: join(state, 'router.json'),
+    forwarderState: join(state, 'forwarder.json'),
+    clusterView: join(state, 'cluster-view.json'),
+    deadLettersReported: join(state, 'dead-letters.json'),
+    logWatcherState: join(state, 'log-watcher.json'),
+    frontendState: join(state, 'frontend.json'),
+    healRequest: join(state, 'heal-request'),
+    alerts: join(state, 'alerts.jsonl'),
+    alertsAcked: join(state, 'alerts-acked.jsonl'),
+    killed: join(state, 'killed.jsonl'),
+    typingLocks: join(state, 'typing'),
+    startLocks: join(state, 'starting'),
   };
 }
