@@ -63,7 +63,7 @@ export async function benchDashboard(log: (line: string) => void): Promise<Bench
 }
 
 // A dashboard session, the way the page gets one: a one-time login URL's code, traded once.
-async function newSession(port: number): Promise<string> {
+export async function newSession(port: number): Promise<string> {
   const base = `http://127.0.0.1:${port}`;
   const minted = await fetch(`${base}/api/login/code`, { method: 'POST', headers: { authorization: 'Bearer bench-token-0123456789', 'content-type': 'application/json' }, body: '{}' });
   const code = new URL(((await minted.json()) as { url: string }).url).searchParams.get('code');

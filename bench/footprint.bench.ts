@@ -33,9 +33,20 @@ export function rssMb(pid: number): number {
   }
 }
 
-// The idle memory of the four PM2 apps of a started cmux with its supervisor, each the median
-// of 10 samples a second apart after they settled; against four bare Node processes that do
-// nothing, measured the same way in the same run (the floor no app can go under).
+// The resident memory in MB of the tmux clients a process keeps (its tmux control connection).
+function tmuxChildrenMb(pid: number): number {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return children.filter((child) => readFileSync(`/proc/${child}/comm`, 'utf8').startsWith('tmux')).reduce((sum, child) => sum + rssMb(child), 0);
+  } catch {
+    return 0;
+  }
+}
+
+// The idle memory of the four PM2 apps of a started cmux with its supervisor (with the tmux
+// clients they keep), each the median of 10 samples a second apart after they settled; against
+// four bare Node processes that do nothing, measured the same way in the same run (the floor no
+// app can go under).
 export async function benchFootprint(log: (line: string) => void): Promise<BenchRow[]> {
   const cmux = await createInstance();
   const bare = Array.from({ length: ALL_APP_NAMES.length }, () => execa(process.execPath, ['-e', 'setInterval(() => {}, 1 << 30)'], { reject: false }));
@@ -45,21 +56,30 @@ export async function benchFootprint(log: (line: string) => void): Promise<Bench
     const apps = appProcesses(cmux);
     await sleep(SETTLE_MS);
     const samples = new Map<string, number[]>();
-    const sample = (name: string, pid: number) => samples.set(name, [...(samples.get(name) ?? []), rssMb(pid)]);
+    const sample = (name: string, mb: number) => samples.set(name, [...(samples.get(name) ?? []), mb]);
     for (let i = 0; i < SAMPLES; i++) {
-      for (const app of apps) sample(app.name, app.pid);
-      bare.forEach((child, n) => sample(`bare ${n}`, child.pid!));
+      for (const app of apps) {
+        const tmux = tmuxChildrenMb(app.pid);
+        sample(app.name, rssMb(app.pid) + tmux);
+        sample(`${app.name} tmux`, tmux);
+      }
+      bare.forEach((child, n) => sample(`bare ${n}`, rssMb(child.pid!)));
       await sleep(SAMPLE_EVERY_MS);
     }
     const perApp = apps.map((a) => [a.name, median(samples.get(a.name)!)] as const);
     const total = perApp.reduce((sum, [, mb]) => sum + mb, 0);
     const floor = bare.reduce((sum, _, n) => sum + median(samples.get(`bare ${n}`)!), 0);
-    const detail = perApp.map(([name, mb]) => `${name.replace('cmux-', '')} ${mb.toFixed(0)}`).join(', ');
+    const detail = perApp
+      .map(([name, mb]) => {
+        const tmux = median(samples.get(`${name} tmux`)!);
+        return `${name.replace('cmux-', '')} ${mb.toFixed(0)}${tmux > 0 ? ` (its tmux client ${tmux.toFixed(1)})` : ''}`;
+      })
+      .join(', ');
     log(`footprint: ${total.toFixed(0)} MB (${detail}); four bare Node processes ${floor.toFixed(0)} MB`);
     return [
       {
         area: 'footprint',
-        name: 'idle RSS of the four PM2 apps, summed',
+        name: 'idle RSS of the four PM2 apps with their tmux clients, summed',
         length: `median of ${SAMPLES} samples each, ${SAMPLE_EVERY_MS / 1000} s apart`,
         unit: 'MB',
         value: total,

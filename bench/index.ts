@@ -6,6 +6,7 @@ import { ROOT } from '../test/helpers/instance.ts';
 import { benchAgents } from './agents.bench.ts';
 import { benchChaos } from './chaos.bench.ts';
 import { benchDashboard } from './dashboard.bench.ts';
+import { benchDashboardTeam } from './dashboard-team.bench.ts';
 import { benchFootprint } from './footprint.bench.ts';
 import { benchHealer } from './healer.bench.ts';
 import { benchLogWatcher } from './log-watcher.bench.ts';
@@ -14,7 +15,11 @@ import { benchMessages } from './messages.bench.ts';
 import { benchRegistry } from './registry.bench.ts';
 import { benchRouterMemory } from './router-memory.bench.ts';
 import { runBenches } from './run.ts';
+import { benchStatus } from './status.bench.ts';
 import { benchStop } from './stop.bench.ts';
+import { benchTerminal } from './terminal.bench.ts';
+import { benchSustainedTyping } from './typing.bench.ts';
+import { benchUsage } from './usage.bench.ts';
 
 process.exitCode = await runBenches(
   [
@@ -22,6 +27,10 @@ process.exitCode = await runBenches(
     { name: 'agents', run: benchAgents },
     { name: 'footprint', run: benchFootprint },
     { name: 'mailbox', run: benchMailbox },
+    { name: 'typing', run: benchSustainedTyping('typing', 30) },
+    { name: 'typing-sustained', run: benchSustainedTyping('typing-sustained', 300), onlyWhenNamed: true },
+    { name: 'status', run: benchStatus },
+    { name: 'terminal', run: benchTerminal },
     { name: 'messages', run: benchMessages },
     { name: 'router-memory', run: (log) => benchRouterMemory(log, 'router-memory', 1) },
     { name: 'router-memory-15', run: (log) => benchRouterMemory(log, 'router-memory-15', 15), onlyWhenNamed: true },
@@ -29,7 +38,9 @@ process.exitCode = await runBenches(
     { name: 'log-watcher', run: benchLogWatcher },
     { name: 'healer', run: benchHealer },
     { name: 'dashboard', run: benchDashboard },
+    { name: 'dashboard-team', run: benchDashboardTeam },
     { name: 'chaos', run: benchChaos },
+    { name: 'usage', run: benchUsage },
   ],
   process.argv.slice(2),
   join(ROOT, 'docs', 'PERFORMANCE.md'),

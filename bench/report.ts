@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 
 // A goal a figure must meet, checked at the end of every run (checkBudgets): on the figure
 // itself (in its unit), on its ratio to the baseline, or on how much it may exceed the
@@ -31,6 +31,17 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+// The value below which `p` per cent of `values` fall.
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+// The machine's load, said beside a timing: on a shared machine it explains a slow run.
+export function machineLoad(): string {
+  return `load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores`;
 }
 
 const fmt = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2));
@@ -94,7 +105,7 @@ export function writeReport(file: string, rows: readonly BenchRow[]): void {
     `Written by \`npm run bench\` (node ${process.version}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB). Each row names the run that measured it`,
     '(date and commit); a run of some areas (`npm run bench -- mailbox`) keeps the other rows with their own runs.',
     'A baseline is measured in the same run as its figure; a budget is a fixed goal, and a run that misses one exits non-zero naming it.',
-    'The ratio is cmux / baseline (below 1: cmux is faster or smaller). `router-memory-15` runs only when named (`npm run bench -- router-memory-15`).',
+    'The ratio is cmux / baseline (below 1: cmux is faster or smaller). `router-memory-15` and `typing-sustained` run only when named (`npm run bench -- router-memory-15`).',
     '',
     HEADER,
     '|---|---|---|---|---|---|---|---|---|',

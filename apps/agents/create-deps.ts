@@ -6,6 +6,7 @@ import { loadKinds } from './kinds/index.js';
 import type { AgentDeps } from './deps.js';
 
 // The agent dependencies of one process: its tmux client, the agent kinds and one input queue.
-export function createAgentDeps(config: CmuxConfig, logger: Logger): AgentDeps {
-  return { config, tmux: tmuxClientFromConfig(config), kinds: loadKinds(config), logger, input: createSerialQueue() };
+// `control`: a long-lived app's tmux client, with a control-mode connection (closed on stop).
+export function createAgentDeps(config: CmuxConfig, logger: Logger, opts: { control?: boolean } = {}): AgentDeps {
+  return { config, tmux: tmuxClientFromConfig(config, opts), kinds: loadKinds(config), logger, input: createSerialQueue() };
 }

@@ -1,5 +1,5 @@
 export type { AgentDeps } from './deps.js';
-export { agentViews, captureAgents, interruptSigns, observeAgents, type AgentListing, type AgentObservation, type AgentView, type InterruptSigns } from './observe.js';
+export { agentViews, captureAgents, interruptSigns, observeAgents, recapture, type AgentListing, type AgentObservation, type AgentView, type InterruptSigns } from './observe.js';
 export { findAgent, findLiveAgent } from './find.js';
 export { CMUX_SPAWNER, createAgent, queueTask, startAgent, SUPERVISOR, type SpawnedAgent, type SpawnRequest } from './spawn.js';
 export { readChoices, readDialog, type ScreenChoices, type ScreenDialog } from './dialogs.js';

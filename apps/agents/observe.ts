@@ -53,6 +53,16 @@ export async function captureAgents(deps: AgentDeps, known: ReadonlyMap<string, 
   return { windows, panes: new Map(live.map((windowId, i) => [windowId, captured[i]!])), warning };
 }
 
+// The observation with the screens of `windowIds` (those it has as live panes) read again.
+export async function recapture(deps: AgentDeps, observation: AgentObservation, windowIds: Iterable<string>): Promise<AgentObservation> {
+  const again = [...new Set(windowIds)].filter((windowId) => observation.panes.has(windowId));
+  if (again.length === 0) return observation;
+  const captured = await mapLimited(again, CAPTURE_CONCURRENCY, (windowId) => deps.tmux.capturePane(windowId).catch(() => null));
+  const panes = new Map(observation.panes);
+  again.forEach((windowId, i) => panes.set(windowId, captured[i]!));
+  return { ...observation, panes };
+}
+
 // The agents as the API shows them, from an observation and the hooks' reports at `now`.
 export function agentViews(deps: AgentDeps, observation: AgentObservation, hooks: ReadonlyMap<string, HookReport>, now: number): AgentListing {
   const views = observation.windows.map((entry) =>

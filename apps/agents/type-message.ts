@@ -11,7 +11,14 @@ import { formatMark, markScreen, parseMark, whereTyped, type ScreenMark } from '
 import { finishStart } from './start.js';
 import { withTypingLock } from './typing-lock.js';
 
+// Without a stream of the pane's output, its screen is read this often while waiting for idle;
+// with one, when it has printed and held still for STATUS_QUIET_MS (half a redraw is no
+// status), at most every STATUS_LOOK_GAP_MS, and at the latest after STATUS_SAFETY_MS (a
+// screen that changed without output: tmux's own drawing).
 const STATUS_POLL_MS = 300;
+const STATUS_SAFETY_MS = 2_000;
+const STATUS_QUIET_MS = 30;
+const STATUS_LOOK_GAP_MS = 100;
 const RESOLVE_BACKOFF_MS = [250, 500, 1_000, 2_000, 5_000];
 const RETRY_DELAY_MS = 1_000;
 
@@ -128,24 +135,39 @@ async function waitUntilReady(deps: AgentDeps, messageId: string, id: string, wi
     noted = why;
     return journal.note('queued', detail);
   };
-  for (;;) {
-    if (journal.isStopping()) return { outcome: 'deferred' };
-    const pane = await deps.tmux.capturePane(windowId).catch(() => '');
-    const status = kind.status.idle.length === 0 ? 'idle' : detectPaneStatus(kind, pane);
-    const occupied = Boolean(composerText(kind, pane));
-    if (status === 'idle' && !occupied) return 'go';
-    if (occupied) {
-      if (!note('occupied', `waiting: ${id}'s input box holds text that was never submitted, and cmux types nothing on top of it; submit or clear it (\`cmux attach ${id}\`) and the message follows`)) return { outcome: 'withdrawn' };
-    } else if (status === 'waiting') {
-      if (!note('waiting', `waiting: ${id} shows a dialog; answer it (\`cmux answer ${id}\`) and the message follows`)) return { outcome: 'withdrawn' };
+  // Opened at the first look that does not go, and looked again at once, so that nothing the
+  // pane printed in between is missed; a ready agent costs one capture.
+  let watch: Awaited<ReturnType<AgentDeps['tmux']['watchPane']>> | null | undefined;
+  try {
+    for (;;) {
+      if (journal.isStopping()) return { outcome: 'deferred' };
+      const looked = Date.now();
+      const pane = await deps.tmux.capturePane(windowId).catch(() => '');
+      const status = kind.status.idle.length === 0 ? 'idle' : detectPaneStatus(kind, pane);
+      const occupied = Boolean(composerText(kind, pane));
+      if (status === 'idle' && !occupied) return 'go';
+      if (occupied) {
+        if (!note('occupied', `waiting: ${id}'s input box holds text that was never submitted, and cmux types nothing on top of it; submit or clear it (\`cmux attach ${id}\`) and the message follows`)) return { outcome: 'withdrawn' };
+      } else if (status === 'waiting') {
+        if (!note('waiting', `waiting: ${id} shows a dialog; answer it (\`cmux answer ${id}\`) and the message follows`)) return { outcome: 'withdrawn' };
+      }
+      if (Date.now() >= deadline) {
+        if (occupied) return { outcome: 'dead', reason: `${id}'s input box still held text that was never submitted after ${busyWaitMs / 1000} s; the message was not typed on top of it` };
+        if (status === 'waiting') return { outcome: 'dead', reason: `${id} still showed a dialog after ${busyWaitMs / 1000} s; the message was not typed into it` };
+        deps.logger.warn(`typing ${messageId} into ${id} after waiting ${busyWaitMs / 1000} s for it to be idle`);
+        return 'go';
+      }
+      if (watch === undefined) {
+        watch = await deps.tmux.watchPane(windowId).catch(() => null);
+        continue;
+      }
+      const left = deadline - Date.now();
+      if (watch) await watch.redrawn(Math.min(STATUS_SAFETY_MS, left), { quietMs: STATUS_QUIET_MS, pollMs: STATUS_POLL_MS });
+      else await sleep(Math.min(STATUS_POLL_MS, left));
+      await sleep(Math.max(0, Math.min(STATUS_LOOK_GAP_MS - (Date.now() - looked), deadline - Date.now())));
     }
-    if (Date.now() >= deadline) {
-      if (occupied) return { outcome: 'dead', reason: `${id}'s input box still held text that was never submitted after ${busyWaitMs / 1000} s; the message was not typed on top of it` };
-      if (status === 'waiting') return { outcome: 'dead', reason: `${id} still showed a dialog after ${busyWaitMs / 1000} s; the message was not typed into it` };
-      deps.logger.warn(`typing ${messageId} into ${id} after waiting ${busyWaitMs / 1000} s for it to be idle`);
-      return 'go';
-    }
-    await sleep(STATUS_POLL_MS);
+  } finally {
+    watch?.close();
   }
 }
 

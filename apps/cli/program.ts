@@ -34,6 +34,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
   ['registry', async () => (await import('./commands/registry.js')).registryCommand],
   ['cluster', async () => (await import('./commands/cluster.js')).clusterCommand],
   ['doctor', async () => (await import('./commands/doctor.js')).doctorCommand],
+  ['usage', async () => (await import('./commands/usage.js')).usageCommand],
 ];
 
 // The `cmux` program without running it: with `command`, only that command's module is loaded

@@ -30,7 +30,7 @@ const STOP_WAIT_MS = 3_000;
 export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
   const { home } = config;
   const mailbox = homePaths(home).mailbox;
-  const deps = createAgentDeps(config, logger);
+  const deps = createAgentDeps(config, logger, { control: true });
   const deadLetters = createDeadLetters(home, logger);
   const queue = createSerialQueue();
   let history: HistoryStore | undefined;
@@ -190,6 +190,7 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
       await Promise.race([queue.idle(), new Promise((r) => setTimeout(r, STOP_WAIT_MS))]);
       await transport?.stop();
       await deadLetters.flush();
+      await deps.tmux.close();
       history?.close();
     }),
   };

@@ -28,9 +28,12 @@ import { processRoutes } from './routes/processes.js';
 import { projectRoutes } from './routes/projects.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { taskRoutes } from './routes/tasks.js';
+import { usageRoutes } from './routes/usage.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { wsRoutes } from './routes/ws.js';
 import type { Hub } from './ws/hub.js';
+import { usageAgentsOf } from './agents/usage-agents.js';
+import { createUsageTracker, type UsageTracker } from '../usage/index.js';
 
 export interface AppDeps {
   config: CmuxConfig;
@@ -49,6 +52,8 @@ export interface AppDeps {
   history: HistoryStore;
   // The cluster as the server started it; none: this host alone (tests that build the app).
   cluster?: ClusterSide;
+  // The agents' token usage; one reading the registered agents' logs when not given.
+  usage?: UsageTracker;
 }
 
 const ROUTES = new WeakMap<FastifyInstance, string[]>();
@@ -112,6 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The dashboard's files are public (the data is not); a login code or the token buys a session.
   await app.register(frontendRoutes, { config });
   await app.register(loginRoutes, { token, sessions, attempts });
+  const usage = deps.usage ?? createUsageTracker(config, usageAgentsOf(deps.agents), deps.logger);
   await app.register(async (scope) => {
     scope.addHook('onRequest', authenticate);
     await scope.register(loginCodeRoutes, { config, sessions });
@@ -119,13 +125,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope.register(processRoutes, { config });
     await scope.register(agentRoutes, { agents: deps.agents, monitor: deps.monitor, hub: deps.hub, cluster });
     await scope.register(clusterRoutes, { cluster });
-    await scope.register(agentEventRoutes, { hooks: deps.hooks, monitor: deps.monitor, agents: deps.agents, history: deps.history });
+    await scope.register(agentEventRoutes, { hooks: deps.hooks, monitor: deps.monitor, agents: deps.agents, history: deps.history, usage });
     await scope.register(messageRoutes, { config, history: deps.history, hub: deps.hub, cluster });
     await scope.register(journalRoutes, { config });
     await scope.register(projectRoutes, { agents: deps.agents });
     await scope.register(taskRoutes, { agents: deps.agents });
     await scope.register(alertRoutes, { config, hub: deps.hub });
-    await scope.register(wsRoutes, { hub: deps.hub, agents: deps.agents, cluster });
+    await scope.register(usageRoutes, { usage });
+    await scope.register(wsRoutes, { hub: deps.hub, agents: deps.agents, monitor: deps.monitor, cluster });
   });
   app.addHook('preClose', async () => {
     closing = true;

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
 import { assertSafeBind, type CmuxConfig } from '../core/src/config/index.js';
 import { openHistory, type HistoryStore } from '../core/src/history/index.js';
-import { once, type AppHandle } from '../core/src/lifecycle/index.js';
+import { once, scheduleEvery, type AppHandle, type Schedule } from '../core/src/lifecycle/index.js';
 import type { Logger } from '../core/src/log/index.js';
 import { findPortHolders, portInUseError } from '../core/src/proc/index.js';
 import { createAgentDeps, createTeamKeeper } from '../agents/index.js';
@@ -13,6 +13,8 @@ import { createHookStore } from './agents/hook-events.js';
 import { createLocalOps } from './agents/ops.js';
 import { createStatusMonitor } from './agents/status-monitor.js';
 import { createSystemMonitor } from './agents/system-monitor.js';
+import { usageAgentsOf } from './agents/usage-agents.js';
+import { createUsageTracker } from '../usage/index.js';
 import { buildApp } from './app.js';
 import { createClusterSide, type ClusterSide } from './cluster/side.js';
 import { fileSessionStore } from './auth/session-store.js';
@@ -62,12 +64,14 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
   const hub = createHub();
   const sessions = createSessions(Date.now, fileSessionStore(config.home));
   const hooks = createHookStore();
-  const agents = createAgentDeps(config, logger);
+  const agents = createAgentDeps(config, logger, { control: true });
   const notifier = createNotifier(config, logger);
   const monitor = createStatusMonitor(agents, hooks, hub, logger, notifier);
   const system = createSystemMonitor(config, hub, logger);
   const team = createTeamKeeper(agents);
   const projects = createProjectKeeper(agents);
+  const usage = createUsageTracker(config, usageAgentsOf(agents), logger);
+  let usageReads: Schedule | undefined;
   return {
     async start() {
       const { host, port } = config.server;
@@ -82,7 +86,7 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
         agents: () => monitor.local().map(({ host: _host, ...agent }) => agent),
         apps: () => system.latest(),
       });
-      app = await buildApp({ config, token, agentToken, sessions, logger, agents, monitor, hooks, hub, history, cluster });
+      app = await buildApp({ config, token, agentToken, sessions, logger, agents, monitor, hooks, hub, history, cluster, usage });
       requests = trackRequests(app.server);
       try {
         await app.listen({ host, port });
@@ -92,6 +96,9 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
       }
       monitor.start();
       system.start();
+      // Read often enough that the logs of an agent killed soon after it began are found
+      // while it still runs (the ledger remembers it from then on).
+      usageReads = scheduleEvery('usage reading', config.usage.readIntervalSeconds, usage.refresh, logger);
       // The team comes up however cmux was started (npm start, pm2 start, pm2 resurrect).
       await team.start().catch((error: unknown) => logger.error(`bringing the team up failed: ${(error as Error).message}`));
       await ensureProjectSupervisors(agents).catch((error: unknown) => logger.error(`starting the projects' supervisors failed: ${(error as Error).message}`));
@@ -102,10 +109,12 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
       await team.stop();
       await projects.stop();
       system.stop();
+      await usageReads?.stop();
       await monitor.stop();
       notifier.stop();
       await cluster?.stop();
       if (app && requests) await closeConnections(app, requests);
+      await agents.tmux.close();
       history?.close();
     }),
   };

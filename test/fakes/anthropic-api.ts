@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { TokenCounts } from '../../apps/usage/index.ts';
 
 // A local stand-in for the Anthropic Messages API, enough for the real Claude Code to run
 // offline (ANTHROPIC_BASE_URL pointed here, any ANTHROPIC_API_KEY). Every request is recorded.
@@ -25,6 +26,9 @@ export interface RecordedRequest {
   finishedAt: number | null;
   // How many text parts of the answer were sent so far.
   sentParts: number;
+  // The tokens its answer billed (fakeUsage): all of them once the answer was sent whole, the
+  // input and one output token when it was cut off after its start.
+  usage: TokenCounts | null;
 }
 
 interface ContentBlock {
@@ -93,15 +97,25 @@ function scriptedMs(body: MessagesBody, word: string): number {
   return match ? Math.min(Number(match[1]), 120_000) : 0;
 }
 
-const USAGE = { input_tokens: 10, output_tokens: 5, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+// The tokens the fake bills its `n`th answer, as the Anthropic API counts them (input without
+// the cache), different for each answer so that a sum tells which answers were counted.
+export function fakeUsage(n: number): TokenCounts {
+  return { input: 100 + n, output: 7 + n, cacheRead: 1000 + 10 * n, cacheWrite: 50 + n };
+}
 
-function message(id: string, model: string, content: unknown[], stopReason: string | null) {
-  return { id, type: 'message', role: 'assistant', model, content, stop_reason: stopReason, stop_sequence: null, usage: USAGE };
+// The usage object of an answer: message_start's says one output token so far (as the real
+// API's does), the final one (message_delta's, and a whole non-streamed message's) all of them.
+function apiUsage(counts: TokenCounts, final: boolean) {
+  return { input_tokens: counts.input, output_tokens: final ? counts.output : 1, cache_creation_input_tokens: counts.cacheWrite, cache_read_input_tokens: counts.cacheRead };
+}
+
+function message(id: string, model: string, content: unknown[], stopReason: string | null, usage: ReturnType<typeof apiUsage>) {
+  return { id, type: 'message', role: 'assistant', model, content, stop_reason: stopReason, stop_sequence: null, usage };
 }
 
 // The SSE events of one answer, in the order the real API sends them.
-function sseEvents(id: string, model: string, answer: Answer): Array<{ event: string; data: unknown }> {
-  const events: Array<{ event: string; data: unknown }> = [{ event: 'message_start', data: { type: 'message_start', message: message(id, model, [], null) } }];
+function sseEvents(id: string, model: string, answer: Answer, usage: TokenCounts): Array<{ event: string; data: unknown }> {
+  const events: Array<{ event: string; data: unknown }> = [{ event: 'message_start', data: { type: 'message_start', message: message(id, model, [], null, apiUsage(usage, false)) } }];
   if (answer.kind === 'text') {
     events.push({ event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } });
     const parts = splitInto(answer.text, 10);
@@ -119,7 +133,7 @@ function sseEvents(id: string, model: string, answer: Answer): Array<{ event: st
   events.push({ event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } });
   events.push({
     event: 'message_delta',
-    data: { type: 'message_delta', delta: { stop_reason: answer.kind === 'tool' ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: { output_tokens: 5 } },
+    data: { type: 'message_delta', delta: { stop_reason: answer.kind === 'tool' ? 'tool_use' : 'end_turn', stop_sequence: null }, usage: apiUsage(usage, true) },
   });
   events.push({ event: 'message_stop', data: { type: 'message_stop' } });
   return events;
@@ -161,7 +175,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
     } catch {
       body = null;
     }
-    const record: RecordedRequest = { method: request.method ?? 'GET', path, client: scoped ? scoped[1]! : null, at: Date.now(), body, aborted: false, finishedAt: null, sentParts: 0 };
+    const record: RecordedRequest = { method: request.method ?? 'GET', path, client: scoped ? scoped[1]! : null, at: Date.now(), body, aborted: false, finishedAt: null, sentParts: 0, usage: null };
     requests.push(record);
     if (path !== '/v1/messages' || request.method !== 'POST' || !body) {
       response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
@@ -175,28 +189,33 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
       }
     });
     const id = `msg_fake_${++counter}`;
+    const usage = fakeUsage(counter);
     const model = body.model ?? 'claude-fake';
     const answer = answerFor(body);
     await sleep(scriptedMs(body, 'DELAY'), gone.signal);
     if (gone.signal.aborted) return;
     if (!body.stream) {
       const content = answer.kind === 'text' ? [{ type: 'text', text: answer.text }] : [{ type: 'tool_use', id: `toolu_${id}`, name: 'Bash', input: { command: answer.command } }];
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(message(id, model, content, answer.kind === 'tool' ? 'tool_use' : 'end_turn')));
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(message(id, model, content, answer.kind === 'tool' ? 'tool_use' : 'end_turn', apiUsage(usage, true))));
+      record.usage = usage;
       record.finishedAt = Date.now();
       return;
     }
     response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    const events = sseEvents(id, model, answer);
+    const events = sseEvents(id, model, answer, usage);
     const slowMs = scriptedMs(body, 'SLOW');
     const deltas = events.filter((e) => e.event === 'content_block_delta').length;
     for (const { event, data } of events) {
       if (gone.signal.aborted) return;
       response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      // A stream cut off after its start was billed what its start said.
+      if (event === 'message_start') record.usage = { ...usage, output: 1 };
       if (event === 'content_block_delta') record.sentParts += 1;
       if (event === 'content_block_delta' && slowMs > 0) await sleep(slowMs / deltas, gone.signal);
     }
     response.end();
     record.finishedAt = Date.now();
+    record.usage = usage;
   }
 
   const server: Server = createServer((request, response) => {

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { TokenCounts } from '../../apps/usage/index.ts';
 
 // The plumbing every fake model API shares: a loopback HTTP server that records each request
 // (its JSON body parsed) before a handler answers it, a way to stream Server-Sent Events, and
@@ -16,6 +17,8 @@ export interface RecordedRequest {
   body: unknown;
   // Set when the client hung up before the answer ended.
   aborted: boolean;
+  // The tokens the answer billed (each fake's fakeUsage), once it was sent whole.
+  usage: TokenCounts | null;
 }
 
 export interface Exchange {
@@ -40,7 +43,7 @@ export async function startFakeHttp(handle: (exchange: Exchange) => Promise<void
     void (async () => {
       const [path = '/', query = ''] = (request.url ?? '/').split(/\?(.*)/s);
       const raw = await readBody(request);
-      const record: RecordedRequest = { method: request.method ?? 'GET', path, query, headers: request.headers, at: Date.now(), endedAt: null, body: parseJson(raw), aborted: false };
+      const record: RecordedRequest = { method: request.method ?? 'GET', path, query, headers: request.headers, at: Date.now(), endedAt: null, body: parseJson(raw), aborted: false, usage: null };
       requests.push(record);
       const gone = new AbortController();
       response.on('finish', () => (record.endedAt = Date.now()));
@@ -70,6 +73,11 @@ export async function startFakeHttp(handle: (exchange: Exchange) => Promise<void
         server.close(() => resolve());
       }),
   };
+}
+
+// The tokens of several answers together (what a log of them all should add up to).
+export function sumUsage(counts: readonly TokenCounts[]): TokenCounts {
+  return counts.reduce((a, b) => ({ input: a.input + b.input, output: a.output + b.output, cacheRead: a.cacheRead + b.cacheRead, cacheWrite: a.cacheWrite + b.cacheWrite }), { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 });
 }
 
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {

@@ -1,3 +1,4 @@
+import type { TokenCounts } from '../../apps/usage/index.ts';
 import { openSse, sendJson, startFakeHttp, waitUnlessGone, type Exchange, type RecordedRequest } from './fake-http.ts';
 import { AFTER_TOOL, scriptFor, splitInto, type Script } from './prompt-script.ts';
 
@@ -52,15 +53,18 @@ const afterTool = (body: GenerateBody): boolean => body.contents?.at(-1)?.parts?
 const isTurn = (request: RecordedRequest): boolean => request.method === 'POST' && request.path.endsWith(':streamGenerateContent');
 
 export async function startFakeGemini(): Promise<FakeGemini> {
+  let counter = 0;
   const server = await startFakeHttp(async (exchange) => {
     const { request, response } = exchange;
     const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as GenerateBody;
     const model = /models\/([^:/]+):/.exec(request.path)?.[1] ?? 'gemini-fake';
+    const usage = fakeUsage(++counter);
     if (isTurn(request)) {
-      await stream(exchange, model, afterTool(body) ? AFTER_TOOL : scriptFor(userPrompt(body) ?? ''));
+      await stream(exchange, model, afterTool(body) ? AFTER_TOOL : scriptFor(userPrompt(body) ?? ''), usage);
     } else if (request.method === 'POST' && request.path.endsWith(':generateContent')) {
       const schema = body.generationConfig?.responseJsonSchema ?? body.generationConfig?.responseSchema;
-      sendJson(response, 200, chunk(model, [{ text: JSON.stringify(fitSchema(schema)) }], 'STOP'));
+      sendJson(response, 200, chunk(model, [{ text: JSON.stringify(fitSchema(schema)) }], usage, 'STOP'));
+      request.usage = usage;
     } else if (request.method === 'POST' && request.path.endsWith(':countTokens')) {
       sendJson(response, 200, { totalTokens: 10 });
     } else {
@@ -78,10 +82,24 @@ export async function startFakeGemini(): Promise<FakeGemini> {
   };
 }
 
-function chunk(model: string, parts: unknown[], finishReason?: string) {
+// The tokens the fake bills its `n`th answer, in the split of list prices (input outside the
+// cache, output with thoughts, cache reads), different for each answer.
+export function fakeUsage(n: number): TokenCounts {
+  return { input: 60 + n, output: 11 + n, cacheRead: 200 + 3 * n, cacheWrite: 0 };
+}
+
+const THOUGHTS = 3;
+
+// As the Gemini API says it: the cached part inside promptTokenCount, thoughts apart.
+function usageMetadata(counts: TokenCounts) {
+  const prompt = counts.input + counts.cacheRead;
+  return { promptTokenCount: prompt, cachedContentTokenCount: counts.cacheRead, candidatesTokenCount: counts.output - THOUGHTS, thoughtsTokenCount: THOUGHTS, totalTokenCount: prompt + counts.output };
+}
+
+function chunk(model: string, parts: unknown[], usage: TokenCounts, finishReason?: string) {
   return {
     candidates: [{ content: { role: 'model', parts }, index: 0, ...(finishReason ? { finishReason } : {}) }],
-    usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 },
+    usageMetadata: usageMetadata(usage),
     modelVersion: model,
   };
 }
@@ -112,19 +130,20 @@ function fitSchema(schema: JsonSchema | undefined): unknown {
 }
 
 // The SSE chunks of one streamed answer (data-only events, as the real API sends them).
-async function stream({ response, gone }: Exchange, model: string, script: Script): Promise<void> {
+async function stream({ request, response, gone }: Exchange, model: string, script: Script, usage: TokenCounts): Promise<void> {
   await waitUnlessGone(script.delayMs, gone);
   if (gone.aborted) return;
   const sse = openSse(response);
   if (script.answer.kind === 'text') {
     const parts = splitInto(script.answer.text, 10);
     for (const [i, text] of parts.entries()) {
-      sse.send(null, chunk(model, [{ text }], i === parts.length - 1 ? 'STOP' : undefined));
+      sse.send(null, chunk(model, [{ text }], usage, i === parts.length - 1 ? 'STOP' : undefined));
       if (i < parts.length - 1) await waitUnlessGone(script.slowMs / parts.length, gone);
       if (gone.aborted) return;
     }
   } else {
-    sse.send(null, chunk(model, [{ functionCall: { name: SHELL_TOOL, args: { command: script.answer.command, description: 'Run the command the user asked for' } } }], 'STOP'));
+    sse.send(null, chunk(model, [{ functionCall: { name: SHELL_TOOL, args: { command: script.answer.command, description: 'Run the command the user asked for' } } }], usage, 'STOP'));
   }
   sse.end();
+  request.usage = usage;
 }

@@ -1,3 +1,4 @@
+import type { TokenCounts } from '../../apps/usage/index.ts';
 import { openSse, sendJson, startFakeHttp, waitUnlessGone, type Exchange, type RecordedRequest } from './fake-http.ts';
 import { AFTER_TOOL, scriptFor, splitInto, type Script } from './prompt-script.ts';
 
@@ -70,7 +71,7 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
         ? AFTER_TOOL
         : scriptFor(userPrompt(body) ?? '');
     counter += 1;
-    await stream(exchange, `resp_${counter}`, body.model ?? 'gpt-fake', script, turnMetadata(request).sandbox_mode !== 'danger-full-access');
+    await stream(exchange, `resp_${counter}`, body.model ?? 'gpt-fake', script, turnMetadata(request).sandbox_mode !== 'danger-full-access', fakeUsage(counter));
   });
   return {
     url: `${server.url}/v1`,
@@ -83,10 +84,20 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
   };
 }
 
-const USAGE = { input_tokens: 10, input_tokens_details: { cached_tokens: 0 }, output_tokens: 5, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 15 };
+// The tokens the fake bills its `n`th answer, in the split of list prices (input outside the
+// cache, output with reasoning, cache reads), different for each answer.
+export function fakeUsage(n: number): TokenCounts {
+  return { input: 50 + n, output: 9 + n, cacheRead: 150 + 2 * n, cacheWrite: 0 };
+}
+
+// As the Responses API says it: cached tokens inside input_tokens, reasoning inside output_tokens.
+function apiUsage(counts: TokenCounts) {
+  const input = counts.input + counts.cacheRead;
+  return { input_tokens: input, input_tokens_details: { cached_tokens: counts.cacheRead }, output_tokens: counts.output, output_tokens_details: { reasoning_tokens: 2 }, total_tokens: input + counts.output };
+}
 
 // The events of one streamed response, in the order the real API sends them.
-async function stream({ response, gone }: Exchange, id: string, model: string, script: Script, sandboxed: boolean): Promise<void> {
+async function stream({ request, response, gone }: Exchange, id: string, model: string, script: Script, sandboxed: boolean, usage: TokenCounts): Promise<void> {
   await waitUnlessGone(script.delayMs, gone);
   if (gone.aborted) return;
   const sse = openSse(response);
@@ -119,6 +130,7 @@ async function stream({ response, gone }: Exchange, id: string, model: string, s
     item = { ...call, status: 'completed', arguments: JSON.stringify(args) };
   }
   send('response.output_item.done', { output_index: 0, item });
-  send('response.completed', { response: { ...base, status: 'completed', output: [item], usage: USAGE } });
+  send('response.completed', { response: { ...base, status: 'completed', output: [item], usage: apiUsage(usage) } });
   sse.end();
+  request.usage = usage;
 }

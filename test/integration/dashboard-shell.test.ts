@@ -53,6 +53,18 @@ describe('the dashboard page shell in a real Chromium: true state, deep links, n
     await cmux?.cleanup();
   });
 
+  it("shows today's estimated cost in the header from GET /api/usage, and each agent's part when opened", async () => {
+    const today = (await api.call<{ total: { costUsd: number | null }; lines: unknown[] }>('GET', '/api/usage?by=agent&since=today')).body;
+    const summary = page.locator('.usage-today summary');
+    await summary.waitFor({ timeout: 30_000 });
+    assert.equal(await page.locator('.usage-today').getAttribute('data-usage-total'), String(today.total.costUsd ?? 'n/a'));
+    assert.match((await summary.textContent()) ?? '', / today$/);
+    await summary.click();
+    assert.equal(await page.locator('.usage-panel tbody tr').count(), today.lines.length);
+    assert.match((await page.locator('.usage-panel p').textContent()) ?? '', /not bills/);
+    await summary.click();
+  });
+
   it('has an icon: /favicon.ico is the SVG icon, served as SVG without a login, and the page links it', async () => {
     for (const path of ['/favicon.ico', await page.locator('link[rel="icon"]').getAttribute('href')]) {
       const res = await fetch(url(path!), { signal: AbortSignal.timeout(10_000) });

@@ -108,6 +108,7 @@ const ROUTES: Record<string, Kind[]> = {
   'POST /api/tasks': ['body'],
   'GET /api/tasks/:id': ['params'],
   'PATCH /api/tasks/:id': ['params', 'body'],
+  'GET /api/usage': ['query'],
 };
 
 // The status a case must get and, for a refusal, its error code (docs/errors.md).
@@ -174,6 +175,15 @@ const SPECIFIC: Record<string, Case[]> = {
   'GET /api/agents/:id/merge-preview': [specific('GET', '/api/agents/w1/merge-preview', [400, 'CMUX_ERR_NO_WORKTREE'])],
   'POST /api/agents/:id/merge': [specific('POST', '/api/agents/w1/merge', BAD, { commitUncommitted: 'yes' }), specific('POST', '/api/agents/w1/merge', BAD, { message: '' })],
   'DELETE /api/sessions/:id': [specific('DELETE', '/api/sessions/0123456789abcdef', [404, 'CMUX_ERR_SESSION_NOT_FOUND']), specific('DELETE', '/api/sessions/0123456789ABCDEF', BAD)],
+  'GET /api/usage': [
+    specific('GET', '/api/usage?by=bogus', BAD),
+    specific('GET', '/api/usage?by=agent&by=day', BAD),
+    specific('GET', '/api/usage?since=yesterday', BAD),
+    specific('GET', '/api/usage?since=99999d', BAD),
+    specific('GET', '/api/usage?since=..%2F..%2Fetc%2Fpasswd', BAD),
+    specific('GET', `/api/usage?since=${'7'.repeat(41)}d`, BAD),
+    specific('GET', '/api/usage?by=day&since=7d', [200]),
+  ],
 };
 
 // What `{}` gets where every field of the body is optional: w1 is no worktree worker.
@@ -198,7 +208,7 @@ const BODY_IGNORED: Record<string, number> = {
   'POST /api/login/code': 201,
 };
 // Routes that take no query: unknown parameters are ignored.
-const QUERY_IGNORED = new Set(['GET /api/cluster', 'GET /health', 'GET /api/webhooks/health', 'GET /api/agents', 'GET /api/processes', 'GET /api/journal/dates', 'GET /api/projects', 'GET /api/tasks', 'GET /api/sessions', 'DELETE /api/sessions']);
+const QUERY_IGNORED = new Set(['GET /api/cluster', 'GET /api/usage', 'GET /health', 'GET /api/webhooks/health', 'GET /api/agents', 'GET /api/processes', 'GET /api/journal/dates', 'GET /api/projects', 'GET /api/tasks', 'GET /api/sessions', 'DELETE /api/sessions']);
 // Routes whose id has a format of its own (a task number, a project name): one that cannot be
 // an id is a bad request, before any lookup.
 const ID_CHECKED = new Set(['GET /api/tasks/:id', 'PATCH /api/tasks/:id', 'POST /api/alerts/:id/ack', 'DELETE /api/sessions/:id']);
@@ -375,6 +385,8 @@ describe('hostile arguments on every CLI command', { timeout: 300_000 }, () => {
       ['list', '--status', 'bogus'], ['list', '--project', '../x'], ['bogus'],
     ],
     cluster: [['bogus'], ['status'], ['add-host', '../x'], ['hub', '--host', '../x'], ['hub', '--host', 'ok', '--listen', '$(id):1']],
+    // Checked before the server is asked; the last one finds no server running.
+    usage: [['--by', 'bogus'], ['--since', 'yesterday'], ['--since', '../../etc/passwd'], ['--since', '99999d'], ['extra-argument'], ['--by', 'day']],
     help: [['bogus-command']],
   };
 

@@ -18,7 +18,10 @@ describe('one typing queue per agent, across processes', { timeout: 300_000 }, (
   const received = () => (existsSync(record()) ? readFileSync(record(), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text) : []);
 
   before(async () => {
-    cmux = await createInstance();
+    // Enter follows a message that shows in the input box after 1.5 s, not 50 ms: typing a paste
+    // on the control connection takes a tenth of a second otherwise, a window in which a loaded
+    // test process may never see `delivering`.
+    cmux = await createInstance({ userConfig: 'agentKinds:\n  demo:\n    submitDelayMs: 1500\n' });
     api = apiClient(cmux);
     const start = await cmux.cli(['start']);
     assert.equal(start.exitCode, 0, String(start.stderr));

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { execa } from 'execa';
 import { createAgentDeps, typeMessage, type TypingJournal } from '../../apps/agents/index.ts';
 import { createLogger, loadConfig, type TmuxClient } from '../../apps/core/src/index.ts';
-import type { RecordedRequest } from '../fakes/fake-http.ts';
+import { sumUsage, type RecordedRequest } from '../fakes/fake-http.ts';
 import { apiClient } from '../helpers/api.ts';
 import { createInstance, processesMentioning, type TestInstance } from '../helpers/instance.ts';
 import { workerPreamble } from '../helpers/preamble.ts';
@@ -239,6 +239,19 @@ export function describeRealAgent(spec: RealAgentSpec): void {
       assert.equal((await api.call('POST', '/api/agents/w1/compact')).status, 202);
       await eventually(terminal, (t) => spec.compacted.test(t), 60_000);
       await waitStatus('idle', 30_000);
+    });
+
+    // What the fake billed each answer the program asked for as a turn of the conversation
+    // (not its side requests, such as a title, which it keeps in no session log).
+    it('`cmux usage` counts its tokens from its session log: exactly what the fake billed its turns', async () => {
+      const billed = fake.requests.filter((r) => spec.isTurn(r) && r.usage).map((r) => r.usage!);
+      assert.ok(billed.length >= 5, `${billed.length} turns billed`);
+      const expected = sumUsage(billed);
+      const usage = await cmux.cli(['usage', '--json'], { timeoutMs: 60_000 });
+      assert.equal(usage.exitCode, 0, String(usage.stderr));
+      const line = (JSON.parse(String(usage.stdout)) as { lines: Array<{ key: string; calls: number; input: number; output: number; cacheRead: number; cacheWrite: number }> }).lines.find((l) => l.key === 'w1');
+      assert.deepEqual(line && { input: line.input, output: line.output, cacheRead: line.cacheRead, cacheWrite: line.cacheWrite }, expected);
+      assert.equal(line?.calls, billed.length);
     });
 
     it('stop leaves nothing: no agent process, no tmux server, no PM2', async () => {

@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { composerText, detectPaneStatus, loadConfig } from '../../apps/core/src/index.ts';
 import { loadKinds } from '../../apps/agents/index.ts';
 import { startFakeAnthropic, type FakeAnthropic } from '../fakes/anthropic-api.ts';
+import { sumUsage } from '../fakes/fake-http.ts';
 import { apiClient } from '../helpers/api.ts';
 import { CLAUDE_BIN, CLAUDE_VERSION, claudeEnv, FAKE_API_KEY, prepareClaudeHome } from '../helpers/claude-code.ts';
 import { createInstance, processesMentioning, ROOT, type TestInstance } from '../helpers/instance.ts';
@@ -254,6 +255,25 @@ describe('real Claude Code, end to end', { timeout: 900_000 }, () => {
     await eventually(() => screen('w1'), (text) => /Compacted/.test(text), 60_000);
     await waitStatus('w1', 'idle');
     await classify('w1', 'compacted', 'idle');
+  });
+
+  // Its transcript holds each main request (those that offer tools), a stream cut off by an
+  // interrupt too; its side requests (a title) and the requests of a /compact are in no
+  // transcript's usage, so they are not counted (README, Usage and cost).
+  it('`cmux usage` counts each agent\'s tokens from its transcript: exactly what the fake billed its main requests, a killed agent\'s too', async () => {
+    // Claude Code's compaction prompt (2.1.332).
+    const compacting = (r: FakeAnthropic['requests'][number]) => JSON.stringify(r.body).includes('create a detailed summary of the conversation so far');
+    assert.ok(fake.requests.some((r) => r.client === 'w1' && compacting(r) && r.usage), 'the compaction made a billed request');
+    const usage = await cmux.cli(['usage', '--json'], { timeoutMs: 60_000 });
+    assert.equal(usage.exitCode, 0, String(usage.stderr));
+    const lines = (JSON.parse(String(usage.stdout)) as { lines: Array<{ key: string; calls: number; input: number; output: number; cacheRead: number; cacheWrite: number }> }).lines;
+    for (const name of ['w1', 'w8']) {
+      const billed = fake.requests.filter((r) => r.client === name && r.body?.tools?.length && r.usage && !compacting(r)).map((r) => r.usage!);
+      const expected = sumUsage(billed);
+      const line = lines.find((l) => l.key === name);
+      assert.deepEqual(line && { input: line.input, output: line.output, cacheRead: line.cacheRead, cacheWrite: line.cacheWrite }, expected, name);
+      assert.equal(line?.calls, billed.length, name);
+    }
   });
 
   it('reads waiting while a permission dialog asks, and passes a spawn --env variable to the agent', async () => {

@@ -9,7 +9,8 @@ import { ROOT } from '../helpers/instance.ts';
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (name === 'node_modules' || name === 'dist') return [];
+    // Build output (the dashboard's last build is kept beside it as .dist.last-build) is not source.
+    if (name === 'node_modules' || name === 'dist' || name.startsWith('.dist.')) return [];
     return statSync(path).isDirectory() ? sources(path) : /\.(ts|tsx|mjs|js)$/.test(name) ? [path] : [];
   });
 }

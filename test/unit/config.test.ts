@@ -33,6 +33,7 @@ describe('configuration', () => {
     assert.equal(config.server.token, null);
     assert.deepEqual(config.tmux.socket, { kind: 'name', name: 'cmux' });
     assert.equal(config.tmux.session, 'cmux');
+    assert.equal(config.tmux.controlMode, true);
     assert.equal(config.agents.command, null);
     assert.equal(config.logWatcher.intervalSeconds, 60);
     assert.equal(config.healer.intervalSeconds, 15);
@@ -89,6 +90,7 @@ describe('configuration', () => {
     ['a missing file', { CMUX_CONFIG: '/nonexistent/cmux.yaml' }, /\(file\) in \/nonexistent\/cmux\.yaml: the file does not exist/],
     ['a non-numeric CMUX_PORT', { CMUX_PORT: '80a' }, /CMUX_PORT in environment: expected a whole number \(got "80a"\)/],
     ['a zero interval', { CMUX_HEAL_INTERVAL: '0' }, /CMUX_HEAL_INTERVAL in environment: .*>=1/],
+    ['a control mode that is not true or false', () => ({ CMUX_CONFIG: userFile('i.yaml', 'tmux:\n  controlMode: "yes"\n') }), /tmux\.controlMode in .*i\.yaml: .*expected boolean/],
     ['a session name tmux would read as a target', { CMUX_SESSION: 'a:b' }, /CMUX_SESSION in environment: letters, digits/],
     ['a socket name with a slash that is not absolute', { CMUX_TMUX_SOCKET: '../x' }, /CMUX_TMUX_SOCKET in environment: a socket name/],
     ['a short webhook secret', () => ({ CMUX_CONFIG: userFile('g.yaml', 'webhooks:\n  sources:\n    gh: { secret: "x" }\n') }), /webhooks\.sources\.gh\.secret in .*g\.yaml: a webhook secret needs at least 8/],

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { boardTaskOf, spawnTaskOf, teamOrder } from '../../apps/dashboard/src/format.ts';
+import { costText, tokenText } from '../../apps/dashboard/src/usage-text.ts';
 import { mergeOutcome, unmergedWork } from '../../apps/dashboard/src/worktree-text.ts';
 
 // The dashboard's plain helpers (issue 26, findings 7 and 11).
@@ -54,5 +55,10 @@ describe('what the dashboard shows', () => {
       assert.match(text, /press Merge/);
       assert.doesNotMatch(text, /cmux |--/, 'no CLI command or flag');
     }
+  });
+
+  it('writes an estimated cost short, an unknown one as n/a (never $0), and token counts in k and M', () => {
+    assert.deepEqual([null, 0, 0.004, 0.01, 12.345].map(costText), ['n/a', '$0', '<$0.01', '$0.01', '$12.35']);
+    assert.deepEqual([0, 999, 1_500, 12_345, 2_500_000, 25_000_000].map(tokenText), ['0', '999', '1.5k', '12k', '2.5M', '25M']);
   });
 });

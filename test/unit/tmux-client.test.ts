@@ -2,27 +2,19 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createTmuxClient, isCmuxError, type TmuxClient, type TmuxSocket } from '../../apps/core/src/index.ts';
+import { createTmuxClient, type TmuxClient, type TmuxSocket } from '../../apps/core/src/index.ts';
 import { ROOT } from '../helpers/instance.ts';
-import { eventually, privateTmux, tmuxCommand } from '../helpers/tmux.ts';
+import { eventually, privateTmux, rejectsWith, tmuxCommand } from '../helpers/tmux.ts';
 
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(isCmuxError(error), `expected a CmuxError, got ${String(error)}`);
-    assert.equal(error.code, code, error.message);
-    return error;
-  }
-  assert.fail(`expected ${code}`);
-}
-
-describe('tmux client on a private socket', { timeout: 60_000 }, () => {
+// Every case runs on both ways of reaching tmux: a tmux spawned per call (the CLI's) and the
+// control-mode connection the apps keep (which falls back to spawning until the session exists).
+for (const transport of ['spawn', 'control'] as const)
+describe(`tmux client on a private socket (${transport})`, { timeout: 60_000 }, () => {
   let ctx: ReturnType<typeof privateTmux>;
   let tmux: TmuxClient;
   let socket: TmuxSocket;
   before(() => {
-    ctx = privateTmux();
+    ctx = privateTmux(transport === 'control' ? { controlSession: 'cmux' } : {});
     tmux = ctx.tmux;
     socket = { kind: 'path', path: ctx.socket };
   });
@@ -59,6 +51,9 @@ describe('tmux client on a private socket', { timeout: 60_000 }, () => {
     } finally {
       process.env.HOME = realHome;
     }
+    // From here on, the control client's calls go down its connection.
+    if (transport === 'control') await eventually(async () => tmux.streamedSession, (session) => session === 'cmux');
+    else assert.equal(tmux.streamedSession, null);
     const options = await tmuxCommand(socket, ['show-options', '-g']);
     assert.match(options, /^history-limit 50000$/m);
     assert.match(options, /^base-index 0$/m);

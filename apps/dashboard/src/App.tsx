@@ -1,33 +1,40 @@
-import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { api, logInFromUrl, Unauthorized, type Agent, type AgentTerminal, type Alert, type KilledAgent, type Message } from './api';
 import { AgentList } from './components/AgentList';
 import { Board } from './components/Board';
 import { Login } from './components/Login';
 import { Messages } from './components/Messages';
 import { OfflineBanner } from './components/OfflineBanner';
+import { ShortcutSheet } from './components/ShortcutSheet';
 import { Overview } from './components/Overview';
 import { SystemView } from './components/SystemView';
+import { UsageToday } from './components/UsageToday';
 import { useAttention } from './attention';
 import { Reconnects } from './fresh';
 import { useLive, type LiveFrame } from './live';
-import { useRoute, VIEWS } from './route';
+import { GRID_MAX, useRoute, VIEWS } from './route';
+import { focusedAgent, focusSoon, useShortcuts, type ShortcutKey } from './shortcuts';
+import { teamOrder } from './format';
 
 // An agent's own view (its terminal is xterm) loads when one is picked: the first screen, the
 // overview, needs neither; Vite splits them into chunks of their own.
 const AgentView = lazy(() => import('./components/AgentView').then((m) => ({ default: m.AgentView })));
 const KilledView = lazy(() => import('./components/KilledView').then((m) => ({ default: m.KilledView })));
+const Grid = lazy(() => import('./components/Grid').then((m) => ({ default: m.Grid })));
 
 export function App() {
   const [authed, setAuthed] = useState<boolean | null>(null);
   // Why the login form shows, when a login URL did not work.
   const [loginNotice, setLoginNotice] = useState('');
-  const [{ view, agent: selected }, go] = useRoute();
+  const [{ view, agent: selected, grid }, go] = useRoute();
   const [agents, setAgents] = useState<Agent[]>([]);
   const [killed, setKilled] = useState<KilledAgent[]>([]);
   const [messages, setMessages] = useState<Message[]>([]);
   const [alerts, setAlerts] = useState<Alert[]>([]);
-  // The last screen of an agent, with whose it is: a frame of the agent looked at before is not this one's.
-  const [terminal, setTerminal] = useState<AgentTerminal & { id: string }>({ id: '', text: '' });
+  // The last screen of each agent streamed (the one looked at, or the grid's), by agent id.
+  const [terminals, setTerminals] = useState<Readonly<Record<string, AgentTerminal>>>({});
+  // Each agent's last lines for its overview card, as the server pushes them.
+  const [previews, setPreviews] = useState<Readonly<Record<string, string>>>({});
   const [now, setNow] = useState(Date.now());
   // Bumped by `process` and `health` frames, so the system view reloads at once.
   const [systemTick, setSystemTick] = useState(0);
@@ -36,6 +43,7 @@ export function App() {
   // The project the agents and messages views show; '' for all.
   const [project, setProject] = useState('');
   const [theme, setTheme] = useState(() => localStorage.getItem('cmux-theme') ?? 'dark');
+  const [sheet, setSheet] = useState(false);
 
   // Everything the page shows, fetched afresh: at the start and each time the stream comes back.
   const load = useCallback(async () => {
@@ -81,7 +89,8 @@ export function App() {
     if (frame.event === 'alert') setAlerts((list) => [data as unknown as Alert, ...list]);
     // Acknowledged on another page (or through the API).
     if (frame.event === 'alert_acked') setAlerts((list) => list.map((a) => (a.id === data.id ? { ...a, acknowledged: String(data.at) } : a)));
-    if (frame.event === 'terminal') setTerminal({ id: String(data.id), text: String(data.text) });
+    if (frame.event === 'terminal') setTerminals((all) => ({ ...all, [String(data.id)]: { text: String(data.text) } }));
+    if (frame.event === 'agent_preview') setPreviews((all) => ({ ...all, [String(data.id)]: String(data.preview) }));
     if (frame.event === 'process' || frame.event === 'health') setSystemTick((n) => n + 1);
   }, []);
   const live = useLive(authed === true, onFrame);
@@ -114,17 +123,54 @@ export function App() {
   const attention = useAttention(agents, selected);
   // Its window gone, the agent streams no screen: the terminal is read again, archived.
   const windowGone = agent?.status === 'stopped' || agent?.status === 'missing';
+  // The terminals streamed: the agent looked at, or the grid's.
+  const streamed = view === 'grid' ? grid.join(',') : view === 'agents' ? (selected ?? '') : '';
   useEffect(() => {
     if (!online) return;
     let stale = false;
-    setTerminal({ id: '', text: '' });
-    live.subscribe(selected);
-    if (selected) void api.terminal(selected).then((t) => !stale && setTerminal((now) => (now.id === selected ? now : { ...t, id: selected })), () => undefined);
+    setTerminals({});
+    live.subscribe(streamed ? streamed.split(',') : []);
+    if (view === 'agents' && selected) void api.terminal(selected).then((t) => !stale && setTerminals((all) => (all[selected] ? all : { ...all, [selected]: t })), () => undefined);
     return () => {
       stale = true;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [selected, online, windowGone]);
+  }, [streamed, online, windowGone]);
+  // A card's "Grid": the agent joins the grid (the oldest leaves a full one) and the grid shows.
+  const toGrid = (ids: readonly string[]) => go({ view: 'grid', grid: [...grid.filter((g) => !ids.includes(g)), ...ids].slice(-GRID_MAX) });
+
+  // The shortcuts act on what is shown now: read through a ref, so the listener stays one.
+  const shortcut = useRef<(key: ShortcutKey) => void>(() => undefined);
+  shortcut.current = (key) => {
+    const inView = focusedAgent() ?? (view === 'agents' ? selected : null);
+    // Within the card or cell that has the focus, else the agent's own view.
+    const scope = inView && focusedAgent() ? `[data-card="${inView}"], [data-cell="${inView}"]` : '.agent-view';
+    if (key === 'j' || key === 'k') {
+      const order = teamOrder(shownAgents);
+      if (order.length === 0) return;
+      const at = order.findIndex((a) => a.id === selected);
+      const next = at < 0 ? (key === 'j' ? 0 : order.length - 1) : (at + (key === 'j' ? 1 : order.length - 1)) % order.length;
+      go({ view: 'agents', agent: order[next]!.id });
+      focusSoon(`[data-agent="${order[next]!.id}"]`);
+    }
+    if (key === 'o' && inView) go({ view: 'agents', agent: inView });
+    if (key === 'n') {
+      go({ view: 'agents' });
+      focusSoon('input[aria-label="worker name"]');
+    }
+    if (key === 'm') focusSoon(`:is(${scope}) :is(textarea[aria-label^="message"], input[aria-label^="quick message"])`);
+    if (key === 'i') document.querySelector<HTMLButtonElement>(`:is(${scope}) :is(.actions button, .overview-act button, .grid-cell-head button[aria-label^="interrupt"])`)?.click();
+    if (key === 'a') focusSoon(`:is(${scope}) [data-choice]`);
+    if (key === '/') {
+      go({ view: 'system' });
+      focusSoon('input[aria-label="search the journal"]');
+    }
+    if (key === 'v') go({ view: 'agents', agent: null });
+    if (key === 'g') go({ view: 'grid' });
+    if (key === 's') go({ view: 'system' });
+    if (key === '?') setSheet(true);
+  };
+  useShortcuts(useCallback((key: ShortcutKey) => shortcut.current(key), []));
 
   if (authed === null) return <p className="loading">Loading…</p>;
   if (!authed) return <Login notice={loginNotice} onDone={() => void load()} />;
@@ -133,6 +179,9 @@ export function App() {
   return (
     <Reconnects.Provider value={live.opens}>
     <div className={online ? 'app' : 'app offline'} data-online={online}>
+      <button className="skip-link" onClick={skipToContent}>
+        Skip to content
+      </button>
       <nav aria-label="views">
         <strong>cmux</strong>
         {VIEWS.map((v) => (
@@ -160,16 +209,21 @@ export function App() {
             {attention.notifying ? 'notify: on' : 'notify: off'}
           </button>
         )}
+        <UsageToday />
         <span className={`connection ${live.state}`} data-connection={live.state}>
           {live.state}
         </span>
         <button className="theme" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} aria-label="switch theme">
           {theme === 'dark' ? '☀' : '☾'}
         </button>
+        <button className="tab" onClick={() => setSheet(true)} aria-haspopup="dialog" title="keyboard shortcuts (?)">
+          ?
+        </button>
         <button className="tab" onClick={() => void api.logout().finally(() => setAuthed(false))}>
           Log out
         </button>
       </nav>
+      {sheet && <ShortcutSheet onClose={() => setSheet(false)} />}
       {live.lostAt !== null && <OfflineBanner since={live.lostAt} state={live.state} />}
       {view === 'agents' && (
         <main className={agent || gone ? 'agents-layout picked' : 'agents-layout'}>
@@ -177,7 +231,7 @@ export function App() {
           <Suspense fallback={<p className="loading">Loading…</p>}>
             {/* Keyed: a notice or a draft of one agent never shows on another. */}
             {agent && (
-              <AgentView key={agent.id} agent={agent} terminal={terminal.id === agent.id ? terminal : null} mailTick={mailTick} theme={theme} onOverview={() => go({ agent: null })} />
+              <AgentView key={agent.id} agent={agent} terminal={terminals[agent.id] ?? null} mailTick={mailTick} theme={theme} onOverview={() => go({ agent: null })} />
             )}
             {gone && <KilledView key={gone.id} agent={gone} />}
           </Suspense>
@@ -186,8 +240,13 @@ export function App() {
               There is no agent named <b>{selected}</b>: none runs under that name, and none was killed under it recently. Pick one from the list.
             </p>
           )}
-          {!selected && <Overview agents={shownAgents} now={now} mailTick={mailTick} onSelect={(id) => go({ agent: id })} />}
+          {!selected && <Overview agents={shownAgents} previews={previews} now={now} mailTick={mailTick} onSelect={(id) => go({ agent: id })} onGrid={toGrid} />}
         </main>
+      )}
+      {view === 'grid' && (
+        <Suspense fallback={<p className="loading">Loading…</p>}>
+          <Grid agents={agents} ids={grid} terminals={terminals} onChange={(ids) => go({ grid: ids })} onOpen={(id) => go({ view: 'agents', agent: id })} />
+        </Suspense>
       )}
       {view === 'tasks' && <Board />}
       {view === 'messages' && <Messages messages={shownMessages} onOlder={(older) => setMessages((list) => [...list, ...older])} />}
@@ -195,6 +254,14 @@ export function App() {
     </div>
     </Reconnects.Provider>
   );
+}
+
+// The skip link: past the views' tabs, to the view itself.
+function skipToContent(): void {
+  const content = document.querySelector<HTMLElement>('.app > :is(main, section)');
+  if (!content) return;
+  content.tabIndex = -1;
+  content.focus();
 }
 
 function projectOf(agent: Agent): string {

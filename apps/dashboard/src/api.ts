@@ -312,9 +312,28 @@ export const api = {
   alerts: () => request<Alert[]>('GET', '/api/alerts?limit=50'),
   acknowledge: (id: string) => request<Alert>('POST', `/api/alerts/${encodeURIComponent(id)}/ack`),
   killedAgents: () => request<KilledAgent[]>('GET', '/api/killed-agents?limit=100'),
+  usageToday: () => request<UsageReport>('GET', '/api/usage?by=agent&since=today'),
   journalFiles: (date: string) => request<JournalFile[]>('GET', `/api/journal/files?date=${date}`),
   journalFile: (date: string, name: string) => request<JournalFile & { text: string }>('GET', `/api/journal/files/${date}/${encodeURIComponent(name)}`),
   journalDates: () => request<string[]>('GET', '/api/journal/dates'),
   journal: (date?: string) => request<{ date: string; entries: JournalEntry[] }>('GET', `/api/journal${date ? `?date=${date}` : ''}`),
   journalSearch: (q: string) => request<JournalEntry[]>('GET', `/api/journal/search?q=${encodeURIComponent(q)}`),
 };
+
+// Tokens and estimated cost, as GET /api/usage groups them (apps/usage/report.ts).
+export interface UsageLine {
+  key: string;
+  calls: number;
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+  costUsd: number | null;
+}
+export interface UsageReport {
+  since: string | null;
+  lines: UsageLine[];
+  total: Omit<UsageLine, 'key'>;
+  unpriced: string[];
+  pricesAsOf: string[];
+}

@@ -12,3 +12,14 @@ export function useFreshNotice(): [string, (text: string) => void] {
   useEffect(() => setText(''), [reconnects]);
   return [text, setText];
 }
+
+// The outcome of an action (interrupted, sent): fresh as above, and gone after `ms`.
+export function useFadingNotice(ms: number): [string, (text: string) => void] {
+  const [notice, setNotice] = useFreshNotice();
+  useEffect(() => {
+    if (!notice) return;
+    const timer = window.setTimeout(() => setNotice(''), ms);
+    return () => window.clearTimeout(timer);
+  }, [notice, ms]);
+  return [notice, setNotice];
+}

@@ -12,7 +12,8 @@ export interface LiveFrame {
 const MAX_BACKOFF_MS = 4_000;
 
 // The event stream: one WebSocket, reconnected with exponential backoff, its state visible.
-// `send` asks the server for things like a terminal subscription; it is re-sent on reconnect.
+// `subscribe` names the agents whose terminals to stream (one, the grid's few, or none); it is
+// re-sent on reconnect.
 // `opens` counts the times it came up (the page re-fetches everything each time: frames sent
 // while it was down are lost); `lostAt` is when it went down (or first failed to come up).
 export function useLive(enabled: boolean, onFrame: (frame: LiveFrame) => void) {
@@ -22,7 +23,7 @@ export function useLive(enabled: boolean, onFrame: (frame: LiveFrame) => void) {
   const handler = useRef(onFrame);
   handler.current = onFrame;
   const socket = useRef<WebSocket | null>(null);
-  const subscription = useRef<string | null>(null);
+  const subscription = useRef<readonly string[]>([]);
 
   useEffect(() => {
     if (!enabled) return;
@@ -38,7 +39,7 @@ export function useLive(enabled: boolean, onFrame: (frame: LiveFrame) => void) {
         setState('live');
         setLostAt(null);
         setOpens((n) => n + 1);
-        if (subscription.current) ws.send(JSON.stringify({ subscribe: subscription.current }));
+        if (subscription.current.length > 0) ws.send(JSON.stringify({ subscribe: subscription.current }));
       };
       ws.onmessage = (event) => handler.current(JSON.parse(String(event.data)) as LiveFrame);
       ws.onclose = () => {
@@ -58,9 +59,9 @@ export function useLive(enabled: boolean, onFrame: (frame: LiveFrame) => void) {
     };
   }, [enabled]);
 
-  const subscribe = (agent: string | null) => {
-    subscription.current = agent;
-    socket.current?.readyState === WebSocket.OPEN && socket.current.send(JSON.stringify({ subscribe: agent }));
+  const subscribe = (agents: readonly string[]) => {
+    subscription.current = agents;
+    socket.current?.readyState === WebSocket.OPEN && socket.current.send(JSON.stringify({ subscribe: agents }));
   };
   return { state, opens, lostAt, subscribe };
 }

@@ -1,27 +1,38 @@
 import { useCallback, useEffect, useState } from 'react';
 
-export const VIEWS = ['agents', 'tasks', 'messages', 'system'] as const;
+export const VIEWS = ['agents', 'grid', 'tasks', 'messages', 'system'] as const;
 export type View = (typeof VIEWS)[number];
 
-// What the address keeps: the view and the agent looked at, as `#/<view>[/<agent>]`, so a
-// reload, a bookmark or a link sent to someone opens the same place.
+// The most agents the grid shows side by side.
+export const GRID_MAX = 6;
+
+// What the address keeps: the view and the agent looked at, as `#/<view>[/<agent>]`, or the
+// grid's agents, as `#/grid/<agent>,<agent>…`, so a reload, a bookmark or a link sent to
+// someone opens the same place. `grid` is kept while other views are looked at, so the grid
+// comes back as it was left.
 export interface Route {
   view: View;
   agent: string | null;
+  grid: readonly string[];
 }
 
 export function parseRoute(hash: string): Route {
-  const [view, agent] = hash.replace(/^#\/?/, '').split('/');
+  const [view, rest] = hash.replace(/^#\/?/, '').split('/');
   let decoded: string | null = null;
   try {
-    decoded = agent ? decodeURIComponent(agent) : null;
+    decoded = rest ? decodeURIComponent(rest) : null;
   } catch {
     // A mangled link names no agent.
   }
-  return { view: (VIEWS as readonly string[]).includes(view ?? '') ? (view as View) : 'agents', agent: decoded };
+  const known = (VIEWS as readonly string[]).includes(view ?? '') ? (view as View) : 'agents';
+  if (known !== 'grid') return { view: known, agent: decoded, grid: [] };
+  // Agent names hold no comma; an agent named twice is shown once.
+  const grid = [...new Set((decoded ?? '').split(',').filter(Boolean))].slice(0, GRID_MAX);
+  return { view: 'grid', agent: null, grid };
 }
 
-export function routeHash({ view, agent }: Route): string {
+export function routeHash({ view, agent, grid }: Route): string {
+  if (view === 'grid') return `#/grid${grid.length > 0 ? `/${grid.map(encodeURIComponent).join(',')}` : ''}`;
   return `#/${view}${agent ? `/${encodeURIComponent(agent)}` : ''}`;
 }
 
@@ -29,7 +40,7 @@ export function routeHash({ view, agent }: Route): string {
 export function useRoute(): [Route, (next: Partial<Route>) => void] {
   const [route, setRoute] = useState(() => parseRoute(location.hash));
   useEffect(() => {
-    const onChange = () => setRoute(parseRoute(location.hash));
+    const onChange = () => setRoute((current) => keepGrid(current, parseRoute(location.hash)));
     window.addEventListener('hashchange', onChange);
     return () => window.removeEventListener('hashchange', onChange);
   }, []);
@@ -42,4 +53,9 @@ export function useRoute(): [Route, (next: Partial<Route>) => void] {
     });
   }, []);
   return [route, go];
+}
+
+// An address of another view says nothing of the grid: the one in memory stays.
+function keepGrid(current: Route, next: Route): Route {
+  return next.view === 'grid' ? next : { ...next, grid: current.grid };
 }

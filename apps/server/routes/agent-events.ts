@@ -6,6 +6,7 @@ import { recordSessionId } from '../../registry/index.js';
 import type { HookStore } from '../agents/hook-events.js';
 import { storeReply } from '../agents/replies.js';
 import type { StatusMonitor } from '../agents/status-monitor.js';
+import type { UsageTracker } from '../../usage/index.js';
 import { agentEventSchemas as schema } from './agent-events.schema.js';
 
 const SESSION_ID = /^[A-Za-z0-9_-]{1,100}$/;
@@ -15,13 +16,14 @@ export interface AgentEventDeps {
   monitor: StatusMonitor;
   agents: AgentDeps;
   history: HistoryStore;
+  usage: UsageTracker;
 }
 
 // Agent programs' own hook events (scripts/claude-hook.mjs posts Claude Code's), read by
 // their kind's adapter: they set the agent's status while fresh and feed the activity stream;
 // a session id (Claude Code's SessionStart) goes into the registry, and a turn's answer (its
 // Stop) is stored as a message.
-export const agentEventRoutes: FastifyPluginAsyncZod<AgentEventDeps> = async (app, { hooks, monitor, agents, history }) => {
+export const agentEventRoutes: FastifyPluginAsyncZod<AgentEventDeps> = async (app, { hooks, monitor, agents, history, usage }) => {
   app.post('/api/agent-events', { schema: schema.report }, async (request, reply) => {
     const body = request.body;
     const kind = agents.kinds.byName(body.kind);
@@ -29,7 +31,12 @@ export const agentEventRoutes: FastifyPluginAsyncZod<AgentEventDeps> = async (ap
     const facts = kind.adapter.hookEvent(body.event, body.payload ?? {});
     hooks.record(body.agent, body.event, facts);
     monitor.publish();
-    if (facts.sessionId && SESSION_ID.test(facts.sessionId)) await recordSessionId(agents, body.agent, facts.sessionId);
+    if (facts.sessionId && SESSION_ID.test(facts.sessionId)) {
+      await recordSessionId(agents, body.agent, facts.sessionId);
+      // The usage ledger learns the new transcript at once: an agent killed before the next
+      // scheduled read still has its tokens counted.
+      usage.refresh().catch((error: unknown) => agents.logger.warn(`reading usage failed: ${(error as Error).message}`));
+    }
     if (facts.reply) await storeReply(agents.config, history, body.agent, facts.reply);
     return reply.code(202).send({ ok: true });
   });

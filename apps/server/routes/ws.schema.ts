@@ -1,4 +1,10 @@
 import * as z from 'zod';
 
-// What a dashboard sends on the socket: the agent whose terminal to stream, or null for none.
-export const wsClientMessage = z.object({ subscribe: z.union([z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_:-]{0,96}$/), z.null()]) });
+// The most terminals one page streams at once: the grid's six.
+export const MAX_TERMINAL_STREAMS = 6;
+
+const agentId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_:-]{0,96}$/);
+
+// What a dashboard sends on the socket: the agent whose terminal to stream, the agents (up to
+// six, the grid's) whose terminals to stream, or null for none. Each message replaces the last.
+export const wsClientMessage = z.object({ subscribe: z.union([agentId, z.array(agentId).max(MAX_TERMINAL_STREAMS), z.null()]) });

@@ -5,6 +5,8 @@ export const WS_EVENTS = {
   agentCreated: 'agent_created',
   agentRemoved: 'agent_removed',
   agentStatus: 'agent_status',
+  // An agent's last screen lines changed (the overview's cards): {id, preview}.
+  agentPreview: 'agent_preview',
   message: 'message',
   // Where a message's delivery stands: {id, from, to, status, detail}.
   messageStatus: 'message_status',

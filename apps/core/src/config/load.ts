@@ -114,6 +114,7 @@ function resolveConfig(input: CmuxConfigInput, files: { root: string; defaults: 
       session: input.tmux.session,
       systemWindows: [...input.tmux.systemWindows],
       commandTimeoutMs: input.tmux.commandTimeoutSeconds * 1000,
+      controlMode: input.tmux.controlMode,
     },
     agents: {
       command: input.agents.command,
@@ -155,6 +156,7 @@ function resolveConfig(input: CmuxConfigInput, files: { root: string; defaults: 
       maxPerMinute: input.notify.maxPerMinute,
       webhook: { url: input.notify.webhook.url, timeoutMs: input.notify.webhook.timeoutSeconds * 1000, retries: input.notify.webhook.retries },
     },
+    usage: { readIntervalSeconds: input.usage.readIntervalSeconds, prices: input.usage.prices.map((price) => ({ ...price })) },
     processes: { ...input.processes },
     cluster: resolveCluster(input, layers),
     files: { defaults: files.defaults, user: files.user, cluster: files.cluster },

@@ -24,6 +24,19 @@ export const agentEnv = z.record(z.string(), z.string().max(32_768).regex(/^[^\0
   }
 });
 
+// US dollars per million tokens, a list price as of a date: what cost estimates multiply by.
+const dollarsPerMillion = z.number().min(0).max(10_000);
+export const priceSchema = z.strictObject({
+  // The model names it applies to: this prefix (the longest matching prefix wins).
+  model: z.string().min(1).max(200),
+  input: dollarsPerMillion,
+  output: dollarsPerMillion,
+  cacheRead: dollarsPerMillion,
+  cacheWrite: dollarsPerMillion,
+  asOf: z.iso.date('a date, YYYY-MM-DD'),
+});
+export type Price = z.infer<typeof priceSchema>;
+
 const hostName = z.string().regex(new RegExp(`^${HOST_NAME}$`), 'lowercase letters, digits and -, 1-32, starting with a letter or digit');
 const nullablePath = z.string().min(1).nullable();
 // host:port to listen on.
@@ -81,6 +94,7 @@ export const configInputSchema = z.strictObject({
     session: z.string().regex(SESSION_NAME, 'letters, digits, _ and -, starting with a letter or digit'),
     systemWindows: z.array(z.string().min(1)),
     commandTimeoutSeconds: seconds,
+    controlMode: z.boolean(),
   }),
   agents: z.strictObject({
     command: z
@@ -142,6 +156,10 @@ export const configInputSchema = z.strictObject({
       retries: z.number().int().min(0).max(10),
     }),
   }),
+  usage: z.strictObject({
+    readIntervalSeconds: z.number().int().min(1).max(3_600),
+    prices: z.array(priceSchema).max(500),
+  }),
   processes: z.strictObject({
     killTimeoutMs: milliseconds,
     readyTimeoutMs: milliseconds,
@@ -163,7 +181,7 @@ export interface CmuxConfig {
   root: string;
   home: string;
   server: { host: string; port: number; token: string | null; bodyLimitBytes: number; allowedHosts: readonly string[] };
-  tmux: { socket: TmuxSocket; session: string; systemWindows: readonly string[]; commandTimeoutMs: number };
+  tmux: { socket: TmuxSocket; session: string; systemWindows: readonly string[]; commandTimeoutMs: number; controlMode: boolean };
   agents: { command: string | null; readyTimeoutMs: number; env: Readonly<Record<string, string>>; acceptApiKey: boolean };
   agentKinds: Readonly<Record<string, AgentKindOverride>>;
   logWatcher: {
@@ -194,8 +212,9 @@ export interface CmuxConfig {
     maxPerMinute: number;
     webhook: { url: string | null; timeoutMs: number; retries: number };
   };
+  usage: { readIntervalSeconds: number; prices: readonly Price[] };
   processes: { killTimeoutMs: number; readyTimeoutMs: number; stopGraceMs: number };
-    // null: a single host (no NATS is ever loaded).
+  // null: a single host (no NATS is ever loaded).
   cluster: ClusterConfig | null;
   // The files the configuration was read from, for messages and `cmux doctor`.
   files: { defaults: string; user: string | null; cluster: string | null };

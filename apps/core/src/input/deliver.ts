@@ -1,13 +1,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AgentKind } from '../agents/index.js';
 import { lastLines } from '../agents/index.js';
-import type { TmuxClient } from '../tmux/index.js';
+import type { PaneWatch, TmuxClient } from '../tmux/index.js';
 import { terminalInput } from './terminal-text.js';
 
 // Text above this size, or with a line break or any control character, is pasted, not typed.
 export const MAX_TYPED_BYTES = 4096;
+// A paste has been read once the pane printed nothing for this long (without a stream: two
+// screens this far apart are the same).
 const SETTLE_POLL_MS = 40;
 const SETTLE_MAX_MS = 10_000;
+// The input box is looked at once the pane has held still this long after printing; without
+// output it is looked at again after SCREEN_SAFETY_MS (a screen tmux redrew on its own).
+const REDRAW_QUIET_MS = 30;
+const SCREEN_SAFETY_MS = 1_000;
+const UNREAD_ENTER_MS = 3_000;
 // How much of a message's start or end (spaces left out) must show in the input box for it to
 // count as there.
 const TELLTALE_CHARS = 12;
@@ -23,7 +30,8 @@ export interface DeliverOptions {
   kind: AgentKind;
   // Asks the agent's own report whether it took `text` (sent from `since` on): true when it
   // did, false when it did not, null when nobody can tell (then the screen's word stands).
-  confirm?: ((text: string, since: number) => Promise<boolean | null>) | undefined;
+  // `wake(ms)` waits for the pane's next output, at most `ms`: the moment to ask again.
+  confirm?: ((text: string, since: number, wake: (ms: number) => Promise<unknown>) => Promise<boolean | null>) | undefined;
 }
 
 export interface DeliveryResult {
@@ -46,36 +54,66 @@ export async function deliverText(opts: DeliverOptions): Promise<DeliveryResult>
   const text = await terminalInput(opts);
   const bytes = Buffer.byteLength(text);
   const typed = bytes <= MAX_TYPED_BYTES && !/[\x00-\x1f\x7f]/.test(text);
-  const since = Date.now();
-  if (typed) await tmux.sendText(target, text);
-  else await tmux.pasteText(target, text);
-  if (kind.composer) await waitForScreen(tmux, target, (pane) => stillInComposer(kind, pane, text));
-  await sleep(kind.submitDelayMs);
-  if (!typed || kind.composer) await waitForStableScreen(tmux, target);
-  return submit(opts, text, { method: typed ? 'typed' : 'pasted', bytes, since });
+  // Listening from before the text goes in, so what the agent prints in answer wakes the waits
+  // below; typed text into a program cmux cannot read waits for nothing.
+  const watch = !typed || kind.composer || opts.confirm ? await tmux.watchPane(target) : null;
+  try {
+    const since = Date.now();
+    if (typed) await tmux.sendText(target, text);
+    else await tmux.pasteText(target, text);
+    if (watch && kind.composer) await waitForScreen(tmux, watch, target, (pane) => stillInComposer(kind, pane, text));
+    await sleep(kind.submitDelayMs);
+    if (watch && (!typed || kind.composer)) await waitForStableScreen(tmux, watch, target);
+    return await submit(opts, text, { method: typed ? 'typed' : 'pasted', bytes, since }, watch);
+  } finally {
+    watch?.close();
+  }
 }
 
 // Submits a message that is already in the agent's input box (typed by an attempt that failed
 // before its outcome was known): Enter, checked as for a fresh delivery.
 export async function submitTyped(opts: DeliverOptions): Promise<DeliveryResult> {
   const text = await terminalInput(opts);
-  return submit(opts, text, { method: 'typed', bytes: Buffer.byteLength(text), since: Date.now() });
+  const watch = opts.kind.composer || opts.confirm ? await opts.tmux.watchPane(opts.target) : null;
+  try {
+    return await submit(opts, text, { method: 'typed', bytes: Buffer.byteLength(text), since: Date.now() }, watch);
+  } finally {
+    watch?.close();
+  }
 }
 
-async function submit(opts: DeliverOptions, text: string, typing: Pick<DeliveryResult, 'method' | 'bytes'> & { since: number }): Promise<DeliveryResult> {
+async function submit(opts: DeliverOptions, text: string, typing: Pick<DeliveryResult, 'method' | 'bytes'> & { since: number }, watch: PaneWatch | null): Promise<DeliveryResult> {
   const { tmux, target, kind } = opts;
   const { method, bytes } = typing;
   let enterPresses = 0;
   for (;;) {
     await tmux.sendKeys(target, 'Enter');
     enterPresses += 1;
-    if (!kind.composer) break;
-    await sleep(Math.max(kind.submitDelayMs, 100));
-    if (!stillInComposer(kind, await tmux.capturePane(target), text)) break;
+    if (!watch || !kind.composer) break;
+    if (await leftComposer(tmux, watch, target, kind, text, Math.max(kind.submitDelayMs, 100))) break;
     if (enterPresses > kind.enterRetries) return { outcome: 'typed-not-submitted', method, bytes, enterPresses };
   }
-  const confirmed = opts.confirm ? await opts.confirm(text, typing.since) : null;
+  const confirmed = opts.confirm ? await opts.confirm(text, typing.since, (ms) => watch!.printed(ms)) : null;
   return { outcome: confirmed === false ? 'not-confirmed' : 'submitted', method, bytes, enterPresses };
+}
+
+// Whether the text left the input box within `waitMs` of Enter: looked at each time the pane
+// has printed and held still (so a quick agent is seen at once), and once more when the time is
+// up. Enter is pressed again only after the whole wait, never because a redraw was half done;
+// and while the stream shows the agent printed nothing at all since Enter, it has not read it
+// yet (a loaded machine), so the wait goes on, up to UNREAD_ENTER_MS: another Enter then would
+// reach it as well and be counted against it.
+async function leftComposer(tmux: TmuxClient, watch: PaneWatch, target: string, kind: InputBox, text: string, waitMs: number): Promise<boolean> {
+  const pressed = Date.now();
+  let heard = false;
+  for (;;) {
+    const deadline = pressed + (heard ? waitMs : Math.max(waitMs, UNREAD_ENTER_MS));
+    const activity = await watch.redrawn(Math.max(0, deadline - Date.now()), { quietMs: REDRAW_QUIET_MS, pollMs: waitMs });
+    // Without a stream, nothing can say the agent has not read Enter yet.
+    if (activity !== 'quiet') heard = true;
+    if (!stillInComposer(kind, await tmux.capturePane(target), text)) return true;
+    if (Date.now() >= pressed + (heard ? waitMs : UNREAD_ENTER_MS)) return false;
+  }
 }
 
 // The text in the agent's input box (the composer pattern's first group; '' when it shows only
@@ -110,21 +148,28 @@ export function stillInComposer(kind: InputBox, pane: string, text: string): boo
   return squeezed !== '' && (shown.includes(squeezed.slice(0, TELLTALE_CHARS)) || shown.includes(squeezed.slice(-TELLTALE_CHARS)));
 }
 
-// Waits (bounded by SETTLE_MAX_MS) until the screen shows what `seen` looks for.
-async function waitForScreen(tmux: TmuxClient, target: string, seen: (pane: string) => boolean): Promise<void> {
+// Waits (bounded by SETTLE_MAX_MS) until the screen shows what `seen` looks for: looked at each
+// time the pane has printed and held still; without a stream, every SETTLE_POLL_MS.
+async function waitForScreen(tmux: TmuxClient, watch: PaneWatch, target: string, seen: (pane: string) => boolean): Promise<void> {
   const deadline = Date.now() + SETTLE_MAX_MS;
-  while (!seen(await tmux.capturePane(target)) && Date.now() < deadline) await sleep(SETTLE_POLL_MS);
+  while (!seen(await tmux.capturePane(target)) && Date.now() < deadline) {
+    await watch.redrawn(Math.min(SCREEN_SAFETY_MS, Math.max(0, deadline - Date.now())), { quietMs: REDRAW_QUIET_MS, pollMs: SETTLE_POLL_MS });
+  }
 }
 
-// Waits until two captures in a row are the same, so Enter follows a paste the program has
-// finished reading (bounded by SETTLE_MAX_MS).
-async function waitForStableScreen(tmux: TmuxClient, target: string): Promise<void> {
+// Waits until the pane has printed nothing for a moment, so Enter follows a paste the program
+// has finished reading (bounded by SETTLE_MAX_MS). Without a stream, until two captures in a
+// row are the same.
+async function waitForStableScreen(tmux: TmuxClient, watch: PaneWatch, target: string): Promise<void> {
   const deadline = Date.now() + SETTLE_MAX_MS;
-  let previous = await tmux.capturePane(target);
+  let previous: string | null = null;
   while (Date.now() < deadline) {
-    await sleep(SETTLE_POLL_MS);
-    const current = await tmux.capturePane(target);
-    if (current === previous) return;
-    previous = current;
+    const activity = await watch.printed(SETTLE_POLL_MS);
+    if (activity === 'quiet') return;
+    if (activity === 'unknown') {
+      const current = await tmux.capturePane(target);
+      if (current === previous) return;
+      previous = current;
+    }
   }
 }

@@ -30,6 +30,7 @@ export interface HomePaths {
   alerts: string;
   alertsAcked: string;
   killed: string;
+  usageLedger: string;
   typingLocks: string;
   startLocks: string;
 }
@@ -62,6 +63,7 @@ export function homePaths(home: string): HomePaths {
     alerts: join(state, 'alerts.jsonl'),
     alertsAcked: join(state, 'alerts-acked.jsonl'),
     killed: join(state, 'killed.jsonl'),
+    usageLedger: join(state, 'usage.json'),
     typingLocks: join(state, 'typing'),
     startLocks: join(state, 'starting'),
   };

@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 import { CmuxError } from '../errors/index.js';
 import type { TmuxSocket } from '../config/index.js';
+import type { TmuxEvent } from './control.js';
+import { createControlLink } from './control-link.js';
 import { tmuxError } from './errors.js';
+import { createPaneWatch, type PaneWatch } from './pane-watch.js';
 import { AGENT_TAG_OPTION, parseWindowList, WINDOW_LIST_FORMAT, type TmuxWindow } from './window-list.js';
 
 const DEFAULT_TIMEOUT_MS = 5_000;
@@ -12,6 +15,7 @@ const SESSION_NAME_FORMAT = '#{session_name}';
 const HISTORY_SIZE_FORMAT = '#{history_size}';
 const CURSOR_X_FORMAT = '#{cursor_x}';
 const PANE_PID_FORMAT = '#{pane_pid}';
+const PANE_SESSION_FORMAT = '#{pane_id} #{session_name}';
 // The window option that changes at every interrupt cmux presses into the window: the server
 // and the CLI both interrupt, and the status monitor reads it (see markInterrupted).
 const INTERRUPT_MARK_OPTION = '@cmux-interrupted';
@@ -19,12 +23,20 @@ const INTERRUPT_MARKS_FORMAT = '#{window_id}\t#{@cmux-interrupted}';
 // tmux names that cmux creates: no separators tmux would read as a target (`:` `.`), no
 // leading `-` that would read as a flag.
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
+// Up to this size a paste goes down the control connection as a set-buffer argument; tmux's
+// parser reads such a line byte by byte (about 0.3 ms a KB on a 2-core machine, the server busy
+// meanwhile), so a larger paste is loaded from the stdin of a tmux of its own (20 ms for 100 KB).
+const CONTROL_PASTE_MAX_BYTES = 32 * 1024;
 
 export interface TmuxClientOptions {
   socket: TmuxSocket;
   // cmux's own tmux.conf, read when this client starts the server.
   configFile: string;
   timeoutMs?: number;
+  // Keep one control-mode connection (`tmux -C`, attached to this session) for the commands,
+  // and hear the session's pane output through it. Without it every call spawns tmux, as a
+  // short-lived process (the CLI) wants: connecting costs more than the few calls it makes.
+  controlSession?: string;
 }
 
 export interface NewWindowOptions {
@@ -49,24 +61,35 @@ export interface CaptureOptions {
 }
 
 export type TmuxClient = ReturnType<typeof createTmuxClient>;
+export type { TmuxEvent } from './control.js';
+export type { PaneActivity, PaneWatch } from './pane-watch.js';
 
 // The only code in cmux that runs tmux: argument arrays, a bounded time for every call,
 // the cmux socket and config on every call, and failures as typed CmuxErrors. Callers get
-// named operations only, never a raw command line.
+// named operations only, never a raw command line. With `controlSession`, the commands go down
+// one control-mode connection while it is up, and a spawned tmux runs them while it is not.
 export function createTmuxClient(options: TmuxClientOptions) {
   const socketArgs = options.socket.kind === 'name' ? ['-L', options.socket.name] : ['-S', options.socket.path];
   const baseArgs = [...socketArgs, '-f', options.configFile];
   const defaultTimeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const link = options.controlSession === undefined ? null : createControlLink({ baseArgs, session: options.controlSession, env: tmuxEnv, timeoutMs: defaultTimeout });
   let bufferCounter = 0;
 
-  async function run(args: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
+  async function run(args: readonly string[], opts: { timeoutMs?: number } = {}): Promise<string> {
     return runSequence([args], opts);
   }
 
-  // Runs several tmux commands in one client (`a ; b`): tmux runs them in turn and stops at the
-  // first that fails, and one process is spawned instead of one per command.
-  async function runSequence(commands: ReadonlyArray<readonly string[]>, opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
-    const argv = [...baseArgs, ...commands.flatMap((args, i) => [...(i === 0 ? [] : [';']), ...args.map(literalArgument)])];
+  // Runs several tmux commands as one sequence (`a ; b`): tmux runs them in turn and stops at
+  // the first that fails, in one round trip. Down the control connection when it is up;
+  // otherwise by a tmux spawned for them.
+  async function runSequence(commands: ReadonlyArray<readonly string[]>, opts: { timeoutMs?: number } = {}): Promise<string> {
+    const connection = link?.current();
+    if (connection) return connection.request(commands, opts.timeoutMs ?? defaultTimeout, [...baseArgs, ...sequenceArgs(commands)]);
+    return spawnSequence(commands, opts);
+  }
+
+  async function spawnSequence(commands: ReadonlyArray<readonly string[]>, opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
+    const argv = [...baseArgs, ...sequenceArgs(commands, literalArgument)];
     const subprocess = execa('tmux', argv, {
       input: opts.input,
       timeout: opts.timeoutMs ?? defaultTimeout,
@@ -98,8 +121,9 @@ export function createTmuxClient(options: TmuxClientOptions) {
 
   function windowArgs(opts: Omit<NewWindowOptions, 'session'>): string[] {
     assertSafeName(opts.name, 'window');
-    const args = ['-n', formatLiteral(opts.name), '-P', '-F', WINDOW_ID_FORMAT];
-    if (opts.cwd) args.push('-c', formatLiteral(opts.cwd));
+    // The folder always goes with the command: without one, a spawned tmux starts the window
+    // in its own folder and a control client in the session's.
+    const args = ['-n', formatLiteral(opts.name), '-P', '-F', WINDOW_ID_FORMAT, '-c', formatLiteral(opts.cwd || process.cwd())];
     for (const [key, value] of Object.entries(opts.env ?? {})) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
         throw new CmuxError('CMUX_ERR_TMUX_BAD_NAME', `invalid environment variable name: ${JSON.stringify(key)}`);
@@ -113,7 +137,7 @@ export function createTmuxClient(options: TmuxClientOptions) {
   return {
     // tmux's version string, e.g. "tmux 3.3a". Needs no server.
     async version(): Promise<string> {
-      return (await run(['-V'])).trim();
+      return (await spawnSequence([['-V']])).trim();
     },
 
     // Whether a server answers on the cmux socket.
@@ -145,7 +169,9 @@ export function createTmuxClient(options: TmuxClientOptions) {
     async newSession(opts: NewWindowOptions & { width?: number; height?: number }): Promise<string> {
       assertSafeName(opts.session, 'session');
       const size = ['-x', String(opts.width ?? 200), '-y', String(opts.height ?? 50)];
-      return (await run(['new-session', '-d', '-s', formatLiteral(opts.session), ...size, ...windowArgs(opts)])).trim();
+      const id = (await run(['new-session', '-d', '-s', formatLiteral(opts.session), ...size, ...windowArgs(opts)])).trim();
+      link?.connectSoon();
+      return id;
     },
 
     // Creates a detached window at the end of the session. Returns its id (@N).
@@ -180,8 +206,11 @@ export function createTmuxClient(options: TmuxClientOptions) {
       bufferCounter += 1;
       const buffer = `cmux-${process.pid}-${bufferCounter}-${randomBytes(4).toString('hex')}`;
       const timeoutMs = opts.timeoutMs ?? defaultTimeout + Math.ceil(text.length / 100_000) * 1_000;
+      const paste = ['paste-buffer', '-p', '-d', '-b', buffer, '-t', target];
+      const connection = Buffer.byteLength(text) <= CONTROL_PASTE_MAX_BYTES && !text.includes('\0') ? link?.current() : null;
       try {
-        await runSequence([['load-buffer', '-b', buffer, '-'], ['paste-buffer', '-p', '-d', '-b', buffer, '-t', target]], { input: text, timeoutMs });
+        if (connection) await connection.request([['set-buffer', '-b', buffer, text], paste], timeoutMs, [...baseArgs, ...sequenceArgs([['set-buffer', '-b', buffer, `(${Buffer.byteLength(text)} bytes)`], paste])]);
+        else await spawnSequence([['load-buffer', '-b', buffer, '-'], paste], { input: text, timeoutMs });
       } catch (error) {
         // The paste deletes its buffer; one loaded but never pasted must not stay behind.
         await run(['delete-buffer', '-b', buffer]).catch(() => undefined);
@@ -249,10 +278,12 @@ export function createTmuxClient(options: TmuxClientOptions) {
       await run(['kill-window', '-t', target]);
     },
 
-    // Stops the cmux tmux server. Returns false when none was running.
+    // Stops the cmux tmux server. Returns false when none was running. The control connection
+    // is ended first, so no command goes down it to a server that is going.
     async killServer(): Promise<boolean> {
+      await link?.drop();
       try {
-        await run(['kill-server']);
+        await spawnSequence([['kill-server']]);
         return true;
       } catch (error) {
         if (error instanceof CmuxError && error.code === 'CMUX_ERR_TMUX_NO_SERVER') return false;
@@ -270,7 +301,38 @@ export function createTmuxClient(options: TmuxClientOptions) {
       });
       return result.exitCode ?? 1;
     },
+
+    // Hears what the control connection reports (pane output, pane state, windows, the stream
+    // going up or down); a client without one reports nothing. Returns the way to stop.
+    onEvent(listener: (event: TmuxEvent) => void): () => void {
+      return link ? link.onEvent(listener) : () => undefined;
+    },
+
+    // The session whose panes' output is heard now; null while there is no stream.
+    get streamedSession(): string | null {
+      return link?.live ? link.session : null;
+    },
+
+    // Watches one pane's output, to wake a wait when it prints; without a stream for the pane,
+    // the watch answers `unknown` and the caller looks at the screen.
+    async watchPane(target: string): Promise<PaneWatch> {
+      const locate = async () => {
+        const [pane, ...session] = (await run(['display-message', '-p', '-t', target, PANE_SESSION_FORMAT])).trim().split(' ');
+        return pane ? { pane, session: session.join(' ') } : null;
+      };
+      return createPaneWatch(link, locate);
+    },
+
+    // Ends the control connection (a client without one has nothing to end); later calls spawn tmux.
+    async close(): Promise<void> {
+      await link?.close();
+    },
   };
+}
+
+// The commands as one argument list, `;` between them.
+function sequenceArgs(commands: ReadonlyArray<readonly string[]>, each: (arg: string) => string = (arg) => arg): string[] {
+  return commands.flatMap((args, i) => [...(i === 0 ? [] : [';']), ...args.map(each)]);
 }
 
 // tmux reads an argument that ends in `;` as the end of a command and drops the `;` (and a

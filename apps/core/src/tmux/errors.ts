@@ -11,6 +11,8 @@ export interface TmuxFailure {
   durationMs: number;
   timedOut: boolean;
   missingBinary: boolean;
+  // The control-mode connection the command went down ended before tmux answered.
+  connectionLost?: boolean;
   cause?: unknown;
 }
 
@@ -30,6 +32,10 @@ export function tmuxError(failure: TmuxFailure): CmuxError {
   } else if (failure.timedOut) {
     code = 'CMUX_ERR_TMUX_TIMEOUT';
     reason = `tmux did not answer within ${failure.durationMs} ms`;
+  } else if (failure.connectionLost) {
+    // Not NO_SERVER: the server may well run (its session was closed, the connection was
+    // reset), and a caller that reads NO_SERVER as "no windows" would lose every agent.
+    reason = 'the tmux control connection closed before tmux answered (the command may have run)';
   } else if (NO_SERVER.test(stderr)) {
     code = 'CMUX_ERR_TMUX_NO_SERVER';
     reason = 'no tmux server is running on the cmux socket';

@@ -3,7 +3,7 @@ import { api, ApiError, type Agent, type AgentEvent, type AgentTerminal } from '
 import { taskText, useAgentTask, useBoardTasks } from '../agent-task';
 import { useConversation } from '../conversation';
 import { clock } from '../format';
-import { useFreshNotice } from '../fresh';
+import { useFadingNotice } from '../fresh';
 import { unmergedWork } from '../worktree-text';
 import '../agent-parts.css';
 import { Conversation } from './Conversation';
@@ -41,17 +41,12 @@ export function AgentView({
   onOverview: () => void;
 }) {
   const [events, setEvents] = useState<AgentEvent[]>([]);
-  const [notice, setNotice] = useFreshNotice();
+  const [notice, setNotice] = useFadingNotice(NOTICE_MS);
   const [sent, setSent] = useState<string | null>(null);
   const [merging, setMerging] = useState(false);
   const mergeButton = useRef<HTMLButtonElement>(null);
   const conversation = useConversation(agent.id, mailTick);
   const task = useAgentTask(agent, useBoardTasks(mailTick), mailTick);
-  useEffect(() => {
-    if (!notice) return;
-    const timer = window.setTimeout(() => setNotice(''), NOTICE_MS);
-    return () => window.clearTimeout(timer);
-  }, [notice]);
   useEffect(() => {
     let stop = false;
     const load = () => api.events(agent.id).then((e) => !stop && setEvents(e), () => undefined);

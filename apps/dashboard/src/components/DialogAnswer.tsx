@@ -5,8 +5,11 @@ const REREAD_MS = 3_000;
 
 // The dialog a waiting agent shows, read from its screen, with its choices as buttons. An answer
 // carries the question it was meant for: when the screen asks something else by then, the server
-// refuses it, and this says so and shows the dialog that is there now.
-export function DialogAnswer({ agent }: { agent: Agent }) {
+// refuses it, and this says so and shows the dialog that is there now. Given `screen` (an
+// overview card's pushed last lines), it reads the dialog again when that changes instead of
+// on a timer; given `onAnswered`, it hands the outcome line to its host (a card that moves to
+// another group when its agent stops waiting) instead of showing it.
+export function DialogAnswer({ agent, screen, onAnswered }: { agent: Agent; screen?: string; onAnswered?: (text: string) => void }) {
   const [dialog, setDialog] = useState<Dialog | null>(null);
   const [refused, setRefused] = useState('');
   const [answered, setAnswered] = useState('');
@@ -27,12 +30,14 @@ export function DialogAnswer({ agent }: { agent: Agent }) {
     }
   }, [agent.id]);
   // Read again while it waits: one dialog can follow another without the status changing.
+  const pushed = screen !== undefined;
   useEffect(() => {
     if (agent.status !== 'waiting') return setDialog(null);
     void read();
+    if (pushed) return;
     const timer = window.setInterval(() => void read(), REREAD_MS);
     return () => window.clearInterval(timer);
-  }, [agent.status, agent.statusSince, read]);
+  }, [agent.status, agent.statusSince, read, pushed, screen]);
 
   const answer = async (shown: Dialog, choice: string) => {
     setSending(true);
@@ -40,7 +45,9 @@ export function DialogAnswer({ agent }: { agent: Agent }) {
     setAnswered('');
     try {
       await api.answer(agent.id, choice, shown.question);
-      setAnswered(`Answered “${choice}” to “${shown.question}”.`);
+      const said = `Answered “${choice}” to “${shown.question}”.`;
+      if (onAnswered) onAnswered(said);
+      else setAnswered(said);
       setDialog(null);
     } catch (err) {
       const stale = err instanceof ApiError && err.code === 'CMUX_ERR_NO_DIALOG';

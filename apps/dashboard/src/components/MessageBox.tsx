@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import { useFreshNotice } from '../fresh';
 
-// Multi-line message input: Enter sends, Shift+Enter starts a new line.
-export function MessageBox({ onSend, disabled }: { onSend: (text: string) => Promise<void>; disabled?: boolean }) {
+// Multi-line message input: Enter sends, Shift+Enter starts a new line. `label` names it where
+// several show at once (the grid's).
+export function MessageBox({ onSend, disabled, label = 'message' }: { onSend: (text: string) => Promise<void>; disabled?: boolean; label?: string }) {
   const [text, setText] = useState('');
   const [error, setError] = useFreshNotice();
   const send = async () => {
@@ -18,7 +19,7 @@ export function MessageBox({ onSend, disabled }: { onSend: (text: string) => Pro
   return (
     <div className="message-box">
       <textarea
-        aria-label="message"
+        aria-label={label}
         value={text}
         disabled={disabled}
         placeholder="Message (Enter sends, Shift+Enter for a new line)"

@@ -1,26 +1,77 @@
-import { useEffect, useState } from 'react';
-import { api, type Agent, type Task } from '../api';
+import { useEffect, useLayoutEffect, useRef, useState, type MutableRefObject } from 'react';
+import { api, ApiError, type Agent, type Task } from '../api';
 import { taskText, useAgentTask, useBoardTasks } from '../agent-task';
 import { needsYou, since, teamOrder } from '../format';
+import { useFadingNotice } from '../fresh';
 import '../agent-parts.css';
+import { DialogAnswer } from './DialogAnswer';
 
-// How often a card's preview of the agent's last lines is read again.
-const PREVIEW_MS = 2_000;
-const PREVIEW_LINES = 6;
+// How long the outcome of an action on a card or on the selection stays in view.
+const NOTICE_MS = 8_000;
 
 // Every agent at a glance: the ones that need the person (a dialog, a dead program) in a group
 // of their own first, the rest in the team's steady order; each card with its status and how
-// long it has been in it, its current task and the last lines of its terminal.
-export function Overview({ agents, now, mailTick, onSelect }: { agents: Agent[]; now: number; mailTick: number; onSelect: (id: string) => void }) {
+// long it has been in it, its current task and the last lines of its terminal (pushed by the
+// server in `agent_preview` frames: the overview reads nothing per agent on a timer). A card
+// answers its agent's dialog, interrupts it and takes a quick message; agents selected with
+// the cards' checkboxes (shift-click selects a run) are messaged, interrupted or killed together.
+export function Overview({
+  agents,
+  previews,
+  now,
+  mailTick,
+  onSelect,
+  onGrid,
+}: {
+  agents: Agent[];
+  previews: Readonly<Record<string, string>>;
+  now: number;
+  mailTick: number;
+  onSelect: (id: string) => void;
+  // Show these agents in the grid.
+  onGrid: (ids: string[]) => void;
+}) {
   const tasks = useBoardTasks(mailTick);
   const ordered = teamOrder(agents);
   const urgent = ordered.filter(needsYou);
   const rest = ordered.filter((a) => !needsYou(a));
+  const shown = [...urgent, ...rest];
+  const [picked, setPicked] = useState<readonly string[]>([]);
+  // What a card holds (its draft, its last outcome) and where the focus was in it: kept here,
+  // since a card that moves between the groups is drawn anew.
+  const [memory, setMemory] = useState<Readonly<Record<string, CardMemory>>>({});
+  const remember = (id: string, patch: Partial<CardMemory>) => setMemory((all) => ({ ...all, [id]: { ...EMPTY_MEMORY, ...all[id], ...patch } }));
+  const focus = useRef<CardFocus | null>(null);
+  // Outlives the selection: after a kill, the killed leave it.
+  const [notice, setNotice] = useFadingNotice(NOTICE_MS);
+  // The card last ticked or unticked without shift: where a shift-click's run starts.
+  const anchor = useRef<string | null>(null);
+  const selection = shown.filter((a) => picked.includes(a.id));
+  const pick = (id: string, on: boolean, run: boolean) => {
+    const from = anchor.current ? shown.findIndex((a) => a.id === anchor.current) : -1;
+    const to = shown.findIndex((a) => a.id === id);
+    const ids = run && from >= 0 ? shown.slice(Math.min(from, to), Math.max(from, to) + 1).map((a) => a.id) : [id];
+    if (!run) anchor.current = id;
+    setPicked((now) => (on ? [...new Set([...now, ...ids])] : now.filter((x) => !ids.includes(x))));
+  };
   const grid = (list: Agent[]) => (
     <ul className="overview-grid">
       {list.map((a) => (
         <li key={a.id}>
-          <AgentCard agent={a} now={now} tasks={tasks} mailTick={mailTick} onSelect={onSelect} />
+          <AgentCard
+            agent={a}
+            preview={previews[a.id] ?? ''}
+            now={now}
+            tasks={tasks}
+            mailTick={mailTick}
+            onSelect={onSelect}
+            onGrid={onGrid}
+            picked={picked.includes(a.id)}
+            onPick={pick}
+            memory={memory[a.id] ?? EMPTY_MEMORY}
+            remember={(patch) => remember(a.id, patch)}
+            focus={focus}
+          />
         </li>
       ))}
     </ul>
@@ -28,6 +79,12 @@ export function Overview({ agents, now, mailTick, onSelect }: { agents: Agent[];
   return (
     <section className="overview" aria-label="overview">
       <h2>Overview</h2>
+      <SelectionBar selection={selection} onGrid={onGrid} onClear={() => setPicked([])} onNotice={setNotice} />
+      {notice && (
+        <p className="notice" role="status" data-selection-notice>
+          {notice}
+        </p>
+      )}
       {urgent.length > 0 && (
         <section className="overview-group urgent" aria-label="needs you">
           <h3>Needs you</h3>
@@ -43,12 +100,90 @@ export function Overview({ agents, now, mailTick, onSelect }: { agents: Agent[];
   );
 }
 
-function AgentCard({ agent, now, tasks, mailTick, onSelect }: { agent: Agent; now: number; tasks: Task[] | null; mailTick: number; onSelect: (id: string) => void }) {
+interface CardMemory {
+  draft: string;
+  notice: string;
+}
+const EMPTY_MEMORY: CardMemory = { draft: '', notice: '' };
+// The control of a card that had the focus, by its data-focus-key.
+interface CardFocus {
+  id: string;
+  key: string;
+}
+
+function AgentCard({
+  agent,
+  preview,
+  now,
+  tasks,
+  mailTick,
+  onSelect,
+  onGrid,
+  picked,
+  onPick,
+  memory,
+  remember,
+  focus,
+}: {
+  agent: Agent;
+  preview: string;
+  now: number;
+  tasks: Task[] | null;
+  mailTick: number;
+  onSelect: (id: string) => void;
+  onGrid: (ids: string[]) => void;
+  picked: boolean;
+  onPick: (id: string, on: boolean, run: boolean) => void;
+  memory: CardMemory;
+  remember: (patch: Partial<CardMemory>) => void;
+  focus: MutableRefObject<CardFocus | null>;
+}) {
   const task = useAgentTask(agent, tasks, mailTick);
-  const preview = usePreview(agent.id);
+  const { draft, notice } = memory;
+  const setDraft = (text: string) => remember({ draft: text });
+  const setNotice = (text: string) => remember({ notice: text });
+  const root = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (!notice) return;
+    if (focus.current?.id === agent.id && focus.current.key === 'notice') root.current?.querySelector<HTMLElement>('[data-focus-key="notice"]')?.focus();
+    const timer = window.setTimeout(() => remember({ notice: '' }), NOTICE_MS);
+    return () => window.clearTimeout(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [notice]);
+  // Drawn anew in the other group: the focus goes back where it was in this card.
+  useLayoutEffect(() => {
+    const was = focus.current;
+    if (was?.id !== agent.id || (document.activeElement && document.activeElement !== document.body)) return;
+    root.current?.querySelector<HTMLElement>(`[data-focus-key="${was.key}"]`)?.focus();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  const gone = agent.status === 'missing' || agent.status === 'exited' || agent.status === 'stopped';
+  const act = async (fn: () => Promise<unknown>, done: string) => {
+    try {
+      await fn();
+      setNotice(done);
+    } catch (err) {
+      setNotice((err as Error).message);
+    }
+  };
   return (
-    <article className={`overview-card ${agent.status}`} data-card={agent.id}>
+    <article
+      className={`overview-card ${agent.status}`}
+      data-card={agent.id}
+      ref={root}
+      onFocus={(e) => (focus.current = e.target.dataset.focusKey ? { id: agent.id, key: e.target.dataset.focusKey } : null)}
+    >
       <header className="overview-head">
+        <input
+          type="checkbox"
+          checked={picked}
+          aria-label={`select ${agent.name}`}
+          data-select={agent.id}
+          data-focus-key="select"
+          // A click carries shift; Space (the keyboard's click) arrives as a click too.
+          onClick={(e) => onPick(agent.id, e.currentTarget.checked, e.shiftKey)}
+          onChange={() => undefined}
+        />
         <span className={`dot ${agent.status}`} aria-hidden />
         <h4>
           <button className="overview-open" onClick={() => onSelect(agent.id)} title={`open ${agent.name}`}>
@@ -59,6 +194,9 @@ function AgentCard({ agent, now, tasks, mailTick, onSelect }: { agent: Agent; no
         <span className="overview-status" data-status={agent.status}>
           {agent.status} for {since(agent.statusSince, now) || '–'}
         </span>
+        <button className="overview-grid-add" onClick={() => onGrid([agent.id])} title={`show ${agent.name} in the grid`}>
+          Grid
+        </button>
       </header>
       <p className="overview-task" data-task={task ? taskText(task) : ''} data-task-source={task?.source}>
         {task ? taskText(task) : <span className="muted">no task given</span>}
@@ -66,30 +204,78 @@ function AgentCard({ agent, now, tasks, mailTick, onSelect }: { agent: Agent; no
       <pre className="overview-preview" data-preview={agent.id}>
         {preview}
       </pre>
+      {/* Read again when the pushed screen changes, not on a timer. */}
+      <DialogAnswer
+        agent={agent}
+        screen={preview}
+        onAnswered={(text) => {
+          // The answer's buttons go: the focus moves to the line that says it was answered.
+          focus.current = { id: agent.id, key: 'notice' };
+          setNotice(text);
+        }}
+      />
+      <form
+        className="overview-act"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (draft.trim()) void act(() => api.send(agent.id, draft).then(() => setDraft('')), `sent to ${agent.name}`);
+        }}
+      >
+        <input value={draft} onChange={(e) => setDraft(e.target.value)} aria-label={`quick message to ${agent.name}`} placeholder="Quick message" disabled={gone} data-focus-key="quick" />
+        <button type="button" onClick={() => void act(() => api.interrupt(agent.id), `${agent.name} interrupted`)} disabled={gone} title={`interrupt ${agent.name}`} data-focus-key="interrupt">
+          Interrupt
+        </button>
+      </form>
+      {notice && (
+        <p className="notice" role="status" data-notice-for={agent.id} tabIndex={-1} data-focus-key="notice">
+          {notice}
+        </p>
+      )}
     </article>
   );
 }
 
-// The agent's last non-empty terminal lines, read again every few seconds while shown.
-function usePreview(agentId: string): string {
-  const [text, setText] = useState('');
-  useEffect(() => {
-    let stop = false;
-    let timer: number | undefined;
-    const read = async () => {
-      try {
-        const { text: pane } = await api.terminal(agentId, 40);
-        if (!stop) setText(pane.split('\n').filter((line) => line.trim() !== '').slice(-PREVIEW_LINES).join('\n'));
-      } catch {
-        // A gone agent keeps its last preview; its status says why.
-      }
-      if (!stop) timer = window.setTimeout(() => void read(), PREVIEW_MS);
-    };
-    void read();
-    return () => {
-      stop = true;
-      window.clearTimeout(timer);
-    };
-  }, [agentId]);
-  return text;
+// What is done to the selected agents together: one message, an interrupt, a kill (asked once,
+// naming them), or the grid.
+function SelectionBar({ selection, onGrid, onClear, onNotice }: { selection: Agent[]; onGrid: (ids: string[]) => void; onClear: () => void; onNotice: (text: string) => void }) {
+  const [draft, setDraft] = useState('');
+  if (selection.length === 0) return null;
+  const names = selection.map((a) => a.name).join(', ');
+  // Each agent in turn; what failed is named with why.
+  const each = async (verb: string, fn: (a: Agent) => Promise<unknown>) => {
+    const failed: string[] = [];
+    for (const agent of selection) {
+      await fn(agent).catch((err: unknown) => failed.push(`${agent.name} (${err instanceof ApiError && err.code === 'CMUX_ERR_UNMERGED_WORK' ? 'unmerged work: kill it from its own view' : (err as Error).message})`));
+    }
+    const done = selection.length - failed.length;
+    onNotice(`${verb} ${done} of ${selection.length}${failed.length > 0 ? `; not: ${failed.join(', ')}` : ''}`);
+    return failed.length === 0;
+  };
+  return (
+    <section className="selection-bar" aria-label="selected agents">
+      <span data-selected={selection.map((a) => a.id).join(',')}>
+        {selection.length} selected: {names}
+      </span>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (draft.trim()) void each('sent to', (a) => api.send(a.id, draft)).then((ok) => ok && setDraft(''));
+        }}
+      >
+        <input value={draft} onChange={(e) => setDraft(e.target.value)} aria-label="message to the selected agents" placeholder="One message to all of them" />
+        <button type="submit">Send to {selection.length}</button>
+      </form>
+      <button onClick={() => void each('interrupted', (a) => api.interrupt(a.id))}>Interrupt {selection.length}</button>
+      <button onClick={() => onGrid(selection.map((a) => a.id))}>Grid</button>
+      <button
+        className="danger"
+        onClick={() => {
+          if (window.confirm(`Kill ${names}? Their terminals are archived in the journal.`)) void each('killed', (a) => api.kill(a.id));
+        }}
+      >
+        Kill {selection.length}
+      </button>
+      <button onClick={onClear}>Clear selection</button>
+    </section>
+  );
 }
