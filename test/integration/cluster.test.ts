@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
 import { appendMessage } from '../../apps/core/src/mailbox/append.ts';
 import { openHistory } from '../../apps/core/src/history/store.ts';
 import { createCluster, type ClusterHost, type TestCluster } from '../helpers/cluster.ts';
@@ -54,6 +55,19 @@ describe('cluster: hosts joined through NATS JetStream', { timeout: 400_000 }, (
     const unknown = await a.cli(['terminal', 'nobody@b']);
     assert.notEqual(unknown.exitCode, 0);
     assert.match(String(unknown.stderr), /nobody/);
+    // A's dashboard streams B's agent's terminal beside its own supervisor's, in one subscription.
+    const ws = new WebSocket(`ws://127.0.0.1:${a.port}/api/ws?token=${readFileSync(join(a.home, 'token'), 'utf8').trim()}`);
+    const frames: Array<{ event: string; data: { id?: string; text?: string; error?: string } }> = [];
+    ws.on('message', (raw) => frames.push(JSON.parse(String(raw))));
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    try {
+      ws.send(JSON.stringify({ subscribe: ['w1@b', 'supervisor', 'nobody@b'] }));
+      const streamed = await eventually(async () => frames.filter((f) => f.event === 'terminal'), (list) => ['w1@b', 'supervisor'].every((id) => list.some((f) => f.data.id === id)), 30_000);
+      assert.match(streamed.find((f) => f.data.id === 'w1@b')!.data.text!, /You are w1, a worker agent/);
+      await eventually(async () => frames.filter((f) => f.event === 'error').map((f) => f.data.error ?? ''), (errors) => errors.some((e) => /nobody/.test(e)), 30_000);
+    } finally {
+      ws.close();
+    }
   });
 
   it('types what A sends to B\'s agent once each, in the order sent', async () => {
