@@ -19,8 +19,9 @@ if (!existsSync(ecosystem)) {
 const { ALL_APP_NAMES, appEntry } = await import(ecosystem);
 
 // Loaded only where and when needed (a native addon, the PM2 API, a browser driver, the
-// dashboard's build tool): each stays in node_modules, resolved at run time.
-const EXTERNAL = ['better-sqlite3', 'pm2', 'playwright-core', 'vite'];
+// dashboard's build tool, the NATS client a cluster member alone imports): each stays in
+// node_modules, resolved at run time.
+const EXTERNAL = ['better-sqlite3', 'pm2', 'playwright-core', 'vite', '@nats-io/transport-node', '@nats-io/jetstream', '@nats-io/kv'];
 // Bundled CommonJS dependencies call `require` for Node's own modules; an ES module has none.
 const REQUIRE_SHIM = "import { createRequire as __cmuxCreateRequire } from 'node:module'; const require = __cmuxCreateRequire(import.meta.url);";
 

@@ -1,6 +1,9 @@
+import type { CmuxConfig } from '../core/src/config/index.js';
 import { CmuxError } from '../core/src/errors/index.js';
+import { ADDRESS, hostOf, withoutHost } from '../core/src/mailbox/index.js';
 import { homePaths } from '../core/src/paths/index.js';
 import { listAgentWindows, readRegistryForLookup, type AgentWindow } from '../registry/index.js';
+import { readClusterView } from '../registry/directory/view-file.js';
 import type { AgentDeps } from './deps.js';
 
 function noAgent(id: string): CmuxError {
@@ -26,4 +29,28 @@ export async function findLiveAgent(deps: AgentDeps, id: string): Promise<AgentW
   if (!found.window) throw new CmuxError('CMUX_ERR_AGENT_NOT_FOUND', `agent ${id} is missing: its tmux window is gone`, { context: { id } });
   if (found.window.paneDead) throw new CmuxError('CMUX_ERR_AGENT_NOT_FOUND', `agent ${id} has exited: its program is no longer running`, { context: { id } });
   return found as AgentWindow & { window: NonNullable<AgentWindow['window']> };
+}
+
+// The id as this host names it (its own host's name dropped), and the other host it is on,
+// if any. CMUX_ERR_NOT_IN_CLUSTER for another host when this cmux is not a cluster member.
+export function splitHost(config: CmuxConfig, id: string): { id: string; host: string | null } {
+  // What is not an address is no agent's, here or elsewhere.
+  const host = ADDRESS.test(id) ? hostOf(id) : null;
+  if (host === null || host === config.cluster?.host) return { id: withoutHost(id), host: null };
+  if (!config.cluster) throw new CmuxError('CMUX_ERR_NOT_IN_CLUSTER', `${id} is an agent of host ${host}, and this cmux is not in a cluster: join one first (docs/CLUSTER.md)`, { context: { id } });
+  return { id: withoutHost(id), host };
+}
+
+// For an address on another host, as far as this host knows: the host is one of the cluster's
+// (CMUX_ERR_NOT_IN_CLUSTER), and while it answers, the agent is one of its own (a message to
+// a host that is away waits for it). Nothing for this host's own addresses.
+export function assertKnownRemote(config: CmuxConfig, address: string): void {
+  const { host } = splitHost(config, address);
+  if (host === null) return;
+  const view = readClusterView(config);
+  const state = view?.hosts.find((h) => h.host === host);
+  if (!state) {
+    throw new CmuxError('CMUX_ERR_NOT_IN_CLUSTER', `no host ${host} in cluster ${config.cluster!.name}${view ? '' : ' (is cmux-server running? it keeps the list)'}: \`cmux cluster status\` lists them`, { context: { host } });
+  }
+  if (state.reachable && !view!.agents.some((a) => a.id === address)) throw noAgent(address);
 }

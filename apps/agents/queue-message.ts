@@ -1,6 +1,6 @@
 import { appendMessage, summarise, type MailboxMessage } from '../core/src/mailbox/index.js';
 import type { AgentDeps } from './deps.js';
-import { findAgent } from './find.js';
+import { assertKnownRemote, findAgent, splitHost } from './find.js';
 
 export interface QueuedText {
   // The agent's id; CMUX_ERR_AGENT_NOT_FOUND when no such agent is registered.
@@ -13,8 +13,11 @@ export interface QueuedText {
 }
 
 // The one way a message to an agent is queued (the API, the CLI, a spawn's task): into the
-// mailbox, from which the router types it in, in turn with the agent's other messages.
+// mailbox, from which the router types it in, in turn with the agent's other messages. An agent
+// of another host (w1@b) is reached the same way: the router carries it there.
 export async function queueMessage(deps: AgentDeps, message: QueuedText): Promise<MailboxMessage> {
-  const { agent } = await findAgent(deps, message.to);
-  return appendMessage(deps.config.home, { from: message.from ?? 'user', to: agent.id, subject: message.subject ?? summarise(message.text), body: message.text });
+  let to = message.to;
+  if (splitHost(deps.config, to).host) assertKnownRemote(deps.config, to);
+  else to = (await findAgent(deps, splitHost(deps.config, to).id)).agent.id;
+  return appendMessage(deps.config.home, { from: message.from ?? 'user', to, subject: message.subject ?? summarise(message.text), body: message.text });
 }

@@ -4,7 +4,8 @@ import { agentId, agentIdentityToken, assertAgentName, ensureAgentToken } from '
 import { agentEnv, serverUrl } from '../core/src/config/index.js';
 import { CmuxError } from '../core/src/errors/index.js';
 import { summarise, type MailboxMessage } from '../core/src/mailbox/index.js';
-import { DEFAULT_PROJECT, projectForSpawn, supervisorOf } from '../projects/index.js';
+import { DEFAULT_PROJECT, projectForSpawn } from '../projects/index.js';
+import { reportsTo } from '../projects/agents.js';
 import { createAgentWindow, type RegisteredAgent } from '../registry/index.js';
 import type { AgentDeps } from './deps.js';
 import { launchLine, resolveAgentCommand, type Kind } from './kinds/index.js';
@@ -133,6 +134,6 @@ function spawnerAddress(createdBy: string): string {
 // The worker preamble with its placeholders filled in.
 export function workerPreamble(deps: AgentDeps, agent: RegisteredAgent): string {
   const template = readFileSync(join(deps.config.root, 'config', 'roles', 'worker.md'), 'utf8');
-  const values: Record<string, string> = { name: agent.name, supervisor: supervisorOf(agent.project ?? DEFAULT_PROJECT), cwd: agent.cwd };
+  const values: Record<string, string> = { name: agent.name, supervisor: reportsTo(agent), cwd: agent.cwd };
   return template.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => values[key] ?? whole).trim();
 }

@@ -32,6 +32,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
   ['task', async () => (await import('./commands/task.js')).taskCommand],
   ['heal', async () => (await import('./commands/heal.js')).healCommand],
   ['registry', async () => (await import('./commands/registry.js')).registryCommand],
+  ['cluster', async () => (await import('./commands/cluster.js')).clusterCommand],
   ['doctor', async () => (await import('./commands/doctor.js')).doctorCommand],
   ['usage', async () => (await import('./commands/usage.js')).usageCommand],
   ['mcp', async () => (await import('./commands/mcp.js')).mcpCommand],

@@ -11,6 +11,8 @@ export interface AgentDeliveryContext {
   deadLetters: DeadLetters;
   logger: Logger;
   isStopping: () => boolean;
+  // Told every status noted, after the history (a cluster tells the sender's host).
+  onStatus?: (status: DeliveryStatus, detail: string | null) => void;
 }
 
 // Delivers one stored message to its agent: the agents module types it in; the router keeps
@@ -51,6 +53,7 @@ export async function deliverToAgent(ctx: AgentDeliveryContext, message: Mailbox
 function record(ctx: AgentDeliveryContext, message: MailboxMessage, status: DeliveryStatus, detail: string | null = null): boolean {
   if (!ctx.history.setStatus(message.id, status, detail)) return false;
   void postEvent(ctx.deps.config, 'message_status', { id: message.id, from: message.from, to: message.to, status, detail });
+  ctx.onStatus?.(status, detail);
   return true;
 }
 

@@ -5,14 +5,16 @@ import { openHistory, type DeliveryStatus, type HistoryStore } from '../core/src
 import { createSerialQueue } from '../core/src/input/index.js';
 import { once, type AppHandle } from '../core/src/lifecycle/index.js';
 import type { Logger } from '../core/src/log/index.js';
-import { agentOf, mailboxMessageSchema, MAX_LINE_BYTES, type MailboxMessage } from '../core/src/mailbox/index.js';
+import { agentOf, MAX_LINE_BYTES, type MailboxMessage } from '../core/src/mailbox/index.js';
 import { homePaths } from '../core/src/paths/index.js';
 import { postEvent } from '../core/src/server-client/index.js';
 import { createAgentDeps } from '../agents/index.js';
 import { createDeadLetters, type DeadLetter } from './dead-letters.js';
 import { deliverToAgent } from './deliver-agent.js';
 import { readNewLines, type MailboxCursor } from './mailbox-reader.js';
+import { parseLine } from './parse-line.js';
 import { loadCursor, saveCursor } from './state.js';
+import { createMailTransport, type DeliveryOutcome, type MailTransport } from './transport/index.js';
 
 // chokidar reports at most one change per 50 ms and none after the last, so every event is
 // followed by a re-read a little later, and a slow poll catches anything else.
@@ -23,7 +25,8 @@ const STOP_WAIT_MS = 3_000;
 // The cmux-router app: reads every complete mailbox line once, stores it in the history (by
 // id, so a re-read line is harmless), and delivers it: to the user by storing and notifying
 // the dashboards, to an agent by typing it in, in order per agent. What cannot be parsed or
-// delivered goes to mailbox.dead.jsonl and the supervisor hears of it.
+// delivered goes to mailbox.dead.jsonl and the supervisor hears of it. Mail to and from other
+// hosts of a cluster travels through its transport (./transport).
 export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
   const { home } = config;
   const mailbox = homePaths(home).mailbox;
@@ -40,28 +43,53 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
   let failing: string | null = null;
   let again = false;
   let stopping = false;
+  let transport: MailTransport | undefined;
 
   const isStopping = () => stopping;
 
+  // Delivers a stored message: to the user by telling the dashboards, to one of this host's
+  // agents by typing it in, in turn. Another host's agent is that host's to deliver to.
   function dispatch(message: MailboxMessage, recovering = false): void {
     void postEvent(config, 'message', message);
     const target = message.replyTo ? null : agentOf(message.to);
+    if (target?.host) return;
     if (!target) {
       logger.info(`delivered ${message.id} ${message.from} -> ${message.to} in ${Date.now() - Date.parse(message.ts)} ms`);
+      transport!.settled(message, 'delivered');
       return;
     }
     logger.info(`queued ${message.id} ${message.from} -> ${message.to}`);
+    const onStatus = (status: DeliveryStatus, detail: string | null) => transport!.status(message, status, detail);
     void queue
       .run(agentId(target.session ?? config.tmux.session, target.name, config.tmux.session), () =>
-        deliverToAgent({ deps, history: history!, deadLetters, logger, isStopping }, message, recovering),
+        deliverToAgent({ deps, history: history!, deadLetters, logger, isStopping, onStatus }, message, recovering),
       )
-      .catch((error: unknown) => logger.error(`delivery of ${message.id} to ${message.to} failed: ${(error as Error).message}`));
+      .then(
+        (outcome: DeliveryOutcome) => transport!.settled(message, outcome),
+        (error: unknown) => logger.error(`delivery of ${message.id} to ${message.to} failed: ${(error as Error).message}`),
+      );
   }
 
   function initialStatus(message: MailboxMessage): DeliveryStatus | string {
     if (message.to === 'user') return 'delivered';
-    if (agentOf(message.to)) return message.replyTo ? 'delivered' : 'queued';
+    const agent = agentOf(message.to);
+    if (agent?.host) return transport!.remote(message) ?? 'queued';
+    if (agent) return message.replyTo ? 'delivered' : 'queued';
     return `${message.to} takes no messages: address the user or an agent`;
+  }
+
+  // A message from another host, stored and delivered as a line of this mailbox would be.
+  async function receive(message: MailboxMessage): Promise<'new' | 'dead' | 'known'> {
+    const status = initialStatus(message);
+    const accepted = status === 'delivered' || status === 'queued';
+    if (!history!.insert(message, accepted ? status : 'dead')) return 'known';
+    if (accepted) {
+      dispatch(message);
+      return 'new';
+    }
+    const line = JSON.stringify(message);
+    await deadLetters.add({ reason: status, line, bytes: Buffer.byteLength(line), id: message.id, from: message.from, to: message.to });
+    return 'dead';
   }
 
   async function drainOnce(): Promise<void> {
@@ -76,7 +104,7 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
           continue;
         }
         if (line.text.trim() === '') continue;
-        const parsed = parseLine(line.text);
+        const parsed = parseLine(line.text, transport!.self);
         if (typeof parsed === 'string') {
           rejected.push({ reason: parsed, line: line.text, bytes: Buffer.byteLength(line.text) });
           continue;
@@ -95,6 +123,7 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
       const moved = result.cursor.offset !== cursor.offset || result.cursor.inode !== cursor.inode;
       cursor = result.cursor;
       if (moved) saveCursorOrSay();
+      if (result.lines.length > 0) transport!.wake();
       if (result.lines.length === 0) return;
     }
   }
@@ -139,10 +168,13 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
     async start() {
       history = openHistory(home);
       cursor = loadCursor(home, logger);
+      transport = await createMailTransport(config, logger);
       await deadLetters.resume();
-      const pending = history.pending();
+      // Another host's agents' messages wait for that host's word, not for this router.
+      const pending = history.pending().filter((m) => !agentOf(m.to)?.host);
       if (pending.length > 0) logger.info(`resuming ${pending.length} undelivered message(s)`);
       for (const message of pending) dispatch(message, message.status === 'delivering');
+      await transport.start({ config, logger, history, deadLetters, cursor: () => cursor, receive });
       await drain();
       watcher = watch(mailbox, { ignoreInitial: true, persistent: true });
       watcher.on('add', onChange).on('change', onChange).on('unlink', onChange);
@@ -156,23 +188,10 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
       await watcher?.close();
       await draining;
       await Promise.race([queue.idle(), new Promise((r) => setTimeout(r, STOP_WAIT_MS))]);
+      await transport?.stop();
       await deadLetters.flush();
       await deps.tmux.close();
       history?.close();
     }),
   };
-}
-
-// A mailbox line as a message, or the reason it is not one.
-function parseLine(text: string): MailboxMessage | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return 'not JSON';
-  }
-  const parsed = mailboxMessageSchema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  return `not a message: ${issue.path.join('.') || 'line'}: ${issue.message}`;
 }

@@ -10,23 +10,28 @@ const cursorSchema = z.object({
   skip: z.object({ start: z.number().int().min(0), head: z.string() }).optional(),
 });
 
-function cursorFile(home: string): string {
-  return homePaths(home).routerState;
+// Who reads the mailbox from a cursor of its own: the router, and a cluster member's forwarder.
+type Reader = 'router' | 'forwarder';
+
+function cursorFile(home: string, reader: Reader): string {
+  const paths = homePaths(home);
+  return reader === 'router' ? paths.routerState : paths.forwarderState;
 }
 
-// The saved cursor; the start of the file when there is none or it cannot be read (the
-// history's ids make re-reading harmless).
-export function loadCursor(home: string, logger: Logger): MailboxCursor {
+// The saved cursor; `fallback` when there is none, the start of the file when it cannot be read
+// (the history's ids make re-reading harmless).
+export function loadCursor(home: string, logger: Logger, reader: Reader = 'router', fallback: MailboxCursor = { inode: 0, offset: 0 }): MailboxCursor {
   try {
-    const text = readHomeFile(home, cursorFile(home));
-    if (text !== null) return cursorSchema.parse(JSON.parse(text));
+    const text = readHomeFile(home, cursorFile(home, reader));
+    if (text === null) return fallback;
+    return cursorSchema.parse(JSON.parse(text));
   } catch (error) {
-    logger.warn(`the router cursor ${cursorFile(home)} is unreadable; reading the mailbox from the start`, { error });
+    logger.warn(`the ${reader} cursor ${cursorFile(home, reader)} is unreadable; reading the mailbox from the start`, { error });
   }
   return { inode: 0, offset: 0 };
 }
 
 // Saves the cursor atomically.
-export function saveCursor(home: string, cursor: MailboxCursor): void {
-  replaceHomeFile(home, cursorFile(home), JSON.stringify(cursor));
+export function saveCursor(home: string, cursor: MailboxCursor, reader: Reader = 'router'): void {
+  replaceHomeFile(home, cursorFile(home, reader), JSON.stringify(cursor));
 }

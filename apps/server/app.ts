@@ -7,15 +7,18 @@ import type { HistoryStore } from '../core/src/history/index.js';
 import type { Logger } from '../core/src/log/index.js';
 import type { AgentDeps } from '../agents/index.js';
 import type { HookStore } from './agents/hook-events.js';
+import { createLocalOps } from './agents/ops.js';
 import type { StatusMonitor } from './agents/status-monitor.js';
 import { createAttemptGuard, type AttemptGuard } from './auth/attempts.js';
 import { chooseWsProtocol, requireAuth } from './auth/hook.js';
+import { createClusterSide, type ClusterSide } from './cluster/side.js';
 import { sameOrigin } from './auth/same-origin.js';
 import { createSessions, type Sessions } from './auth/sessions.js';
 import { replyToClientError, replyWithError } from './errors.js';
 import { agentEventRoutes } from './routes/agent-events.js';
 import { alertRoutes } from './routes/alerts.js';
 import { agentRoutes } from './routes/agents.js';
+import { clusterRoutes } from './routes/cluster.js';
 import { frontendRoutes } from './routes/frontend.js';
 import { healthRoutes } from './routes/health.js';
 import { journalRoutes } from './routes/journal.js';
@@ -48,6 +51,8 @@ export interface AppDeps {
   hooks: HookStore;
   hub: Hub;
   history: HistoryStore;
+  // The cluster as the server started it; none: this host alone (tests that build the app).
+  cluster?: ClusterSide;
   // The agents' token usage; one reading the registered agents' logs when not given.
   usage?: UsageTracker;
 }
@@ -67,6 +72,8 @@ export function routesOf(app: FastifyInstance): readonly string[] {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, token, logger } = deps;
   const sessions = deps.sessions ?? createSessions();
+  const cluster = deps.cluster ?? (await createClusterSide({ ...config, cluster: null }, logger));
+  if (!deps.cluster) await cluster.start(createLocalOps({ ...deps, history: () => deps.history }), { agents: () => [], apps: () => ({ apps: [], health: null }) });
   const attempts = deps.attempts ?? createAttemptGuard(logger);
   const app = Fastify({
     logger: false,
@@ -117,16 +124,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope.register(loginCodeRoutes, { config, sessions });
     await scope.register(sessionRoutes, { sessions });
     await scope.register(processRoutes, { config });
-    await scope.register(agentRoutes, { agents: deps.agents, monitor: deps.monitor, hooks: deps.hooks, hub: deps.hub });
+    await scope.register(agentRoutes, { agents: deps.agents, monitor: deps.monitor, hub: deps.hub, cluster });
+    await scope.register(clusterRoutes, { cluster });
     await scope.register(agentEventRoutes, { hooks: deps.hooks, monitor: deps.monitor, agents: deps.agents, history: deps.history, usage });
-    await scope.register(messageRoutes, { config, history: deps.history, hub: deps.hub });
+    await scope.register(messageRoutes, { config, history: deps.history, hub: deps.hub, cluster });
     await scope.register(meRoutes, { agents: deps.agents, monitor: deps.monitor, history: deps.history });
     await scope.register(journalRoutes, { config });
     await scope.register(projectRoutes, { agents: deps.agents });
     await scope.register(taskRoutes, { agents: deps.agents });
     await scope.register(alertRoutes, { config, hub: deps.hub });
     await scope.register(usageRoutes, { usage });
-    await scope.register(wsRoutes, { hub: deps.hub, agents: deps.agents, monitor: deps.monitor });
+    await scope.register(wsRoutes, { hub: deps.hub, agents: deps.agents, monitor: deps.monitor, cluster });
   });
   app.addHook('preClose', async () => {
     closing = true;

@@ -10,17 +10,20 @@ import { createAgentDeps, createTeamKeeper } from '../agents/index.js';
 import { createProjectKeeper } from '../projects/keeper.js';
 import { ensureProjectSupervisors } from '../projects/supervisors.js';
 import { createHookStore } from './agents/hook-events.js';
+import { createLocalOps } from './agents/ops.js';
 import { createStatusMonitor } from './agents/status-monitor.js';
 import { createSystemMonitor } from './agents/system-monitor.js';
 import { usageAgentsOf } from './agents/usage-agents.js';
 import { createUsageTracker } from '../usage/index.js';
 import { buildApp } from './app.js';
+import { createClusterSide, type ClusterSide } from './cluster/side.js';
 import { fileSessionStore } from './auth/session-store.js';
 import { createSessions } from './auth/sessions.js';
 import { ensureAgentToken } from '../core/src/agents/index.js';
 import { ensureToken } from './auth/token.js';
 import { createNotifier } from './notify/notifier.js';
 import { createHub } from './ws/hub.js';
+import type { DirectoryChange } from '../registry/directory/index.js';
 
 // How long requests under way at a stop may take to finish before their connections are cut.
 const CLOSE_GRACE_MS = 1_000;
@@ -58,6 +61,7 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
   let app: FastifyInstance | undefined;
   let history: HistoryStore | undefined;
   let requests: ReturnType<typeof trackRequests> | undefined;
+  let cluster: ClusterSide | undefined;
   const hub = createHub();
   const sessions = createSessions(Date.now, fileSessionStore(config.home));
   const hooks = createHookStore();
@@ -76,7 +80,14 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
       const token = ensureToken(config);
       history = openHistory(config.home);
       const agentToken = ensureAgentToken(config);
-      app = await buildApp({ config, token, agentToken, sessions, logger, agents, monitor, hooks, hub, history, usage });
+      cluster = await createClusterSide(config, logger);
+      monitor.join(cluster.directory);
+      cluster.directory.onChange((change) => broadcastTeamChange(hub, change));
+      await cluster.start(createLocalOps({ agents, monitor, hooks, hub, history: () => history! }), {
+        agents: () => monitor.local().map(({ host: _host, ...agent }) => agent),
+        apps: () => system.latest(),
+      });
+      app = await buildApp({ config, token, agentToken, sessions, logger, agents, monitor, hooks, hub, history, cluster, usage });
       requests = trackRequests(app.server);
       try {
         await app.listen({ host, port });
@@ -102,9 +113,21 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
       await usageReads?.stop();
       await monitor.stop();
       notifier.stop();
+      await cluster?.stop();
       if (app && requests) await closeConnections(app, requests);
       await agents.tmux.close();
       history?.close();
     }),
   };
+}
+
+// The dashboards hear of the other hosts' agents as of this host's own, their host named.
+function broadcastTeamChange(hub: ReturnType<typeof createHub>, change: DirectoryChange): void {
+  if (change.kind === 'host') return hub.broadcast('host_status', change.host);
+  if (change.kind === 'agent_removed') return hub.broadcast('agent_removed', { id: change.id });
+  const { agent, previous } = change;
+  if (!previous) return hub.broadcast('agent_created', agent);
+  if (previous.status !== agent.status) {
+    hub.broadcast('agent_status', { id: agent.id, host: agent.host, status: agent.status, previous: previous.status, since: agent.statusSince, attention: agent.attention });
+  }
 }

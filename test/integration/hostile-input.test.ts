@@ -88,7 +88,9 @@ const ROUTES: Record<string, Kind[]> = {
   'GET /api/agent-events': ['query'],
   'GET /api/messages': ['query'],
   'POST /api/messages': ['body'],
+  'POST /api/messages/:id/withdraw': ['params', 'body'],
   'POST /api/events': ['body'],
+  'GET /api/cluster': ['query'],
   'GET /api/journal': ['query'],
   'POST /api/journal/entry': ['body'],
   'GET /api/journal/dates': ['query'],
@@ -154,6 +156,12 @@ const SPECIFIC: Record<string, Case[]> = {
   'GET /api/tasks/:id': [specific('GET', '/api/tasks/999', NO_TASK), specific('GET', '/api/tasks/0', BAD)],
   'PATCH /api/tasks/:id': [specific('PATCH', '/api/tasks/999', NO_TASK, { status: 'done' }), specific('PATCH', '/api/tasks/1', BAD, { status: 'bogus' })],
   'GET /api/agents': [specific('GET', '/api/agents?project=nope', NO_PROJECT)],
+  'POST /api/agents': [
+    specific('POST', '/api/agents', [400, 'CMUX_ERR_NOT_IN_CLUSTER'], { name: 'x', host: 'b' }),
+    specific('POST', '/api/agents', BAD, { name: 'x', host: '../b' }),
+    specific('POST', '/api/agents', BAD, { name: 'x', from: 'user@b' }),
+  ],
+  'GET /api/agents/:id': [specific('GET', '/api/agents/w1@b', [400, 'CMUX_ERR_NOT_IN_CLUSTER'])],
   // Only allowlisted key names; text without line breaks; a bounded, non-empty list.
   'POST /api/agents/:id/keys': [
     specific('POST', '/api/agents/w1/keys', BAD, { keys: [{ key: 'kill-server' }] }),
@@ -165,6 +173,9 @@ const SPECIFIC: Record<string, Case[]> = {
     specific('POST', '/api/agents/nobody/keys', [404, 'CMUX_ERR_AGENT_NOT_FOUND'], { keys: [{ key: 'Enter' }] }),
   ],
   'GET /api/messages': [specific('GET', '/api/messages?project=nope', NO_PROJECT)],
+  // Another host's agent, on a single host: refused at the edge, nothing appended.
+  'POST /api/messages': [specific('POST', '/api/messages', [400, 'CMUX_ERR_NOT_IN_CLUSTER'], { to: 'w1@b', subject: 'x' })],
+  'POST /api/agents/:id/message': [specific('POST', '/api/agents/w1@b/message', [400, 'CMUX_ERR_NOT_IN_CLUSTER'], { text: 'x' })],
   'GET /api/journal/files/:date/:name': [
     specific('GET', '/api/journal/files/2026-13-01/000000000-x-abcdef.txt', BAD),
     specific('GET', '/api/journal/files/..%2F..%2Fetc/passwd', BAD),
@@ -204,10 +215,11 @@ const SPECIFIC: Record<string, Case[]> = {
 };
 
 // What `{}` gets where every field of the body is optional: w1 is no worktree worker.
-const EMPTY_BODY_TAKEN: Record<string, Expected> = { 'POST /api/agents/:id/merge': [400, 'CMUX_ERR_NO_WORKTREE'] };
+const EMPTY_BODY_TAKEN: Record<string, Expected> = { 'POST /api/agents/:id/merge': [400, 'CMUX_ERR_NO_WORKTREE'], 'POST /api/messages/:id/withdraw': [404, 'CMUX_ERR_MESSAGE_NOT_FOUND'] };
 
 // A body each route takes, sent with a bad id so that only the id is wrong.
 const VALID_BODY: Record<string, unknown> = {
+  'POST /api/messages/:id/withdraw': {},
   'POST /api/agents/:id/merge': {},
   'POST /api/agents/:id/answer': { choice: 'y' },
   'POST /api/agents/:id/keys': { keys: [{ key: 'Enter' }] },
@@ -224,7 +236,7 @@ const BODY_IGNORED: Record<string, number> = {
   'POST /api/login/code': 201,
 };
 // Routes that take no query: unknown parameters are ignored.
-const QUERY_IGNORED = new Set(['GET /api/usage', 'GET /api/me', 'GET /api/me/agents', 'GET /api/me/tasks', 'GET /health', 'GET /api/webhooks/health', 'GET /api/agents', 'GET /api/processes', 'GET /api/journal/dates', 'GET /api/projects', 'GET /api/tasks', 'GET /api/sessions', 'DELETE /api/sessions']);
+const QUERY_IGNORED = new Set(['GET /api/cluster', 'GET /api/usage', 'GET /api/me', 'GET /api/me/agents', 'GET /api/me/tasks', 'GET /health', 'GET /api/webhooks/health', 'GET /api/agents', 'GET /api/processes', 'GET /api/journal/dates', 'GET /api/projects', 'GET /api/tasks', 'GET /api/sessions', 'DELETE /api/sessions']);
 // Routes whose id has a format of its own (a task number, a project name): one that cannot be
 // an id is a bad request, before any lookup.
 const ID_CHECKED = new Set(['GET /api/tasks/:id', 'PATCH /api/tasks/:id', 'PATCH /api/me/tasks/:id', 'POST /api/alerts/:id/ack', 'DELETE /api/sessions/:id']);
@@ -246,6 +258,7 @@ function expected(route: string, c: Case): Expected {
       if (route === 'GET /assets/*') return nasty.includes('..') ? [404, 'CMUX_ERR_NOT_FOUND'] : [200]; // a path without an extension is the app's own route: index.html
       if (nasty.length > MAX_PARAM_CHARS) return [414, 'CMUX_ERR_URI_TOO_LONG'];
       if (ID_CHECKED.has(route)) return BAD;
+      if (route === 'POST /api/messages/:id/withdraw') return [404, 'CMUX_ERR_MESSAGE_NOT_FOUND'];
       return route === 'POST /api/webhooks/:source' ? BAD : [404, 'CMUX_ERR_AGENT_NOT_FOUND']; // an invalid name is no agent's
     case 'huge body':
       return [413, 'CMUX_ERR_BODY_TOO_LARGE'];
@@ -372,7 +385,7 @@ describe('hostile arguments on every CLI command', { timeout: 300_000 }, () => {
   after(async () => cmux.cleanup());
 
   const cases: Record<string, string[][]> = {
-    start: [['--bogus']],
+    start: [['--bogus'], ['--host', 'x'], ['--join', 'nats://127.0.0.1:1', '--host', '../x'], ['--join', 'nats://127.0.0.1:1', '--password-file', '/nonexistent/file']],
     stop: [['extra', 'args', 'here']],
     restart: [['--bogus']],
     status: [['--json', '--bogus']],
@@ -406,6 +419,7 @@ describe('hostile arguments on every CLI command', { timeout: 300_000 }, () => {
     ],
     // Outside an agent window (no CMUX_AGENT_NAME, CMUX_AGENT_TOKEN) it serves no one.
     mcp: [[], ['--bogus']],
+    cluster: [['bogus'], ['status'], ['add-host', '../x'], ['hub', '--host', '../x'], ['hub', '--host', 'ok', '--listen', '$(id):1']],
     // Checked before the server is asked; the last one finds no server running.
     usage: [['--by', 'bogus'], ['--since', 'yesterday'], ['--since', '../../etc/passwd'], ['--since', '99999d'], ['extra-argument'], ['--by', 'day']],
     help: [['bogus-command']],

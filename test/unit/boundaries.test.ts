@@ -83,7 +83,7 @@ describe('module boundaries', () => {
   });
 
   it('reads the configuration variables only in the config loader', () => {
-    const configVariable = /process\.env\.(CMUX_(HOME|HOST|PORT|TOKEN|TMUX_SOCKET|SESSION|AGENT_COMMAND|LOG_CHECK_INTERVAL|HEAL_INTERVAL|CONFIG)\b|PM2_HOME)/;
+    const configVariable = /process\.env\.(CMUX_(HOME|HOST|PORT|TOKEN|TMUX_SOCKET|SESSION|AGENT_COMMAND|LOG_CHECK_INTERVAL|HEAL_INTERVAL|CONFIG|CLUSTER_URL|CLUSTER_HOST|NATS_PASSWORD)\b|PM2_HOME)/;
     const offenders = sources(join(ROOT, 'apps'))
       .filter((file) => !/^apps\/core\/src\/(config|pm2|ecosystem)\//.test(relative(ROOT, file)))
       .filter((file) => configVariable.test(readFileSync(file, 'utf8')));
@@ -96,5 +96,29 @@ describe('module boundaries', () => {
     assert.ok(lite.length >= 3, `the server, the router and the healer run in lite mode: ${lite.map((a) => a.name).join(', ')}`);
     const offenders = lite.filter((app) => /\bfetch\s*\(|\bWebAssembly\b/.test(readFileSync(app.script, 'utf8'))).map((app) => app.name);
     assert.deepEqual(offenders, [], 'these bundles call fetch or WebAssembly: use core\'s httpRequest (node:http)');
+  });
+
+  it('a single host never loads the NATS client: the bundles import it only dynamically, on a cluster member, from one module', () => {
+    const config = loadConfig({ env: { CMUX_HOME: join(tmpdir(), 'cx-boundaries-unused') }, cwd: ROOT });
+    for (const app of buildEcosystem(config).apps) {
+      const text = readFileSync(app.script, 'utf8');
+      assert.doesNotMatch(text, /(from|import)\s*["']@nats-io\//, `${app.name} imports the NATS client statically`);
+    }
+    const importers = sources(join(ROOT, 'apps')).filter((file) => /['"]@nats-io\/[a-z-]+['"]\)/.test(readFileSync(file, 'utf8')));
+    assert.deepEqual(importers.map((f) => relative(ROOT, f)), ['apps/cluster/nats/lib.ts']);
+    const runtime = sources(join(ROOT, 'apps')).filter((file) => /^import (?!type)[^;]*from '@nats-io\//m.test(readFileSync(file, 'utf8')));
+    assert.deepEqual(runtime.map((f) => relative(ROOT, f)), [], 'type imports only');
+  });
+
+  it('the NATS client calls no global fetch and no WebAssembly, so it runs in the lite-mode apps', () => {
+    for (const pkg of ['nats-core', 'transport-node', 'jetstream', 'kv', 'nkeys', 'nuid']) {
+      const dir = join(ROOT, 'node_modules', '@nats-io', pkg, 'lib');
+      for (const file of sources(dir).filter((f) => f.endsWith('.js'))) {
+        const text = readFileSync(file, 'utf8');
+        assert.doesNotMatch(text, /\bWebAssembly\b/, relative(ROOT, file));
+        // Its own methods named fetch (`this.fetch(`, `async fetch(`) are not the global.
+        assert.doesNotMatch(text, /(?<![.\w]|async |function )fetch\s*\(/, relative(ROOT, file));
+      }
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { agentDialog, agentTerminal, answerAgent, interruptAgent, killAgent, MAX_TERMINAL_LINES, queueMessage } from '../../agents/index.js';
+import { agentDialog, agentTerminal, answerAgent, interruptAgent, killAgent, MAX_TERMINAL_LINES, queueMessage, type AgentTerminal } from '../../agents/index.js';
 import { CmuxError } from '../../core/src/errors/index.js';
 import { awaitDelivery } from '../ops/await-delivery.js';
 import { assertRunning } from '../ops/health.js';
@@ -8,6 +8,7 @@ import { agentContext } from '../agent-context.js';
 import { parseSeconds } from '../parse-seconds.js';
 import { printJson, say } from '../output.js';
 import { readTextArgument } from '../text-argument.js';
+import { serverOpsFor } from '../remote-ops.js';
 
 export const killCommand = new Command('kill')
   .description('archive an agent\'s terminal into the journal, close its window and unregister it')
@@ -15,8 +16,9 @@ export const killCommand = new Command('kill')
   .option('--force', 'kill even with uncommitted or unmerged work in its worktree')
   .option('--keep', 'keep its worktree folder (its branch is always kept)')
   .action(async (id: string, opts: { force?: boolean; keep?: boolean }) => {
-    const { deps } = agentContext();
-    const { archive, worktree } = await killAgent(deps, id, opts);
+    const { config, deps } = agentContext();
+    const remote = serverOpsFor(config, id);
+    const { archive, worktree } = remote ? await remote.ops.kill({ id, ...opts }) : await killAgent(deps, id, opts);
     say(`killed ${id}${archive ? `; its terminal is archived in ${archive}` : ''}`);
     if (worktree) say(`${worktree.kept ? 'kept' : 'removed'} the worktree ${worktree.path}; branch ${worktree.branch} stays`);
   });
@@ -51,13 +53,14 @@ export const answerCommand = new Command('answer')
   .option('--question <text>', 'answer only if the dialog still asks this')
   .option('--json', 'print JSON')
   .action(async (id: string, choice: string | undefined, opts: { question?: string; json?: boolean }) => {
-    const { deps } = agentContext();
+    const { config, deps } = agentContext();
+    const remote = serverOpsFor(config, id);
     if (choice === undefined) {
-      const dialog = await agentDialog(deps, id);
+      const dialog = remote ? (await remote.ops.dialog({ id })).dialog : await agentDialog(deps, id);
       if (opts.json) return printJson({ dialog });
       return say(dialog ? `${dialog.question}\n${dialog.choices.map((c, i) => `  ${i + 1}. ${c}${dialog.cursor === i ? '  ←' : ''}`).join('\n')}` : `${id} shows no dialog`);
     }
-    const dialog = await answerAgent(deps, id, choice, opts.question);
+    const dialog = remote ? await remote.ops.answer({ id, choice, ...(opts.question ? { question: opts.question } : {}) }) : await answerAgent(deps, id, choice, opts.question);
     if (opts.json) printJson({ id, question: dialog.question, choice });
     else say(`answered ${JSON.stringify(dialog.question)} with ${JSON.stringify(choice)}`);
   });
@@ -66,8 +69,9 @@ export const interruptCommand = new Command('interrupt')
   .description('stop the agent\'s current turn (Escape for Claude Code)')
   .argument('<agent>')
   .action(async (id: string) => {
-    const { deps } = agentContext();
-    await interruptAgent(deps, id);
+    const { config, deps } = agentContext();
+    const remote = serverOpsFor(config, id);
+    await (remote ? remote.ops.interrupt({ id }) : interruptAgent(deps, id));
     say(`interrupted ${id}`);
   });
 
@@ -90,8 +94,9 @@ export const terminalCommand = new Command('terminal')
   .option('-n, --lines <count>', 'how many lines', parseLines, 200)
   .option('--json', 'print JSON')
   .action(async (id: string, opts: { lines: number; json?: boolean }) => {
-    const { deps } = agentContext();
-    const terminal = await agentTerminal(deps, id, opts.lines);
+    const { config, deps } = agentContext();
+    const remote = serverOpsFor(config, id);
+    const terminal = remote ? ((await remote.ops.terminal({ id, lines: opts.lines })) as AgentTerminal) : await agentTerminal(deps, id, opts.lines);
     if (opts.json) printJson(terminal);
     else say(terminal.archived ? `(its window is gone: its terminal as archived at ${terminal.archived.at})\n${terminal.text}` : terminal.text);
   });

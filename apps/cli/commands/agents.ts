@@ -23,6 +23,6 @@ export const agentsCommand = new Command('agents')
     if (agents.length === 0) return say('no agents');
     for (const a of agents) {
       const marks = [a.attention ? `! needs you: ${a.attention.event}` : '', a.worktree ? `[${a.worktree.branch}]` : ''];
-      say(`${a.id.padEnd(24)} ${a.status.padEnd(9)} ${a.role.padEnd(11)} ${a.windowId.padEnd(5)} ${a.kind.padEnd(12)} ${marks.filter(Boolean).join(' ')}`.trimEnd());
+      say(`${a.id.padEnd(24)} ${a.status.padEnd(11)} ${a.role.padEnd(11)} ${a.windowId.padEnd(5)} ${a.kind.padEnd(12)} ${marks.filter(Boolean).join(' ')}`.trimEnd());
     }
   });

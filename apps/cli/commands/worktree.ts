@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { agentDiff, describeFiles, mergeAgent, previewAgentMerge, type MergePreview } from '../../agents/index.js';
 import { agentContext } from '../agent-context.js';
 import { printJson, say, warn, write } from '../output.js';
+import { serverOpsFor } from '../remote-ops.js';
 
 export const diffCommand = new Command('diff')
   .description('show what a worker changed in its worktree since its base: commits, edits and new files')
@@ -9,8 +10,9 @@ export const diffCommand = new Command('diff')
   .option('--stat', 'only the changed files with their added and deleted lines')
   .option('--json', 'print JSON: {repo, branch, base, files, patch}')
   .action(async (id: string, opts: { stat?: boolean; json?: boolean }) => {
-    const { deps } = agentContext();
-    const diff = await agentDiff(deps, id);
+    const { config, deps } = agentContext();
+    const remote = serverOpsFor(config, id);
+    const diff = remote ? await remote.ops.diff({ id }) : await agentDiff(deps, id);
     if (opts.json) return printJson(opts.stat ? { ...diff, patch: undefined } : diff);
     if (!opts.stat) {
       write(diff.patch + (diff.truncated ? '\n[cut: the patch is longer; --stat lists every file]\n' : ''));
@@ -44,12 +46,14 @@ export const mergeCommand = new Command('merge')
   .option('--dry-run', 'change nothing: list the commits it would merge and the uncommitted files it would leave behind (or commit)')
   .option('--json', 'print JSON')
   .action(async (id: string, opts: { into?: string; squash?: boolean; commitUncommitted?: boolean; message?: string; dryRun?: boolean; json?: boolean }) => {
-    const { deps } = agentContext();
+    const { config, deps } = agentContext();
+    const remote = serverOpsFor(config, id);
     if (opts.dryRun) {
-      const preview = await previewAgentMerge(deps, id, { into: opts.into });
+      const preview = remote ? await remote.ops.mergePreview({ id, into: opts.into }) : await previewAgentMerge(deps, id, { into: opts.into });
       return opts.json ? printJson(preview) : printPreview(id, preview, opts.commitUncommitted ?? false);
     }
-    const result = await mergeAgent(deps, id, { into: opts.into, squash: opts.squash, commitUncommitted: opts.commitUncommitted, message: opts.message });
+    const options = { into: opts.into, squash: opts.squash, commitUncommitted: opts.commitUncommitted, message: opts.message };
+    const result = remote ? await remote.ops.merge({ id, options }) : await mergeAgent(deps, id, options);
     if (opts.json) return printJson(result);
     if (result.committed) say(`committed ${result.committed.files.length} uncommitted file(s) on ${result.branch} as ${result.committed.commit.slice(0, 12)}: ${describeFiles(result.committed.files)}`);
     if (result.commit === null) say(`nothing to merge: ${result.into} has every commit of ${result.branch}`);

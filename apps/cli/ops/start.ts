@@ -11,6 +11,7 @@ import { appHome, pm2Home, isCmuxApp, withPm2 } from '../../core/src/pm2/index.j
 import { canBind, findPortHolders, portInUseError, waitUntil } from '../../core/src/proc/index.js';
 import { dashboardLoginUrl, getFromServer } from '../../core/src/server-client/index.js';
 import type { AgentDeps } from '../../agents/index.js';
+import { checkMembership, startHub } from './cluster.js';
 import { fetchHealth } from './health.js';
 import { resolveAgentCommand, SUPERVISOR } from '../../agents/index.js';
 
@@ -47,6 +48,12 @@ export async function startCmux(deps: AgentDeps, report: (line: string) => void,
     }
   }
   if (!online.has('cmux-server')) await assertPortFree(config);
+  // A member first serves its hub (when it is the hub's host) and has the hub check its
+  // credentials: a refused member never starts, a hub that does not answer only delays the link.
+  if (config.cluster) {
+    if (config.cluster.hub) await startHub(config, config.cluster, report);
+    await checkMembership(config, config.cluster, report);
+  }
 
   if (isDashboardStale(config.root, config.frontend.dist)) {
     report('building the dashboard…');

@@ -2,6 +2,7 @@ import { archivePane } from '../../agents/archive-pane.js';
 import { markTeamStopped } from '../../registry/index.js';
 import { lstatSync, rmSync } from 'node:fs';
 import type { CmuxConfig } from '../../core/src/config/index.js';
+import { HUB_APP_NAME } from '../../core/src/ecosystem/index.js';
 import { daemonPid, appHome, isCmuxApp, killDaemon, withPm2 } from '../../core/src/pm2/index.js';
 import { descendantsOf, findPortHolders, isAlive, terminateAll, waitForExit } from '../../core/src/proc/index.js';
 import { tmuxClientFromConfig } from '../../core/src/tmux/index.js';
@@ -46,7 +47,8 @@ export async function stopCmux(config: CmuxConfig, report: (line: string) => voi
       await Promise.all(
         ours.map(async (p) => {
           await pm2.delete(p.name!);
-          stopped(`stopped ${p.name}${p.pid ? ` (pid ${p.pid})` : ''}`);
+          const hub = p.name === HUB_APP_NAME ? ': the other hosts of the cluster keep delivering their own mail and catch up when it is back' : '';
+          stopped(`stopped ${p.name}${p.pid ? ` (pid ${p.pid})` : ''}${hub}`);
         }),
       );
       return (await pm2.list()).length;

@@ -71,7 +71,7 @@ export interface AgentTerminal {
   archived?: { at: string; date: string; name: string };
 }
 
-export type AgentStatus = 'starting' | 'idle' | 'busy' | 'waiting' | 'exited' | 'missing' | 'stopped' | 'unknown';
+export type AgentStatus = 'starting' | 'idle' | 'busy' | 'waiting' | 'exited' | 'missing' | 'stopped' | 'unknown' | 'unreachable';
 
 export interface Agent {
   id: string;

@@ -3,6 +3,7 @@ import type { Logger } from '../../core/src/log/index.js';
 import { homePaths } from '../../core/src/paths/index.js';
 import type { TmuxEvent } from '../../core/src/tmux/index.js';
 import { agentViews, captureAgents, interruptSigns, recapture, type AgentDeps, type AgentObservation, type AgentView } from '../../agents/index.js';
+import type { TeamAgent, TeamDirectory } from '../../registry/directory/index.js';
 import { nextAttention, turnInterrupted, type Attention } from '../notify/attention.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { Hub } from '../ws/hub.js';
@@ -21,8 +22,9 @@ const SAFETY_READ_MS = 15_000;
 const READ_SETTLE_MS = 40;
 const READ_MAX_WAIT_MS = 120;
 
-// `attention` says why the agent needs the person (null: it does not).
-export type AgentSnapshot = AgentView & { statusSince: string; attention: Attention | null };
+// `attention` says why the agent needs the person (null: it does not). `host`: the host it
+// runs on, in a cluster (another host's agent's id carries it too: w1@b).
+export type AgentSnapshot = AgentView & { statusSince: string; attention: Attention | null; host?: string };
 
 // Keeps every agent's status in memory for the listing. With the tmux client's stream of the
 // session's output, a pane is captured again when it printed (or its program or title changed),
@@ -33,10 +35,14 @@ export type AgentSnapshot = AgentView & { statusSince: string; attention: Attent
 // spawn, a kill, from the API or the CLI) is read before the next answer, capturing only the
 // windows it has not seen. The dashboards hear what changed: agents that appeared,
 // disappeared, or changed status (with when the status began, and whether the change needs
-// the person, which also goes to the notifier).
+// the person, which also goes to the notifier). In a cluster the listing holds the other
+// hosts' agents too (their own hosts watch them; see TeamDirectory), and the directory hears
+// of every change here.
 export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub, logger: Logger, notifier?: Notifier) {
   const registryFile = homePaths(deps.config.home).registry;
   let known = new Map<string, AgentSnapshot>();
+  let team: TeamDirectory | undefined;
+  const withTeam = (local: AgentSnapshot[]): AgentSnapshot[] => (team?.self ? [...local.map((a) => ({ ...a, host: team!.self! })), ...(team.agents() as TeamAgent[] as AgentSnapshot[])] : local);
   // Each agent's last lines as the dashboards were last told them; kept when its window goes.
   const previews = new Map<string, string>();
   let observation: AgentObservation | undefined;
@@ -200,6 +206,7 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
       hub.broadcast('agent_removed', { id });
     }
     known = next;
+    team?.changed();
     return [...next.values()];
   }
 
@@ -208,13 +215,21 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
     // taken, so a change made just before the call (a spawn, an answer) is always in it.
     async refresh(): Promise<AgentSnapshot[]> {
       await read(true);
-      return publish();
+      return withTeam(publish());
     },
     // The listing from memory; read first only when agents.yaml changed since the last reading
     // (or there was none), so an agent spawned or killed a moment ago is in it as it is.
     async current(): Promise<AgentSnapshot[]> {
       if (!observation || registryVersion() !== observedRegistry) await read(false);
-      return publish();
+      return withTeam(publish());
+    },
+    // This host's own agents as last published (what it tells the other hosts).
+    local(): AgentSnapshot[] {
+      return [...known.values()];
+    },
+    // The cluster's directory: its agents join the listing, and it hears of every change here.
+    join(directory: TeamDirectory): void {
+      team = directory;
     },
     // A hook reported a status: tell the dashboards now rather than at the next reading.
     publish(): void {

@@ -1,6 +1,6 @@
 import type { CmuxConfig } from '../../core/src/config/index.js';
 import type { Logger } from '../../core/src/log/index.js';
-import { listAppStatus } from '../../core/src/pm2/index.js';
+import { listAppStatus, type AppStatus } from '../../core/src/pm2/index.js';
 import { healthPayload } from '../health/payload.js';
 import type { Hub } from '../ws/hub.js';
 
@@ -12,6 +12,7 @@ export function createSystemMonitor(config: CmuxConfig, hub: Hub, logger: Logger
   let timer: NodeJS.Timeout | undefined;
   let apps = '';
   let health = '';
+  let latest: { apps: AppStatus[]; health: { status: string; problem: string | null } | null } = { apps: [], health: null };
   const tick = async () => {
     const list = await listAppStatus(config.home);
     const appsKey = JSON.stringify(list.map(({ name, status, pid, restarts }) => [name, status, pid, restarts]));
@@ -22,8 +23,11 @@ export function createSystemMonitor(config: CmuxConfig, hub: Hub, logger: Logger
     const healthKey = `${frontend.status}|${frontend.problem ?? ''}|${frontend.lastHeal ?? ''}`;
     if (health && healthKey !== health) hub.broadcast('health', payload);
     health = healthKey;
+    latest = { apps: list, health: { status: payload.status, problem: frontend.problem ?? null } };
   };
   return {
+    // The apps and health as last read (what this host tells the others of a cluster).
+    latest: () => latest,
     start(): void {
       const loop = () => {
         tick()

@@ -7,7 +7,7 @@ import * as z from 'zod';
 export const projectName = z.string().min(1).max(64);
 
 // An agent in the path. Any string that fits: one that names no agent is a 404, not a 400.
-export const agentParams = z.object({ id: z.string().min(1).max(120) });
+export const agentParams = z.object({ id: z.string().min(1).max(200) });
 
 // A yes/no query parameter.
 export const queryFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');

@@ -22,5 +22,6 @@ export const messageSchemas = {
       from: addressSchema.optional(),
     }),
   },
+  withdraw: { params: z.object({ id: z.string().min(1).max(200) }), body: z.strictObject({ detail: z.string().min(1).max(2_000).optional() }).prefault({}) },
   event: { body: z.strictObject({ event: z.enum(['message', 'message_status', 'alert']), data: z.unknown() }) },
 };

@@ -15,6 +15,9 @@ export const WS_EVENTS = {
   alertAcked: 'alert_acked',
   health: 'health',
   process: 'process',
+  // A host of the cluster came or went, or beat with other apps or health: {host, reachable,
+  // lastSeen, apps, health, agents}.
+  hostStatus: 'host_status',
 } as const;
 export type WsEvent = (typeof WS_EVENTS)[keyof typeof WS_EVENTS];
 

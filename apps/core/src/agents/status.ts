@@ -10,6 +10,9 @@ export const AGENT_STATUS = {
   missing: 'missing',
   // Kept from the last stop; the next start brings it back.
   stopped: 'stopped',
+  // Another host's agent whose host does not answer (a cluster, docs/CLUSTER.md): not known
+  // to be missing or stopped, only out of reach.
+  unreachable: 'unreachable',
   unknown: 'unknown',
 } as const;
 export type AgentStatus = (typeof AGENT_STATUS)[keyof typeof AGENT_STATUS];

@@ -5,7 +5,8 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type * as z from 'zod';
 import { CmuxError } from '../errors/index.js';
 import { REPO_ROOT } from '../paths/index.js';
-import { configInputSchema, type CmuxConfig, type CmuxConfigInput } from './schema.js';
+import { readHomeFile } from '../fs/index.js';
+import { configInputSchema, type ClusterConfig, type CmuxConfig, type CmuxConfigInput } from './schema.js';
 
 type Tree = Record<string, unknown>;
 type Path = readonly string[];
@@ -30,11 +31,33 @@ export const ENV_OVERRIDES: ReadonlyArray<{ variable: string; path: Path; kind: 
   { variable: 'CMUX_AGENT_COMMAND', path: ['agents', 'command'], kind: 'string' },
   { variable: 'CMUX_LOG_CHECK_INTERVAL', path: ['logWatcher', 'intervalSeconds'], kind: 'int' },
   { variable: 'CMUX_HEAL_INTERVAL', path: ['healer', 'intervalSeconds'], kind: 'int' },
+  { variable: 'CMUX_CLUSTER_URL', path: ['cluster', 'nats', 'url'], kind: 'string' },
+  { variable: 'CMUX_CLUSTER_HOST', path: ['cluster', 'host'], kind: 'string' },
+  { variable: 'CMUX_NATS_PASSWORD', path: ['cluster', 'nats', 'password'], kind: 'string' },
 ];
+
+// The variables that hold secrets: a daemon takes them out of its environment (see
+// forgetSecretVariables).
+const SECRET_VARIABLES = ['CMUX_TOKEN', 'CMUX_NATS_PASSWORD'] as const;
 
 // Keys holding paths (or lists of paths), resolved against the folder their layer says they
 // are relative to; `*` stands for every key at its level.
-const PATH_KEYS: readonly Path[] = [['home'], ['frontend', 'dist'], ['logWatcher', 'files'], ['worktrees', 'dir'], ['agentKinds', '*', 'settingsFile']];
+const PATH_KEYS: readonly Path[] = [
+  ['home'],
+  ['frontend', 'dist'],
+  ['logWatcher', 'files'],
+  ['worktrees', 'dir'],
+  ['agentKinds', '*', 'settingsFile'],
+  ['cluster', 'nats', 'credsFile'],
+  ['cluster', 'nats', 'tls', '*'],
+  ['cluster', 'hub', 'natsServer'],
+  ['cluster', 'hub', 'tls', '*'],
+  ['cluster', 'hub', 'storeDir'],
+];
+
+// What `cmux cluster join` and `cmux cluster hub` write into $CMUX_HOME (0600): the cluster
+// section alone, read after the CMUX_CONFIG file and before the environment.
+export const CLUSTER_FILE = 'cluster.yaml';
 
 export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
@@ -58,12 +81,17 @@ export function loadConfig(options: LoadConfigOptions = {}): CmuxConfig {
   if (root.split(sep).includes('node_modules')) setPath(defaults.data, ['home'], join(homedir(), '.cmux'));
   const layers: Layer[] = [defaults];
   if (userFile) layers.push(readYamlLayer(userFile, dirname(userFile)));
-  layers.push(readEnvLayer(env, cwd));
+  const envLayer = readEnvLayer(env, cwd);
+  // The home is known once the other layers are: its cluster file comes before the environment.
+  const home = getPath(mergeTrees(layers.reduce<Tree>((acc, layer) => mergeTrees(acc, layer.data), {}), envLayer.data), ['home']);
+  const clusterFile = typeof home === 'string' ? readClusterLayer(join(home, CLUSTER_FILE), home) : null;
+  if (clusterFile) layers.push(clusterFile);
+  layers.push(envLayer);
 
   const merged = layers.reduce<Tree>((acc, layer) => mergeTrees(acc, layer.data), {});
   const parsed = configInputSchema.safeParse(merged);
   if (!parsed.success) throw configErrorFromIssue(parsed.error.issues[0]!, layers, merged);
-  return resolveConfig(parsed.data, { root, defaults: defaultsFile, user: userFile });
+  return resolveConfig(parsed.data, { root, defaults: defaultsFile, user: userFile, cluster: clusterFile?.source ?? null }, layers);
 }
 
 // Takes the token's variable out of a daemon's environment once its configuration holds the
@@ -72,10 +100,10 @@ export function loadConfig(options: LoadConfigOptions = {}): CmuxConfig {
 // app as before. /proc/<pid>/environ still shows the environment the process began with: no
 // process can rewrite that (see README, Security).
 export function forgetTokenVariable(env: NodeJS.ProcessEnv = process.env): void {
-  delete env.CMUX_TOKEN;
+  for (const variable of SECRET_VARIABLES) delete env[variable];
 }
 
-function resolveConfig(input: CmuxConfigInput, files: { root: string; defaults: string; user: string | null }): CmuxConfig {
+function resolveConfig(input: CmuxConfigInput, files: { root: string; defaults: string; user: string | null; cluster: string | null }, layers: Layer[]): CmuxConfig {
   const { socket } = input.tmux;
   return deepFreeze({
     root: files.root,
@@ -130,8 +158,62 @@ function resolveConfig(input: CmuxConfigInput, files: { root: string; defaults: 
     },
     usage: { readIntervalSeconds: input.usage.readIntervalSeconds, prices: input.usage.prices.map((price) => ({ ...price })) },
     processes: { ...input.processes },
-    files: { defaults: files.defaults, user: files.user },
+    cluster: resolveCluster(input, layers),
+    files: { defaults: files.defaults, user: files.user, cluster: files.cluster },
   });
+}
+
+// The cluster section, or null for a single host: no hub url to join and no hub to run.
+function resolveCluster(input: CmuxConfigInput, layers: Layer[]): ClusterConfig | null {
+  const { cluster, home } = input;
+  if (cluster.nats.url === null && !cluster.hub.enabled) return null;
+  const where = (key: string) => [...layers].reverse().find((l) => getPath(l.data, key.split('.')) !== undefined)?.source ?? layers[0]!.source;
+  if (cluster.host === null) {
+    throw configError({ key: 'cluster.host', source: where('cluster.nats.url'), reason: 'name this host (lowercase letters, digits and -): a cluster member needs a name' });
+  }
+  const { hub } = cluster;
+  return {
+    host: cluster.host,
+    name: cluster.name,
+    heartbeatMs: cluster.heartbeatSeconds * 1000,
+    unreachableMs: cluster.unreachableSeconds * 1000,
+    maxInFlight: cluster.maxInFlight,
+    nats: { ...cluster.nats, url: cluster.nats.url ?? `nats://${loopbackSide(hub.listen)}`, tls: { ...cluster.nats.tls } },
+    hub: hub.enabled
+      ? {
+          natsServer: hub.natsServer,
+          listen: hub.listen,
+          leafListen: hub.leafListen,
+          tls: { ...hub.tls },
+          storeDir: hub.storeDir ?? join(home, 'nats', 'store'),
+          maxPayloadBytes: hub.maxPayloadBytes,
+          retentionHours: hub.retentionHours,
+          maxStreamBytes: hub.maxStreamBytes,
+        }
+      : null,
+  };
+}
+
+// The address this host reaches its own hub at: a wildcard listen is reached on loopback.
+function loopbackSide(listen: string): string {
+  const colon = listen.lastIndexOf(':');
+  const host = listen.slice(0, colon);
+  return `${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${listen.slice(colon + 1)}`;
+}
+
+// $CMUX_HOME/cluster.yaml, when there is one: only a `cluster` section, paths relative to the home.
+function readClusterLayer(file: string, home: string): Layer | null {
+  let text: string | null;
+  try {
+    text = readHomeFile(home, file);
+  } catch (error) {
+    throw configError({ key: '(file)', source: file, reason: (error as Error).message });
+  }
+  if (text === null) return null;
+  const layer = parseYamlLayer(text, file, home);
+  const other = Object.keys(layer.data).find((key) => key !== 'cluster');
+  if (other) throw configError({ key: other, source: file, reason: 'this file holds the cluster section alone: put other keys in your CMUX_CONFIG file' });
+  return layer;
 }
 
 function readYamlLayer(file: string, base: string): Layer {
@@ -142,6 +224,10 @@ function readYamlLayer(file: string, base: string): Layer {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the file does not exist' : String(error);
     throw configError({ key: '(file)', source: file, reason });
   }
+  return parseYamlLayer(text, file, base);
+}
+
+function parseYamlLayer(text: string, file: string, base: string): Layer {
   let data: unknown;
   try {
     data = parseYaml(text);
@@ -202,7 +288,7 @@ function configErrorFromIssue(issue: z.core.$ZodIssue, layers: Layer[], merged: 
 
 function configError(details: { key: string; source: string; value?: unknown; reason: string }): CmuxError {
   // Secrets are never echoed back, not even wrong ones (a webhook URL often holds one).
-  const secret = /token|secret|webhook\.url/i.test(details.key);
+  const secret = /token|secret|password|webhook\.url/i.test(details.key);
   const shown = details.value === undefined || secret ? '' : ` (got ${JSON.stringify(details.value)})`;
   return new CmuxError(
     'CMUX_ERR_CONFIG_INVALID',

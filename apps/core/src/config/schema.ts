@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { agentKindOverrideSchema, KIND_NAME, type AgentKindOverride } from '../agents/kind-schema.js';
+import { HOST_NAME } from '../mailbox/schema.js';
 
 const SOCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const SESSION_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
@@ -35,6 +36,41 @@ export const priceSchema = z.strictObject({
   asOf: z.iso.date('a date, YYYY-MM-DD'),
 });
 export type Price = z.infer<typeof priceSchema>;
+
+const hostName = z.string().regex(new RegExp(`^${HOST_NAME}$`), 'lowercase letters, digits and -, 1-32, starting with a letter or digit');
+const nullablePath = z.string().min(1).nullable();
+// host:port to listen on.
+const listenAddress = z.string().regex(/^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:4222');
+
+// `cluster` (docs/CLUSTER.md): this host as a member of a team across machines joined through
+// NATS JetStream, and, on the host that serves it, the hub.
+export const clusterInputSchema = z.strictObject({
+  host: hostName.nullable(),
+  name: hostName,
+  heartbeatSeconds: z.number().int().min(1).max(60),
+  unreachableSeconds: z.number().int().min(2).max(600),
+  maxInFlight: z.number().int().min(16).max(1_000_000),
+  nats: z.strictObject({
+    url: z.string().regex(/^(nats|tls):\/\/[^\s/]+$/, 'nats://host:port or tls://host:port').nullable(),
+    user: z.string().min(1).max(200).nullable(),
+    password: z.string().min(1).max(1_000).nullable(),
+    token: z.string().min(8).max(1_000).nullable(),
+    credsFile: nullablePath,
+    tls: z.strictObject({ ca: nullablePath, cert: nullablePath, key: nullablePath }),
+    privateNetwork: z.boolean(),
+  }),
+  hub: z.strictObject({
+    enabled: z.boolean(),
+    natsServer: nullablePath,
+    listen: listenAddress,
+    leafListen: listenAddress.nullable(),
+    tls: z.strictObject({ cert: nullablePath, key: nullablePath }),
+    storeDir: nullablePath,
+    maxPayloadBytes: z.number().int().min(1024 * 1024).max(64 * 1024 * 1024),
+    retentionHours: z.number().int().min(1).max(24 * 365),
+    maxStreamBytes: z.number().int().min(64 * 1024 * 1024),
+  }),
+});
 
 // The whole configuration as it is written in YAML (and after environment overrides).
 // Strict everywhere: an unknown key is an error, never silently ignored.
@@ -129,6 +165,7 @@ export const configInputSchema = z.strictObject({
     readyTimeoutMs: milliseconds,
     stopGraceMs: milliseconds,
   }),
+  cluster: clusterInputSchema,
 });
 
 // Moments an agent needs a person: a dialog waits for an answer, a turn it was given is done,
@@ -177,6 +214,37 @@ export interface CmuxConfig {
   };
   usage: { readIntervalSeconds: number; prices: readonly Price[] };
   processes: { killTimeoutMs: number; readyTimeoutMs: number; stopGraceMs: number };
+  // null: a single host (no NATS is ever loaded).
+  cluster: ClusterConfig | null;
   // The files the configuration was read from, for messages and `cmux doctor`.
-  files: { defaults: string; user: string | null };
+  files: { defaults: string; user: string | null; cluster: string | null };
+}
+
+// This host as a cluster member, resolved: the hub's url defaults to its own listen address.
+export interface ClusterConfig {
+  host: string;
+  name: string;
+  heartbeatMs: number;
+  unreachableMs: number;
+  maxInFlight: number;
+  nats: {
+    url: string;
+    user: string | null;
+    password: string | null;
+    token: string | null;
+    credsFile: string | null;
+    tls: { ca: string | null; cert: string | null; key: string | null };
+    privateNetwork: boolean;
+  };
+  // Set on the host that runs the hub (the PM2 app cmux-nats).
+  hub: {
+    natsServer: string | null;
+    listen: string;
+    leafListen: string | null;
+    tls: { cert: string | null; key: string | null };
+    storeDir: string;
+    maxPayloadBytes: number;
+    retentionHours: number;
+    maxStreamBytes: number;
+  } | null;
 }

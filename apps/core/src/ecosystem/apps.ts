@@ -13,6 +13,10 @@ export const APP_NAMES = {
 export type AppName = (typeof APP_NAMES)[keyof typeof APP_NAMES];
 export const ALL_APP_NAMES: readonly AppName[] = Object.values(APP_NAMES);
 export const PM2_NAMESPACE = 'cmux';
+// The fifth app, on the host that serves a cluster's hub (docs/CLUSTER.md): nats-server.
+export const HUB_APP_NAME = 'cmux-nats';
+export type ManagedAppName = AppName | typeof HUB_APP_NAME;
+export const MANAGED_APP_NAMES: readonly ManagedAppName[] = [...ALL_APP_NAMES, HUB_APP_NAME];
 
 // The log watcher streams whole logs through short-lived strings: a small young generation
 // keeps its memory flat (500 MB scanned in about 70 MB RSS instead of 100) at a small cost in speed.
@@ -49,12 +53,13 @@ export function appEntry(root: string, name: AppName): { compiled: string; bundl
 
 // One PM2 app definition (the subset of PM2's options cmux sets).
 export interface EcosystemApp {
-  name: AppName;
+  name: ManagedAppName;
   namespace: string;
   script: string;
   cwd: string;
   interpreter: string;
   node_args: string[];
+  args?: string[];
   env: Record<string, string>;
   out_file: string;
   error_file: string;
@@ -71,7 +76,7 @@ export interface EcosystemApp {
 }
 
 // The log files PM2 writes for an app, under $CMUX_HOME/logs.
-export function appLogFiles(config: CmuxConfig, name: AppName): { out: string; err: string } {
+export function appLogFiles(config: CmuxConfig, name: ManagedAppName): { out: string; err: string } {
   const { logs } = homePaths(config.home);
   return { out: join(logs, `${name}.out.log`), err: join(logs, `${name}.err.log`) };
 }
@@ -97,33 +102,59 @@ export function appEnvironment(config: CmuxConfig, env: NodeJS.ProcessEnv = proc
   return vars;
 }
 
+// Where the hub app keeps its configuration (written by `cmux cluster hub`).
+export function hubFolder(config: CmuxConfig): string {
+  return join(config.home, 'nats');
+}
+
+// What every app cmux runs under PM2 shares: its name, its logs, the environment that names
+// this cmux, and how PM2 stops and restarts it.
+function managedApp(config: CmuxConfig, env: Record<string, string>, name: ManagedAppName) {
+  const logs = appLogFiles(config, name);
+  return {
+    name,
+    namespace: PM2_NAMESPACE,
+    env: { ...env },
+    out_file: logs.out,
+    error_file: logs.err,
+    merge_logs: true,
+    listen_timeout: config.processes.readyTimeoutMs,
+    kill_timeout: config.processes.killTimeoutMs,
+    exp_backoff_restart_delay: 200,
+    autorestart: true,
+    treekill: true,
+    pmx: false,
+  };
+}
+
 // The PM2 ecosystem of the four apps for one configuration. The apps run their bundles in
 // dist/bundles (see README: why compiled and bundled), each with its own cwd so that PM2
 // resolves nothing against the caller's folder.
 export function buildEcosystem(config: CmuxConfig, env: NodeJS.ProcessEnv = process.env): { apps: EcosystemApp[] } {
   const appEnv = appEnvironment(config, env);
   return {
-    apps: ALL_APP_NAMES.map((name) => {
-      const logs = appLogFiles(config, name);
-      return {
-        name,
-        namespace: PM2_NAMESPACE,
-        script: appEntry(config.root, name).bundle,
-        cwd: config.root,
-        interpreter: process.execPath,
-        node_args: [...NODE_ARGS[name]],
-        env: { ...appEnv },
-        out_file: logs.out,
-        error_file: logs.err,
-        merge_logs: true,
-        wait_ready: true,
-        listen_timeout: config.processes.readyTimeoutMs,
-        kill_timeout: config.processes.killTimeoutMs,
-        exp_backoff_restart_delay: 200,
-        autorestart: true,
-        treekill: true,
-        pmx: false,
-      };
-    }),
+    apps: ALL_APP_NAMES.map((name) => ({
+      ...managedApp(config, appEnv, name),
+      script: appEntry(config.root, name).bundle,
+      cwd: config.root,
+      interpreter: process.execPath,
+      node_args: [...NODE_ARGS[name]],
+      wait_ready: true,
+    })),
+  };
+}
+
+// The fifth app on the host that serves a cluster's hub: nats-server (`natsServer`, its path,
+// found by the caller) on the configuration `cmux cluster hub` writes. Its environment names the
+// home, so it is known as this cmux's own app; it cannot say `ready`, so start waits for its port.
+export function hubApp(config: CmuxConfig, natsServer: string, env: NodeJS.ProcessEnv = process.env): EcosystemApp {
+  return {
+    ...managedApp(config, appEnvironment(config, env), HUB_APP_NAME),
+    script: natsServer,
+    cwd: config.home,
+    interpreter: 'none',
+    node_args: [],
+    args: ['-c', join(hubFolder(config), 'nats.conf')],
+    wait_ready: false,
   };
 }

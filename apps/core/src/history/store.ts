@@ -124,6 +124,14 @@ export function openHistory(home: string, opts: { readonly?: boolean } = {}) {
   const withdraw = db.prepare(
     `UPDATE messages SET status = 'withdrawn', detail = @detail WHERE id = @id AND (status = 'queued' OR (status = 'withdrawn' AND detail IS NULL))`,
   );
+  // Another host's word on a message it delivers only ever moves it forward: a late
+  // `delivering` never undoes `delivered`, and a final status stays.
+  const rank = (column: string) => `CASE ${column} WHEN 'queued' THEN 0 WHEN 'delivering' THEN 1 ELSE 2 END`;
+  const advance = db.prepare(
+    `UPDATE messages SET status = @status, detail = @detail,
+       delivered_at = CASE WHEN @status = 'delivered' THEN @at ELSE delivered_at END
+     WHERE id = @id AND (${rank('status')} < ${rank('@status')} OR (status = @status AND ${rank('@status')} < 2 AND detail IS NOT @detail))`,
+  );
   const byId = db.prepare('SELECT * FROM messages WHERE id = ?');
   const pending = db.prepare(`SELECT * FROM messages WHERE status IN ('queued', 'delivering') ORDER BY seq`);
   const count = db.prepare('SELECT COUNT(*) AS n FROM messages');
@@ -138,8 +146,8 @@ export function openHistory(home: string, opts: { readonly?: boolean } = {}) {
           ts: message.ts,
           from: message.from,
           to: message.to,
-          fromAgent: agentOf(message.from)?.name ?? null,
-          toAgent: agentOf(message.to)?.name ?? null,
+          fromAgent: agentKey(message.from),
+          toAgent: agentKey(message.to),
           subject: message.subject,
           body: message.body ?? null,
           bodyFile: message.bodyFile ?? null,
@@ -156,6 +164,11 @@ export function openHistory(home: string, opts: { readonly?: boolean } = {}) {
     // Records where a message's delivery stands; false when it was withdrawn (nothing changes).
     setStatus(id: string, status: DeliveryStatus, detail: string | null = null): boolean {
       return setStatus.run({ id, status, detail, at: new Date().toISOString() }).changes === 1;
+    },
+    // Records another host's status of a message it delivers, if it moves the message forward
+    // (see `advance`); false when it changed nothing.
+    advance(id: string, status: DeliveryStatus, detail: string | null, at: string = new Date().toISOString()): boolean {
+      return advance.run({ id, status, detail, at }).changes === 1;
     },
     // Takes a message back unless it is being typed or done with: one that is queued (or that
     // the router has not read yet: it is stored withdrawn, so the router never takes it) becomes
@@ -211,6 +224,13 @@ export function openHistory(home: string, opts: { readonly?: boolean } = {}) {
       db.close();
     },
   };
+}
+
+// The agent an address names, as the history indexes it: its name, with its host when it is
+// another host's (so a local agent's page never mixes with a namesake's elsewhere).
+function agentKey(address: string): string | null {
+  const agent = agentOf(address);
+  return agent ? (agent.host ? `${agent.name}@${agent.host}` : agent.name) : null;
 }
 
 function toMessage(row: Row): StoredMessage {

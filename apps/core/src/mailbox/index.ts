@@ -1,6 +1,8 @@
 export { appendMessage } from './append.js';
+export { hostOf, localise, localiseMessage, qualify, qualifyMessage, withoutHost } from './address.js';
 export {
   ADDRESS,
+  HOST_NAME,
   addressSchema,
   agentOf,
   mailboxMessageSchema,

@@ -1,8 +1,11 @@
 import * as z from 'zod';
 
 const NAME = '[A-Za-z0-9][A-Za-z0-9_-]{0,47}';
-// CONTRACT §4 addresses: user, <agent>, <session>:<agent>, system:<daemon>, webhook:<source>.
-export const ADDRESS = new RegExp(`^(user|${NAME}(:${NAME})?)$`);
+// A host of a cluster (docs/CLUSTER.md): a subject and key token, so lowercase.
+export const HOST_NAME = '[a-z0-9][a-z0-9-]{0,31}';
+// CONTRACT §4 addresses: user, <agent>, <session>:<agent>, system:<daemon>, webhook:<source>;
+// in a cluster any of them but the user may name its host: w1@b, proj:w1@b.
+export const ADDRESS = new RegExp(`^(user|(?!user@)${NAME}(:${NAME})?(@${HOST_NAME})?)$`);
 
 // Bodies up to this size travel inline; larger ones go to a journal attachment.
 export const MAX_INLINE_BODY_BYTES = 1024 * 1024;
@@ -10,7 +13,7 @@ export const MAX_SUBJECT_CHARS = 2_000;
 // A mailbox line longer than this cannot be a message cmux wrote.
 export const MAX_LINE_BYTES = 2 * MAX_INLINE_BODY_BYTES + 64 * 1024;
 
-export const addressSchema = z.string().regex(ADDRESS, 'an address: user, <agent>, <session>:<agent>, system:<name> or webhook:<name>');
+export const addressSchema = z.string().regex(ADDRESS, 'an address: user, <agent>, <session>:<agent>, system:<name> or webhook:<name>, each optionally @<host>');
 
 // One mailbox line (CONTRACT §4). `bodyFile` replaces `body` when the body was too large to inline.
 export const mailboxMessageSchema = z.strictObject({
@@ -38,14 +41,18 @@ export const newMessageSchema = z.strictObject({
 });
 export type NewMessage = z.infer<typeof newMessageSchema>;
 
-// The agent part of an address (`session:agent` → agent), or null for user/system/webhook.
-export function agentOf(address: string): { session: string | null; name: string } | null {
+// The agent part of an address (`session:agent@host` → agent, its session and host), or null
+// for user/system/webhook. `host` is null for an address of this host's own.
+export function agentOf(address: string): { session: string | null; name: string; host: string | null } | null {
   if (address === 'user') return null;
-  const colon = address.indexOf(':');
-  if (colon === -1) return { session: null, name: address };
-  const prefix = address.slice(0, colon);
+  const at = address.indexOf('@');
+  const host = at === -1 ? null : address.slice(at + 1);
+  const local = at === -1 ? address : address.slice(0, at);
+  const colon = local.indexOf(':');
+  if (colon === -1) return { session: null, name: local, host };
+  const prefix = local.slice(0, colon);
   if (prefix === 'system' || prefix === 'webhook') return null;
-  return { session: prefix, name: address.slice(colon + 1) };
+  return { session: prefix, name: local.slice(colon + 1), host };
 }
 
 // A message's subject for a free text: its first line, cut to a readable length.

@@ -19,6 +19,10 @@ export interface HomePaths {
   sessions: string;
   history: string;
   routerState: string;
+  // A cluster member's forwarder: how far the mailbox has gone to the hub.
+  forwarderState: string;
+  // The other hosts as cmux-server last saw them, for the CLI.
+  clusterView: string;
   deadLettersReported: string;
   logWatcherState: string;
   frontendState: string;
@@ -50,6 +54,8 @@ export function homePaths(home: string): HomePaths {
     sessions: join(state, 'sessions.json'),
     history: join(state, 'messages.sqlite'),
     routerState: join(state, 'router.json'),
+    forwarderState: join(state, 'forwarder.json'),
+    clusterView: join(state, 'cluster-view.json'),
     deadLettersReported: join(state, 'dead-letters.json'),
     logWatcherState: join(state, 'log-watcher.json'),
     frontendState: join(state, 'frontend.json'),

@@ -1,5 +1,5 @@
 import type { ProcessDescription } from 'pm2';
-import { ALL_APP_NAMES, PM2_NAMESPACE } from '../ecosystem/index.js';
+import { ALL_APP_NAMES, HUB_APP_NAME, MANAGED_APP_NAMES, PM2_NAMESPACE } from '../ecosystem/index.js';
 import { withPm2 } from './client.js';
 
 // One cmux app as PM2 sees it (CONTRACT §3 GET /api/processes).
@@ -13,11 +13,12 @@ export interface AppStatus {
   cpu: number | null;
 }
 
-// The four cmux apps as PM2 reports them; an app PM2 does not know is listed as `not started`.
-// Never starts a PM2 daemon.
+// The four cmux apps as PM2 reports them, and the hub when this host runs one; an app PM2 does
+// not know is listed as `not started`. Never starts a PM2 daemon.
 export async function listAppStatus(home: string): Promise<AppStatus[]> {
   const described = (await withPm2((pm2) => pm2.list(), { spawnDaemon: false })) ?? [];
-  return ALL_APP_NAMES.map((name) => toStatus(name, described.find((p) => isCmuxApp(p, name, home))));
+  const hub = described.find((p) => isCmuxApp(p, HUB_APP_NAME, home));
+  return [...ALL_APP_NAMES.map((name) => toStatus(name, described.find((p) => isCmuxApp(p, name, home)))), ...(hub ? [toStatus(HUB_APP_NAME, hub)] : [])];
 }
 
 // The CMUX_HOME a PM2 app was started for.
@@ -25,11 +26,11 @@ export function appHome(p: ProcessDescription): string | undefined {
   return (p.pm2_env as { CMUX_HOME?: string } | undefined)?.CMUX_HOME;
 }
 
-// Whether a PM2 app is one of cmux's four (optionally the one named `name`). With `home`, only
+// Whether a PM2 app is one of cmux's (the four, or the hub; optionally the one named `name`). With `home`, only
 // the apps of the cmux instance whose CMUX_HOME that is.
 export function isCmuxApp(p: ProcessDescription, name?: string, home?: string): boolean {
   const env = p.pm2_env as { namespace?: string } | undefined;
-  const named = name ? p.name === name : ALL_APP_NAMES.includes(p.name as never);
+  const named = name ? p.name === name : MANAGED_APP_NAMES.includes(p.name as never);
   return env?.namespace === PM2_NAMESPACE && named && (home === undefined || appHome(p) === home);
 }
 

@@ -35,13 +35,14 @@ async function callServer<T>(config: CmuxConfig, path: string, init: { method: s
   }
 }
 
-// Calls a route of the running server with the token and returns its JSON answer; a refusal
-// is thrown as the CmuxError the server answered with, no answer as CMUX_ERR_NOT_RUNNING.
-export async function requestServer<T>(config: CmuxConfig, method: string, path: string, timeoutMs = 5_000): Promise<T> {
+// Calls a route of the running server with the token (and a JSON body) and returns its JSON
+// answer; a refusal is thrown as the CmuxError the server answered with, no answer as
+// CMUX_ERR_NOT_RUNNING.
+export async function requestServer<T>(config: CmuxConfig, method: string, path: string, timeoutMs = 5_000, payload?: unknown): Promise<T> {
   const token = readToken(config);
-  const answer = token
-    ? await httpRequest(`${serverUrl(config)}${path}`, { method, headers: { authorization: `Bearer ${token}` }, timeoutMs }).catch(() => null)
-    : null;
+  const json = payload === undefined ? undefined : JSON.stringify(payload);
+  const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...(json ? { 'content-type': 'application/json' } : {}) };
+  const answer = token ? await httpRequest(`${serverUrl(config)}${path}`, { method, headers, timeoutMs, ...(json ? { body: json } : {}) }).catch(() => null) : null;
   return answerOf<T>(answer, serverUrl(config), method, path);
 }
 
