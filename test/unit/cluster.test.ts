@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { agentOf, appendMessage, isCmuxError, loadConfig, localise, qualify, type ClusterConfig } from '../../apps/core/src/index.ts';
+import { configError as configErrorIn } from '../helpers/config-error.ts';
 import { hubConf, hostPermissions } from '../../apps/cluster/hub/config.ts';
 import { findNatsServer } from '../../apps/cluster/hub/nats-server.ts';
 import { clusterNames, parseSubject } from '../../apps/cluster/names.ts';
@@ -20,15 +21,7 @@ function homeWith(name: string, clusterYaml?: string): string {
   return home;
 }
 
-function configError(env: NodeJS.ProcessEnv): string {
-  try {
-    loadConfig({ env, cwd: dir });
-  } catch (error) {
-    assert.ok(isCmuxError(error, 'CMUX_ERR_CONFIG_INVALID'), String(error));
-    return error.message;
-  }
-  assert.fail('expected a configuration error');
-}
+const configError = (env: NodeJS.ProcessEnv) => configErrorIn(env, dir);
 
 const member = (nats: Partial<ClusterConfig['nats']>): ClusterConfig => ({
   host: 'b',

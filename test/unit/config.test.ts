@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { isCmuxError, loadConfig, REPO_ROOT } from '../../apps/core/src/index.ts';
+import { loadConfig, REPO_ROOT } from '../../apps/core/src/index.ts';
+import { configError as configErrorIn } from '../helpers/config-error.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cx-config-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,15 +15,7 @@ function userFile(name: string, yaml: string): string {
   return file;
 }
 
-function configError(env: NodeJS.ProcessEnv): string {
-  try {
-    loadConfig({ env, cwd: dir });
-  } catch (error) {
-    assert.ok(isCmuxError(error, 'CMUX_ERR_CONFIG_INVALID'), String(error));
-    return error.message;
-  }
-  assert.fail('expected a configuration error');
-}
+const configError = (env: NodeJS.ProcessEnv) => configErrorIn(env, dir);
 
 describe('configuration', () => {
   it('has every contract default in config/cmux.yaml', () => {
