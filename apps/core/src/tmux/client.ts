@@ -157,9 +157,7 @@ export function createTmuxClient(options: TmuxClientOptions) {
         await run(['has-session', '-t', `=${session}`]);
         return true;
       } catch (error) {
-        if (error instanceof CmuxError && ['CMUX_ERR_TMUX_NO_SERVER', 'CMUX_ERR_TMUX_TARGET_NOT_FOUND'].includes(error.code)) {
-          return false;
-        }
+        if (noSession(error) || (error instanceof CmuxError && error.code === 'CMUX_ERR_TMUX_TARGET_NOT_FOUND')) return false;
         throw error;
       }
     },
@@ -185,7 +183,7 @@ export function createTmuxClient(options: TmuxClientOptions) {
       try {
         return parseWindowList(await run(['list-windows', '-a', '-F', WINDOW_LIST_FORMAT]));
       } catch (error) {
-        if (noWindows(error)) return [];
+        if (noSession(error)) return [];
         throw error;
       }
     },
@@ -258,7 +256,7 @@ export function createTmuxClient(options: TmuxClientOptions) {
       try {
         out = await run(['list-windows', '-a', '-F', INTERRUPT_MARKS_FORMAT]);
       } catch (error) {
-        if (noWindows(error)) return new Map();
+        if (noSession(error)) return new Map();
         throw error;
       }
       return new Map(out.split('\n').filter(Boolean).map((line) => line.split('\t', 2) as [string, string]));
@@ -343,10 +341,11 @@ function literalArgument(arg: string): string {
   return arg.endsWith(';') ? `${arg.slice(0, -1)}\\;` : arg;
 }
 
-// A `list-windows -a` that failed because there are no windows: no server, or (`-a` still looks
-// for a current session) a server that has none, started a moment ago by a concurrent
-// `new-session` or whose last session just closed.
-function noWindows(error: unknown): boolean {
+// A command that failed because there is no session: no server, or a server that has none
+// (tmux answers "no current target" even to `list-windows -a` and `has-session -t =name`),
+// started a moment ago by a concurrent `new-session`, kept up by a control-mode client, or
+// whose last session just closed.
+function noSession(error: unknown): boolean {
   return error instanceof CmuxError && (error.code === 'CMUX_ERR_TMUX_NO_SERVER' || /^stderr: no current target$/m.test(error.message));
 }
 
