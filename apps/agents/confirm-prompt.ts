@@ -15,7 +15,7 @@ interface ReportedEvent {
 }
 
 // For an agent whose program reports every prompt it accepts through a hook (Claude Code's
-// UserPromptSubmit, forwarded to the server by scripts/claude-hook.mjs): whether the text
+// UserPromptSubmit, forwarded to the server by scripts/agent-hook.mjs): whether the text
 // typed at `since` was taken. null when nobody can tell — the server does not answer, or the
 // text is a slash command, which fires no hook — and then the screen's word stands. The server
 // is asked again when the agent's pane prints (the agent took the prompt and works), or every

@@ -8,7 +8,7 @@ import { DEFAULT_PROJECT, projectForSpawn } from '../projects/index.js';
 import { reportsTo } from '../projects/agents.js';
 import { createAgentWindow, type RegisteredAgent } from '../registry/index.js';
 import type { AgentDeps } from './deps.js';
-import { launchLine, resolveAgentCommand, type Kind } from './kinds/index.js';
+import { commandForKind, launchLine, resolveAgentCommand, type Kind } from './kinds/index.js';
 import { queueMessage } from './queue-message.js';
 import { finishStart } from './start.js';
 import { discardSpawnWorktree, wantsWorktree, worktreeForSpawn, type WorktreeOptions } from './worktree/spawn.js';
@@ -20,6 +20,8 @@ export interface SpawnRequest extends WorktreeOptions {
   name: string;
   task?: string | undefined;
   command?: string | undefined;
+  // The kind of program to run (a configured kind's name), when no command is given.
+  kind?: string | undefined;
   cwd?: string | undefined;
   // Variables for this agent alone, on top of the configured `agents.env`.
   env?: Record<string, string> | undefined;
@@ -37,7 +39,7 @@ export type SpawnedAgent = RegisteredAgent & { notice?: string };
 export async function createAgent(deps: AgentDeps, request: SpawnRequest): Promise<SpawnedAgent> {
   assertAgentName(request.name);
   const { config } = deps;
-  const command = request.command ?? resolveAgentCommand(config).command;
+  const command = request.command ?? (request.kind ? commandForKind(config, deps.kinds, request.kind) : resolveAgentCommand(config).command);
   if (!/^[^\n\r\0]{1,4096}$/.test(command)) {
     throw new CmuxError('CMUX_ERR_BAD_REQUEST', 'command must be one line of at most 4096 characters');
   }
@@ -53,6 +55,9 @@ export async function createAgent(deps: AgentDeps, request: SpawnRequest): Promi
   }
   const env = { ...config.agents.env, ...given.data };
   const kind = deps.kinds.forCommand(command);
+  if (request.kind && kind.name !== request.kind) {
+    throw new CmuxError('CMUX_ERR_BAD_REQUEST', `command runs a program of kind ${kind.name}, not ${request.kind}: give one or the other`, { context: { field: 'kind' } });
+  }
   const problem = kind.adapter.cannotRun(command, env);
   if (problem) throw new CmuxError('CMUX_ERR_AGENT_CANNOT_RUN', problem);
   const role = request.role ?? 'worker';

@@ -111,8 +111,14 @@ export function cmuxMcpServer(credentials: AgentCredentials, me: Me): McpServer 
 
   tool(
     'spawn_worker',
-    'Start a worker agent with a task, in your project; answers once it is ready and its task is queued. worktree: its own git worktree and branch.',
-    { name: z.string().min(1).max(48), task: z.string().min(1), worktree: z.boolean().optional(), command: z.string().min(1).max(4096).optional().describe('the agent program to run; by default the configured one') },
+    'Start a worker agent with a task, in your project; answers once it is ready and its task is queued. worktree: its own git worktree and branch. kind: which program (claude-code, codex, gemini… as configured; list_agents shows the kinds in use); by default the configured one.',
+    {
+      name: z.string().min(1).max(48),
+      task: z.string().min(1),
+      worktree: z.boolean().optional(),
+      kind: z.string().min(1).max(40).optional().describe('the kind of agent program to run, e.g. codex'),
+      command: z.string().min(1).max(4096).optional().describe('the exact command line to run instead; by default the configured one'),
+    },
     { id: z.string(), name: z.string(), cwd: z.string(), taskMessage: z.string().nullable() },
     (args) => call('POST', '/api/me/spawn', args, 600_000),
   );

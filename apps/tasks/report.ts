@@ -16,8 +16,12 @@ export interface Report {
 // An agent's report to its project's supervisor (`cmux mail done|blocked|status`, the MCP
 // tool `report`). `done` and `blocked` move a task on the board: the one named, which must be
 // the agent's own, else the one it works on. Everything is checked before the message is queued.
+// A task another agent handed over (a worker's handoff to a worker) is reported to that agent,
+// which waits for the answer; the supervisor sees it move on the board.
 export async function reportToSupervisor(config: CmuxConfig, store: TaskStore, from: string, kind: ReportKind, body: string, taskId?: number): Promise<Report> {
   const task = kind === 'status' ? null : taskToReport({ store }, from, taskId);
-  const message = await appendMessage(config.home, { from, to: await supervisorForAgent(config, from), subject: `${kind}: ${summarise(body)}`, body });
+  const giver = task ? store.assignerOf(task.id) : null;
+  const to = giver && giver !== 'user' && giver !== from ? giver : await supervisorForAgent(config, from);
+  const message = await appendMessage(config.home, { from, to, subject: `${kind}: ${summarise(body)}`, body });
   return { message, task: task && kind !== 'status' ? reportOnTask({ store }, task, kind) : null };
 }

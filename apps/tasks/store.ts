@@ -69,6 +69,7 @@ export function openTasks(home: string) {
        status = CASE WHEN status = 'assigned' AND EXISTS (SELECT 1 FROM messages WHERE id = @message AND status = 'delivered') THEN 'working' ELSE status END
      WHERE id = @id`,
   );
+  const assigner = db.prepare('SELECT messages.from_addr FROM tasks JOIN messages ON messages.id = tasks.assignment WHERE tasks.id = ?');
   return {
     get(id: number): Task | null {
       return (byId.get(id) as Row | undefined) ?? null;
@@ -101,6 +102,10 @@ export function openTasks(home: string) {
     // finished, the one it took first; null when it has none.
     currentOf(agent: string): Task | null {
       return (current.get(agent) as Row | undefined) ?? null;
+    },
+    // Who gave a task to its assignee (the sender of its assignment), or null when unknown.
+    assignerOf(id: number): string | null {
+      return (assigner.get(id) as { from_addr: string } | undefined)?.from_addr ?? null;
     },
     // The tasks given to an agent that have not reached it yet.
     notTakenBy(agent: string): Task[] {

@@ -7,7 +7,8 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import type { FastifyInstance } from 'fastify';
 import { createAgent } from '../../apps/agents/index.ts';
 import { agentIdentityToken, ensureAgentToken } from '../../apps/core/src/agents/index.ts';
-import { homePaths } from '../../apps/core/src/index.ts';
+import { homePaths, openHistory, type MailboxMessage } from '../../apps/core/src/index.ts';
+import { readRegistry } from '../../apps/registry/index.ts';
 import { agentHarness } from '../helpers/agents.ts';
 import { CLI } from '../helpers/instance.ts';
 import { inProcessApp } from '../helpers/server-app.ts';
@@ -37,7 +38,7 @@ describe('cmux mcp', { timeout: 120_000 }, () => {
     readFileSync(homePaths(deps.config.home).mailbox, 'utf8')
       .split('\n')
       .filter(Boolean)
-      .map((line) => JSON.parse(line) as { from: string; to: string; subject: string; body?: string });
+      .map((line) => JSON.parse(line) as MailboxMessage);
   const me = (name: string, token: string) => fetch(`${url}/api/me/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'x-cmux-agent': name },
@@ -49,6 +50,7 @@ describe('cmux mcp', { timeout: 120_000 }, () => {
     await createAgent(deps, { name: 'supervisor', role: 'supervisor', command: 'cat', cwd: harness.base, createdBy: 'user' });
     // The worker's program writes down the token its window was given.
     await createAgent(deps, { name: 'w1', command: `printf %s "$CMUX_AGENT_TOKEN" > ${join(harness.base, 'w1.token')}; exec cat`, cwd: harness.base, createdBy: 'supervisor' });
+    await createAgent(deps, { name: 'w2', command: 'cat', cwd: harness.base, createdBy: 'supervisor' });
     app = await inProcessApp(deps, TOKEN, secret);
     url = await app.listen({ host: '127.0.0.1', port: 0 });
   });
@@ -89,6 +91,44 @@ describe('cmux mcp', { timeout: 120_000 }, () => {
     assert.equal((added.structuredContent as { task: { title: string } }).task.title, 'write the docs');
     const listed = await w1.callTool({ name: 'task_list', arguments: {} });
     assert.ok((listed.structuredContent as { tasks: Array<{ title: string }> }).tasks.some((t) => t.title === 'write the docs'));
+  });
+
+  // A worker's handoff to a worker: the giver waits for the answer, so the report goes to it.
+  it('sends the done report on a task one worker gave another to the giver, not the supervisor', async () => {
+    const [w1, w2] = [await connect('w1'), await connect('w2')];
+    const added = await w1.callTool({ name: 'task_add', arguments: { title: 'check the build', assignee: 'w2' } });
+    const { task } = added.structuredContent as { task: { id: number } };
+    // The router records the assignment in the history as it delivers it (no router runs here).
+    const history = openHistory(deps.config.home);
+    history.insert(mailbox().find((m) => m.to === 'w2' && m.subject.startsWith(`task #${task.id}: `))!, 'delivered');
+    history.close();
+    const report = await w2.callTool({ name: 'report', arguments: { kind: 'done', text: 'the build is green', task: task.id } });
+    assert.equal(report.isError, undefined, JSON.stringify(report));
+    assert.deepEqual(mailbox().filter((m) => m.subject === 'done: the build is green').map((m) => [m.from, m.to]), [['w2', 'w1']]);
+    // The user's task is reported to the supervisor, as before.
+    const own = await w2.callTool({ name: 'report', arguments: { kind: 'progress', text: 'more to come' } });
+    assert.equal((own.structuredContent as { to: string }).to, 'supervisor');
+  });
+
+  it('spawn_worker runs the kind it names, and refuses a kind that is not configured or has no command here', async () => {
+    const supervisor = await connect('supervisor');
+    const spawn = (args: Record<string, unknown>) => supervisor.callTool({ name: 'spawn_worker', arguments: { task: 'say hi', ...args } });
+    const refused = async (args: Record<string, unknown>, reason: RegExp) => {
+      const result = await spawn(args);
+      assert.equal(result.isError, true, JSON.stringify(result));
+      assert.match(JSON.stringify(result.content), reason);
+    };
+    await refused({ name: 'w5', kind: 'nope' }, /no agent kind \\"nope\\"; the kinds are claude-code, codex, gemini, demo, generic/);
+    await refused({ name: 'w5', kind: '../x' }, /kind/);
+    await refused({ name: 'w5', kind: 'codex' }, /kind codex has no command here: set agentKinds.codex.run/);
+    await refused({ name: 'w5', kind: 'demo', command: 'cat' }, /command runs a program of kind generic, not demo/);
+    const w5 = async () => Object.values((await readRegistry(homePaths(deps.config.home).registry))!.agents).find((a) => a.name === 'w5');
+    assert.equal(await w5(), undefined, 'nothing was spawned');
+    const spawned = await spawn({ name: 'w5', kind: 'demo' });
+    assert.equal(spawned.isError, undefined, JSON.stringify(spawned));
+    const entry = await w5();
+    assert.equal(entry?.kind, 'demo');
+    assert.equal(entry?.createdBy, 'supervisor');
   });
 
   it('refuses a supervisor tool to a worker, in the tool list and at the API', async () => {

@@ -9,7 +9,7 @@ import { createLogger, loadConfig, type TmuxClient } from '../../apps/core/src/i
 import { sumUsage, type RecordedRequest } from '../fakes/fake-http.ts';
 import { callPrompt } from '../fakes/prompt-script.ts';
 import { apiClient } from '../helpers/api.ts';
-import { createInstance, processesMentioning, type TestInstance } from '../helpers/instance.ts';
+import { createInstance, processesMentioning, ROOT, type TestInstance } from '../helpers/instance.ts';
 import { workerPreamble } from '../helpers/preamble.ts';
 import { eventually } from '../helpers/tmux.ts';
 
@@ -43,11 +43,14 @@ export interface RealAgentSpec {
   compacted: RegExp;
   // The CLI's own config file in its home (relative to it), which cmux must not write.
   userConfig: string;
+  // Its hook events that start and end a turn (the kind's adapter reads them).
+  turnEvents: { start: string; end: string };
 }
 
 interface Agent {
   id: string;
   status: string;
+  statusSince: string;
   kind: string;
   attention: { event: string } | null;
 }
@@ -60,6 +63,10 @@ interface StoredMessage {
 }
 
 const IDLE_AFTER_ANSWER_MS = 2_000;
+// How soon the status follows one of the program's own events.
+const STATUS_AFTER_EVENT_MS = 500;
+// The bundled demo agent, as a second worker: it runs a `$ cmux …` line of its task.
+const DEMO = `${process.execPath} ${join(ROOT, 'dist', 'apps', 'demo-agent', 'index.js')}`;
 // Long enough that each program shows it in its input box as a pasted block (Gemini over 5
 // lines or 500 characters, Codex over 1000), the way a worker's task with its preamble is.
 const pasted = (name: string) => Array.from({ length: 12 }, (_, i) => `${name} ${i + 1}: a line of a long task, pasted into the agent's input box and then submitted.`).join('\n');
@@ -114,7 +121,9 @@ export function describeRealAgent(spec: RealAgentSpec): void {
 
     before(async () => {
       fake = await spec.startFake();
-      cmux = await createInstance();
+      // Its status comes from its own hook events alone: the screen rules are off for the
+      // status (they still guide typing), so every status this suite waits for is an event's.
+      cmux = await createInstance({ userConfig: `agentKinds:\n  ${spec.kind}:\n    statusFromScreen: false\n` });
       api = apiClient(cmux);
       const work = join(cmux.base, 'work');
       mkdirSync(work);
@@ -154,9 +163,32 @@ export function describeRealAgent(spec: RealAgentSpec): void {
       assert.deepEqual(fake.prompts().slice(-1), ['Think it over. DELAY 6000']);
     });
 
+    it('reads busy and idle from its own hook events, each within 500 ms of the event (screen rules off)', async () => {
+      const agent = async () => (await api.call<Agent[]>('GET', '/api/agents')).body.find((a) => a.id === 'w1')!;
+      const eventAt = async (name: string, after: number) => {
+        const events = (await api.call<Array<{ event: string; at: string }>>('GET', '/api/agent-events?agent=w1&limit=50')).body;
+        return events.map((e) => ({ ...e, ms: Date.parse(e.at) })).find((e) => e.event === name && e.ms >= after);
+      };
+      const asked = Date.now();
+      await send('Events only. DELAY 3000');
+      const busy = await eventually(agent, (a) => a.status === 'busy', 20_000);
+      const started = await eventually(() => eventAt(spec.turnEvents.start, asked), Boolean, 10_000);
+      const busySince = Date.parse(busy.statusSince);
+      assert.ok(Math.abs(busySince - started!.ms) <= STATUS_AFTER_EVENT_MS, `busy ${busySince - started!.ms} ms after ${spec.turnEvents.start}`);
+      const turn = await eventually(async () => turns().find((r) => JSON.stringify(r.body).includes('Events only.') && r.endedAt !== null), Boolean, 30_000);
+      const idle = await eventually(agent, (a) => a.status === 'idle', 30_000);
+      const ended = await eventually(() => eventAt(spec.turnEvents.end, busySince), Boolean, 10_000);
+      const idleSince = Date.parse(idle.statusSince);
+      assert.ok(Math.abs(idleSince - ended!.ms) <= STATUS_AFTER_EVENT_MS, `idle ${idleSince - ended!.ms} ms after ${spec.turnEvents.end}`);
+      assert.ok(idleSince >= turn!.endedAt!, 'idle only once the answer ended: nothing but the event set it');
+    });
+
     it('interrupts with its interrupt key: the turn stops, status idle, the next message arrives alone', async () => {
       await send('Take your time. DELAY 60000');
       await waitStatus('busy', 20_000);
+      // Busy comes from the prompt's hook event, which fires before the program asks the API:
+      // the turn is interrupted once it is under way there.
+      await eventually(async () => turns().find((r) => JSON.stringify(r.body).includes('Take your time.')), Boolean, 20_000);
       const started = Date.now();
       assert.equal((await api.call('POST', '/api/agents/w1/interrupt')).status, 202);
       await waitStatus('idle', 10_000);
@@ -252,6 +284,31 @@ export function describeRealAgent(spec: RealAgentSpec): void {
       });
       assert.deepEqual(stored.filter((m) => m.body === text).map((m) => [m.from, m.to]), [['w1', 'user']]);
       await waitStatus('idle', 30_000);
+    });
+
+    // A worker's handoff to another worker (the demo agent runs the `$ cmux mail done` line of
+    // its task): the done report comes back to w1 as the tool's answer.
+    it('handoff to another worker returns that worker\'s done report to the caller', async () => {
+      const spawned = await cmux.cli(['spawn', 'w2', '--command', DEMO, '--cwd', join(cmux.base, 'work')], { timeoutMs: 120_000 });
+      assert.equal(spawned.exitCode, 0, `${spawned.stdout}\n${spawned.stderr}`);
+      const seen = fake.requests.length;
+      await send(callPrompt('handoff', { to: 'w2', task: 'Check the build.\n$ cmux mail done "handed-off work finished"', wait_seconds: 300 }));
+      const answered = await eventually(
+        async () => fake.requests.slice(seen).find((r) => /outcome\\*"\s*:\s*\\*"done/.test(JSON.stringify(r.body))),
+        Boolean,
+        120_000,
+      ).catch(async (error: Error) => {
+        throw new Error(`${error.message}\nthe agent's screen:\n${await terminal()}`);
+      });
+      const body = JSON.stringify(answered!.body);
+      assert.match(body, /from\\*"\s*:\s*\\*"w2/);
+      assert.match(body, /text\\*"\s*:\s*\\*"handed-off work finished/);
+      const board = (await api.call<Array<{ assignee: string; status: string }>>('GET', '/api/tasks')).body;
+      assert.deepEqual(board.filter((t) => t.assignee === 'w2').map((t) => t.status), ['done']);
+      // The report is also typed into w1 once its turn is over, from w2.
+      await eventually(async () => fake.prompts().some((p) => p.startsWith('[w2] done: handed-off work finished')), Boolean, 60_000);
+      await waitStatus('idle', 30_000);
+      assert.equal((await cmux.cli(['kill', 'w2'])).exitCode, 0);
     });
 
     it('a worker has no supervisor tools: its spawn_worker call spawns nothing', async () => {

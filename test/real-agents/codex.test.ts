@@ -14,6 +14,7 @@ describeRealAgent({
   prepareWork: async (work) => void (await execa('git', ['init', '-q', work], { timeout: 10_000 })),
   isTurn: (request) => request.path.endsWith('/v1/responses') && !JSON.stringify(request.headers['x-codex-turn-metadata'] ?? '').includes('thread_title'),
   interrupted: /Conversation interrupted/,
+  turnEvents: { start: 'UserPromptSubmit', end: 'Stop' },
   userConfig: 'config.toml',
   compacted: /Context compacted/,
 });

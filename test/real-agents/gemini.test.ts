@@ -14,7 +14,8 @@ describeRealAgent({
   prepareWork: async () => undefined,
   isTurn: (request) => request.path.endsWith(':streamGenerateContent'),
   interrupted: /Request cancelled/,
-  // `/compact` is an alias of Gemini's `/compress`.
+  turnEvents: { start: 'BeforeAgent', end: 'AfterAgent' },
   userConfig: '.gemini/settings.json',
+  // `/compact` is an alias of Gemini's `/compress`.
   compacted: /Compression|compressed/,
 });

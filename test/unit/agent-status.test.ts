@@ -36,6 +36,7 @@ describe('agent kinds and status rules', () => {
   });
 
   const claude = kinds.forCommand('claude');
+  const eventsOnly = { ...claude, statusFromScreen: false };
   const base = { windowExists: true, paneDead: false, pane: pane('claude-code-2.1.332-idle'), kind: claude, ageMs: 120_000, startingGraceMs: 60_000, now: 1_000_000 };
   const cases: Array<[string, Partial<Parameters<typeof deriveStatus>[0]>, string]> = [
     ['no window', { windowExists: false }, 'missing'],
@@ -50,6 +51,11 @@ describe('agent kinds and status rules', () => {
     ['a young agent with an unreadable screen', { pane: 'loading', ageMs: 1_000 }, 'starting'],
     ['an old agent with an unreadable screen', { pane: 'loading' }, 'unknown'],
     ['a pane that could not be captured', { pane: null, ageMs: 1_000 }, 'starting'],
+    // A kind whose status is read from its events only (`statusFromScreen: false`).
+    ['a busy screen when the screen is not read', { kind: eventsOnly, pane: pane('claude-code-2.1.332-busy') }, 'unknown'],
+    ['a dialog on screen when the screen is not read, after an idle hook', { kind: eventsOnly, pane: pane('claude-code-2.1.332-permission'), hook: { status: 'idle', at: 999_000 } }, 'idle'],
+    ['a busy hook long ago over an idle screen that is not read', { kind: eventsOnly, hook: { status: 'busy', at: 1_000 } }, 'busy'],
+    ['a young agent with no event yet when the screen is not read', { kind: eventsOnly, pane: pane('claude-code-2.1.332-idle'), ageMs: 1_000 }, 'starting'],
   ];
   for (const [name, input, expected] of cases) {
     it(`derives ${expected} from ${name}`, () => assert.equal(deriveStatus({ ...base, ...input }), expected));

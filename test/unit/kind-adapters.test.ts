@@ -53,26 +53,50 @@ describe('agent kind adapters', () => {
     const mcp = shellQuote(JSON.stringify({ mcpServers: { cmux: { type: 'stdio', command: process.execPath, args: ['/c/scripts/cmux.mjs', 'mcp'] } } }));
     assert.equal(launchLine(claude, 'claude --x', null, '/c'), `PATH=/c/bin:"$PATH"; export PATH; claude --x --settings ${settings} --mcp-config ${mcp}`);
     assert.equal(launchLine(claude, 'claude', 'a b', '/c'), `PATH=/c/bin:"$PATH"; export PATH; claude --resume 'a b' --settings ${settings} --mcp-config ${mcp}`);
-    // Codex has no resume rule: its command runs as given, with cmux's MCP server as -c overrides.
+    // Codex has no resume rule: its command runs as given, with cmux's MCP server and hooks as
+    // -c overrides, and the hooks run without Codex's trust review.
+    const hook = `'hooks.%s=[{hooks=[{type="command",command="[ -n \\"$CMUX_HOOK\\" ] && \\"\${CMUX_NODE:-node}\\" \\"$CMUX_HOOK\\" codex || true"}]}]'`;
+    const hooks = ['SessionStart', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'PermissionRequest', 'Stop', 'Interrupt'].map((e) => `-c ${hook.replace('%s', e)}`).join(' ');
     assert.equal(
       launchLine(codex, 'codex --no-daemon', 'id1', '/my dir'),
       `PATH='/my dir/bin':"$PATH"; export PATH; codex --no-daemon -c 'mcp_servers.cmux.command="${process.execPath}"' -c 'mcp_servers.cmux.args=["/my dir/scripts/cmux.mjs", "mcp"]' ` +
-        `-c 'mcp_servers.cmux.env_vars=["CMUX_URL", "CMUX_AGENT_NAME", "CMUX_AGENT_TOKEN"]' -c mcp_servers.cmux.tool_timeout_sec=3600`,
+        `-c 'mcp_servers.cmux.env_vars=["CMUX_URL", "CMUX_AGENT_NAME", "CMUX_AGENT_TOKEN"]' -c mcp_servers.cmux.tool_timeout_sec=3600 ${hooks} --dangerously-bypass-hook-trust`,
     );
   });
 
-  it('gives Claude Code windows the hook script, Gemini its MCP defaults, and other kinds nothing of their own', () => {
-    const env = claude.adapter.windowEnv(ROOT);
-    assert.equal(env.CMUX_HOOK, join(ROOT, 'scripts', 'claude-hook.mjs'));
-    assert.ok(existsSync(env.CMUX_HOOK!));
-    assert.equal(env.CMUX_NODE, process.execPath);
-    assert.deepEqual(codex.adapter.windowEnv(ROOT), {});
-    const gemini = loadKinds(loadConfig({ env: {}, root: ROOT })).forCommand('gemini').adapter.windowEnv(ROOT);
+  it('gives the windows of Claude Code, Codex and Gemini the hook script, Gemini its settings defaults, and other kinds nothing of their own', () => {
+    for (const kind of [claude, codex]) {
+      const env = kind.adapter.windowEnv(ROOT);
+      assert.deepEqual(env, { CMUX_HOOK: join(ROOT, 'scripts', 'agent-hook.mjs'), CMUX_NODE: process.execPath });
+      assert.ok(existsSync(env.CMUX_HOOK!));
+    }
+    assert.deepEqual(kinds.forCommand('cat').adapter.windowEnv(ROOT), {});
+    const gemini = kinds.forCommand('gemini').adapter.windowEnv(ROOT);
     assert.equal(gemini.CMUX_CLI, join(ROOT, 'scripts', 'cmux.mjs'));
-    const defaults = JSON.parse(readFileSync(gemini.GEMINI_CLI_SYSTEM_DEFAULTS_PATH!, 'utf8')) as { mcpServers: { cmux: { command: string; args: string[]; env: Record<string, string> } } };
+    assert.equal(gemini.CMUX_HOOK, join(ROOT, 'scripts', 'agent-hook.mjs'));
+    type Hooks = Record<string, Array<{ hooks: Array<{ command: string }> }>>;
+    const defaults = JSON.parse(readFileSync(gemini.GEMINI_CLI_SYSTEM_DEFAULTS_PATH!, 'utf8')) as { mcpServers: { cmux: { command: string; args: string[]; env: Record<string, string> } }; hooks: Hooks };
     assert.deepEqual(defaults.mcpServers.cmux.args, ['$CMUX_CLI', 'mcp']);
     // Gemini hands a server no variable named like a token unless its env names it.
     assert.equal(defaults.mcpServers.cmux.env.CMUX_AGENT_TOKEN, '$CMUX_AGENT_TOKEN');
+    // Every hook event the adapter reads runs cmux's hook script as kind gemini.
+    assert.deepEqual(Object.keys(defaults.hooks), ['SessionStart', 'BeforeAgent', 'BeforeTool', 'AfterTool', 'Notification', 'AfterAgent']);
+    for (const [event, groups] of Object.entries(defaults.hooks)) assert.equal(groups[0]!.hooks[0]!.command, '[ -n "$CMUX_HOOK" ] && "${CMUX_NODE:-node}" "$CMUX_HOOK" gemini || true', event);
+  });
+
+  it('reads Codex\'s and Gemini\'s hook events: busy and idle at a turn\'s start and end, waiting at a permission, the prompt taken', () => {
+    const gemini = kinds.byName('gemini')!;
+    const read = (kind: typeof codex, event: string, payload: Record<string, unknown> = {}) => kind.adapter.hookEvent(event, payload);
+    assert.deepEqual(read(codex, 'UserPromptSubmit', { prompt: 'a b\tc' }), { status: 'busy', promptDigest: promptDigest('a b\tc'), tool: undefined });
+    assert.deepEqual(['SessionStart', 'PreToolUse', 'PermissionRequest', 'Stop', 'Interrupt', 'PreCompact'].map((e) => read(codex, e).status), ['idle', 'busy', 'waiting', 'idle', 'idle', null]);
+    assert.equal(read(codex, 'PreToolUse', { tool_name: 'mcp__cmux__send_message' }).tool, 'mcp__cmux__send_message');
+    assert.deepEqual(read(gemini, 'BeforeAgent', { prompt: 'hi there' }), { status: 'busy', promptDigest: promptDigest('hi there'), tool: undefined });
+    assert.deepEqual(['SessionStart', 'BeforeTool', 'AfterAgent', 'BeforeModel', 'SessionEnd'].map((e) => read(gemini, e).status), ['idle', 'busy', 'idle', null, null]);
+    assert.equal(read(gemini, 'Notification', { notification_type: 'ToolPermission' }).status, 'waiting');
+    assert.equal(read(gemini, 'Notification', { notification_type: 'Other' }).status, null);
+    assert.equal(read(gemini, 'BeforeAgent', { prompt: 42 }).promptDigest, undefined, 'a prompt that is no string is no proof');
+    // Both confirm a delivery by that hook; Claude Code does as before.
+    assert.deepEqual(kinds.all.filter((k) => k.confirmByHook).map((k) => k.name), ['claude-code', 'codex', 'gemini']);
   });
 
   it('refuses Claude Code as root without IS_SANDBOX, and nothing else', () => {
@@ -104,7 +128,7 @@ describe('agent kind adapters', () => {
     assert.equal(read('UserPromptSubmit', { prompt: 'hello' }).promptDigest, promptDigest('hello'));
     assert.equal(read('PostToolUse', { tool_name: 'Bash' }).tool, 'Bash');
     // A kind without hooks reads nothing from an event.
-    assert.deepEqual(codex.adapter.hookEvent('Stop', { last_assistant_message: 'x' }), { status: null });
+    assert.deepEqual(kinds.byName('demo')!.adapter.hookEvent('Stop', { last_assistant_message: 'x' }), { status: null });
   });
 
   it('refuses a kind.yaml with an unknown field or a bad pattern, naming the file and the key', () => {

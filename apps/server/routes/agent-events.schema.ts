@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { AGENT_NAME, KIND_NAME } from '../../core/src/agents/index.js';
 import { pageLimit } from './common.schema.js';
 
-// The hook events' input: what scripts/claude-hook.mjs posts, and the activity stream's query.
+// The hook events' input: what scripts/agent-hook.mjs posts, and the activity stream's query.
 export const agentEventSchemas = {
   report: {
     body: z.strictObject({

@@ -19,7 +19,7 @@ export interface AgentEventDeps {
   usage: UsageTracker;
 }
 
-// Agent programs' own hook events (scripts/claude-hook.mjs posts Claude Code's), read by
+// Agent programs' own hook events (scripts/agent-hook.mjs posts Claude Code's), read by
 // their kind's adapter: they set the agent's status while fresh and feed the activity stream;
 // a session id (Claude Code's SessionStart) goes into the registry, and a turn's answer (its
 // Stop) is stored as a message.

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { addressSchema } from '../../core/src/mailbox/index.js';
-import { AGENT_NAME } from '../../core/src/agents/index.js';
+import { AGENT_NAME, KIND_NAME } from '../../core/src/agents/index.js';
 import { newTaskSchema, taskChangeSchema, taskStatusSchema } from '../../tasks/index.js';
 import { pageLimit, projectName } from './common.schema.js';
 
@@ -29,6 +29,7 @@ export const meSchemas = {
       task: text,
       worktree: z.boolean().optional(),
       command: z.string().min(1).max(4096).optional(),
+      kind: z.string().regex(KIND_NAME, 'a kind name such as codex').optional(),
     }),
   },
   interrupt: { body: z.strictObject({ agent }) },

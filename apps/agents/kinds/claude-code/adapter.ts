@@ -1,7 +1,7 @@
-import { join } from 'node:path';
 import { promptDigest, type AgentKind } from '../../../core/src/agents/index.js';
 import { which } from '../../../core/src/proc/index.js';
 import type { HookFacts, KindAdapter } from '../adapter.js';
+import { hookWindowEnv } from '../hooks.js';
 import { mcpServerCommand } from '../mcp.js';
 
 // Claude Code (`claude`): cmux's default program, launched with cmux's hook settings; its
@@ -18,12 +18,9 @@ export const claudeCode: KindAdapter = {
     '--mcp-config',
     JSON.stringify({ mcpServers: { cmux: { type: 'stdio', ...mcpServerCommand(root) } } }),
   ],
-  windowEnv: (root) => ({
-    // The script the hook settings run; the node that runs cmux runs it too, whatever the
-    // agent's PATH holds.
-    CMUX_HOOK: join(root, 'scripts', 'claude-hook.mjs'),
-    CMUX_NODE: process.execPath,
-  }),
+  // The script the hook settings run; the node that runs cmux runs it too, whatever the agent's
+  // PATH holds.
+  windowEnv: hookWindowEnv,
   // As root, Claude Code refuses --dangerously-skip-permissions unless IS_SANDBOX=1, and its
   // window would close at once.
   cannotRun(command, env, uid = process.getuid?.()) {

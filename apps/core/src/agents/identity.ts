@@ -5,7 +5,7 @@ import { createHomeFile, readHomeFile } from '../fs/index.js';
 import { homePaths } from '../paths/index.js';
 
 // The agents' secret, $CMUX_HOME/state/agent-token: what agents' hooks present to report
-// events (scripts/claude-hook.mjs reads it), and the key each agent's own token is made with.
+// events (scripts/agent-hook.mjs reads it), and the key each agent's own token is made with.
 // Created the first time it is needed (0600, exclusively, so two starters agree on one); an
 // agent window never needs the API token, whether it lives in a file or only in CMUX_TOKEN.
 export function ensureAgentToken(config: CmuxConfig): string {

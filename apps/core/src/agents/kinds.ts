@@ -9,6 +9,11 @@ export interface AgentKind {
   settingsFile: string | null;
   // Whether the program's own hooks report each accepted prompt (Claude Code's UserPromptSubmit).
   confirmByHook: boolean;
+  // Whether the status monitor reads the agent's status from its screen at all; false: only
+  // from the program's own hook events (a kind whose hooks report every turn).
+  statusFromScreen: boolean;
+  // The command line a spawn that names this kind runs (`spawn_worker {kind}`), or null.
+  run: string | null;
   interruptKeys: readonly string[];
   // Keys that empty the input box, pressed after an interrupt that left text in it.
   clearInputKeys: readonly string[];
@@ -64,6 +69,8 @@ export function compileKind(name: string, k: AgentKindInput, folder: string): Ag
     command: k.command ? compile(k.command) : null,
     settingsFile: k.settingsFile ? resolve(folder, k.settingsFile) : null,
     confirmByHook: k.confirmByHook,
+    statusFromScreen: k.statusFromScreen,
+    run: k.run ?? null,
     interruptKeys: k.interruptKeys,
     clearInputKeys: k.clearInputKeys,
     resume: k.resume ?? null,

@@ -71,9 +71,12 @@ export interface StatusInputs {
 // hook report wins over the screen, except that a dialog on screen (waiting) always shows and
 // a screen that reads idle soon outranks a busy report;
 // otherwise the screen decides, and a young agent the screen cannot read yet is `starting`.
+// A kind whose status is not read from the screen (`statusFromScreen: false`) has only its
+// hook reports, which then do not grow old: the last one stands until the next.
 export function deriveStatus(input: StatusInputs): AgentStatus {
   if (!input.windowExists) return 'missing';
   if (input.paneDead) return 'exited';
+  if (!input.kind.statusFromScreen) return input.hook?.status ?? (input.ageMs < input.startingGraceMs ? 'starting' : 'unknown');
   const screen = input.pane === null ? null : detectPaneStatus(input.kind, input.pane);
   if (screen === 'waiting') return 'waiting';
   const hookAge = input.hook ? input.now - input.hook.at : Number.POSITIVE_INFINITY;

@@ -1,10 +1,13 @@
 #!/usr/bin/env node
-// Claude Code hook: forwards the hook's JSON (stdin) to cmux's POST /api/agent-events, so the
-// agent's status comes from Claude Code itself. Never fails the hook: Claude must go on.
+// An agent program's hook (Claude Code's, Codex's, Gemini CLI's: the kind is the first
+// argument, claude-code when none): forwards the hook's JSON (stdin) to cmux's POST
+// /api/agent-events, so the agent's status comes from the program itself. Prints nothing (Codex
+// and Gemini read a hook's stdout as JSON) and never fails the hook: the program must go on.
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const { CMUX_URL, CMUX_HOME, CMUX_AGENT_NAME } = process.env;
+const kind = /^[a-z][a-z0-9-]{0,39}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'claude-code';
 let input = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk) => (input += chunk));
@@ -27,7 +30,7 @@ process.stdin.on('end', async () => {
     await fetch(`${CMUX_URL}/api/agent-events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ agent: CMUX_AGENT_NAME, kind: 'claude-code', event: payload.hook_event_name ?? 'unknown', payload }),
+      body: JSON.stringify({ agent: CMUX_AGENT_NAME, kind, event: payload.hook_event_name ?? 'unknown', payload }),
       signal: AbortSignal.timeout(2_000),
     });
   } catch {
