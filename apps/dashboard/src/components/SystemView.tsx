@@ -53,7 +53,7 @@ export function SystemView({
   return (
     <section className="system-view">
       {(!host || host === self) && (
-        <section className="host-system" aria-label={self ? `host ${self}` : 'this host'} data-system-host={self ?? ''}>
+        <section className="host-system" aria-label={self ? `host ${self}` : undefined} data-system-host={self ?? ''}>
           <h2>Processes{self ? ` on ${self} (this host)` : ''}</h2>
           <ProcessTable processes={processes} at={fetchedAt} now={now} stale={stale} label={self ? `processes of ${self}` : 'processes'} />
           <p className="health" data-stale={!online}>
