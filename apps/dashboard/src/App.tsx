@@ -127,8 +127,9 @@ export function App() {
   const self = cluster?.self ?? null;
   const hosts = self ? [self, ...(cluster?.hosts ?? []).map((h) => h.host).filter((h) => h !== self)] : [];
   // A host named in the address that the cluster does not know (yet) still filters: its
-  // agents show once it is heard from.
-  const shownAgents = agents.filter((a) => (!project || projectOf(a) === project) && (!host || hostOf(a, self) === host));
+  // agents show once it is heard from. A single host has nothing to filter.
+  const hostShown = self ? host : null;
+  const shownAgents = agents.filter((a) => (!project || projectOf(a) === project) && (!hostShown || hostOf(a, self) === hostShown));
   const names = new Set(shownAgents.map((a) => a.name));
   const shownMessages = project ? messages.filter((m) => names.has(m.from) || names.has(m.to)) : messages;
   const attention = useAttention(agents, selected);
@@ -210,10 +211,10 @@ export function App() {
             ))}
           </select>
         )}
-        {hosts.length > 1 && (
-          <select value={host ?? ''} onChange={(e) => go({ host: e.target.value || null })} aria-label="show host">
+        {(hosts.length > 1 || hostShown) && (
+          <select value={hostShown ?? ''} onChange={(e) => go({ host: e.target.value || null })} aria-label="show host">
             <option value="">all hosts</option>
-            {[...new Set([...hosts, ...(host ? [host] : [])])].map((h) => (
+            {[...new Set([...hosts, ...(hostShown ? [hostShown] : [])])].map((h) => (
               <option key={h} value={h}>
                 {h}
                 {h === self ? ' (this host)' : ''}
@@ -272,7 +273,7 @@ export function App() {
       )}
       {view === 'tasks' && <Board />}
       {view === 'messages' && <Messages messages={shownMessages} onOlder={(older) => setMessages((list) => [...list, ...older])} />}
-      {view === 'system' && <SystemView cluster={cluster} host={host} alerts={alerts} now={now} refresh={systemTick} online={online} onAcknowledged={(a) => setAlerts((list) => list.map((o) => (o.id === a.id ? a : o)))} />}
+      {view === 'system' && <SystemView cluster={cluster} host={hostShown} alerts={alerts} now={now} refresh={systemTick} online={online} onAcknowledged={(a) => setAlerts((list) => list.map((o) => (o.id === a.id ? a : o)))} />}
     </div>
     </Reconnects.Provider>
   );
