@@ -156,11 +156,26 @@ describe('cluster: every action from any host, one dashboard for all hosts', { t
     await eventually(async () => (await terminal.getAttribute('data-text')) ?? '', (t) => t.includes('cmux demo agent · wd'), 60_000);
     await send('wd@b', 'live from a');
     await eventually(async () => (await terminal.getAttribute('data-text')) ?? '', (t) => t.includes('Done: received 11 bytes'), 30_000);
+    // Typed into B's pane from A's interactive terminal (wd runs B's configured agent, which
+    // records as the supervisor's).
+    await page.getByRole('button', { name: 'Type into terminal' }).click();
+    await page.locator('[data-testid="terminal"][data-interactive="true"]').waitFor();
+    await page.keyboard.type('keys from the page');
+    await page.keyboard.press('Enter');
+    await eventually(async () => b.received('supervisor'), (r) => r.includes('keys from the page'), 30_000);
+    await page.getByRole('button', { name: 'Leave terminal' }).click();
 
     // Its card on the overview: host named, last lines pushed from B.
     await page.getByRole('button', { name: '← Overview' }).click();
     await page.locator('[data-card="wd@b"] [data-host="b"]').waitFor();
-    await eventually(async () => (await page.locator('[data-preview="wd@b"]').textContent()) ?? '', (t) => t.includes('live from a'), 30_000);
+    await eventually(async () => (await page.locator('[data-preview="wd@b"]').textContent()) ?? '', (t) => t.includes('keys from the page'), 30_000);
+    // Its dialog, read again as its pushed lines change, answered on the card.
+    await send('wd@b', 'ask permission to ship');
+    const dialog = page.locator('[data-card="wd@b"]').getByRole('region', { name: 'dialog' });
+    await dialog.locator('[data-question="Do you want to ship? (y/n)"]').waitFor({ timeout: 30_000 });
+    await dialog.getByRole('button', { name: 'y', exact: true }).click();
+    await page.locator('[data-notice-for="wd@b"]').filter({ hasText: 'Answered “y”' }).waitFor({ timeout: 30_000 });
+    await eventually(() => screenOf('wd@b'), (t) => t.includes('permission granted'), 30_000);
 
     // The host filter: kept in the address, and by a reload.
     await page.getByLabel('show host').selectOption('b');
