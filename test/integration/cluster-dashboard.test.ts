@@ -8,6 +8,7 @@ import { apiClient } from '../helpers/api.ts';
 import { launchBrowser } from '../helpers/browser.ts';
 import { createCluster, type ClusterHost, type TestCluster } from '../helpers/cluster.ts';
 import { commitAll, gitIn, makeRepo } from '../helpers/git-repo.ts';
+import { screenshotFile } from '../helpers/screenshots.ts';
 import { eventually } from '../helpers/tmux.ts';
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -178,6 +179,7 @@ describe('cluster: every action from any host, one dashboard for all hosts', { t
     await eventually(() => screenOf('wd@b'), (t) => t.includes('permission granted'), 30_000);
 
     // The host filter: kept in the address, and by a reload.
+    await page.screenshot({ path: screenshotFile('cluster-overview') });
     await page.getByLabel('show host').selectOption('b');
     await eventually(async () => page.evaluate('location.hash') as Promise<string>, (h) => h.endsWith('?host=b'), 10_000);
     const cards = () => page.locator('[data-card]').evaluateAll((els) => els.map((e) => e.getAttribute('data-card')).sort());
@@ -195,6 +197,7 @@ describe('cluster: every action from any host, one dashboard for all hosts', { t
     assert.equal(await page.locator('[data-system-host="a"]').count(), 0, 'the filter shows b alone');
     await page.getByLabel('show host').selectOption('');
     for (const host of ['a', 'b']) await page.locator(`[data-system-host="${host}"] tr[data-app="cmux-server"] [data-process-status="online"]`).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: screenshotFile('cluster-system'), fullPage: true });
     assert.match((await page.locator('[data-system-host="b"] [data-host-health]').getAttribute('data-host-health')) ?? '', /^(healthy|degraded)$/);
 
     const violations = async (parts: string[]) => {

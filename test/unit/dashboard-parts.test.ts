@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { boardTaskOf, hostOf, spawnTaskOf, teamOrder, who } from '../../apps/dashboard/src/format.ts';
-import { parseRoute, routeHash } from '../../apps/dashboard/src/route.ts';
+import { parseRoute, routeHash } from '../../apps/dashboard/src/address.ts';
 import { costText, tokenText } from '../../apps/dashboard/src/usage-text.ts';
 import { mergeOutcome, unmergedWork } from '../../apps/dashboard/src/worktree-text.ts';
 

@@ -12,7 +12,8 @@ import { UsageToday } from './components/UsageToday';
 import { useAttention } from './attention';
 import { Reconnects } from './fresh';
 import { useLive, type LiveFrame } from './live';
-import { GRID_MAX, useRoute, VIEWS } from './route';
+import { GRID_MAX, VIEWS } from './address';
+import { useRoute } from './route';
 import { focusedAgent, focusSoon, useShortcuts, type ShortcutKey } from './shortcuts';
 import { hostOf, teamOrder } from './format';
 

@@ -1,7 +1,7 @@
 import { api, type Agent, type AgentTerminal } from '../api';
 import { teamOrder, who } from '../format';
 import { useFadingNotice } from '../fresh';
-import { GRID_MAX } from '../route';
+import { GRID_MAX } from '../address';
 import '../agent-parts.css';
 import { MessageBox } from './MessageBox';
 import { Terminal } from './Terminal';
