@@ -134,6 +134,10 @@ describe('cluster: every action from any host, one dashboard for all hosts', { t
     assert.equal(noHost.body.code, 'CMUX_ERR_NOT_IN_CLUSTER', JSON.stringify(noHost.body));
     const odd = await api.call<{ code: string }>('GET', `/api/agents/${encodeURIComponent('w1@../b')}/diff`);
     assert.ok(odd.status >= 400 && odd.status < 500, JSON.stringify(odd.body));
+    const badHost = await api.call<{ code: string }>('POST', '/api/agents', { name: 'x', host: 'B!' });
+    assert.equal(badHost.status, 400, JSON.stringify(badHost.body));
+    const unknownHost = await api.call<{ code: string }>('POST', '/api/agents', { name: 'x', host: 'nohost' });
+    assert.equal(unknownHost.body.code, 'CMUX_ERR_NOT_IN_CLUSTER', JSON.stringify(unknownHost.body));
     const nobody = await a.cli(['interrupt', 'nobody@b']);
     assert.notEqual(nobody.exitCode, 0);
     assert.match(String(nobody.stderr), /nobody/);
