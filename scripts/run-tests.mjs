@@ -85,8 +85,10 @@ if (!Number.isInteger(concurrency) || concurrency < 1) {
   process.stderr.write(`run-tests: CMUX_TEST_CONCURRENCY must be a whole number of files at a time, 1 or more (it is ${JSON.stringify(process.env.CMUX_TEST_CONCURRENCY)})\n`);
   process.exit(2);
 }
+// A long run (`*.long.test.ts`, the cluster chaos run) runs only when a filter names it
+// (`npm run test:chaos`), never in the whole suite.
 const files = [...findTests(join(root, 'test')), ...findTests(join(root, 'apps'))]
-  .filter((file) => filter.length === 0 || filter.some((f) => file.includes(f)))
+  .filter((file) => (filter.length === 0 ? !file.endsWith('.long.test.ts') : filter.some((f) => file.includes(f))))
   .sort();
 const result = spawnSync(
   process.execPath,
