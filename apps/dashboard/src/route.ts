@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 
-export const VIEWS = ['agents', 'grid', 'tasks', 'messages', 'system'] as const;
+export const VIEWS = ['agents', 'grid', 'tasks', 'messages', 'usage', 'system'] as const;
 export type View = (typeof VIEWS)[number];
 
 // The most agents the grid shows side by side.
