@@ -42,7 +42,10 @@ const set = new Command('set')
   .argument('<name>', 'a project name, or all for the whole team', budgetName)
   .argument('<amount>', 'dollars a day (the currency of usage.prices), or none to take it away', amount)
   .option('--json', 'print JSON')
-  .action(async (name: string, usdPerDay: number | null, opts: { json?: boolean }) => {
+  .action(async (name: string, usdPerDay: number | null, _opts: unknown, command: Command) => {
+    // `--json` after the arguments reaches `budget`'s own option (the program parses options
+    // anywhere): either is this one.
+    const opts = command.optsWithGlobals<{ json?: boolean }>();
     const state = await requestServer<BudgetState>(loadConfig(), 'PUT', `/api/budgets/${name}`, REQUEST_TIMEOUT_MS, { usdPerDay });
     if (opts.json) return printJson(state);
     say(usdPerDay === null ? `budget ${name} taken away` : `budget ${name} set to ${money(usdPerDay)} a day`);
