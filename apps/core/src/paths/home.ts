@@ -31,6 +31,8 @@ export interface HomePaths {
   alertsAcked: string;
   killed: string;
   usageLedger: string;
+  // Why messages to an agent wait (limits, budgets): apps/core/src/holds.
+  holds: string;
   typingLocks: string;
   startLocks: string;
 }
@@ -64,6 +66,7 @@ export function homePaths(home: string): HomePaths {
     alertsAcked: join(state, 'alerts-acked.jsonl'),
     killed: join(state, 'killed.jsonl'),
     usageLedger: join(state, 'usage.json'),
+    holds: join(state, 'holds.json'),
     typingLocks: join(state, 'typing'),
     startLocks: join(state, 'starting'),
   };
