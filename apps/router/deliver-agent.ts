@@ -4,6 +4,7 @@ import type { MailboxMessage } from '../core/src/mailbox/index.js';
 import { postEvent } from '../core/src/server-client/index.js';
 import { typeMessage, type AgentDeps } from '../agents/index.js';
 import type { DeadLetters } from './dead-letters.js';
+import { heldDetail, type HeldBy, type Holds } from './holds/index.js';
 
 export interface AgentDeliveryContext {
   deps: AgentDeps;
@@ -11,6 +12,7 @@ export interface AgentDeliveryContext {
   deadLetters: DeadLetters;
   logger: Logger;
   isStopping: () => boolean;
+  holds: Holds;
   // Told every status noted, after the history (a cluster tells the sender's host).
   onStatus?: (status: DeliveryStatus, detail: string | null) => void;
 }
@@ -18,8 +20,27 @@ export interface AgentDeliveryContext {
 // Delivers one stored message to its agent: the agents module types it in; the router keeps
 // the history of it and dead-letters what could not be typed. `recovering` is set for a
 // message the router was typing when it died. A message its sender withdrew is left alone.
-export async function deliverToAgent(ctx: AgentDeliveryContext, message: MailboxMessage, recovering: boolean): Promise<'delivered' | 'dead' | 'deferred' | 'withdrawn'> {
+// While the agent is held (./holds) the message waits, `queued` with the reason, for as long
+// as the hold lasts: a hold never dead-letters. One the router was typing when it died is
+// finished first (it may be on screen already).
+// `held` is the message's note of holds (heldNote), made when it was queued.
+export async function deliverToAgent(
+  ctx: AgentDeliveryContext,
+  agent: string,
+  message: MailboxMessage,
+  recovering: boolean,
+  held: HeldNote = heldNote(ctx, message),
+): Promise<'delivered' | 'dead' | 'deferred' | 'withdrawn'> {
   const { history, logger } = ctx;
+  if (!recovering) {
+    const waited = await ctx.holds.whileHeld(agent, held.note, ctx.isStopping);
+    if (waited === 'stopping') return 'deferred';
+    if (waited === 'withdrawn') {
+      logger.info(`withdrawn ${message.id} ${message.from} -> ${message.to}: its sender took it back while it was held`);
+      return 'withdrawn';
+    }
+    if (held.noted() && !record(ctx, message, 'queued')) return 'withdrawn';
+  }
   const typed = await typeMessage(ctx.deps, message, {
     resumed: recovering ? { detail: history.get(message.id)?.detail ?? null } : null,
     note: (status, detail) => record(ctx, message, status, detail),
@@ -46,6 +67,30 @@ export async function deliverToAgent(ctx: AgentDeliveryContext, message: Mailbox
       }
       return 'delivered';
   }
+}
+
+export interface HeldNote {
+  // Notes a hold in the message's history when it is new or changed; false once the message
+  // was withdrawn.
+  note(hold: HeldBy): boolean;
+  // Whether a hold was noted (its detail is cleared when the message's turn comes).
+  noted(): boolean;
+}
+
+// The router notes a hold as soon as it queues a message (every message parked behind a held
+// one says why it waits, not only the first), then again as the hold changes.
+export function heldNote(ctx: AgentDeliveryContext, message: MailboxMessage): HeldNote {
+  let said: string | null = null;
+  return {
+    note(hold) {
+      const detail = heldDetail(hold);
+      if (detail === said) return ctx.history.get(message.id)?.status !== 'withdrawn';
+      if (said === null) ctx.logger.info(`held ${message.id} ${message.from} -> ${message.to}: ${detail}`);
+      said = detail;
+      return record(ctx, message, 'queued', detail);
+    },
+    noted: () => said !== null,
+  };
 }
 
 // Stores where the message's delivery stands and tells the dashboards (best effort: a

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { appendMessage, createTmuxClient, isAlive, openHistory, shellQuote } from '../../apps/core/src/index.ts';
+import { appendMessage, createTmuxClient, isAlive, openHistory, setHold, shellQuote } from '../../apps/core/src/index.ts';
 import { formatMark, markScreen } from '../../apps/agents/screen-mark.ts';
 import { apiClient } from '../helpers/api.ts';
 import { createInstance, ROOT, type TestInstance } from '../helpers/instance.ts';
@@ -36,7 +36,7 @@ describe('the mailbox and the router', { timeout: 600_000 }, () => {
   const readDemoRecord = () => (existsSync(demoRecord()) ? readFileSync(demoRecord(), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text) : []);
 
   before(async () => {
-    cmux = await createInstance({ userConfig: 'router:\n  unknownRecipientSeconds: 2\n  busyWaitSeconds: 2\nwebhooks:\n  sources:\n    github: { secret: "hook-secret-123" }\n' });
+    cmux = await createInstance({ userConfig: 'router:\n  unknownRecipientSeconds: 2\n  busyWaitSeconds: 2\n  holdMarginSeconds: 1\nwebhooks:\n  sources:\n    github: { secret: "hook-secret-123" }\n' });
     api = apiClient(cmux);
     const start = await cmux.cli(['start']);
     assert.equal(start.exitCode, 0, String(start.stderr));
@@ -295,6 +295,45 @@ describe('the mailbox and the router', { timeout: 600_000 }, () => {
     await eventually(async () => storedMessages(cmux.home).filter((m) => m.from === 'system:router' && (m.body ?? '').includes(message.id)).length, (n) => n === 1, 30_000);
     const screen = (await api.call<{ text: string }>('GET', '/api/agents/deaf/terminal?lines=20')).body.text;
     assert.equal(screen.split('can you hear me').length - 1, 1, 'typed once, never again');
+  });
+
+  it('parks messages to a held agent in order with the reason, never dead-letters them, delivers to others meanwhile, survives a router restart and types each once when the hold lifts', async () => {
+    const stamp = Date.now();
+    const recordBefore = readDemoRecord().length;
+    await setHold(cmux.home, 'test', 'demo', { reason: 'a test hold' });
+    const held: Array<Awaited<ReturnType<typeof appendMessage>>> = [];
+    for (let i = 0; i < 3; i++) held.push(await appendMessage(cmux.home, { from: 'user', to: 'demo', subject: `held ${i} ${stamp}` }));
+    const other = await appendMessage(cmux.home, { from: 'user', to: 'catter', subject: `not held ${stamp}` });
+    const stored = (id: string) => storedMessages(cmux.home).find((m) => m.id === id);
+    await eventually(async () => stored(other.id)?.status, (s) => s === 'delivered', 30_000);
+    const parked = /^held \(test\): a test hold; the message follows when that is cleared$/;
+    await eventually(async () => held.map((m) => stored(m.id)), (all) => all.every((m) => m?.status === 'queued' && parked.test(m.detail ?? '')), 30_000);
+    // Longer than busyWaitSeconds and unknownRecipientSeconds (2 s each), through a router restart.
+    const pid = (await eventually(() => routerPid(cmux), (p) => p !== null, 30_000))!;
+    process.kill(pid, 'SIGKILL');
+    await eventually(() => routerPid(cmux), (p) => p !== null && p !== pid, 60_000);
+    await eventually(async () => readFileSync(join(cmux.home, 'logs', 'cmux-router.out.log'), 'utf8'), (log) => log.split(`held ${held[2]!.id} user -> demo`).length === 3, 30_000);
+    assert.deepEqual(held.map((m) => stored(m.id)!.status), ['queued', 'queued', 'queued'], 'still parked, none dead');
+    assert.deepEqual(readDemoRecord().slice(recordBefore), [], 'nothing typed while held');
+    // A hold with an end: the reason changes, and delivery resumes after it (plus the 1 s margin).
+    const until = new Date(Date.now() + 3_000);
+    await setHold(cmux.home, 'test', 'demo', { reason: 'another reason', until });
+    await eventually(async () => stored(held[0]!.id)?.detail ?? '', (d) => d === `held (test): another reason; the message follows at ${new Date(until.getTime() + 1_000).toISOString()}`, 30_000);
+    const record = await eventually(async () => readDemoRecord().slice(recordBefore), (r) => r.length >= 3, 60_000);
+    assert.deepEqual(record, held.map((m) => m.subject), 'in order, each once');
+    for (const m of held) assert.ok(Date.parse(stored(m.id)!.deliveredAt!) >= until.getTime() + 1_000, `not before the end plus the margin: ${stored(m.id)!.deliveredAt} < ${new Date(until.getTime() + 1_000).toISOString()}`);
+    assert.equal(stored(held[2]!.id)!.detail, null);
+    const deadFile = join(cmux.home, 'mailbox.dead.jsonl');
+    assert.ok(!existsSync(deadFile) || !readFileSync(deadFile, 'utf8').includes(held[0]!.id), 'never dead-lettered');
+    await setHold(cmux.home, 'test', 'demo', null);
+  });
+
+  it('holds nothing on a holds file that does not parse, and says so', async () => {
+    writeFileSync(join(cmux.home, 'state', 'holds.json'), '{"holds": {"test": {"demo": {"reason": 7');
+    const message = await appendMessage(cmux.home, { from: 'user', to: 'demo', subject: `past a torn holds file ${Date.now()}` });
+    await eventually(async () => readDemoRecord().includes(message.subject), Boolean, 30_000);
+    assert.match(readFileSync(join(cmux.home, 'logs', 'cmux-router.err.log'), 'utf8'), /holds\.json is not a holds file \(.*\); nothing is held until it is written again/);
+    await setHold(cmux.home, 'test', 'demo', null);
   });
 
   it('notices a truncated and a replaced mailbox and keeps delivering', async () => {

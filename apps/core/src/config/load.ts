@@ -146,6 +146,7 @@ function resolveConfig(input: CmuxConfigInput, files: { root: string; defaults: 
       unknownRecipientMs: input.router.unknownRecipientSeconds * 1000,
       busyWaitMs: input.router.busyWaitSeconds * 1000,
       deliveryAttempts: input.router.deliveryAttempts,
+      holdMarginMs: input.router.holdMarginSeconds * 1000,
     },
     webhooks: { bodyLimitBytes: input.webhooks.bodyLimitBytes, sources: { ...input.webhooks.sources } },
     // Under the home unless configured: a folder cmux owns, outside any repository.

@@ -139,6 +139,7 @@ export const configInputSchema = z.strictObject({
     unknownRecipientSeconds: seconds,
     busyWaitSeconds: seconds,
     deliveryAttempts: z.number().int().min(1).max(20),
+    holdMarginSeconds: z.number().int().min(0).max(3_600),
   }),
   webhooks: z.strictObject({
     bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024),
@@ -210,7 +211,7 @@ export interface CmuxConfig {
     browserIntervalMs: number;
   };
   frontend: { dist: string };
-  router: { unknownRecipientMs: number; busyWaitMs: number; deliveryAttempts: number };
+  router: { unknownRecipientMs: number; busyWaitMs: number; deliveryAttempts: number; holdMarginMs: number };
   webhooks: { bodyLimitBytes: number; sources: Readonly<Record<string, { secret: string }>> };
   worktrees: { default: boolean; dir: string; branchPrefix: string };
   notify: {

@@ -35,6 +35,8 @@ export interface HomePaths {
   usageLedger: string;
   // The budget alerts raised today, so each is raised once.
   budgetAlerts: string;
+  // Why messages to an agent wait (limits, budgets): apps/core/src/holds.
+  holds: string;
   typingLocks: string;
   startLocks: string;
 }
@@ -70,6 +72,7 @@ export function homePaths(home: string): HomePaths {
     killed: join(state, 'killed.jsonl'),
     usageLedger: join(state, 'usage.json'),
     budgetAlerts: join(state, 'budget-alerts.json'),
+    holds: join(state, 'holds.json'),
     typingLocks: join(state, 'typing'),
     startLocks: join(state, 'starting'),
   };
