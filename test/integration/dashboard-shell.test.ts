@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +10,7 @@ import type { TestInstance } from '../helpers/instance.ts';
 import { storedMessages } from '../helpers/load.ts';
 import { screenshotFile } from '../helpers/screenshots.ts';
 import { eventually } from '../helpers/tmux.ts';
+import { plantUsageLedger } from '../helpers/usage-ledger.ts';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const VIEWS = ['agents', 'tasks', 'messages', 'usage', 'system'] as const;
@@ -41,14 +42,12 @@ describe('the dashboard page shell in a real Chromium: true state, deep links, n
   before(async () => {
     // The usage ledger as cmux-server keeps it, with api-worker's tokens today and two days ago
     // (claude-sonnet-4 at $3 and $15 a million: $4.50 today, $1.50 then).
-    const plantLedger = (instance: TestInstance) => {
-      const hour = new Date();
-      hour.setUTCMinutes(0, 0, 0);
-      const row = (at: Date, input: number, output: number) => ({ agent: 'api-worker', project: null, kind: 'claude-code', model: 'claude-sonnet-4-5', hour: at.toISOString(), calls: 3, input, output, cacheRead: 0, cacheWrite: 0 });
-      mkdirSync(join(instance.home, 'state'), { recursive: true });
-      writeFileSync(join(instance.home, 'state', 'usage.json'), JSON.stringify({ version: 1, agents: {}, logs: {}, rows: [row(hour, 1_000_000, 100_000), row(new Date(hour.getTime() - 2 * 86_400_000), 500_000, 0)] }));
-    };
-    const started = await startedWithWorker(plantLedger);
+    const started = await startedWithWorker((instance) =>
+      plantUsageLedger(instance.home, [
+        { agent: 'api-worker', model: 'claude-sonnet-4-5', calls: 3, input: 1_000_000, output: 100_000 },
+        { agent: 'api-worker', model: 'claude-sonnet-4-5', calls: 3, input: 500_000, output: 0, daysAgo: 2 },
+      ]),
+    );
     ({ cmux, api } = started);
     const printed = started.printedUrl;
     assert.equal((await api.call('POST', '/api/agents', { name: 'short-lived' })).status, 201);

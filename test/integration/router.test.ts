@@ -8,6 +8,15 @@ import { apiClient } from '../helpers/api.ts';
 import { createInstance, ROOT, type TestInstance } from '../helpers/instance.ts';
 import { appendLoad, storedMessages } from '../helpers/load.ts';
 import { eventually } from '../helpers/tmux.ts';
+import { plantUsageLedger } from '../helpers/usage-ledger.ts';
+import { fakeUsage } from '../fakes/anthropic-api.ts';
+
+// What the demo agent spent today, as planted in the usage ledger: the Anthropic fake's first
+// answer 10 000 times over, at claude-sonnet-4's list prices ($3 input, $15 output, $0.30 cache
+// read, $3.75 cache write a million).
+const ANSWERS = 10_000;
+const ANSWER = fakeUsage(1);
+const DEMO_SPENT = (ANSWERS * (ANSWER.input * 3 + ANSWER.output * 15 + ANSWER.cacheRead * 0.3 + ANSWER.cacheWrite * 3.75)) / 1e6;
 
 const SENDERS = Array.from({ length: 8 }, (_, i) => `loader-${i}`);
 const PER_SENDER = 500;
@@ -38,6 +47,7 @@ describe('the mailbox and the router', { timeout: 600_000 }, () => {
   before(async () => {
     cmux = await createInstance({ userConfig: 'router:\n  unknownRecipientSeconds: 2\n  busyWaitSeconds: 2\n  holdMarginSeconds: 1\nwebhooks:\n  sources:\n    github: { secret: "hook-secret-123" }\n' });
     api = apiClient(cmux);
+    plantUsageLedger(cmux.home, [{ agent: 'demo', model: 'claude-sonnet-4-5', calls: ANSWERS, input: ANSWER.input * ANSWERS, output: ANSWER.output * ANSWERS, cacheRead: ANSWER.cacheRead * ANSWERS, cacheWrite: ANSWER.cacheWrite * ANSWERS }]);
     const start = await cmux.cli(['start']);
     assert.equal(start.exitCode, 0, String(start.stderr));
     const cat = await cmux.cli(['spawn', 'catter', '--command', `cat > ${shellQuote(catFile())}`]);
@@ -334,6 +344,42 @@ describe('the mailbox and the router', { timeout: 600_000 }, () => {
     await eventually(async () => readDemoRecord().includes(message.subject), Boolean, 30_000);
     assert.match(readFileSync(join(cmux.home, 'logs', 'cmux-router.err.log'), 'utf8'), /holds\.json is not a holds file \(.*\); nothing is held until it is written again/);
     await setHold(cmux.home, 'test', 'demo', null);
+  });
+
+  it('holds messages to a project whose daily budget is spent, with an alert naming it, and types each once, in order, when the budget is raised', async () => {
+    const budgets = async (...args: string[]) => {
+      const run = await cmux.cli(['budget', ...args]);
+      assert.equal(run.exitCode, 0, String(run.stderr));
+      return String(run.stdout);
+    };
+    try {
+      const state = JSON.parse(await budgets('set', 'default', String(Math.floor(DEMO_SPENT * 90) / 100), '--json')) as { lines: Array<{ name: string; spentUsd: number; reached: boolean }> };
+      const line = state.lines.find((l) => l.name === 'default')!;
+      assert.ok(Math.abs(line.spentUsd - DEMO_SPENT) < 1e-9, `spent ${line.spentUsd}: the fake's tokens priced ${DEMO_SPENT}`);
+      assert.equal(line.reached, true);
+      assert.match(await budgets(), /^default .* reached: messages to its agents are held$/m);
+      const alerts = (await api.call<Array<{ source: string; title: string }>>('GET', '/api/alerts')).body.filter((a) => a.source === 'budgets');
+      assert.deepEqual(alerts.map((a) => a.title.replace(/\$[\d.]+ of \$[\d.]+ \(\d+ %\)/, '…')), ['budget default reached: … today; messages to its agents are held'], 'one alert, the 100 % one, naming the budget');
+
+      const stamp = Date.now();
+      const recordBefore = readDemoRecord().length;
+      const texts = [0, 1, 2].map((i) => `over budget ${i} ${stamp}`);
+      for (const text of texts) assert.equal((await api.call('POST', '/api/agents/demo/message', { text })).status, 202);
+      const held = () => storedMessages(cmux.home).filter((m) => texts.includes(m.body ?? ''));
+      await eventually(async () => held(), (list) => list.length === 3 && list.every((m) => m.status === 'queued' && /^held \(budget\): budget default reached: .*; held until .* or until it is raised \(cmux budget set default <amount>\)/.test(m.detail ?? '')), 30_000);
+      assert.deepEqual(readDemoRecord().slice(recordBefore), [], 'nothing typed while held');
+
+      await budgets('set', 'default', String(Math.ceil(DEMO_SPENT * 2)));
+      const record = await eventually(async () => readDemoRecord().slice(recordBefore), (r) => r.length >= 3, 60_000);
+      assert.deepEqual(record, texts, 'each typed once, in order');
+      assert.equal((await api.call<Array<{ source: string }>>('GET', '/api/alerts')).body.filter((a) => a.source === 'budgets').length, 1, 'a budget raised over the spend alerts no more');
+
+      const unknown = await cmux.cli(['budget', 'set', 'nope', '5']);
+      assert.notEqual(unknown.exitCode, 0);
+      assert.match(String(unknown.stderr), /no project named nope: see `cmux project list`/);
+    } finally {
+      await budgets('set', 'default', 'none');
+    }
   });
 
   it('notices a truncated and a replaced mailbox and keeps delivering', async () => {
