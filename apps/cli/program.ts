@@ -35,6 +35,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Command>]> = [
   ['cluster', async () => (await import('./commands/cluster.js')).clusterCommand],
   ['doctor', async () => (await import('./commands/doctor.js')).doctorCommand],
   ['usage', async () => (await import('./commands/usage.js')).usageCommand],
+  ['budget', async () => (await import('./commands/budget.js')).budgetCommand],
   ['mcp', async () => (await import('./commands/mcp.js')).mcpCommand],
 ];
 

@@ -5,6 +5,7 @@ import type { MailboxMessage } from '../core/src/mailbox/index.js';
 import { postEvent } from '../core/src/server-client/index.js';
 import { typeMessage, type AgentDeps } from '../agents/index.js';
 import type { DeadLetters } from './dead-letters.js';
+import { heldDetail, type HeldBy, type Holds } from './holds/index.js';
 
 export interface AgentDeliveryContext {
   deps: AgentDeps;
@@ -12,6 +13,7 @@ export interface AgentDeliveryContext {
   deadLetters: DeadLetters;
   logger: Logger;
   isStopping: () => boolean;
+  holds: Holds;
   // Told every status noted, after the history (a cluster tells the sender's host).
   onStatus?: (status: DeliveryStatus, detail: string | null) => void;
 }
@@ -29,11 +31,21 @@ const UNEXPECTED_RETRY_MS = [1_000, 3_000, 10_000];
 // The agent's next message waits for this one's outcome: an error here is retried in turn
 // (from where the last try left it), never skipped, which would let later messages overtake it
 // and leave it queued until the router's next start.
-export async function deliverToAgent(ctx: AgentDeliveryContext, message: MailboxMessage, recovering: boolean): Promise<Outcome> {
+// While the agent is held (./holds) the message waits, `queued` with the reason, for as long
+// as the hold lasts: a hold never dead-letters. One the router was typing when it died is
+// finished first (it may be on screen already).
+// `held` is the message's note of holds (heldNote), made when it was queued.
+export async function deliverToAgent(
+  ctx: AgentDeliveryContext,
+  agent: string,
+  message: MailboxMessage,
+  recovering: boolean,
+  held: HeldNote = heldNote(ctx, message),
+): Promise<Outcome> {
   for (let attempt = 0; ; attempt++) {
     const resumed = recovering || ctx.history.get(message.id)?.status === 'delivering';
     try {
-      return await tryDelivery(ctx, message, resumed);
+      return await tryDelivery(ctx, agent, message, resumed, held);
     } catch (error) {
       const why = (error as Error).message.split('\n')[0]!;
       if (ctx.isStopping()) return 'deferred';
@@ -44,8 +56,17 @@ export async function deliverToAgent(ctx: AgentDeliveryContext, message: Mailbox
   }
 }
 
-async function tryDelivery(ctx: AgentDeliveryContext, message: MailboxMessage, recovering: boolean): Promise<Outcome> {
+async function tryDelivery(ctx: AgentDeliveryContext, agent: string, message: MailboxMessage, recovering: boolean, held: HeldNote): Promise<Outcome> {
   const { history, logger } = ctx;
+  if (!recovering) {
+    const waited = await ctx.holds.whileHeld(agent, held.note, ctx.isStopping);
+    if (waited === 'stopping') return 'deferred';
+    if (waited === 'withdrawn') {
+      logger.info(`withdrawn ${message.id} ${message.from} -> ${message.to}: its sender took it back while it was held`);
+      return 'withdrawn';
+    }
+    if (held.noted() && !record(ctx, message, 'queued')) return 'withdrawn';
+  }
   const typed = await typeMessage(ctx.deps, message, {
     resumed: recovering ? { detail: history.get(message.id)?.detail ?? null } : null,
     note: (status, detail) => record(ctx, message, status, detail),
@@ -72,6 +93,30 @@ async function tryDelivery(ctx: AgentDeliveryContext, message: MailboxMessage, r
       }
       return 'delivered';
   }
+}
+
+export interface HeldNote {
+  // Notes a hold in the message's history when it is new or changed; false once the message
+  // was withdrawn.
+  note(hold: HeldBy): boolean;
+  // Whether a hold was noted (its detail is cleared when the message's turn comes).
+  noted(): boolean;
+}
+
+// The router notes a hold as soon as it queues a message (every message parked behind a held
+// one says why it waits, not only the first), then again as the hold changes.
+export function heldNote(ctx: AgentDeliveryContext, message: MailboxMessage): HeldNote {
+  let said: string | null = null;
+  return {
+    note(hold) {
+      const detail = heldDetail(hold);
+      if (detail === said) return ctx.history.get(message.id)?.status !== 'withdrawn';
+      if (said === null) ctx.logger.info(`held ${message.id} ${message.from} -> ${message.to}: ${detail}`);
+      said = detail;
+      return record(ctx, message, 'queued', detail);
+    },
+    noted: () => said !== null,
+  };
 }
 
 // Stores where the message's delivery stands and tells the dashboards (best effort: a

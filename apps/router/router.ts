@@ -11,7 +11,9 @@ import { homePaths } from '../core/src/paths/index.js';
 import { postEvent } from '../core/src/server-client/index.js';
 import { createAgentDeps } from '../agents/index.js';
 import { createDeadLetters, type DeadLetter } from './dead-letters.js';
-import { deliverToAgent } from './deliver-agent.js';
+import { deliverToAgent, heldNote, type AgentDeliveryContext } from './deliver-agent.js';
+import { createHolds } from './holds/index.js';
+import { holdSources } from './holds/sources.js';
 import { readNewLines, type MailboxCursor } from './mailbox-reader.js';
 import { parseLine } from './parse-line.js';
 import { loadCursor, saveCursor } from './state.js';
@@ -38,6 +40,8 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
   const deps = createAgentDeps(config, logger, { control: true });
   const deadLetters = createDeadLetters(home, logger);
   const queue = createSerialQueue();
+  // Made at start: sources may watch files or timers.
+  let holds: ReturnType<typeof createHolds> | undefined;
   let history: HistoryStore | undefined;
   let cursor: MailboxCursor = { inode: 0, offset: 0 };
   let watcher: FSWatcher | undefined;
@@ -66,10 +70,13 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
     }
     logger.info(`queued ${message.id} ${message.from} -> ${message.to}`);
     const onStatus = (status: DeliveryStatus, detail: string | null) => transport!.status(message, status, detail);
+    const id = agentId(target.session ?? config.tmux.session, target.name, config.tmux.session);
+    const ctx: AgentDeliveryContext = { deps, history: history!, deadLetters, logger, isStopping, onStatus, holds: holds! };
+    const held = heldNote(ctx, message);
+    const hold = recovering ? null : holds!.holdOf(id);
+    if (hold) held.note(hold);
     void queue
-      .run(agentId(target.session ?? config.tmux.session, target.name, config.tmux.session), () =>
-        deliverToAgent({ deps, history: history!, deadLetters, logger, isStopping, onStatus }, message, recovering),
-      )
+      .run(id, () => deliverToAgent(ctx, id, message, recovering, held))
       .then(
         (outcome: DeliveryOutcome) => transport!.settled(message, outcome),
         (error: unknown) => logger.error(`delivery of ${message.id} to ${message.to} failed: ${(error as Error).message}`),
@@ -191,6 +198,7 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
   return {
     async start() {
       history = openHistory(home);
+      holds = createHolds(holdSources(config, logger), config.router.holdMarginMs);
       cursor = loadCursor(home, logger);
       transport = await createMailTransport(config, logger);
       await deadLetters.resume();
@@ -212,6 +220,8 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
       clearTimeout(trailing);
       await watcher?.close();
       await draining;
+      // Held deliveries end at once, deferred: their messages stay queued for the next router.
+      holds?.stop();
       if (cursorSave) saveCursorOrSay();
       await Promise.race([queue.idle(), new Promise((r) => setTimeout(r, STOP_WAIT_MS))]);
       await transport?.stop();

@@ -29,12 +29,13 @@ import { processRoutes } from './routes/processes.js';
 import { projectRoutes } from './routes/projects.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { taskRoutes } from './routes/tasks.js';
+import { budgetRoutes } from './routes/budgets.js';
 import { usageRoutes } from './routes/usage.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { wsRoutes } from './routes/ws.js';
 import type { Hub } from './ws/hub.js';
 import { usageAgentsOf } from './agents/usage-agents.js';
-import { createUsageTracker, type UsageTracker } from '../usage/index.js';
+import { createBudgetWatch, createUsageTracker, type BudgetWatch, type UsageTracker } from '../usage/index.js';
 
 export interface AppDeps {
   config: CmuxConfig;
@@ -55,6 +56,8 @@ export interface AppDeps {
   cluster?: ClusterSide;
   // The agents' token usage; one reading the registered agents' logs when not given.
   usage?: UsageTracker;
+  // The daily budgets against the usage; one over `usage` when not given.
+  budgets?: BudgetWatch;
 }
 
 const ROUTES = new WeakMap<FastifyInstance, string[]>();
@@ -119,6 +122,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(frontendRoutes, { config });
   await app.register(loginRoutes, { token, sessions, attempts });
   const usage = deps.usage ?? createUsageTracker(config, usageAgentsOf(deps.agents), deps.logger);
+  const budgets = deps.budgets ?? createBudgetWatch(config, usage.rows, deps.logger);
   await app.register(async (scope) => {
     scope.addHook('onRequest', authenticate);
     await scope.register(loginCodeRoutes, { config, sessions });
@@ -134,6 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope.register(taskRoutes, { agents: deps.agents });
     await scope.register(alertRoutes, { config, hub: deps.hub });
     await scope.register(usageRoutes, { usage });
+    await scope.register(budgetRoutes, { config, budgets });
     await scope.register(wsRoutes, { hub: deps.hub, agents: deps.agents, monitor: deps.monitor, cluster });
   });
   app.addHook('preClose', async () => {

@@ -14,7 +14,7 @@ import { createLocalOps } from './agents/ops.js';
 import { createStatusMonitor } from './agents/status-monitor.js';
 import { createSystemMonitor } from './agents/system-monitor.js';
 import { usageAgentsOf } from './agents/usage-agents.js';
-import { createUsageTracker } from '../usage/index.js';
+import { createBudgetWatch, createUsageTracker } from '../usage/index.js';
 import { buildApp } from './app.js';
 import { createClusterSide, type ClusterSide } from './cluster/side.js';
 import { fileSessionStore } from './auth/session-store.js';
@@ -74,6 +74,7 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
   const previewsOf = sharedPreviews(() => monitor.previews);
   const projects = createProjectKeeper(agents);
   const usage = createUsageTracker(config, usageAgentsOf(agents), logger);
+  const budgets = createBudgetWatch(config, usage.rows, logger);
   let usageReads: Schedule | undefined;
   return {
     async start() {
@@ -93,7 +94,7 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
         },
         apps: () => system.latest(),
       });
-      app = await buildApp({ config, token, agentToken, sessions, logger, agents, monitor, hooks, hub, history, cluster, usage });
+      app = await buildApp({ config, token, agentToken, sessions, logger, agents, monitor, hooks, hub, history, cluster, usage, budgets });
       requests = trackRequests(app.server);
       try {
         await app.listen({ host, port });
@@ -105,7 +106,11 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
       system.start();
       // Read often enough that the logs of an agent killed soon after it began are found
       // while it still runs (the ledger remembers it from then on).
-      usageReads = scheduleEvery('usage reading', config.usage.readIntervalSeconds, usage.refresh, logger);
+      // Each read is checked against the budgets: an alert at 80 % and at 100 %.
+      usageReads = scheduleEvery('usage reading', config.usage.readIntervalSeconds, async () => {
+        await usage.refresh();
+        await budgets.check();
+      }, logger);
       // The team comes up however cmux was started (npm start, pm2 start, pm2 resurrect).
       await team.start().catch((error: unknown) => logger.error(`bringing the team up failed: ${(error as Error).message}`));
       await ensureProjectSupervisors(agents).catch((error: unknown) => logger.error(`starting the projects' supervisors failed: ${(error as Error).message}`));

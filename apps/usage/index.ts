@@ -5,3 +5,7 @@ export { costOf, priceOf, usageReport, type UsageGrouping, type UsageLine, type 
 export { parseSince, SINCE_HELP } from './since.js';
 export { kindLogs, type UsageAgent } from './sources.js';
 export { createUsageTracker, type UsageTracker } from './tracker.js';
+export { budgetsInForce, readBudgetFile, setBudget } from './budget-file.js';
+export { createBudgetWatch, type BudgetWatch } from './budget-watch.js';
+export { ALL_BUDGET, budgetDay, budgetHold, budgetState, dueBudgetAlerts, type BudgetLine, type BudgetState } from './budgets.js';
+export { createBudgetHolds, type BudgetHolds } from './budget-holds.js';

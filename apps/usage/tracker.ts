@@ -1,6 +1,6 @@
 import type { CmuxConfig } from '../core/src/config/index.js';
 import type { Logger } from '../core/src/log/index.js';
-import { readLedger, writeLedger, type Ledger } from './ledger-file.js';
+import { readLedger, writeLedger, type Ledger, type UsageRow } from './ledger-file.js';
 import { readUsage } from './read-logs.js';
 import { usageReport, type UsageGrouping, type UsageReport } from './report.js';
 import type { UsageAgent } from './sources.js';
@@ -10,6 +10,8 @@ export interface UsageTracker {
   report(by: UsageGrouping, since: Date | null): Promise<UsageReport>;
   // Reads what the agents' logs gained; one read at a time, a caller during one waits for it.
   refresh(): Promise<void>;
+  // The ledger's rows as last read (no read of the logs).
+  rows(): readonly UsageRow[];
 }
 
 // The server's usage ledger: loaded once, kept in memory, written back when a read changed it.
@@ -36,6 +38,7 @@ export function createUsageTracker(config: CmuxConfig, agents: () => Promise<Usa
   };
   return {
     refresh,
+    rows: () => load().rows,
     async report(by, since) {
       await refresh();
       return usageReport(load().rows, config.usage.prices, by, since);

@@ -20,9 +20,11 @@ export async function launchBrowser(): Promise<{ browser: Browser; close(): Prom
 }
 
 // A started cmux with a worker spawned through the API (its task given), as the dashboard
-// tests find it; `printedUrl` is the one-time login URL `cmux start` printed.
-export async function startedWithWorker(): Promise<{ cmux: TestInstance; api: ReturnType<typeof apiClient>; printedUrl: string }> {
+// tests find it; `printedUrl` is the one-time login URL `cmux start` printed. `beforeStart`
+// plants what the home should hold when cmux comes up (a usage ledger).
+export async function startedWithWorker(beforeStart?: (cmux: TestInstance) => void): Promise<{ cmux: TestInstance; api: ReturnType<typeof apiClient>; printedUrl: string }> {
   const cmux = await createInstance();
+  beforeStart?.(cmux);
   const api = apiClient(cmux);
   const start = await cmux.cli(['start'], { env: { CMUX_LOG_CHECK_INTERVAL: '1' } });
   assert.equal(start.exitCode, 0, String(start.stderr));

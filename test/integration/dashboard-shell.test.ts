@@ -10,9 +10,10 @@ import type { TestInstance } from '../helpers/instance.ts';
 import { storedMessages } from '../helpers/load.ts';
 import { screenshotFile } from '../helpers/screenshots.ts';
 import { eventually } from '../helpers/tmux.ts';
+import { plantUsageLedger } from '../helpers/usage-ledger.ts';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const VIEWS = ['agents', 'tasks', 'messages', 'system'] as const;
+const VIEWS = ['agents', 'tasks', 'messages', 'usage', 'system'] as const;
 const PHONE = { width: 390, height: 844 };
 
 interface AxeViolation {
@@ -39,7 +40,14 @@ describe('the dashboard page shell in a real Chromium: true state, deep links, n
   const overflow = () => page.evaluate('document.documentElement.scrollWidth - window.innerWidth') as Promise<number>;
 
   before(async () => {
-    const started = await startedWithWorker();
+    // The usage ledger as cmux-server keeps it, with api-worker's tokens today and two days ago
+    // (claude-sonnet-4 at $3 and $15 a million: $4.50 today, $1.50 then).
+    const started = await startedWithWorker((instance) =>
+      plantUsageLedger(instance.home, [
+        { agent: 'api-worker', model: 'claude-sonnet-4-5', calls: 3, input: 1_000_000, output: 100_000 },
+        { agent: 'api-worker', model: 'claude-sonnet-4-5', calls: 3, input: 500_000, output: 0, daysAgo: 2 },
+      ]),
+    );
     ({ cmux, api } = started);
     const printed = started.printedUrl;
     assert.equal((await api.call('POST', '/api/agents', { name: 'short-lived' })).status, 201);
@@ -63,6 +71,39 @@ describe('the dashboard page shell in a real Chromium: true state, deep links, n
     assert.equal(await page.locator('.usage-panel tbody tr').count(), today.lines.length);
     assert.match((await page.locator('.usage-panel p').textContent()) ?? '', /not bills/);
     await summary.click();
+  });
+
+  it("opens the usage view from the header's total: today per agent and per project, 14 days drawn, the cost on the card; a budget set from the keyboard", async () => {
+    await open('#/agents');
+    await page.locator('[data-usage-card="api-worker"]', { hasText: '$4.50' }).waitFor({ timeout: 30_000 });
+    await page.locator('.usage-today summary').click();
+    await page.locator('[data-open-usage]').click();
+    assert.equal(new URL(page.url()).hash, '#/usage');
+    await page.locator('[data-usage-by="agent"] [data-usage-row="api-worker"]', { hasText: '$4.50' }).waitFor({ timeout: 20_000 });
+    await page.locator('[data-usage-by="project"] [data-usage-row="default"]', { hasText: '$4.50' }).waitFor();
+    const bars = page.locator('.day-chart [data-day]');
+    assert.equal(await bars.count(), 14);
+    const cost = (i: number) => bars.nth(i).getAttribute('data-cost').then(Number);
+    assert.equal(await cost(13), 4.5, 'today, last');
+    assert.equal(await cost(11), 1.5, 'two days ago');
+    assert.equal(await cost(12), 0);
+    const height = (i: number) => bars.nth(i).locator('rect').evaluate((r) => r.getBoundingClientRect().height);
+    assert.ok((await height(13)) > (await height(11)) * 2.5, 'bars as tall as their cost');
+    // The keyboard alone: the budget's name, its amount, Enter.
+    await page.getByLabel('budget for').focus();
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.getByLabel('budget for').inputValue(), 'default');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('4');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-budget-notice]', { hasText: 'budget default set to $4.00 a day' }).waitFor();
+    const line = page.locator('[data-budget="default"]');
+    assert.equal(await line.getAttribute('data-budget-percent'), '112');
+    assert.match(await line.innerText(), /reached: messages to its agents wait until/);
+    await eventually(async () => (await api.call<Array<{ title: string }>>('GET', '/api/alerts')).body, (alerts) => alerts.some((a) => /^budget default reached: \$4\.50 of \$4\.00/.test(a.title)), 20_000);
+    await shot('usage');
+    // Taken away again: the other tests' messages go through.
+    assert.equal((await api.call('PUT', '/api/budgets/default', { usdPerDay: null })).status, 200);
   });
 
   it('has an icon: /favicon.ico is the SVG icon, served as SVG without a login, and the page links it', async () => {
@@ -324,7 +365,7 @@ describe('the dashboard page shell in a real Chromium: true state, deep links, n
     await setTheme('dark');
     await page.setViewportSize(PHONE);
     // Each view with its content in: the process table's rows, the board's columns, the messages.
-    const filled = { agents: '[data-testid="terminal"] .xterm-rows', tasks: '[data-column="done"]', messages: '.messages li', system: '[data-app="cmux-frontend-healer"]' };
+    const filled = { agents: '[data-testid="terminal"] .xterm-rows', tasks: '[data-column="done"]', messages: '.messages li', usage: '[data-usage-row="api-worker"]', system: '[data-app="cmux-frontend-healer"]' };
     const found: string[] = [];
     for (const view of VIEWS) {
       await open(`#/${view}${view === 'agents' ? '/api-worker' : ''}`);

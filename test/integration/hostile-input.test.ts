@@ -38,7 +38,7 @@ const enc = (s: string) => {
 type Label = 'bad id' | 'wrong JSON' | 'nasty fields' | 'broken JSON' | 'deep JSON' | 'huge body' | 'form body' | 'bad query' | 'specific';
 
 interface Case {
-  method: 'GET' | 'POST' | 'DELETE' | 'PATCH';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH';
   url: string;
   label: Label;
   // The status and error code a 'specific' case must get.
@@ -122,6 +122,8 @@ const ROUTES: Record<string, Kind[]> = {
   'POST /api/me/interrupt': ['body'],
   'POST /api/me/answer': ['body'],
   'GET /api/usage': ['query'],
+  'GET /api/budgets': ['query'],
+  'PUT /api/budgets/:name': ['params', 'body'],
 };
 
 // The status a case must get and, for a refusal, its error code (docs/errors.md).
@@ -212,6 +214,20 @@ const SPECIFIC: Record<string, Case[]> = {
     specific('GET', `/api/usage?since=${'7'.repeat(41)}d`, BAD),
     specific('GET', '/api/usage?by=day&since=7d', [200]),
   ],
+  'PUT /api/budgets/:name': [
+    specific('PUT', '/api/budgets/all', BAD, { usdPerDay: -1 }),
+    specific('PUT', '/api/budgets/all', BAD, { usdPerDay: 0 }),
+    specific('PUT', '/api/budgets/all', BAD, { usdPerDay: 1e9 }),
+    specific('PUT', '/api/budgets/all', BAD, { usdPerDay: 'NaN' }),
+    specific('PUT', '/api/budgets/all', BAD, { usdPerDay: '5' }),
+    specific('PUT', '/api/budgets/all', BAD, { usdPerDay: 5, extra: 1 }),
+    specific('PUT', '/api/budgets/nope', NO_PROJECT, { usdPerDay: 5 }),
+    specific('PUT', '/api/budgets/..%2F..%2Fetc', BAD, { usdPerDay: 5 }),
+    specific('PUT', '/api/budgets/a%20b', BAD, { usdPerDay: 5 }),
+    specific('PUT', `/api/budgets/${'a'.repeat(65)}`, BAD, { usdPerDay: 5 }),
+    specific('PUT', '/api/budgets/default', [200], { usdPerDay: 1_000_000 }),
+    specific('PUT', '/api/budgets/default', [200], { usdPerDay: null }),
+  ],
 };
 
 // What `{}` gets where every field of the body is optional: w1 is no worktree worker.
@@ -236,7 +252,7 @@ const BODY_IGNORED: Record<string, number> = {
   'POST /api/login/code': 201,
 };
 // Routes that take no query: unknown parameters are ignored.
-const QUERY_IGNORED = new Set(['GET /api/cluster', 'GET /api/usage', 'GET /api/me', 'GET /api/me/agents', 'GET /api/me/tasks', 'GET /health', 'GET /api/webhooks/health', 'GET /api/agents', 'GET /api/processes', 'GET /api/journal/dates', 'GET /api/projects', 'GET /api/tasks', 'GET /api/sessions', 'DELETE /api/sessions']);
+const QUERY_IGNORED = new Set(['GET /api/cluster', 'GET /api/usage', 'GET /api/budgets', 'GET /api/me', 'GET /api/me/agents', 'GET /api/me/tasks', 'GET /health', 'GET /api/webhooks/health', 'GET /api/agents', 'GET /api/processes', 'GET /api/journal/dates', 'GET /api/projects', 'GET /api/tasks', 'GET /api/sessions', 'DELETE /api/sessions']);
 // Routes whose id has a format of its own (a task number, a project name): one that cannot be
 // an id is a bad request, before any lookup.
 const ID_CHECKED = new Set(['GET /api/tasks/:id', 'PATCH /api/tasks/:id', 'PATCH /api/me/tasks/:id', 'POST /api/alerts/:id/ack', 'DELETE /api/sessions/:id']);
@@ -254,7 +270,7 @@ function expected(route: string, c: Case): Expected {
     case 'bad id':
       if (nasty === '\ud800') return BAD; // not UTF-8: the path cannot be decoded
       // A project name is checked before anything else, however long.
-      if (route === 'DELETE /api/projects/:name') return BAD;
+      if (route === 'DELETE /api/projects/:name' || route === 'PUT /api/budgets/:name') return BAD;
       if (route === 'GET /assets/*') return nasty.includes('..') ? [404, 'CMUX_ERR_NOT_FOUND'] : [200]; // a path without an extension is the app's own route: index.html
       if (nasty.length > MAX_PARAM_CHARS) return [414, 'CMUX_ERR_URI_TOO_LONG'];
       if (ID_CHECKED.has(route)) return BAD;
@@ -422,6 +438,9 @@ describe('hostile arguments on every CLI command', { timeout: 300_000 }, () => {
     cluster: [['bogus'], ['status'], ['add-host', '../x'], ['hub', '--host', '../x'], ['hub', '--host', 'ok', '--listen', '$(id):1']],
     // Checked before the server is asked; the last one finds no server running.
     usage: [['--by', 'bogus'], ['--since', 'yesterday'], ['--since', '../../etc/passwd'], ['--since', '99999d'], ['extra-argument'], ['--by', 'day']],
+    // Checked before the server is asked; the last two find no server running (an unknown
+    // project is refused by the server: PUT /api/budgets/:name above).
+    budget: [['set', 'all', '-5'], ['set', 'all', 'NaN'], ['set', 'all', '0'], ['set', 'all', '1e9'], ['set', 'all', '99999999'], ['set', 'all', '12.5.0'], ['set', '../x', '5'], ['set', 'a b', '5'], ['set', 'all'], ['extra-argument'], ['set', 'nope', '5'], []],
     help: [['bogus-command']],
   };
 

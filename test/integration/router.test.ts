@@ -2,12 +2,21 @@ import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { appendMessage, createTmuxClient, isAlive, openHistory, shellQuote } from '../../apps/core/src/index.ts';
+import { appendMessage, createTmuxClient, isAlive, openHistory, setHold, shellQuote } from '../../apps/core/src/index.ts';
 import { formatMark, markScreen } from '../../apps/agents/screen-mark.ts';
 import { apiClient } from '../helpers/api.ts';
 import { createInstance, ROOT, type TestInstance } from '../helpers/instance.ts';
 import { appendLoad, storedMessages } from '../helpers/load.ts';
 import { eventually } from '../helpers/tmux.ts';
+import { plantUsageLedger } from '../helpers/usage-ledger.ts';
+import { fakeUsage } from '../fakes/anthropic-api.ts';
+
+// What the demo agent spent today, as planted in the usage ledger: the Anthropic fake's first
+// answer 10 000 times over, at claude-sonnet-4's list prices ($3 input, $15 output, $0.30 cache
+// read, $3.75 cache write a million).
+const ANSWERS = 10_000;
+const ANSWER = fakeUsage(1);
+const DEMO_SPENT = (ANSWERS * (ANSWER.input * 3 + ANSWER.output * 15 + ANSWER.cacheRead * 0.3 + ANSWER.cacheWrite * 3.75)) / 1e6;
 
 const SENDERS = Array.from({ length: 8 }, (_, i) => `loader-${i}`);
 const PER_SENDER = 500;
@@ -36,8 +45,9 @@ describe('the mailbox and the router', { timeout: 600_000 }, () => {
   const readDemoRecord = () => (existsSync(demoRecord()) ? readFileSync(demoRecord(), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text) : []);
 
   before(async () => {
-    cmux = await createInstance({ userConfig: 'router:\n  unknownRecipientSeconds: 2\n  busyWaitSeconds: 2\nwebhooks:\n  sources:\n    github: { secret: "hook-secret-123" }\n' });
+    cmux = await createInstance({ userConfig: 'router:\n  unknownRecipientSeconds: 2\n  busyWaitSeconds: 2\n  holdMarginSeconds: 1\nwebhooks:\n  sources:\n    github: { secret: "hook-secret-123" }\n' });
     api = apiClient(cmux);
+    plantUsageLedger(cmux.home, [{ agent: 'demo', model: 'claude-sonnet-4-5', calls: ANSWERS, input: ANSWER.input * ANSWERS, output: ANSWER.output * ANSWERS, cacheRead: ANSWER.cacheRead * ANSWERS, cacheWrite: ANSWER.cacheWrite * ANSWERS }]);
     const start = await cmux.cli(['start']);
     assert.equal(start.exitCode, 0, String(start.stderr));
     const cat = await cmux.cli(['spawn', 'catter', '--command', `cat > ${shellQuote(catFile())}`]);
@@ -295,6 +305,81 @@ describe('the mailbox and the router', { timeout: 600_000 }, () => {
     await eventually(async () => storedMessages(cmux.home).filter((m) => m.from === 'system:router' && (m.body ?? '').includes(message.id)).length, (n) => n === 1, 30_000);
     const screen = (await api.call<{ text: string }>('GET', '/api/agents/deaf/terminal?lines=20')).body.text;
     assert.equal(screen.split('can you hear me').length - 1, 1, 'typed once, never again');
+  });
+
+  it('parks messages to a held agent in order with the reason, never dead-letters them, delivers to others meanwhile, survives a router restart and types each once when the hold lifts', async () => {
+    const stamp = Date.now();
+    const recordBefore = readDemoRecord().length;
+    await setHold(cmux.home, 'test', 'demo', { reason: 'a test hold' });
+    const held: Array<Awaited<ReturnType<typeof appendMessage>>> = [];
+    for (let i = 0; i < 3; i++) held.push(await appendMessage(cmux.home, { from: 'user', to: 'demo', subject: `held ${i} ${stamp}` }));
+    const other = await appendMessage(cmux.home, { from: 'user', to: 'catter', subject: `not held ${stamp}` });
+    const stored = (id: string) => storedMessages(cmux.home).find((m) => m.id === id);
+    await eventually(async () => stored(other.id)?.status, (s) => s === 'delivered', 30_000);
+    const parked = /^held \(test\): a test hold; the message follows when that is cleared$/;
+    await eventually(async () => held.map((m) => stored(m.id)), (all) => all.every((m) => m?.status === 'queued' && parked.test(m.detail ?? '')), 30_000);
+    // Longer than busyWaitSeconds and unknownRecipientSeconds (2 s each), through a router restart.
+    const pid = (await eventually(() => routerPid(cmux), (p) => p !== null, 30_000))!;
+    process.kill(pid, 'SIGKILL');
+    await eventually(() => routerPid(cmux), (p) => p !== null && p !== pid, 60_000);
+    await eventually(async () => readFileSync(join(cmux.home, 'logs', 'cmux-router.out.log'), 'utf8'), (log) => log.split(`held ${held[2]!.id} user -> demo`).length === 3, 30_000);
+    assert.deepEqual(held.map((m) => stored(m.id)!.status), ['queued', 'queued', 'queued'], 'still parked, none dead');
+    assert.deepEqual(readDemoRecord().slice(recordBefore), [], 'nothing typed while held');
+    // A hold with an end: the reason changes, and delivery resumes after it (plus the 1 s margin).
+    const until = new Date(Date.now() + 3_000);
+    await setHold(cmux.home, 'test', 'demo', { reason: 'another reason', until });
+    await eventually(async () => stored(held[0]!.id)?.detail ?? '', (d) => d === `held (test): another reason; the message follows at ${new Date(until.getTime() + 1_000).toISOString()}`, 30_000);
+    const record = await eventually(async () => readDemoRecord().slice(recordBefore), (r) => r.length >= 3, 60_000);
+    assert.deepEqual(record, held.map((m) => m.subject), 'in order, each once');
+    for (const m of held) assert.ok(Date.parse(stored(m.id)!.deliveredAt!) >= until.getTime() + 1_000, `not before the end plus the margin: ${stored(m.id)!.deliveredAt} < ${new Date(until.getTime() + 1_000).toISOString()}`);
+    assert.equal(stored(held[2]!.id)!.detail, null);
+    const deadFile = join(cmux.home, 'mailbox.dead.jsonl');
+    assert.ok(!existsSync(deadFile) || !readFileSync(deadFile, 'utf8').includes(held[0]!.id), 'never dead-lettered');
+    await setHold(cmux.home, 'test', 'demo', null);
+  });
+
+  it('holds nothing on a holds file that does not parse, and says so', async () => {
+    writeFileSync(join(cmux.home, 'state', 'holds.json'), '{"holds": {"test": {"demo": {"reason": 7');
+    const message = await appendMessage(cmux.home, { from: 'user', to: 'demo', subject: `past a torn holds file ${Date.now()}` });
+    await eventually(async () => readDemoRecord().includes(message.subject), Boolean, 30_000);
+    assert.match(readFileSync(join(cmux.home, 'logs', 'cmux-router.err.log'), 'utf8'), /holds\.json is not a holds file \(.*\); nothing is held until it is written again/);
+    await setHold(cmux.home, 'test', 'demo', null);
+  });
+
+  it('holds messages to a project whose daily budget is spent, with an alert naming it, and types each once, in order, when the budget is raised', async () => {
+    const budgets = async (...args: string[]) => {
+      const run = await cmux.cli(['budget', ...args]);
+      assert.equal(run.exitCode, 0, String(run.stderr));
+      return String(run.stdout);
+    };
+    try {
+      const state = JSON.parse(await budgets('set', 'default', String(Math.floor(DEMO_SPENT * 90) / 100), '--json')) as { lines: Array<{ name: string; spentUsd: number; reached: boolean }> };
+      const line = state.lines.find((l) => l.name === 'default')!;
+      assert.ok(Math.abs(line.spentUsd - DEMO_SPENT) < 1e-9, `spent ${line.spentUsd}: the fake's tokens priced ${DEMO_SPENT}`);
+      assert.equal(line.reached, true);
+      assert.match(await budgets(), /^default .* reached: messages to its agents are held$/m);
+      const alerts = (await api.call<Array<{ source: string; title: string }>>('GET', '/api/alerts')).body.filter((a) => a.source === 'budgets');
+      assert.deepEqual(alerts.map((a) => a.title.replace(/\$[\d.]+ of \$[\d.]+ \(\d+ %\)/, '…')), ['budget default reached: … today; messages to its agents are held'], 'one alert, the 100 % one, naming the budget');
+
+      const stamp = Date.now();
+      const recordBefore = readDemoRecord().length;
+      const texts = [0, 1, 2].map((i) => `over budget ${i} ${stamp}`);
+      for (const text of texts) assert.equal((await api.call('POST', '/api/agents/demo/message', { text })).status, 202);
+      const held = () => storedMessages(cmux.home).filter((m) => texts.includes(m.body ?? ''));
+      await eventually(async () => held(), (list) => list.length === 3 && list.every((m) => m.status === 'queued' && /^held \(budget\): budget default reached: .*; held until .* or until it is raised \(cmux budget set default <amount>\)/.test(m.detail ?? '')), 30_000);
+      assert.deepEqual(readDemoRecord().slice(recordBefore), [], 'nothing typed while held');
+
+      await budgets('set', 'default', String(Math.ceil(DEMO_SPENT * 2)));
+      const record = await eventually(async () => readDemoRecord().slice(recordBefore), (r) => r.length >= 3, 60_000);
+      assert.deepEqual(record, texts, 'each typed once, in order');
+      assert.equal((await api.call<Array<{ source: string }>>('GET', '/api/alerts')).body.filter((a) => a.source === 'budgets').length, 1, 'a budget raised over the spend alerts no more');
+
+      const unknown = await cmux.cli(['budget', 'set', 'nope', '5']);
+      assert.notEqual(unknown.exitCode, 0);
+      assert.match(String(unknown.stderr), /no project named nope: see `cmux project list`/);
+    } finally {
+      await budgets('set', 'default', 'none');
+    }
   });
 
   it('notices a truncated and a replaced mailbox and keeps delivering', async () => {

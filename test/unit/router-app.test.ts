@@ -6,6 +6,7 @@ import { createAgent, startAgent } from '../../apps/agents/index.ts';
 import { appendMessage, CmuxError, createLogger, openHistory, shellQuote } from '../../apps/core/src/index.ts';
 import { createDeadLetters } from '../../apps/router/dead-letters.ts';
 import { deliverToAgent } from '../../apps/router/deliver-agent.ts';
+import { createHolds } from '../../apps/router/holds/index.ts';
 import { createRouter } from '../../apps/router/router.ts';
 import { agentHarness } from '../helpers/agents.ts';
 import { eventually } from '../helpers/tmux.ts';
@@ -85,8 +86,8 @@ describe('a delivery when tmux fails unexpectedly', { timeout: 180_000 }, () => 
     try {
       const message = await appendMessage(harness.home, { from: 'user', to: 'catter', subject: 'one' });
       history.insertMany([{ message, status: 'queued' }]);
-      const ctx = { deps: { ...harness.deps, tmux }, history, deadLetters: createDeadLetters(harness.home, logger), logger, isStopping: () => false };
-      assert.equal(await deliverToAgent(ctx, message, false), 'delivered');
+      const ctx = { deps: { ...harness.deps, tmux }, history, deadLetters: createDeadLetters(harness.home, logger), logger, isStopping: () => false, holds: createHolds([], 0) };
+      assert.equal(await deliverToAgent(ctx, 'catter', message, false), 'delivered');
       assert.match(said.join(''), /delivery of \S+ to catter failed \(tmux did not answer within 5000 ms\); trying again in 1 s/);
       assert.equal(await eventually(async () => (existsSync(out) ? readFileSync(out, 'utf8') : ''), (t) => t.length > 0, 30_000), 'one\n');
       assert.equal(history.get(message.id)?.status, 'delivered');

@@ -18,3 +18,4 @@ export * from './history/index.js';
 export * from './server-client/index.js';
 export * from './alerts/index.js';
 export * from './frontend/index.js';
+export * from './holds/index.js';

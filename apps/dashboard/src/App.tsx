@@ -22,6 +22,7 @@ import { hostOf, teamOrder } from './format';
 const AgentView = lazy(() => import('./components/AgentView').then((m) => ({ default: m.AgentView })));
 const KilledView = lazy(() => import('./components/KilledView').then((m) => ({ default: m.KilledView })));
 const Grid = lazy(() => import('./components/Grid').then((m) => ({ default: m.Grid })));
+const UsageView = lazy(() => import('./components/UsageView').then((m) => ({ default: m.UsageView })));
 
 export function App() {
   const [authed, setAuthed] = useState<boolean | null>(null);
@@ -233,7 +234,7 @@ export function App() {
             {attention.notifying ? 'notify: on' : 'notify: off'}
           </button>
         )}
-        <UsageToday />
+        <UsageToday onOpen={() => go({ view: 'usage' })} />
         <span className={`connection ${live.state}`} data-connection={live.state}>
           {live.state}
         </span>
@@ -273,6 +274,11 @@ export function App() {
         </Suspense>
       )}
       {view === 'tasks' && <Board />}
+      {view === 'usage' && (
+        <Suspense fallback={<p className="loading">Loading…</p>}>
+          <UsageView />
+        </Suspense>
+      )}
       {view === 'messages' && <Messages messages={shownMessages} onOlder={(older) => setMessages((list) => [...list, ...older])} />}
       {view === 'system' && <SystemView cluster={cluster} host={hostShown} alerts={alerts} now={now} refresh={systemTick} online={online} onAcknowledged={(a) => setAlerts((list) => list.map((o) => (o.id === a.id ? a : o)))} />}
     </div>

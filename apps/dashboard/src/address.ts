@@ -1,5 +1,5 @@
 // The address of a place in the dashboard, without React: the pages and the unit tests read it.
-export const VIEWS = ['agents', 'grid', 'tasks', 'messages', 'system'] as const;
+export const VIEWS = ['agents', 'grid', 'tasks', 'messages', 'usage', 'system'] as const;
 export type View = (typeof VIEWS)[number];
 
 // The most agents the grid shows side by side.

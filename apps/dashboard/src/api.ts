@@ -336,6 +336,9 @@ export const api = {
   acknowledge: (id: string) => request<Alert>('POST', `/api/alerts/${encodeURIComponent(id)}/ack`),
   killedAgents: () => request<KilledAgent[]>('GET', '/api/killed-agents?limit=100'),
   usageToday: () => request<UsageReport>('GET', '/api/usage?by=agent&since=today'),
+  usage: (by: 'agent' | 'project' | 'day', since: string) => request<UsageReport>('GET', `/api/usage?${new URLSearchParams({ by, since })}`),
+  budgets: () => request<BudgetState>('GET', '/api/budgets'),
+  setBudget: (name: string, usdPerDay: number | null) => request<BudgetState>('PUT', `/api/budgets/${encodeURIComponent(name)}`, { usdPerDay }),
   journalFiles: (date: string) => request<JournalFile[]>('GET', `/api/journal/files?date=${date}`),
   journalFile: (date: string, name: string) => request<JournalFile & { text: string }>('GET', `/api/journal/files/${date}/${encodeURIComponent(name)}`),
   journalDates: () => request<string[]>('GET', '/api/journal/dates'),
@@ -352,6 +355,21 @@ export interface UsageLine {
   cacheRead: number;
   cacheWrite: number;
   costUsd: number | null;
+}
+// The daily budgets against today's (UTC) estimated spend, as GET /api/budgets has them.
+export interface BudgetLine {
+  name: string;
+  usdPerDay: number;
+  spentUsd: number;
+  percent: number;
+  reached: boolean;
+}
+export interface BudgetState {
+  day: string;
+  resetsAt: string;
+  lines: BudgetLine[];
+  spentByProject: Record<string, number>;
+  unpriced: string[];
 }
 export interface UsageReport {
   since: string | null;

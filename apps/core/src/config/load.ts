@@ -146,6 +146,7 @@ function resolveConfig(input: CmuxConfigInput, files: { root: string; defaults: 
       unknownRecipientMs: input.router.unknownRecipientSeconds * 1000,
       busyWaitMs: input.router.busyWaitSeconds * 1000,
       deliveryAttempts: input.router.deliveryAttempts,
+      holdMarginMs: input.router.holdMarginSeconds * 1000,
     },
     webhooks: { bodyLimitBytes: input.webhooks.bodyLimitBytes, sources: { ...input.webhooks.sources } },
     // Under the home unless configured: a folder cmux owns, outside any repository.
@@ -157,6 +158,7 @@ function resolveConfig(input: CmuxConfigInput, files: { root: string; defaults: 
       webhook: { url: input.notify.webhook.url, timeoutMs: input.notify.webhook.timeoutSeconds * 1000, retries: input.notify.webhook.retries },
     },
     usage: { readIntervalSeconds: input.usage.readIntervalSeconds, prices: input.usage.prices.map((price) => ({ ...price })) },
+    budgets: { daily: { ...input.budgets.daily } },
     processes: { ...input.processes },
     cluster: resolveCluster(input, layers),
     files: { defaults: files.defaults, user: files.user, cluster: files.cluster },

@@ -37,6 +37,12 @@ export const priceSchema = z.strictObject({
 });
 export type Price = z.infer<typeof priceSchema>;
 
+// A day's budget, in the currency of the price table (US dollars), for one project (by name,
+// `default` for agents in no project) or for `all` of them together.
+export const BUDGET_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,36}$/;
+export const budgetAmount = z.number().positive('a budget is more than 0').max(1_000_000, 'a budget is at most 1000000 a day');
+export const budgetsSchema = z.record(z.string().regex(BUDGET_NAME, 'a project name (1-37 letters, digits, _ or -) or all'), budgetAmount);
+
 const hostName = z.string().regex(new RegExp(`^${HOST_NAME}$`), 'lowercase letters, digits and -, 1-32, starting with a letter or digit');
 const nullablePath = z.string().min(1).nullable();
 // host:port to listen on.
@@ -139,6 +145,7 @@ export const configInputSchema = z.strictObject({
     unknownRecipientSeconds: seconds,
     busyWaitSeconds: seconds,
     deliveryAttempts: z.number().int().min(1).max(20),
+    holdMarginSeconds: z.number().int().min(0).max(3_600),
   }),
   webhooks: z.strictObject({
     bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024),
@@ -166,6 +173,7 @@ export const configInputSchema = z.strictObject({
     readIntervalSeconds: z.number().int().min(1).max(3_600),
     prices: z.array(priceSchema).max(500),
   }),
+  budgets: z.strictObject({ daily: budgetsSchema }),
   processes: z.strictObject({
     killTimeoutMs: milliseconds,
     readyTimeoutMs: milliseconds,
@@ -209,7 +217,7 @@ export interface CmuxConfig {
     browserIntervalMs: number;
   };
   frontend: { dist: string };
-  router: { unknownRecipientMs: number; busyWaitMs: number; deliveryAttempts: number };
+  router: { unknownRecipientMs: number; busyWaitMs: number; deliveryAttempts: number; holdMarginMs: number };
   webhooks: { bodyLimitBytes: number; sources: Readonly<Record<string, { secret: string }>> };
   worktrees: { default: boolean; dir: string; branchPrefix: string };
   notify: {
@@ -219,6 +227,8 @@ export interface CmuxConfig {
     webhook: { url: string | null; timeoutMs: number; retries: number };
   };
   usage: { readIntervalSeconds: number; prices: readonly Price[] };
+  // Per project or `all`: dollars a day (what `cmux budget set` writes overrides these).
+  budgets: { daily: Readonly<Record<string, number>> };
   processes: { killTimeoutMs: number; readyTimeoutMs: number; stopGraceMs: number };
   // null: a single host (no NATS is ever loaded).
   cluster: ClusterConfig | null;

@@ -14,6 +14,8 @@ export interface HomePaths {
   deadLetters: string;
   registry: string;
   projects: string;
+  // The daily budgets `cmux budget set` wrote (over config's budgets.daily).
+  budgets: string;
   registryLastGood: string;
   agentToken: string;
   sessions: string;
@@ -31,6 +33,10 @@ export interface HomePaths {
   alertsAcked: string;
   killed: string;
   usageLedger: string;
+  // The budget alerts raised today, so each is raised once.
+  budgetAlerts: string;
+  // Why messages to an agent wait (limits, budgets): apps/core/src/holds.
+  holds: string;
   typingLocks: string;
   startLocks: string;
 }
@@ -49,6 +55,7 @@ export function homePaths(home: string): HomePaths {
     deadLetters: join(home, 'mailbox.dead.jsonl'),
     registry: join(home, 'agents.yaml'),
     projects: join(home, 'projects.yaml'),
+    budgets: join(home, 'budgets.json'),
     registryLastGood: join(state, 'agents.last-good.yaml'),
     agentToken: join(state, 'agent-token'),
     sessions: join(state, 'sessions.json'),
@@ -64,6 +71,8 @@ export function homePaths(home: string): HomePaths {
     alertsAcked: join(state, 'alerts-acked.jsonl'),
     killed: join(state, 'killed.jsonl'),
     usageLedger: join(state, 'usage.json'),
+    budgetAlerts: join(state, 'budget-alerts.json'),
+    holds: join(state, 'holds.json'),
     typingLocks: join(state, 'typing'),
     startLocks: join(state, 'starting'),
   };

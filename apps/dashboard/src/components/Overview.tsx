@@ -1,8 +1,10 @@
 import { useEffect, useLayoutEffect, useRef, useState, type MutableRefObject } from 'react';
-import { api, ApiError, type Agent, type Task } from '../api';
+import { api, ApiError, type Agent, type Task, type UsageLine } from '../api';
 import { taskText, useAgentTask, useBoardTasks } from '../agent-task';
 import { hostOf, needsYou, since, teamOrder, who } from '../format';
 import { useFadingNotice } from '../fresh';
+import { useTodayUsage } from '../today-usage';
+import { costText, tokenText } from '../usage-text';
 import '../agent-parts.css';
 import { DialogAnswer } from './DialogAnswer';
 
@@ -35,6 +37,7 @@ export function Overview({
   onGrid: (ids: string[]) => void;
 }) {
   const tasks = useBoardTasks(mailTick);
+  const usage = useTodayUsage();
   const ordered = teamOrder(agents);
   const urgent = ordered.filter(needsYou);
   const rest = ordered.filter((a) => !needsYou(a));
@@ -65,6 +68,7 @@ export function Overview({
             agent={a}
             host={hostOf(a, self)}
             preview={previews[a.id] ?? ''}
+            usage={usage?.lines.find((line) => line.key === a.id) ?? null}
             now={now}
             tasks={tasks}
             mailTick={mailTick}
@@ -119,6 +123,7 @@ function AgentCard({
   agent,
   host,
   preview,
+  usage,
   now,
   tasks,
   mailTick,
@@ -133,6 +138,8 @@ function AgentCard({
   agent: Agent;
   host: string | null;
   preview: string;
+  // Its tokens and estimated cost today, when it used any.
+  usage: UsageLine | null;
   now: number;
   tasks: Task[] | null;
   mailTick: number;
@@ -205,6 +212,11 @@ function AgentCard({
         <span className="overview-status" data-status={agent.status}>
           {agent.status} for {since(agent.statusSince, now) || '–'}
         </span>
+        {usage && (
+          <span className="overview-usage muted" data-usage-card={agent.id} title="today's tokens and estimated cost at list prices (not a bill)">
+            {costText(usage.costUsd)} · {tokenText(usage.input + usage.output + usage.cacheRead + usage.cacheWrite)} tokens today
+          </span>
+        )}
         <button className="overview-grid-add" onClick={() => onGrid([agent.id])} title={`show ${who(agent)} in the grid`}>
           Grid
         </button>

@@ -1,23 +1,10 @@
-import { useEffect, useState } from 'react';
-import { api, type UsageReport } from '../api';
+import { useTodayUsage } from '../today-usage';
 import { costText, tokenText } from '../usage-text';
 
-// Read again this often: the server reads the agents' logs every 15 s.
-const REFRESH_MS = 30_000;
-
-// The header's cost of today (UTC), estimated at list prices, opening onto each agent's part.
-export function UsageToday() {
-  const [report, setReport] = useState<UsageReport | null>(null);
-  useEffect(() => {
-    let stale = false;
-    const read = () => void api.usageToday().then((r) => !stale && setReport(r), () => undefined);
-    read();
-    const timer = window.setInterval(read, REFRESH_MS);
-    return () => {
-      stale = true;
-      window.clearInterval(timer);
-    };
-  }, []);
+// The header's cost of today (UTC), estimated at list prices, opening onto each agent's part
+// and from there onto the usage view (projects, budgets, the days before).
+export function UsageToday({ onOpen }: { onOpen: () => void }) {
+  const report = useTodayUsage();
   if (!report) return null;
   const { total } = report;
   return (
@@ -51,6 +38,12 @@ export function UsageToday() {
         Estimates at list prices{report.pricesAsOf.length > 0 ? ` of ${report.pricesAsOf.join(', ')}` : ''}, not bills
         {report.unpriced.length > 0 ? `; no price for ${report.unpriced.join(', ')}` : ''}.
       </p>
+      <button className="link" data-open-usage onClick={(e) => {
+        e.currentTarget.closest('details')?.removeAttribute('open');
+        onOpen();
+      }}>
+        Projects, budgets and the last 14 days
+      </button>
       </div>
     </details>
   );
