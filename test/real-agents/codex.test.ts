@@ -16,4 +16,6 @@ describeRealAgent({
   interrupted: /Conversation interrupted/,
   userConfig: 'config.toml',
   compacted: /Context compacted/,
+  // It prints the limit and ends the turn (docs/usage-limits.md): cmux sends "continue".
+  limit: { resumes: false },
 });

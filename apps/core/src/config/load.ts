@@ -158,6 +158,7 @@ function resolveConfig(input: CmuxConfigInput, files: { root: string; defaults: 
       webhook: { url: input.notify.webhook.url, timeoutMs: input.notify.webhook.timeoutSeconds * 1000, retries: input.notify.webhook.retries },
     },
     usage: { readIntervalSeconds: input.usage.readIntervalSeconds, prices: input.usage.prices.map((price) => ({ ...price })) },
+    limits: { continue: { ...input.limits.continue } },
     processes: { ...input.processes },
     cluster: resolveCluster(input, layers),
     files: { defaults: files.defaults, user: files.user, cluster: files.cluster },

@@ -161,6 +161,9 @@ export const configInputSchema = z.strictObject({
     readIntervalSeconds: z.number().int().min(1).max(3_600),
     prices: z.array(priceSchema).max(500),
   }),
+  limits: z.strictObject({
+    continue: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'a kind name'), z.string().min(1).max(1_000).nullable()),
+  }),
   processes: z.strictObject({
     killTimeoutMs: milliseconds,
     readyTimeoutMs: milliseconds,
@@ -214,6 +217,8 @@ export interface CmuxConfig {
     webhook: { url: string | null; timeoutMs: number; retries: number };
   };
   usage: { readIntervalSeconds: number; prices: readonly Price[] };
+  // What cmux types into an agent of a kind after its usage limit reset (null: nothing).
+  limits: { continue: Readonly<Record<string, string | null>> };
   processes: { killTimeoutMs: number; readyTimeoutMs: number; stopGraceMs: number };
   // null: a single host (no NATS is ever loaded).
   cluster: ClusterConfig | null;

@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState, type MutableRefObject } from 'react';
 import { api, ApiError, type Agent, type Task } from '../api';
 import { taskText, useAgentTask, useBoardTasks } from '../agent-task';
-import { needsYou, since, teamOrder } from '../format';
+import { clock, needsYou, since, teamOrder } from '../format';
 import { useFadingNotice } from '../fresh';
 import '../agent-parts.css';
 import { DialogAnswer } from './DialogAnswer';
@@ -192,7 +192,7 @@ function AgentCard({
         </h4>
         <span className="muted">{agent.role}</span>
         <span className="overview-status" data-status={agent.status}>
-          {agent.status} for {since(agent.statusSince, now) || '–'}
+          {agent.limitedUntil ? `${agent.status} until ${clock(agent.limitedUntil)}` : `${agent.status} for ${since(agent.statusSince, now) || '–'}`}
         </span>
         <button className="overview-grid-add" onClick={() => onGrid([agent.id])} title={`show ${agent.name} in the grid`}>
           Grid
