@@ -1,5 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
-import { api, logInFromUrl, Unauthorized, type Agent, type AgentTerminal, type Alert, type KilledAgent, type Message } from './api';
+import { api, logInFromUrl, Unauthorized, type Agent, type AgentTerminal, type Alert, type ClusterInfo, type HostState, type KilledAgent, type Message } from './api';
 import { AgentList } from './components/AgentList';
 import { Board } from './components/Board';
 import { Login } from './components/Login';
@@ -12,9 +12,10 @@ import { UsageToday } from './components/UsageToday';
 import { useAttention } from './attention';
 import { Reconnects } from './fresh';
 import { useLive, type LiveFrame } from './live';
-import { GRID_MAX, useRoute, VIEWS } from './route';
+import { GRID_MAX, VIEWS } from './address';
+import { useRoute } from './route';
 import { focusedAgent, focusSoon, useShortcuts, type ShortcutKey } from './shortcuts';
-import { teamOrder } from './format';
+import { hostOf, teamOrder } from './format';
 
 // An agent's own view (its terminal is xterm) loads when one is picked: the first screen, the
 // overview, needs neither; Vite splits them into chunks of their own.
@@ -26,11 +27,13 @@ export function App() {
   const [authed, setAuthed] = useState<boolean | null>(null);
   // Why the login form shows, when a login URL did not work.
   const [loginNotice, setLoginNotice] = useState('');
-  const [{ view, agent: selected, grid }, go] = useRoute();
+  const [{ view, agent: selected, grid, host }, go] = useRoute();
   const [agents, setAgents] = useState<Agent[]>([]);
   const [killed, setKilled] = useState<KilledAgent[]>([]);
   const [messages, setMessages] = useState<Message[]>([]);
   const [alerts, setAlerts] = useState<Alert[]>([]);
+  // This host's cluster, and the other hosts as last heard (host_status frames keep it fresh).
+  const [cluster, setCluster] = useState<ClusterInfo | null>(null);
   // The last screen of each agent streamed (the one looked at, or the grid's), by agent id.
   const [terminals, setTerminals] = useState<Readonly<Record<string, AgentTerminal>>>({});
   // Each agent's last lines for its overview card, as the server pushes them.
@@ -48,8 +51,9 @@ export function App() {
   // Everything the page shows, fetched afresh: at the start and each time the stream comes back.
   const load = useCallback(async () => {
     try {
-      const [a, m, al, k] = await Promise.all([api.agents(), api.messages(), api.alerts(), api.killedAgents()]);
+      const [a, m, al, k, c] = await Promise.all([api.agents(), api.messages(), api.alerts(), api.killedAgents(), api.cluster().catch(() => null)]);
       setAgents(a);
+      setCluster(c);
       setMessages(m);
       setAlerts(al);
       setKilled(k);
@@ -93,6 +97,10 @@ export function App() {
     if (frame.event === 'terminal') setTerminals((all) => ({ ...all, [String(data.id)]: { text: String(data.text) } }));
     if (frame.event === 'agent_preview') setPreviews((all) => ({ ...all, [String(data.id)]: String(data.preview) }));
     if (frame.event === 'process' || frame.event === 'health') setSystemTick((n) => n + 1);
+    if (frame.event === 'host_status') {
+      const state = data as unknown as HostState;
+      setCluster((c) => c && { ...c, hosts: [...c.hosts.filter((h) => h.host !== state.host), state].sort((x, y) => x.host.localeCompare(y.host)) });
+    }
   }, []);
   const live = useLive(authed === true, onFrame);
   // Until the stream drops, what was fetched holds (also while it first connects).
@@ -118,7 +126,12 @@ export function App() {
   }, [online]);
   const agent = agents.find((a) => a.id === selected) ?? null;
   const projects = [...new Set(agents.map(projectOf))].sort();
-  const shownAgents = project ? agents.filter((a) => projectOf(a) === project) : agents;
+  const self = cluster?.self ?? null;
+  const hosts = self ? [self, ...(cluster?.hosts ?? []).map((h) => h.host).filter((h) => h !== self)] : [];
+  // A host named in the address that the cluster does not know (yet) still filters: its
+  // agents show once it is heard from. A single host has nothing to filter.
+  const hostShown = self ? host : null;
+  const shownAgents = agents.filter((a) => (!project || projectOf(a) === project) && (!hostShown || hostOf(a, self) === hostShown));
   const names = new Set(shownAgents.map((a) => a.name));
   const shownMessages = project ? messages.filter((m) => names.has(m.from) || names.has(m.to)) : messages;
   const attention = useAttention(agents, selected);
@@ -200,6 +213,17 @@ export function App() {
             ))}
           </select>
         )}
+        {(hosts.length > 1 || hostShown) && (
+          <select value={hostShown ?? ''} onChange={(e) => go({ host: e.target.value || null })} aria-label="show host">
+            <option value="">all hosts</option>
+            {[...new Set([...hosts, ...(hostShown ? [hostShown] : [])])].map((h) => (
+              <option key={h} value={h}>
+                {h}
+                {h === self ? ' (this host)' : ''}
+              </option>
+            ))}
+          </select>
+        )}
         {attention.count > 0 && (
           <span className="attention-count" data-attention-count={attention.count} title="agents that need you">
             {attention.count}
@@ -228,7 +252,7 @@ export function App() {
       {live.lostAt !== null && <OfflineBanner since={live.lostAt} state={live.state} />}
       {view === 'agents' && (
         <main className={agent || gone ? 'agents-layout picked' : 'agents-layout'}>
-          <AgentList agents={shownAgents} killed={killedShown} selected={selected} onSelect={(id) => go({ agent: id })} now={now} />
+          <AgentList agents={shownAgents} killed={killedShown} selected={selected} onSelect={(id) => go({ agent: id })} now={now} self={self} hosts={hosts} />
           <Suspense fallback={<p className="loading">Loading…</p>}>
             {/* Keyed: a notice or a draft of one agent never shows on another. */}
             {agent && (
@@ -241,7 +265,7 @@ export function App() {
               There is no agent named <b>{selected}</b>: none runs under that name, and none was killed under it recently. Pick one from the list.
             </p>
           )}
-          {!selected && <Overview agents={shownAgents} previews={previews} now={now} mailTick={mailTick} onSelect={(id) => go({ agent: id })} onGrid={toGrid} />}
+          {!selected && <Overview agents={shownAgents} self={self} previews={previews} now={now} mailTick={mailTick} onSelect={(id) => go({ agent: id })} onGrid={toGrid} />}
         </main>
       )}
       {view === 'grid' && (
@@ -251,7 +275,7 @@ export function App() {
       )}
       {view === 'tasks' && <Board />}
       {view === 'messages' && <Messages messages={shownMessages} onOlder={(older) => setMessages((list) => [...list, ...older])} />}
-      {view === 'system' && <SystemView alerts={alerts} now={now} refresh={systemTick} online={online} onAcknowledged={(a) => setAlerts((list) => list.map((o) => (o.id === a.id ? a : o)))} />}
+      {view === 'system' && <SystemView cluster={cluster} host={hostShown} alerts={alerts} now={now} refresh={systemTick} online={online} onAcknowledged={(a) => setAlerts((list) => list.map((o) => (o.id === a.id ? a : o)))} />}
     </div>
     </Reconnects.Provider>
   );

@@ -1,40 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-
-export const VIEWS = ['agents', 'grid', 'tasks', 'messages', 'system'] as const;
-export type View = (typeof VIEWS)[number];
-
-// The most agents the grid shows side by side.
-export const GRID_MAX = 6;
-
-// What the address keeps: the view and the agent looked at, as `#/<view>[/<agent>]`, or the
-// grid's agents, as `#/grid/<agent>,<agent>…`, so a reload, a bookmark or a link sent to
-// someone opens the same place. `grid` is kept while other views are looked at, so the grid
-// comes back as it was left.
-export interface Route {
-  view: View;
-  agent: string | null;
-  grid: readonly string[];
-}
-
-export function parseRoute(hash: string): Route {
-  const [view, rest] = hash.replace(/^#\/?/, '').split('/');
-  let decoded: string | null = null;
-  try {
-    decoded = rest ? decodeURIComponent(rest) : null;
-  } catch {
-    // A mangled link names no agent.
-  }
-  const known = (VIEWS as readonly string[]).includes(view ?? '') ? (view as View) : 'agents';
-  if (known !== 'grid') return { view: known, agent: decoded, grid: [] };
-  // Agent names hold no comma; an agent named twice is shown once.
-  const grid = [...new Set((decoded ?? '').split(',').filter(Boolean))].slice(0, GRID_MAX);
-  return { view: 'grid', agent: null, grid };
-}
-
-export function routeHash({ view, agent, grid }: Route): string {
-  if (view === 'grid') return `#/grid${grid.length > 0 ? `/${grid.map(encodeURIComponent).join(',')}` : ''}`;
-  return `#/${view}${agent ? `/${encodeURIComponent(agent)}` : ''}`;
-}
+import { parseRoute, routeHash, type Route } from './address';
 
 // The route in the address bar; `go` changes it (a history entry, so Back goes back).
 export function useRoute(): [Route, (next: Partial<Route>) => void] {
