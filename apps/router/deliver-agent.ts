@@ -28,13 +28,13 @@ const UNEXPECTED_RETRY_MS = [1_000, 3_000, 10_000];
 // Delivers one stored message to its agent: the agents module types it in; the router keeps
 // the history of it and dead-letters what could not be typed. `recovering` is set for a
 // message the router was typing when it died. A message its sender withdrew is left alone.
+// While the agent is held (./holds) the message waits, `queued` with the reason, for as long
+// as the hold lasts: a hold never dead-letters. One the router was typing when it died is
+// finished first (it may be on screen already). `held` is the message's note of holds
+// (heldNote), made when it was queued.
 // The agent's next message waits for this one's outcome: an error here is retried in turn
 // (from where the last try left it), never skipped, which would let later messages overtake it
 // and leave it queued until the router's next start.
-// While the agent is held (./holds) the message waits, `queued` with the reason, for as long
-// as the hold lasts: a hold never dead-letters. One the router was typing when it died is
-// finished first (it may be on screen already).
-// `held` is the message's note of holds (heldNote), made when it was queued.
 export async function deliverToAgent(
   ctx: AgentDeliveryContext,
   agent: string,

@@ -220,9 +220,9 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
       clearTimeout(trailing);
       await watcher?.close();
       await draining;
+      if (cursorSave) saveCursorOrSay();
       // Held deliveries end at once, deferred: their messages stay queued for the next router.
       holds?.stop();
-      if (cursorSave) saveCursorOrSay();
       await Promise.race([queue.idle(), new Promise((r) => setTimeout(r, STOP_WAIT_MS))]);
       await transport?.stop();
       await deadLetters.flush();

@@ -1,5 +1,6 @@
 import type { TokenCounts } from '../../apps/usage/index.ts';
 import { openSse, sendJson, startFakeHttp, waitUnlessGone, type Exchange, type RecordedRequest } from './fake-http.ts';
+import { createLimitWindow, sendLimit } from './limit-window.ts';
 import { AFTER_TOOL, offeredTool, scriptFor, splitInto, type Script } from './prompt-script.ts';
 
 // A local stand-in for the OpenAI Responses API (`POST /v1/responses`, streamed), enough for
@@ -58,6 +59,7 @@ const afterTool = (body: ResponsesBody): boolean => body.input?.at(-1)?.type ===
 
 export async function startFakeOpenAi(): Promise<FakeOpenAi> {
   let counter = 0;
+  const limit = createLimitWindow();
   const server = await startFakeHttp(async (exchange) => {
     const { request, response } = exchange;
     if (request.method !== 'POST' || !/\/v1\/responses$/.test(request.path) || typeof request.body !== 'object' || request.body === null) {
@@ -65,6 +67,17 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
       return;
     }
     const body = request.body as ResponsesBody;
+    // ChatGPT's usage limit as Codex meets it (docs/usage-limits.md).
+    const resetAt = isMainTurn(request) ? limit.refuse(userPrompt(body)) : null;
+    if (resetAt !== null) {
+      const inSeconds = Math.ceil((resetAt - Date.now()) / 1000);
+      sendLimit(
+        response,
+        { 'retry-after': String(inSeconds), 'x-codex-primary-used-percent': '100', 'x-codex-primary-reset-after-seconds': String(inSeconds), 'x-codex-primary-window-minutes': '300' },
+        { error: { type: 'usage_limit_reached', message: 'The usage limit has been reached', plan_type: 'plus', resets_at: Math.floor(resetAt / 1000), resets_in_seconds: inSeconds } },
+      );
+      return;
+    }
     const script: Script = !isMainTurn(request)
       ? { answer: { kind: 'text', text: JSON.stringify({ title: 'Fake task' }) }, delayMs: 0, slowMs: 0 }
       : afterTool(body)

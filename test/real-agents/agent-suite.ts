@@ -45,6 +45,9 @@ export interface RealAgentSpec {
   userConfig: string;
   // Its hook events that start and end a turn (the kind's adapter reads them).
   turnEvents: { start: string; end: string };
+  // How the program meets a usage limit the fake answers `LIMIT <s>` with (429, the provider's
+  // body and reset headers): whether it resumes by itself. Unset: not covered yet.
+  limit?: { resumes: boolean };
 }
 
 interface Agent {
@@ -194,6 +197,30 @@ export function describeRealAgent(spec: RealAgentSpec): void {
       await eventually(async () => fake.prompts().at(-1), (p) => p === 'after the interrupt', 30_000);
       await waitStatus('idle', 30_000);
     });
+
+    if (spec.limit) {
+      it('reads `limited` within 2 s of a usage limit; a message sent meanwhile waits with the reason and is typed once after the reset, with one "continue" only where the program does not resume', async () => {
+        await send('Go on. LIMIT 20');
+        const refused = await eventually(async () => turns().find((r) => JSON.stringify(r.body).includes('LIMIT 20') && r.endedAt !== null), Boolean, 30_000);
+        const limited = await eventually(async () => (await api.call<Array<Agent & { limitedUntil?: string }>>('GET', '/api/agents')).body.find((a) => a.id === 'w1'), (a) => a?.status === 'limited', 30_000);
+        assert.ok(Date.now() - refused!.endedAt! < 2_000 + 1_000, `limited ${Date.now() - refused!.endedAt!} ms after the 429`);
+        const until = Date.parse(limited!.limitedUntil!);
+        assert.ok(until >= refused!.endedAt! + 19_000 && until <= refused!.endedAt! + 90_000, `the reset ${limited!.limitedUntil} is the fake's (20 s ahead, read to the minute)`);
+        const sent = await api.call<{ id: string }>('POST', '/api/agents/w1/message', { text: 'after the limit' });
+        const stored = async () => (await api.call<Array<{ id: string; status: string; detail: string | null; deliveredAt?: string }>>('GET', '/api/messages?limit=20')).body.find((m) => m.id === sent.body.id);
+        const waiting = await eventually(stored, (m) => /^held \(limit\): usage limit of its \S+ account/.test(m?.detail ?? ''), 10_000);
+        assert.equal(waiting!.status, 'queued');
+        const delivered = await eventually(stored, (m) => m?.status === 'delivered', 150_000);
+        assert.ok(Date.parse(delivered!.deliveredAt!) >= until, 'typed after the reset');
+        await eventually(async () => fake.prompts().filter((p) => p.includes('after the limit')).length, (n) => n === 1, 60_000);
+        // The continue follows what was held (it is sent at the reset, through the mailbox).
+        const continues = () => fake.prompts().filter((p) => /\bcontinue$/.test(p)).length;
+        if (!spec.limit!.resumes) await eventually(async () => continues(), (n) => n >= 1, 60_000);
+        await waitStatus('idle', 60_000);
+        assert.equal(continues(), spec.limit!.resumes ? 0 : 1, 'one "continue" for a program that does not resume by itself, none otherwise');
+        assert.equal(fake.prompts().filter((p) => p.includes('after the limit')).length, 1, 'typed once');
+      });
+    }
 
     // What issue 26 met with Gemini: a pasted task whose Enter was lost stayed in the input box
     // while cmux said "delivered"; the agent then read `starting`, later messages waited with no

@@ -17,4 +17,6 @@ describeRealAgent({
   turnEvents: { start: 'UserPromptSubmit', end: 'Stop' },
   userConfig: 'config.toml',
   compacted: /Context compacted/,
+  // It prints the limit and ends the turn (docs/usage-limits.md): cmux sends "continue".
+  limit: { resumes: false },
 });

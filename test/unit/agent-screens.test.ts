@@ -43,6 +43,8 @@ const EXPECTED: Record<string, Record<string, 'busy' | 'waiting' | 'idle' | 'non
     login: 'waiting',
     typed: 'idle',
     pasted: 'idle',
+    // The menu under a usage limit: no state of its own (cmux reads `limited` and answers it).
+    limit: 'none',
   },
   gemini: {
     trust: 'waiting',

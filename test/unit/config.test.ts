@@ -87,6 +87,8 @@ describe('configuration', () => {
     ['a session name tmux would read as a target', { CMUX_SESSION: 'a:b' }, /CMUX_SESSION in environment: letters, digits/],
     ['a socket name with a slash that is not absolute', { CMUX_TMUX_SOCKET: '../x' }, /CMUX_TMUX_SOCKET in environment: a socket name/],
     ['a hold margin over an hour', () => ({ CMUX_CONFIG: userFile('j.yaml', 'router:\n  holdMarginSeconds: 3601\n') }), /router\.holdMarginSeconds in .*j\.yaml: .*<=3600/],
+    ['an empty continue text', () => ({ CMUX_CONFIG: userFile('k.yaml', 'limits:\n  continue:\n    codex: ""\n') }), /limits\.continue\.codex in .*k\.yaml: .*>=1 characters/],
+    ['a continue for a kind name with a slash', () => ({ CMUX_CONFIG: userFile('l.yaml', 'limits:\n  continue:\n    "../x": go\n') }), /limits\.continue\.\.\.\/x in .*l\.yaml: invalid key name: a kind name/],
     ['a short webhook secret', () => ({ CMUX_CONFIG: userFile('g.yaml', 'webhooks:\n  sources:\n    gh: { secret: "x" }\n') }), /webhooks\.sources\.gh\.secret in .*g\.yaml: a webhook secret needs at least 8/],
     ['a webhook source name with a slash', () => ({ CMUX_CONFIG: userFile('h.yaml', 'webhooks:\n  sources:\n    "../x": { secret: "long-enough" }\n') }), /webhooks\.sources\.\.\.\/x in .*h\.yaml: invalid key name: a source name/],
   ];

@@ -4,7 +4,7 @@ import { getFromServer } from '../../core/src/server-client/index.js';
 import { agentContext } from '../agent-context.js';
 import { printJson, say, warn } from '../output.js';
 
-type Listed = AgentView & { attention?: { event: string } | null };
+type Listed = AgentView & { attention?: { event: string } | null; limitedUntil?: string };
 
 export const agentsCommand = new Command('agents')
   .description('list the registered agents with their status')
@@ -22,7 +22,7 @@ export const agentsCommand = new Command('agents')
     if (opts.json) return printJson(agents);
     if (agents.length === 0) return say('no agents');
     for (const a of agents) {
-      const marks = [a.attention ? `! needs you: ${a.attention.event}` : '', a.worktree ? `[${a.worktree.branch}]` : ''];
+      const marks = [a.attention ? `! needs you: ${a.attention.event}` : '', a.limitedUntil ? `until ${a.limitedUntil}` : '', a.worktree ? `[${a.worktree.branch}]` : ''];
       say(`${a.id.padEnd(24)} ${a.status.padEnd(11)} ${a.role.padEnd(11)} ${a.windowId.padEnd(5)} ${a.kind.padEnd(12)} ${marks.filter(Boolean).join(' ')}`.trimEnd());
     }
   });

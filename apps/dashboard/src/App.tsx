@@ -86,7 +86,8 @@ export function App() {
     }
     if (frame.event === 'agent_status') {
       const attention = (data.attention ?? null) as Agent['attention'];
-      setAgents((list) => list.map((a) => (a.id === data.id ? { ...a, status: data.status as Agent['status'], statusSince: String(data.since), attention } : a)));
+      const limitedUntil = typeof data.limitedUntil === 'string' ? { limitedUntil: data.limitedUntil } : {};
+      setAgents((list) => list.map((a) => (a.id === data.id ? { ...a, status: data.status as Agent['status'], statusSince: String(data.since), attention, limitedUntil: undefined, ...limitedUntil } : a)));
     }
     if (frame.event === 'message') setMessages((list) => [data as unknown as Message, ...list.filter((m) => m.id !== data.id)]);
     if (frame.event === 'message_status') setMessages((list) => list.map((m) => (m.id === data.id ? { ...m, status: String(data.status), detail: data.detail as string | null } : m)));

@@ -71,7 +71,7 @@ export interface AgentTerminal {
   archived?: { at: string; date: string; name: string };
 }
 
-export type AgentStatus = 'starting' | 'idle' | 'busy' | 'waiting' | 'exited' | 'missing' | 'stopped' | 'unknown' | 'unreachable';
+export type AgentStatus = 'starting' | 'idle' | 'busy' | 'waiting' | 'limited' | 'exited' | 'missing' | 'stopped' | 'unknown' | 'unreachable';
 
 export interface Agent {
   id: string;
@@ -84,6 +84,8 @@ export interface Agent {
   createdAt: string;
   worktree?: Worktree;
   project?: string;
+  // While `limited`: when its usage limit resets.
+  limitedUntil?: string;
   // Why the agent needs the person (waiting, done, exited), or null.
   attention?: { event: string; since: string } | null;
   // In a cluster, the host it runs on (another host's agent's id carries it too: w1@b).

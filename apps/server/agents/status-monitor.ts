@@ -8,6 +8,7 @@ import { nextAttention, turnInterrupted, type Attention } from '../notify/attent
 import type { Notifier } from '../notify/notifier.js';
 import type { Hub } from '../ws/hub.js';
 import type { HookStore } from './hook-events.js';
+import { createLimitWatch } from './limit-watch.js';
 
 // Each second the status is derived again from the screens in memory (a hook report grows
 // old, a young agent stops being `starting`); without a stream of the panes' output every pane
@@ -23,8 +24,9 @@ const READ_SETTLE_MS = 40;
 const READ_MAX_WAIT_MS = 120;
 
 // `attention` says why the agent needs the person (null: it does not). `host`: the host it
-// runs on, in a cluster (another host's agent's id carries it too: w1@b).
-export type AgentSnapshot = AgentView & { statusSince: string; attention: Attention | null; host?: string };
+// runs on, in a cluster (another host's agent's id carries it too: w1@b). `limitedUntil`: while
+// the status is `limited`, when its usage limit resets.
+export type AgentSnapshot = AgentView & { statusSince: string; attention: Attention | null; host?: string; limitedUntil?: string };
 
 // Keeps every agent's status in memory for the listing. With the tmux client's stream of the
 // session's output, a pane is captured again when it printed (or its program or title changed),
@@ -65,6 +67,7 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
   let changedTimer: NodeJS.Timeout | undefined;
   let firstChange = 0;
   let stopListening: (() => void) | undefined;
+  const limits = createLimitWatch(deps, logger);
 
   // Which version of agents.yaml is on disk: it is replaced by a rename at every write.
   function registryVersion(): string {
@@ -176,7 +179,16 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
     const now = Date.now();
     const next = new Map<string, AgentSnapshot>();
     const signs = interruptSigns(deps, observation, marks);
-    for (const view of agentViews(deps, observation, hooks.reports, now).agents) {
+    limits.look(
+      observation.windows.flatMap(({ agent, window }) =>
+        window ? [{ id: agent.id, kind: deps.kinds.forCommand(agent.command), env: { ...deps.config.agents.env, ...agent.env }, windowId: window.windowId, pane: observation!.panes.get(window.windowId) ?? null }] : [],
+      ),
+      now,
+    );
+    for (const seen of agentViews(deps, observation, hooks.reports, now).agents) {
+      // A usage limit outranks what the screen shows (a running agent reads `limited` until the reset).
+      const limit = seen.status === 'missing' || seen.status === 'exited' ? null : limits.of(seen.id);
+      const view: AgentView & { limitedUntil?: string } = limit ? { ...seen, status: 'limited', limitedUntil: limit.until } : seen;
       const before = known.get(view.id);
       const changed = !before || before.status !== view.status;
       const since = new Date(now).toISOString();
@@ -185,11 +197,11 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
       // An interrupt counts for the turn under way: one pressed while the agent was not busy is spent.
       if (sign && (!before || view.status !== 'busy')) seenMarks.set(view.id, sign.mark);
       const attention = before ? nextAttention(before.attention, before.status, view.status, since, interrupted) : null;
-      const snapshot = { ...view, statusSince: changed ? since : before.statusSince, attention };
+      const snapshot: AgentSnapshot = { ...view, statusSince: changed ? since : before.statusSince, attention };
       next.set(view.id, snapshot);
       if (!before) hub.broadcast('agent_created', snapshot);
       else if (changed) {
-        hub.broadcast('agent_status', { id: view.id, status: view.status, previous: before.status, since: snapshot.statusSince, attention });
+        hub.broadcast('agent_status', { id: view.id, status: view.status, previous: before.status, since: snapshot.statusSince, attention, ...(snapshot.limitedUntil ? { limitedUntil: snapshot.limitedUntil } : {}) });
         if (attention && attention !== before.attention) notifier?.notify({ agent: view.id, event: attention.event, status: view.status, previous: before.status });
       }
     }
@@ -261,6 +273,7 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
       timer = setTimeout(next, 0);
     },
     async stop(): Promise<void> {
+      limits.stop();
       stopListening?.();
       clearTimeout(timer);
       clearTimeout(changedTimer);

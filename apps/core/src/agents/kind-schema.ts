@@ -40,6 +40,12 @@ const fields = {
   startup: z.array(z.strictObject({ when: pattern, choose: z.string().min(1), requires: z.enum(['acceptApiKey']).optional() })),
   turnStopped: pattern,
   strayMenus: z.array(z.strictObject({ when: pattern, close: z.array(z.string().min(1)).min(1) })),
+  limits: z.strictObject({
+    screen: patternList,
+    resumes: z.boolean(),
+    account: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'an environment variable name')),
+    after: z.array(z.strictObject({ when: pattern, choose: z.string().min(1) })),
+  }),
 };
 
 // A whole kind, as in apps/agents/kinds/<kind>/kind.yaml.
@@ -59,6 +65,7 @@ export const agentKindSchema = z.strictObject({
   choiceCursor: fields.choiceCursor.optional(),
   turnStopped: fields.turnStopped.optional(),
   strayMenus: fields.strayMenus.default([]),
+  limits: fields.limits.optional(),
 });
 export type AgentKindInput = z.infer<typeof agentKindSchema>;
 

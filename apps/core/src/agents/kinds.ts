@@ -45,6 +45,20 @@ export interface AgentKind {
   // Menus a stray key opens (two Escapes on Claude Code's empty input box open Rewind), and
   // the keys that close them again.
   strayMenus: readonly StrayMenu[];
+  // How the program says it hit a usage limit (apps/agents/limits); null: cmux cannot tell.
+  limits: KindLimits | null;
+}
+
+export interface KindLimits {
+  // Patterns of the screen's last lines that say so; a group named `reset` says when it lifts.
+  screen: RegExp[];
+  // Whether it retries by itself once the limit lifts (else cmux sends `limits.continue`).
+  resumes: boolean;
+  // The variables whose values name the account: agents of the kind with the same values share
+  // a limit.
+  account: readonly string[];
+  // Menus the program opens after a limit, and the choice cmux makes in each.
+  after: readonly StartupDialog[];
 }
 
 export interface StrayMenu {
@@ -87,5 +101,8 @@ export function compileKind(name: string, k: AgentKindInput, folder: string): Ag
     startup: k.startup.map((s) => ({ when: compile(s.when), choose: s.choose, requires: s.requires })),
     turnStopped: k.turnStopped ? compile(k.turnStopped) : null,
     strayMenus: k.strayMenus.map((m) => ({ when: compile(m.when), close: m.close })),
+    limits: k.limits
+      ? { screen: k.limits.screen.map(compile), resumes: k.limits.resumes, account: k.limits.account, after: k.limits.after.map((a) => ({ when: compile(a.when), choose: a.choose })) }
+      : null,
   };
 }

@@ -6,6 +6,9 @@ export const AGENT_STATUS = {
   idle: 'idle',
   busy: 'busy',
   waiting: 'waiting',
+  // Its program hit a usage limit (or another agent of its account did): messages wait for
+  // the reset (apps/server/agents/limit-watch.ts).
+  limited: 'limited',
   exited: 'exited',
   missing: 'missing',
   // Kept from the last stop; the next start brings it back.

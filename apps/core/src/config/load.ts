@@ -159,6 +159,7 @@ function resolveConfig(input: CmuxConfigInput, files: { root: string; defaults: 
     },
     usage: { readIntervalSeconds: input.usage.readIntervalSeconds, prices: input.usage.prices.map((price) => ({ ...price })) },
     budgets: { daily: { ...input.budgets.daily } },
+    limits: { continue: { ...input.limits.continue } },
     processes: { ...input.processes },
     cluster: resolveCluster(input, layers),
     files: { defaults: files.defaults, user: files.user, cluster: files.cluster },

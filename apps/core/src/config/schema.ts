@@ -174,6 +174,9 @@ export const configInputSchema = z.strictObject({
     prices: z.array(priceSchema).max(500),
   }),
   budgets: z.strictObject({ daily: budgetsSchema }),
+  limits: z.strictObject({
+    continue: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'a kind name'), z.string().min(1).max(1_000).nullable()),
+  }),
   processes: z.strictObject({
     killTimeoutMs: milliseconds,
     readyTimeoutMs: milliseconds,
@@ -229,6 +232,8 @@ export interface CmuxConfig {
   usage: { readIntervalSeconds: number; prices: readonly Price[] };
   // Per project or `all`: dollars a day (what `cmux budget set` writes overrides these).
   budgets: { daily: Readonly<Record<string, number>> };
+  // What cmux types into an agent of a kind after its usage limit reset (null: nothing).
+  limits: { continue: Readonly<Record<string, string | null>> };
   processes: { killTimeoutMs: number; readyTimeoutMs: number; stopGraceMs: number };
   // null: a single host (no NATS is ever loaded).
   cluster: ClusterConfig | null;

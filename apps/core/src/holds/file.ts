@@ -55,11 +55,6 @@ export async function setHold(home: string, source: string, agent: string, hold:
   });
 }
 
-// Lifts every source's holds on an agent (it was killed: its name may be taken again).
-export async function clearHoldsOf(home: string, agent: string): Promise<void> {
-  await update(home, (holds) => Object.fromEntries(Object.entries(holds).map(([source, byAgent]) => [source, Object.fromEntries(Object.entries(byAgent).filter(([id]) => id !== agent))])));
-}
-
 async function update(home: string, change: (holds: HoldsFile['holds']) => HoldsFile['holds']): Promise<void> {
   const file = homePaths(home).holds;
   await withFileLock(home, file, async () => {

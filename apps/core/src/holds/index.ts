@@ -1,1 +1,1 @@
-export { clearHoldsOf, HOLD_SOURCE_PATTERN, holdEntrySchema, readHolds, setHold, type HoldEntry, type HoldsFile } from './file.js';
+export { HOLD_SOURCE_PATTERN, holdEntrySchema, readHolds, setHold, type HoldEntry, type HoldsFile } from './file.js';

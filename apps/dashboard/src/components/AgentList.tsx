@@ -68,7 +68,7 @@ export function AgentList({
                 </span>
               )}
               <span className="status" data-status={a.status}>
-                {a.status} {since(a.statusSince, now)}
+                {a.status} {a.limitedUntil ? `until ${clock(a.limitedUntil)}` : since(a.statusSince, now)}
               </span>
             </button>
           </li>

@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState, type MutableRefObject } from 'react';
 import { api, ApiError, type Agent, type Task, type UsageLine } from '../api';
 import { taskText, useAgentTask, useBoardTasks } from '../agent-task';
-import { hostOf, needsYou, since, teamOrder, who } from '../format';
+import { clock, hostOf, needsYou, since, teamOrder, who } from '../format';
 import { useFadingNotice } from '../fresh';
 import { useTodayUsage } from '../today-usage';
 import { costText, tokenText } from '../usage-text';
@@ -210,7 +210,7 @@ function AgentCard({
         )}
         <span className="muted">{agent.role}</span>
         <span className="overview-status" data-status={agent.status}>
-          {agent.status} for {since(agent.statusSince, now) || '–'}
+          {agent.limitedUntil ? `${agent.status} until ${clock(agent.limitedUntil)}` : `${agent.status} for ${since(agent.statusSince, now) || '–'}`}
         </span>
         {usage && (
           <span className="overview-usage muted" data-usage-card={agent.id} title="today's tokens and estimated cost at list prices (not a bill)">

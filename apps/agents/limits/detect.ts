@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import { lastLines, type AgentKind } from '../../core/src/agents/index.js';
+import { parseReset, type Reset } from './reset.js';
+
+// How far up the screen a limit is looked for: the message, then a menu the program may open
+// below it (Codex's "Approaching rate limits", eight lines).
+const LIMIT_LINES = 40;
+const MAX_SAID_CHARS = 300;
+
+export interface ScreenLimit {
+  // What the screen said, on one line (the same words seen again are the same limit).
+  said: string;
+  reset: Reset;
+}
+
+// The usage limit the screen's last lines report, by the kind's `limits.screen` patterns. The
+// lines are joined with spaces first: the programs wrap their own text at word boundaries, and
+// a message may span lines.
+export function limitOnScreen(kind: AgentKind, pane: string, now: number = Date.now()): ScreenLimit | null {
+  if (!kind.limits) return null;
+  const text = lastLines(pane, LIMIT_LINES)
+    .split('\n')
+    .map((line) => line.trim())
+    .join(' ');
+  for (const pattern of kind.limits.screen) {
+    const match = pattern.exec(text);
+    if (match) return { said: match[0].slice(0, MAX_SAID_CHARS), reset: parseReset(match.groups?.reset, now) };
+  }
+  return null;
+}
+
+// The account an agent's limit is counted on: its kind and the values of the kind's account
+// variables (the agent's own `--env`, else cmux's `agents.env`, else the one environment all
+// agent windows share), hashed so no key is kept in memory longer than needed or logged.
+export function accountOf(kind: AgentKind, env: Readonly<Record<string, string>>): string {
+  const values = (kind.limits?.account ?? []).map((name) => `${name}=${env[name] ?? ''}`);
+  return `${kind.name}:${createHash('sha256').update(values.join('\n')).digest('hex').slice(0, 16)}`;
+}
