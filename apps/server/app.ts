@@ -27,6 +27,7 @@ import { meRoutes } from './routes/me.js';
 import { messageRoutes } from './routes/messages.js';
 import { processRoutes } from './routes/processes.js';
 import { projectRoutes } from './routes/projects.js';
+import { searchRoutes } from './routes/search.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { taskRoutes } from './routes/tasks.js';
 import { usageRoutes } from './routes/usage.js';
@@ -132,6 +133,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope.register(journalRoutes, { config });
     await scope.register(projectRoutes, { agents: deps.agents });
     await scope.register(taskRoutes, { agents: deps.agents });
+    await scope.register(searchRoutes, { agents: deps.agents, history: deps.history });
     await scope.register(alertRoutes, { config, hub: deps.hub });
     await scope.register(usageRoutes, { usage });
     await scope.register(wsRoutes, { hub: deps.hub, agents: deps.agents, monitor: deps.monitor, cluster });

@@ -69,6 +69,9 @@ export function openTasks(home: string) {
        status = CASE WHEN status = 'assigned' AND EXISTS (SELECT 1 FROM messages WHERE id = @message AND status = 'delivered') THEN 'working' ELSE status END
      WHERE id = @id`,
   );
+  const search = db.prepare(
+    `SELECT * FROM tasks WHERE instr(lower(title || ' ' || coalesce(description, '') || ' ' || coalesce(assignee, '')), @needle) > 0 ORDER BY id DESC LIMIT @limit`,
+  );
   return {
     get(id: number): Task | null {
       return (byId.get(id) as Row | undefined) ?? null;
@@ -96,6 +99,11 @@ export function openTasks(home: string) {
       if (filter.status !== undefined) where.push('status = @status');
       const sql = `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY priority, id`;
       return db.prepare(sql).all(filter) as Row[];
+    },
+    // The newest `limit` tasks whose title, description or assignee contains `needle` (lower
+    // case; SQLite folds ASCII only).
+    search(needle: string, limit: number): Task[] {
+      return search.all({ needle, limit }) as Row[];
     },
     // The task an agent works on now: of those it has taken (its assignment delivered) and not
     // finished, the one it took first; null when it has none.

@@ -122,6 +122,7 @@ const ROUTES: Record<string, Kind[]> = {
   'POST /api/me/interrupt': ['body'],
   'POST /api/me/answer': ['body'],
   'GET /api/usage': ['query'],
+  'GET /api/search': ['query'],
 };
 
 // The status a case must get and, for a refusal, its error code (docs/errors.md).
@@ -203,6 +204,7 @@ const SPECIFIC: Record<string, Case[]> = {
   'GET /api/me/messages': [specific('GET', '/api/me/messages?since=yesterday', BAD), specific('GET', '/api/me/messages?limit=201', BAD)],
   'GET /api/me/agents': [specific('GET', '/api/me/agents?project=nope', NO_PROJECT)],
   'PATCH /api/me/tasks/:id': [specific('PATCH', '/api/me/tasks/999', NO_TASK, { status: 'done' })],
+  'GET /api/search': [specific('GET', '/api/search?q=%20', BAD), specific('GET', `/api/search?q=${'x'.repeat(201)}`, BAD), specific('GET', '/api/search?q=..%2F..%2Fetc%2Fpasswd', [200])],
   'GET /api/usage': [
     specific('GET', '/api/usage?by=bogus', BAD),
     specific('GET', '/api/usage?by=agent&by=day', BAD),
