@@ -6,6 +6,7 @@ import { CmuxError } from '../core/src/errors/index.js';
 import type { HistoryStore } from '../core/src/history/index.js';
 import type { Logger } from '../core/src/log/index.js';
 import type { AgentDeps } from '../agents/index.js';
+import type { AppSamples } from './agents/app-samples.js';
 import type { HookStore } from './agents/hook-events.js';
 import { createLocalOps } from './agents/ops.js';
 import type { StatusMonitor } from './agents/status-monitor.js';
@@ -56,6 +57,9 @@ export interface AppDeps {
   cluster?: ClusterSide;
   // The agents' token usage; one reading the registered agents' logs when not given.
   usage?: UsageTracker;
+  // The apps' memory and restarts over the last hour, as the system monitor samples them; none
+  // in tests that build the app alone.
+  appSamples?: () => AppSamples;
 }
 
 const ROUTES = new WeakMap<FastifyInstance, string[]>();
@@ -124,7 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     scope.addHook('onRequest', authenticate);
     await scope.register(loginCodeRoutes, { config, sessions });
     await scope.register(sessionRoutes, { sessions });
-    await scope.register(processRoutes, { config });
+    await scope.register(processRoutes, { config, samples: deps.appSamples ?? (() => null) });
     await scope.register(agentRoutes, { agents: deps.agents, monitor: deps.monitor, hub: deps.hub, cluster });
     await scope.register(clusterRoutes, { cluster });
     await scope.register(agentEventRoutes, { hooks: deps.hooks, monitor: deps.monitor, agents: deps.agents, history: deps.history, usage });

@@ -87,7 +87,7 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
         agents: () => monitor.local().map(({ host: _host, ...agent }) => agent),
         apps: () => system.latest(),
       });
-      app = await buildApp({ config, token, agentToken, sessions, logger, agents, monitor, hooks, hub, history, cluster, usage });
+      app = await buildApp({ config, token, agentToken, sessions, logger, agents, monitor, hooks, hub, history, cluster, usage, appSamples: system.samples });
       requests = trackRequests(app.server);
       try {
         await app.listen({ host, port });

@@ -1,5 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
-import { api, logInFromUrl, Unauthorized, type Agent, type AgentTerminal, type Alert, type KilledAgent, type Message } from './api';
+import { api, logInFromUrl, Unauthorized, type Agent, type AgentTerminal, type Alert, type KilledAgent, type SearchPlace } from './api';
 import { AgentList } from './components/AgentList';
 import { Board } from './components/Board';
 import { Login } from './components/Login';
@@ -7,29 +7,30 @@ import { Messages } from './components/Messages';
 import { OfflineBanner } from './components/OfflineBanner';
 import { ShortcutSheet } from './components/ShortcutSheet';
 import { Overview } from './components/Overview';
-import { SystemView } from './components/SystemView';
 import { UsageToday } from './components/UsageToday';
 import { useAttention } from './attention';
 import { Reconnects } from './fresh';
 import { useLive, type LiveFrame } from './live';
-import { GRID_MAX, useRoute, VIEWS } from './route';
+import { GRID_MAX, useRoute, VIEWS, type Route } from './route';
 import { focusedAgent, focusSoon, useShortcuts, type ShortcutKey } from './shortcuts';
 import { teamOrder } from './format';
 
-// An agent's own view (its terminal is xterm) loads when one is picked: the first screen, the
-// overview, needs neither; Vite splits them into chunks of their own.
+// An agent's own view (its terminal is xterm) loads when one is picked, the grid, the search
+// and the system view (its charts, its log) when opened: the first screen, the overview, needs
+// none of them; Vite splits them into chunks of their own.
 const AgentView = lazy(() => import('./components/AgentView').then((m) => ({ default: m.AgentView })));
 const KilledView = lazy(() => import('./components/KilledView').then((m) => ({ default: m.KilledView })));
 const Grid = lazy(() => import('./components/Grid').then((m) => ({ default: m.Grid })));
+const SystemView = lazy(() => import('./components/SystemView').then((m) => ({ default: m.SystemView })));
+const SearchView = lazy(() => import('./components/SearchView').then((m) => ({ default: m.SearchView })));
 
 export function App() {
   const [authed, setAuthed] = useState<boolean | null>(null);
   // Why the login form shows, when a login URL did not work.
   const [loginNotice, setLoginNotice] = useState('');
-  const [{ view, agent: selected, grid }, go] = useRoute();
+  const [{ view, agent: selected, grid, query }, go] = useRoute();
   const [agents, setAgents] = useState<Agent[]>([]);
   const [killed, setKilled] = useState<KilledAgent[]>([]);
-  const [messages, setMessages] = useState<Message[]>([]);
   const [alerts, setAlerts] = useState<Alert[]>([]);
   // The last screen of each agent streamed (the one looked at, or the grid's), by agent id.
   const [terminals, setTerminals] = useState<Readonly<Record<string, AgentTerminal>>>({});
@@ -48,9 +49,8 @@ export function App() {
   // Everything the page shows, fetched afresh: at the start and each time the stream comes back.
   const load = useCallback(async () => {
     try {
-      const [a, m, al, k] = await Promise.all([api.agents(), api.messages(), api.alerts(), api.killedAgents()]);
+      const [a, al, k] = await Promise.all([api.agents(), api.alerts(), api.killedAgents()]);
       setAgents(a);
-      setMessages(m);
       setAlerts(al);
       setKilled(k);
       setAuthed(true);
@@ -83,8 +83,6 @@ export function App() {
       const attention = (data.attention ?? null) as Agent['attention'];
       setAgents((list) => list.map((a) => (a.id === data.id ? { ...a, status: data.status as Agent['status'], statusSince: String(data.since), attention } : a)));
     }
-    if (frame.event === 'message') setMessages((list) => [data as unknown as Message, ...list.filter((m) => m.id !== data.id)]);
-    if (frame.event === 'message_status') setMessages((list) => list.map((m) => (m.id === data.id ? { ...m, status: String(data.status), detail: data.detail as string | null } : m)));
     if (frame.event === 'message' || frame.event === 'message_status') setMailTick((n) => n + 1);
     if (frame.event === 'alert') setAlerts((list) => [data as unknown as Alert, ...list]);
     // Acknowledged on another page (or through the API).
@@ -118,8 +116,6 @@ export function App() {
   const agent = agents.find((a) => a.id === selected) ?? null;
   const projects = [...new Set(agents.map(projectOf))].sort();
   const shownAgents = project ? agents.filter((a) => projectOf(a) === project) : agents;
-  const names = new Set(shownAgents.map((a) => a.name));
-  const shownMessages = project ? messages.filter((m) => names.has(m.from) || names.has(m.to)) : messages;
   const attention = useAttention(agents, selected);
   // Its window gone, the agent streams no screen: the terminal is read again, archived.
   const windowGone = agent?.status === 'stopped' || agent?.status === 'missing';
@@ -162,8 +158,8 @@ export function App() {
     if (key === 'i') document.querySelector<HTMLButtonElement>(`:is(${scope}) :is(.actions button, .overview-act button, .grid-cell-head button[aria-label^="interrupt"])`)?.click();
     if (key === 'a') focusSoon(`:is(${scope}) [data-choice]`);
     if (key === '/') {
-      go({ view: 'system' });
-      focusSoon('input[aria-label="search the journal"]');
+      go({ view: 'search' });
+      focusSoon('input[aria-label="search everything"]');
     }
     if (key === 'v') go({ view: 'agents', agent: null });
     if (key === 'g') go({ view: 'grid' });
@@ -248,12 +244,39 @@ export function App() {
           <Grid agents={agents} ids={grid} terminals={terminals} onChange={(ids) => go({ grid: ids })} onOpen={(id) => go({ view: 'agents', agent: id })} />
         </Suspense>
       )}
-      {view === 'tasks' && <Board />}
-      {view === 'messages' && <Messages messages={shownMessages} onOlder={(older) => setMessages((list) => [...list, ...older])} />}
-      {view === 'system' && <SystemView alerts={alerts} now={now} refresh={systemTick} online={online} onAcknowledged={(a) => setAlerts((list) => list.map((o) => (o.id === a.id ? a : o)))} />}
+      {view === 'tasks' && <Board focusTask={Number(query.task) || null} />}
+      {view === 'messages' && (
+        <Messages query={query} agents={agents.map((a) => a.id)} projects={projects} project={project} mailTick={mailTick} onQuery={(next) => go({ query: next })} />
+      )}
+      {view === 'search' && (
+        <Suspense fallback={<p className="loading">Loading…</p>}>
+          <SearchView q={query.q ?? ''} onSearch={(q) => go({ query: { q } })} onOpen={(place) => go(placeRoute(place))} />
+        </Suspense>
+      )}
+      {view === 'system' && (
+        <Suspense fallback={<p className="loading">Loading…</p>}>
+        <SystemView
+          alerts={alerts}
+          now={now}
+          refresh={systemTick}
+          online={online}
+          journalAt={query.date ? { date: query.date, file: query.file ?? null } : null}
+          onAcknowledged={(a) => setAlerts((list) => list.map((o) => (o.id === a.id ? a : o)))}
+        />
+        </Suspense>
+      )}
     </div>
     </Reconnects.Provider>
   );
+}
+
+// Where a search hit opens: a message marked in its conversation, an agent's live terminal, a
+// day of the journal with its file open, a task on the board.
+function placeRoute(place: SearchPlace): Partial<Route> {
+  if (place.view === 'messages') return { view: 'messages', agent: null, query: { ...(place.agent ? { agent: place.agent } : {}), at: place.id } };
+  if (place.view === 'agent') return { view: 'agents', agent: place.agent, query: {} };
+  if (place.view === 'journal') return { view: 'system', agent: null, query: { date: place.date, ...(place.file ? { file: place.file } : {}) } };
+  return { view: 'tasks', agent: null, query: { task: String(place.id) } };
 }
 
 // The skip link: past the views' tabs, to the view itself.
