@@ -415,8 +415,9 @@ describe('the dashboard for a team: pushed cards, the grid, acting from the card
     const log = page.getByRole('region', { name: 'log of cmux-router' });
     await log.getByText('following live').waitFor({ timeout: 20_000 });
     const marker = `followed-line-${Date.now()}`;
-    appendFileSync(join(cmux.home, 'logs', 'cmux-router.out.log'), `${new Date().toISOString()} INFO [cmux-router] ${marker}\n`);
+    appendFileSync(join(cmux.home, 'logs', 'cmux-router.out.log'), `${new Date().toISOString()} INFO [cmux-router] ${marker} \u001b[31mred\n`);
     await log.locator('pre').getByText(marker).waitFor({ timeout: 20_000 });
+    assert.match(await log.locator('pre').innerText(), new RegExp(`${marker} \\^\\[\\[31mred`), 'its escape shown as `cmux logs -f` shows it, not acted on');
 
     // Asked first: a no restarts nothing; a yes (by keyboard) restarts the router, and only it.
     const before = await restartsOf('cmux-router');

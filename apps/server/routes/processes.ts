@@ -1,8 +1,10 @@
+import { Transform } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { CmuxConfig } from '../../core/src/config/index.js';
 import { APP_NAMES, followAppLogs } from '../../core/src/ecosystem/index.js';
 import { CmuxError } from '../../core/src/errors/index.js';
 import { isCmuxApp, listAppStatus, withPm2 } from '../../core/src/pm2/index.js';
+import { visibleControls } from '../../core/src/text/index.js';
 import type { AppSamples } from '../agents/app-samples.js';
 import { processSchemas as schema } from './processes.schema.js';
 
@@ -41,8 +43,8 @@ export const processRoutes: FastifyPluginAsyncZod<{ config: CmuxConfig; samples:
     return reply.code(202).send({ name });
   });
 
-  // The app's log as `cmux logs -f <app>` prints it (the same `tail -F`), streamed as plain text
-  // until the client goes away.
+  // The app's log as `cmux logs -f <app>` prints it (the same `tail -F`, its control characters
+  // made visible by the same rule), streamed as plain text until the client goes away.
   app.get('/api/processes/:name/log', { schema: schema.log }, async (request, reply) => {
     const tail = followAppLogs(config, request.params.name, request.query.lines);
     tails.add(tail);
@@ -52,6 +54,8 @@ export const processRoutes: FastifyPluginAsyncZod<{ config: CmuxConfig; samples:
     };
     reply.raw.once('close', stop);
     void tail.finally(stop);
-    return reply.type('text/plain; charset=utf-8').header('cache-control', 'no-store').header('x-content-type-options', 'nosniff').send(tail.stdout);
+    const shown = new Transform({ decodeStrings: false, transform: (chunk, _encoding, done) => done(null, visibleControls(String(chunk))) });
+    tail.stdout.setEncoding('utf8').pipe(shown);
+    return reply.type('text/plain; charset=utf-8').header('cache-control', 'no-store').header('x-content-type-options', 'nosniff').send(shown);
   });
 };
