@@ -85,9 +85,19 @@ if (!Number.isInteger(concurrency) || concurrency < 1) {
   process.stderr.write(`run-tests: CMUX_TEST_CONCURRENCY must be a whole number of files at a time, 1 or more (it is ${JSON.stringify(process.env.CMUX_TEST_CONCURRENCY)})\n`);
   process.exit(2);
 }
+// Longest first, so that two files at a time end together rather than one long file running
+// alone at the end: the real agent CLIs and the chaos run take minutes, integration files
+// (the bigger, the longer, roughly) tens of seconds, unit files seconds.
+const GROUPS = ['test/real-agents/', 'test/chaos/', 'test/integration/'];
+function group(file) {
+  const rank = GROUPS.findIndex((prefix) => file.startsWith(prefix));
+  return rank === -1 ? GROUPS.length : rank;
+}
 const files = [...findTests(join(root, 'test')), ...findTests(join(root, 'apps'))]
   .filter((file) => filter.length === 0 || filter.some((f) => file.includes(f)))
-  .sort();
+  .map((file) => ({ file, group: group(file), size: statSync(join(root, file)).size }))
+  .sort((a, b) => a.group - b.group || b.size - a.size || a.file.localeCompare(b.file))
+  .map(({ file }) => file);
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, '--test-timeout=1800000', ...files],

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { watch, type FSWatcher } from 'chokidar';
 import { agentId } from '../core/src/agents/index.js';
 import type { CmuxConfig } from '../core/src/config/index.js';
@@ -20,6 +21,10 @@ import { createMailTransport, type DeliveryOutcome, type MailTransport } from '.
 // followed by a re-read a little later, and a slow poll catches anything else.
 const TRAILING_READ_MS = 75;
 const SAFETY_POLL_MS = 1_000;
+// The cursor is saved at most this often: it only spares a restarted router re-reading lines it
+// stored already (the history skips them by id), and an fsynced replace at every line cost the
+// router more than typing at 20 messages a second.
+const CURSOR_SAVE_MS = 1_000;
 const STOP_WAIT_MS = 3_000;
 
 // The cmux-router app: reads every complete mailbox line once, stores it in the history (by
@@ -38,6 +43,7 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
   let watcher: FSWatcher | undefined;
   let poll: NodeJS.Timeout | undefined;
   let trailing: NodeJS.Timeout | undefined;
+  let cursorSave: NodeJS.Timeout | undefined;
   let draining: Promise<void> | null = null;
   // The last reading error, said once rather than at every poll while it lasts.
   let failing: string | null = null;
@@ -122,7 +128,7 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
       for (const letter of rejected) if (!letter.id || fresh.has(letter.id)) await deadLetters.add(letter);
       const moved = result.cursor.offset !== cursor.offset || result.cursor.inode !== cursor.inode;
       cursor = result.cursor;
-      if (moved) saveCursorOrSay();
+      if (moved) cursorSave ??= setTimeout(saveCursorOrSay, CURSOR_SAVE_MS);
       if (result.lines.length > 0) transport!.wake();
       if (result.lines.length === 0) return;
     }
@@ -131,6 +137,8 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
   // The saved cursor only spares a restarted router re-reading what it stored already: a failure
   // to save it (a full disk, a link planted in its place) is said, and routing goes on.
   function saveCursorOrSay(): void {
+    clearTimeout(cursorSave);
+    cursorSave = undefined;
     try {
       saveCursor(home, cursor);
     } catch (error) {
@@ -164,6 +172,22 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
     trailing = setTimeout(() => void drain(), TRAILING_READ_MS);
   }
 
+  // Watched once it exists: chokidar watches a missing file through its folder, and would then
+  // read the whole of CMUX_HOME again (a stat of every entry) whenever any file in it changed —
+  // a lock taken, a state file saved — for as long as the router runs. Until then, and after
+  // it is removed, the safety poll reads it.
+  function watchMailbox(): void {
+    if (watcher || stopping || !existsSync(mailbox)) return;
+    const current = watch(mailbox, { ignoreInitial: true, persistent: true });
+    current.on('change', onChange).on('unlink', () => {
+      if (watcher === current) watcher = undefined;
+      void current.close();
+      onChange();
+    });
+    current.on('error', (error) => logger.error(`watching the mailbox failed: ${(error as Error).message}`));
+    watcher = current;
+  }
+
   return {
     async start() {
       history = openHistory(home);
@@ -176,10 +200,11 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
       for (const message of pending) dispatch(message, message.status === 'delivering');
       await transport.start({ config, logger, history, deadLetters, cursor: () => cursor, receive });
       await drain();
-      watcher = watch(mailbox, { ignoreInitial: true, persistent: true });
-      watcher.on('add', onChange).on('change', onChange).on('unlink', onChange);
-      watcher.on('error', (error) => logger.error(`watching the mailbox failed: ${(error as Error).message}`));
-      poll = setInterval(() => void drain(), SAFETY_POLL_MS);
+      watchMailbox();
+      poll = setInterval(() => {
+        watchMailbox();
+        void drain();
+      }, SAFETY_POLL_MS);
     },
     stop: once(async () => {
       stopping = true;
@@ -187,6 +212,7 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
       clearTimeout(trailing);
       await watcher?.close();
       await draining;
+      if (cursorSave) saveCursorOrSay();
       await Promise.race([queue.idle(), new Promise((r) => setTimeout(r, STOP_WAIT_MS))]);
       await transport?.stop();
       await deadLetters.flush();
