@@ -359,6 +359,9 @@ describe('the dashboard for a team: pushed cards, the grid, acting from the card
     await view.locator('[data-search-kind="terminal"] [data-search-agent="w1"] button').first().click();
     await hashIs(/#\/agents\/w1$/);
     await page.goBack();
+    // A page and more of newer messages: the hit is found by paging back to it.
+    for (let i = 0; i < 55; i++) assert.equal((await api.call('POST', '/api/messages', { from: 'w1', to: 'user', subject: `filler ${i}` })).status, 202);
+    await eventually(async () => (await api.call<unknown[]>('GET', '/api/messages?agent=w1&limit=500')).body.length, (n) => n >= 57, 20_000);
     await view.locator('[data-search-kind="message"] [data-search-agent="w1"] button').first().click();
     await hashIs(/#\/messages\?agent=w1&at=/);
     const marked = page.locator('.messages-view li.marked');

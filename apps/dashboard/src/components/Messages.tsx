@@ -6,6 +6,9 @@ import { clock } from '../format';
 // show marked and focused (a search hit opened here).
 export type MessagesQuery = Readonly<Record<string, string>>;
 
+// How many pages back a marked message is looked for.
+const SEEK_PAGES = 10;
+
 // The whole conversation, newest first, paged from the history with the filters the address
 // holds; read again when a message arrives or moves (`mailTick`).
 export function Messages({ query, agents, projects, project, mailTick, onQuery }: {
@@ -50,11 +53,26 @@ export function Messages({ query, agents, projects, project, mailTick, onQuery }
   const loaded = shown?.key === key;
   const messages = loaded ? shown.messages : [];
   const atEnd = loaded ? shown.atEnd : true;
+  const olderPage = async () => {
+    setLoading(true);
+    try {
+      const older = await api.messagePage(filter, Math.min(...messages.map((m) => m.seq)));
+      setShown((before) => (before && before.key === key ? { key, messages: [...before.messages, ...older.filter((o) => !before.messages.some((m) => m.id === o.id))], atEnd: older.length < MESSAGE_PAGE } : before));
+    } finally {
+      setLoading(false);
+    }
+  };
+  // The message to mark may be older than the first page: pages back to it, a few at most.
+  const found = messages.some((m) => m.id === query.at);
+  useEffect(() => {
+    if (query.at && loaded && !found && !atEnd && !loading && messages.length < MESSAGE_PAGE * SEEK_PAGES) void olderPage();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [query.at, loaded, found, atEnd, loading, messages.length]);
   const marked = useRef<HTMLLIElement>(null);
   useEffect(() => {
     marked.current?.scrollIntoView({ block: 'center' });
     marked.current?.focus();
-  }, [query.at, loaded]);
+  }, [query.at, found]);
 
   const set = (name: string, value: string) => onQuery({ ...query, at: '', [name]: value });
   return (
@@ -113,15 +131,7 @@ export function Messages({ query, agents, projects, project, mailTick, onQuery }
       </ul>
       <button
         disabled={loading || atEnd || messages.length === 0}
-        onClick={async () => {
-          setLoading(true);
-          try {
-            const older = await api.messagePage(filter, Math.min(...messages.map((m) => m.seq)));
-            setShown((before) => before && before.key === key ? { key, messages: [...before.messages, ...older.filter((o) => !before.messages.some((m) => m.id === o.id))], atEnd: older.length < MESSAGE_PAGE } : before);
-          } finally {
-            setLoading(false);
-          }
-        }}
+        onClick={() => void olderPage()}
       >
         {atEnd || messages.length === 0 ? 'Nothing older' : 'Older'}
       </button>
