@@ -72,6 +72,9 @@ describe('the dashboard for a team: pushed cards, the grid, acting from the card
     // The last lines arrive with the socket, none read by the page.
     await eventually(async () => (await page.locator('[data-card="w1"] [data-preview]').textContent()) ?? '', (t) => t.trim() !== '', 20_000);
     const quietFrom = requests.length;
+    // Mail between others (w1 writing to the user, and its delivery moving on) is no reason for
+    // any card to read its agent's messages again.
+    assert.equal((await api.call('POST', '/api/messages', { from: 'w1', to: 'user', subject: 'nothing for the cards' })).status, 202);
     await sleep(QUIET_MS);
     const quiet = requests.slice(quietFrom);
     assert.deepEqual(quiet.filter((r) => PER_AGENT.test(r)), [], `requests per agent in ${QUIET_MS} ms with the overview open: ${quiet.join(', ')}`);

@@ -41,6 +41,10 @@ export function App() {
   const [systemTick, setSystemTick] = useState(0);
   // Bumped by `message` and `message_status` frames, so conversations read the history again.
   const [mailTick, setMailTick] = useState(0);
+  // Bumped per recipient by `message` frames, so a card reads what its agent was sent (its
+  // spawn task) again only when the agent was sent something: not at every other agent's
+  // message, nor at each delivery status.
+  const [mailTo, setMailTo] = useState<Readonly<Record<string, number>>>({});
   // The project the agents and messages views show; '' for all.
   const [project, setProject] = useState('');
   const [theme, setTheme] = useState(() => localStorage.getItem('cmux-theme') ?? 'dark');
@@ -84,6 +88,10 @@ export function App() {
       setAgents((list) => list.map((a) => (a.id === data.id ? { ...a, status: data.status as Agent['status'], statusSince: String(data.since), attention } : a)));
     }
     if (frame.event === 'message' || frame.event === 'message_status') setMailTick((n) => n + 1);
+    if (frame.event === 'message') {
+      const to = String(data.to).split(':').pop()!;
+      setMailTo((all) => ({ ...all, [to]: (all[to] ?? 0) + 1 }));
+    }
     if (frame.event === 'alert') setAlerts((list) => [data as unknown as Alert, ...list]);
     // Acknowledged on another page (or through the API).
     if (frame.event === 'alert_acked') setAlerts((list) => list.map((a) => (a.id === data.id ? { ...a, acknowledged: String(data.at) } : a)));
@@ -236,7 +244,7 @@ export function App() {
               There is no agent named <b>{selected}</b>: none runs under that name, and none was killed under it recently. Pick one from the list.
             </p>
           )}
-          {!selected && <Overview agents={shownAgents} previews={previews} now={now} mailTick={mailTick} onSelect={(id) => go({ agent: id })} onGrid={toGrid} />}
+          {!selected && <Overview agents={shownAgents} previews={previews} now={now} mailTick={mailTick} mailTo={mailTo} onSelect={(id) => go({ agent: id })} onGrid={toGrid} />}
         </main>
       )}
       {view === 'grid' && (

@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useContext, useEffect, useState } from 'react';
 import { api, type Agent, type Message, type Task } from './api';
 import { boardTaskOf, spawnTaskOf } from './format';
+import { Reconnects } from './fresh';
 
 // What an agent was given to do: its task on the board, or else the task it was spawned with.
 export type AgentTask = { source: 'board'; task: Task } | { source: 'spawn'; message: Message };
@@ -30,9 +31,11 @@ export function useBoardTasks(tick: number): Task[] | null {
   return tasks;
 }
 
-// The agent's task: its board task when it has one, else the message it was spawned with.
+// The agent's task: its board task when it has one, else the message it was spawned with,
+// looked for again when `tick` moves (the agent was sent something) and after a reconnect.
 export function useAgentTask(agent: Agent, tasks: readonly Task[] | null, tick: number): AgentTask | null {
   const key = `${agent.id}@${agent.createdAt}`;
+  const reconnects = useContext(Reconnects);
   const [spawned, setSpawned] = useState<Message | undefined>(() => spawnTasks.get(key));
   useEffect(() => {
     const known = spawnTasks.get(key);
@@ -46,7 +49,7 @@ export function useAgentTask(agent: Agent, tasks: readonly Task[] | null, tick: 
     return () => {
       stale = true;
     };
-  }, [key, agent.id, agent.createdAt, tick]);
+  }, [key, agent.id, agent.createdAt, tick, reconnects]);
   const board = tasks ? boardTaskOf(tasks, agent.id) : undefined;
   if (board) return { source: 'board', task: board };
   return spawned ? { source: 'spawn', message: spawned } : null;

@@ -20,6 +20,7 @@ export function Overview({
   previews,
   now,
   mailTick,
+  mailTo,
   onSelect,
   onGrid,
 }: {
@@ -27,6 +28,8 @@ export function Overview({
   previews: Readonly<Record<string, string>>;
   now: number;
   mailTick: number;
+  // How many messages each agent was sent since the page opened (by agent id).
+  mailTo: Readonly<Record<string, number>>;
   onSelect: (id: string) => void;
   // Show these agents in the grid.
   onGrid: (ids: string[]) => void;
@@ -63,7 +66,7 @@ export function Overview({
             preview={previews[a.id] ?? ''}
             now={now}
             tasks={tasks}
-            mailTick={mailTick}
+            sentTo={mailTo[a.id] ?? 0}
             onSelect={onSelect}
             onGrid={onGrid}
             picked={picked.includes(a.id)}
@@ -116,7 +119,7 @@ function AgentCard({
   preview,
   now,
   tasks,
-  mailTick,
+  sentTo,
   onSelect,
   onGrid,
   picked,
@@ -129,7 +132,8 @@ function AgentCard({
   preview: string;
   now: number;
   tasks: Task[] | null;
-  mailTick: number;
+  // Moves when this agent is sent a message.
+  sentTo: number;
   onSelect: (id: string) => void;
   onGrid: (ids: string[]) => void;
   picked: boolean;
@@ -138,7 +142,7 @@ function AgentCard({
   remember: (patch: Partial<CardMemory>) => void;
   focus: MutableRefObject<CardFocus | null>;
 }) {
-  const task = useAgentTask(agent, tasks, mailTick);
+  const task = useAgentTask(agent, tasks, sentTo);
   const { draft, notice } = memory;
   const setDraft = (text: string) => remember({ draft: text });
   const setNotice = (text: string) => remember({ notice: text });
