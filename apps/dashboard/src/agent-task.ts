@@ -13,6 +13,9 @@ const BOARD_MS = 10_000;
 
 // A spawn's task never changes once sent: found once per agent (and spawn), kept for the page.
 const spawnTasks = new Map<string, Message>();
+// Agents whose first messages held no task, and as of which of their messages and reconnects:
+// a card drawn anew (moved between the overview's groups) does not read them again until then.
+const noSpawnTask = new Map<string, string>();
 
 // The board's tasks, read again when `tick` moves (an assignment and a report are messages)
 // and every few seconds; null until read.
@@ -40,10 +43,13 @@ export function useAgentTask(agent: Agent, tasks: readonly Task[] | null, tick: 
   useEffect(() => {
     const known = spawnTasks.get(key);
     if (known) return setSpawned(known);
+    const asOf = `${tick}/${reconnects}`;
+    if (noSpawnTask.get(key) === asOf) return;
     let stale = false;
     api.messagesSince(agent.id, agent.createdAt, FIRST_MESSAGES).then((first) => {
       const found = spawnTaskOf(first, agent.id);
       if (found) spawnTasks.set(key, found);
+      else noSpawnTask.set(key, asOf);
       if (!stale) setSpawned(found);
     }, () => undefined);
     return () => {
