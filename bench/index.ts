@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ROOT } from '../test/helpers/instance.ts';
 import { benchAgents } from './agents.bench.ts';
 import { benchChaos } from './chaos.bench.ts';
+import { benchCluster, benchClusterScale } from './cluster.bench.ts';
 import { benchDashboard } from './dashboard.bench.ts';
 import { benchDashboardTeam } from './dashboard-team.bench.ts';
 import { benchFootprint } from './footprint.bench.ts';
@@ -41,6 +42,8 @@ process.exitCode = await runBenches(
     { name: 'dashboard-team', run: benchDashboardTeam },
     { name: 'chaos', run: benchChaos },
     { name: 'usage', run: benchUsage },
+    { name: 'cluster', run: benchCluster },
+    { name: 'cluster-scale', run: benchClusterScale, onlyWhenNamed: true },
   ],
   process.argv.slice(2),
   join(ROOT, 'docs', 'PERFORMANCE.md'),

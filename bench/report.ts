@@ -105,7 +105,7 @@ export function writeReport(file: string, rows: readonly BenchRow[]): void {
     `Written by \`npm run bench\` (node ${process.version}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB). Each row names the run that measured it`,
     '(date and commit); a run of some areas (`npm run bench -- mailbox`) keeps the other rows with their own runs.',
     'A baseline is measured in the same run as its figure; a budget is a fixed goal, and a run that misses one exits non-zero naming it.',
-    'The ratio is cmux / baseline (below 1: cmux is faster or smaller). `router-memory-15` and `typing-sustained` run only when named (`npm run bench -- router-memory-15`).',
+    'The ratio is cmux / baseline (below 1: cmux is faster or smaller). `router-memory-15`, `typing-sustained` and `cluster-scale` run only when named (`npm run bench -- router-memory-15`).',
     '',
     HEADER,
     '|---|---|---|---|---|---|---|---|---|',

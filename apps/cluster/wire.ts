@@ -80,5 +80,7 @@ export const remoteAgentSchema = z.object({
   kind: z.string().max(100),
   project: z.string().max(100),
   worktree: z.object({ repo: z.string(), branch: z.string(), base: z.string(), path: z.string() }).optional(),
+  // Its overview card's last lines (sampled: see apps/server/cluster/previews.ts).
+  preview: z.string().max(8_000).optional(),
 });
 export type RemoteAgent = z.infer<typeof remoteAgentSchema>;

@@ -24,6 +24,7 @@ import { ensureToken } from './auth/token.js';
 import { createNotifier } from './notify/notifier.js';
 import { createHub } from './ws/hub.js';
 import type { DirectoryChange } from '../registry/directory/index.js';
+import { sharedPreviews } from './cluster/previews.js';
 
 // How long requests under way at a stop may take to finish before their connections are cut.
 const CLOSE_GRACE_MS = 1_000;
@@ -70,6 +71,7 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
   const monitor = createStatusMonitor(agents, hooks, hub, logger, notifier);
   const system = createSystemMonitor(config, hub, logger);
   const team = createTeamKeeper(agents);
+  const previewsOf = sharedPreviews(() => monitor.previews);
   const projects = createProjectKeeper(agents);
   const usage = createUsageTracker(config, usageAgentsOf(agents), logger);
   let usageReads: Schedule | undefined;
@@ -84,7 +86,11 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
       monitor.join(cluster.directory);
       cluster.directory.onChange((change) => broadcastTeamChange(hub, change));
       await cluster.start(createLocalOps({ agents, monitor, hooks, hub, history: () => history! }), {
-        agents: () => monitor.local().map(({ host: _host, ...agent }) => agent),
+        agents: () => {
+          const local = monitor.local();
+          const previews = previewsOf(local.map((a) => a.id));
+          return local.map(({ host: _host, ...agent }) => ({ ...agent, preview: previews.get(agent.id) }));
+        },
         apps: () => system.latest(),
       });
       app = await buildApp({ config, token, agentToken, sessions, logger, agents, monitor, hooks, hub, history, cluster, usage, appSamples: system.samples });
@@ -125,9 +131,12 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
 function broadcastTeamChange(hub: ReturnType<typeof createHub>, change: DirectoryChange): void {
   if (change.kind === 'host') return hub.broadcast('host_status', change.host);
   if (change.kind === 'agent_removed') return hub.broadcast('agent_removed', { id: change.id });
-  const { agent, previous } = change;
-  if (!previous) return hub.broadcast('agent_created', agent);
-  if (previous.status !== agent.status) {
+  // The preview goes in frames of its own, as this host's own agents' do.
+  const { preview, ...agent } = change.agent;
+  const { previous } = change;
+  if (!previous) hub.broadcast('agent_created', agent);
+  else if (previous.status !== agent.status) {
     hub.broadcast('agent_status', { id: agent.id, host: agent.host, status: agent.status, previous: previous.status, since: agent.statusSince, attention: agent.attention });
   }
+  if (preview !== undefined && preview !== previous?.preview) hub.broadcast('agent_preview', { id: agent.id, preview });
 }

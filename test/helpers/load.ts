@@ -7,9 +7,9 @@ import { ROOT } from './instance.ts';
 export async function appendLoad(home: string, senders: readonly string[], to: string, count: number): Promise<void> {
   const script = join(ROOT, 'test', 'fixtures', 'append-load.ts');
   const runs = await Promise.all(
-    senders.map((from) => execa(process.execPath, ['--import', 'tsx', script, home, from, to, String(count)], { cwd: ROOT, reject: false, timeout: 120_000 })),
+    senders.map((from) => execa(process.execPath, ['--import', 'tsx', script, home, from, to, String(count)], { cwd: ROOT, reject: false, timeout: 300_000 })),
   );
-  for (const run of runs) if (run.exitCode !== 0) throw new Error(`append-load failed: ${run.timedOut ? "it took more than 120 s" : String(run.stderr)}`);
+  for (const run of runs) if (run.exitCode !== 0) throw new Error(`append-load failed: ${run.timedOut ? "it took more than 300 s" : String(run.stderr)}`);
 }
 
 // Every stored message, oldest first.

@@ -39,32 +39,8 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-// A nats-server with JetStream for one test, on a free loopback port with its store in a
-// temp folder, started from the hub's own generated configuration (the real permissions), its
-// stream and bucket made by the admin as `cmux cluster hub` makes them. nats-server must be
-// installed (`.ci/run` installs it): a missing one fails the test, it is never skipped.
-export async function startTestHub(hosts: readonly string[], opts: { base?: string } = {}): Promise<TestHub> {
-  const binary = findNatsServer(null);
-  const dir = opts.base ? join(opts.base, 'nats') : mkdtempSync(join(tmpdir(), 'cxt-nats-'));
-  mkdirSync(dir, { recursive: true });
-  if (!opts.base && process.env.CMUX_TEST_RUN) writeFileSync(join(dir, 'run'), process.env.CMUX_TEST_RUN);
-  const port = await freePort();
-  const passwords = new Map(hosts.map((host) => [host, `${host}-test-password-0123456789`]));
-  const conf = join(dir, 'nats.conf');
-  writeFileSync(
-    conf,
-    hubConf({
-      listen: `127.0.0.1:${port}`,
-      storeDir: join(dir, 'store'),
-      maxPayloadBytes: 8 * 1024 * 1024,
-      leafListen: null,
-      tls: { cert: null, key: null },
-      admin: ADMIN,
-      hosts: [...passwords].map(([host, password]) => ({ host, password })),
-      cluster: TEST_CLUSTER,
-    }),
-    { mode: 0o600 },
-  );
+// nats-server run from a configuration file, listening on `port` (the test's own).
+export function natsServer(binary: string, conf: string, port: number) {
   let child: ChildProcess | null = null;
   let log = '';
   const launch = async () => {
@@ -84,15 +60,48 @@ export async function startTestHub(hosts: readonly string[], opts: { base?: stri
     running.kill(signal);
     await exited;
   };
+  const pid = () => (child && child.exitCode === null ? (child.pid ?? null) : null);
+  return { launch, kill, pid, log: () => log };
+}
+
+// A nats-server with JetStream for one test, on a free loopback port with its store in a
+// temp folder, started from the hub's own generated configuration (the real permissions), its
+// stream and bucket made by the admin as `cmux cluster hub` makes them. nats-server must be
+// installed (`.ci/run` installs it): a missing one fails the test, it is never skipped.
+// `tls`: the hub serves TLS only (its certificate and key), and members trust `ca`.
+export async function startTestHub(hosts: readonly string[], opts: { base?: string; tls?: { cert: string; key: string; ca: string } } = {}): Promise<TestHub> {
+  const binary = findNatsServer(null);
+  const dir = opts.base ? join(opts.base, 'nats') : mkdtempSync(join(tmpdir(), 'cxt-nats-'));
+  mkdirSync(dir, { recursive: true });
+  if (!opts.base && process.env.CMUX_TEST_RUN) writeFileSync(join(dir, 'run'), process.env.CMUX_TEST_RUN);
+  const port = await freePort();
+  const passwords = new Map(hosts.map((host) => [host, `${host}-test-password-0123456789`]));
+  const conf = join(dir, 'nats.conf');
+  writeFileSync(
+    conf,
+    hubConf({
+      listen: `127.0.0.1:${port}`,
+      storeDir: join(dir, 'store'),
+      maxPayloadBytes: 8 * 1024 * 1024,
+      leafListen: null,
+      tls: opts.tls ? { cert: opts.tls.cert, key: opts.tls.key } : { cert: null, key: null },
+      admin: ADMIN,
+      hosts: [...passwords].map(([host, password]) => ({ host, password })),
+      cluster: TEST_CLUSTER,
+    }),
+    { mode: 0o600 },
+  );
+  const server = natsServer(binary, conf, port);
+  const { launch, kill } = server;
   await launch();
   const lib = await natsLib();
-  const admin = await lib.transport.connect({ servers: `nats://127.0.0.1:${port}`, user: ADMIN.user, pass: ADMIN.password });
+  const url = `${opts.tls ? 'tls' : 'nats'}://127.0.0.1:${port}`;
+  const admin = await lib.transport.connect({ servers: url, user: ADMIN.user, pass: ADMIN.password, ...(opts.tls ? { tls: { caFile: opts.tls.ca } } : {}) });
   try {
     await ensureResources(lib, admin, TEST_CLUSTER, { retentionHours: 24, maxStreamBytes: 1024 * 1024 * 1024, maxPayloadBytes: 8 * 1024 * 1024 });
   } finally {
     await admin.close();
   }
-  const url = `nats://127.0.0.1:${port}`;
   return {
     url,
     port,
@@ -104,8 +113,8 @@ export async function startTestHub(hosts: readonly string[], opts: { base?: stri
       return password;
     },
     memberConfig: (host, extra = '') =>
-      `cluster:\n  host: ${host}\n  name: ${TEST_CLUSTER}\n  nats:\n    url: ${url}\n    user: ${host}\n    password: ${passwords.get(host) ?? 'no-such-password'}\n${extra}`,
-    pid: () => (child && child.exitCode === null ? (child.pid ?? null) : null),
+      `cluster:\n  host: ${host}\n  name: ${TEST_CLUSTER}\n  nats:\n    url: ${url}\n    user: ${host}\n    password: ${passwords.get(host) ?? 'no-such-password'}\n${opts.tls ? `    tls: { ca: ${opts.tls.ca} }\n` : ''}${extra}`,
+    pid: server.pid,
     kill,
     restart: launch,
     async cleanup() {

@@ -102,6 +102,19 @@ describe('cluster permissions (nats-server with the hub\'s generated configurati
     await refused(kvB.put(n.agentKey('a', 'cmux', 'w1'), 'x', { timeout: 3_000 }), `$KV.${n.bucket}.${n.agentKey('a', 'cmux', 'w1')}`);
     await refused(kvB.put(n.hostKey('a'), 'x', { timeout: 3_000 }), `$KV.${n.bucket}.${n.hostKey('a')}`);
     await refused(kvB.delete(n.agentKey('a', 'cmux', 'w1')), `$KV.${n.bucket}.${n.agentKey('a', 'cmux', 'w1')}`);
+    // Nor answer for A: a reply B forges into A's inbox (as if it had served A's request)
+    // never reaches A.
+    const forged = a.subscribe(`${n.inbox('a')}.forged`, { max: 1 });
+    await a.flush();
+    b.publish(`${n.inbox('a')}.forged`, 'from b');
+    await b.flush();
+    const first = async () => {
+      for await (const m of forged) return m.string();
+      return null;
+    };
+    const reached = await Promise.race([first(), sleep(1_500).then(() => null)]);
+    assert.equal(reached, null, 'a reply forged by B reached A');
+    forged.unsubscribe();
     assert.equal(b.isClosed(), false);
   });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
@@ -80,18 +80,35 @@ describe('cluster: hosts joined through NATS JetStream', { timeout: 400_000 }, (
     assert.equal(b.received('w1').filter((t) => t === 'hello from a').length, 1);
   });
 
-  // The demo agent takes about a message a second here (the router waits for its prompt each
-  // time): 40 messages keep the case short while the hub dies with most of them still to go.
-  it('loses and doubles nothing when nats-server is SIGKILLed and restarted while messages flow', async () => {
-    const texts = Array.from({ length: 40 }, (_, i) => `through the crash ${i}`);
-    const sending = sendFromA(texts);
-    await eventually(async () => typedOnB(texts).length, (n) => n >= 3, 60_000);
+  // 500 messages from A's user to five light agents on B (`cat` into a file: a line per message
+  // typed, so each is counted at the agent), the hub SIGKILLed with most still to go and started
+  // again on the same store.
+  it('loses and doubles none of 500 messages when nats-server is SIGKILLed and restarted while they flow', async () => {
+    // Five agents, typed into at once (ten were slower here: the router's work per agent).
+    const cats = Array.from({ length: 5 }, (_, i) => `c${i + 1}`);
+    const catFile = (agent: string) => join(b.base, `${agent}.cat`);
+    await Promise.all(
+      cats.map(async (agent) => {
+        const spawned = await b.cli(['spawn', agent, '--command', `cat > ${catFile(agent)}`]);
+        assert.equal(spawned.exitCode, 0, String(spawned.stderr));
+      }),
+    );
+    const texts = (agent: string) => Array.from({ length: 100 }, (_, i) => `through the crash ${agent} ${i}`);
+    const typed = (agent: string) => (existsSync(catFile(agent)) ? readFileSync(catFile(agent), 'utf8').split('\n').filter((l) => l.startsWith('through the crash')) : []);
+    const total = () => cats.reduce((n, agent) => n + typed(agent).length, 0);
+    // Interleaved as a team would send them: one to each agent in turn.
+    const sending = (async () => {
+      for (let i = 0; i < 100; i++) {
+        for (const agent of cats) await appendMessage(a.home, { from: 'user', to: `${agent}@b`, subject: `through the crash ${agent} ${i}`, body: `through the crash ${agent} ${i}` });
+      }
+    })();
+    await eventually(async () => total(), (n) => n >= 25, 60_000);
     await cluster.hub.kill('SIGKILL');
-    await new Promise((r) => setTimeout(r, 1_500));
+    await new Promise((r) => setTimeout(r, 1_000));
     await cluster.hub.restart();
     await sending;
-    const typed = await eventually(async () => typedOnB(texts), (t) => t.length >= texts.length, 120_000);
-    assert.deepEqual(typed, texts);
+    await eventually(async () => total(), (n) => n >= 500, 180_000);
+    for (const agent of cats) assert.deepEqual(typed(agent), texts(agent), `${agent}: each once, in order`);
   });
 
   it("types a cross-host message once when B's router is SIGKILLed while typing it", async () => {
@@ -173,6 +190,15 @@ describe('cluster: hosts joined through NATS JetStream', { timeout: 400_000 }, (
     const sent = await c.cli(['send', 'w1@b', 'hello from c']);
     assert.equal(sent.exitCode, 0, String(sent.stderr));
     await eventually(async () => b.received('w1').filter((t) => t === 'hello from c').length, (n) => n === 1, 30_000);
+    // An agent on C (its supervisor, running `cmux mail send` in its window as any agent does)
+    // to B's agent: typed once each, in order, under the sender's host-qualified tag.
+    const fromAgent = ['first', 'second', 'third'].map((w) => `from the supervisor of c, ${w}`);
+    for (const text of fromAgent) {
+      const told = await c.cli(['send', 'supervisor', `$ cmux mail send --to w1@b --subject "${text}"`]);
+      assert.equal(told.exitCode, 0, String(told.stderr));
+    }
+    const tagged = fromAgent.map((t) => `[supervisor@c] ${t}`);
+    assert.deepEqual(await eventually(async () => typedOnB(tagged), (t) => t.length >= tagged.length, 60_000), tagged);
     assert.ok((await agents(a)).some((x) => x.id === 'supervisor@c'), "A lists C's supervisor");
     const status = await eventually(async () => String((await a.cli(['cluster', 'status'])).stdout), (out) => /^c\s+reachable/m.test(out), 15_000);
     assert.match(status, /^b\s+reachable .* \d+ agents?$/m);
@@ -185,6 +211,13 @@ describe('cluster: hosts joined through NATS JetStream', { timeout: 400_000 }, (
       assert.notEqual(nameless.exitCode, 0);
       assert.match(String(nameless.stderr), /--host <name>/);
       assert.equal(existsSync(join(hubHost.home, 'cluster.yaml')), false);
+      // Bad input writes nothing: no cluster.yaml, no password, no nats.conf.
+      for (const listen of ['nonsense', '127.0.0.1:99999', '0.0.0.0:4222']) {
+        const refused = await hubHost.cli(['cluster', 'hub', '--host', 'hub', '--listen', listen]);
+        assert.notEqual(refused.exitCode, 0, listen);
+        assert.match(String(refused.stderr), listen === '0.0.0.0:4222' ? /without TLS/ : /listen/, listen);
+        assert.deepEqual(readdirSync(hubHost.home).filter((f) => f === 'cluster.yaml' || f === 'nats'), [], listen);
+      }
       const port = await freePort();
       const served = await hubHost.cli(['cluster', 'hub', '--host', 'hub', '--listen', `127.0.0.1:${port}`], { timeoutMs: 60_000 });
       assert.equal(served.exitCode, 0, String(served.stderr));
@@ -192,7 +225,7 @@ describe('cluster: hosts joined through NATS JetStream', { timeout: 400_000 }, (
       const file = join(hubHost.home, 'cluster.yaml');
       assert.equal(statSync(file).mode & 0o777, 0o600);
       assert.match(readFileSync(file, 'utf8'), /enabled: true/);
-      for (const bad of ['Desk', 'admin', '../x', 'a'.repeat(33)]) {
+      for (const bad of ['Desk', 'admin', 'leaf', '../x', 'a'.repeat(33)]) {
         const refused = await hubHost.cli(['cluster', 'add-host', bad]);
         assert.notEqual(refused.exitCode, 0, bad);
         assert.match(String(refused.stderr), /is not a host name/);

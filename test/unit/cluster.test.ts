@@ -77,6 +77,9 @@ describe('cluster configuration', () => {
     assert.match(configError({ CMUX_HOME: homeWith('upper', 'cluster:\n  host: Desk\n') }), /cluster\.host/);
     assert.match(configError({ CMUX_HOME: homeWith('long', `cluster:\n  host: ${'h'.repeat(33)}\n`) }), /cluster\.host/);
     assert.match(configError({ CMUX_HOME: homeWith('url', 'cluster:\n  host: a\n  nats:\n    url: http://x\n') }), /cluster\.nats\.url/);
+    for (const [name, listen] of [['port-high', '127.0.0.1:99999'], ['port-zero', '127.0.0.1:0'], ['no-port', 'nonsense']] as const) {
+      assert.match(configError({ CMUX_HOME: homeWith(name, `cluster:\n  host: a\n  hub:\n    enabled: true\n    listen: ${listen}\n`) }), /cluster\.hub\.listen/);
+    }
     const secret = configError({ CMUX_HOME: homeWith('pw', 'cluster:\n  host: a\n  nats:\n    password: 12\n') });
     assert.match(secret, /cluster\.nats\.password/);
     assert.doesNotMatch(secret, /12/);
@@ -160,5 +163,11 @@ describe('the hub\'s configuration', () => {
     assert.ok(b.publish.allow.includes('cmux.cmux.mail.*.*.b'));
     assert.ok(!b.publish.allow.some((s) => s.includes('.a.') || s.endsWith('.a')), 'nothing of host a');
     assert.deepEqual(b.subscribe.allow, ['_INBOX.b.>', 'cmux.cmux.rpc.b.>']);
+  });
+
+  it('takes leaf nodes only as the leaf user, with its password', () => {
+    const conf = { listen: '127.0.0.1:4222', storeDir: '/s', maxPayloadBytes: 1, leafListen: '0.0.0.0:7422', tls: { cert: null, key: null }, admin: { user: 'admin', password: 'pw' }, hosts: [], cluster: 'cmux' };
+    assert.throws(() => hubConf(conf), /leaf user's password/);
+    assert.match(hubConf({ ...conf, leafPassword: 'lp' }), /leafnodes \{ listen: "0\.0\.0\.0:7422", authorization \{ user: "leaf", password: "lp" \} \}/);
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { boardTaskOf, spawnTaskOf, teamOrder } from '../../apps/dashboard/src/format.ts';
+import { boardTaskOf, hostOf, spawnTaskOf, teamOrder, who } from '../../apps/dashboard/src/format.ts';
+import { parseRoute, routeHash } from '../../apps/dashboard/src/address.ts';
 import { costText, tokenText } from '../../apps/dashboard/src/usage-text.ts';
 import { mergeOutcome, unmergedWork } from '../../apps/dashboard/src/worktree-text.ts';
 
@@ -60,5 +61,28 @@ describe('what the dashboard shows', () => {
   it('writes an estimated cost short, an unknown one as n/a (never $0), and token counts in k and M', () => {
     assert.deepEqual([null, 0, 0.004, 0.01, 12.345].map(costText), ['n/a', '$0', '<$0.01', '$0.01', '$12.35']);
     assert.deepEqual([0, 999, 1_500, 12_345, 2_500_000, 25_000_000].map(tokenText), ['0', '999', '1.5k', '12k', '2.5M', '25M']);
+  });
+
+  it('keeps the host filter in the address, beside the view, the agent and the grid; a host that cannot be one filters nothing', () => {
+    assert.deepEqual(parseRoute('#/agents/w1%40b?host=b'), { view: 'agents', agent: 'w1@b', grid: [], host: 'b', query: {} });
+    assert.deepEqual(parseRoute('#/grid/w1,w2%40b?host=desk-2'), { view: 'grid', agent: null, grid: ['w1', 'w2@b'], host: 'desk-2', query: {} });
+    assert.deepEqual(parseRoute('#/system'), { view: 'system', agent: null, grid: [], host: null, query: {} });
+    for (const odd of ['#/agents?host=B', '#/agents?host=../x', `#/agents?host=${'a'.repeat(33)}`, '#/agents?host=', '#/agents?host=%zz']) {
+      assert.equal(parseRoute(odd).host, null, odd);
+    }
+    for (const hash of ['#/agents/w1%40b?host=b', '#/grid/w1,w2?host=a', '#/system?host=hub', '#/tasks']) assert.equal(routeHash(parseRoute(hash)), hash);
+    // A view's own state beside the host: the search's text (with a ? and a / in it), the messages' filters.
+    assert.deepEqual(parseRoute('#/search?q=a%3Fb%2Fc'), { view: 'search', agent: null, grid: [], host: null, query: { q: 'a?b/c' } });
+    for (const hash of ['#/search?q=a%3Fb%2Fc', '#/messages?host=b&agent=w1&direction=in&status=dead']) assert.equal(routeHash(parseRoute(hash)), hash);
+  });
+
+  it("names another host's agent with its host, and this host's own by its name", () => {
+    assert.equal(who({ id: 'w1@b', name: 'w1', host: 'b' }), 'w1@b');
+    assert.equal(who({ id: 'proj:w1@b', name: 'w1', host: 'b' }), 'w1@b');
+    assert.equal(who({ id: 'w1', name: 'w1', host: 'a' }), 'w1');
+    assert.equal(who({ id: 'w1', name: 'w1' }), 'w1');
+    assert.equal(hostOf({}, 'a'), 'a', "a frame of this host's agent names no host");
+    assert.equal(hostOf({ host: 'b' }, 'a'), 'b');
+    assert.equal(hostOf({}, null), null);
   });
 });

@@ -4,7 +4,7 @@ import { HUB_APP_NAME } from '../../core/src/ecosystem/index.js';
 import { CmuxError } from '../../core/src/errors/index.js';
 import { isCmuxApp, withPm2 } from '../../core/src/pm2/index.js';
 import { readClusterView } from '../../registry/directory/view-file.js';
-import { hostPassword, passwordFile, writeHubConf } from '../../cluster/hub/users.js';
+import { hostPassword, knownHostPassword, newPassword, passwordFile, writeHubConf } from '../../cluster/hub/users.js';
 import { changeClusterFile, startHub } from '../ops/cluster.js';
 import { printJson, say } from '../output.js';
 
@@ -22,8 +22,10 @@ const hub = new Command('hub')
     const before = loadConfig();
     const host = opts.host ?? before.cluster?.host;
     if (!host) throw new CmuxError('CMUX_ERR_USAGE', 'name this host: `cmux cluster hub --host <name>` (lowercase letters, digits and -)');
-    // The hub's own host joins it like any other, on loopback, with a user of its own.
-    const password = hostPassword(before, host);
+    // The hub's own host joins it like any other, on loopback, with a user of its own. Its
+    // password is written by startHub once the settings are known good: a bad --listen leaves
+    // no file behind.
+    const password = knownHostPassword(before, host) ?? newPassword();
     const cluster = await changeClusterFile(
       before,
       (section) => {

@@ -48,7 +48,8 @@ export function updateClusterFile(config: CmuxConfig, change: (cluster: Record<s
 export async function startHub(config: CmuxConfig, cluster: ClusterConfig, report: (line: string) => void): Promise<void> {
   assertSafeHub(cluster);
   const natsServer = findNatsServer(cluster.hub!.natsServer);
-  hostPassword(config, cluster.host);
+  // Only now, with the settings checked, is anything written under $CMUX_HOME/nats.
+  hostPassword(config, cluster.host, cluster.nats.password ?? undefined);
   writeHubConf(config, cluster);
   const app = hubApp(config, natsServer);
   await withPm2(

@@ -44,11 +44,16 @@ export function hostPermissions(cluster: string, host: string) {
   };
 }
 
+// The user leaf nodes connect as (docs/CLUSTER.md, Hosts behind NAT).
+export const LEAF_USER = 'leaf';
+
 export interface HubConfText {
   listen: string;
   storeDir: string;
   maxPayloadBytes: number;
   leafListen: string | null;
+  // The one user a leaf node (a site's nats-server) connects as: required with leafListen.
+  leafPassword?: string;
   tls: { cert: string | null; key: string | null };
   admin: { user: string; password: string };
   hosts: ReadonlyArray<{ host: string; password: string }>;
@@ -70,7 +75,11 @@ export function hubConf(conf: HubConfText): string {
     }),
   ];
   const tls = conf.tls.cert && conf.tls.key ? `tls { cert_file: ${quote(conf.tls.cert)}, key_file: ${quote(conf.tls.key)} }\n` : '';
-  const leaf = conf.leafListen ? `leafnodes { listen: ${quote(conf.leafListen)}${tls ? `, ${tls.trim()}` : ''} }\n` : '';
+  // Without an authorization of its own, nats-server takes a leaf node with no credentials at
+  // all into the global account, past every host's permissions.
+  if (conf.leafListen && !conf.leafPassword) throw new Error('a leaf port needs the leaf user\'s password');
+  const leafAuth = `authorization { user: ${quote(LEAF_USER)}, password: ${quote(conf.leafPassword ?? '')} }`;
+  const leaf = conf.leafListen ? `leafnodes { listen: ${quote(conf.leafListen)}${tls ? `, ${tls.trim()}` : ''}, ${leafAuth} }\n` : '';
   return [
     '# Written by cmux (cluster hub): every change here is overwritten; see docs/CLUSTER.md.',
     `listen: ${quote(conf.listen)}`,

@@ -6,40 +6,47 @@ import { hubFolder } from '../../core/src/ecosystem/index.js';
 import { CmuxError } from '../../core/src/errors/index.js';
 import { ensureHomeFolder, readHomeFile, replaceHomeFile } from '../../core/src/fs/index.js';
 import { HOST_NAME } from '../../core/src/mailbox/index.js';
-import { hubConf } from './config.js';
+import { hubConf, LEAF_USER } from './config.js';
 
 export const ADMIN_USER = 'admin';
 const HOST = new RegExp(`^${HOST_NAME}$`);
 
-// The hub's files under $CMUX_HOME/nats (0700): nats.conf, the admin's password and one
-// password per host (users/<host>.password), each 0600.
+// The hub's files under $CMUX_HOME/nats (0700): nats.conf, the admin's password, the leaf
+// nodes' password (with cluster.hub.leafListen) and one password per host
+// (users/<host>.password), each 0600.
 export function hubFiles(config: CmuxConfig) {
   const dir = hubFolder(config);
-  return { dir, conf: join(dir, 'nats.conf'), admin: join(dir, 'admin.password'), users: join(dir, 'users') };
+  return { dir, conf: join(dir, 'nats.conf'), admin: join(dir, 'admin.password'), leaf: join(dir, 'leaf.password'), users: join(dir, 'users') };
 }
 
-const newPassword = () => randomBytes(24).toString('base64url');
+export const newPassword = () => randomBytes(24).toString('base64url');
 
-function readOrMake(config: CmuxConfig, file: string): string {
+function readOrMake(config: CmuxConfig, file: string, proposed?: string): string {
   const known = readHomeFile(config.home, file)?.trim();
   if (known) return known;
-  const password = newPassword();
+  const password = proposed ?? newPassword();
   replaceHomeFile(config.home, file, password);
   return password;
 }
 
 export function assertHostName(host: string): void {
-  if (!HOST.test(host) || host === ADMIN_USER) throw new CmuxError('CMUX_ERR_BAD_REQUEST', `${JSON.stringify(host)} is not a host name: lowercase letters, digits and -, 1-32 (not "admin")`);
+  if (!HOST.test(host) || host === ADMIN_USER || host === LEAF_USER) throw new CmuxError('CMUX_ERR_BAD_REQUEST', `${JSON.stringify(host)} is not a host name: lowercase letters, digits and -, 1-32 (not "admin" or "leaf")`);
 }
 
 export function adminPassword(config: CmuxConfig): string {
   return readOrMake(config, hubFiles(config).admin);
 }
 
-// A host's password, made when it has none yet.
-export function hostPassword(config: CmuxConfig, host: string): string {
+// A host's password, made (`proposed`, else a new one) when it has none yet.
+export function hostPassword(config: CmuxConfig, host: string, proposed?: string): string {
   assertHostName(host);
-  return readOrMake(config, join(hubFiles(config).users, `${host}.password`));
+  return readOrMake(config, passwordFile(config, host), proposed);
+}
+
+// The password a host has, or null: read only, nothing written.
+export function knownHostPassword(config: CmuxConfig, host: string): string | null {
+  assertHostName(host);
+  return readHomeFile(config.home, passwordFile(config, host))?.trim() || null;
 }
 
 export function passwordFile(config: CmuxConfig, host: string): string {
@@ -64,6 +71,7 @@ export function writeHubConf(config: CmuxConfig, cluster: ClusterConfig): string
     storeDir: hub.storeDir,
     maxPayloadBytes: hub.maxPayloadBytes,
     leafListen: hub.leafListen,
+    ...(hub.leafListen ? { leafPassword: readOrMake(config, files.leaf) } : {}),
     tls: hub.tls,
     admin: { user: ADMIN_USER, password: adminPassword(config) },
     hosts: hubHosts(config).map((host) => ({ host, password: hostPassword(config, host) })),

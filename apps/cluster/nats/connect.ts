@@ -6,6 +6,23 @@ import { clusterNames } from '../names.js';
 import { natsLib, type NatsLib } from './lib.js';
 import { assertSafeLink } from './security.js';
 
+// cluster.nats.credsFile: a .creds file (a user JWT and its NKey seed, from nsc, for a hub in
+// operator mode) or a bare NKey user seed (`SU…`, for a hub that lists the user by its public key).
+function fileAuthenticator(lib: NatsLib, file: string) {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(file));
+  } catch (error) {
+    throw new CmuxError('CMUX_ERR_CONFIG_INVALID', `cannot read cluster.nats.credsFile ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  const seed = Buffer.from(bytes).toString('utf8').trim();
+  if (/^SU[A-Z2-7]{56}$/.test(seed)) return lib.transport.nkeyAuthenticator(new TextEncoder().encode(seed));
+  if (!/BEGIN NATS USER JWT/.test(seed)) {
+    throw new CmuxError('CMUX_ERR_CONFIG_INVALID', `cluster.nats.credsFile ${file} is neither a .creds file (a user JWT and its seed) nor an NKey user seed (SU…)`);
+  }
+  return lib.transport.credsAuthenticator(bytes);
+}
+
 // Every member connection's options: this host's credentials and TLS, its own inbox prefix
 // (the hub lets it read no other host's replies), and reconnecting for ever (the client's
 // default gives up after ten tries, some 20 s of hub outage).
@@ -19,7 +36,7 @@ export function connectionOptions(lib: NatsLib, cluster: ClusterConfig, app: str
     ...(nats.user !== null ? { user: nats.user } : {}),
     ...(nats.password !== null ? { pass: nats.password } : {}),
     ...(nats.token !== null ? { token: nats.token } : {}),
-    ...(nats.credsFile !== null ? { authenticator: lib.transport.credsAuthenticator(new Uint8Array(readFileSync(nats.credsFile))) } : {}),
+    ...(nats.credsFile !== null ? { authenticator: fileAuthenticator(lib, nats.credsFile) } : {}),
     ...(tls
       ? {
           tls: {
@@ -59,8 +76,9 @@ export function connectError(cluster: ClusterConfig, error: unknown): CmuxError 
 export async function connectNow(cluster: ClusterConfig, app: string, timeoutMs = 5_000): Promise<{ lib: NatsLib; nc: NatsConnection }> {
   assertSafeLink(cluster);
   const lib = await natsLib();
+  const options = connectionOptions(lib, cluster, app);
   try {
-    const nc = await lib.transport.connect({ ...connectionOptions(lib, cluster, app), timeout: timeoutMs, waitOnFirstConnect: false, ignoreAuthErrorAbort: false, maxReconnectAttempts: 0 });
+    const nc = await lib.transport.connect({ ...options, timeout: timeoutMs, waitOnFirstConnect: false, ignoreAuthErrorAbort: false, maxReconnectAttempts: 0 });
     return { lib, nc };
   } catch (error) {
     throw connectError(cluster, error);

@@ -1,5 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
-import { api, logInFromUrl, Unauthorized, type Agent, type AgentTerminal, type Alert, type KilledAgent, type SearchPlace } from './api';
+import { api, logInFromUrl, Unauthorized, type Agent, type AgentTerminal, type Alert, type ClusterInfo, type HostState, type KilledAgent, type SearchPlace } from './api';
 import { AgentList } from './components/AgentList';
 import { Board } from './components/Board';
 import { Login } from './components/Login';
@@ -11,9 +11,10 @@ import { UsageToday } from './components/UsageToday';
 import { useAttention } from './attention';
 import { Reconnects } from './fresh';
 import { useLive, type LiveFrame } from './live';
-import { GRID_MAX, useRoute, VIEWS, type Route } from './route';
+import { GRID_MAX, VIEWS, type Route } from './address';
+import { useRoute } from './route';
 import { focusedAgent, focusSoon, useShortcuts, type ShortcutKey } from './shortcuts';
-import { teamOrder } from './format';
+import { hostOf, teamOrder } from './format';
 
 // An agent's own view (its terminal is xterm) loads when one is picked, the grid, the search
 // and the system view (its charts, its log) when opened: the first screen, the overview, needs
@@ -28,10 +29,12 @@ export function App() {
   const [authed, setAuthed] = useState<boolean | null>(null);
   // Why the login form shows, when a login URL did not work.
   const [loginNotice, setLoginNotice] = useState('');
-  const [{ view, agent: selected, grid, query }, go] = useRoute();
+  const [{ view, agent: selected, grid, host, query }, go] = useRoute();
   const [agents, setAgents] = useState<Agent[]>([]);
   const [killed, setKilled] = useState<KilledAgent[]>([]);
   const [alerts, setAlerts] = useState<Alert[]>([]);
+  // This host's cluster, and the other hosts as last heard (host_status frames keep it fresh).
+  const [cluster, setCluster] = useState<ClusterInfo | null>(null);
   // The last screen of each agent streamed (the one looked at, or the grid's), by agent id.
   const [terminals, setTerminals] = useState<Readonly<Record<string, AgentTerminal>>>({});
   // Each agent's last lines for its overview card, as the server pushes them.
@@ -53,8 +56,9 @@ export function App() {
   // Everything the page shows, fetched afresh: at the start and each time the stream comes back.
   const load = useCallback(async () => {
     try {
-      const [a, al, k] = await Promise.all([api.agents(), api.alerts(), api.killedAgents()]);
+      const [a, al, k, c] = await Promise.all([api.agents(), api.alerts(), api.killedAgents(), api.cluster().catch(() => null)]);
       setAgents(a);
+      setCluster(c);
       setAlerts(al);
       setKilled(k);
       setAuthed(true);
@@ -98,6 +102,10 @@ export function App() {
     if (frame.event === 'terminal') setTerminals((all) => ({ ...all, [String(data.id)]: { text: String(data.text) } }));
     if (frame.event === 'agent_preview') setPreviews((all) => ({ ...all, [String(data.id)]: String(data.preview) }));
     if (frame.event === 'process' || frame.event === 'health') setSystemTick((n) => n + 1);
+    if (frame.event === 'host_status') {
+      const state = data as unknown as HostState;
+      setCluster((c) => c && { ...c, hosts: [...c.hosts.filter((h) => h.host !== state.host), state].sort((x, y) => x.host.localeCompare(y.host)) });
+    }
   }, []);
   const live = useLive(authed === true, onFrame);
   // Until the stream drops, what was fetched holds (also while it first connects).
@@ -123,7 +131,12 @@ export function App() {
   }, [online]);
   const agent = agents.find((a) => a.id === selected) ?? null;
   const projects = [...new Set(agents.map(projectOf))].sort();
-  const shownAgents = project ? agents.filter((a) => projectOf(a) === project) : agents;
+  const self = cluster?.self ?? null;
+  const hosts = self ? [self, ...(cluster?.hosts ?? []).map((h) => h.host).filter((h) => h !== self)] : [];
+  // A host named in the address that the cluster does not know (yet) still filters: its
+  // agents show once it is heard from. A single host has nothing to filter.
+  const hostShown = self ? host : null;
+  const shownAgents = agents.filter((a) => (!project || projectOf(a) === project) && (!hostShown || hostOf(a, self) === hostShown));
   const attention = useAttention(agents, selected);
   // Its window gone, the agent streams no screen: the terminal is read again, archived.
   const windowGone = agent?.status === 'stopped' || agent?.status === 'missing';
@@ -203,6 +216,17 @@ export function App() {
             ))}
           </select>
         )}
+        {(hosts.length > 1 || hostShown) && (
+          <select value={hostShown ?? ''} onChange={(e) => go({ host: e.target.value || null })} aria-label="show host">
+            <option value="">all hosts</option>
+            {[...new Set([...hosts, ...(hostShown ? [hostShown] : [])])].map((h) => (
+              <option key={h} value={h}>
+                {h}
+                {h === self ? ' (this host)' : ''}
+              </option>
+            ))}
+          </select>
+        )}
         {attention.count > 0 && (
           <span className="attention-count" data-attention-count={attention.count} title="agents that need you">
             {attention.count}
@@ -231,7 +255,7 @@ export function App() {
       {live.lostAt !== null && <OfflineBanner since={live.lostAt} state={live.state} />}
       {view === 'agents' && (
         <main className={agent || gone ? 'agents-layout picked' : 'agents-layout'}>
-          <AgentList agents={shownAgents} killed={killedShown} selected={selected} onSelect={(id) => go({ agent: id })} now={now} />
+          <AgentList agents={shownAgents} killed={killedShown} selected={selected} onSelect={(id) => go({ agent: id })} now={now} self={self} hosts={hosts} />
           <Suspense fallback={<p className="loading">Loading…</p>}>
             {/* Keyed: a notice or a draft of one agent never shows on another. */}
             {agent && (
@@ -244,7 +268,7 @@ export function App() {
               There is no agent named <b>{selected}</b>: none runs under that name, and none was killed under it recently. Pick one from the list.
             </p>
           )}
-          {!selected && <Overview agents={shownAgents} previews={previews} now={now} mailTick={mailTick} mailTo={mailTo} onSelect={(id) => go({ agent: id })} onGrid={toGrid} />}
+          {!selected && <Overview agents={shownAgents} self={self} previews={previews} now={now} mailTick={mailTick} mailTo={mailTo} onSelect={(id) => go({ agent: id })} onGrid={toGrid} />}
         </main>
       )}
       {view === 'grid' && (
@@ -264,6 +288,8 @@ export function App() {
       {view === 'system' && (
         <Suspense fallback={<p className="loading">Loading…</p>}>
         <SystemView
+          cluster={cluster}
+          host={hostShown}
           alerts={alerts}
           now={now}
           refresh={systemTick}

@@ -86,6 +86,8 @@ export interface Agent {
   project?: string;
   // Why the agent needs the person (waiting, done, exited), or null.
   attention?: { event: string; since: string } | null;
+  // In a cluster, the host it runs on (another host's agent's id carries it too: w1@b).
+  host?: string;
 }
 
 export const TASK_STATUSES = ['open', 'assigned', 'working', 'input-required', 'done', 'failed'] as const;
@@ -147,6 +149,8 @@ export interface MergeResult {
 }
 
 export interface SpawnOptions {
+  // In a cluster, the host to spawn it on (default this one).
+  host?: string;
   task?: string;
   worktree?: boolean;
   branch?: string;
@@ -259,6 +263,24 @@ export interface KilledAgent {
   createdAt: string;
   killedAt: string;
   archive: { date: string; name: string } | null;
+}
+
+// Another host of the cluster as this host last heard it (its liveness beats).
+export interface HostState {
+  host: string;
+  reachable: boolean;
+  lastSeen: string | null;
+  apps: AppProcess[];
+  health: { status: string; problem: string | null } | null;
+  agents: number;
+}
+
+// This host's place in its cluster; `self` null on a single host.
+export interface ClusterInfo {
+  self: string | null;
+  name: string | null;
+  connected: boolean | null;
+  hosts: HostState[];
 }
 
 export interface Health {
@@ -374,6 +396,7 @@ export const api = {
   processes: () => request<AppProcess[]>('GET', '/api/processes'),
   appSamples: () => request<AppSamples>('GET', '/api/processes/samples'),
   restartApp: (name: string) => request<{ name: string }>('POST', `/api/processes/${encodeURIComponent(name)}/restart`),
+  cluster: () => request<ClusterInfo>('GET', '/api/cluster'),
   health: () => request<Health>('GET', '/api/webhooks/health'),
   alerts: () => request<Alert[]>('GET', '/api/alerts?limit=50'),
   acknowledge: (id: string) => request<Alert>('POST', `/api/alerts/${encodeURIComponent(id)}/ack`),

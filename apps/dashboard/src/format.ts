@@ -45,3 +45,14 @@ export function boardTaskOf<T extends { id: number; status: string; assignee: st
 export function spawnTaskOf<M extends { to: string; replyTo?: string | undefined }>(messages: readonly M[], agentId: string): M | undefined {
   return messages.find((m) => isTo(m, agentId) && !m.replyTo);
 }
+
+// How the page names an agent: its name, with its host when it runs on another one (w1@b), so
+// two hosts' w1 are told apart in every label.
+export function who(agent: { id: string; name: string; host?: string | undefined }): string {
+  return agent.host && agent.id.endsWith(`@${agent.host}`) ? `${agent.name}@${agent.host}` : agent.name;
+}
+
+// The host an agent runs on: its own, or (this host's agent, as a frame may leave it out) this one.
+export function hostOf(agent: { host?: string | undefined }, self: string | null): string | null {
+  return agent.host ?? self;
+}

@@ -23,6 +23,8 @@ export interface TeamAgent {
   kind: string;
   project: string;
   worktree?: { repo: string; branch: string; base: string; path: string };
+  // The last lines of its screen, for the overview's cards.
+  preview?: string;
 }
 
 // A host of the cluster as this host sees it.

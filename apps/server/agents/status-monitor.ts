@@ -42,7 +42,9 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
   const registryFile = homePaths(deps.config.home).registry;
   let known = new Map<string, AgentSnapshot>();
   let team: TeamDirectory | undefined;
-  const withTeam = (local: AgentSnapshot[]): AgentSnapshot[] => (team?.self ? [...local.map((a) => ({ ...a, host: team!.self! })), ...(team.agents() as TeamAgent[] as AgentSnapshot[])] : local);
+  // Another host's agent's preview is no part of its listing (frames carry it, as for ours).
+  const withTeam = (local: AgentSnapshot[]): AgentSnapshot[] =>
+    team?.self ? [...local.map((a) => ({ ...a, host: team!.self! })), ...(team.agents().map(({ preview: _preview, ...a }) => a) as TeamAgent[] as AgentSnapshot[])] : local;
   // Each agent's last lines as the dashboards were last told them; kept when its window goes.
   const previews = new Map<string, string>();
   let observation: AgentObservation | undefined;
@@ -235,9 +237,13 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
     publish(): void {
       publish();
     },
-    // Each agent's last lines, for a dashboard that just connected (frames carry the changes).
+    // This host's agents' last lines (frames carry the changes).
     get previews(): ReadonlyMap<string, string> {
       return previews;
+    },
+    // Every agent's last lines, the other hosts' too, for a dashboard that just connected.
+    allPreviews(): Array<[string, string]> {
+      return [...previews, ...(team?.agents() ?? []).flatMap((a): Array<[string, string]> => (a.preview === undefined ? [] : [[a.id, a.preview]]))];
     },
     // Set while there is no registry and windows are listed by the old convention.
     get warning(): string | undefined {

@@ -117,7 +117,7 @@ export const wsRoutes: FastifyPluginAsync<{ hub: Hub; agents: AgentDeps; monitor
       });
       socket.send(wsFrame(WS_REPLIES.hello, { clients: hub.size }));
       // The cards' last lines as they stand; `agent_preview` frames bring each change after.
-      for (const [id, preview] of monitor.previews) socket.send(wsFrame(WS_EVENTS.agentPreview, { id, preview }));
+      for (const [id, preview] of monitor.allPreviews()) socket.send(wsFrame(WS_EVENTS.agentPreview, { id, preview }));
     },
   );
 };

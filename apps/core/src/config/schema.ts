@@ -40,7 +40,13 @@ export type Price = z.infer<typeof priceSchema>;
 const hostName = z.string().regex(new RegExp(`^${HOST_NAME}$`), 'lowercase letters, digits and -, 1-32, starting with a letter or digit');
 const nullablePath = z.string().min(1).nullable();
 // host:port to listen on.
-const listenAddress = z.string().regex(/^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:4222');
+const listenAddress = z
+  .string()
+  .regex(/^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):\d{1,5}$/, 'host:port, e.g. 127.0.0.1:4222')
+  .refine((v) => {
+    const port = Number(v.slice(v.lastIndexOf(':') + 1));
+    return port >= 1 && port <= 65535;
+  }, 'a port from 1 to 65535');
 
 // `cluster` (docs/CLUSTER.md): this host as a member of a team across machines joined through
 // NATS JetStream, and, on the host that serves it, the hub.

@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react';
 import { api, type Agent, type KilledAgent } from '../api';
-import { clock, since, teamOrder } from '../format';
+import { clock, hostOf, since, teamOrder } from '../format';
 import { useFreshNotice } from '../fresh';
 
 const ATTENTION_TEXT: Record<string, string> = {
@@ -15,8 +15,26 @@ const STOPPED = new Set(['stopped', 'exited', 'missing']);
 // The agents in a steady order, marked when they need attention, with how long each has been
 // in its state; the stopped ones and the killed ones (with their archived terminals) apart; and
 // a form to spawn a worker (selected once it runs).
-export function AgentList({ agents, killed, selected, onSelect, now }: { agents: Agent[]; killed: KilledAgent[]; selected: string | null; onSelect: (id: string) => void; now: number }) {
+export function AgentList({
+  agents,
+  killed,
+  selected,
+  onSelect,
+  now,
+  self,
+  hosts,
+}: {
+  agents: Agent[];
+  killed: KilledAgent[];
+  selected: string | null;
+  onSelect: (id: string) => void;
+  now: number;
+  // In a cluster: this host's name, and every host a worker may be spawned on (this one first).
+  self: string | null;
+  hosts: readonly string[];
+}) {
   const [name, setName] = useState('');
+  const [spawnHost, setSpawnHost] = useState('');
   const [task, setTask] = useState('');
   const [worktree, setWorktree] = useState(false);
   const [branch, setBranch] = useState('');
@@ -34,6 +52,11 @@ export function AgentList({ agents, killed, selected, onSelect, now }: { agents:
             <button className={a.id === selected ? 'agent selected' : 'agent'} aria-current={a.id === selected ? 'true' : undefined} onClick={() => onSelect(a.id)} data-agent={a.id}>
               <span className={`dot ${a.status}`} aria-hidden />
               <span className="name">{a.name}</span>
+              {hostOf(a, self) && (
+                <span className="badge host" data-host={hostOf(a, self)}>
+                  {hostOf(a, self)}
+                </span>
+              )}
               {a.project && a.project !== 'default' && (
                 <span className="badge" data-project={a.project}>
                   {a.project}
@@ -85,6 +108,7 @@ export function AgentList({ agents, killed, selected, onSelect, now }: { agents:
           const before = current.current;
           try {
             const spawned = await api.spawn(name.trim(), {
+              ...(spawnHost && spawnHost !== self ? { host: spawnHost } : {}),
               ...(task ? { task } : {}),
               ...(worktree ? { worktree, ...(branch.trim() ? { branch: branch.trim() } : {}), ...(repo.trim() ? { cwd: repo.trim() } : {}) } : {}),
             });
@@ -101,6 +125,16 @@ export function AgentList({ agents, killed, selected, onSelect, now }: { agents:
       >
         <h3>Spawn a worker</h3>
         <input aria-label="worker name" value={name} onChange={(e) => setName(e.target.value)} placeholder="name" required pattern="[A-Za-z0-9][A-Za-z0-9_\-]{0,47}" />
+        {hosts.length > 1 && (
+          <select aria-label="host to spawn on" value={spawnHost || self || ''} onChange={(e) => setSpawnHost(e.target.value)}>
+            {hosts.map((h) => (
+              <option key={h} value={h}>
+                on {h}
+                {h === self ? ' (this host)' : ''}
+              </option>
+            ))}
+          </select>
+        )}
         <textarea aria-label="task" value={task} onChange={(e) => setTask(e.target.value)} placeholder="task (optional)" rows={2} />
         <label className="check">
           <input type="checkbox" checked={worktree} onChange={(e) => setWorktree(e.target.checked)} /> own git worktree

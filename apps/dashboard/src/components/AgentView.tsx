@@ -2,7 +2,7 @@ import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { api, ApiError, type Agent, type AgentEvent, type AgentTerminal } from '../api';
 import { taskText, useAgentTask, useBoardTasks } from '../agent-task';
 import { useConversation } from '../conversation';
-import { clock } from '../format';
+import { clock, who } from '../format';
 import { useFadingNotice } from '../fresh';
 import { unmergedWork } from '../worktree-text';
 import '../agent-parts.css';
@@ -73,7 +73,7 @@ export function AgentView({
           ← Overview
         </button>
         <h2>
-          {agent.name} <span className={`badge ${agent.status}`}>{agent.status}</span>
+          {who(agent)} <span className={`badge ${agent.status}`}>{agent.status}</span>
         </h2>
         <div className="actions">
           <button onClick={act('interrupted', () => api.interrupt(agent.id))}>Interrupt</button>
@@ -86,7 +86,7 @@ export function AgentView({
           <button
             className="danger"
             onClick={() => {
-              if (window.confirm(`Kill ${agent.name}? Its terminal is archived in the journal.`)) void act('killed', () => killAsked(agent))();
+              if (window.confirm(`Kill ${who(agent)}? Its terminal is archived in the journal.`)) void act('killed', () => killAsked(agent))();
             }}
           >
             Kill
@@ -125,7 +125,7 @@ export function AgentView({
           {agent.status} — its window is gone, and no terminal of it was archived
         </p>
       ) : (
-        <Terminal text={terminal?.text ?? ''} agentId={agent.id} agentName={agent.name} />
+        <Terminal text={terminal?.text ?? ''} agentId={agent.id} agentName={who(agent)} />
       )}
       {agent.worktree && (
         <Suspense fallback={<p className="muted">Loading the changes…</p>}>

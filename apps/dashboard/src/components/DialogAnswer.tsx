@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiError, type Agent, type Dialog } from '../api';
+import { who } from '../format';
 
 const REREAD_MS = 3_000;
 
@@ -74,7 +75,7 @@ export function DialogAnswer({ agent, screen, onAnswered }: { agent: Agent; scre
       {dialog && (
         <>
           <p className="dialog-question" data-question={dialog.question}>
-            <span className="dialog-label">{agent.name} asks</span> {dialog.question || '(a dialog without a question line)'}
+            <span className="dialog-label">{who(agent)} asks</span> {dialog.question || '(a dialog without a question line)'}
           </p>
           <div className="dialog-choices" role="group" aria-label="answers">
             {dialog.choices.map((choice, i) => (

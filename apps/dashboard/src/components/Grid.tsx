@@ -1,7 +1,7 @@
 import { api, type Agent, type AgentTerminal } from '../api';
-import { teamOrder } from '../format';
+import { teamOrder, who } from '../format';
 import { useFadingNotice } from '../fresh';
-import { GRID_MAX } from '../route';
+import { GRID_MAX } from '../address';
 import '../agent-parts.css';
 import { MessageBox } from './MessageBox';
 import { Terminal } from './Terminal';
@@ -38,7 +38,7 @@ export function Grid({
           return (
             <label key={a.id} className="grid-pick-agent">
               <input type="checkbox" checked={shown} disabled={!shown && ids.length >= GRID_MAX} onChange={(e) => toggle(a.id, e.target.checked)} data-pick={a.id} />
-              {a.name}
+              {who(a)}
             </label>
           );
         })}
@@ -72,27 +72,27 @@ function GridCell({ agent, terminal, onOpen, onRemove }: { agent: Agent; termina
   const interrupt = async () => {
     try {
       await api.interrupt(agent.id);
-      setNotice(`${agent.name} interrupted`);
+      setNotice(`${who(agent)} interrupted`);
     } catch (err) {
       setNotice((err as Error).message);
     }
   };
   const gone = agent.status === 'missing' || agent.status === 'exited' || agent.status === 'stopped';
   return (
-    <section className={`grid-cell ${agent.status}`} aria-label={agent.name} data-cell={agent.id}>
+    <section className={`grid-cell ${agent.status}`} aria-label={who(agent)} data-cell={agent.id}>
       <header className="grid-cell-head">
         <h3>
-          <button className="link" onClick={onOpen} title={`open ${agent.name}`}>
-            {agent.name}
+          <button className="link" onClick={onOpen} title={`open ${who(agent)}`}>
+            {who(agent)}
           </button>
         </h3>
         <span className={`badge ${agent.status}`} data-status={agent.status}>
           {agent.status}
         </span>
-        <button onClick={() => void interrupt()} disabled={gone} aria-label={`interrupt ${agent.name}`}>
+        <button onClick={() => void interrupt()} disabled={gone} aria-label={`interrupt ${who(agent)}`}>
           Interrupt
         </button>
-        <button onClick={onRemove} aria-label={`remove ${agent.name} from the grid`}>
+        <button onClick={onRemove} aria-label={`remove ${who(agent)} from the grid`}>
           ✕
         </button>
       </header>
@@ -101,13 +101,13 @@ function GridCell({ agent, terminal, onOpen, onRemove }: { agent: Agent; termina
           {notice}
         </p>
       )}
-      <Terminal text={terminal?.text ?? ''} agentId={agent.id} agentName={agent.name} />
+      <Terminal text={terminal?.text ?? ''} agentId={agent.id} agentName={who(agent)} />
       <MessageBox
-        label={`message to ${agent.name}`}
+        label={`message to ${who(agent)}`}
         disabled={gone}
         onSend={async (text) => {
           await api.send(agent.id, text);
-          setNotice(`sent to ${agent.name}`);
+          setNotice(`sent to ${who(agent)}`);
         }}
       />
     </section>

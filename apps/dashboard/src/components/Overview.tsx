@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState, type MutableRefObject } from 'react';
 import { api, ApiError, type Agent, type Task } from '../api';
 import { taskText, useAgentTask, useBoardTasks } from '../agent-task';
-import { needsYou, since, teamOrder } from '../format';
+import { hostOf, needsYou, since, teamOrder, who } from '../format';
 import { useFadingNotice } from '../fresh';
 import '../agent-parts.css';
 import { DialogAnswer } from './DialogAnswer';
@@ -17,6 +17,7 @@ const NOTICE_MS = 8_000;
 // the cards' checkboxes (shift-click selects a run) are messaged, interrupted or killed together.
 export function Overview({
   agents,
+  self,
   previews,
   now,
   mailTick,
@@ -25,6 +26,8 @@ export function Overview({
   onGrid,
 }: {
   agents: Agent[];
+  // This host's name in a cluster (each card names its host), else null.
+  self: string | null;
   previews: Readonly<Record<string, string>>;
   now: number;
   mailTick: number;
@@ -63,6 +66,7 @@ export function Overview({
         <li key={a.id}>
           <AgentCard
             agent={a}
+            host={hostOf(a, self)}
             preview={previews[a.id] ?? ''}
             now={now}
             tasks={tasks}
@@ -116,6 +120,7 @@ interface CardFocus {
 
 function AgentCard({
   agent,
+  host,
   preview,
   now,
   tasks,
@@ -129,6 +134,7 @@ function AgentCard({
   focus,
 }: {
   agent: Agent;
+  host: string | null;
   preview: string;
   now: number;
   tasks: Task[] | null;
@@ -181,7 +187,7 @@ function AgentCard({
         <input
           type="checkbox"
           checked={picked}
-          aria-label={`select ${agent.name}`}
+          aria-label={`select ${who(agent)}`}
           data-select={agent.id}
           data-focus-key="select"
           // A click carries shift; Space (the keyboard's click) arrives as a click too.
@@ -190,15 +196,20 @@ function AgentCard({
         />
         <span className={`dot ${agent.status}`} aria-hidden />
         <h4>
-          <button className="overview-open" onClick={() => onSelect(agent.id)} title={`open ${agent.name}`}>
+          <button className="overview-open" onClick={() => onSelect(agent.id)} title={`open ${who(agent)}`}>
             {agent.name}
           </button>
         </h4>
+        {host && (
+          <span className="badge host" data-host={host} title={`runs on host ${host}`}>
+            {host}
+          </span>
+        )}
         <span className="muted">{agent.role}</span>
         <span className="overview-status" data-status={agent.status}>
           {agent.status} for {since(agent.statusSince, now) || '–'}
         </span>
-        <button className="overview-grid-add" onClick={() => onGrid([agent.id])} title={`show ${agent.name} in the grid`}>
+        <button className="overview-grid-add" onClick={() => onGrid([agent.id])} title={`show ${who(agent)} in the grid`}>
           Grid
         </button>
       </header>
@@ -222,11 +233,11 @@ function AgentCard({
         className="overview-act"
         onSubmit={(e) => {
           e.preventDefault();
-          if (draft.trim()) void act(() => api.send(agent.id, draft).then(() => setDraft('')), `sent to ${agent.name}`);
+          if (draft.trim()) void act(() => api.send(agent.id, draft).then(() => setDraft('')), `sent to ${who(agent)}`);
         }}
       >
-        <input value={draft} onChange={(e) => setDraft(e.target.value)} aria-label={`quick message to ${agent.name}`} placeholder="Quick message" disabled={gone} data-focus-key="quick" />
-        <button type="button" onClick={() => void act(() => api.interrupt(agent.id), `${agent.name} interrupted`)} disabled={gone} title={`interrupt ${agent.name}`} data-focus-key="interrupt">
+        <input value={draft} onChange={(e) => setDraft(e.target.value)} aria-label={`quick message to ${who(agent)}`} placeholder="Quick message" disabled={gone} data-focus-key="quick" />
+        <button type="button" onClick={() => void act(() => api.interrupt(agent.id), `${who(agent)} interrupted`)} disabled={gone} title={`interrupt ${who(agent)}`} data-focus-key="interrupt">
           Interrupt
         </button>
       </form>
@@ -244,12 +255,12 @@ function AgentCard({
 function SelectionBar({ selection, onGrid, onClear, onNotice }: { selection: Agent[]; onGrid: (ids: string[]) => void; onClear: () => void; onNotice: (text: string) => void }) {
   const [draft, setDraft] = useState('');
   if (selection.length === 0) return null;
-  const names = selection.map((a) => a.name).join(', ');
+  const names = selection.map(who).join(', ');
   // Each agent in turn; what failed is named with why.
   const each = async (verb: string, fn: (a: Agent) => Promise<unknown>) => {
     const failed: string[] = [];
     for (const agent of selection) {
-      await fn(agent).catch((err: unknown) => failed.push(`${agent.name} (${err instanceof ApiError && err.code === 'CMUX_ERR_UNMERGED_WORK' ? 'unmerged work: kill it from its own view' : (err as Error).message})`));
+      await fn(agent).catch((err: unknown) => failed.push(`${who(agent)} (${err instanceof ApiError && err.code === 'CMUX_ERR_UNMERGED_WORK' ? 'unmerged work: kill it from its own view' : (err as Error).message})`));
     }
     const done = selection.length - failed.length;
     onNotice(`${verb} ${done} of ${selection.length}${failed.length > 0 ? `; not: ${failed.join(', ')}` : ''}`);
