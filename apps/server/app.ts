@@ -6,6 +6,7 @@ import { CmuxError } from '../core/src/errors/index.js';
 import type { HistoryStore } from '../core/src/history/index.js';
 import type { Logger } from '../core/src/log/index.js';
 import type { AgentDeps } from '../agents/index.js';
+import type { AppSamples } from './agents/app-samples.js';
 import type { HookStore } from './agents/hook-events.js';
 import { createLocalOps } from './agents/ops.js';
 import type { StatusMonitor } from './agents/status-monitor.js';
@@ -27,6 +28,7 @@ import { meRoutes } from './routes/me.js';
 import { messageRoutes } from './routes/messages.js';
 import { processRoutes } from './routes/processes.js';
 import { projectRoutes } from './routes/projects.js';
+import { searchRoutes } from './routes/search.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { taskRoutes } from './routes/tasks.js';
 import { budgetRoutes } from './routes/budgets.js';
@@ -58,6 +60,9 @@ export interface AppDeps {
   usage?: UsageTracker;
   // The daily budgets against the usage; one over `usage` when not given.
   budgets?: BudgetWatch;
+  // The apps' memory and restarts over the last hour, as the system monitor samples them; none
+  // in tests that build the app alone.
+  appSamples?: () => AppSamples;
 }
 
 const ROUTES = new WeakMap<FastifyInstance, string[]>();
@@ -127,7 +132,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     scope.addHook('onRequest', authenticate);
     await scope.register(loginCodeRoutes, { config, sessions });
     await scope.register(sessionRoutes, { sessions });
-    await scope.register(processRoutes, { config });
+    await scope.register(processRoutes, { config, samples: deps.appSamples ?? (() => null) });
     await scope.register(agentRoutes, { agents: deps.agents, monitor: deps.monitor, hub: deps.hub, cluster });
     await scope.register(clusterRoutes, { cluster });
     await scope.register(agentEventRoutes, { hooks: deps.hooks, monitor: deps.monitor, agents: deps.agents, history: deps.history, usage });
@@ -136,6 +141,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope.register(journalRoutes, { config });
     await scope.register(projectRoutes, { agents: deps.agents });
     await scope.register(taskRoutes, { agents: deps.agents });
+    await scope.register(searchRoutes, { agents: deps.agents, history: deps.history });
     await scope.register(alertRoutes, { config, hub: deps.hub });
     await scope.register(usageRoutes, { usage });
     await scope.register(budgetRoutes, { config, budgets });

@@ -94,7 +94,7 @@ export function createServer(config: CmuxConfig, logger: Logger): AppHandle {
         },
         apps: () => system.latest(),
       });
-      app = await buildApp({ config, token, agentToken, sessions, logger, agents, monitor, hooks, hub, history, cluster, usage, budgets });
+      app = await buildApp({ config, token, agentToken, sessions, logger, agents, monitor, hooks, hub, history, cluster, usage, budgets, appSamples: system.samples });
       requests = trackRequests(app.server);
       try {
         await app.listen({ host, port });

@@ -70,6 +70,9 @@ export function openTasks(home: string) {
      WHERE id = @id`,
   );
   const assigner = db.prepare('SELECT messages.from_addr FROM tasks JOIN messages ON messages.id = tasks.assignment WHERE tasks.id = ?');
+  const search = db.prepare(
+    `SELECT * FROM tasks WHERE instr(lower(title || ' ' || coalesce(description, '') || ' ' || coalesce(assignee, '')), @needle) > 0 ORDER BY id DESC LIMIT @limit`,
+  );
   return {
     get(id: number): Task | null {
       return (byId.get(id) as Row | undefined) ?? null;
@@ -97,6 +100,11 @@ export function openTasks(home: string) {
       if (filter.status !== undefined) where.push('status = @status');
       const sql = `SELECT * FROM tasks ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY priority, id`;
       return db.prepare(sql).all(filter) as Row[];
+    },
+    // The newest `limit` tasks whose title, description or assignee contains `needle` (lower
+    // case; SQLite folds ASCII only).
+    search(needle: string, limit: number): Task[] {
+      return search.all({ needle, limit }) as Row[];
     },
     // The task an agent works on now: of those it has taken (its assignment delivered) and not
     // finished, the one it took first; null when it has none.

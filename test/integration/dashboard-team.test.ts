@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { appendFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -71,6 +72,9 @@ describe('the dashboard for a team: pushed cards, the grid, acting from the card
     // The last lines arrive with the socket, none read by the page.
     await eventually(async () => (await page.locator('[data-card="w1"] [data-preview]').textContent()) ?? '', (t) => t.trim() !== '', 20_000);
     const quietFrom = requests.length;
+    // Mail between others (w1 writing to the user, and its delivery moving on) is no reason for
+    // any card to read its agent's messages again.
+    assert.equal((await api.call('POST', '/api/messages', { from: 'w1', to: 'user', subject: 'nothing for the cards' })).status, 202);
     await sleep(QUIET_MS);
     const quiet = requests.slice(quietFrom);
     assert.deepEqual(quiet.filter((r) => PER_AGENT.test(r)), [], `requests per agent in ${QUIET_MS} ms with the overview open: ${quiet.join(', ')}`);
@@ -298,18 +302,162 @@ describe('the dashboard for a team: pushed cards, the grid, acting from the card
     await card('w3').getByRole('button', { name: 'Grid', exact: true }).focus();
     await page.keyboard.press('o');
     await hashIs(/#\/agents\/w3$/);
-    // g, s, /, n: the grid, the system, the journal's search, a new worker's name.
+    // g, s, /, n: the grid, the system, the search, a new worker's name.
     await page.keyboard.press('g');
     await hashIs(/#\/grid/);
     await page.keyboard.press('s');
     await hashIs(/#\/system/);
     await page.keyboard.press('/');
-    await eventually(() => page.evaluate('document.activeElement.getAttribute("aria-label")'), (l) => l === 'search the journal', 10_000);
-    await page.keyboard.press('Escape');
+    await hashIs(/#\/search/);
+    await eventually(() => page.evaluate('document.activeElement.getAttribute("aria-label")'), (l) => l === 'search everything', 10_000);
     await page.evaluate('document.activeElement.blur()');
     await page.keyboard.press('n');
     await hashIs(/#\/agents/);
     await eventually(() => page.evaluate('document.activeElement.getAttribute("aria-label")'), (l) => l === 'worker name', 10_000);
+  });
+
+  it('searches messages, terminals, the journal and tasks in one view (keyboard and mouse); each hit opens at its place; the messages filter by agent, direction and delivery', async () => {
+    const word = 'quetzal';
+    await send('w1', `note the ${word} feather`);
+    await eventually(async () => (await api.call<{ text: string }>('GET', '/api/agents/w1/terminal')).body.text, (t) => t.includes(word), 20_000);
+    assert.equal((await api.call('POST', '/api/journal/entry', { title: `Spotted a ${word}`, content: 'in the garden' })).status, 201);
+    const task = (await api.call<{ id: number }>('POST', '/api/tasks', { title: `Photograph the ${word}` })).body;
+    assert.equal((await api.call('POST', '/api/messages', { from: 'w1', to: 'user', subject: 'the feather is noted' })).status, 202);
+    const hashIs = (pattern: RegExp) => eventually(async () => new URL(page.url()).hash, (h) => pattern.test(h), 10_000);
+    const focused = () => page.evaluate('document.activeElement.outerHTML.slice(0, 120)') as Promise<string>;
+
+    // Keyboard: `/` opens the search with its field focused; Enter runs it, the text in the address.
+    await page.evaluate(`location.hash = '#/agents'`);
+    await page.locator('.overview').waitFor();
+    await page.evaluate('document.activeElement.blur()');
+    await page.keyboard.press('/');
+    await eventually(() => page.evaluate('document.activeElement.getAttribute("aria-label")'), (l) => l === 'search everything', 10_000);
+    await page.keyboard.type(word.toUpperCase());
+    await page.keyboard.press('Enter');
+    await hashIs(new RegExp(`#/search\\?q=${word.toUpperCase()}$`));
+    const view = page.locator('.search-view');
+    for (const kind of ['message', 'terminal', 'journal', 'task']) await view.locator(`[data-search-kind="${kind}"]`).waitFor({ timeout: 20_000 });
+    await view.locator('[data-search-kind="message"] [data-search-agent="w1"]').waitFor();
+    await view.locator('[data-search-kind="terminal"] [data-search-agent="w1"]').waitFor();
+    await page.addScriptTag({ path: AXE });
+    for (const theme of ['dark', 'light']) {
+      await page.evaluate(`document.documentElement.setAttribute('data-theme', ${JSON.stringify(theme)})`);
+      assert.deepEqual(await axeFindings('.search-view'), [], `${theme} search view`);
+    }
+    await page.evaluate(`document.documentElement.setAttribute('data-theme', 'dark')`);
+    await page.screenshot({ path: screenshotFile('search') });
+
+    // Mouse: the task opens on the board, marked and focused.
+    await view.locator('[data-search-kind="task"] button').first().click();
+    await hashIs(new RegExp(`#/tasks\\?task=${task.id}$`));
+    await eventually(focused, (html) => html.includes(`data-task="${task.id}"`), 10_000);
+    // Keyboard: back to the results (the address reruns the search), the journal's hit by Enter.
+    await page.goBack();
+    await view.locator('[data-search-kind="journal"] button').first().focus();
+    await page.keyboard.press('Enter');
+    await hashIs(/#\/system\?date=\d{4}-\d{2}-\d{2}$/);
+    await page.locator('.system-view .journal').getByText(`Spotted a ${word}`).waitFor({ timeout: 20_000 });
+    await page.goBack();
+    // The live terminal's hit opens w1's view; the message's opens it marked in its conversation.
+    await view.locator('[data-search-kind="terminal"] [data-search-agent="w1"] button').first().click();
+    await hashIs(/#\/agents\/w1$/);
+    await page.goBack();
+    // A page and more of newer messages: the hit is found by paging back to it.
+    for (let i = 0; i < 55; i++) assert.equal((await api.call('POST', '/api/messages', { from: 'w1', to: 'user', subject: `filler ${i}` })).status, 202);
+    await eventually(async () => (await api.call<unknown[]>('GET', '/api/messages?agent=w1&limit=500')).body.length, (n) => n >= 57, 20_000);
+    await view.locator('[data-search-kind="message"] [data-search-agent="w1"] button').first().click();
+    await hashIs(/#\/messages\?agent=w1&at=/);
+    const marked = page.locator('.messages-view li.marked');
+    await marked.waitFor({ timeout: 20_000 });
+    assert.match(await marked.innerText(), new RegExp(word));
+    await eventually(focused, (html) => html.includes('class="marked"'), 10_000);
+
+    // The filters, in the address: from w1 only, then to w1 and delivered.
+    const filters = page.getByRole('form', { name: 'filter messages' });
+    await filters.getByLabel('direction').selectOption('out');
+    await hashIs(/#\/messages\?agent=w1&direction=out$/);
+    await eventually(() => page.locator('.messages-view .messages li b:first-of-type').allInnerTexts(), (from) => from.length > 0 && from.every((f) => f === 'w1'), 20_000);
+    await filters.getByLabel('direction').selectOption('in');
+    await filters.getByLabel('delivery').selectOption('delivered');
+    await hashIs(/#\/messages\?agent=w1&direction=in&status=delivered$/);
+    await eventually(() => page.locator('.messages-view .messages li').allInnerTexts(), (lines) => lines.length > 0 && lines.every((l) => /→ w1:/.test(l) && /\(delivered\)/.test(l)), 20_000);
+    const reopened = await page.context().newPage();
+    try {
+      await reopened.goto(`${base}/#/messages?agent=w1&direction=in&status=dead`);
+      await reopened.getByText('No message matches these filters.').waitFor({ timeout: 20_000 });
+      assert.equal(await reopened.getByRole('form', { name: 'filter messages' }).getByLabel('delivery').inputValue(), 'dead');
+    } finally {
+      await reopened.close();
+    }
+    await page.addScriptTag({ path: AXE });
+    for (const theme of ['light', 'dark']) {
+      await page.evaluate(`document.documentElement.setAttribute('data-theme', ${JSON.stringify(theme)})`);
+      assert.deepEqual(await axeFindings('.messages-view'), [], `${theme} messages view with filters`);
+    }
+
+    // On a phone: the search and its results fit the width, and pass axe.
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.evaluate(`location.hash = '#/search?q=${word}'`);
+      await view.locator('[data-search-kind="task"]').waitFor({ timeout: 20_000 });
+      await eventually(() => page.evaluate('document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth') as Promise<number>, (px) => px <= 1, 5_000);
+      await page.addScriptTag({ path: AXE });
+      assert.deepEqual(await axeFindings('.search-view'), [], 'phone search view');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+  });
+
+  it('acts in the system view: restarts an app after asking (mouse and keyboard), follows its log live, draws its last hour', async () => {
+    const restartsOf = async (name: string) => (await api.call<Array<{ name: string; restarts: number }>>('GET', '/api/processes')).body.find((p) => p.name === name)!.restarts;
+    await page.evaluate(`location.hash = '#/system'`);
+    const row = page.locator('[data-app="cmux-router"]');
+    await row.locator('.sparkline[data-samples]').waitFor({ timeout: 20_000 });
+    await eventually(async () => Number(await row.locator('.sparkline').getAttribute('data-samples')), (n) => n >= 1, 20_000);
+    assert.match((await row.locator('svg').getAttribute('aria-label')) ?? '', /^cmux-router memory over the last hour: .+ restarts?$/);
+
+    // The log, followed: a line the router writes now shows up.
+    await row.getByRole('button', { name: 'follow the log of cmux-router' }).click();
+    const log = page.getByRole('region', { name: 'log of cmux-router' });
+    await log.getByText('following live').waitFor({ timeout: 20_000 });
+    const marker = `followed-line-${Date.now()}`;
+    appendFileSync(join(cmux.home, 'logs', 'cmux-router.out.log'), `${new Date().toISOString()} INFO [cmux-router] ${marker} \u001b[31mred\n`);
+    await log.locator('pre').getByText(marker).waitFor({ timeout: 20_000 });
+    assert.match(await log.locator('pre').innerText(), new RegExp(`${marker} \\^\\[\\[31mred`), 'its escape shown as `cmux logs -f` shows it, not acted on');
+
+    // Asked first: a no restarts nothing; a yes (by keyboard) restarts the router, and only it.
+    const before = await restartsOf('cmux-router');
+    const serverBefore = await restartsOf('cmux-server');
+    const asked: string[] = [];
+    page.once('dialog', (dialog) => void (asked.push(dialog.message()), dialog.dismiss()));
+    await row.getByRole('button', { name: 'restart cmux-router' }).click();
+    await eventually(async () => asked.length, (n) => n === 1, 10_000);
+    assert.equal(asked[0], 'Restart cmux-router? PM2 stops it and starts it again; agents keep running.');
+    assert.equal(await restartsOf('cmux-router'), before, 'nothing restarted on a no');
+    page.once('dialog', (dialog) => void (asked.push(dialog.message()), dialog.accept()));
+    await row.getByRole('button', { name: 'restart cmux-router' }).focus();
+    await page.keyboard.press('Enter');
+    await page.locator('[data-app-notice]', { hasText: 'cmux-router restarted' }).waitFor({ timeout: 30_000 });
+    await eventually(() => restartsOf('cmux-router'), (n) => n === before + 1, 30_000);
+    assert.equal(await restartsOf('cmux-server'), serverBefore);
+    assert.equal(await page.evaluate('document.activeElement.getAttribute("aria-label")'), 'restart cmux-router', 'the focus stays on the button');
+    await row.locator(`[data-restarts="${before + 1}"]`).waitFor({ timeout: 20_000 });
+    await page.addScriptTag({ path: AXE });
+    for (const theme of ['dark', 'light']) {
+      await page.evaluate(`document.documentElement.setAttribute('data-theme', ${JSON.stringify(theme)})`);
+      assert.deepEqual(await axeFindings('.system-view'), [], `${theme} system view with a followed log`);
+    }
+    await page.evaluate(`document.documentElement.setAttribute('data-theme', 'dark')`);
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.addScriptTag({ path: AXE });
+      assert.deepEqual(await axeFindings('.system-view'), [], 'phone system view');
+      await eventually(() => page.evaluate('document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth') as Promise<number>, (px) => px <= 1, 5_000);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+    await log.getByRole('button', { name: 'Stop following' }).click();
+    await log.waitFor({ state: 'detached' });
   });
 
   it('kills a selection together, asking once and naming them; nothing is killed when the answer is no', async () => {

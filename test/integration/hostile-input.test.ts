@@ -124,6 +124,10 @@ const ROUTES: Record<string, Kind[]> = {
   'GET /api/usage': ['query'],
   'GET /api/budgets': ['query'],
   'PUT /api/budgets/:name': ['params', 'body'],
+  'GET /api/search': ['query'],
+  'GET /api/processes/samples': ['query'],
+  'POST /api/processes/:name/restart': ['params'],
+  'GET /api/processes/:name/log': ['params', 'query'],
 };
 
 // The status a case must get and, for a refusal, its error code (docs/errors.md).
@@ -205,6 +209,17 @@ const SPECIFIC: Record<string, Case[]> = {
   'GET /api/me/messages': [specific('GET', '/api/me/messages?since=yesterday', BAD), specific('GET', '/api/me/messages?limit=201', BAD)],
   'GET /api/me/agents': [specific('GET', '/api/me/agents?project=nope', NO_PROJECT)],
   'PATCH /api/me/tasks/:id': [specific('PATCH', '/api/me/tasks/999', NO_TASK, { status: 'done' })],
+  'GET /api/search': [specific('GET', '/api/search?q=%20', BAD), specific('GET', `/api/search?q=${'x'.repeat(201)}`, BAD), specific('GET', '/api/search?q=..%2F..%2Fetc%2Fpasswd', [200])],
+  // Only cmux's own apps, by name: no other PM2 app, no path; the log's line count is bounded.
+  'POST /api/processes/:name/restart': [specific('POST', '/api/processes/pm2-logrotate/restart', BAD), specific('POST', '/api/processes/cmux-nats/restart', BAD), specific('POST', '/api/processes/CMUX-SERVER/restart', BAD)],
+  'GET /api/processes/:name/log': [
+    specific('GET', '/api/processes/..%2F..%2Fetc%2Fpasswd/log', BAD),
+    specific('GET', '/api/processes/cmux-server/log?lines=-1', BAD),
+    specific('GET', '/api/processes/cmux-server/log?lines=1001', BAD),
+    specific('GET', '/api/processes/cmux-server/log?lines=abc', BAD),
+    // No PM2 here, so no log yet.
+    specific('GET', '/api/processes/cmux-server/log', [503, 'CMUX_ERR_NOT_RUNNING']),
+  ],
   'GET /api/usage': [
     specific('GET', '/api/usage?by=bogus', BAD),
     specific('GET', '/api/usage?by=agent&by=day', BAD),
@@ -252,10 +267,10 @@ const BODY_IGNORED: Record<string, number> = {
   'POST /api/login/code': 201,
 };
 // Routes that take no query: unknown parameters are ignored.
-const QUERY_IGNORED = new Set(['GET /api/cluster', 'GET /api/usage', 'GET /api/budgets', 'GET /api/me', 'GET /api/me/agents', 'GET /api/me/tasks', 'GET /health', 'GET /api/webhooks/health', 'GET /api/agents', 'GET /api/processes', 'GET /api/journal/dates', 'GET /api/projects', 'GET /api/tasks', 'GET /api/sessions', 'DELETE /api/sessions']);
+const QUERY_IGNORED = new Set(['GET /api/processes/samples', 'GET /api/cluster', 'GET /api/usage', 'GET /api/budgets', 'GET /api/me', 'GET /api/me/agents', 'GET /api/me/tasks', 'GET /health', 'GET /api/webhooks/health', 'GET /api/agents', 'GET /api/processes', 'GET /api/journal/dates', 'GET /api/projects', 'GET /api/tasks', 'GET /api/sessions', 'DELETE /api/sessions']);
 // Routes whose id has a format of its own (a task number, a project name): one that cannot be
 // an id is a bad request, before any lookup.
-const ID_CHECKED = new Set(['GET /api/tasks/:id', 'PATCH /api/tasks/:id', 'PATCH /api/me/tasks/:id', 'POST /api/alerts/:id/ack', 'DELETE /api/sessions/:id']);
+const ID_CHECKED = new Set(['POST /api/processes/:name/restart', 'GET /api/processes/:name/log', 'GET /api/tasks/:id', 'PATCH /api/tasks/:id', 'PATCH /api/me/tasks/:id', 'POST /api/alerts/:id/ack', 'DELETE /api/sessions/:id']);
 
 // A success where the input is ignored, else a refusal.
 const ignoredOr = (status: number | undefined): Expected => (status === undefined ? BAD : [status]);
@@ -302,7 +317,8 @@ function expected(route: string, c: Case): Expected {
 function casesFor(route: string): Case[] {
   const [method, url] = route.split(' ') as [Case['method'], string];
   const kinds = ROUTES[route] ?? [];
-  const withId = (id: string) => url.replace(':id', enc(id)).replace(':source', enc(id)).replace('*', enc(id));
+  // An app's :name (a path goes on after it) takes the nasty text; a project's keeps its own cases.
+  const withId = (id: string) => url.replace(':id', enc(id)).replace(':source', enc(id)).replace(/:name(?=\/)/, enc(id)).replace('*', enc(id));
   const cases: Case[] = [...(SPECIFIC[route] ?? [])];
   const target = withId('w1');
   if (kinds.includes('params')) for (const n of NASTY) if (n) cases.push({ method, url: withId(n), label: 'bad id', nasty: n, ...(method === 'POST' ? { body: VALID_BODY[route] ?? { text: 'x' } } : {}) });

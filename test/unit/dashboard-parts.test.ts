@@ -64,13 +64,16 @@ describe('what the dashboard shows', () => {
   });
 
   it('keeps the host filter in the address, beside the view, the agent and the grid; a host that cannot be one filters nothing', () => {
-    assert.deepEqual(parseRoute('#/agents/w1%40b?host=b'), { view: 'agents', agent: 'w1@b', grid: [], host: 'b' });
-    assert.deepEqual(parseRoute('#/grid/w1,w2%40b?host=desk-2'), { view: 'grid', agent: null, grid: ['w1', 'w2@b'], host: 'desk-2' });
-    assert.deepEqual(parseRoute('#/system'), { view: 'system', agent: null, grid: [], host: null });
+    assert.deepEqual(parseRoute('#/agents/w1%40b?host=b'), { view: 'agents', agent: 'w1@b', grid: [], host: 'b', query: {} });
+    assert.deepEqual(parseRoute('#/grid/w1,w2%40b?host=desk-2'), { view: 'grid', agent: null, grid: ['w1', 'w2@b'], host: 'desk-2', query: {} });
+    assert.deepEqual(parseRoute('#/system'), { view: 'system', agent: null, grid: [], host: null, query: {} });
     for (const odd of ['#/agents?host=B', '#/agents?host=../x', `#/agents?host=${'a'.repeat(33)}`, '#/agents?host=', '#/agents?host=%zz']) {
       assert.equal(parseRoute(odd).host, null, odd);
     }
     for (const hash of ['#/agents/w1%40b?host=b', '#/grid/w1,w2?host=a', '#/system?host=hub', '#/tasks']) assert.equal(routeHash(parseRoute(hash)), hash);
+    // A view's own state beside the host: the search's text (with a ? and a / in it), the messages' filters.
+    assert.deepEqual(parseRoute('#/search?q=a%3Fb%2Fc'), { view: 'search', agent: null, grid: [], host: null, query: { q: 'a?b/c' } });
+    for (const hash of ['#/search?q=a%3Fb%2Fc', '#/messages?host=b&agent=w1&direction=in&status=dead']) assert.equal(routeHash(parseRoute(hash)), hash);
   });
 
   it("names another host's agent with its host, and this host's own by its name", () => {

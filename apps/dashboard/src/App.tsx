@@ -1,5 +1,5 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
-import { api, logInFromUrl, Unauthorized, type Agent, type AgentTerminal, type Alert, type ClusterInfo, type HostState, type KilledAgent, type Message } from './api';
+import { api, logInFromUrl, Unauthorized, type Agent, type AgentTerminal, type Alert, type ClusterInfo, type HostState, type KilledAgent, type SearchPlace } from './api';
 import { AgentList } from './components/AgentList';
 import { Board } from './components/Board';
 import { Login } from './components/Login';
@@ -7,31 +7,32 @@ import { Messages } from './components/Messages';
 import { OfflineBanner } from './components/OfflineBanner';
 import { ShortcutSheet } from './components/ShortcutSheet';
 import { Overview } from './components/Overview';
-import { SystemView } from './components/SystemView';
 import { UsageToday } from './components/UsageToday';
 import { useAttention } from './attention';
 import { Reconnects } from './fresh';
 import { useLive, type LiveFrame } from './live';
-import { GRID_MAX, VIEWS } from './address';
+import { GRID_MAX, VIEWS, type Route } from './address';
 import { useRoute } from './route';
 import { focusedAgent, focusSoon, useShortcuts, type ShortcutKey } from './shortcuts';
 import { hostOf, teamOrder } from './format';
 
-// An agent's own view (its terminal is xterm) loads when one is picked: the first screen, the
-// overview, needs neither; Vite splits them into chunks of their own.
+// An agent's own view (its terminal is xterm) loads when one is picked, the grid, the search
+// and the system view (its charts, its log) when opened: the first screen, the overview, needs
+// none of them; Vite splits them into chunks of their own.
 const AgentView = lazy(() => import('./components/AgentView').then((m) => ({ default: m.AgentView })));
 const KilledView = lazy(() => import('./components/KilledView').then((m) => ({ default: m.KilledView })));
 const Grid = lazy(() => import('./components/Grid').then((m) => ({ default: m.Grid })));
 const UsageView = lazy(() => import('./components/UsageView').then((m) => ({ default: m.UsageView })));
+const SystemView = lazy(() => import('./components/SystemView').then((m) => ({ default: m.SystemView })));
+const SearchView = lazy(() => import('./components/SearchView').then((m) => ({ default: m.SearchView })));
 
 export function App() {
   const [authed, setAuthed] = useState<boolean | null>(null);
   // Why the login form shows, when a login URL did not work.
   const [loginNotice, setLoginNotice] = useState('');
-  const [{ view, agent: selected, grid, host }, go] = useRoute();
+  const [{ view, agent: selected, grid, host, query }, go] = useRoute();
   const [agents, setAgents] = useState<Agent[]>([]);
   const [killed, setKilled] = useState<KilledAgent[]>([]);
-  const [messages, setMessages] = useState<Message[]>([]);
   const [alerts, setAlerts] = useState<Alert[]>([]);
   // This host's cluster, and the other hosts as last heard (host_status frames keep it fresh).
   const [cluster, setCluster] = useState<ClusterInfo | null>(null);
@@ -44,6 +45,10 @@ export function App() {
   const [systemTick, setSystemTick] = useState(0);
   // Bumped by `message` and `message_status` frames, so conversations read the history again.
   const [mailTick, setMailTick] = useState(0);
+  // Bumped per recipient by `message` frames, so a card reads what its agent was sent (its
+  // spawn task) again only when the agent was sent something: not at every other agent's
+  // message, nor at each delivery status.
+  const [mailTo, setMailTo] = useState<Readonly<Record<string, number>>>({});
   // The project the agents and messages views show; '' for all.
   const [project, setProject] = useState('');
   const [theme, setTheme] = useState(() => localStorage.getItem('cmux-theme') ?? 'dark');
@@ -52,10 +57,9 @@ export function App() {
   // Everything the page shows, fetched afresh: at the start and each time the stream comes back.
   const load = useCallback(async () => {
     try {
-      const [a, m, al, k, c] = await Promise.all([api.agents(), api.messages(), api.alerts(), api.killedAgents(), api.cluster().catch(() => null)]);
+      const [a, al, k, c] = await Promise.all([api.agents(), api.alerts(), api.killedAgents(), api.cluster().catch(() => null)]);
       setAgents(a);
       setCluster(c);
-      setMessages(m);
       setAlerts(al);
       setKilled(k);
       setAuthed(true);
@@ -89,9 +93,11 @@ export function App() {
       const limitedUntil = typeof data.limitedUntil === 'string' ? { limitedUntil: data.limitedUntil } : {};
       setAgents((list) => list.map((a) => (a.id === data.id ? { ...a, status: data.status as Agent['status'], statusSince: String(data.since), attention, limitedUntil: undefined, ...limitedUntil } : a)));
     }
-    if (frame.event === 'message') setMessages((list) => [data as unknown as Message, ...list.filter((m) => m.id !== data.id)]);
-    if (frame.event === 'message_status') setMessages((list) => list.map((m) => (m.id === data.id ? { ...m, status: String(data.status), detail: data.detail as string | null } : m)));
     if (frame.event === 'message' || frame.event === 'message_status') setMailTick((n) => n + 1);
+    if (frame.event === 'message') {
+      const to = String(data.to).split(':').pop()!;
+      setMailTo((all) => ({ ...all, [to]: (all[to] ?? 0) + 1 }));
+    }
     if (frame.event === 'alert') setAlerts((list) => [data as unknown as Alert, ...list]);
     // Acknowledged on another page (or through the API).
     if (frame.event === 'alert_acked') setAlerts((list) => list.map((a) => (a.id === data.id ? { ...a, acknowledged: String(data.at) } : a)));
@@ -133,8 +139,6 @@ export function App() {
   // agents show once it is heard from. A single host has nothing to filter.
   const hostShown = self ? host : null;
   const shownAgents = agents.filter((a) => (!project || projectOf(a) === project) && (!hostShown || hostOf(a, self) === hostShown));
-  const names = new Set(shownAgents.map((a) => a.name));
-  const shownMessages = project ? messages.filter((m) => names.has(m.from) || names.has(m.to)) : messages;
   const attention = useAttention(agents, selected);
   // Its window gone, the agent streams no screen: the terminal is read again, archived.
   const windowGone = agent?.status === 'stopped' || agent?.status === 'missing';
@@ -177,8 +181,8 @@ export function App() {
     if (key === 'i') document.querySelector<HTMLButtonElement>(`:is(${scope}) :is(.actions button, .overview-act button, .grid-cell-head button[aria-label^="interrupt"])`)?.click();
     if (key === 'a') focusSoon(`:is(${scope}) [data-choice]`);
     if (key === '/') {
-      go({ view: 'system' });
-      focusSoon('input[aria-label="search the journal"]');
+      go({ view: 'search' });
+      focusSoon('input[aria-label="search everything"]');
     }
     if (key === 'v') go({ view: 'agents', agent: null });
     if (key === 'g') go({ view: 'grid' });
@@ -266,7 +270,7 @@ export function App() {
               There is no agent named <b>{selected}</b>: none runs under that name, and none was killed under it recently. Pick one from the list.
             </p>
           )}
-          {!selected && <Overview agents={shownAgents} self={self} previews={previews} now={now} mailTick={mailTick} onSelect={(id) => go({ agent: id })} onGrid={toGrid} />}
+          {!selected && <Overview agents={shownAgents} self={self} previews={previews} now={now} mailTick={mailTick} mailTo={mailTo} onSelect={(id) => go({ agent: id })} onGrid={toGrid} />}
         </main>
       )}
       {view === 'grid' && (
@@ -274,17 +278,46 @@ export function App() {
           <Grid agents={agents} ids={grid} terminals={terminals} onChange={(ids) => go({ grid: ids })} onOpen={(id) => go({ view: 'agents', agent: id })} />
         </Suspense>
       )}
-      {view === 'tasks' && <Board />}
+      {view === 'tasks' && <Board focusTask={Number(query.task) || null} />}
       {view === 'usage' && (
         <Suspense fallback={<p className="loading">Loading…</p>}>
           <UsageView />
         </Suspense>
       )}
-      {view === 'messages' && <Messages messages={shownMessages} onOlder={(older) => setMessages((list) => [...list, ...older])} />}
-      {view === 'system' && <SystemView cluster={cluster} host={hostShown} alerts={alerts} now={now} refresh={systemTick} online={online} onAcknowledged={(a) => setAlerts((list) => list.map((o) => (o.id === a.id ? a : o)))} />}
+      {view === 'messages' && (
+        <Messages query={query} agents={agents.map((a) => a.id)} projects={projects} project={project} mailTick={mailTick} onQuery={(next) => go({ query: next })} />
+      )}
+      {view === 'search' && (
+        <Suspense fallback={<p className="loading">Loading…</p>}>
+          <SearchView q={query.q ?? ''} onSearch={(q) => go({ query: { q } })} onOpen={(place) => go(placeRoute(place))} />
+        </Suspense>
+      )}
+      {view === 'system' && (
+        <Suspense fallback={<p className="loading">Loading…</p>}>
+        <SystemView
+          cluster={cluster}
+          host={hostShown}
+          alerts={alerts}
+          now={now}
+          refresh={systemTick}
+          online={online}
+          journalAt={query.date ? { date: query.date, file: query.file ?? null } : null}
+          onAcknowledged={(a) => setAlerts((list) => list.map((o) => (o.id === a.id ? a : o)))}
+        />
+        </Suspense>
+      )}
     </div>
     </Reconnects.Provider>
   );
+}
+
+// Where a search hit opens: a message marked in its conversation, an agent's live terminal, a
+// day of the journal with its file open, a task on the board.
+function placeRoute(place: SearchPlace): Partial<Route> {
+  if (place.view === 'messages') return { view: 'messages', agent: null, query: { ...(place.agent ? { agent: place.agent } : {}), at: place.id } };
+  if (place.view === 'agent') return { view: 'agents', agent: place.agent, query: {} };
+  if (place.view === 'journal') return { view: 'system', agent: null, query: { date: place.date, ...(place.file ? { file: place.file } : {}) } };
+  return { view: 'tasks', agent: null, query: { task: String(place.id) } };
 }
 
 // The skip link: past the views' tabs, to the view itself.

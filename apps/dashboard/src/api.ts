@@ -176,6 +176,38 @@ export interface Message {
 // A page of the history; fewer than this many means there is nothing older.
 export const MESSAGE_PAGE = 50;
 
+// What the Messages view filters by (GET /api/messages): an agent (either end), a project, a
+// direction (to or from the agent, or the user when none is named), a delivery state.
+export interface MessageFilter {
+  agent?: string;
+  project?: string;
+  direction?: 'in' | 'out';
+  status?: string;
+}
+export const DELIVERY_STATES = ['queued', 'delivering', 'delivered', 'dead', 'withdrawn'] as const;
+
+export type SearchKind = 'message' | 'terminal' | 'journal' | 'task';
+// Where a hit opens (GET /api/search).
+export type SearchPlace =
+  | { view: 'messages'; id: string; agent: string | null }
+  | { view: 'agent'; agent: string }
+  | { view: 'journal'; date: string; time: string; file?: string }
+  | { view: 'task'; id: number };
+export interface SearchHit {
+  kind: SearchKind;
+  agent: string | null;
+  title: string;
+  excerpt: string;
+  at: string | null;
+  place: SearchPlace;
+}
+export interface SearchResult {
+  q: string;
+  total: number;
+  groups: Array<{ kind: SearchKind; agent: string | null; hits: SearchHit[] }>;
+  cut: string[];
+}
+
 // A dialog an agent shows: its question and choices (`cursor` null: the choice is a key).
 export interface Dialog {
   question: string;
@@ -265,6 +297,30 @@ export interface AgentEvent {
   tool?: string;
 }
 
+// The apps' memory and restarts over the last hour (GET /api/processes/samples).
+export interface AppSamples {
+  intervalMs: number;
+  windowMs: number;
+  apps: Record<string, Array<{ at: string; memory: number | null; restarts: number }>>;
+}
+
+// Follows an app's log (what `cmux logs -f <app>` prints) until `signal` aborts: `onText` gets
+// each piece as it comes. Resolves when the stream ends.
+export async function followLog(name: string, onText: (text: string) => void, signal: AbortSignal): Promise<void> {
+  const secret = session.get();
+  const response = await fetch(`/api/processes/${encodeURIComponent(name)}/log?lines=100`, { credentials: 'omit', headers: secret ? { [SESSION_HEADER]: secret } : {}, signal });
+  if (!response.ok || !response.body) {
+    const data = (await response.json().catch(() => ({}))) as { error?: string; code?: string };
+    throw new ApiError(data.error ?? `${response.status}`, data.code);
+  }
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    onText(value);
+  }
+}
+
 // Logs in with the token or a login URL's code, and keeps the session it buys. A wrong one
 // leaves the session already kept as it was: a used link opened again while logged in shows
 // the dashboard, not a login.
@@ -324,6 +380,14 @@ export const api = {
     if (before) query.set('before', String(before));
     return request<Message[]>('GET', `/api/messages?${query}`);
   },
+  // A page of the history as the Messages view filters it, newest first.
+  messagePage: (filter: MessageFilter, before?: number) => {
+    const query = new URLSearchParams({ limit: String(MESSAGE_PAGE) });
+    for (const [key, value] of Object.entries(filter)) if (value) query.set(key, value);
+    if (before) query.set('before', String(before));
+    return request<Message[]>('GET', `/api/messages?${query}`);
+  },
+  search: (q: string) => request<SearchResult>('GET', `/api/search?${new URLSearchParams({ q })}`),
   // The first messages to or from an agent at or after `since`, oldest first.
   messagesSince: (agent: string, since: string, limit: number) =>
     request<Message[]>('GET', `/api/messages?${new URLSearchParams({ agent, since, limit: String(limit) })}`),
@@ -332,6 +396,8 @@ export const api = {
   addTask: (task: { title: string; project?: string }) => request<Task>('POST', '/api/tasks', task),
   updateTask: (id: number, change: { status?: TaskStatus }) => request<Task>('PATCH', `/api/tasks/${id}`, change),
   processes: () => request<AppProcess[]>('GET', '/api/processes'),
+  appSamples: () => request<AppSamples>('GET', '/api/processes/samples'),
+  restartApp: (name: string) => request<{ name: string }>('POST', `/api/processes/${encodeURIComponent(name)}/restart`),
   cluster: () => request<ClusterInfo>('GET', '/api/cluster'),
   health: () => request<Health>('GET', '/api/webhooks/health'),
   alerts: () => request<Alert[]>('GET', '/api/alerts?limit=50'),

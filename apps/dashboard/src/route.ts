@@ -11,7 +11,8 @@ export function useRoute(): [Route, (next: Partial<Route>) => void] {
   }, []);
   const go = useCallback((next: Partial<Route>) => {
     setRoute((current) => {
-      const route = { ...current, ...next };
+      // Another view starts without the last one's own state, unless it is given.
+      const route = { ...current, ...(next.view !== undefined && next.view !== current.view ? { query: {} } : {}), ...next };
       const hash = routeHash(route);
       if (hash !== location.hash) history.pushState(null, '', hash);
       return route;

@@ -10,7 +10,7 @@ export const SHORTCUTS = [
   { key: 'm', does: 'message the agent looked at (its message box)' },
   { key: 'i', does: 'interrupt the agent looked at' },
   { key: 'a', does: "answer: the focus to the dialog's first choice" },
-  { key: '/', does: 'search the journal' },
+  { key: '/', does: 'search messages, terminals, the journal and tasks' },
   { key: 'v', does: 'overview' },
   { key: 'g', does: 'grid' },
   { key: 's', does: 'system' },

@@ -23,7 +23,7 @@ export const journalRoutes: FastifyPluginAsyncZod<{ config: CmuxConfig }> = asyn
 
 // Says in the `x-cmux-warning` header what a listing or search left out (a link or FIFO planted
 // in the journal), each once, in characters a header may carry.
-function skippedHeader(reply: FastifyReply): OnSkipped {
+export function skippedHeader(reply: FastifyReply): OnSkipped {
   const skipped = new Set<string>();
   return (problem) => {
     skipped.add(problem.replace(/[^\x20-\x7e]/g, '?'));

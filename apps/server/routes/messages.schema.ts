@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DELIVERY_STATUSES } from '../../core/src/history/index.js';
 import { addressSchema, MAX_SUBJECT_CHARS } from '../../core/src/mailbox/index.js';
 import { pageLimit, projectName } from './common.schema.js';
 
@@ -8,6 +9,8 @@ export const messageSchemas = {
     querystring: z.object({
       agent: addressSchema.optional(),
       project: projectName.optional(),
+      direction: z.enum(['in', 'out']).optional(),
+      status: z.enum(DELIVERY_STATUSES).optional(),
       limit: pageLimit(500),
       before: z.coerce.number().int().min(1).optional(),
       // Oldest first from a moment, instead of newest first: paging forward has no `before`.

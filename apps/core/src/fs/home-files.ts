@@ -155,9 +155,10 @@ export function writeAll(fd: number, bytes: Buffer): void {
   for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
 }
 
-// The bytes of an open file from `start` to its end (as long as it was when asked).
-export function readRest(fd: number, start = 0): Buffer {
-  const size = fstatSync(fd).size;
+// The bytes of an open file from `start` to its end (as long as it was when asked), or its
+// first `maxBytes` from there.
+export function readRest(fd: number, start = 0, maxBytes = Number.POSITIVE_INFINITY): Buffer {
+  const size = Math.min(fstatSync(fd).size, start + maxBytes);
   const buffer = Buffer.alloc(Math.max(0, size - start));
   let read = 0;
   while (read < buffer.length) {
@@ -192,8 +193,8 @@ export function overwriteHomeFile(home: string, file: string, content: string): 
 }
 
 // Reads a file under CMUX_HOME as UTF-8; null when it does not exist.
-export function readHomeFile(home: string, file: string): string | null {
-  return withHomeFile(home, file, 'read', (fd) => readRest(fd).toString('utf8'));
+export function readHomeFile(home: string, file: string, maxBytes?: number): string | null {
+  return withHomeFile(home, file, 'read', (fd) => readRest(fd, 0, maxBytes).toString('utf8'));
 }
 
 // Told what a reader left out and why (a link or a FIFO planted in CMUX_HOME): one bad folder

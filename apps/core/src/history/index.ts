@@ -1,1 +1,1 @@
-export { historyFile, openHistory, type DeliveryStatus, type HistoryPage, type HistoryStore, type StoredMessage } from './store.js';
+export { DELIVERY_STATUSES, historyFile, openHistory, type DeliveryStatus, type HistoryPage, type HistoryStore, type StoredMessage } from './store.js';

@@ -7,7 +7,8 @@ import { agentOf, type MailboxMessage } from '../mailbox/index.js';
 import { homePaths } from '../paths/index.js';
 
 // `withdrawn`: its sender took it back before it was typed (a `cmux send` that gave up waiting).
-export type DeliveryStatus = 'queued' | 'delivering' | 'delivered' | 'dead' | 'withdrawn';
+export const DELIVERY_STATUSES = ['queued', 'delivering', 'delivered', 'dead', 'withdrawn'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 // A message as the history keeps it: the mailbox line plus where its delivery stands.
 export interface StoredMessage extends MailboxMessage {
@@ -28,6 +29,10 @@ export interface HistoryPage {
   // Only messages at or after this time (ISO, UTC), oldest first: the page after a moment,
   // such as the first messages an agent was sent once it was spawned.
   since?: string | undefined;
+  // Only messages from (`out`) or to (`in`) the agent, or the user when no agent is named.
+  direction?: 'in' | 'out' | undefined;
+  // Only messages whose delivery stands here.
+  status?: DeliveryStatus | undefined;
 }
 
 interface Row {
@@ -136,6 +141,13 @@ export function openHistory(home: string, opts: { readonly?: boolean } = {}) {
   const pending = db.prepare(`SELECT * FROM messages WHERE status IN ('queued', 'delivering') ORDER BY seq`);
   const count = db.prepare('SELECT COUNT(*) AS n FROM messages');
   const newest = db.prepare('SELECT * FROM messages WHERE seq < @before ORDER BY seq DESC LIMIT @limit');
+  // instr, not LIKE: the text's % and _ are no wildcards. SQLite's lower() folds ASCII only.
+  const search = db.prepare(
+    `SELECT * FROM (SELECT * FROM messages ORDER BY seq DESC LIMIT @scan)
+     WHERE instr(lower(subject), @needle) > 0 OR instr(lower(coalesce(body, '')), @needle) > 0 OR instr(lower(from_addr || ' ' || to_addr), @needle) > 0
+     ORDER BY seq DESC LIMIT @limit`,
+  );
+  const maxSeq = db.prepare('SELECT coalesce(max(seq), 0) AS top, coalesce(min(seq), 0) AS bottom FROM messages');
 
   return {
     // Stores a message; returns false when its id was already stored.
@@ -193,29 +205,41 @@ export function openHistory(home: string, opts: { readonly?: boolean } = {}) {
     // Keyset paging: every column a filter matches has an index on (column, seq), so each
     // branch of the filter reads at most `limit` entries of one index, newest first, however
     // deep the page; the branches' union is sorted and cut to `limit` again.
-    page({ agent, agents, limit, before, since }: HistoryPage): StoredMessage[] {
+    page({ agent, agents, limit, before, since, direction, status }: HistoryPage): StoredMessage[] {
       if (agents?.length === 0) return [];
-      const params: Record<string, unknown> = { limit, before: before ?? Number.MAX_SAFE_INTEGER, since: since ?? '' };
+      const params: Record<string, unknown> = { limit, before: before ?? Number.MAX_SAFE_INTEGER, since: since ?? '', status: status ?? null };
       // Newest first before a seq, or oldest first from a time (ts is not indexed: each branch
       // reads its index from the oldest entry up to the first match).
       const [bound, order] = since === undefined ? ['seq < @before', 'DESC'] : ['ts >= @since', 'ASC'];
       agents?.forEach((name, i) => (params[`agent${i}`] = name));
       const inAgents = (column: string) => (agents ?? []).map((_, i) => `${column} = @agent${i}`);
+      const project = agents ? ` AND (${[...inAgents('from_agent'), ...inAgents('to_agent')].join(' OR ')})` : '';
+      // The ends a direction reads: `out` from the agent (or the user), `in` to it.
+      const ends = (from: string[], to: string[]) => (direction === 'out' ? from : direction === 'in' ? to : [...from, ...to]);
       let branches: string[];
       if (agent) {
         params.agent = agent;
-        const project = agents ? ` AND (${[...inAgents('from_agent'), ...inAgents('to_agent')].join(' OR ')})` : '';
-        branches = ['from_addr', 'to_addr', 'from_agent', 'to_agent'].map((column) => `${column} = @agent${project}`);
+        branches = ends(['from_addr', 'from_agent'], ['to_addr', 'to_agent']).map((column) => `${column} = @agent${project}`);
+      } else if (direction) {
+        branches = ends([`from_addr = 'user'${project}`], [`to_addr = 'user'${project}`]);
       } else if (agents) {
         branches = [...inAgents('from_agent'), ...inAgents('to_agent')];
-      } else if (since === undefined) {
+      } else if (since === undefined && status === undefined) {
         return (newest.all(params) as Row[]).map(toMessage);
       } else {
         branches = ['1'];
       }
-      const union = branches.map((where) => `SELECT seq FROM (SELECT seq FROM messages WHERE ${where} AND ${bound} ORDER BY seq ${order} LIMIT @limit)`).join(' UNION ALL ');
+      const state = status === undefined ? '' : ' AND status = @status';
+      const union = branches.map((where) => `SELECT seq FROM (SELECT seq FROM messages WHERE (${where})${state} AND ${bound} ORDER BY seq ${order} LIMIT @limit)`).join(' UNION ALL ');
       const sql = `SELECT * FROM messages WHERE seq IN (${union}) ORDER BY seq ${order} LIMIT @limit`;
       return (db.prepare(sql).all(params) as Row[]).map(toMessage);
+    },
+    // The newest `limit` messages whose subject, body or addresses contain `needle` (lower
+    // case), among the newest `scan` only: `cut` says older ones were left unread.
+    search(needle: string, { limit, scan }: { limit: number; scan: number }): { messages: StoredMessage[]; cut: boolean } {
+      const messages = (search.all({ needle, limit, scan }) as Row[]).map(toMessage);
+      const { top, bottom } = maxSeq.get() as { top: number; bottom: number };
+      return { messages, cut: messages.length < limit && top - bottom + 1 > scan };
     },
     count(): number {
       return (count.get() as { n: number }).n;

@@ -1,12 +1,12 @@
-import { existsSync } from 'node:fs';
+import { existsSync, fstatSync } from 'node:fs';
 import { join } from 'node:path';
 import { CmuxError } from '../errors/index.js';
-import { appendToHomeFile, entryError, listHomeFolder, readHomeFile, skipUnsafe, type OnSkipped } from '../fs/index.js';
+import { appendToHomeFile, entryError, listHomeFolder, readHomeFile, skipUnsafe, withHomeFile, type OnSkipped } from '../fs/index.js';
 import { withFileLock } from '../lock/index.js';
 import { homePaths } from '../paths/index.js';
 import { journalDay } from './attachments.js';
 import { assertJournalDate, JOURNAL_DATE } from './dates.js';
-import { listJournalFiles, searchJournalFiles } from './files.js';
+import { listJournalFiles, searchJournalFiles, spend, type SearchBudget } from './files.js';
 const ENTRY_HEADING = /^## (\d{2}:\d{2}) - (.*)$/;
 const MAX_SEARCH_RESULTS = 200;
 
@@ -74,16 +74,20 @@ export function listJournalDates(home: string, onSkipped: OnSkipped = () => unde
 // Entries and attachments whose title or text contains `query` (case-insensitive), newest
 // first; an attachment's hit carries the lines around it and its file name. A day or file that
 // cannot be read safely is left out and `onSkipped` told.
-export function searchJournal(home: string, query: string, limit = 50, onSkipped: OnSkipped = () => undefined): JournalEntry[] {
+// `budget` bounds the bytes read (day files and attachments); once it runs out the search stops
+// with what it found, and says so in `budget.cut`.
+export function searchJournal(home: string, query: string, limit = 50, onSkipped: OnSkipped = () => undefined, budget: SearchBudget = { bytes: Number.POSITIVE_INFINITY, cut: false }): JournalEntry[] {
   const needle = query.trim().toLowerCase();
   if (needle === '') throw new CmuxError('CMUX_ERR_BAD_REQUEST', 'the search text is empty');
   const found: JournalEntry[] = [];
   for (const date of listJournalDates(home, onSkipped)) {
+    const day = join(homePaths(home).journal, date, 'journal.md');
+    const size = skipUnsafe(() => withHomeFile(home, day, 'read', (fd) => fstatSync(fd).size), null, onSkipped) ?? 0;
+    if (!spend(budget, size)) break;
     const entries = skipUnsafe(() => readJournalDay(home, date), [], onSkipped).filter((e) => `${e.title}\n${e.content}`.toLowerCase().includes(needle));
-    const files = searchJournalFiles(home, date, needle, onSkipped).map((f): JournalEntry => ({ date, time: f.time.slice(0, 5), title: f.title, content: f.excerpt, file: f.name }));
+    const files = searchJournalFiles(home, date, needle, onSkipped, budget).map((f): JournalEntry => ({ date, time: f.time.slice(0, 5), title: f.title, content: f.excerpt, file: f.name }));
     // Newest first; the sort is stable, so entries of one minute keep their order.
-    const day = [...entries.reverse(), ...files].sort((a, b) => b.time.localeCompare(a.time));
-    found.push(...day);
+    found.push(...[...entries.reverse(), ...files].sort((a, b) => b.time.localeCompare(a.time)));
     if (found.length >= Math.min(limit, MAX_SEARCH_RESULTS)) return found.slice(0, Math.min(limit, MAX_SEARCH_RESULTS));
   }
   return found;

@@ -81,13 +81,27 @@ function excerptAround(text: string, needle: string): string | null {
   return lines.slice(Math.max(0, at - EXCERPT_LINES), at + EXCERPT_LINES + 1).join('\n');
 }
 
+// What a search may still read, in bytes, over all the files it opens; `cut` once it ran out.
+export interface SearchBudget {
+  bytes: number;
+  cut: boolean;
+}
+
+// Takes a file's bytes from the budget: false (and the budget marked cut) when it ran out.
+export function spend(budget: SearchBudget, bytes: number): boolean {
+  if (budget.bytes <= 0) return !(budget.cut = true);
+  budget.bytes -= bytes;
+  return true;
+}
+
 // The attachments of a day whose title or text (its first MB) contains `needle` (lower case),
-// with the lines around the first hit.
-export function searchJournalFiles(home: string, date: string, needle: string, onSkipped: OnSkipped): Array<JournalFile & { excerpt: string }> {
+// with the lines around the first hit. Only the first MB of each is read, while the budget lasts.
+export function searchJournalFiles(home: string, date: string, needle: string, onSkipped: OnSkipped, budget: SearchBudget = { bytes: Number.POSITIVE_INFINITY, cut: false }): Array<JournalFile & { excerpt: string }> {
   return listJournalFiles(home, date, onSkipped)
     .reverse()
     .flatMap((file) => {
-      const text = skipUnsafe(() => readHomeFile(home, join(attachments(home, date), file.name)), null, onSkipped)?.slice(0, SEARCHED_BYTES);
+      if (!spend(budget, Math.min(file.bytes, SEARCHED_BYTES))) return [];
+      const text = skipUnsafe(() => readHomeFile(home, join(attachments(home, date), file.name), SEARCHED_BYTES), null, onSkipped) ?? undefined;
       if (text === undefined) return [];
       const excerpt = excerptAround(text, needle) ?? (file.title.toLowerCase().includes(needle) ? text.split('\n').slice(-EXCERPT_LINES * 2 - 1).join('\n') : null);
       return excerpt === null ? [] : [{ ...file, excerpt }];

@@ -6,7 +6,8 @@ const POLL_MS = 3_000;
 
 // The task board: one column per status, the project's tasks by priority in each; buttons move
 // a task one column left or right, a form adds one.
-export function Board() {
+// `focusTask`: a task to mark and focus once the board shows it (a search hit opened here).
+export function Board({ focusTask }: { focusTask: number | null }) {
   const [projects, setProjects] = useState<Project[]>([]);
   const [project, setProject] = useState('');
   const [tasks, setTasks] = useState<Task[]>([]);
@@ -52,6 +53,14 @@ export function Board() {
     setMoved(null);
   }, [tasks, moved]);
 
+  const found = tasks.some((t) => t.id === focusTask);
+  useEffect(() => {
+    if (focusTask === null || !found) return;
+    const card = board.current?.querySelector<HTMLElement>(`[data-task="${focusTask}"]`);
+    card?.scrollIntoView({ block: 'center' });
+    card?.focus();
+  }, [focusTask, found]);
+
   return (
     <main className="board-view">
       <header>
@@ -91,7 +100,7 @@ export function Board() {
             {tasks
               .filter((t) => t.status === status)
               .map((t) => (
-                <article key={t.id} className="task" data-task={t.id}>
+                <article key={t.id} className={t.id === focusTask ? 'task marked' : 'task'} data-task={t.id} tabIndex={t.id === focusTask ? -1 : undefined}>
                   <div>
                     <span className="muted">#{t.id}</span> <strong>{t.title}</strong>
                   </div>

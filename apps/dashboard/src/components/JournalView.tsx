@@ -5,15 +5,16 @@ import { JournalFileText } from './JournalFileText';
 
 // The journal: a day's entries and its files (archived terminals, alert stories, webhook
 // bodies), each file openable; a search over entries and files that can be cleared again.
-export function JournalView() {
+export function JournalView({ at }: { at: { date: string; file: string | null } | null }) {
   const [dates, setDates] = useState<string[]>([]);
-  const [date, setDate] = useState(() => new Date().toISOString().slice(0, 10));
+  const today = new Date().toISOString().slice(0, 10);
+  const [date, setDate] = useState(at?.date ?? today);
   const [entries, setEntries] = useState<JournalEntry[]>([]);
   const [files, setFiles] = useState<JournalFile[]>([]);
   const [query, setQuery] = useState('');
   // The search whose results are shown, or null for the day.
   const [searched, setSearched] = useState<string | null>(null);
-  const [opened, setOpened] = useState<{ date: string; name: string } | null>(null);
+  const [opened, setOpened] = useState<{ date: string; name: string } | null>(at?.file ? { date: at.date, name: at.file } : null);
   const [error, setError] = useFreshNotice();
 
   const showDay = useCallback(
@@ -32,8 +33,17 @@ export function JournalView() {
   );
   useEffect(() => {
     void api.journalDates().then(setDates, () => undefined);
-    showDay(new Date().toISOString().slice(0, 10));
-  }, [showDay]);
+  }, []);
+  // The day asked for (a search hit's), with its file open and in view; else today.
+  useEffect(() => {
+    showDay(at?.date ?? today);
+    if (at?.file) setOpened({ date: at.date, name: at.file });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [showDay, at?.date, at?.file]);
+  useEffect(() => {
+    if (!at?.file || !opened) return;
+    document.querySelector<HTMLElement>(`[data-journal-file="${CSS.escape(at.file)}"] button`)?.focus();
+  }, [files, at?.file, opened]);
 
   const clear = () => {
     setQuery('');
@@ -94,7 +104,7 @@ export function JournalView() {
       {searched === null && files.length > 0 && (
         <ul className="journal-files">
           {files.map((f) => (
-            <li key={f.name} data-file-kind={f.kind}>
+            <li key={f.name} data-file-kind={f.kind} data-journal-file={f.name}>
               <time>{f.time}</time> {fileButton(f.date, f.name, f.title)}
               {opened?.name === f.name && <JournalFileText date={f.date} name={f.name} />}
             </li>

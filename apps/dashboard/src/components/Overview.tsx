@@ -23,6 +23,7 @@ export function Overview({
   previews,
   now,
   mailTick,
+  mailTo,
   onSelect,
   onGrid,
 }: {
@@ -32,6 +33,8 @@ export function Overview({
   previews: Readonly<Record<string, string>>;
   now: number;
   mailTick: number;
+  // How many messages each agent was sent since the page opened (by agent id).
+  mailTo: Readonly<Record<string, number>>;
   onSelect: (id: string) => void;
   // Show these agents in the grid.
   onGrid: (ids: string[]) => void;
@@ -71,7 +74,7 @@ export function Overview({
             usage={usage?.lines.find((line) => line.key === a.id) ?? null}
             now={now}
             tasks={tasks}
-            mailTick={mailTick}
+            sentTo={mailTo[a.id] ?? 0}
             onSelect={onSelect}
             onGrid={onGrid}
             picked={picked.includes(a.id)}
@@ -126,7 +129,7 @@ function AgentCard({
   usage,
   now,
   tasks,
-  mailTick,
+  sentTo,
   onSelect,
   onGrid,
   picked,
@@ -142,7 +145,8 @@ function AgentCard({
   usage: UsageLine | null;
   now: number;
   tasks: Task[] | null;
-  mailTick: number;
+  // Moves when this agent is sent a message.
+  sentTo: number;
   onSelect: (id: string) => void;
   onGrid: (ids: string[]) => void;
   picked: boolean;
@@ -151,7 +155,7 @@ function AgentCard({
   remember: (patch: Partial<CardMemory>) => void;
   focus: MutableRefObject<CardFocus | null>;
 }) {
-  const task = useAgentTask(agent, tasks, mailTick);
+  const task = useAgentTask(agent, tasks, sentTo);
   const { draft, notice } = memory;
   const setDraft = (text: string) => remember({ draft: text });
   const setNotice = (text: string) => remember({ notice: text });

@@ -1,15 +1,20 @@
 import { useEffect, useState } from 'react';
-import { api, type Alert, type AppProcess, type ClusterInfo, type Health } from '../api';
+import type { ReactNode } from 'react';
+import { api, type Alert, type AppProcess, type AppSamples, type ClusterInfo, type Health } from '../api';
 import { bytes, clock, since } from '../format';
+import { useFreshNotice } from '../fresh';
 import { AlertList } from './AlertList';
+import { AppSparkline, LogFollower } from './AppCharts';
 import { JournalView } from './JournalView';
 
 const POLL_MS = 2_000;
 
-// The four PM2 apps, health and the frontend's last heal, the alerts, and the journal. In a
-// cluster, every other host's apps and health too, as its liveness beats last told them
-// (`host`: only that host's). While the page is offline the tables and health are the last
-// known ones, greyed and said so.
+// The four PM2 apps (on this host each restarted after a confirmation, its log followed live,
+// its memory and restarts over the last hour drawn), health and the frontend's last heal, the
+// alerts, and the journal. In a cluster, every other host's apps and health too, as its
+// liveness beats last told them (`host`: only that host's). While the page is offline the
+// tables and health are the last known ones, greyed and said so. The whole view loads with its
+// first opening, not with the first screen.
 export function SystemView({
   cluster,
   host,
@@ -17,6 +22,7 @@ export function SystemView({
   now,
   refresh,
   online,
+  journalAt,
   onAcknowledged,
 }: {
   cluster: ClusterInfo | null;
@@ -25,19 +31,25 @@ export function SystemView({
   now: number;
   refresh: number;
   online: boolean;
+  // A day of the journal to show, and a file of it to open (a search hit opened here).
+  journalAt: { date: string; file: string | null } | null;
   onAcknowledged: (alert: Alert) => void;
 }) {
   const [processes, setProcesses] = useState<AppProcess[]>([]);
   const [health, setHealth] = useState<Health | null>(null);
   const [fetchedAt, setFetchedAt] = useState<number | null>(null);
+  const [samples, setSamples] = useState<AppSamples | null>(null);
+  const [following, setFollowing] = useState<string | null>(null);
+  const [notice, setNotice] = useFreshNotice();
   useEffect(() => {
     if (!online) return;
     let stop = false;
     const load = () =>
-      Promise.all([api.processes(), api.health()]).then(([p, h]) => {
+      Promise.all([api.processes(), api.health(), api.appSamples()]).then(([p, h, s]) => {
         if (stop) return;
         setProcesses(p);
         setHealth(h);
+        setSamples(s);
         setFetchedAt(Date.now());
       }, () => undefined);
     void load();
@@ -50,12 +62,48 @@ export function SystemView({
   const self = cluster?.self ?? null;
   const stale = !online ? `Last known ${fetchedAt ? `at ${clock(new Date(fetchedAt).toISOString())}` : ''}: the server does not answer, so none of this is vouched for.` : null;
   const others = (cluster?.hosts ?? []).filter((h) => h.host !== self && (!host || h.host === host));
+  // This host's apps act: a restart asked first, the log followed, the last hour drawn.
+  const acts = (p: AppProcess) => (
+    <>
+      <td>
+        <AppSparkline name={p.name} samples={samples?.apps[p.name]} />
+      </td>
+      <td className="app-actions">
+        {p.name !== 'cmux-nats' && (
+          <>
+            <button
+              aria-label={`restart ${p.name}`}
+              disabled={!online}
+              onClick={() => {
+                if (!window.confirm(`Restart ${p.name}? PM2 stops it and starts it again; agents keep running.`)) return;
+                api.restartApp(p.name).then(
+                  () => setNotice(`${p.name} restarted`),
+                  (e: Error) => setNotice(`${p.name} not restarted: ${e.message}`),
+                );
+              }}
+            >
+              Restart
+            </button>{' '}
+            <button aria-label={`follow the log of ${p.name}`} aria-pressed={following === p.name} onClick={() => setFollowing(following === p.name ? null : p.name)}>
+              Log
+            </button>
+          </>
+        )}
+      </td>
+    </>
+  );
   return (
     <section className="system-view">
       {(!host || host === self) && (
         <section className="host-system" aria-label={self ? `host ${self}` : undefined} data-system-host={self ?? ''}>
           <h2>Processes{self ? ` on ${self} (this host)` : ''}</h2>
-          <ProcessTable processes={processes} at={fetchedAt} now={now} stale={stale} label={self ? `processes of ${self}` : 'processes'} />
+          <ProcessTable processes={processes} at={fetchedAt} now={now} stale={stale} label={self ? `processes of ${self}` : 'processes'} acts={acts} />
+          {notice && (
+            <p role="status" data-app-notice>
+              {notice}
+            </p>
+          )}
+          {following && <LogFollower name={following} onClose={() => setFollowing(null)} />}
           <p className="health" data-stale={!online}>
             Health: <b>{health?.status ?? '…'}</b> · frontend {health?.frontend.status ?? '…'} · last heal {health?.frontend.lastHeal ? clock(health.frontend.lastHeal) : 'never'}
           </p>
@@ -78,14 +126,14 @@ export function SystemView({
         </section>
       ))}
       <AlertList alerts={alerts} onAcknowledged={onAcknowledged} />
-      <JournalView />
+      <JournalView at={journalAt} />
     </section>
   );
 }
 
 // One host's PM2 apps; `at` is when the figures were read (uptime counts from it), `stale` why
-// they are not vouched for now.
-function ProcessTable({ processes, at, now, stale, label }: { processes: AppProcess[]; at: number | null; now: number; stale: string | null; label: string }) {
+// they are not vouched for now; `acts`, this host's, adds each app's last hour and buttons.
+function ProcessTable({ processes, at, now, stale, label, acts }: { processes: AppProcess[]; at: number | null; now: number; stale: string | null; label: string; acts?: (p: AppProcess) => ReactNode }) {
   return (
     // Focusable: on a phone the table scrolls sideways, by the keyboard too.
     <div className="table-scroll" data-stale={stale !== null} tabIndex={0} role="region" aria-label={`${label} table`}>
@@ -94,6 +142,12 @@ function ProcessTable({ processes, at, now, stale, label }: { processes: AppProc
         <thead>
           <tr>
             <th>app</th><th>status</th><th>pid</th><th>restarts</th><th>uptime</th><th>memory</th><th>cpu</th>
+            {acts && (
+              <>
+                <th>last hour</th>
+                <th>act</th>
+              </>
+            )}
           </tr>
         </thead>
         <tbody>
@@ -106,6 +160,7 @@ function ProcessTable({ processes, at, now, stale, label }: { processes: AppProc
               <td>{p.uptimeMs === null || at === null ? '–' : since(new Date(at - p.uptimeMs).toISOString(), now)}</td>
               <td>{bytes(p.memory)}</td>
               <td>{p.cpu === null ? '–' : `${p.cpu}%`}</td>
+              {acts?.(p)}
             </tr>
           ))}
         </tbody>
