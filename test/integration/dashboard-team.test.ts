@@ -359,8 +359,10 @@ describe('the dashboard for a team: pushed cards, the grid, acting from the card
     await page.locator('.system-view .journal').getByText(`Spotted a ${word}`).waitFor({ timeout: 20_000 });
     await page.goBack();
     // The live terminal's hit opens w1's view; the message's opens it marked in its conversation.
+    // The terminal shows the hit's line (found in its buffer, selected), not only its end.
     await view.locator('[data-search-kind="terminal"] [data-search-agent="w1"] button').first().click();
-    await hashIs(/#\/agents\/w1$/);
+    await hashIs(new RegExp(`#/agents/w1\\?find=${word}&up=\\d+$`));
+    await eventually(async () => (await page.locator('.agent-view [data-testid="terminal"]').getAttribute('data-found')) ?? '', (line) => line.includes(`note the ${word} feather`), 20_000);
     await page.goBack();
     // A page and more of newer messages: the hit is found by paging back to it.
     for (let i = 0; i < 55; i++) assert.equal((await api.call('POST', '/api/messages', { from: 'w1', to: 'user', subject: `filler ${i}` })).status, 202);
@@ -414,7 +416,8 @@ describe('the dashboard for a team: pushed cards, the grid, acting from the card
     const row = page.locator('[data-app="cmux-router"]');
     await row.locator('.sparkline[data-samples]').waitFor({ timeout: 20_000 });
     await eventually(async () => Number(await row.locator('.sparkline').getAttribute('data-samples')), (n) => n >= 1, 20_000);
-    assert.match((await row.locator('svg').getAttribute('aria-label')) ?? '', /^cmux-router memory over the last hour: .+ restarts?$/);
+    // A reading taken before PM2 measured the router's memory has none: the next one (30 s on) has.
+    await eventually(async () => (await row.locator('svg').getAttribute('aria-label')) ?? '', (label) => /^cmux-router memory over the last hour: .+ restarts?$/.test(label), 90_000);
 
     // The log, followed: a line the router writes now shows up.
     await row.getByRole('button', { name: 'follow the log of cmux-router' }).click();

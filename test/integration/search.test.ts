@@ -54,7 +54,8 @@ describe('one search over messages, terminals, the journal and tasks; the messag
     const place = (kind: string, agent: string | null) => body.groups.find((g) => g.kind === kind && g.agent === agent)!.hits[0]!;
     assert.deepEqual(place('message', 'w1').place, { view: 'messages', id: 'm-1', agent: 'w1' });
     assert.match(place('message', 'w1').excerpt, /ZEBRAFISH/);
-    assert.deepEqual(place('terminal', 'w1').place, { view: 'agent', agent: 'w1' });
+    // The dashboard shows the terminal at the line: the text searched for, and how far up it was.
+    assert.deepEqual(place('terminal', 'w1').place, { view: 'agent', agent: 'w1', find: 'zebrafish', up: 0 });
     assert.equal(place('terminal', 'w1').excerpt, `live ${WORD} line`);
     const archived = place('terminal', 'gone');
     assert.equal(archived.place.view, 'journal');

@@ -261,7 +261,15 @@ export function App() {
           <Suspense fallback={<p className="loading">Loading…</p>}>
             {/* Keyed: a notice or a draft of one agent never shows on another. */}
             {agent && (
-              <AgentView key={agent.id} agent={agent} terminal={terminals[agent.id] ?? null} mailTick={mailTick} theme={theme} onOverview={() => go({ agent: null })} />
+              <AgentView
+                key={agent.id}
+                agent={agent}
+                terminal={terminals[agent.id] ?? null}
+                find={query.find ? { text: query.find, up: Number(query.up) || 0 } : null}
+                mailTick={mailTick}
+                theme={theme}
+                onOverview={() => go({ agent: null })}
+              />
             )}
             {gone && <KilledView key={gone.id} agent={gone} />}
           </Suspense>
@@ -315,7 +323,7 @@ export function App() {
 // day of the journal with its file open, a task on the board.
 function placeRoute(place: SearchPlace): Partial<Route> {
   if (place.view === 'messages') return { view: 'messages', agent: null, query: { ...(place.agent ? { agent: place.agent } : {}), at: place.id } };
-  if (place.view === 'agent') return { view: 'agents', agent: place.agent, query: {} };
+  if (place.view === 'agent') return { view: 'agents', agent: place.agent, query: place.find ? { find: place.find, up: String(place.up ?? 0) } : {} };
   if (place.view === 'journal') return { view: 'system', agent: null, query: { date: place.date, ...(place.file ? { file: place.file } : {}) } };
   return { view: 'tasks', agent: null, query: { task: String(place.id) } };
 }

@@ -190,7 +190,8 @@ export type SearchKind = 'message' | 'terminal' | 'journal' | 'task';
 // Where a hit opens (GET /api/search).
 export type SearchPlace =
   | { view: 'messages'; id: string; agent: string | null }
-  | { view: 'agent'; agent: string }
+  // `find`: the text of the hit, `up`: how many lines above the pane's last line it was.
+  | { view: 'agent'; agent: string; find?: string; up?: number }
   | { view: 'journal'; date: string; time: string; file?: string }
   | { view: 'task'; id: number };
 export interface SearchHit {

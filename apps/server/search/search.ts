@@ -16,7 +16,8 @@ export const SEARCH_BOUNDS = { messages: 20_000, paneLines: 2_000, journalBytes:
 // a file of the journal (an archived terminal), a task on the board.
 export type SearchPlace =
   | { view: 'messages'; id: string; agent: string | null }
-  | { view: 'agent'; agent: string }
+  // `find`: the text searched for, `up`: how many lines above the pane's last line it was.
+  | { view: 'agent'; agent: string; find: string; up: number }
   | { view: 'journal'; date: string; time: string; file?: string }
   | { view: 'task'; id: number };
 
@@ -128,7 +129,7 @@ async function searchPanes(deps: AgentDeps, needle: string, limit: number): Prom
     const lines = text.replace(/\n+$/, '').split('\n');
     lines.forEach((line, i) => {
       if (hits.length < limit && line.toLowerCase().includes(needle)) {
-        hits.push({ kind: 'terminal', agent: agent.id, title: `terminal of ${agent.id}, ${lines.length - i} lines up`, excerpt: clip(line, needle), at: null, place: { view: 'agent', agent: agent.id } });
+        hits.push({ kind: 'terminal', agent: agent.id, title: `terminal of ${agent.id}, ${lines.length - i} lines up`, excerpt: clip(line, needle), at: null, place: { view: 'agent', agent: agent.id, find: needle, up: lines.length - 1 - i } });
       }
     });
   }

@@ -11,7 +11,7 @@ import { DialogAnswer } from './DialogAnswer';
 import { MergeDialog } from './MergeDialog';
 import { MessageBox } from './MessageBox';
 import { SentState } from './SentState';
-import { Terminal } from './Terminal';
+import { Terminal, type TerminalFind } from './Terminal';
 
 // diff2html and highlight.js are most of the page's weight and only a worktree worker's view
 // draws them: loaded when such a view opens (Vite splits them off).
@@ -29,6 +29,7 @@ const NOTICE_MS = 8_000;
 export function AgentView({
   agent,
   terminal,
+  find,
   mailTick,
   theme,
   onOverview,
@@ -36,6 +37,8 @@ export function AgentView({
   agent: Agent;
   // Null until it is read.
   terminal: AgentTerminal | null;
+  // A line to show in the terminal (a search hit), else its end.
+  find: TerminalFind | null;
   mailTick: number;
   theme: string;
   onOverview: () => void;
@@ -125,7 +128,7 @@ export function AgentView({
           {agent.status} — its window is gone, and no terminal of it was archived
         </p>
       ) : (
-        <Terminal text={terminal?.text ?? ''} agentId={agent.id} agentName={who(agent)} />
+        <Terminal text={terminal?.text ?? ''} agentId={agent.id} agentName={who(agent)} find={find} />
       )}
       {agent.worktree && (
         <Suspense fallback={<p className="muted">Loading the changes…</p>}>

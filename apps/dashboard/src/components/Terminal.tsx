@@ -16,12 +16,20 @@ const DOUBLE_ESCAPE_MS = 500;
 // scrollback: view-only (Tab passes by it), or, after "Type into terminal", interactive: keys go
 // to the pane through the server's key route, in order, until Esc twice or "Leave". Without an
 // agent (an archived screen) it is view-only.
-export function Terminal({ text, agentId, agentName }: { text: string; agentId?: string; agentName?: string }) {
+// A line to show rather than the end: the first, counted from the bottom, that holds `text`
+// (any case) at least `up` lines above the last one — where a search found it.
+export interface TerminalFind {
+  text: string;
+  up: number;
+}
+
+export function Terminal({ text, agentId, agentName, find }: { text: string; agentId?: string; agentName?: string; find?: TerminalFind | null }) {
   const host = useRef<HTMLDivElement>(null);
   const term = useRef<XTerm | null>(null);
   const enter = useRef<HTMLButtonElement>(null);
   const [interactive, setInteractive] = useState(false);
   const [error, setError] = useState('');
+  const [found, setFound] = useState('');
   const mode = useRef(false);
   const was = useRef(false);
   mode.current = interactive;
@@ -78,9 +86,19 @@ export function Terminal({ text, agentId, agentName }: { text: string; agentId?:
     const xterm = term.current;
     if (!xterm) return;
     xterm.reset();
-    xterm.write(text.replace(/\n+$/, ''));
-    xterm.scrollToBottom();
-  }, [text]);
+    xterm.write(text.replace(/\n+$/, ''), () => {
+      const at = find ? findLine(xterm, find) : null;
+      if (!at) {
+        xterm.scrollToBottom();
+        setFound('');
+        return;
+      }
+      // A few lines of what came before it above it, and the match selected.
+      xterm.scrollToLine(Math.max(0, at.row - 3));
+      xterm.select(at.column, at.row, find!.text.length);
+      setFound(at.line);
+    });
+  }, [text, find?.text, find?.up]);
   useEffect(() => {
     const xterm = term.current;
     if (!xterm) return;
@@ -116,7 +134,7 @@ export function Terminal({ text, agentId, agentName }: { text: string; agentId?:
           )}
         </div>
       )}
-      <div className="terminal" ref={host} data-testid="terminal" data-interactive={interactive} data-text={text.replace(/\x1b\[[0-9;]*m/g, '')} />
+      <div className="terminal" ref={host} data-testid="terminal" data-interactive={interactive} data-text={text.replace(/\x1b\[[0-9;]*m/g, '')} data-found={found || undefined} />
     </div>
   );
 }
@@ -146,4 +164,18 @@ function useKeySender(agentId: string, onError: (message: string) => void) {
     queue.current.push(...keys);
     void flush();
   };
+}
+
+// Where `find` is in the terminal's buffer: its row, column and whole line, or null.
+function findLine(xterm: XTerm, find: TerminalFind): { row: number; column: number; line: string } | null {
+  const buffer = xterm.buffer.active;
+  const needle = find.text.toLowerCase();
+  let last = buffer.length - 1;
+  while (last > 0 && !buffer.getLine(last)?.translateToString(true)) last -= 1;
+  for (let row = Math.min(last, last - find.up); row >= 0; row -= 1) {
+    const line = buffer.getLine(row)?.translateToString(true) ?? '';
+    const column = line.toLowerCase().indexOf(needle);
+    if (column >= 0) return { row, column, line };
+  }
+  return null;
 }
