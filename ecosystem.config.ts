@@ -2,7 +2,9 @@
 // `pm2 start ecosystem.config.cjs` loads this one; `cmux start` builds the same apps.
 import { mkdirSync } from 'node:fs';
 import { loadConfig } from './apps/core/src/config/index.js';
-import { buildEcosystem } from './apps/core/src/ecosystem/index.js';
+// The module itself, not the folder's index: PM2 require()s this file, and the index also
+// exports the log follower, whose execa is ESM only.
+import { buildEcosystem } from './apps/core/src/ecosystem/apps.js';
 import { homePaths } from './apps/core/src/paths/index.js';
 
 const config = loadConfig();

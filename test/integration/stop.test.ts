@@ -42,6 +42,21 @@ describe('stop with processes that do not go quietly', { timeout: 240_000 }, () 
     assert.doesNotMatch(String(stop.stdout), new RegExp(`pid ${client.pid}`));
   });
 
+  it('ends a tmux session a leftover server starts again as it is reaped', async () => {
+    const reviving = await spawnFixture('reviving-server.mjs', [String(cmux.port), cmux.socket], {
+      env: { ...cleanEnv(), CMUX_HOME: cmux.home },
+      readyLine: 'listening',
+      detached: true,
+    });
+    children.push(reviving);
+    const stop = await cmux.cli(['stop']);
+    assert.equal(stop.exitCode, 0, String(stop.stderr));
+    assert.match(String(stop.stdout), new RegExp(`stopped pid ${reviving.pid} listening on port ${cmux.port} \\(SIGTERM\\)`));
+    assert.match(String(stop.stdout), /stopped the tmux server a leftover server had started again/);
+    const alive = await execa('tmux', ['-S', cmux.socket, 'list-sessions'], { reject: false, timeout: 10_000 });
+    assert.notEqual(alive.exitCode, 0, `a tmux server is left: ${alive.stdout}`);
+  });
+
   it('stops a server holding an idle raw TCP client and a dashboard WebSocket, and a program a window started that ignores the hangup: nothing left, the client spared', async () => {
     const start = await cmux.cli(['start']);
     assert.equal(start.exitCode, 0, String(start.stderr));

@@ -61,9 +61,12 @@ export async function stopCmux(config: CmuxConfig, report: (line: string) => voi
   // With the apps gone, what is left are three things that do not depend on one another: a
   // leftover listener on the port, the tmux server with what its windows started, and the PM2
   // daemon. They end side by side, so stop waits for the slowest, not for their sum.
+  // A leftover server is alive until it is reaped, and its team keeper may start the tmux
+  // session again after stopTeam ended it: stopTeam looks once more when one was reaped.
+  const reaped = reapPortHolders(config, graceMs, stopped, left);
   const ended = await Promise.allSettled([
-    reapPortHolders(config, graceMs, stopped, left),
-    stopTeam(config, graceMs, stopped, left),
+    reaped,
+    stopTeam(config, graceMs, stopped, left, reaped.catch(() => true)),
     (async () => {
       if (remaining === 0) {
         const pid = await killDaemon(Math.max(1_000, deadline - Date.now()));
@@ -83,23 +86,25 @@ export async function stopCmux(config: CmuxConfig, report: (line: string) => voi
 type Say = (line: string) => void;
 
 // A listener on the port that is this cmux's (a server PM2 lost track of) gets SIGTERM, then
-// SIGKILL; a foreign one is named and left alone.
-async function reapPortHolders(config: CmuxConfig, graceMs: () => number, stopped: Say, left: Say): Promise<void> {
+// SIGKILL; a foreign one is named and left alone. True when there was one of cmux's.
+async function reapPortHolders(config: CmuxConfig, graceMs: () => number, stopped: Say, left: Say): Promise<boolean> {
   const { port } = config.server;
   const holders = await findPortHolders(port, config.home);
   for (const holder of holders.filter((h) => !h.ours)) {
     left(`left pid ${holder.pid} (${holder.command}) listening on port ${port}: it is not cmux's`);
   }
-  for (const outcome of await terminateAll(holders.filter((h) => h.ours).map((h) => h.pid), graceMs())) {
+  const ours = holders.filter((h) => h.ours).map((h) => h.pid);
+  for (const outcome of await terminateAll(ours, graceMs())) {
     const how = outcome.result === 'killed' ? 'SIGKILL after SIGTERM was ignored' : 'SIGTERM';
     if (outcome.result === 'survived') left(`pid ${outcome.pid} still listens on port ${port} after SIGKILL`);
     else if (outcome.result !== 'gone') stopped(`stopped pid ${outcome.pid} listening on port ${port} (${how})`);
   }
+  return ours.length > 0;
 }
 
 // Records the team for the next start, archives each agent's terminal, ends the tmux server
 // and then whatever its windows started that outlives it.
-async function stopTeam(config: CmuxConfig, graceMs: () => number, stopped: Say, left: Say): Promise<void> {
+async function stopTeam(config: CmuxConfig, graceMs: () => number, stopped: Say, left: Say, reaped: Promise<boolean>): Promise<void> {
   const tmux = tmuxClientFromConfig(config);
   // The processes of the panes are taken before the server goes: a program that ignores the
   // hangup is reparented away from its pane once the pane is gone. Read while the team is
@@ -136,6 +141,7 @@ async function stopTeam(config: CmuxConfig, graceMs: () => number, stopped: Say,
   // true: killed; false: no server ran; null: tmux failed, and whether a server is left is asked.
   const killed = await tmux.killServer().catch(() => null);
   if (killed) stopped(`stopped the tmux server (${describeSocket(config)})`);
+  if ((await reaped) && (await tmux.killServer().catch(() => null))) stopped(`stopped the tmux server a leftover server had started again (${describeSocket(config)})`);
   if (killed !== null || !(await tmux.hasServer().catch(() => true))) removeStaleSocket(config);
   // Most end with the hangup of their pane; the rest get SIGTERM, then SIGKILL.
   await waitForExit(agentProcesses, HANGUP_WAIT_MS);
