@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, watch as fsWatch, type FSWatcher as NodeFSWatcher } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { agentId } from '../core/src/agents/index.js';
 import type { CmuxConfig } from '../core/src/config/index.js';
@@ -48,6 +49,7 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
   let poll: NodeJS.Timeout | undefined;
   let trailing: NodeJS.Timeout | undefined;
   let cursorSave: NodeJS.Timeout | undefined;
+  let awaiting: NodeFSWatcher | undefined;
   let draining: Promise<void> | null = null;
   // The last reading error, said once rather than at every poll while it lasts.
   let failing: string | null = null;
@@ -181,18 +183,43 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
 
   // Watched once it exists: chokidar watches a missing file through its folder, and would then
   // read the whole of CMUX_HOME again (a stat of every entry) whenever any file in it changed —
-  // a lock taken, a state file saved — for as long as the router runs. Until then, and after
-  // it is removed, the safety poll reads it.
+  // a lock taken, a state file saved — for as long as the router runs. Until it exists (and
+  // after it is removed) a plain watch of the folder, which reads nothing, waits for its name.
   function watchMailbox(): void {
-    if (watcher || stopping || !existsSync(mailbox)) return;
+    if (watcher || stopping) return;
+    if (!existsSync(mailbox)) {
+      awaiting ??= awaitMailbox();
+      return;
+    }
+    awaiting?.close();
+    awaiting = undefined;
     const current = watch(mailbox, { ignoreInitial: true, persistent: true });
     current.on('change', onChange).on('unlink', () => {
       if (watcher === current) watcher = undefined;
       void current.close();
+      watchMailbox();
       onChange();
     });
     current.on('error', (error) => logger.error(`watching the mailbox failed: ${(error as Error).message}`));
     watcher = current;
+  }
+
+  // Null when the folder cannot be watched: the safety poll finds the mailbox then.
+  function awaitMailbox(): NodeFSWatcher | undefined {
+    try {
+      const folder = fsWatch(dirname(mailbox), (_event, name) => {
+        if (name !== basename(mailbox)) return;
+        watchMailbox();
+        onChange();
+      });
+      folder.on('error', () => {
+        folder.close();
+        if (awaiting === folder) awaiting = undefined;
+      });
+      return folder;
+    } catch {
+      return undefined;
+    }
   }
 
   return {
@@ -218,6 +245,7 @@ export function createRouter(config: CmuxConfig, logger: Logger): AppHandle {
       stopping = true;
       clearInterval(poll);
       clearTimeout(trailing);
+      awaiting?.close();
       await watcher?.close();
       await draining;
       if (cursorSave) saveCursorOrSay();
