@@ -1,6 +1,5 @@
-import { lstatSync } from 'node:fs';
 import type { CmuxConfig } from '../core/src/config/index.js';
-import { readHomeFile } from '../core/src/fs/index.js';
+import { fileVersion, readHomeFile } from '../core/src/fs/index.js';
 import type { Logger } from '../core/src/log/index.js';
 import { homePaths } from '../core/src/paths/index.js';
 import { parseRegistry } from '../registry/read.js';
@@ -30,15 +29,6 @@ export function createBudgetHolds(config: CmuxConfig, logger: Logger): BudgetHol
     said = problem;
   };
 
-  const versionOf = (file: string): string => {
-    try {
-      const { ino, mtimeMs, size } = lstatSync(file);
-      return `${ino}:${mtimeMs}:${size}`;
-    } catch {
-      return 'none';
-    }
-  };
-
   const readProjects = (): void => {
     try {
       const text = readHomeFile(config.home, paths.registry);
@@ -52,7 +42,7 @@ export function createBudgetHolds(config: CmuxConfig, logger: Logger): BudgetHol
 
   const refresh = (): boolean => {
     const now = new Date();
-    const version = `${budgetDay(now).day}|${files.map(versionOf).join('|')}`;
+    const version = `${budgetDay(now).day}|${files.map(fileVersion).join('|')}`;
     if (version === seen) return false;
     seen = version;
     readProjects();

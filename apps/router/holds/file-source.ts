@@ -1,4 +1,4 @@
-import { lstatSync } from 'node:fs';
+import { fileVersion } from '../../core/src/fs/index.js';
 import { readHolds, type HoldsFile } from '../../core/src/holds/index.js';
 import type { Logger } from '../../core/src/log/index.js';
 import { homePaths } from '../../core/src/paths/index.js';
@@ -15,17 +15,9 @@ export function holdsFileSource(home: string, logger: Logger): HoldSource {
   let holds: HoldsFile['holds'] = {};
   let problem: string | null = null;
 
-  const versionNow = () => {
-    try {
-      const { ino, mtimeMs, size } = lstatSync(file);
-      return `${ino}:${mtimeMs}:${size}`;
-    } catch {
-      return 'none';
-    }
-  };
   // True when the file changed since it was last read.
   const refresh = (): boolean => {
-    const now = versionNow();
+    const now = fileVersion(file);
     if (now === version) return false;
     version = now;
     const read = readHolds(home);

@@ -1,4 +1,4 @@
-import { lstatSync } from 'node:fs';
+import { fileVersion } from '../../core/src/fs/index.js';
 import type { Logger } from '../../core/src/log/index.js';
 import { homePaths } from '../../core/src/paths/index.js';
 import type { TmuxEvent } from '../../core/src/tmux/index.js';
@@ -69,20 +69,11 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
   let stopListening: (() => void) | undefined;
   const limits = createLimitWatch(deps, logger);
 
-  // Which version of agents.yaml is on disk: it is replaced by a rename at every write.
-  function registryVersion(): string {
-    try {
-      const { ino, mtimeMs, size } = lstatSync(registryFile);
-      return `${ino}:${mtimeMs}:${size}`;
-    } catch {
-      return 'none';
-    }
-  }
 
   // `all`: capture every live pane again; otherwise only the windows not seen before.
   function read(all: boolean): Promise<void> {
     const reading = readings.then(async () => {
-      const version = registryVersion();
+      const version = fileVersion(registryFile);
       if (all) lastFullReading = Date.now();
       const captured = await captureAgents(deps, all ? undefined : observation?.panes);
       // Set together: a listing answered meanwhile must not see these screens with older marks.
@@ -103,7 +94,7 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
       printed = new Set();
       windowsChanged = false;
       if (!observation) return;
-      const version = listAgain ? registryVersion() : observedRegistry;
+      const version = listAgain ? fileVersion(registryFile) : observedRegistry;
       const unchanged = new Map(observation.panes);
       for (const windowId of panes) unchanged.delete(windowId);
       const captured = listAgain ? await captureAgents(deps, unchanged) : await recapture(deps, observation, panes);
@@ -234,7 +225,7 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
     // The listing from memory; read first only when agents.yaml changed since the last reading
     // (or there was none), so an agent spawned or killed a moment ago is in it as it is.
     async current(): Promise<AgentSnapshot[]> {
-      if (!observation || registryVersion() !== observedRegistry) await read(false);
+      if (!observation || fileVersion(registryFile) !== observedRegistry) await read(false);
       return withTeam(publish());
     },
     // This host's own agents as last published (what it tells the other hosts).

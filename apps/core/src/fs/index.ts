@@ -1,4 +1,5 @@
 export { replaceHomeFile } from './atomic-write.js';
+export { fileVersion } from './file-version.js';
 export { lineAt, readLineBlocks, scanLines, type LineBlocks, type LongLine, type ScannedLine, type ScanOptions, type ScanResult } from './scan-lines.js';
 export { newestJsonLines, tailLines } from './tail-lines.js';
 export {
