@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { offeredTool, scriptedCall } from './prompt-script.ts';
 import type { TokenCounts } from '../../apps/usage/index.ts';
+import { createLimitWindow, sendLimit } from './limit-window.ts';
 
 // A local stand-in for the Anthropic Messages API, enough for the real Claude Code to run
 // offline (ANTHROPIC_BASE_URL pointed here, any ANTHROPIC_API_KEY). Every request is recorded.
@@ -11,6 +12,8 @@ import type { TokenCounts } from '../../apps/usage/index.ts';
 //   `RUN: <cmd>`  ask for the Bash tool to run <cmd> (to the end of the line); once the tool's
 //                 result comes back, answer `Ran it.`
 //   `CALL: <tool> <input>`  call an MCP tool (see prompt-script.ts); then answer `Ran it.`
+//   `LIMIT <s>`   answer this and every main request after it with the API's 429 rate-limit
+//                 error until <s> seconds have passed (limit-window.ts), as the real API does
 // Anything else gets `Echo: <first line of the prompt>`; a request with no tools (Claude's
 // side requests, such as a title) gets a short title. A base URL of `<url>/c/<name>` tells
 // the requests of one client apart (each agent gets its own).
@@ -24,6 +27,8 @@ export interface RecordedRequest {
   body: MessagesBody | null;
   // Set when the client hung up before the answer ended (an interrupt).
   aborted: boolean;
+  // Set when it was answered with the rate limit's 429 (`LIMIT <s>`).
+  limited: boolean;
   // When the answer's last byte was sent (null while it streams, or when it was cut off).
   finishedAt: number | null;
   // How many text parts of the answer were sent so far.
@@ -179,6 +184,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
   const requests: RecordedRequest[] = [];
   let counter = 0;
   const open = new Set<ServerResponse>();
+  const limit = createLimitWindow();
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const full = (request.url ?? '/').split('?')[0]!;
@@ -191,7 +197,7 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
     } catch {
       body = null;
     }
-    const record: RecordedRequest = { method: request.method ?? 'GET', path, client: scoped ? scoped[1]! : null, at: Date.now(), body, aborted: false, finishedAt: null, sentParts: 0, usage: null };
+    const record: RecordedRequest = { method: request.method ?? 'GET', path, client: scoped ? scoped[1]! : null, at: Date.now(), body, aborted: false, limited: false, finishedAt: null, sentParts: 0, usage: null };
     requests.push(record);
     if (path !== '/v1/messages' || request.method !== 'POST' || !body) {
       response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
@@ -204,6 +210,27 @@ export async function startFakeAnthropic(): Promise<FakeAnthropic> {
         gone.abort();
       }
     });
+    // The API's rate limit as Claude Code meets it (docs/usage-limits.md); side requests (no
+    // tools: a title) are not refused, so only the turn itself waits.
+    const last = body.tools?.length ? lastUserMessage(body) : undefined;
+    const resetAt = last ? limit.refuse(userText(last.content)) : null;
+    if (resetAt !== null) {
+      const inSeconds = Math.ceil((resetAt - Date.now()) / 1000);
+      sendLimit(
+        response,
+        {
+          'retry-after': String(inSeconds),
+          'anthropic-ratelimit-unified-status': 'rejected',
+          'anthropic-ratelimit-unified-reset': String(Math.floor(resetAt / 1000)),
+          'anthropic-ratelimit-unified-representative-claim': 'five_hour',
+          'request-id': `req_fake_limit_${requests.length}`,
+        },
+        { type: 'error', error: { type: 'rate_limit_error', message: "This request would exceed your account's rate limit. Please try again later." } },
+      );
+      record.limited = true;
+      record.finishedAt = Date.now();
+      return;
+    }
     const id = `msg_fake_${++counter}`;
     const usage = fakeUsage(counter);
     const model = body.model ?? 'claude-fake';

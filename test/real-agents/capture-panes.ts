@@ -105,7 +105,23 @@ async function captureClaude(base: string): Promise<void> {
       s.save('rewind', await s.until(/Rewind[\s\S]*❯ \(current\)/));
       await s.keys('Escape');
       await s.until(/^─{3,}\n❯[ \u00a0]*\n─{3,}/m);
+      // A usage limit it waits out by itself (the fake's retry-after is 20 s), then gets through.
+      await submit(s, 'Go on. LIMIT 20');
+      s.save('limit-retrying', await s.until(/limit reached · retrying in/));
+      await s.until(/● Echo: Go on\. LIMIT 20/);
     });
+    // A limit too long to wait out (the fake's limit window is one per fake: a new one): it
+    // ends the turn.
+    const later = await startFakeAnthropic();
+    try {
+      await session('claude-code', CLAUDE_VERSION, [CLAUDE_BIN, '--dangerously-skip-permissions'], { ...env, ANTHROPIC_BASE_URL: later.url }, work, async (s) => {
+        await s.until(/^─{3,}\n❯/m);
+        await submit(s, 'Go on. LIMIT 600');
+        s.save('limit-stopped', await s.until(/Request rejected \(429\)[\s\S]*Resend your message/));
+      });
+    } finally {
+      await later.close();
+    }
   } finally {
     await fake.close();
   }

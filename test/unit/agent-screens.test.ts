@@ -28,6 +28,9 @@ const EXPECTED: Record<string, Record<string, 'busy' | 'waiting' | 'idle' | 'non
     typed: 'idle',
     pasted: 'idle',
     rewind: 'waiting',
+    // A usage limit it waits out (a busy turn) and one that ended its turn.
+    'limit-retrying': 'busy',
+    'limit-stopped': 'idle',
   },
   codex: {
     starting: 'none',
