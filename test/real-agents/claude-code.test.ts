@@ -438,4 +438,31 @@ describe('real Claude Code, end to end', { timeout: 900_000 }, () => {
       assert.equal(spawn.exitCode, 0, String(spawn.stderr));
     }
   });
+
+  // Last: a limit marks every agent of the account (the supervisor too), and the fake refuses
+  // every agent's turns while it lasts.
+  it('reads `limited` within 2 s of a usage limit Claude waits out by itself; a message sent meanwhile waits with the reason and is typed once after Claude got through, with no "continue"', async () => {
+    const seen = fake.turns('w1').length;
+    assert.equal((await api.call('POST', '/api/agents/w1/message', { text: 'Go on. LIMIT 20' })).status, 202);
+    const refused = await eventually(async () => fake.turns('w1').slice(seen).find((t) => t.request.limited), Boolean, 60_000);
+    const limited = await eventually(async () => (await api.call<Array<{ id: string; status: string; limitedUntil?: string }>>('GET', '/api/agents')).body.find((a) => a.id === 'w1'), (a) => a?.status === 'limited', 30_000);
+    const after = Date.now() - refused!.request.finishedAt!;
+    assert.ok(after < 2_000 + 1_000, `limited ${after} ms after the 429`);
+    const until = Date.parse(limited!.limitedUntil!);
+    assert.ok(until >= refused!.request.finishedAt! + 19_000 && until <= refused!.request.finishedAt! + 90_000, `the reset ${limited!.limitedUntil} is the one Claude names (the fake's, 20 s ahead, to the minute)`);
+    assert.equal(await statusOf('supervisor'), 'limited', 'the agents of the same account read limited too');
+    const sent = await api.call<{ id: string }>('POST', '/api/agents/w1/message', { text: 'after the limit' });
+    const stored = async () => (await api.call<Array<{ id: string; status: string; detail: string | null; deliveredAt?: string }>>('GET', '/api/messages?limit=50')).body.find((m) => m.id === sent.body.id);
+    const waiting = await eventually(stored, (m) => /^held \(limit\): usage limit of its claude-code account, seen on w1's screen; its program retries by itself/.test(m?.detail ?? ''), 10_000);
+    assert.equal(waiting!.status, 'queued');
+    // Claude retries once the fake's retry-after has passed, and gets through: the limit is over.
+    const through = await eventually(async () => fake.turns('w1').slice(seen).find((t) => !t.request.limited && t.request.finishedAt !== null), Boolean, 90_000);
+    assert.match(through!.prompt, /LIMIT 20$/, 'the same turn, retried by Claude itself');
+    const delivered = await eventually(stored, (m) => m?.status === 'delivered', 60_000);
+    assert.ok(Date.parse(delivered!.deliveredAt!) >= through!.request.at, 'typed once Claude got through');
+    await eventually(async () => fake.prompts('w1').filter((p) => p.includes('after the limit')).length, (n) => n === 1, 60_000);
+    await waitStatus('w1', 'idle', 60_000);
+    assert.deepEqual(fake.prompts('w1').slice(seen), ['Go on. LIMIT 20', 'Go on. LIMIT 20', 'after the limit'], 'the limited turn, its retry, the held message once, and no "continue"');
+    assert.notEqual(await statusOf('supervisor'), 'limited', 'its account-mates are free again');
+  });
 });

@@ -59,6 +59,29 @@ describe('usage limits on screen', () => {
     assert.equal(limitOnScreen(kinds.byName('demo')!, pane, NOW), null, 'a kind without limits sees none');
   });
 
+  it('reads Claude Code 2.1.332\'s limits: a countdown it waits out by itself (with its reset), and the error that ends its turn', () => {
+    const claude = kinds.byName('claude-code')!;
+    const fixture = (name: string) => readFileSync(join(ROOT, `test/fixtures/panes/claude-code-2.1.332-${name}.txt`), 'utf8');
+    const retrying = limitOnScreen(claude, fixture('limit-retrying'), NOW)!;
+    assert.equal(retrying.retrying, true);
+    assert.match(retrying.said, /^5-hour limit reached · retrying in \d+s \(\d{1,2}:\d\d[ap]m\) · attempt 1\/10$/);
+    assert.notEqual(retrying.reset.until, null, 'the reset it names, a time of day');
+    const stopped = limitOnScreen(claude, fixture('limit-stopped'), NOW)!;
+    assert.equal(stopped.retrying, false);
+    assert.match(stopped.said, /^API Error: Request rejected \(429\) · This request would exceed your account's rate limit/);
+    assert.deepEqual(stopped.reset, { until: null, note: null });
+    // The countdown's other shapes, as 2.1.332 draws them (docs/usage-limits.md): the retry under
+    // way, and a limit without the plan's headers from its third attempt.
+    const line = (text: string) => fixture('limit-retrying').replace(/^✻ 5-hour limit reached.*$/m, text);
+    assert.equal(limitOnScreen(claude, line('✻ 5-hour limit reached · retrying… · attempt 2/10'), NOW)?.retrying, true);
+    const apiKey = limitOnScreen(claude, line("✻ 429 This request would exceed your account's rate limit. Please try again later. · retrying in 4s · attempt 3/10"), NOW)!;
+    assert.deepEqual([apiKey.retrying, apiKey.reset.until], [true, null]);
+    assert.equal(limitOnScreen(claude, line('✻ API error · retrying in 5s · attempt 1/10'), NOW), null, 'an API error that names no limit is none');
+    assert.equal(limitOnScreen(claude, fixture('idle'), NOW), null);
+    // A retry under way is the state now, whatever an older limit above it says.
+    assert.equal(limitOnScreen(claude, `${fixture('limit-stopped')}\n${fixture('limit-retrying')}`, NOW)?.retrying, true);
+  });
+
   it('counts agents with the same account variables as one account', () => {
     assert.equal(accountOf(codex, { OPENAI_API_KEY: 'a', PATH: '/x' }), accountOf(codex, { OPENAI_API_KEY: 'a', PATH: '/y' }));
     assert.notEqual(accountOf(codex, { OPENAI_API_KEY: 'a' }), accountOf(codex, { OPENAI_API_KEY: 'b' }));
@@ -107,6 +130,78 @@ describe('the limit watch', () => {
       assert.equal(watch.of('w1'), null, 'the same words still on screen after the reset are the old limit');
       watch.stop();
     } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps a limit the program waits out while its screen shows it (one notice, whatever the countdown says), ends it for the account as soon as the screen stops showing it, with no continue', async () => {
+    const { mkdtempSync, mkdirSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { createLogger, readHolds } = await import('../../apps/core/src/index.ts');
+    const { createLimitWatch } = await import('../../apps/server/agents/limit-watch.ts');
+    const home = mkdtempSync(join(tmpdir(), 'cx-limitwatch-'));
+    mkdirSync(join(home, 'state'), { mode: 0o700 });
+    let stopWatch = () => {};
+    try {
+      const base = loadConfig({ env: { CMUX_HOME: home }, cwd: ROOT });
+      const config = { ...base, router: { ...base.router, holdMarginMs: 0 }, limits: { continue: { retrier: 'continue' } } };
+      const codex = loadKinds(config).byName('codex')!;
+      const retrier = { ...codex, name: 'retrier', limits: { ...codex.limits!, screen: [/STOPPED$/mu], retrying: [/RETRYING(?: \((?<reset>[^)]+)\))? in \d+s attempt \d+/mu], resumes: false, account: ['ANTHROPIC_API_KEY'], after: [] } };
+      const quiet = createLogger('test', { out: { write: () => true } as never, err: { write: () => true } as never });
+      const watch = createLimitWatch({ config, tmux: {} } as never, quiet);
+      stopWatch = () => watch.stop();
+      const agent = (id: string, env: Record<string, string>, pane: string) => ({ id, kind: retrier, env, windowId: '@1', pane });
+      const holds = () => readHolds(home).holds.limit ?? {};
+      const mailbox = () => {
+        try {
+          return readFileSync(join(home, 'mailbox.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { from: string; to: string; subject: string; body?: string });
+        } catch {
+          return [];
+        }
+      };
+      const notices = () => mailbox().filter((m) => m.to === 'supervisor' && m.subject.startsWith('[LIMIT]'));
+      const continues = () => mailbox().filter((m) => m.subject === 'continue');
+      const reset = new Date(Date.now() + 600_000).toISOString();
+
+      // The program names its reset: that is `until`, said so; the account-mate reads limited too.
+      const team = (w1: string, w2 = 'idle') => [agent('w1', { ANTHROPIC_API_KEY: 'a' }, w1), agent('w2', { ANTHROPIC_API_KEY: 'a' }, w2), agent('w3', { ANTHROPIC_API_KEY: 'b' }, 'idle')];
+      for (const [s, n] of [[22, 1], [21, 1], [20, 2]] as const) watch.look(team(`RETRYING (${reset}) in ${s}s attempt ${n}`));
+      assert.deepEqual(['w1', 'w2', 'w3'].map((id) => watch.of(id)?.until ?? null), [reset, reset, null]);
+      const held = await eventually(async () => holds(), (h) => Object.keys(h).sort().join() === 'w1,w2', 5_000);
+      assert.match(held.w1!.reason, /^usage limit of its retrier account, seen on w1's screen; its program retries by itself; resets at .*, as it says$/);
+      assert.equal((await eventually(async () => notices(), (n) => n.length >= 1, 5_000)).length, 1, 'one notice, though the countdown and the attempt changed');
+      // Gone from its screen: over at once for the account, with no continue.
+      watch.look(team('the answer goes on'));
+      assert.equal(watch.of('w1'), null);
+      assert.equal(watch.of('w2'), null);
+      await eventually(async () => holds(), (h) => Object.keys(h).length === 0, 5_000);
+
+      // No reset said: cmux's estimate, said so. Two agents of the account wait it out: it ends
+      // when the last one gets through.
+      watch.look(team('RETRYING in 5s attempt 1', 'RETRYING in 9s attempt 1'));
+      assert.match((await eventually(async () => holds(), (h) => Boolean(h.w1), 5_000)).w1!.reason, /says no reset time; cmux's estimate .*, moved on while its screen shows the limit$/);
+      const estimate = Date.parse(watch.of('w1')!.until);
+      assert.ok(estimate > Date.now() + 30_000 && estimate <= Date.now() + 60_000, 'a minute ahead');
+      watch.look(team('the answer goes on', 'RETRYING in 8s attempt 1'));
+      assert.ok(watch.of('w1') && watch.of('w2'), 'w2 still waits it out');
+      watch.look(team('the answer goes on', 'the answer goes on'));
+      assert.deepEqual([watch.of('w1'), watch.of('w2')], [null, null]);
+      await eventually(async () => holds(), (h) => Object.keys(h).length === 0, 5_000);
+      assert.equal(notices().length, 2, 'one notice per limit');
+
+      // Not read again before its reset (the window went): over at the reset, still no continue.
+      watch.look(team(`RETRYING (${new Date(Date.now() + 1_500).toISOString()}) in 1s attempt 1`));
+      assert.ok(watch.of('w1'));
+      watch.look([]);
+      await eventually(async () => watch.of('w1'), (l) => l === null, 10_000);
+      await eventually(async () => holds(), (h) => Object.keys(h).length === 0, 5_000);
+
+      // The turn it ended is another matter: that one gets the kind's continue after its reset.
+      watch.look(team('STOPPED'));
+      assert.ok(watch.of('w1'));
+      assert.equal(continues().length, 0, 'no continue for a limit the program waited out');
+    } finally {
+      stopWatch();
       rmSync(home, { recursive: true, force: true });
     }
   });

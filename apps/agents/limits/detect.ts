@@ -11,20 +11,26 @@ export interface ScreenLimit {
   // What the screen said, on one line (the same words seen again are the same limit).
   said: string;
   reset: Reset;
+  // The program is waiting the limit out by itself (a `limits.retrying` pattern): it shows only
+  // while it lasts.
+  retrying: boolean;
 }
 
-// The usage limit the screen's last lines report, by the kind's `limits.screen` patterns. The
-// lines are joined with spaces first: the programs wrap their own text at word boundaries, and
-// a message may span lines.
+// The usage limit the screen's last lines report, by the kind's `limits.retrying` patterns
+// first (a retry under way is the state now, whatever an older limit above it says), then its
+// `limits.screen` ones. The lines are joined with spaces first: the programs wrap their own
+// text at word boundaries, and a message may span lines.
 export function limitOnScreen(kind: AgentKind, pane: string, now: number = Date.now()): ScreenLimit | null {
   if (!kind.limits) return null;
   const text = lastLines(pane, LIMIT_LINES)
     .split('\n')
     .map((line) => line.trim())
     .join(' ');
-  for (const pattern of kind.limits.screen) {
-    const match = pattern.exec(text);
-    if (match) return { said: match[0].slice(0, MAX_SAID_CHARS), reset: parseReset(match.groups?.reset, now) };
+  for (const [patterns, retrying] of [[kind.limits.retrying, true], [kind.limits.screen, false]] as const) {
+    for (const pattern of patterns) {
+      const match = pattern.exec(text);
+      if (match) return { said: match[0].slice(0, MAX_SAID_CHARS), reset: parseReset(match.groups?.reset, now), retrying };
+    }
   }
   return null;
 }

@@ -42,6 +42,7 @@ const fields = {
   strayMenus: z.array(z.strictObject({ when: pattern, close: z.array(z.string().min(1)).min(1) })),
   limits: z.strictObject({
     screen: patternList,
+    retrying: patternList.default([]),
     resumes: z.boolean(),
     account: z.array(z.string().regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'an environment variable name')),
     after: z.array(z.strictObject({ when: pattern, choose: z.string().min(1) })),

@@ -52,7 +52,10 @@ export interface AgentKind {
 export interface KindLimits {
   // Patterns of the screen's last lines that say so; a group named `reset` says when it lifts.
   screen: RegExp[];
-  // Whether it retries by itself once the limit lifts (else cmux sends `limits.continue`).
+  // Patterns of a limit the program is waiting out by itself (a retry countdown): shown only
+  // while it lasts, so the limit is over once none shows. A group named `reset` as above.
+  retrying: RegExp[];
+  // Whether it retries by itself once a limit of `screen` lifts (else cmux sends `limits.continue`).
   resumes: boolean;
   // The variables whose values name the account: agents of the kind with the same values share
   // a limit.
@@ -102,7 +105,7 @@ export function compileKind(name: string, k: AgentKindInput, folder: string): Ag
     turnStopped: k.turnStopped ? compile(k.turnStopped) : null,
     strayMenus: k.strayMenus.map((m) => ({ when: compile(m.when), close: m.close })),
     limits: k.limits
-      ? { screen: k.limits.screen.map(compile), resumes: k.limits.resumes, account: k.limits.account, after: k.limits.after.map((a) => ({ when: compile(a.when), choose: a.choose })) }
+      ? { screen: k.limits.screen.map(compile), retrying: k.limits.retrying.map(compile), resumes: k.limits.resumes, account: k.limits.account, after: k.limits.after.map((a) => ({ when: compile(a.when), choose: a.choose })) }
       : null,
   };
 }
