@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { readChoices } from '../../apps/agents/dialogs.ts';
 import { loadKinds } from '../../apps/agents/kinds/index.ts';
 import { accountOf, limitOnScreen, MAX_AHEAD_MS, parseReset } from '../../apps/agents/limits/index.ts';
-import { loadConfig } from '../../apps/core/src/index.ts';
+import { createLogger, loadConfig, readHolds, type AgentKind } from '../../apps/core/src/index.ts';
+import { createLimitWatch, type LimitWatch } from '../../apps/server/agents/limit-watch.ts';
 import { ROOT } from '../helpers/instance.ts';
 import { eventually } from '../helpers/tmux.ts';
 
@@ -91,22 +93,26 @@ describe('usage limits on screen', () => {
 });
 
 describe('the limit watch', () => {
-  it('marks every agent of the account, holds their mail, lifts it at the reset and sends one continue only where the program does not resume', async () => {
-    const { mkdtempSync, mkdirSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { createLogger, readHolds } = await import('../../apps/core/src/index.ts');
-    const { createLimitWatch } = await import('../../apps/server/agents/limit-watch.ts');
+  // A limit watch on a fresh CMUX_HOME, with no hold margin and `continues` as limits.continue.
+  async function withWatch(continues: Record<string, string | null> | null, run: (home: string, codex: AgentKind, watch: LimitWatch) => Promise<void>): Promise<void> {
     const home = mkdtempSync(join(tmpdir(), 'cx-limitwatch-'));
     mkdirSync(join(home, 'state'), { mode: 0o700 });
+    const base = loadConfig({ env: { CMUX_HOME: home }, cwd: ROOT });
+    const config = { ...base, router: { ...base.router, holdMarginMs: 0 }, ...(continues ? { limits: { continue: continues } } : {}) };
+    const quiet = createLogger('test', { out: { write: () => true } as never, err: { write: () => true } as never });
+    const watch = createLimitWatch({ config, tmux: {} } as never, quiet);
     try {
-      const base = loadConfig({ env: { CMUX_HOME: home }, cwd: ROOT });
-      const config = { ...base, router: { ...base.router, holdMarginMs: 0 } };
-      const kinds = loadKinds(config);
-      const codex = kinds.byName('codex')!;
+      await run(home, loadKinds(config).byName('codex')!, watch);
+    } finally {
+      watch.stop();
+      rmSync(home, { recursive: true, force: true });
+    }
+  }
+
+  it('marks every agent of the account, holds their mail, lifts it at the reset and sends one continue only where the program does not resume', async () => {
+    await withWatch(null, async (home, codex, watch) => {
       const test = { ...codex, limits: { ...codex.limits!, screen: [/LIMITED (?<reset>.+)$/mu], after: [] } };
       const resumer = { ...test, name: 'resumer', limits: { ...test.limits, resumes: true } };
-      const quiet = createLogger('test', { out: { write: () => true } as never, err: { write: () => true } as never });
-      const watch = createLimitWatch({ config, tmux: {} } as never, quiet);
       const agent = (id: string, kind: typeof test, env: Record<string, string>, pane: string | null) => ({ id, kind, env, windowId: '@1', pane });
       const limitedNow = `LIMITED ${new Date(Date.now() + 1_500).toISOString()}`;
       const team = [
@@ -128,28 +134,12 @@ describe('the limit watch', () => {
       assert.equal(mailbox().filter((m) => m.to === 'supervisor' && m.subject.startsWith('[LIMIT]')).length, 2, 'the supervisor hears of each limit once');
       watch.look(team);
       assert.equal(watch.of('w1'), null, 'the same words still on screen after the reset are the old limit');
-      watch.stop();
-    } finally {
-      rmSync(home, { recursive: true, force: true });
-    }
+    });
   });
 
   it('keeps a limit the program waits out while its screen shows it (one notice, whatever the countdown says), ends it for the account as soon as the screen stops showing it, with no continue', async () => {
-    const { mkdtempSync, mkdirSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { createLogger, readHolds } = await import('../../apps/core/src/index.ts');
-    const { createLimitWatch } = await import('../../apps/server/agents/limit-watch.ts');
-    const home = mkdtempSync(join(tmpdir(), 'cx-limitwatch-'));
-    mkdirSync(join(home, 'state'), { mode: 0o700 });
-    let stopWatch = () => {};
-    try {
-      const base = loadConfig({ env: { CMUX_HOME: home }, cwd: ROOT });
-      const config = { ...base, router: { ...base.router, holdMarginMs: 0 }, limits: { continue: { retrier: 'continue' } } };
-      const codex = loadKinds(config).byName('codex')!;
+    await withWatch({ retrier: 'continue' }, async (home, codex, watch) => {
       const retrier = { ...codex, name: 'retrier', limits: { ...codex.limits!, screen: [/STOPPED$/mu], retrying: [/RETRYING(?: \((?<reset>[^)]+)\))? in \d+s attempt \d+/mu], resumes: false, account: ['ANTHROPIC_API_KEY'], after: [] } };
-      const quiet = createLogger('test', { out: { write: () => true } as never, err: { write: () => true } as never });
-      const watch = createLimitWatch({ config, tmux: {} } as never, quiet);
-      stopWatch = () => watch.stop();
       const agent = (id: string, env: Record<string, string>, pane: string) => ({ id, kind: retrier, env, windowId: '@1', pane });
       const holds = () => readHolds(home).holds.limit ?? {};
       const mailbox = () => {
@@ -200,9 +190,6 @@ describe('the limit watch', () => {
       watch.look(team('STOPPED'));
       assert.ok(watch.of('w1'));
       assert.equal(continues().length, 0, 'no continue for a limit the program waited out');
-    } finally {
-      stopWatch();
-      rmSync(home, { recursive: true, force: true });
-    }
+    });
   });
 });
