@@ -111,11 +111,13 @@ const MENUS: Record<string, string[]> = {
 };
 // The captures that show a usage limit, and the reset cmux reads from each at LIMIT_SEEN, the
 // moment Gemini's were captured (its dialog's "5:42 AM UTC" is the end of that minute; its
-// error line's "after 400s" counts from when it is read); null: any reset (Codex's is a local
-// time, checked in test/unit/limits.test.ts).
+// error line's "after 400s" counts from when it is read); null: any reset (Codex's and Claude
+// Code's countdown say a local time, its error none: checked in test/unit/limits.test.ts).
 const LIMIT_SEEN = Date.UTC(2026, 11, 7, 5, 35, 50);
 const LIMITS: Record<string, number | null> = {
   'codex-0.171.0-limit.txt': null,
+  'claude-code-2.1.332-limit-retrying.txt': null,
+  'claude-code-2.1.332-limit-stopped.txt': null,
   'gemini-0.61.0-limit.txt': Date.UTC(2026, 11, 7, 5, 43),
   'gemini-0.61.0-limit-stopped.txt': LIMIT_SEEN + 400_000,
 };
