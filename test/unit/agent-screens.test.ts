@@ -177,7 +177,15 @@ describe('real agent screens', () => {
         // The menu cmux answers after a limit, on the limit's screen only, offering its choice.
         const after = kind.limits?.after.find((menu) => menu.when.test(pane(file)));
         assert.equal(after !== undefined, file === 'codex-0.171.0-limit.txt' || file === 'gemini-0.61.0-limit.txt', file);
-        if (after) assert.ok(findChoice(readChoices(pane(file), kind.choiceCursor)!, after.choose) !== -1, file);
+        if (!after) continue;
+        assert.ok(findChoice(readChoices(pane(file), kind.choiceCursor)!, after.choose) !== -1, file);
+        // Still the menu once the cursor has left its first choice (cmux moves it, then presses
+        // Enter only while the menu is there).
+        const unmarked = pane(file)
+          .split('\n')
+          .map((line) => line.replace(/^(\s*)│/, '$1 ').replace(kind.choiceCursor!, (mark) => ' '.repeat(mark.length)))
+          .join('\n');
+        assert.ok(after.when.test(unmarked), `${file} without its cursor`);
       }
     });
 
