@@ -208,4 +208,20 @@ describe('the limit watch', () => {
       assert.equal(continues().length, 0, 'no continue for a limit the program waited out');
     });
   });
+  it('reads a limit said again in other words (a dialog, then the error line once it is answered) as the same limit: one notice, the later reset, one continue', async () => {
+    await withWatch({ stopper: 'continue' }, async (home, codex, watch) => {
+      const stopper = { ...codex, name: 'stopper', limits: { ...codex.limits!, screen: [/^(?:DIALOG|ERROR) resets (?<reset>.+)$/mu], retrying: [], resumes: false, after: [] } };
+      const agent = (id: string, pane: string) => ({ id, kind: stopper, env: { OPENAI_API_KEY: 'a' }, windowId: '@1', pane });
+      const mailbox = () => readFileSync(join(home, 'mailbox.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { to: string; subject: string });
+      const first = new Date(Date.now() + 1_000).toISOString();
+      const later = new Date(Date.now() + 2_500).toISOString();
+      watch.look([agent('w1', `DIALOG resets ${first}`), agent('w2', 'idle')]);
+      watch.look([agent('w1', `ERROR resets ${later}`), agent('w2', 'idle')]);
+      assert.deepEqual([watch.of('w1')?.until, watch.of('w2')?.until], [later, later], 'the later reset, for the account');
+      await eventually(async () => watch.of('w1'), (l) => l === null, 10_000);
+      const continues = await eventually(async () => mailbox().filter((m) => m.subject === 'continue'), (c) => c.length >= 1, 5_000);
+      assert.deepEqual(continues.map((m) => m.to), ['w1']);
+      assert.equal(mailbox().filter((m) => m.subject.startsWith('[LIMIT]')).length, 1, 'one notice');
+    });
+  });
 });

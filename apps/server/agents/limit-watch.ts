@@ -142,6 +142,20 @@ export function createLimitWatch(deps: AgentDeps, logger: Logger) {
     }
   }
 
+  // `agent`'s screen says a limit that stops turns while its account's is on already: the same
+  // limit in other words (Gemini's error line once its dialog is answered) or met again by a
+  // mate. One notice was enough; the agent may now need its continue, and the reset is the
+  // later of the two.
+  function again(agent: WatchedAgent, current: Limit, seen: ScreenLimit, now: number): void {
+    const next = until(seen, now);
+    current.hit = true;
+    for (const [id, limit] of limits) {
+      if (limit.account !== current.account || next.until <= limit.until) continue;
+      Object.assign(limit, { until: next.until, reason: reasonOf(agent, next.when) });
+      void hold(id, limit);
+    }
+  }
+
   // `source`'s screen no longer shows the limit it waited out: over for its account, unless
   // another agent of the account still waits it out (that one carries it on).
   function over(source: WatchedAgent, current: Limit, agents: readonly WatchedAgent[], now: number): void {
@@ -185,6 +199,10 @@ export function createLimitWatch(deps: AgentDeps, logger: Logger) {
           if (said.get(agent.id) === seen.said) continue;
           said.set(agent.id, seen.said);
           if (seen.reset.until !== null && seen.reset.until + config.router.holdMarginMs <= now) continue;
+          if (current && !current.retrying) {
+            again(agent, current, seen, now);
+            continue;
+          }
         }
         begin(agent, seen, agents, now);
       }
