@@ -3,8 +3,10 @@
 // (CMUX_TEST_CONCURRENCY sets how many): the integration files each start real PM2, tmux and
 // HTTP servers in private homes, sockets and ports, so files never share a process or a file;
 // most of their time is spent waiting on those programs, which a second file fills. Afterwards
-// it stops any cmux a cancelled test left behind (a timed-out test never runs its cleanup).
-import { spawnSync } from 'node:child_process';
+// it stops any cmux a cancelled test left behind (a timed-out test never runs its cleanup), and
+// any other process of the run still running.
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -57,8 +59,9 @@ function readRun(base) {
   }
 }
 
-// The test instances (temp folders named cxt-*) this run made and did not remove.
+// The test instances (temp folders named cxt-*) this run made and did not remove; how many.
 function sweepLeftovers() {
+  let count = 0;
   for (const name of readdirSync(tmpdir())) {
     const base = join(tmpdir(), name);
     // Only the folders of test instances (a home and a PM2 home inside) made during this run.
@@ -77,7 +80,9 @@ function sweepLeftovers() {
     }
     rmSync(base, { recursive: true, force: true });
     process.stderr.write(`run-tests: cleaned up ${base}, left by a test that did not finish\n`);
+    count += 1;
   }
+  return count;
 }
 
 const concurrency = Number(process.env.CMUX_TEST_CONCURRENCY ?? 2);
@@ -100,10 +105,49 @@ const files = [...findTests(join(root, 'test')), ...findTests(join(root, 'apps')
   .map((file) => ({ file, group: group(file), size: statSync(join(root, file)).size }))
   .sort((a, b) => a.group - b.group || b.size - a.size || a.file.localeCompare(b.file))
   .map(({ file }) => file);
-const result = spawnSync(
+// Any other process this run started and left (a test harness's tmux server, a browser, a
+// nats-server): each inherited CMUX_TEST_RUN. Said by name, so the test that left it is fixed.
+function sweepStrays() {
+  let count = 0;
+  for (const pid of processesMentioning(`CMUX_TEST_RUN=${run}`)) {
+    let command = '?';
+    try {
+      command = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim().slice(0, 200);
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      continue;
+    }
+    process.stderr.write(`run-tests: killed pid ${pid} (${command}), left running by a test\n`);
+    count += 1;
+  }
+  return count;
+}
+
+// The runner's output passes through as it comes; its summary (the `ℹ` lines at the end) is
+// kept (the last run of them; the failing tests are listed after it), to be said again last if
+// the sweeps below have something to say: CI reads the last line.
+const summary = [];
+let partial = '';
+let inSummary = false;
+const runner = spawn(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, '--test-timeout=1800000', ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, CMUX_TEST_RUN: run } },
+  { cwd: root, stdio: ['inherit', 'pipe', 'inherit'], env: { ...process.env, CMUX_TEST_RUN: run } },
 );
-sweepLeftovers();
-process.exit(result.status ?? 1);
+runner.stdout.setEncoding('utf8');
+runner.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  const lines = (partial + chunk).split('\n');
+  partial = lines.pop();
+  for (const line of lines) {
+    const info = line.startsWith('ℹ ');
+    if (info && !inSummary) summary.length = 0;
+    if (info) summary.push(line);
+    inSummary = info;
+  }
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => runner.kill(signal));
+const [code] = await once(runner, 'close');
+const swept = sweepLeftovers() + sweepStrays();
+if (swept > 0 && summary.length > 0) process.stdout.write(`${summary.join('\n')}\n`);
+process.exit(code ?? 1);

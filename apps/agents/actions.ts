@@ -73,7 +73,8 @@ export async function pressKeys(deps: AgentDeps, id: string, keys: readonly Pane
 // empty input box open its Rewind menu). A prompt stopped before any output comes back into
 // Claude Code's input box, at once or (stopped while Claude still submitted it) up to a second
 // later: it is emptied, so the next message arrives alone; a menu a stray key opened is closed
-// again. Under the typing lock, so it never lands between a message's paste and its Enter.
+// again; a turn seen to stop is marked on the window (the status monitor reads it). Under the
+// typing lock, so it never lands between a message's paste and its Enter.
 export async function interruptAgent(deps: AgentDeps, id: string): Promise<void> {
   await withTypingLock(deps, id, async () => {
     const { agent } = await findLiveAgent(deps, id);
@@ -89,6 +90,9 @@ export async function interruptAgent(deps: AgentDeps, id: string): Promise<void>
     if (kind.clearInputKeys.length === 0 && kind.strayMenus.length === 0) return;
     const pane = await settleAfterInterrupt(tmux, agent.windowId, kind, before);
     await closeStrayMenu(tmux, agent.windowId, kind, pane);
+    // The turn is over: this ends it for a status read from events alone, as Claude Code sends
+    // no event for a turn stopped before any output.
+    if (detectPaneStatus(kind, pane) !== 'busy') await tmux.markTurnStopped(agent.windowId, Date.now());
   });
 }
 

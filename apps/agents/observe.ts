@@ -1,4 +1,5 @@
 import { deriveStatus, showsInterrupt, type AgentStatus, type HookReport } from '../core/src/agents/index.js';
+import type { InterruptMark } from '../core/src/tmux/index.js';
 import { listAgentWindows, type AgentWindow, type WorktreeEntry } from '../registry/index.js';
 import { DEFAULT_PROJECT } from '../projects/schema.js';
 import type { AgentDeps } from './deps.js';
@@ -63,11 +64,21 @@ export async function recapture(deps: AgentDeps, observation: AgentObservation, 
   return { ...observation, panes };
 }
 
-// The agents as the API shows them, from an observation and the hooks' reports at `now`.
-export function agentViews(deps: AgentDeps, observation: AgentObservation, hooks: ReadonlyMap<string, HookReport>, now: number): AgentListing {
-  const views = observation.windows.map((entry) =>
-    toView(deps, entry, entry.window ? (observation.panes.get(entry.window.windowId) ?? null) : null, hooks.get(entry.agent.id), now),
-  );
+// The agents as the API shows them, from an observation, the hooks' reports and the windows'
+// interrupt marks (read after the observation) at `now`.
+export function agentViews(
+  deps: AgentDeps,
+  observation: AgentObservation,
+  hooks: ReadonlyMap<string, HookReport>,
+  now: number,
+  marks: ReadonlyMap<string, InterruptMark> = new Map(),
+): AgentListing {
+  const views = observation.windows.map((entry) => {
+    const windowId = entry.window?.windowId;
+    const pane = windowId ? (observation.panes.get(windowId) ?? null) : null;
+    const turnStoppedAt = windowId === undefined ? undefined : (marks.get(windowId)?.turnStoppedAt ?? undefined);
+    return toView(deps, entry, pane, hooks.get(entry.agent.id), turnStoppedAt, now);
+  });
   return observation.warning ? { agents: views, warning: observation.warning } : { agents: views };
 }
 
@@ -80,17 +91,17 @@ export interface InterruptSigns {
 }
 
 // Each live agent's interrupt signs, from an observation and the windows' marks read after it.
-export function interruptSigns(deps: AgentDeps, observation: AgentObservation, marks: ReadonlyMap<string, string>): Map<string, InterruptSigns> {
+export function interruptSigns(deps: AgentDeps, observation: AgentObservation, marks: ReadonlyMap<string, InterruptMark>): Map<string, InterruptSigns> {
   const signs = new Map<string, InterruptSigns>();
   for (const { agent, window } of observation.windows) {
     const pane = window ? observation.panes.get(window.windowId) : null;
     if (!window || pane === null || pane === undefined) continue;
-    signs.set(agent.id, { mark: marks.get(window.windowId) ?? '', onScreen: showsInterrupt(deps.kinds.forCommand(agent.command), pane) });
+    signs.set(agent.id, { mark: marks.get(window.windowId)?.mark ?? '', onScreen: showsInterrupt(deps.kinds.forCommand(agent.command), pane) });
   }
   return signs;
 }
 
-function toView(deps: AgentDeps, { agent, window }: AgentWindow, pane: string | null, hook: HookReport | undefined, now: number): AgentView {
+function toView(deps: AgentDeps, { agent, window }: AgentWindow, pane: string | null, hook: HookReport | undefined, turnStoppedAt: number | undefined, now: number): AgentView {
   const kind = deps.kinds.forCommand(agent.command);
   const created = Date.parse(agent.createdAt);
   const status: AgentStatus = !window && agent.state === 'stopped' ? 'stopped' : deriveStatus({
@@ -99,6 +110,7 @@ function toView(deps: AgentDeps, { agent, window }: AgentWindow, pane: string | 
     pane,
     kind,
     hook,
+    turnStoppedAt,
     ageMs: Number.isFinite(created) ? now - created : Number.POSITIVE_INFINITY,
     startingGraceMs: deps.config.agents.readyTimeoutMs,
     now,

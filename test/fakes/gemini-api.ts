@@ -1,5 +1,6 @@
 import type { TokenCounts } from '../../apps/usage/index.ts';
 import { openSse, sendJson, startFakeHttp, waitUnlessGone, type Exchange, type RecordedRequest } from './fake-http.ts';
+import { createLimitWindow, sendLimit } from './limit-window.ts';
 import { AFTER_TOOL, offeredTool, scriptFor, splitInto, type Script } from './prompt-script.ts';
 
 // A local stand-in for the Gemini API (`/v1beta/models/<model>:streamGenerateContent?alt=sse`
@@ -8,7 +9,9 @@ import { AFTER_TOOL, offeredTool, scriptFor, splitInto, type Script } from './pr
 // A streamed request is a turn of the conversation: it follows the prompt's own script (see
 // prompt-script.ts); a shell step is Gemini's `run_shell_command` tool. A plain
 // generateContent is one of the CLI's side questions (which model to route to, who speaks
-// next…): it gets a JSON object that fits the schema asked for. Every request is recorded.
+// next…): it gets a JSON object that fits the schema asked for. `LIMIT <s>` in a prompt opens
+// a usage limit (limit-window.ts): turns get the API's 429 until it lifts. Every request is
+// recorded.
 
 interface Part {
   text?: string;
@@ -55,10 +58,16 @@ const isTurn = (request: RecordedRequest): boolean => request.method === 'POST' 
 
 export async function startFakeGemini(): Promise<FakeGemini> {
   let counter = 0;
+  const limit = createLimitWindow();
   const server = await startFakeHttp(async (exchange) => {
     const { request, response } = exchange;
     const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as GenerateBody;
     const model = /models\/([^:/]+):/.exec(request.path)?.[1] ?? 'gemini-fake';
+    const resetAt = isTurn(request) ? limit.refuse(userPrompt(body)) : null;
+    if (resetAt !== null) {
+      sendLimit(response, { 'content-type': 'application/json; charset=UTF-8' }, quotaExhausted(model, Math.ceil((resetAt - Date.now()) / 1000)));
+      return;
+    }
     const usage = fakeUsage(++counter);
     if (isTurn(request)) {
       const offered = (body.tools ?? []).flatMap((t) => (t.functionDeclarations ?? []).map((f) => String(f.name)));
@@ -81,6 +90,35 @@ export async function startFakeGemini(): Promise<FakeGemini> {
         .filter((r) => isTurn(r) && !afterTool(r.body as GenerateBody))
         .map((r) => userPrompt(r.body as GenerateBody) ?? ''),
     close: server.close,
+  };
+}
+
+// The Gemini API's answer to a request over an API key's per-minute quota (as users have
+// reported it): no Retry-After header; the delay is the body's RetryInfo. Gemini CLI reads a
+// per-minute QuotaFailure with a RetryInfo as a limit to wait out (a per-day one it does not
+// retry).
+function quotaExhausted(model: string, inSeconds: number) {
+  return {
+    error: {
+      code: 429,
+      message: 'You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits.',
+      status: 'RESOURCE_EXHAUSTED',
+      details: [
+        {
+          '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+          violations: [
+            {
+              quotaMetric: 'generativelanguage.googleapis.com/generate_content_free_tier_requests',
+              quotaId: 'GenerateRequestsPerMinutePerProjectPerModel-FreeTier',
+              quotaDimensions: { location: 'global', model },
+              quotaValue: '10',
+            },
+          ],
+        },
+        { '@type': 'type.googleapis.com/google.rpc.Help', links: [{ description: 'Learn more about Gemini API quotas', url: 'https://ai.google.dev/gemini-api/docs/rate-limits' }] },
+        { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${inSeconds}s` },
+      ],
+    },
   };
 }
 

@@ -45,19 +45,32 @@ describe('links and special files planted in CMUX_HOME', { timeout: 600_000 }, (
       const res = await cmux.cli(args);
       return `exit ${res.exitCode}: ${String(res.stdout)} ${String(res.stderr)}`;
     });
+  // An app's two logs (PM2 writes its stdout and stderr to files of their own).
   const logOf = (app: string) =>
-    ['out', 'err'].map((stream) => join(cmux.home, 'logs', `${app}.${stream}.log`)).map((file) => (existsSync(file) ? readFileSync(file, 'utf8') : '')).join('');
+    (['out', 'err'] as const).map((stream) => {
+      const file = join(cmux.home, 'logs', `${app}.${stream}.log`);
+      return existsSync(file) ? readFileSync(file, 'utf8') : '';
+    });
+  const lengthsOf = (app: string) => logOf(app).map((text) => text.length);
+  // What an app logged since `lengths`, its out log's lines then its err log's.
+  const loggedSince = (app: string, lengths: number[]) =>
+    logOf(app)
+      .map((text, i) => text.slice(lengths[i]))
+      .join('');
   // The line an app logs after `poke` that names `path` and says what it is (its scans and polls
-  // run every second), or all it logged meanwhile.
-  // How long each app's log was just before the path was planted: an app may notice the path
+  // run every second), or all it logged meanwhile and what the poke returned.
+  // How long each app's logs were just before the path was planted: an app may notice the path
   // at once (a file watcher), before its trigger runs, and says it only once while it lasts.
-  let logsAtPlant = new Map<string, number>();
+  let logsAtPlant = new Map<string, number[]>();
   const appLog = (app: string, poke: () => Promise<unknown> = async () => undefined) =>
     labelled(app, async (path, said) => {
-      const before = logsAtPlant.get(app) ?? logOf(app).length;
-      await poke();
+      const before = logsAtPlant.get(app) ?? lengthsOf(app);
+      const poked = await poke();
       const line = (text: string) => text.split('\n').find((l) => l.includes(path) && said.test(l));
-      return eventually(async () => logOf(app).slice(before), (text) => line(text) !== undefined, 30_000).then((text) => line(text) ?? text, () => logOf(app).slice(before));
+      return eventually(async () => loggedSince(app, before), (text) => line(text) !== undefined, 30_000).then(
+        (text) => line(text) ?? text,
+        () => `${loggedSince(app, before)}\n(the poke returned ${JSON.stringify(poked)?.slice(0, 300)})`,
+      );
     });
   // Messages sent while something was planted: each must be delivered in the end.
   const sent: string[] = [];
@@ -189,7 +202,7 @@ describe('links and special files planted in CMUX_HOME', { timeout: 600_000 }, (
       it(`${row.path} as a ${as === 'link' ? 'symbolic link' : 'FIFO'}: ${row.trigger.label} refuses it by name`, async (t) => {
         const path = fill(row.path);
         const full = join(cmux.home, path);
-        logsAtPlant = new Map(['cmux-router', 'cmux-log-watcher', 'cmux-frontend-healer'].map((app) => [app, logOf(app).length]));
+        logsAtPlant = new Map(['cmux-router', 'cmux-log-watcher', 'cmux-frontend-healer'].map((app) => [app, lengthsOf(app)]));
         const undo = await plant(path, as, row.folder ?? false);
         t.after(undo);
         const kind = as === 'link' ? /symbolic link/ : /FIFO/;

@@ -12,6 +12,7 @@ import { apiClient } from '../helpers/api.ts';
 import { createInstance, processesMentioning, ROOT, type TestInstance } from '../helpers/instance.ts';
 import { workerPreamble } from '../helpers/preamble.ts';
 import { eventually } from '../helpers/tmux.ts';
+import { checkStatusFollowsEvents } from './status-events.ts';
 
 // One end-to-end suite for a real agent CLI under a real cmux (PM2, tmux, HTTP), its model API a
 // local fake: spawn with a task, busy and idle, interrupt, a tool call into the mailbox,
@@ -65,9 +66,6 @@ interface StoredMessage {
   body?: string;
 }
 
-const IDLE_AFTER_ANSWER_MS = 2_000;
-// How soon the status follows one of the program's own events.
-const STATUS_AFTER_EVENT_MS = 500;
 // The bundled demo agent, as a second worker: it runs a `$ cmux …` line of its task.
 const DEMO = `${process.execPath} ${join(ROOT, 'dist', 'apps', 'demo-agent', 'index.js')}`;
 // Long enough that each program shows it in its input box as a pasted block (Gemini over 5
@@ -157,27 +155,15 @@ export function describeRealAgent(spec: RealAgentSpec): void {
     });
 
     // Its screen rules are off for the status here: busy and idle can come from its events only.
-    it('reads busy while the API delays the answer and idle within 2 s of its end, each within 500 ms of its own hook event', async () => {
-      const agent = async () => (await api.call<Agent[]>('GET', '/api/agents')).body.find((a) => a.id === 'w1')!;
-      const eventAt = async (name: string, after: number) => {
-        const events = (await api.call<Array<{ event: string; at: string }>>('GET', '/api/agent-events?agent=w1&limit=50')).body;
-        return events.map((e) => ({ ...e, ms: Date.parse(e.at) })).find((e) => e.event === name && e.ms >= after);
-      };
-      const asked = Date.now();
-      await send('Think it over. DELAY 4000');
-      const busy = await eventually(agent, (a) => a.status === 'busy', 20_000);
-      const started = await eventually(() => eventAt(spec.turnEvents.start, asked), Boolean, 10_000);
-      const busySince = Date.parse(busy.statusSince);
-      assert.ok(Math.abs(busySince - started!.ms) <= STATUS_AFTER_EVENT_MS, `busy ${busySince - started!.ms} ms after ${spec.turnEvents.start}`);
-      const turn = await eventually(async () => turns().find((r) => JSON.stringify(r.body).includes('Think it over.') && r.endedAt !== null), Boolean, 30_000);
-      const idle = await eventually(agent, (a) => a.status === 'idle', 30_000);
-      const ended = await eventually(() => eventAt(spec.turnEvents.end, busySince), Boolean, 10_000);
-      const idleSince = Date.parse(idle.statusSince);
-      assert.ok(Math.abs(idleSince - ended!.ms) <= STATUS_AFTER_EVENT_MS, `idle ${idleSince - ended!.ms} ms after ${spec.turnEvents.end}`);
-      assert.ok(idleSince >= turn!.endedAt!, 'idle only once the answer ended: nothing but the event set it');
-      assert.ok(idleSince - turn!.endedAt! < IDLE_AFTER_ANSWER_MS + 1_000, `idle ${idleSince - turn!.endedAt!} ms after the answer ended`);
-      assert.deepEqual(fake.prompts().slice(-1), ['Think it over. DELAY 4000']);
-    });
+    it('reads busy while the API delays the answer and idle within 2 s of its end, each within 500 ms of its own hook event', () =>
+      checkStatusFollowsEvents({
+        api,
+        agent: 'w1',
+        turnEvents: spec.turnEvents,
+        send,
+        answerEnded: (marker) => turns().find((r) => JSON.stringify(r.body).includes(marker) && r.endedAt !== null)?.endedAt ?? undefined,
+        prompts: () => fake.prompts(),
+      }));
 
     it('interrupts with its interrupt key: the turn stops, status idle, the next message arrives alone', async () => {
       await send('Take your time. DELAY 60000');

@@ -2,6 +2,7 @@
 // and saves each screen as test/fixtures/panes/<cli>-<version>-<state>.txt, the fixtures the
 // status rules of apps/agents/kinds/<cli>/kind.yaml are checked against. Run it again after a
 // version bump:  node --import tsx test/real-agents/capture-panes.ts claude-code|codex|gemini
+// (gemini-limits: only Gemini's usage-limit screens)
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -208,10 +209,46 @@ async function captureGemini(base: string): Promise<void> {
   } finally {
     await fake.close();
   }
+  await captureGeminiLimits(base);
 }
 
-const CAPTURES: Record<Cli, (base: string) => Promise<void>> = { 'claude-code': captureClaude, codex: captureCodex, gemini: captureGemini };
-const cli = process.argv[2] as Cli;
+// A usage limit (the fake's 429 for `LIMIT <s>`; its window opens once per fake, so one fake
+// each). One it can wait out (a retry delay up to 300 s): Gemini says nothing of it, waits and
+// retries by itself (`limit-retrying`, 5 s into the wait). A longer one: its "Usage limit
+// reached" dialog (`limit`), and once Stop is picked the error line (`limit-stopped`) (0.61.0).
+async function captureGeminiLimits(base: string): Promise<void> {
+  const version = execFileSync(GEMINI_BIN, ['--version'], { encoding: 'utf8', timeout: 30_000 }).trim();
+  const work = join(base, 'gemini-limit-work');
+  mkdirSync(work, { recursive: true });
+  const limited = async (seconds: number, run: (s: Screen) => Promise<void>) => {
+    const fake = await startFakeGemini();
+    try {
+      const home = geminiHome(join(base, `gemini-limit-home-${seconds}`), fake.url, [work]);
+      await session('gemini', version, [GEMINI_BIN], home, work, async (s) => {
+        await s.until(/Type your message[\s\S]*gemini-2\.5-flash/);
+        await submit(s, `LIMIT ${seconds} then say hello`);
+        await run(s);
+      });
+    } finally {
+      await fake.close();
+    }
+  };
+  await limited(20, async (s) => {
+    s.save('limit-retrying', await s.until(/Thinking\.\.\. \(esc to cancel, (?:[5-9]|1\d)s\)/));
+    await s.until(/Echo: LIMIT 20 then say hello[\s\S]*Type your message/, 90_000);
+  });
+  await limited(400, async (s) => {
+    s.save('limit', await s.until(/Usage limit reached for[\s\S]*● 1\. Keep trying/));
+    await s.keys('Down');
+    await s.until(/● 2\. Stop/);
+    await s.keys('Enter');
+    s.save('limit-stopped', await s.until(/Please wait and try again later[\s\S]*Type your message/));
+  });
+}
+
+// `gemini-limits`: only Gemini's limit screens (part of `gemini`).
+const CAPTURES: Record<Cli | 'gemini-limits', (base: string) => Promise<void>> = { 'claude-code': captureClaude, codex: captureCodex, gemini: captureGemini, 'gemini-limits': captureGeminiLimits };
+const cli = process.argv[2] as keyof typeof CAPTURES;
 if (!Object.hasOwn(CAPTURES, cli)) throw new Error(`usage: capture-panes.ts ${Object.keys(CAPTURES).join('|')}`);
 const base = mkdtempSync(join(tmpdir(), 'cx-capture-'));
 try {

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { findChoice, readChoices } from '../../apps/agents/dialogs.ts';
 import { composerText, detectPaneStatus, loadConfig, stillInComposer } from '../../apps/core/src/index.ts';
 import { loadKinds } from '../../apps/agents/index.ts';
+import { limitOnScreen } from '../../apps/agents/limits/index.ts';
 import { ROOT } from '../helpers/instance.ts';
 
 // Every screen captured from a real agent CLI (test/real-agents/capture-panes.ts) reads as the
@@ -60,6 +61,11 @@ const EXPECTED: Record<string, Record<string, 'busy' | 'waiting' | 'idle' | 'non
     pasted: 'idle',
     'pasted-enter-lost': 'idle',
     queued: 'busy',
+    // A usage limit it waits out: the spinner only. A longer one: its dialog, then (Stop) the
+    // error line under an idle input box.
+    'limit-retrying': 'busy',
+    limit: 'waiting',
+    'limit-stopped': 'idle',
   },
 };
 // What each capture's input box holds: nothing, a typed line, or a pasted block (whatever the
@@ -76,6 +82,8 @@ const INPUT_BOX: Record<string, 'empty' | 'typed' | 'pasted'> = {
   typed: 'typed',
   pasted: 'pasted',
   'pasted-enter-lost': 'pasted',
+  'limit-retrying': 'empty',
+  'limit-stopped': 'empty',
 };
 // What the capture script typed and pasted (test/real-agents/capture-panes.ts).
 const TYPED = 'an unsent message';
@@ -96,6 +104,17 @@ const MENUS: Record<string, string[]> = {
   'claude-code-2.1.332-apikey.txt': ['Yes', 'No (recommended)'],
   'codex-0.171.0-approval.txt': ['Yes, proceed (y)', "Yes, and don't ask again for commands that start with `echo approved` (p)", 'No, and tell Codex what to do differently (esc)'],
   'gemini-0.61.0-approval.txt': ['Allow once', 'Allow for this session', 'No, suggest changes (esc)'],
+  'gemini-0.61.0-limit.txt': ['Keep trying', 'Stop'],
+};
+// The captures that show a usage limit, and the reset cmux reads from each at LIMIT_SEEN, the
+// moment Gemini's were captured (its dialog's "5:42 AM UTC" is the end of that minute; its
+// error line's "after 400s" counts from when it is read); null: any reset (Codex's is a local
+// time, checked in test/unit/limits.test.ts).
+const LIMIT_SEEN = Date.UTC(2026, 11, 7, 5, 35, 50);
+const LIMITS: Record<string, number | null> = {
+  'codex-0.171.0-limit.txt': null,
+  'gemini-0.61.0-limit.txt': Date.UTC(2026, 11, 7, 5, 43),
+  'gemini-0.61.0-limit-stopped.txt': LIMIT_SEEN + 400_000,
 };
 const pane = (file: string) => readFileSync(join(PANES, file), 'utf8');
 
@@ -148,6 +167,26 @@ describe('real agent screens', () => {
         assert.equal(stillInComposer(kind, pane(file), PASTED), box === 'pasted', `${file} holds the pasted block`);
       }
       assert.equal(composerText(kind, pane(`${cli}-${CAPTURE.exec(files[0]!)![2]}-typed.txt`)), TYPED);
+    });
+
+    it(`reads a usage limit on ${cli}'s limit screens only, with the reset they say`, () => {
+      for (const file of files) {
+        const seen = limitOnScreen(kind, pane(file), LIMIT_SEEN);
+        assert.equal(seen !== null, file in LIMITS, `${file}: ${JSON.stringify(seen)}`);
+        if (seen && LIMITS[file] !== null) assert.deepEqual(seen.reset, { until: LIMITS[file], note: null }, file);
+        // The menu cmux answers after a limit, on the limit's screen only, offering its choice.
+        const after = kind.limits?.after.find((menu) => menu.when.test(pane(file)));
+        assert.equal(after !== undefined, file === 'codex-0.171.0-limit.txt' || file === 'gemini-0.61.0-limit.txt', file);
+        if (!after) continue;
+        assert.ok(findChoice(readChoices(pane(file), kind.choiceCursor)!, after.choose) !== -1, file);
+        // Still the menu once the cursor has left its first choice (cmux moves it, then presses
+        // Enter only while the menu is there).
+        const unmarked = pane(file)
+          .split('\n')
+          .map((line) => line.replace(/^(\s*)│/, '$1 ').replace(kind.choiceCursor!, (mark) => ' '.repeat(mark.length)))
+          .join('\n');
+        assert.ok(after.when.test(unmarked), `${file} without its cursor`);
+      }
     });
 
     it(`knows ${cli}'s stray menus (Claude Code's Rewind) on their screens only`, () => {

@@ -56,6 +56,10 @@ describe('agent kinds and status rules', () => {
     ['a dialog on screen when the screen is not read, after an idle hook', { kind: eventsOnly, pane: pane('claude-code-2.1.332-permission'), hook: { status: 'idle', at: 999_000 } }, 'idle'],
     ['a busy hook long ago over an idle screen that is not read', { kind: eventsOnly, hook: { status: 'busy', at: 1_000 } }, 'busy'],
     ['a young agent with no event yet when the screen is not read', { kind: eventsOnly, pane: pane('claude-code-2.1.332-idle'), ageMs: 1_000 }, 'starting'],
+    // cmux's interrupt saw the turn stop, which Claude Code reports no event for (before any output).
+    ['a busy hook before an interrupt that saw the turn stop, when the screen is not read', { kind: eventsOnly, pane: pane('claude-code-2.1.332-busy'), hook: { status: 'busy', at: 990_000 }, turnStoppedAt: 995_000 }, 'idle'],
+    ['a busy hook after an interrupt that saw the turn stop (the next turn), when the screen is not read', { kind: eventsOnly, hook: { status: 'busy', at: 996_000 }, turnStoppedAt: 995_000 }, 'busy'],
+    ['an interrupt that saw a turn stop, with no event yet, when the screen is not read', { kind: eventsOnly, turnStoppedAt: 995_000 }, 'unknown'],
   ];
   for (const [name, input, expected] of cases) {
     it(`derives ${expected} from ${name}`, () => assert.equal(deriveStatus({ ...base, ...input }), expected));

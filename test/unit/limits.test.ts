@@ -32,6 +32,22 @@ describe('usage limit resets', () => {
     assert.equal(parseReset('5 minutes', NOW).until, NOW + 300_000);
   });
 
+  it('reads a time of day in the zone it names (Gemini CLI: "5:42 AM UTC"), and seconds with a fraction', () => {
+    const utcNow = Date.UTC(2026, 11, 7, 2, 36, 47);
+    assert.deepEqual(parseReset('2:37 AM UTC', utcNow), { until: Date.UTC(2026, 11, 7, 2, 38), note: null });
+    assert.deepEqual(parseReset('8:07 AM GMT+5:30', utcNow), { until: Date.UTC(2026, 11, 7, 2, 38), note: null });
+    assert.deepEqual(parseReset('9:37 PM GMT-5', utcNow), { until: Date.UTC(2026, 11, 7, 2, 38), note: null });
+    // Already gone in that zone: the next day's, there.
+    assert.deepEqual(parseReset('1:00 AM UTC', utcNow), { until: Date.UTC(2026, 11, 8, 1, 1), note: null });
+    assert.deepEqual(parseReset('Dec 8, 2:37 AM UTC', utcNow), { until: Date.UTC(2026, 11, 8, 2, 38), note: null });
+    // Another zone's short name is the program's local zone, cmux's own.
+    assert.deepEqual(parseReset('2:37 AM PST', NOW), parseReset('2:37 AM', NOW));
+    assert.equal(parseReset('20.5s', NOW).until, NOW + 20_500);
+    for (const bad of ['2:37 AM GMT+15', '2:37 AM GMT+5:75', '2:37 AM later', '2:37 AM U', '20.12345s']) {
+      assert.equal(parseReset(bad, NOW).until, null, bad);
+    }
+  });
+
   it('caps a reset years ahead at 7 days, refuses one long past and anything malformed, and says why', () => {
     assert.deepEqual(parseReset('2099-01-01T00:00:00Z', NOW), { until: NOW + MAX_AHEAD_MS, note: 'the reset 2099-01-01T00:00:00.000Z is more than 7 days ahead; taken as 7 days' });
     assert.equal(parseReset('9999999999', NOW).until, NOW + MAX_AHEAD_MS);

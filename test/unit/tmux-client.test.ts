@@ -96,6 +96,19 @@ describe(`tmux client on a private socket (${transport})`, { timeout: 60_000 }, 
     assert.equal(tabbed?.name, 'tab\\there');
   });
 
+  it('reads every window\'s interrupt mark and when an interrupt last saw its turn stop, in one call', async () => {
+    const marked = await tmux.newWindow({ session: 'cmux', name: 'marked', command: ['cat'] });
+    const plain = await tmux.newWindow({ session: 'cmux', name: 'plain', command: ['cat'] });
+    await tmux.markInterrupted(marked, '1700000000000-abc123');
+    await tmux.markTurnStopped(marked, 1_700_000_001_234);
+    const marks = await tmux.interruptMarks();
+    assert.deepEqual(marks.get(marked), { mark: '1700000000000-abc123', turnStoppedAt: 1_700_000_001_234 });
+    assert.deepEqual(marks.get(plain), { mark: '', turnStoppedAt: null });
+    // A value set by hand that is no time is none.
+    await tmuxCommand(socket, ['set-option', '-w', '-t', plain, '@cmux-turn-stopped', 'soon']);
+    assert.deepEqual((await tmux.interruptMarks()).get(plain), { mark: '', turnStoppedAt: null });
+  });
+
   it('types literal text and presses keys: nothing is read as a key name', async () => {
     const file = join(ctx.dir, 'typed.txt');
     const id = await tmux.newWindow({ session: 'cmux', name: 'typist', command: ['sh', '-c', `cat > ${file}`] });

@@ -1,7 +1,7 @@
 import { fileVersion } from '../../core/src/fs/index.js';
 import type { Logger } from '../../core/src/log/index.js';
 import { homePaths } from '../../core/src/paths/index.js';
-import type { TmuxEvent } from '../../core/src/tmux/index.js';
+import type { InterruptMark, TmuxEvent } from '../../core/src/tmux/index.js';
 import { agentViews, captureAgents, interruptSigns, recapture, type AgentDeps, type AgentObservation, type AgentView } from '../../agents/index.js';
 import type { TeamAgent, TeamDirectory } from '../../registry/directory/index.js';
 import { nextAttention, turnInterrupted, type Attention } from '../notify/attention.js';
@@ -52,7 +52,7 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
   let observation: AgentObservation | undefined;
   // The windows' interrupt marks, read after `observation`'s screens (see markInterrupted), and
   // per agent the mark it carried when last seen not busy: a different one is an interrupt since.
-  let marks: ReadonlyMap<string, string> = new Map();
+  let marks: ReadonlyMap<string, InterruptMark> = new Map();
   const seenMarks = new Map<string, string>();
   // agents.yaml as it was when `observation` was read.
   let observedRegistry: string | undefined;
@@ -176,7 +176,7 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
       ),
       now,
     );
-    for (const seen of agentViews(deps, observation, hooks.reports, now).agents) {
+    for (const seen of agentViews(deps, observation, hooks.reports, now, marks).agents) {
       // A usage limit outranks what the screen shows (a running agent reads `limited` until the reset).
       const limit = seen.status === 'missing' || seen.status === 'exited' ? null : limits.of(seen.id);
       const view: AgentView & { limitedUntil?: string } = limit ? { ...seen, status: 'limited', limitedUntil: limit.until } : seen;

@@ -65,6 +65,8 @@ export interface StatusInputs {
   pane: string | null;
   kind: AgentKind;
   hook?: HookReport | undefined;
+  // When cmux's last interrupt saw the turn stop (ms), if it did.
+  turnStoppedAt?: number | undefined;
   ageMs: number;
   startingGraceMs: number;
   now: number;
@@ -75,11 +77,16 @@ export interface StatusInputs {
 // a screen that reads idle soon outranks a busy report;
 // otherwise the screen decides, and a young agent the screen cannot read yet is `starting`.
 // A kind whose status is not read from the screen (`statusFromScreen: false`) has only its
-// hook reports, which then do not grow old: the last one stands until the next.
+// hook reports, which then do not grow old: the last one stands until the next, or until an
+// interrupt of cmux's saw the turn stop after it (Claude Code reports no event for a turn
+// stopped before any output).
 export function deriveStatus(input: StatusInputs): AgentStatus {
   if (!input.windowExists) return 'missing';
   if (input.paneDead) return 'exited';
-  if (!input.kind.statusFromScreen) return input.hook?.status ?? (input.ageMs < input.startingGraceMs ? 'starting' : 'unknown');
+  if (!input.kind.statusFromScreen) {
+    if (input.hook && input.turnStoppedAt !== undefined && input.turnStoppedAt > input.hook.at) return 'idle';
+    return input.hook?.status ?? (input.ageMs < input.startingGraceMs ? 'starting' : 'unknown');
+  }
   const screen = input.pane === null ? null : detectPaneStatus(input.kind, input.pane);
   if (screen === 'waiting') return 'waiting';
   const hookAge = input.hook ? input.now - input.hook.at : Number.POSITIVE_INFINITY;

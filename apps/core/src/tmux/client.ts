@@ -19,7 +19,10 @@ const PANE_SESSION_FORMAT = '#{pane_id} #{session_name}';
 // The window option that changes at every interrupt cmux presses into the window: the server
 // and the CLI both interrupt, and the status monitor reads it (see markInterrupted).
 const INTERRUPT_MARK_OPTION = '@cmux-interrupted';
-const INTERRUPT_MARKS_FORMAT = '#{window_id}\t#{@cmux-interrupted}';
+// When cmux's last interrupt saw the turn stop (ms): the end of a turn that the program reports
+// no event for (see markTurnStopped).
+const TURN_STOPPED_OPTION = '@cmux-turn-stopped';
+const INTERRUPT_MARKS_FORMAT = '#{window_id}\t#{@cmux-interrupted}\t#{@cmux-turn-stopped}';
 // tmux names that cmux creates: no separators tmux would read as a target (`:` `.`), no
 // leading `-` that would read as a flag.
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,47}$/;
@@ -61,6 +64,12 @@ export interface CaptureOptions {
 }
 
 export type TmuxClient = ReturnType<typeof createTmuxClient>;
+
+// A window's interrupt marks (see markInterrupted, markTurnStopped).
+export interface InterruptMark {
+  mark: string;
+  turnStoppedAt: number | null;
+}
 export type { TmuxEvent } from './control.js';
 export type { PaneActivity, PaneWatch } from './pane-watch.js';
 
@@ -250,8 +259,14 @@ export function createTmuxClient(options: TmuxClientOptions) {
       await run(['set-option', '-w', '-t', target, INTERRUPT_MARK_OPTION, mark]);
     },
 
-    // Every window's last interrupt mark, by window id ('' for none), in one call.
-    async interruptMarks(): Promise<Map<string, string>> {
+    // Records that cmux's interrupt saw the window's turn stop at `at` (ms).
+    async markTurnStopped(target: string, at: number): Promise<void> {
+      await run(['set-option', '-w', '-t', target, TURN_STOPPED_OPTION, String(at)]);
+    },
+
+    // Every window's last interrupt mark ('' for none) and when an interrupt last saw its turn
+    // stop (null for never), by window id, in one call.
+    async interruptMarks(): Promise<Map<string, InterruptMark>> {
       let out: string;
       try {
         out = await run(['list-windows', '-a', '-F', INTERRUPT_MARKS_FORMAT]);
@@ -259,7 +274,15 @@ export function createTmuxClient(options: TmuxClientOptions) {
         if (noSession(error)) return new Map();
         throw error;
       }
-      return new Map(out.split('\n').filter(Boolean).map((line) => line.split('\t', 2) as [string, string]));
+      return new Map(
+        out
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => {
+            const [windowId = '', mark = '', stopped = ''] = line.split('\t', 3);
+            return [windowId, { mark, turnStoppedAt: /^\d+$/.test(stopped) ? Number(stopped) : null }];
+          }),
+      );
     },
 
     // The process id of the program the pane runs (its root process).
