@@ -6,7 +6,7 @@
 // `cmux spawn` at once pay fifty times. Whitespace and syntax are minified, names are not: a
 // stack trace in an error log still names the function it came from.
 import { build } from 'esbuild';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -47,10 +47,22 @@ async function bundle(what, entry, options) {
   }
 }
 
+// V8 keeps a script's source for as long as it runs, one byte a character when all of it is
+// Latin-1 and two otherwise: one `│` in a regex (esbuild escapes strings, not regexes) cost the
+// server 2 MB. An app bundle must therefore be ASCII; this says where it is not.
+function assertAscii(name, file) {
+  const text = readFileSync(file, 'utf8');
+  const at = text.search(/[^\x00-\x7f]/);
+  if (at === -1) return;
+  process.stderr.write(`bundle-apps: ${name}'s bundle has a non-ASCII character (${JSON.stringify(text.slice(Math.max(0, at - 60), at + 20))}): write it as \\u${text.codePointAt(at).toString(16).padStart(4, '0')} in the source, or V8 keeps the whole bundle two bytes a character\n`);
+  process.exit(1);
+}
+
 const started = performance.now();
 for (const name of ALL_APP_NAMES) {
   const { compiled, bundle: outfile } = appEntry(root, name);
   await bundle(name, compiled, { outfile });
+  assertAscii(name, outfile);
 }
 // Chunk names carry a hash: the last build's chunks go first.
 const cli = join(root, 'dist', 'bundles', 'cli');

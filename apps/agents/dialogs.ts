@@ -26,14 +26,16 @@ const POLL_MS = 100;
 // Reads the choice list of the dialog at the bottom of the screen: the cursor line (the kind's
 // `cursor`, e.g. Claude Code's indented `❯`) and the lines next to it whose text starts in the
 // same column as the cursor line's (the question above, a hint below do not); a box's `│`
-// borders are left out. A kind without a cursor has no menus.
+// borders are left out (written `\u2502`: esbuild leaves a regex's characters as they are, and
+// one non-ASCII character makes V8 keep the app's whole bundle two bytes a character). A kind
+// without a cursor has no menus.
 export function readChoices(pane: string, cursor?: RegExp | null): ScreenChoices | null {
   if (!cursor) return null;
   const lines = pane
     .split('\n')
-    .map((line) => line.replace(/^(\s*)│/, '$1 ').replace(/│\s*$/, '').replace(/\s+$/, ''))
+    .map((line) => line.replace(/^(\s*)\u2502/, '$1 ').replace(/\u2502\s*$/, '').replace(/\s+$/, ''))
     .map((line) => line.replace(cursor, (mark) => ' '.repeat(mark.length)));
-  const raw = pane.split('\n').map((line) => line.replace(/^(\s*)│/, '$1 '));
+  const raw = pane.split('\n').map((line) => line.replace(/^(\s*)\u2502/, '$1 '));
   let at = -1;
   for (let i = lines.length - 1; i >= 0; i--) {
     if (cursor.test(raw[i]!) && lines[i]!.trim() !== '') {

@@ -44,7 +44,7 @@ describe('the real ecosystem: start, status, stop', { timeout: 180_000 }, () => 
     for (const app of parsed.apps) assert.ok(app.pid > 0);
     // PM2 overwrites the process title, so the app's own ready line tells its node flags.
     const watcherLog = await eventually(async () => readFileSync(join(cmux.home, 'logs', 'cmux-log-watcher.out.log'), 'utf8'), (t) => t.includes('ready'));
-    assert.match(watcherLog, /cmux-log-watcher ready .*"execArgv":\["--max-semi-space-size=2"\]/, 'the log watcher runs with its node args');
+    assert.match(watcherLog, /cmux-log-watcher ready .*"execArgv":\["--max-semi-space-size=2","--lite-mode","--no-expose-wasm"\]/, 'the log watcher runs with its node args');
 
     const health = await fetch(`http://127.0.0.1:${cmux.port}/api/webhooks/health`);
     assert.equal(health.status, 200);

@@ -12,7 +12,7 @@ import { apiClient } from '../helpers/api.ts';
 import { createInstance, processesMentioning, ROOT, type TestInstance } from '../helpers/instance.ts';
 import { workerPreamble } from '../helpers/preamble.ts';
 import { eventually } from '../helpers/tmux.ts';
-import { checkStatusFollowsEvents } from './status-events.ts';
+import { checkStatusFollowsEvents, eventAt } from './status-events.ts';
 
 // One end-to-end suite for a real agent CLI under a real cmux (PM2, tmux, HTTP), its model API a
 // local fake: spawn with a task, busy and idle, interrupt, a tool call into the mailbox,
@@ -49,6 +49,11 @@ export interface RealAgentSpec {
   // How the program meets a usage limit the fake answers `LIMIT <s>` with (429, the provider's
   // body and reset headers): whether it resumes by itself. Unset: not covered yet.
   limit?: { resumes: boolean };
+  // A limit the program shows only when its reset is far off (Gemini waits out one under five
+  // minutes unseen): `LIMIT <seconds>` then, its menu answered with `menuChoice`, whose
+  // answer the screen shows as `stopped`. Read, held and answered here; its reset is minutes
+  // away, so this runs last and the lift is the `limit` test's (the same code).
+  farLimit?: { seconds: number; stopped: RegExp };
 }
 
 interface Agent {
@@ -349,6 +354,30 @@ export function describeRealAgent(spec: RealAgentSpec): void {
       assert.deepEqual(line && { input: line.input, output: line.output, cacheRead: line.cacheRead, cacheWrite: line.cacheWrite }, expected);
       assert.equal(line?.calls, billed.length);
     });
+
+    if (spec.farLimit) {
+      const { seconds, stopped } = spec.farLimit;
+      it(`reads \`limited\` within 2 s of a usage limit ${seconds} s away, answers the program's menu, and holds a message sent meanwhile with the reason, once`, async () => {
+        const asked = Date.now();
+        await send(`Go on. LIMIT ${seconds}`);
+        const refused = await eventually(async () => turns().find((r) => JSON.stringify(r.body).includes(`LIMIT ${seconds}`) && r.endedAt !== null), Boolean, 30_000);
+        const limited = await eventually(async () => (await api.call<Array<Agent & { limitedUntil?: string }>>('GET', '/api/agents')).body.find((a) => a.id === 'w1'), (a) => a?.status === 'limited', 30_000);
+        assert.ok(Date.now() - refused!.endedAt! < 2_000 + 1_000, `limited ${Date.now() - refused!.endedAt!} ms after the 429`);
+        const until = Date.parse(limited!.limitedUntil!);
+        const reset = refused!.endedAt! + seconds * 1000;
+        assert.ok(until >= reset - 5_000 && until <= reset + 61_000, `the reset ${limited!.limitedUntil} is the fake's (${seconds} s ahead, read to the minute)`);
+        const sent = await api.call<{ id: string }>('POST', '/api/agents/w1/message', { text: 'after the far limit' });
+        const stored = async () => (await api.call<Array<{ id: string; status: string; detail: string | null }>>('GET', '/api/messages?limit=20')).body.find((m) => m.id === sent.body.id);
+        await eventually(stored, (m) => /^held \(limit\): usage limit of its \S+ account/.test(m?.detail ?? ''), 10_000);
+        // Its menu answered, the turn ends: the agent could take a message now, but this one waits.
+        await eventually(terminal, (t) => stopped.test(t), 30_000);
+        await eventually(() => eventAt(api, 'w1', spec.turnEvents.end, asked), Boolean, 30_000);
+        assert.equal((await stored())?.status, 'queued');
+        assert.equal(fake.prompts().filter((p) => p.includes('after the far limit')).length, 0, 'not typed while the limit lasts');
+        const notices = (await api.call<Array<{ to: string; subject: string }>>('GET', '/api/messages?limit=50')).body.filter((m) => m.to === 'supervisor' && new RegExp(`^\\[LIMIT\\] .*\\bw1\\b.*: ${spec.kind} usage limit`).test(m.subject));
+        assert.equal(notices.length, 1, 'the supervisor hears of it once, however many ways the screen says it');
+      });
+    }
 
     it('stop leaves nothing: no agent process, no tmux server, no PM2', async () => {
       const stop = await cmux.cli(['stop'], { timeoutMs: 60_000 });

@@ -18,4 +18,7 @@ describeRealAgent({
   userConfig: '.gemini/settings.json',
   // `/compact` is an alias of Gemini's `/compress`.
   compacted: /Compression|compressed/,
+  // A limit under five minutes away it waits out unseen (docs/usage-limits.md): one further
+  // off opens its "Usage limit reached" dialog, answered "Stop".
+  farLimit: { seconds: 400, stopped: /Please wait and try again later/ },
 });

@@ -93,7 +93,7 @@ describe('module boundaries', () => {
   it('an app run in lite mode calls no fetch: lite mode has no WebAssembly, which fetch\'s HTTP parser needs', () => {
     const config = loadConfig({ env: { CMUX_HOME: join(tmpdir(), 'cx-boundaries-unused') }, cwd: ROOT });
     const lite = buildEcosystem(config).apps.filter((app) => app.node_args.includes('--lite-mode'));
-    assert.ok(lite.length >= 3, `the server, the router and the healer run in lite mode: ${lite.map((a) => a.name).join(', ')}`);
+    assert.equal(lite.length, 4, `all four apps run in lite mode: ${lite.map((a) => a.name).join(', ')}`);
     const offenders = lite.filter((app) => /\bfetch\s*\(|\bWebAssembly\b/.test(readFileSync(app.script, 'utf8'))).map((app) => app.name);
     assert.deepEqual(offenders, [], 'these bundles call fetch or WebAssembly: use core\'s httpRequest (node:http)');
   });

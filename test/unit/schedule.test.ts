@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { createLogger } from '../../apps/core/src/index.ts';
 import { scheduleEvery } from '../../apps/core/src/lifecycle/schedule.ts';
 
-// Everything written to the console while `run` runs (node-cron reports through console.warn).
+// Everything written to the console while `run` runs.
 async function consoleDuring(run: () => Promise<void>): Promise<string> {
   let said = '';
   const saved = { warn: console.warn, error: console.error, log: console.log };
@@ -32,7 +32,7 @@ describe('scheduleEvery', () => {
         await sleep(2_500);
         running -= 1;
       }, logger);
-      // Runs start on node-cron's whole-second ticks: 8 s holds at least two 2.5 s runs, however slow the machine.
+      // Runs start on one-second ticks: 8 s holds at least two 2.5 s runs, however slow the machine.
       const until = Date.now() + 8_000;
       while (Date.now() < until && runs < 2) await sleep(100);
       // A busy event loop (a long synchronous scan) misses ticks.
@@ -40,10 +40,14 @@ describe('scheduleEvery', () => {
       while (Date.now() < busyUntil);
       await sleep(1_500);
       await schedule.stop();
+      // A stopped schedule ticks no more.
+      const stoppedAt = runs;
+      await sleep(1_500);
+      assert.equal(runs, stoppedAt, 'a run started after stop');
     });
     assert.ok(runs >= 2, `${runs} runs`);
     assert.equal(most, 1, 'two runs overlapped');
-    assert.equal(said, '', 'node-cron printed to the console');
+    assert.equal(said, '', 'the schedule printed to the console');
     assert.deepEqual(logged, []);
   });
 });

@@ -19,13 +19,14 @@ export interface ScreenLimit {
 // The usage limit the screen's last lines report, by the kind's `limits.retrying` patterns
 // first (a retry under way is the state now, whatever an older limit above it says), then its
 // `limits.screen` ones. The lines are joined with spaces first: the programs wrap their own
-// text at word boundaries, and a message may span lines. A dialog's box borders go (Gemini
-// CLI's limit is a boxed dialog).
+// text at word boundaries, and a message may span lines. A dialog's box borders `│` go (Gemini
+// CLI's limit is a boxed dialog; written \u2502 so that the app bundles stay ASCII, see
+// scripts/bundle-apps.mjs).
 export function limitOnScreen(kind: AgentKind, pane: string, now: number = Date.now()): ScreenLimit | null {
   if (!kind.limits) return null;
   const text = lastLines(pane, LIMIT_LINES)
     .split('\n')
-    .map((line) => line.replace(/^\s*│|│\s*$/g, '').trim())
+    .map((line) => line.replace(/^\s*\u2502|\u2502\s*$/g, '').trim())
     .join(' ');
   for (const [patterns, retrying] of [[kind.limits.retrying, true], [kind.limits.screen, false]] as const) {
     for (const pattern of patterns) {

@@ -19,8 +19,12 @@ export type ManagedAppName = AppName | typeof HUB_APP_NAME;
 export const MANAGED_APP_NAMES: readonly ManagedAppName[] = [...ALL_APP_NAMES, HUB_APP_NAME];
 
 // The log watcher streams whole logs through short-lived strings: a small young generation
-// keeps its memory flat (500 MB scanned in about 70 MB RSS instead of 100) at a small cost in speed.
-export const LOG_WATCHER_NODE_ARGS: readonly string[] = ['--max-semi-space-size=2'];
+// keeps its memory flat (500 MB scanned in about 70 MB RSS instead of 100) at a small cost in
+// speed. It runs in lite mode too: a full scan of 500 MB takes 0.67 s instead of 0.45 (still
+// twice grep's speed; its routine scans read only what is new), and its RSS is 7 MB smaller idle
+// (the optimising compiler's code pages) and 13 MB smaller at a scan's peak (bench: footprint,
+// log-watcher).
+export const LOG_WATCHER_NODE_ARGS: readonly string[] = ['--max-semi-space-size=2', '--lite-mode', '--no-expose-wasm'];
 // The server, the router and the healer are idle most of the time, and busy only in short
 // turns (a request, a message, a hash every few seconds; builds and browser checks run in child
 // processes): a young generation capped at 1 MB a half (it grows to 16 MB by default) and V8's

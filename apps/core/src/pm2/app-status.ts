@@ -1,6 +1,7 @@
 import type { ProcessDescription } from 'pm2';
 import { ALL_APP_NAMES, HUB_APP_NAME, MANAGED_APP_NAMES, PM2_NAMESPACE } from '../ecosystem/index.js';
-import { withPm2 } from './client.js';
+import { daemonPid } from './client.js';
+import { listMonitorData } from './monitor-data.js';
 
 // One cmux app as PM2 sees it (CONTRACT §3 GET /api/processes).
 export interface AppStatus {
@@ -16,7 +17,7 @@ export interface AppStatus {
 // The four cmux apps as PM2 reports them, and the hub when this host runs one; an app PM2 does
 // not know is listed as `not started`. Never starts a PM2 daemon.
 export async function listAppStatus(home: string): Promise<AppStatus[]> {
-  const described = (await withPm2((pm2) => pm2.list(), { spawnDaemon: false })) ?? [];
+  const described = daemonPid() === null ? [] : await listMonitorData();
   const hub = described.find((p) => isCmuxApp(p, HUB_APP_NAME, home));
   return [...ALL_APP_NAMES.map((name) => toStatus(name, described.find((p) => isCmuxApp(p, name, home)))), ...(hub ? [toStatus(HUB_APP_NAME, hub)] : [])];
 }

@@ -80,7 +80,8 @@ export async function killDaemon(timeoutMs: number): Promise<number | null> {
   return pid;
 }
 
-async function wrap<T>(what: string, promise: Promise<T>): Promise<T> {
+// `promise`, its failure as CMUX_ERR_PM2_FAILED saying what PM2 could not do.
+export async function wrap<T>(what: string, promise: Promise<T>): Promise<T> {
   try {
     return await promise;
   } catch (error) {
