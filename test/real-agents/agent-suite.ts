@@ -348,9 +348,14 @@ export function describeRealAgent(spec: RealAgentSpec): void {
       const billed = fake.requests.filter((r) => spec.isTurn(r) && r.usage).map((r) => r.usage!);
       assert.ok(billed.length >= 5, `${billed.length} turns billed`);
       const expected = sumUsage(billed);
-      const usage = await cmux.cli(['usage', '--json'], { timeoutMs: 60_000 });
-      assert.equal(usage.exitCode, 0, String(usage.stderr));
-      const line = (JSON.parse(String(usage.stdout)) as { lines: Array<{ key: string; calls: number; input: number; output: number; cacheRead: number; cacheWrite: number }> }).lines.find((l) => l.key === 'w1');
+      // The program writes a turn's usage to its session log once it has the whole answer, a
+      // moment after the fake sent it: the last turn may not be there yet.
+      const usageOfW1 = async () => {
+        const usage = await cmux.cli(['usage', '--json'], { timeoutMs: 60_000 });
+        assert.equal(usage.exitCode, 0, String(usage.stderr));
+        return (JSON.parse(String(usage.stdout)) as { lines: Array<{ key: string; calls: number; input: number; output: number; cacheRead: number; cacheWrite: number }> }).lines.find((l) => l.key === 'w1');
+      };
+      const line = await eventually(usageOfW1, (l) => l?.calls === billed.length, 20_000).catch(usageOfW1);
       assert.deepEqual(line && { input: line.input, output: line.output, cacheRead: line.cacheRead, cacheWrite: line.cacheWrite }, expected);
       assert.equal(line?.calls, billed.length);
     });
