@@ -120,7 +120,7 @@ describe('the limit watch', () => {
     try {
       await run(home, loadKinds(config).byName('codex')!, watch);
     } finally {
-      watch.stop();
+      await watch.stop();
       rmSync(home, { recursive: true, force: true });
     }
   }
@@ -206,6 +206,15 @@ describe('the limit watch', () => {
       watch.look(team('STOPPED'));
       assert.ok(watch.of('w1'));
       assert.equal(continues().length, 0, 'no continue for a limit the program waited out');
+    });
+  });
+  it('finishes writing the holds and the notice of a limit it just saw before its stop returns', async () => {
+    await withWatch(null, async (home, codex, watch) => {
+      const test = { ...codex, limits: { ...codex.limits!, screen: [/LIMITED (?<reset>.+)$/mu], after: [] } };
+      watch.look([{ id: 'w1', kind: test, env: { OPENAI_API_KEY: 'a' }, windowId: '@1', pane: `LIMITED ${new Date(Date.now() + 600_000).toISOString()}` }]);
+      await watch.stop();
+      assert.deepEqual(Object.keys(readHolds(home).holds.limit ?? {}), ['w1']);
+      assert.match(readFileSync(join(home, 'mailbox.jsonl'), 'utf8'), /\[LIMIT\] w1: codex usage limit until/);
     });
   });
   it('reads a limit said again in other words (a dialog, then the error line once it is answered) as the same limit: one notice, the later reset, one continue', async () => {

@@ -56,11 +56,19 @@ export function createLimitWatch(deps: AgentDeps, logger: Logger) {
   const answering = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  // The holds and messages on their way to disk: a stop waits for them, so none is cut short.
+  const writing = new Set<Promise<void>>();
+  const write = (done: Promise<unknown>, failed: string) => {
+    const settled = done.then(
+      () => undefined,
+      (error: unknown) => logger.error(`${failed}: ${(error as Error).message}`),
+    );
+    writing.add(settled);
+    void settled.finally(() => writing.delete(settled));
+  };
 
   const hold = (id: string, limit: Limit | null) =>
-    setHold(config.home, HOLD_SOURCE, id, limit && { reason: limit.reason, until: new Date(limit.until) }).catch((error: unknown) =>
-      logger.error(`could not ${limit ? 'hold' : 'release'} ${id}'s messages for a usage limit: ${(error as Error).message}`),
-    );
+    write(setHold(config.home, HOLD_SOURCE, id, limit && { reason: limit.reason, until: new Date(limit.until) }), `could not ${limit ? 'hold' : 'release'} ${id}'s messages for a usage limit`);
 
   function schedule(): void {
     clearTimeout(timer);
@@ -73,10 +81,10 @@ export function createLimitWatch(deps: AgentDeps, logger: Logger) {
   // program does not retry by itself.
   function release(id: string, limit: Limit, why: string): void {
     limits.delete(id);
-    void hold(id, null);
+    hold(id, null);
     const text = limit.hit && !limit.kind.limits?.resumes ? (config.limits.continue[limit.kind.name] ?? null) : null;
     logger.info(`${id}: ${why}${text ? `; typing ${JSON.stringify(text)}` : ''}`);
-    if (text) appendMessage(config.home, { from: LIMITS_ADDRESS, to: id, subject: text }).catch((error: unknown) => logger.error(`could not send ${id} its continue: ${(error as Error).message}`));
+    if (text) write(appendMessage(config.home, { from: LIMITS_ADDRESS, to: id, subject: text }), `could not send ${id} its continue`);
   }
 
   function lift(): void {
@@ -116,16 +124,19 @@ export function createLimitWatch(deps: AgentDeps, logger: Logger) {
       const hit = (other.id === agent.id && !seen.retrying) || (limits.get(other.id)?.hit ?? false);
       const limit = { until: at, reason, account, source: agent.id, hit, retrying: seen.retrying, kind: other.kind };
       limits.set(other.id, limit);
-      void hold(other.id, limit);
+      hold(other.id, limit);
     }
     answerAfter(agent);
     const names = sharing.map((a) => a.id).join(', ');
-    appendMessage(config.home, {
-      from: LIMITS_ADDRESS,
-      to: 'supervisor',
-      subject: `[LIMIT] ${names}: ${agent.kind.name} usage limit until ${new Date(at).toISOString()}`,
-      body: `${reason}.\nMessages to ${names} wait until then${seen.retrying ? `, or until ${agent.id}'s program gets through` : ''}.`,
-    }).catch((error: unknown) => logger.warn(`could not tell the supervisor of ${agent.id}'s usage limit: ${(error as Error).message}`));
+    write(
+      appendMessage(config.home, {
+        from: LIMITS_ADDRESS,
+        to: 'supervisor',
+        subject: `[LIMIT] ${names}: ${agent.kind.name} usage limit until ${new Date(at).toISOString()}`,
+        body: `${reason}.\nMessages to ${names} wait until then${seen.retrying ? `, or until ${agent.id}'s program gets through` : ''}.`,
+      }),
+      `could not tell the supervisor of ${agent.id}'s usage limit`,
+    );
   }
 
   // `source`'s screen still shows the limit it waits out: its reset is what it says now, or
@@ -138,7 +149,7 @@ export function createLimitWatch(deps: AgentDeps, logger: Logger) {
     for (const [id, limit] of limits) {
       if (limit.source !== source.id) continue;
       Object.assign(limit, { until: next.until, reason });
-      void hold(id, limit);
+      hold(id, limit);
     }
   }
 
@@ -152,7 +163,7 @@ export function createLimitWatch(deps: AgentDeps, logger: Logger) {
     for (const [id, limit] of limits) {
       if (limit.account !== current.account || next.until <= limit.until) continue;
       Object.assign(limit, { until: next.until, reason: reasonOf(agent, next.when) });
-      void hold(id, limit);
+      hold(id, limit);
     }
   }
 
@@ -213,9 +224,10 @@ export function createLimitWatch(deps: AgentDeps, logger: Logger) {
       const limit = limits.get(id);
       return limit ? { until: new Date(limit.until).toISOString() } : null;
     },
-    stop(): void {
+    async stop(): Promise<void> {
       stopped = true;
       clearTimeout(timer);
+      while (writing.size > 0) await Promise.all(writing);
     },
   };
 }

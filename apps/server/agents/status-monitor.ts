@@ -69,7 +69,6 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
   let stopListening: (() => void) | undefined;
   const limits = createLimitWatch(deps, logger);
 
-
   // `all`: capture every live pane again; otherwise only the windows not seen before.
   function read(all: boolean): Promise<void> {
     const reading = readings.then(async () => {
@@ -264,7 +263,7 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
       timer = setTimeout(next, 0);
     },
     async stop(): Promise<void> {
-      limits.stop();
+      await limits.stop();
       stopListening?.();
       clearTimeout(timer);
       clearTimeout(changedTimer);
