@@ -6,7 +6,7 @@ import { composerText, deliverText, terminalText, type DeliveryResult } from '..
 import { recordKill } from '../core/src/journal/index.js';
 import { homePaths } from '../core/src/paths/index.js';
 import type { TmuxClient } from '../core/src/tmux/index.js';
-import { readRegistry, unregisterAgent, type RegisteredAgent } from '../registry/index.js';
+import { ownsWindow, readRegistry, unregisterAgent, type RegisteredAgent } from '../registry/index.js';
 import { archivePane, latestPaneArchive } from './archive-pane.js';
 import type { AgentDeps } from './deps.js';
 import { answerOnScreen, readDialog, type ScreenDialog } from './dialogs.js';
@@ -248,7 +248,14 @@ export async function killAgent(deps: AgentDeps, id: string, options: KillOption
       if (!isCmuxError(error, 'CMUX_ERR_TMUX_TARGET_NOT_FOUND')) throw error;
     });
   }
-  await unregisterAgent(deps, agent.id);
+  const removed = await unregisterAgent(deps, agent.id);
+  // Brought back between the window's kill and the unregistration (the team keeper does so for
+  // the supervisor within seconds): that window is the agent's too and goes with it, or it would
+  // run on unregistered and keep anyone from taking the name again.
+  if (removed.windowId !== agent.windowId) {
+    const relaunched = (await deps.tmux.listWindows()).find((w) => w.windowId === removed.windowId && ownsWindow(removed.id, removed, w));
+    if (relaunched) await deps.tmux.killWindow(relaunched.windowId).catch(() => undefined);
+  }
   // It stays listed (the dashboard's killed agents) and findable in the journal. The kill is
   // done by now: a record that cannot be written is said in the log, not reported as a failed kill.
   await recordKill(deps.config.home, agent, archive).catch((error: unknown) => deps.logger.warn(`killed ${agent.id}, but could not record the kill: ${(error as Error).message}`));

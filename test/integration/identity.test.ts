@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml, stringify } from 'yaml';
-import { createAgent, findLiveAgent, interruptAgent, killAgent } from '../../apps/agents/index.ts';
+import { createAgent, findAgent, findLiveAgent, interruptAgent, killAgent, relaunchAgent } from '../../apps/agents/index.ts';
 import { listAgentWindows, registerExistingWindow } from '../../apps/registry/index.ts';
 import { agentHarness } from '../helpers/agents.ts';
 import { eventually, tmuxCommand } from '../helpers/tmux.ts';
@@ -60,6 +60,29 @@ describe('agent identity across tmux servers', { timeout: 120_000 }, () => {
     assert.ok(windows.some((w) => w.windowId === x1.windowId), 'x1\'s own window was not the one the entry named, so it is left too');
     await deps.tmux.killWindow(x1.windowId);
     await killAgent(deps, 'x2');
+  });
+
+  // The lifecycle suite once saw `kill supervisor --force` leave the supervisor unregistered
+  // and never back: the team keeper relaunched it between the window's kill and the
+  // unregistration, and the orphan window held the name.
+  it('kills the window an agent was brought back in while its kill was under way: no window, no entry, the name free', async () => {
+    await createAgent(deps, { name: 'k1', command: 'cat', cwd: harness.base, createdBy: 'user' });
+    let relaunched: string | undefined;
+    const keeperMeanwhile = {
+      ...deps,
+      tmux: {
+        ...deps.tmux,
+        async killWindow(windowId: string) {
+          await deps.tmux.killWindow(windowId);
+          if (!relaunched) relaunched = (await relaunchAgent(deps, { ...(await findAgent(deps, 'k1')), window: null })).windowId;
+        },
+      },
+    };
+    await killAgent(keeperMeanwhile, 'k1', { force: true });
+    assert.ok(relaunched, 'the agent was brought back during its kill');
+    assert.equal((await deps.tmux.listWindows()).filter((w) => w.windowId === relaunched || w.name === 'k1').length, 0, 'no window of k1 is left');
+    assert.equal((await listAgentWindows(deps)).agents.some((a) => a.agent.id === 'k1'), false, 'no entry');
+    await killAgent(deps, (await createAgent(deps, { name: 'k1', command: 'cat', cwd: harness.base, createdBy: 'user' })).id);
   });
 
   it('lists the stale entry as missing, not as the new window', async () => {
