@@ -5,6 +5,8 @@ import { createAgent, startAgent } from '../apps/agents/index.ts';
 import { appendMessage, createLogger, shellQuote, type MailboxMessage } from '../apps/core/src/index.ts';
 import { createRouter } from '../apps/router/router.ts';
 import { agentHarness } from '../test/helpers/agents.ts';
+import { tmuxCommand } from '../test/helpers/tmux.ts';
+import { rssMb } from './footprint.bench.ts';
 import { machineLoad, percentile, type BenchRow } from './report.ts';
 
 const RATE_PER_S = 20;
@@ -13,6 +15,10 @@ export const TYPED_P50_BUDGET_MS = 50;
 export const TYPED_P99_BUDGET_MS = 250;
 // A message still untyped this long after the last one was sent is a backlog.
 const BACKLOG_AFTER_MS = 1_000;
+// What the tmux server may grow by over a run. tmux 3.3a keeps every capture it answers a
+// control client with: before cmux captured through a buffer, it grew by 13 MB in the 30 s run
+// and by 160 MB in the first 100 s of the 5-minute one (0.6 MB in 30 s since).
+const TMUX_GROWTH_BUDGET_MB = 5;
 
 // The lines appended to `file` since `offset`, and where they end.
 function newLines(file: string, offset: number): { lines: string[]; offset: number } {
@@ -57,6 +63,8 @@ export function benchSustainedTyping(area: string, seconds: number) {
     await router.start();
     try {
       await warmUpTyping(harness.deps.config.home, file);
+      const tmuxPid = Number((await tmuxCommand(harness.deps.config.tmux.socket, ['display-message', '-p', '#{pid}'])).trim());
+      const tmuxBefore = rssMb(tmuxPid);
       const sent = new Map<string, MailboxMessage>();
       const typedAt = new Map<string, number>();
       let sending = true;
@@ -84,6 +92,7 @@ export function benchSustainedTyping(area: string, seconds: number) {
         }
         await sleep(10);
       }
+      const tmuxAfter = rssMb(tmuxPid);
       const messages = [...sent.values()];
       const missing = messages.filter((m) => !typedAt.has(m.id));
       if (missing.length > 0) throw new Error(`${area}: ${missing.length} of ${messages.length} messages never reached the agent`);
@@ -92,13 +101,14 @@ export function benchSustainedTyping(area: string, seconds: number) {
       const first = latency.slice(0, fifth);
       const last = latency.slice(-fifth);
       const backlog = messages.filter((m) => typedAt.get(m.id)! > lastSent + BACKLOG_AFTER_MS).length;
-      log(`${area}: ${messages.length} messages in ${seconds} s: p50 ${percentile(latency, 50)} p99 ${percentile(latency, 99)} max ${Math.max(...latency)} ms; p99 first fifth ${percentile(first, 99)}, last fifth ${percentile(last, 99)} ms; backlog ${backlog}`);
+      log(`${area}: ${messages.length} messages in ${seconds} s: p50 ${percentile(latency, 50)} p99 ${percentile(latency, 99)} max ${Math.max(...latency)} ms; p99 first fifth ${percentile(first, 99)}, last fifth ${percentile(last, 99)} ms; backlog ${backlog}; tmux server ${tmuxBefore.toFixed(1)} → ${tmuxAfter.toFixed(1)} MB`);
       const name = `${RATE_PER_S} msg/s into one agent (cat)`;
       const row = { area, length: `${seconds} s, ${messages.length} messages`, note: machineLoad() } as const;
       return [
         { ...row, name: `${name}: append → typed, p50`, unit: 'ms', value: percentile(latency, 50), baseline: null, baselineName: 'a budget only: `mailbox` has the spawned-tmux baseline', budget: { on: 'value', max: TYPED_P50_BUDGET_MS } },
         { ...row, name: `${name}: append → typed, p99`, unit: 'ms', value: percentile(latency, 99), baseline: null, baselineName: `max ${Math.max(...latency)} ms`, budget: { on: 'value', max: TYPED_P99_BUDGET_MS } },
         { ...row, name: `${name}: append → typed, p99 of the last fifth`, unit: 'ms', value: percentile(last, 99), baseline: percentile(first, 99), baselineName: 'p99 of the first fifth (a backlog would grow)', budget: { on: 'value', max: TYPED_P99_BUDGET_MS } },
+        { ...row, name: `${name}: the tmux server's RSS at the end`, unit: 'MB', value: tmuxAfter, baseline: tmuxBefore, baselineName: 'its RSS when the run began', budget: { on: 'excess', max: TMUX_GROWTH_BUDGET_MB } },
         { ...row, name: `${name}: messages still untyped ${BACKLOG_AFTER_MS / 1000} s after the last was sent`, unit: 'msgs', value: backlog, baseline: null, baselineName: 'none may be', budget: { on: 'value', max: 0 } },
       ];
     } finally {
