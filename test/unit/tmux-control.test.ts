@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isCmuxError, type TmuxClient, type TmuxEvent } from '../../apps/core/src/index.ts';
 import { openControlConnection } from '../../apps/core/src/tmux/control.ts';
-import { unescapeShownBuffer } from '../../apps/core/src/tmux/shown-buffer.ts';
+import { SHOW_PROBE, shownBufferReading, shownBufferText, unescapeShownBuffer } from '../../apps/core/src/tmux/shown-buffer.ts';
 import { ROOT } from '../helpers/instance.ts';
 import { controlClients, eventually, privateTmux, rejectsWith, tmuxCommand } from '../helpers/tmux.ts';
 
@@ -95,7 +95,7 @@ describe('tmux client over a control-mode connection', { timeout: 120_000 }, () 
 
   it('reads a buffer as tmux shows it to a control client, every byte back as it was', async () => {
     const socket = { kind: 'path' as const, path: ctx.socket };
-    const bytes = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.from('\n\nā名🚀 \\0 \\\\ \\012 end\n\n')]);
+    const bytes = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), Buffer.from('\n\nā名🚀 \\0 \\\\ \\012 $VAR ${x} $_ $(x) $1 $ \\$VAR "q" `t` end\n\n')]);
     const file = join(ctx.dir, 'every-byte.bin');
     writeFileSync(file, bytes);
     await tmuxCommand(socket, ['load-buffer', '-b', 'every-byte', file]);
@@ -104,9 +104,27 @@ describe('tmux client over a control-mode connection', { timeout: 120_000 }, () 
       const shown = await connection.request([['show-buffer', '-b', 'every-byte']], 5_000, ['show-buffer']);
       assert.match(shown, /\\033/, 'tmux escaped it');
       assert.deepEqual(unescapeShownBuffer(shown), bytes);
+      // The probe the client asks each server with, answered by this one (3.3a escapes it).
+      await tmuxCommand(socket, ['set-buffer', '-b', 'probe', SHOW_PROBE]);
+      const probe = await connection.request([['show-buffer', '-b', 'probe']], 5_000, ['show-buffer']);
+      assert.equal(shownBufferReading(probe), 'escaped', `${(await tmuxCommand(socket, ['-V'])).trim()} escapes a shown buffer (3.3 does)`);
+      // In a C locale too: the connection's client says it takes UTF-8.
+      const inC = await openControlConnection({ baseArgs: ['-S', ctx.socket], session: 'cmux', env: { ...process.env, LANG: 'C', LC_ALL: 'C' }, timeoutMs: 5_000, onEvent: () => undefined, onClose: () => undefined });
+      try {
+        assert.equal(shownBufferReading(await inC.request([['show-buffer', '-b', 'probe']], 5_000, ['show-buffer'])), 'escaped');
+      } finally {
+        await inC.close();
+      }
+      // tmux 3.4 on sends a buffer as it is (server_client_print with parse set), and in a C
+      // locale without -u replaces each non-ASCII character with `_`: then nothing is read back.
+      assert.equal(shownBufferReading(`${SHOW_PROBE}\n`), 'raw');
+      assert.equal(shownBufferText('a\\tb $VAR\nline\n\n', 'raw'), 'a\\tb $VAR\nline\n');
+      assert.equal(shownBufferReading(`${SHOW_PROBE.replace('\u00e9', '_')}\n`), null);
+      assert.equal(shownBufferReading('a\\\\b \\$VAR _\n'), null);
     } finally {
       await connection.close();
       await tmuxCommand(socket, ['delete-buffer', '-b', 'every-byte']);
+      await tmuxCommand(socket, ['delete-buffer', '-b', 'probe']).catch(() => undefined);
     }
   });
 
@@ -114,7 +132,7 @@ describe('tmux client over a control-mode connection', { timeout: 120_000 }, () 
   it('captures what a spawned tmux captures, byte for byte, and leaves the server no bigger', async () => {
     const socket = { kind: 'path' as const, path: ctx.socket };
     const script = [
-      'for i in $(seq 1 2500); do printf "line %s \\\\ \\\\012 \\033[31mred\\033[0m\\ttab ā名🚀 %%s\\n" $i; done',
+      'for i in $(seq 1 2500); do printf "line %s \\\\ \\\\012 \\033[31mred\\033[0m\\ttab ā名🚀 %%s \\$VAR \\${x} \\$_ \\$(x)\\n" $i; done',
       'printf "last\\n\\n\\n"',
       'exec cat',
     ].join('; ');
@@ -130,7 +148,7 @@ describe('tmux client over a control-mode connection', { timeout: 120_000 }, () 
     const both = await tmux.captureWithHistorySize(id, 2_000);
     assert.equal(both.text, await tmuxCommand(socket, ['capture-pane', '-p', '-J', '-S', '-2000', '-t', id]));
     assert.equal(both.historySize, await tmux.historySize(id));
-    assert.ok(/^line 2500 \\ $/m.test(both.text) && /^ red +tab ā名🚀 %s$/m.test(both.text), 'the text holds backslashes, a tab and wide characters');
+    assert.ok(/^line 2500 \\ $/m.test(both.text) && /^ red +tab ā名🚀 %s \$VAR \$\{x\} \$_ \$\(x\)$/m.test(both.text), 'the text holds backslashes, a tab and wide characters');
 
     const rss = async () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${await serverPid(ctx.socket)}/status`, 'utf8'))![1]) * 1024;
     const before = await rss();

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 import { CmuxError } from '../errors/index.js';
 import type { TmuxSocket } from '../config/index.js';
-import type { TmuxEvent } from './control.js';
+import type { ControlConnection, TmuxEvent } from './control.js';
 import { createControlLink } from './control-link.js';
 import { tmuxError } from './errors.js';
 import { createPaneWatch, type PaneWatch } from './pane-watch.js';
-import { unescapeShownBuffer } from './shown-buffer.js';
+import { shownBufferText } from './shown-buffer.js';
 import { AGENT_TAG_OPTION, parseWindowList, WINDOW_LIST_FORMAT, type TmuxWindow } from './window-list.js';
 
 const DEFAULT_TIMEOUT_MS = 5_000;
@@ -88,7 +88,7 @@ export function createTmuxClient(options: TmuxClientOptions) {
   // Down the control connection when it is up; otherwise by a tmux spawned for it.
   async function run(args: readonly string[], opts: { timeoutMs?: number } = {}): Promise<string> {
     const connection = link?.current();
-    if (connection) return connection.request([args], opts.timeoutMs ?? defaultTimeout, [...baseArgs, ...sequenceArgs([args])]);
+    if (connection) return request(connection, [args], opts.timeoutMs ?? defaultTimeout);
     return spawnSequence([args], opts);
   }
 
@@ -125,19 +125,32 @@ export function createTmuxClient(options: TmuxClientOptions) {
     });
   }
 
-  // tmux 3.3a never frees the text of a `capture-pane -p` it answers a control client with
-  // (measured: 85 KB kept per capture of 2 000 lines; a spawned client's is freed): sustained
-  // typing grew the server by 170 MB in 100 s. Down the control connection a capture goes into
-  // a buffer of its own instead, shown and deleted in the same sequence. `before`: commands of
-  // the same moment whose output (no backslash in it) comes first.
+  // tmux before 3.6 never frees the text of a `capture-pane -p` it answers a control client
+  // with (measured on 3.3a: 85 KB kept per capture of 2 000 lines; a spawned client's is freed):
+  // sustained typing grew the server by 170 MB in 100 s. Down the control connection a capture
+  // goes into a buffer of its own instead, shown and deleted in the same sequence. `before`:
+  // commands of the same moment whose output (digits) comes first.
   async function capture(args: readonly string[], before: ReadonlyArray<readonly string[]> = [], opts: { timeoutMs?: number } = {}): Promise<string> {
     const connection = link?.current();
-    if (!connection) return spawnSequence([...before, ['capture-pane', '-p', ...args]], opts);
+    const timeoutMs = opts.timeoutMs ?? defaultTimeout;
+    const printed = [...before, ['capture-pane', '-p', ...args]];
+    if (!connection) return spawnSequence(printed, opts);
+    // A server whose buffers cannot be read back exactly prints its captures, as before.
+    const reading = connection.shownBuffers;
+    if (!reading) return request(connection, printed, timeoutMs);
+    const buffer = ownBuffer();
+    const shown = await request(connection, [...before, ['capture-pane', '-b', buffer, ...args], ['show-buffer', '-b', buffer], ['delete-buffer', '-b', buffer]], timeoutMs);
+    return shownBufferText(shown, reading);
+  }
+
+  function request(connection: ControlConnection, commands: ReadonlyArray<readonly string[]>, timeoutMs: number): Promise<string> {
+    return connection.request(commands, timeoutMs, [...baseArgs, ...sequenceArgs(commands)]);
+  }
+
+  // A buffer name no other call, app or cmux uses at the same time.
+  function ownBuffer(): string {
     bufferCounter += 1;
-    const buffer = `cmux-capture-${process.pid}-${bufferCounter}`;
-    const commands = [...before, ['capture-pane', '-b', buffer, ...args], ['show-buffer', '-b', buffer], ['delete-buffer', '-b', buffer]];
-    const shown = await connection.request(commands, opts.timeoutMs ?? defaultTimeout, [...baseArgs, ...sequenceArgs(commands)]);
-    return unescapeShownBuffer(shown).toString('utf8');
+    return `cmux-${process.pid}-${bufferCounter}-${randomBytes(4).toString('hex')}`;
   }
 
   function windowArgs(opts: Omit<NewWindowOptions, 'session'>): string[] {
@@ -222,8 +235,7 @@ export function createTmuxClient(options: TmuxClientOptions) {
     // Pastes text through a buffer of its own (so concurrent pastes never mix), with
     // bracketed-paste framing when the program asked for it; the buffer is always deleted.
     async pasteText(target: string, text: string, opts: { timeoutMs?: number } = {}): Promise<void> {
-      bufferCounter += 1;
-      const buffer = `cmux-${process.pid}-${bufferCounter}-${randomBytes(4).toString('hex')}`;
+      const buffer = ownBuffer();
       const timeoutMs = opts.timeoutMs ?? defaultTimeout + Math.ceil(text.length / 100_000) * 1_000;
       const paste = ['paste-buffer', '-p', '-d', '-b', buffer, '-t', target];
       const connection = Buffer.byteLength(text) <= CONTROL_PASTE_MAX_BYTES && !text.includes('\0') ? link?.current() : null;

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { CmuxError } from '../errors/index.js';
 import { commandLine } from './command-line.js';
 import { tmuxError } from './errors.js';
+import { SHOW_PROBE, shownBufferReading, type ShownBufferReading } from './shown-buffer.js';
 
 // What a control-mode connection reports besides answers: a pane printed (or was paused, or
 // changed mode), a pane's program died or changed (the subscription), the windows or sessions
@@ -71,9 +73,11 @@ const CLOSE_GRACE_MS = 1_000;
 // command in a %begin/%end (or %error) block, in order; a notification never falls inside a
 // block. A block's end is the line that repeats its command number, so pane text that looks
 // like a guard line ends nothing. The client takes no part in sizing windows (ignore-size, and
-// it never sets a size). Resolves once attached.
+// it never sets a size). `-u`: its answers are UTF-8 whatever the locale (in a C locale tmux
+// would replace every non-ASCII character of a shown buffer or an error with `_`). Resolves once
+// attached.
 export function openControlConnection(options: ControlOptions) {
-  const argv = [...options.baseArgs, '-N', '-C', 'attach-session', '-t', `=${options.session}`, '-f', CLIENT_FLAGS];
+  const argv = [...options.baseArgs, '-u', '-N', '-C', 'attach-session', '-t', `=${options.session}`, '-f', CLIENT_FLAGS];
   const child = spawn('tmux', argv, { env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
   // A client that is never closed must not keep its process alive: when that process ends, the
   // pipe closes and tmux lets the client go.
@@ -234,9 +238,14 @@ export function openControlConnection(options: ControlOptions) {
   const attachTimer = setTimeout(() => end(), options.timeoutMs);
   ready.finally(() => clearTimeout(attachTimer)).catch(() => undefined);
 
+  // How this server shows a buffer (see shown-buffer.ts), asked once it is attached.
+  let shownBuffers: ShownBufferReading | null = null;
   const connection = {
     get closed(): boolean {
       return closed;
+    },
+    get shownBuffers(): ShownBufferReading | null {
+      return shownBuffers;
     },
     // Runs the commands as one sequence; the answer is their output, as a spawned tmux prints it.
     request: send,
@@ -258,7 +267,12 @@ export function openControlConnection(options: ControlOptions) {
       end();
     },
   };
-  return ready.then(() => connection);
+  return ready.then(async () => {
+    const probe = `cmux-probe-${process.pid}-${randomBytes(4).toString('hex')}`;
+    const commands = [['set-buffer', '-b', probe, SHOW_PROBE], ['show-buffer', '-b', probe], ['delete-buffer', '-b', probe]];
+    shownBuffers = shownBufferReading(await send(commands, options.timeoutMs, [...options.baseArgs, 'show-buffer', '-b', probe]));
+    return connection;
+  });
 }
 
 // Whether `line` (`%end|%error <time> <number> <flags>`) closes `block`.
