@@ -49,6 +49,18 @@ export async function relaunchAgent(deps: AgentDeps, { agent, window }: AgentWin
   return relaunched;
 }
 
+// Windows that carry an agent's tag while no entry names the agent: cmux was killed between
+// opening an agent's window and registering it. Such a supervisor window would hold the name
+// and keep every new supervisor from starting: its screen is archived and it goes.
+async function retireOrphans(deps: AgentDeps, id: string): Promise<void> {
+  const orphans = (await deps.tmux.listWindows()).filter((w) => w.session === deps.config.tmux.session && w.agentTag === id);
+  for (const orphan of orphans) {
+    deps.logger.warn(`closing window ${orphan.windowId} (${orphan.name}): it carries ${id}'s tag, but no entry names it`);
+    await archivePane(deps, id, orphan.windowId).catch((error: unknown) => deps.logger.warn(`could not archive the screen of ${orphan.windowId}: ${(error as Error).message}`));
+    await deps.tmux.killWindow(orphan.windowId).catch(() => undefined);
+  }
+}
+
 export interface TeamReport {
   sessionCreated: boolean;
   supervisor: 'running' | 'started' | 'restored';
@@ -77,6 +89,7 @@ export async function bringUpTeam(deps: AgentDeps): Promise<TeamReport> {
     }
   }
   if (!agents.some((a) => a.agent.id === SUPERVISOR)) {
+    await retireOrphans(deps, SUPERVISOR);
     const agent = await createAgent(deps, { name: SUPERVISOR, role: SUPERVISOR, createdBy: CMUX_SPAWNER });
     const role = join(deps.config.root, 'config', 'roles', 'supervisor.md');
     startAgent(deps, agent, `Read your role instructions in ${role} and follow them. Then wait for messages.`).catch((error: unknown) =>

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml, stringify } from 'yaml';
 import { createAgent, findAgent, findLiveAgent, interruptAgent, killAgent, relaunchAgent } from '../../apps/agents/index.ts';
+import { bringUpTeam } from '../../apps/agents/team.ts';
 import { listAgentWindows, registerExistingWindow } from '../../apps/registry/index.ts';
 import { agentHarness } from '../helpers/agents.ts';
 import { eventually, tmuxCommand } from '../helpers/tmux.ts';
@@ -105,5 +106,20 @@ describe('agent identity across tmux servers', { timeout: 120_000 }, () => {
     assert.equal(row.agentTag, 'a6');
     assert.equal(agent.server, row.server);
     assert.equal((await findLiveAgent(deps, 'a6')).window.windowId, staleId);
+  });
+
+  // As cmux killed between opening the supervisor's window and registering it leaves it.
+  it('closes a window with the supervisor\'s tag that no entry names, then starts the supervisor afresh', async () => {
+    const orphan = await deps.tmux.newWindow({ session, name: 'supervisor', command: ['cat'] });
+    await deps.tmux.tagWindow(orphan, 'supervisor');
+    const stranger = await deps.tmux.newWindow({ session, name: 'untagged', command: ['cat'] });
+    const report = await bringUpTeam(deps);
+    assert.equal(report.supervisor, 'started');
+    const windows = await deps.tmux.listWindows();
+    assert.equal(windows.some((w) => w.windowId === orphan), false, 'the orphan is gone');
+    assert.ok(windows.some((w) => w.windowId === stranger), 'a window without the tag is left alone');
+    const supervisor = (await listAgentWindows(deps)).agents.find((a) => a.agent.id === 'supervisor');
+    assert.ok(supervisor?.window && supervisor.window.windowId !== orphan, 'a registered supervisor in a window of its own');
+    await killAgent(deps, 'supervisor', { force: true });
   });
 });
