@@ -70,7 +70,14 @@ describe(`chaos: ${SECONDS} s of faults under load`, { timeout: (SECONDS + 600) 
     const outages: Array<[number, number]> = [];
     let faulting = true;
     const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-    const apps = async () => (JSON.parse(String((await cmux.cli(['status', '--json'])).stdout)) as { apps: AppInfo[] }).apps;
+    const apps = async () => {
+      const status = await cmux.cli(['status', '--json']);
+      // A status the CLI could not give (timed out on a machine under load, say) is said as such.
+      if (status.exitCode !== 0 || !String(status.stdout).trim()) {
+        throw new Error(`cmux status --json gave no status (exit ${status.exitCode}${status.timedOut ? ', timed out' : ''}): ${String(status.stderr).slice(-500)}`);
+      }
+      return (JSON.parse(String(status.stdout)) as { apps: AppInfo[] }).apps;
+    };
     const app = async (name: string) => (await apps()).find((a) => a.name === name)!;
     const healthy = () => eventually(async () => (await api.call('GET', '/health').catch(() => ({ status: 0 }))).status, (s) => s === 200, 60_000);
     const logText = (name: string) => ['out', 'err'].map((k) => join(cmux.home, 'logs', `${name}.${k}.log`)).filter(existsSync).map((f) => readFileSync(f, 'utf8')).join('\n');
