@@ -226,18 +226,21 @@ describe(`chaos: ${SECONDS} s of faults under load`, { timeout: (SECONDS + 600) 
       },
     ];
 
+    // A failure says what the apps last logged, so a run that cannot be replayed still explains itself.
+    const withLogs = (error: unknown): never => {
+      const tail = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-25).join('\n') : '(none)');
+      const logs = APPS.flatMap((name) => ['out', 'err'].map((kind) => `--- ${name}.${kind}.log\n${tail(join(cmux.home, 'logs', `${name}.${kind}.log`))}`));
+      throw new Error(`${(error as Error).message}\n${logs.join('\n')}`);
+    };
     try {
-      await runFaults(random, kinds, SECONDS, [1_000, 3_000], faults);
+      await runFaults(random, kinds, SECONDS, [1_000, 3_000], faults).catch(withLogs);
     } finally {
       faulting = false;
       await Promise.all(loads);
     }
 
     // Quiet again: every app back online, every stored message delivered and typed.
-    const finalApps = await eventually(apps, (list) => list.every((a) => a.status === 'online'), 60_000).catch((error: unknown) => {
-      const logs = APPS.map((name) => `--- ${name}.err.log\n${readFileSync(join(cmux.home, 'logs', `${name}.err.log`), 'utf8').split('\n').slice(-15).join('\n')}`);
-      throw new Error(`${(error as Error).message}\n${logs.join('\n')}`);
-    });
+    const finalApps = await eventually(apps, (list) => list.every((a) => a.status === 'online'), 60_000).catch(withLogs);
     const typed = (agent: string) => (existsSync(record(agent)) ? readFileSync(record(agent), 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { text: string }).text) : []);
     const stored = await eventually(
       async () => storedMessages(cmux.home),
