@@ -263,13 +263,14 @@ export function createStatusMonitor(deps: AgentDeps, hooks: HookStore, hub: Hub,
       timer = setTimeout(next, 0);
     },
     async stop(): Promise<void> {
-      await limits.stop();
       stopListening?.();
       clearTimeout(timer);
       clearTimeout(changedTimer);
       timer = undefined;
       changedTimer = undefined;
       await readings;
+      // After the last reading, whose screens may still begin a limit and its writes.
+      await limits.stop();
     },
   };
 }
