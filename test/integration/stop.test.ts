@@ -73,6 +73,8 @@ describe('stop with processes that do not go quietly', { timeout: 240_000 }, () 
     const dashboard = wsRecorder(() => `ws://127.0.0.1:${cmux.port}/api/ws?token=${token}`);
     try {
       await dashboard.open();
+      const daemonLogFile = join(cmux.pm2Home, 'pm2.log');
+      const daemonLogBefore = readFileSync(daemonLogFile, 'utf8').length;
       const stop = await cmux.cli(['stop']);
       assert.equal(stop.exitCode, 0, String(stop.stderr));
       assert.match(String(stop.stdout), /stopped cmux-server/);
@@ -83,7 +85,7 @@ describe('stop with processes that do not go quietly', { timeout: 240_000 }, () 
       // Stopped by its own shutdown, not killed by PM2 after kill_timeout: as PM2's own log says
       // (its daemon writes that file itself; the app's last lines can miss the app's log, as
       // PM2 closes that file at the exit event, maybe before it has read them from the pipe).
-      const daemonLog = readFileSync(join(cmux.pm2Home, 'pm2.log'), 'utf8');
+      const daemonLog = readFileSync(daemonLogFile, 'utf8').slice(daemonLogBefore);
       assert.match(daemonLog, /App \[cmux-server:\d+\] exited with code \[0\] via signal \[SIGINT\]/);
       assert.doesNotMatch(daemonLog, /still alive after/);
       assert.deepEqual(processesMentioning(cmux.base), []);
